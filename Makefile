@@ -1,0 +1,63 @@
+# The two commands: `make run` (the whole product, embedded defaults + HubSpot simulator + demo data, on
+# http://localhost:8080) and `make test` (every test). Both set up what a fresh machine lacks.
+SHELL := /bin/bash
+export CGO_ENABLED := 0
+BIN := bin/convrs
+GO_SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*') go.mod go.sum
+FRONTEND_SOURCES := $(shell find frontend -type f -not -path '*/node_modules/*') schema.graphqls vite.config.ts tsconfig.json
+
+.PHONY: run build test test-go test-frontend test-e2e test-env generate check-generated lint bench clean
+
+run: build
+	./$(BIN) serve
+
+build: $(BIN)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+server/dist/index.html: node_modules/.installed $(FRONTEND_SOURCES)
+	npm run build
+
+$(BIN): server/dist/index.html $(GO_SOURCES)
+	go build -o $(BIN) ./server
+
+# Every test: Go (store on SQLite and PostgreSQL, cache/pub-sub on Redis and in-process, GraphQL, HubSpot
+# client and simulator, the official Node client contract), frontend unit tests, real-browser end to end.
+test: test-env
+	set -a; source .test-env; set +a; $(MAKE) --no-print-directory test-go test-frontend test-e2e
+
+test-env:
+	./scripts/test-env.sh > .test-env
+
+test-go: node_modules/.installed
+	go test -count=1 ./...
+
+test-frontend: node_modules/.installed
+	npm run --silent typecheck
+	npm test --silent
+
+test-e2e: $(BIN)
+	npm run --silent e2e
+
+# Regenerates the GraphQL executor and models (gqlgen) and the TypeScript types (graphql-codegen).
+generate: node_modules/.installed
+	go tool gqlgen generate
+	npm run --silent generate
+
+check-generated: generate
+	@git add -N graph frontend/src/gql >/dev/null 2>&1 || true
+	@if ! git diff --quiet -- graph frontend/src/gql; then \
+		echo "generated code is out of date: run 'make generate' and commit"; git diff --stat -- graph frontend/src/gql; exit 1; fi
+
+lint: node_modules/.installed
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go vet ./...
+	npm run --silent typecheck
+
+bench: test-env
+	set -a; source .test-env; set +a; ./scripts/bench.sh
+
+clean:
+	rm -rf bin server/dist/assets server/dist/index.html .test-env test-output

@@ -1,0 +1,257 @@
+package convrs
+
+import (
+	"context"
+	"time"
+)
+
+// Workspace is one Convrs tenant.
+type Workspace struct {
+	ID   string
+	Name string
+	// DefaultRegion is the ISO 3166-1 alpha-2 region used to read phone numbers written without a country code.
+	DefaultRegion string
+	// TimeZone is an IANA zone name, used to show times in transcripts.
+	TimeZone  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// WorkspaceUpdate holds the settings an admin may change; nil fields are left as they are.
+type WorkspaceUpdate struct {
+	Name          *string
+	DefaultRegion *string
+	TimeZone      *string
+}
+
+// Staff is a person who works in a workspace: an admin or an agent.
+type Staff struct {
+	ID          string
+	WorkspaceID string
+	Name        string
+	Email       string
+	Role        Role
+	CreatedAt   time.Time
+}
+
+// Customer is a person the workspace chats with (the help page's "user").
+type Customer struct {
+	ID          string
+	WorkspaceID string
+	Email       string
+	// Phone is the number in E.164 form (+447911123456), empty when unknown.
+	Phone string
+	// PhoneRaw is the number as it was entered.
+	PhoneRaw  string
+	FirstName string
+	LastName  string
+	// HubspotContactID links the customer to a HubSpot contact of HubspotPortalID, once known.
+	HubspotContactID string
+	HubspotPortalID  int64
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// Name returns the customer's full name, or "" when neither part is known.
+func (c *Customer) Name() string {
+	switch {
+	case c.FirstName != "" && c.LastName != "":
+		return c.FirstName + " " + c.LastName
+	case c.FirstName != "":
+		return c.FirstName
+	default:
+		return c.LastName
+	}
+}
+
+// Anonymous reports whether nothing identifies the customer: no email, phone or name.
+func (c *Customer) Anonymous() bool {
+	return c.Email == "" && c.Phone == "" && c.FirstName == "" && c.LastName == ""
+}
+
+// CustomerInput holds what staff may write about a customer. Nil fields are left as they are on update.
+type CustomerInput struct {
+	Email     *string
+	Phone     *string
+	FirstName *string
+	LastName  *string
+	// HubspotContactID links the customer to a contact chosen in outbound search.
+	HubspotContactID *string
+}
+
+// ConversationStatus is whether a conversation is open or closed.
+type ConversationStatus string
+
+const (
+	ConversationOpen   ConversationStatus = "open"
+	ConversationClosed ConversationStatus = "closed"
+)
+
+// Conversation is one chat between the workspace and a customer.
+type Conversation struct {
+	ID              string
+	WorkspaceID     string
+	CustomerID      string
+	Channel         string // "web", "whatsapp", "sms", "email"
+	Subject         string
+	Status          ConversationStatus
+	AssignedStaffID string
+	OpenedAt        time.Time
+	ClosedAt        *time.Time
+	// LastMessageAt orders the inbox.
+	LastMessageAt time.Time
+	UpdatedAt     time.Time
+}
+
+// Channels a conversation can run on.
+var Channels = []string{"web", "whatsapp", "sms", "email"}
+
+// AuthorKind says who wrote a message.
+type AuthorKind string
+
+const (
+	AuthorCustomer AuthorKind = "customer"
+	AuthorAgent    AuthorKind = "agent"
+	AuthorSystem   AuthorKind = "system"
+)
+
+// Message is one line of a conversation.
+type Message struct {
+	ID             string
+	ConversationID string
+	AuthorKind     AuthorKind
+	AuthorName     string
+	// AuthorStaffID is set on agent messages.
+	AuthorStaffID string
+	Text          string
+	CreatedAt     time.Time
+}
+
+// MaxMessageLength caps one message's text, in characters.
+const MaxMessageLength = 20000
+
+// ConversationFilter selects conversations. Zero values select everything.
+type ConversationFilter struct {
+	Status     ConversationStatus
+	CustomerID string
+	Limit      int
+}
+
+// StartConversationInput starts an outbound conversation, creating or reusing the customer.
+type StartConversationInput struct {
+	// CustomerID reuses an existing customer; otherwise Customer describes a new or matched one.
+	CustomerID string
+	Customer   CustomerInput
+	Channel    string
+	Subject    string
+	Message    string
+}
+
+// Hook events. A hook registered for an event gets a durable job each time the event happens.
+const (
+	EventConversationClosed = "conversation.closed"
+)
+
+// Hook targets.
+const (
+	HookHubspotTranscript = "hubspot.transcript"
+)
+
+// Job is durable work created by an event for a hook, such as writing a transcript to HubSpot. A job is
+// created in the same transaction as its event, so no closed conversation is ever lost.
+type Job struct {
+	ID          string
+	WorkspaceID string
+	Kind        string // the hook target
+	SubjectID   string // the conversation
+	// EventAt is when the event happened (a conversation's close time); with SubjectID it makes the job unique.
+	EventAt   time.Time
+	Status    JobStatus
+	Attempts  int
+	RunAt     time.Time
+	LastError string
+	Result    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// JobStatus is where a job stands.
+type JobStatus string
+
+const (
+	JobPending JobStatus = "pending"
+	JobRunning JobStatus = "running"
+	JobDone    JobStatus = "done"
+	JobSkipped JobStatus = "skipped"
+	JobFailed  JobStatus = "failed"
+)
+
+// WorkspaceService reads and changes workspaces. Errors: ENOTFOUND, EFORBIDDEN (update by an agent), EINVALID.
+type WorkspaceService interface {
+	FindWorkspace(ctx context.Context, id string) (*Workspace, error)
+	UpdateWorkspace(ctx context.Context, id string, upd WorkspaceUpdate) (*Workspace, error)
+}
+
+// StaffService reads staff. Errors: ENOTFOUND.
+type StaffService interface {
+	FindStaff(ctx context.Context, id string) (*Staff, error)
+	ListStaff(ctx context.Context) ([]*Staff, error)
+}
+
+// CustomerService reads and writes the caller's workspace's customers. Errors: ENOTFOUND, EINVALID (naming the
+// field: an email or phone that does not parse).
+type CustomerService interface {
+	FindCustomer(ctx context.Context, id string) (*Customer, error)
+	FindCustomers(ctx context.Context, ids []string) ([]*Customer, error)
+	ListCustomers(ctx context.Context, query string, limit int) ([]*Customer, error)
+	CreateCustomer(ctx context.Context, in CustomerInput) (*Customer, error)
+	UpdateCustomer(ctx context.Context, id string, in CustomerInput) (*Customer, error)
+}
+
+// ConversationService reads and changes the caller's workspace's conversations. Errors: ENOTFOUND, EINVALID,
+// ECONFLICT (closing a closed conversation, writing to a closed one).
+type ConversationService interface {
+	ListConversations(ctx context.Context, f ConversationFilter) ([]*Conversation, error)
+	FindConversation(ctx context.Context, id string) (*Conversation, error)
+	ListMessages(ctx context.Context, conversationID string) ([]*Message, error)
+	FindMessage(ctx context.Context, id string) (*Message, error)
+	// SendMessage posts text as the calling agent.
+	SendMessage(ctx context.Context, conversationID, text string) (*Message, error)
+	// PostCustomerMessage posts text as the conversation's customer (the demo console's customer side).
+	PostCustomerMessage(ctx context.Context, conversationID, text string) (*Message, error)
+	// CloseConversation closes it and, in the same transaction, creates a job for every hook registered for
+	// EventConversationClosed in the workspace.
+	CloseConversation(ctx context.Context, id string) (*Conversation, error)
+	ReopenConversation(ctx context.Context, id string) (*Conversation, error)
+	StartConversation(ctx context.Context, in StartConversationInput) (*Conversation, error)
+}
+
+// HookService registers the hooks that turn events into jobs. Errors: EFORBIDDEN for non-admins.
+type HookService interface {
+	SetHook(ctx context.Context, event, target string, on bool) error
+	Hooks(ctx context.Context) ([]string, error)
+}
+
+// ConversationEventKind names what happened to a conversation.
+type ConversationEventKind string
+
+const (
+	ConversationCreated       ConversationEventKind = "CREATED"
+	ConversationMessageAdded  ConversationEventKind = "MESSAGE_ADDED"
+	ConversationEventClosed   ConversationEventKind = "CLOSED"
+	ConversationEventReopened ConversationEventKind = "REOPENED"
+)
+
+// ConversationEvent is published on a workspace's conversation topic.
+type ConversationEvent struct {
+	Kind           ConversationEventKind `json:"kind"`
+	WorkspaceID    string                `json:"workspaceId"`
+	ConversationID string                `json:"conversationId"`
+	MessageID      string                `json:"messageId,omitempty"`
+}
+
+// TopicConversations is the pub/sub topic of a workspace's conversation events.
+func TopicConversations(workspaceID string) string { return "ws:" + workspaceID + ":conversations" }
+
+// TopicHubspot is the pub/sub topic of a workspace's HubSpot integration and sync changes.
+func TopicHubspot(workspaceID string) string { return "ws:" + workspaceID + ":hubspot" }

@@ -1,0 +1,76 @@
+package convrs
+
+import (
+	"context"
+	"time"
+)
+
+// IntegrationState is where a workspace's HubSpot integration stands.
+type IntegrationState string
+
+const (
+	// IntegrationDisconnected: no tokens; Integrate starts the OAuth flow.
+	IntegrationDisconnected IntegrationState = "DISCONNECTED"
+	// IntegrationConnected (yellow banner): tokens stored, syncing not yet enabled.
+	IntegrationConnected IntegrationState = "CONNECTED"
+	// IntegrationEnabled (green banner): syncing is active.
+	IntegrationEnabled IntegrationState = "ENABLED"
+	// IntegrationError (red banner): HubSpot refused the tokens; the admin must reconnect. Options are kept and
+	// waiting work waits.
+	IntegrationError IntegrationState = "ERROR"
+)
+
+// HubspotIntegration is a workspace's link to one HubSpot portal. It never carries tokens.
+type HubspotIntegration struct {
+	WorkspaceID  string
+	State        IntegrationState
+	PortalID     int64
+	UIDomain     string
+	HubUserEmail string
+	Scopes       []string
+	ConnectedAt  *time.Time
+	EnabledAt    *time.Time
+	// ErrorReason says, in words for the admin, why the integration is in ERROR.
+	ErrorReason string
+	Options     HubspotOptions
+	UpdatedAt   time.Time
+}
+
+// HubspotOptions are the integration card's Options section.
+type HubspotOptions struct {
+	AllowOutboundSearch  bool
+	RequireOutboundMatch bool
+}
+
+// Validate rejects RequireOutboundMatch without AllowOutboundSearch.
+func (o HubspotOptions) Validate() error {
+	if o.RequireOutboundMatch && !o.AllowOutboundSearch {
+		return Invalidf("requireOutboundMatch", "Only allow HubSpot matches in outbound needs Allow HubSpot searching in outbound.")
+	}
+	return nil
+}
+
+// ContactURL is the link to a contact's record in HubSpot's UI; appURL overrides the portal's UI domain (see
+// hubspotContactURL).
+func (h *HubspotIntegration) ContactURL(appURL, contactID string) string {
+	if h == nil || h.PortalID == 0 || contactID == "" {
+		return ""
+	}
+	domain := h.UIDomain
+	if domain == "" {
+		domain = "app.hubspot.com"
+	}
+	return hubspotContactURL(appURL, domain, h.PortalID, contactID)
+}
+
+// HubspotIntegrationService connects, enables, disables and configures a workspace's HubSpot integration.
+// Every mutation is admin-only (EFORBIDDEN for agents).
+type HubspotIntegrationService interface {
+	Integration(ctx context.Context) (*HubspotIntegration, error)
+	// Connect returns the HubSpot authorization URL with a fresh single-use state bound to the workspace and
+	// the admin, and when that state expires.
+	Connect(ctx context.Context) (authURL string, expires time.Time, err error)
+	Enable(ctx context.Context) (*HubspotIntegration, error)
+	Disable(ctx context.Context) (*HubspotIntegration, error)
+	SaveOptions(ctx context.Context, o HubspotOptions) (*HubspotIntegration, error)
+}

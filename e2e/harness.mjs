@@ -1,0 +1,192 @@
+// End-to-end harness: runs the built gateway binary on free ports with a throwaway SQLite database, and
+// Debian's Chromium through playwright-core. It builds nothing: `make` (or the lead's equivalent) builds the
+// frontend into server/dist and the binary into bin/convrs first; GATEWAY_BIN points elsewhere if needed.
+
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const outputDir = join(repoRoot, 'test-output');
+
+/** A TCP port nothing listens on right now. */
+export async function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until check() returns a truthy value or the deadline passes. */
+export async function waitUntil(check, { timeoutMs = 30_000, intervalMs = 200, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
+}
+
+/**
+ * Starts `GATEWAY_BIN serve` in development mode on a free port with its own data directory, and waits for
+ * GET /readyz to answer 200. Its output goes to test-output/<name>-gateway.log.
+ */
+export async function startGateway(name) {
+  const bin = resolve(repoRoot, process.env.GATEWAY_BIN ?? 'bin/convrs');
+  if (!existsSync(bin)) {
+    throw new Error(`gateway binary ${bin} not found: build it first (make), or set GATEWAY_BIN`);
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'convrs-e2e-'));
+  const port = await freePort();
+  const simPort = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+
+  mkdirSync(outputDir, { recursive: true });
+  const logPath = join(outputDir, `${name}-gateway.log`);
+  const log = createWriteStream(logPath);
+  const child = spawn(bin, ['serve'], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PUBLIC_URL: url,
+      DATABASE_URL: `sqlite://${join(dataDir, 'e2e.db')}`,
+      APP_ENV: 'development',
+      DATA_DIR: dataDir,
+      HUBSPOT_SIM_ADDR: `127.0.0.1:${simPort}`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  let exited = null;
+  const exit = new Promise((resolveExit) =>
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      resolveExit();
+    }),
+  );
+
+  async function stop() {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const killed = await Promise.race([exit.then(() => true), sleep(10_000).then(() => false)]);
+      if (!killed) {
+        child.kill('SIGKILL');
+        await exit;
+      }
+    }
+    log.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  try {
+    await waitUntil(
+      async () => {
+        if (exited) throw new Error(`gateway exited (${exited.code ?? exited.signal}); see ${logPath}`);
+        const response = await fetch(`${url}/readyz`);
+        return response.status === 200;
+      },
+      { timeoutMs: 60_000, what: `${url}/readyz (log: ${logPath})` },
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, simulatorUrl: `http://127.0.0.1:${simPort}`, dataDir, logPath, stop };
+}
+
+/** Debian's Chromium, headless, with a throwaway profile. Never downloads a browser. */
+export async function launchBrowser() {
+  const profile = mkdtempSync(join(tmpdir(), 'convrs-e2e-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  context.setDefaultTimeout(15_000);
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Saves a full-page screenshot as test-output/<name>.png. */
+export async function screenshot(page, name) {
+  mkdirSync(outputDir, { recursive: true });
+  await page.screenshot({ path: join(outputDir, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Starts a gateway and a browser for one test file; teardown() stops both. Pages that log errors to the
+ * console have them collected in `consoleErrors`, for a test to print when it fails.
+ */
+export async function setup(name) {
+  const gateway = await startGateway(name);
+  let browser;
+  try {
+    browser = await launchBrowser();
+  } catch (err) {
+    await gateway.stop();
+    throw err;
+  }
+  const consoleErrors = [];
+  const watch = (page) => {
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`);
+    });
+    page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: ${err.message}`));
+  };
+  // The persistent context opens with one page already; pages opened later are watched as they come.
+  const existing = browser.context.pages()[0];
+  if (existing) watch(existing);
+  browser.context.on('page', watch);
+  const page = existing ?? (await browser.context.newPage());
+  return {
+    gateway,
+    context: browser.context,
+    page,
+    consoleErrors,
+    async teardown() {
+      await browser.close().catch(() => {});
+      await gateway.stop();
+    },
+  };
+}
+
+/** Signs in on the console's sign-in page with the button for the named demo staff member. */
+export async function signIn(page, url, buttonName) {
+  await page.goto(url);
+  await page.getByRole('button', { name: buttonName }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}

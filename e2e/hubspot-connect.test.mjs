@@ -1,0 +1,90 @@
+// Connecting HubSpot end to end: an admin integrates through the gateway's HubSpot simulator (its consent
+// page opens in a new tab), enables syncing, saves the options and disconnects, with a screenshot per state.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { screenshot, setup, signIn } from './harness.mjs';
+
+let env;
+
+before(async () => {
+  env = await setup('hubspot-connect');
+});
+
+after(async () => {
+  await env?.teardown();
+});
+
+test('an admin connects HubSpot, enables syncing, saves options and disconnects', { timeout: 180_000 }, async (t) => {
+  const { page, context, gateway } = env;
+  t.after(() => {
+    for (const error of env.consoleErrors) t.diagnostic(`browser: ${error}`);
+  });
+
+  await signIn(page, gateway.url, 'Sign in as Ada Admin (admin)');
+  await page.getByRole('link', { name: 'Integrations' }).click();
+  const card = page.getByRole('region', { name: 'HubSpot' });
+  const banner = card.locator('.banner');
+
+  // DISCONNECTED. The card's hubspotIntegrationChanged subscription must be live before the OAuth callback
+  // fires in the other tab, or this page would miss the change.
+  await card.getByRole('button', { name: 'Integrate' }).waitFor();
+  await page.locator('header[data-connection="connected"]').waitFor();
+  await screenshot(page, 'hubspot-1-disconnected');
+
+  await card.getByRole('button', { name: 'Integrate' }).click();
+  const [consent] = await Promise.all([
+    context.waitForEvent('page'),
+    card.getByRole('button', { name: 'Login to HubSpot' }).click(),
+  ]);
+  // The tab opens blank and is then pointed at the authorization URL from connectHubspot.
+  await consent.waitForURL((url) => url.protocol.startsWith('http'));
+  await consent.waitForLoadState();
+  await screenshot(consent, 'hubspot-2-consent');
+  const connectApp = consent.getByRole('button', { name: 'Connect app' }).or(consent.getByRole('link', { name: 'Connect app' }));
+  await connectApp.click();
+  // HubSpot (the simulator) sends the browser back to the gateway's OAuth callback.
+  await consent.waitForURL((url) => url.origin === new URL(gateway.url).origin, { timeout: 30_000 });
+  await consent.waitForLoadState();
+  await screenshot(consent, 'hubspot-3-callback');
+
+  // CONNECTED: yellow, with the HubSpot user and portal; arrived without reloading this page.
+  await page.bringToFront();
+  await card.locator('.banner[data-state="yellow"]').waitFor({ timeout: 30_000 });
+  const connectedText = await banner.textContent();
+  assert.match(connectedText, /Connected to HubSpot as \S+@\S+ · Portal \d+/);
+  assert.match(connectedText, /Syncing is not active yet/);
+  await screenshot(page, 'hubspot-4-connected');
+
+  // Enable → confirm → ENABLED: green, and the Enable button is gone.
+  await card.getByRole('button', { name: 'Enable' }).click();
+  const enableDialog = page.getByRole('dialog', { name: 'Enable HubSpot syncing?' });
+  await screenshot(page, 'hubspot-5-enable-dialog');
+  await enableDialog.getByRole('button', { name: 'Confirm' }).click();
+  await card.locator('.banner[data-state="green"]').waitFor();
+  assert.match(await banner.textContent(), /Syncing is active/);
+  assert.equal(await card.getByRole('button', { name: 'Enable' }).count(), 0);
+  await screenshot(page, 'hubspot-6-enabled');
+
+  // Options: the second needs the first; Save Options → confirm.
+  const allow = card.getByRole('checkbox', { name: 'Allow HubSpot searching in outbound' });
+  const require = card.getByRole('checkbox', { name: 'Only allow HubSpot matches in outbound' });
+  assert.ok(await require.isDisabled());
+  await allow.check();
+  await require.check();
+  await card.getByRole('button', { name: 'Save Options' }).click();
+  await page.getByRole('dialog', { name: 'Save HubSpot options?' }).getByRole('button', { name: 'Confirm' }).click();
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  await page.reload();
+  await card.locator('.banner[data-state="green"]').waitFor();
+  assert.ok(await allow.isChecked(), 'Allow HubSpot searching in outbound is saved');
+  assert.ok(await require.isChecked(), 'Only allow HubSpot matches in outbound is saved');
+  await screenshot(page, 'hubspot-7-options-saved');
+
+  // Disable → confirm → DISCONNECTED, options cleared.
+  await card.getByRole('button', { name: 'Disable' }).click();
+  await page.getByRole('dialog', { name: 'Disconnect HubSpot?' }).getByRole('button', { name: 'Confirm' }).click();
+  await card.getByRole('button', { name: 'Integrate' }).waitFor();
+  assert.equal(await banner.count(), 0);
+  await screenshot(page, 'hubspot-8-disconnected');
+});

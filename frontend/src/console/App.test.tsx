@@ -1,0 +1,51 @@
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { json, mockFetch } from '../testing/mockFetch';
+import { App } from './App';
+
+// These tests run the real urql client against a fake network at fetch, so they cover the client setup too.
+
+const staff = [{ id: 'stf_sam', name: 'Sam Agent', email: 'sam@convrs.test', role: 'agent', workspaceId: 'ws_1', workspaceName: 'Acme Support' }];
+const me = { data: { me: { __typename: 'Staff', id: 'stf_sam', name: 'Sam Agent', email: 'sam@convrs.test', role: 'AGENT' }, workspace: { __typename: 'Workspace', id: 'ws_1', name: 'Acme Support' } } };
+
+describe('App', () => {
+  it('signs in, tells an agent that only admins configure integrations, and signs out', async () => {
+    const user = userEvent.setup();
+    window.location.hash = '#/integrations';
+    const authorizations: (string | null)[] = [];
+    mockFetch({
+      'GET /auth/dev/staff': () => json(staff),
+      'POST /auth/dev/signin': () => json({ token: 'tok_sam' }),
+      'POST /query': (request) => {
+        authorizations.push(request.headers.get('authorization'));
+        return json(me);
+      },
+    });
+    render(<App />);
+
+    await user.click(await screen.findByRole('button', { name: 'Sign in as Sam Agent (agent)' }));
+    expect(await screen.findByText(/Only administrators can configure integrations/)).toBeInTheDocument();
+    expect(screen.getByText('Sam Agent · Agent')).toBeInTheDocument();
+    expect(authorizations).toEqual(['Bearer tok_sam']);
+    expect(window.sessionStorage.getItem('convrs.session')).toBe('tok_sam');
+
+    await user.click(screen.getByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('button', { name: 'Sign in as Sam Agent (agent)' })).toBeInTheDocument();
+    expect(window.sessionStorage.getItem('convrs.session')).toBeNull();
+  });
+
+  it('returns to sign-in when the gateway says the session is no longer valid', async () => {
+    window.sessionStorage.setItem('convrs.session', 'tok_expired');
+    window.location.hash = '#/integrations';
+    mockFetch({
+      'GET /auth/dev/staff': () => json(staff),
+      'POST /query': () => json({ data: null, errors: [{ message: 'Sign in again.', extensions: { code: 'EUNAUTHORIZED' } }] }),
+    });
+    render(<App />);
+
+    expect(await screen.findByText('Your session has ended. Sign in again.')).toBeInTheDocument();
+    expect(await screen.findByRole('button', { name: 'Sign in as Sam Agent (agent)' })).toBeInTheDocument();
+    expect(window.sessionStorage.getItem('convrs.session')).toBeNull();
+  });
+});

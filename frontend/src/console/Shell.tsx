@@ -1,0 +1,92 @@
+import { useSyncExternalStore } from 'react';
+import { useQuery } from 'urql';
+import { graphql } from '../gql';
+import type { Connection, ConnectionState } from '../shared/api';
+import { errorMessage } from '../shared/api';
+import { Banner, Button } from '../shared/ui';
+import { AgentChatPage } from './chat/AgentChatPage';
+import { IntegrationsPage } from './integrations/IntegrationsPage';
+import { CreateChatPage } from './new-chat/CreateChatPage';
+import { href, usePath } from './router';
+
+const MeQuery = graphql(`
+  query Me {
+    me {
+      id
+      name
+      email
+      role
+    }
+    workspace {
+      id
+      name
+    }
+  }
+`);
+
+const connectionLabels: Record<ConnectionState, string> = {
+  idle: 'Live updates off',
+  connecting: 'Connecting…',
+  connected: 'Live',
+  reconnecting: 'Reconnecting…',
+};
+
+const sections = [
+  { path: '/integrations', label: 'Integrations' },
+  { path: '/chat', label: 'Agent Chat' },
+  { path: '/new', label: 'Create New Chat' },
+];
+
+/** The signed-in console: who is signed in, the navigation, and the page for the current route. */
+export function Shell({ connection, onSignOut }: { connection: Connection; onSignOut: () => void }) {
+  const path = usePath();
+  const [{ data, error }, refetch] = useQuery({ query: MeQuery });
+  const live = useSyncExternalStore(connection.subscribe, connection.getState);
+
+  let page;
+  if (!data) {
+    page = error ? (
+      <main className="page">
+        <Banner tone="red" title="Convrs could not be loaded." actions={<Button onClick={() => refetch({ requestPolicy: 'network-only' })}>Try again</Button>}>
+          {errorMessage(error)}
+        </Banner>
+      </main>
+    ) : (
+      <main className="page">
+        <p className="muted">Loading…</p>
+      </main>
+    );
+  } else if (path.startsWith('/integrations')) {
+    page = <IntegrationsPage role={data.me.role} />;
+  } else if (path.startsWith('/new')) {
+    page = <CreateChatPage />;
+  } else {
+    const match = /^\/chat\/([^/]+)/.exec(path);
+    page = <AgentChatPage conversationId={match ? decodeURIComponent(match[1]) : null} />;
+  }
+
+  const current = sections.find((s) => path.startsWith(s.path))?.path ?? '/chat';
+  return (
+    <div className="shell">
+      <header className="topbar" data-connection={live}>
+        <span className="brand">Convrs</span>
+        {data && <span className="topbar__workspace">{data.workspace.name}</span>}
+        <nav aria-label="Main" className="topbar__nav">
+          {sections.map((s) => (
+            <a key={s.path} href={href(s.path)} aria-current={current === s.path ? 'page' : undefined}>
+              {s.label}
+            </a>
+          ))}
+        </nav>
+        <span className={`live live--${live}`}>{connectionLabels[live]}</span>
+        {data && (
+          <span className="topbar__me">
+            {data.me.name} · {data.me.role === 'ADMIN' ? 'Admin' : 'Agent'}
+          </span>
+        )}
+        <Button onClick={onSignOut}>Sign out</Button>
+      </header>
+      {page}
+    </div>
+  );
+}

@@ -1,0 +1,309 @@
+import { act, render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { never } from 'wonka';
+import type { Integration } from './fragments';
+import { HubspotCard } from './HubspotCard';
+import {
+  createMockClient,
+  graphqlError,
+  MockProvider,
+  silent,
+  subscriptionSubject,
+  variablesOf,
+  type MockHandlers,
+} from '../../testing/mockClient';
+
+function integration(overrides: Partial<Integration> = {}): Integration {
+  return {
+    state: 'DISCONNECTED',
+    portalId: null,
+    uiDomain: null,
+    hubUserEmail: null,
+    connectedAt: null,
+    enabledAt: null,
+    errorReason: null,
+    options: { allowOutboundSearch: false, requireOutboundMatch: false },
+    ...overrides,
+  };
+}
+
+const disconnected = integration();
+const connected = integration({
+  state: 'CONNECTED',
+  portalId: '12345678',
+  uiDomain: 'app.hubspot.com',
+  hubUserEmail: 'ada@example.com',
+  connectedAt: '2025-01-02T10:00:00Z',
+});
+const enabled = { ...connected, state: 'ENABLED' as const, enabledAt: '2025-01-02T10:05:00Z' };
+const broken = {
+  ...connected,
+  state: 'ERROR' as const,
+  errorReason: 'HubSpot refused the stored tokens: the app was uninstalled.',
+  options: { allowOutboundSearch: true, requireOutboundMatch: false },
+};
+
+function renderCard(current: Integration, handlers: MockHandlers = {}) {
+  const mock = createMockClient({
+    HubspotIntegration: () => ({ data: { hubspotIntegration: current } }),
+    HubspotIntegrationChanged: silent,
+    ...handlers,
+  });
+  render(
+    <MockProvider client={mock.client}>
+      <HubspotCard />
+    </MockProvider>,
+  );
+  return mock;
+}
+
+function fakeTab() {
+  return { closed: false, opener: {} as unknown, location: { href: '' }, close: vi.fn() };
+}
+
+const authorization = { connectHubspot: { url: 'https://app.hubspot.com/oauth/authorize?state=abc', expiresAt: '2025-01-02T10:10:00Z' } };
+
+describe('HubspotCard states', () => {
+  it('says it is loading until the integration arrives', () => {
+    renderCard(disconnected, { HubspotIntegration: () => never });
+    expect(screen.getByText('Loading HubSpot integration…')).toBeInTheDocument();
+  });
+
+  it('DISCONNECTED: Integrate, then Login to HubSpot asks for the URL only when clicked and opens it in a new tab', async () => {
+    const user = userEvent.setup();
+    const tab = fakeTab();
+    const open = vi.spyOn(window, 'open').mockReturnValue(tab as unknown as Window);
+    const mock = renderCard(disconnected, { ConnectHubspot: () => ({ data: authorization }) });
+
+    expect(screen.queryByRole('status')).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Login to HubSpot' })).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Integrate' }));
+
+    const loginButton = screen.getByRole('button', { name: 'Login to HubSpot' });
+    expect(loginButton).toHaveAccessibleDescription(/new tab/);
+    expect(mock.executeMutation).not.toHaveBeenCalled();
+
+    await user.click(loginButton);
+    expect(variablesOf(mock.executeMutation, 'ConnectHubspot')).toHaveLength(1);
+    expect(open).toHaveBeenCalledWith('', '_blank');
+    expect(tab.location.href).toBe(authorization.connectHubspot.url);
+    expect(tab.opener).toBeNull();
+    expect(await screen.findByText(/Finish in the HubSpot tab/)).toBeInTheDocument();
+  });
+
+  it('offers a link when the browser blocks the new tab', async () => {
+    const user = userEvent.setup();
+    vi.spyOn(window, 'open').mockReturnValue(null);
+    renderCard(disconnected, { ConnectHubspot: () => ({ data: authorization }) });
+    await user.click(screen.getByRole('button', { name: 'Integrate' }));
+    await user.click(screen.getByRole('button', { name: 'Login to HubSpot' }));
+    const link = await screen.findByRole('link', { name: 'Open the HubSpot login' });
+    expect(link).toHaveAttribute('href', authorization.connectHubspot.url);
+    expect(link).toHaveAttribute('target', '_blank');
+  });
+
+  it('shows why the login could not start and closes the blank tab', async () => {
+    const user = userEvent.setup();
+    const tab = fakeTab();
+    vi.spyOn(window, 'open').mockReturnValue(tab as unknown as Window);
+    renderCard(disconnected, { ConnectHubspot: () => ({ error: graphqlError('HubSpot is not configured on this server.', 'EUNAVAILABLE') }) });
+    await user.click(screen.getByRole('button', { name: 'Integrate' }));
+    await user.click(screen.getByRole('button', { name: 'Login to HubSpot' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('HubSpot is not configured on this server.');
+    expect(tab.close).toHaveBeenCalled();
+  });
+
+  it('CONNECTED: a yellow banner with user and portal, not syncing yet, and Enable at the bottom', () => {
+    renderCard(connected);
+    const banner = screen.getByRole('status');
+    expect(banner).toHaveAttribute('data-state', 'yellow');
+    expect(banner).toHaveClass('banner--yellow');
+    expect(banner).toHaveTextContent('Connected to HubSpot as ada@example.com · Portal 12345678');
+    expect(banner).toHaveTextContent(/Syncing is not active yet/);
+    expect(screen.getByRole('button', { name: 'Enable' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Disable' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Integrate' })).not.toBeInTheDocument();
+  });
+
+  it('ENABLED: a green banner, syncing is active, no Enable button', () => {
+    renderCard(enabled);
+    const banner = screen.getByRole('status');
+    expect(banner).toHaveAttribute('data-state', 'green');
+    expect(banner).toHaveTextContent('Syncing is active');
+    expect(banner).toHaveTextContent('ada@example.com · Portal 12345678');
+    expect(screen.queryByRole('button', { name: 'Enable' })).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Disable' })).toBeInTheDocument();
+  });
+
+  it('ERROR: a red banner with the reason, and Reconnect starts the login again with the options kept', async () => {
+    const user = userEvent.setup();
+    const tab = fakeTab();
+    vi.spyOn(window, 'open').mockReturnValue(tab as unknown as Window);
+    const mock = renderCard(broken, { ConnectHubspot: () => ({ data: authorization }) });
+
+    const banner = screen.getByRole('status');
+    expect(banner).toHaveAttribute('data-state', 'red');
+    expect(banner).toHaveTextContent('HubSpot refused the stored tokens: the app was uninstalled.');
+    expect(screen.getByRole('checkbox', { name: 'Allow HubSpot searching in outbound' })).toBeChecked();
+    expect(screen.getByRole('button', { name: 'Disable' })).toBeInTheDocument();
+
+    await user.click(within(banner).getByRole('button', { name: 'Reconnect' }));
+    expect(variablesOf(mock.executeMutation, 'ConnectHubspot')).toHaveLength(1);
+    expect(tab.location.href).toBe(authorization.connectHubspot.url);
+  });
+
+  it('updates without a reload when the integration changes elsewhere', async () => {
+    const events = subscriptionSubject();
+    renderCard(disconnected, { HubspotIntegrationChanged: () => events.source });
+    expect(screen.getByRole('button', { name: 'Integrate' })).toBeInTheDocument();
+    act(() => events.next({ hubspotIntegrationChanged: connected }));
+    expect(screen.getByRole('status')).toHaveAttribute('data-state', 'yellow');
+    act(() => events.next({ hubspotIntegrationChanged: enabled }));
+    expect(screen.getByRole('status')).toHaveAttribute('data-state', 'green');
+  });
+});
+
+describe('HubspotCard errors', () => {
+  it('tells an agent that only an administrator can configure HubSpot', () => {
+    renderCard(disconnected, {
+      HubspotIntegration: () => ({ error: graphqlError('Only admins can do that.', 'EFORBIDDEN') }),
+    });
+    expect(screen.getByText('Only an administrator can configure HubSpot.')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Integrate' })).not.toBeInTheDocument();
+  });
+
+  it('shows the GraphQL error message when the integration cannot be loaded', () => {
+    renderCard(disconnected, {
+      HubspotIntegration: () => ({ error: graphqlError('The database is not reachable.', 'EUNAVAILABLE') }),
+    });
+    expect(screen.getByText('The HubSpot integration could not be loaded.')).toBeInTheDocument();
+    expect(screen.getByText('The database is not reachable.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument();
+  });
+});
+
+describe('HubspotCard confirmations', () => {
+  it('Enable → Confirm turns syncing on', async () => {
+    const user = userEvent.setup();
+    const mock = renderCard(connected, { EnableHubspot: () => ({ data: { enableHubspot: enabled } }) });
+    await user.click(screen.getByRole('button', { name: 'Enable' }));
+    const dialog = screen.getByRole('dialog', { name: 'Enable HubSpot syncing?' });
+    expect(dialog).toHaveAttribute('aria-modal', 'true');
+    expect(dialog).toHaveAccessibleDescription(/transcript as a Note/);
+    await user.click(within(dialog).getByRole('button', { name: 'Confirm' }));
+
+    expect(variablesOf(mock.executeMutation, 'EnableHubspot')).toHaveLength(1);
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveAttribute('data-state', 'green');
+    expect(screen.queryByRole('button', { name: 'Enable' })).not.toBeInTheDocument();
+  });
+
+  it('Enable → Cancel changes nothing and gives focus back', async () => {
+    const user = userEvent.setup();
+    const mock = renderCard(connected);
+    const enable = screen.getByRole('button', { name: 'Enable' });
+    await user.click(enable);
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(mock.executeMutation).not.toHaveBeenCalled();
+    expect(enable).toHaveFocus();
+    expect(screen.getByRole('status')).toHaveAttribute('data-state', 'yellow');
+  });
+
+  it('Enable by keyboard: Escape cancels, Enter on Confirm confirms', async () => {
+    const user = userEvent.setup();
+    const mock = renderCard(connected, { EnableHubspot: () => ({ data: { enableHubspot: enabled } }) });
+    screen.getByRole('button', { name: 'Enable' }).focus();
+    await user.keyboard('{Enter}');
+    expect(screen.getByRole('dialog')).toBeInTheDocument();
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(mock.executeMutation).not.toHaveBeenCalled();
+
+    await user.keyboard('{Enter}');
+    await user.tab();
+    expect(within(screen.getByRole('dialog')).getByRole('button', { name: 'Confirm' })).toHaveFocus();
+    await user.keyboard('{Enter}');
+    expect(screen.getByRole('status')).toHaveAttribute('data-state', 'green');
+  });
+
+  it('keeps the dialog open and shows the error when confirming fails', async () => {
+    const user = userEvent.setup();
+    renderCard(connected, { EnableHubspot: () => ({ error: graphqlError('HubSpot is rate limiting Convrs; try again in a minute.', 'ERATELIMITED') }) });
+    await user.click(screen.getByRole('button', { name: 'Enable' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm' }));
+    const dialog = screen.getByRole('dialog');
+    expect(within(dialog).getByRole('alert')).toHaveTextContent('HubSpot is rate limiting Convrs; try again in a minute.');
+    expect(screen.getByRole('status')).toHaveAttribute('data-state', 'yellow');
+  });
+
+  it('Disable → Confirm disconnects and offers Integrate again', async () => {
+    const user = userEvent.setup();
+    const mock = renderCard(enabled, { DisableHubspot: () => ({ data: { disableHubspot: disconnected } }) });
+    await user.click(screen.getByRole('button', { name: 'Disable' }));
+    const dialog = screen.getByRole('dialog', { name: 'Disconnect HubSpot?' });
+    expect(dialog).toHaveTextContent(/repeat the Integrate flow/);
+    await user.click(within(dialog).getByRole('button', { name: 'Confirm' }));
+    expect(variablesOf(mock.executeMutation, 'DisableHubspot')).toHaveLength(1);
+    expect(screen.queryByRole('status')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Integrate' })).toBeInTheDocument();
+  });
+
+  it('Disable → Cancel keeps the connection', async () => {
+    const user = userEvent.setup();
+    const mock = renderCard(enabled);
+    await user.click(screen.getByRole('button', { name: 'Disable' }));
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(mock.executeMutation).not.toHaveBeenCalled();
+    expect(screen.getByRole('status')).toHaveAttribute('data-state', 'green');
+  });
+
+  it('Save Options → Confirm saves both options', async () => {
+    const user = userEvent.setup();
+    const saved = { ...enabled, options: { allowOutboundSearch: true, requireOutboundMatch: true } };
+    const mock = renderCard(enabled, { SaveHubspotOptions: () => ({ data: { saveHubspotOptions: saved } }) });
+    await user.click(screen.getByRole('checkbox', { name: 'Allow HubSpot searching in outbound' }));
+    await user.click(screen.getByRole('checkbox', { name: 'Only allow HubSpot matches in outbound' }));
+    await user.click(screen.getByRole('button', { name: 'Save Options' }));
+    const dialog = screen.getByRole('dialog', { name: 'Save HubSpot options?' });
+    expect(dialog).toHaveTextContent(/must pick a HubSpot contact/);
+    await user.click(within(dialog).getByRole('button', { name: 'Confirm' }));
+
+    expect(variablesOf(mock.executeMutation, 'SaveHubspotOptions')).toEqual([
+      { input: { allowOutboundSearch: true, requireOutboundMatch: true } },
+    ]);
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(screen.getByRole('checkbox', { name: 'Only allow HubSpot matches in outbound' })).toBeChecked();
+  });
+
+  it('Save Options → Cancel saves nothing', async () => {
+    const user = userEvent.setup();
+    const mock = renderCard(connected);
+    await user.click(screen.getByRole('checkbox', { name: 'Allow HubSpot searching in outbound' }));
+    await user.click(screen.getByRole('button', { name: 'Save Options' }));
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(mock.executeMutation).not.toHaveBeenCalled();
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+  });
+});
+
+describe('HubspotCard options', () => {
+  it('only allows "Only allow HubSpot matches" once searching is allowed, and unchecks it with the first', async () => {
+    const user = userEvent.setup();
+    renderCard(connected);
+    const allow = screen.getByRole('checkbox', { name: 'Allow HubSpot searching in outbound' });
+    const require = screen.getByRole('checkbox', { name: 'Only allow HubSpot matches in outbound' });
+    expect(allow).not.toBeChecked();
+    expect(require).toBeDisabled();
+
+    await user.click(allow);
+    expect(require).toBeEnabled();
+    await user.click(require);
+    expect(require).toBeChecked();
+
+    await user.click(allow);
+    expect(require).not.toBeChecked();
+    expect(require).toBeDisabled();
+  });
+});

@@ -1,0 +1,169 @@
+import { useEffect, useId, useState } from 'react';
+import { useQuery } from 'urql';
+import { graphql } from '../../gql';
+import { errorCode, errorMessage, useSubscriptionEvents } from '../../shared/api';
+import { Banner, Button } from '../../shared/ui';
+import type { Integration } from './fragments';
+import { OptionsSection } from './OptionsSection';
+import { StatusBanner } from './StatusBanner';
+import { SyncControls } from './SyncControls';
+import { useHubspotLogin } from './useHubspotLogin';
+
+const HubspotIntegrationQuery = graphql(`
+  query HubspotIntegration {
+    hubspotIntegration {
+      ...HubspotIntegrationFields
+    }
+  }
+`);
+
+const HubspotIntegrationChanged = graphql(`
+  subscription HubspotIntegrationChanged {
+    hubspotIntegrationChanged {
+      ...HubspotIntegrationFields
+    }
+  }
+`);
+
+/** The HubSpot integration card of the Integrations screen: connect, enable, options and disconnect. */
+export function HubspotCard() {
+  const headingId = useId();
+  const [{ data, fetching, error }, refetch] = useQuery({ query: HubspotIntegrationQuery });
+
+  // The card shows whichever arrived last: the query's answer, a mutation's result or a subscription event.
+  const [latest, setLatest] = useState<Integration | null>(null);
+  const [seenData, setSeenData] = useState(data);
+  if (data !== seenData) {
+    setSeenData(data);
+    setLatest(null);
+  }
+  const integration = latest ?? data?.hubspotIntegration ?? null;
+
+  useSubscriptionEvents(HubspotIntegrationChanged, {}, (event) => setLatest(event.hubspotIntegrationChanged));
+
+  const login = useHubspotLogin();
+  const [integrating, setIntegrating] = useState(false);
+  const [seenState, setSeenState] = useState(integration?.state);
+  if (integration?.state !== seenState) {
+    setSeenState(integration?.state);
+    setIntegrating(false);
+    login.reset();
+  }
+
+  // Coming back from HubSpot's tab also refreshes the card, in case the live update was missed.
+  useEffect(() => {
+    if (!login.started) return;
+    const onFocus = () => refetch({ requestPolicy: 'network-only' });
+    window.addEventListener('focus', onFocus);
+    return () => window.removeEventListener('focus', onFocus);
+  }, [login.started, refetch]);
+
+  let body;
+  if (!integration && fetching) {
+    body = <p className="muted">Loading HubSpot integration…</p>;
+  } else if (!integration) {
+    body =
+      errorCode(error) === 'EFORBIDDEN' ? (
+        <Banner tone="red" title="Only an administrator can configure HubSpot." />
+      ) : (
+        <Banner
+          tone="red"
+          title="The HubSpot integration could not be loaded."
+          actions={<Button onClick={() => refetch({ requestPolicy: 'network-only' })}>Try again</Button>}
+        >
+          {errorMessage(error)}
+        </Banner>
+      );
+  } else if (integration.state === 'DISCONNECTED') {
+    body = (
+      <>
+        <p>
+          Connect Convrs to HubSpot to write conversation transcripts to the CRM, show contact details beside chats,
+          and start outbound chats from a HubSpot contact search.
+        </p>
+        {!integrating ? (
+          <Button variant="primary" onClick={() => setIntegrating(true)}>
+            Integrate
+          </Button>
+        ) : (
+          <LoginStep login={login} />
+        )}
+      </>
+    );
+  } else {
+    body = (
+      <>
+        <StatusBanner
+          integration={integration}
+          reconnect={
+            <Button variant="primary" onClick={login.login} busy={login.fetching}>
+              Reconnect
+            </Button>
+          }
+        />
+        {integration.state === 'ERROR' && <LoginProgress login={login} />}
+        <OptionsSection options={integration.options} onSaved={setLatest} />
+        <SyncControls integration={integration} onChange={setLatest} />
+      </>
+    );
+  }
+
+  return (
+    <section className="card" aria-labelledby={headingId}>
+      <header className="card__header">
+        <span className="card__logo" aria-hidden="true">
+          H
+        </span>
+        <h2 id={headingId}>HubSpot</h2>
+      </header>
+      {body}
+    </section>
+  );
+}
+
+type Login = ReturnType<typeof useHubspotLogin>;
+
+function LoginStep({ login }: { login: Login }) {
+  const hintId = useId();
+  return (
+    <div className="login-step">
+      <p id={hintId}>
+        HubSpot opens in a new tab. Sign in to the portal you want to connect and accept <strong>all</strong> the
+        permissions Convrs asks for: Convrs cannot work with a partial grant.
+      </p>
+      <Button variant="primary" onClick={login.login} busy={login.fetching} aria-describedby={hintId}>
+        Login to HubSpot
+      </Button>
+      <LoginProgress login={login} />
+    </div>
+  );
+}
+
+/** After the login tab opened: what to do next, the way round a blocked popup, or why it failed. */
+function LoginProgress({ login }: { login: Login }) {
+  if (login.error) {
+    return (
+      <Banner tone="red" role="alert" title="HubSpot login could not start.">
+        {errorMessage(login.error)}
+      </Banner>
+    );
+  }
+  if (login.blockedUrl) {
+    return (
+      <Banner tone="blue" title="Your browser blocked the new tab.">
+        <a href={login.blockedUrl} target="_blank" rel="noopener noreferrer">
+          Open the HubSpot login
+        </a>{' '}
+        to continue.
+      </Banner>
+    );
+  }
+  if (login.started) {
+    return (
+      <p className="muted" role="status">
+        Finish in the HubSpot tab. This card updates by itself when HubSpot sends you back.
+      </p>
+    );
+  }
+  return null;
+}

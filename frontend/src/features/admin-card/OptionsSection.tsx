@@ -1,0 +1,112 @@
+import { useId, useState } from 'react';
+import { useMutation } from 'urql';
+import { graphql } from '../../gql';
+import { errorMessage } from '../../shared/api';
+import { Button, Dialog } from '../../shared/ui';
+import type { Integration } from './fragments';
+
+const SaveHubspotOptions = graphql(`
+  mutation SaveHubspotOptions($input: HubspotOptionsInput!) {
+    saveHubspotOptions(input: $input) {
+      ...HubspotIntegrationFields
+    }
+  }
+`);
+
+type Options = Integration['options'];
+
+function describe({ allowOutboundSearch, requireOutboundMatch }: Options): string {
+  if (allowOutboundSearch && requireOutboundMatch)
+    return 'Create New Chat will show a HubSpot search box, and agents must pick a HubSpot contact before they can start an outbound chat.';
+  if (allowOutboundSearch)
+    return 'Create New Chat will show a HubSpot search box. Agents can pick a match or enter the contact details by hand.';
+  return 'Create New Chat will not search HubSpot. Contacts are still matched or created when each chat closes.';
+}
+
+/** The outbound search options, saved after a confirmation. */
+export function OptionsSection({ options, onSaved }: { options: Options; onSaved: (integration: Integration) => void }) {
+  const headingId = useId();
+  const [draft, setDraft] = useState(options);
+  const [savedKey, setSavedKey] = useState(key(options));
+  const [confirming, setConfirming] = useState(false);
+  const [{ fetching, error }, save] = useMutation(SaveHubspotOptions);
+
+  // When the stored options change (saved here, or in another tab), the form shows them.
+  if (key(options) !== savedKey) {
+    setSavedKey(key(options));
+    setDraft(options);
+  }
+
+  async function confirm() {
+    const result = await save({ input: { allowOutboundSearch: draft.allowOutboundSearch, requireOutboundMatch: draft.requireOutboundMatch } });
+    if (result.data) {
+      setConfirming(false);
+      onSaved(result.data.saveHubspotOptions);
+    }
+  }
+
+  return (
+    <section className="card__section" aria-labelledby={headingId}>
+      <h3 id={headingId}>Options</h3>
+      <fieldset className="checks">
+        <legend>Outbound chats</legend>
+        <Check
+          label="Allow HubSpot searching in outbound"
+          hint="Adds a search box to Create New Chat. Agents can pick a match or enter details by hand."
+          checked={draft.allowOutboundSearch}
+          onChange={(checked) =>
+            setDraft({
+              allowOutboundSearch: checked,
+              // Requiring a match means nothing without the search box.
+              requireOutboundMatch: checked && draft.requireOutboundMatch,
+            })
+          }
+        />
+        <Check
+          label="Only allow HubSpot matches in outbound"
+          hint="Agents must pick a HubSpot contact; hand-typed contacts cannot start a chat. Needs the option above."
+          checked={draft.requireOutboundMatch}
+          disabled={!draft.allowOutboundSearch}
+          onChange={(checked) => setDraft({ ...draft, requireOutboundMatch: checked })}
+        />
+      </fieldset>
+      <Button onClick={() => setConfirming(true)}>Save Options</Button>
+      {confirming && (
+        <Dialog
+          title="Save HubSpot options?"
+          busy={fetching}
+          error={error ? errorMessage(error) : null}
+          onConfirm={confirm}
+          onCancel={() => setConfirming(false)}
+        >
+          <p>{describe(draft)}</p>
+        </Dialog>
+      )}
+    </section>
+  );
+}
+
+interface CheckProps {
+  label: string;
+  hint: string;
+  checked: boolean;
+  disabled?: boolean;
+  onChange: (checked: boolean) => void;
+}
+
+function Check({ label, hint, checked, disabled = false, onChange }: CheckProps) {
+  const id = useId();
+  return (
+    <div className="check">
+      <input id={id} type="checkbox" checked={checked} disabled={disabled} aria-describedby={`${id}-hint`} onChange={(e) => onChange(e.target.checked)} />
+      <div>
+        <label htmlFor={id}>{label}</label>
+        <small id={`${id}-hint`}>{hint}</small>
+      </div>
+    </div>
+  );
+}
+
+function key(options: Options): string {
+  return `${options.allowOutboundSearch}/${options.requireOutboundMatch}`;
+}

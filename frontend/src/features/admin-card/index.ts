@@ -1,0 +1,2 @@
+export { HubspotCard } from './HubspotCard';
+export { mount, type AdminCardProps } from './mount';

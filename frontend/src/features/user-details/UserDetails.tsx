@@ -1,0 +1,74 @@
+import { useId, type ReactNode } from 'react';
+import { useQuery } from 'urql';
+import { graphql } from '../../gql';
+import { errorMessage } from '../../shared/api';
+import { channelLabel } from '../../shared/lib/channels';
+import { Banner } from '../../shared/ui';
+
+const UserDetailsQuery = graphql(`
+  query UserDetails($customerId: ID!) {
+    customer(id: $customerId) {
+      id
+      name
+      email
+      phone
+      phoneRaw
+    }
+  }
+`);
+
+export interface UserDetailsProps {
+  customerId: string;
+  /** The channel of the conversation the panel sits beside, if any. */
+  channel?: string;
+}
+
+/** The agent's User Details panel: who the customer of the open chat is. */
+export function UserDetails({ customerId, channel }: UserDetailsProps) {
+  const headingId = useId();
+  const [{ data, fetching, error }] = useQuery({
+    query: UserDetailsQuery,
+    variables: { customerId },
+    requestPolicy: 'cache-and-network',
+  });
+  const customer = data?.customer;
+
+  let body: ReactNode;
+  if (!data && fetching) {
+    body = <p className="muted">Loading user details…</p>;
+  } else if (error && !customer) {
+    body = <Banner tone="red" title="User details could not be loaded.">{errorMessage(error)}</Banner>;
+  } else if (!customer) {
+    body = <p className="muted">This customer no longer exists.</p>;
+  } else {
+    body = (
+      <>
+        <p className="details__name">{customer.name ?? 'Anonymous visitor'}</p>
+        <dl className="details">
+          <Detail term="Email" value={customer.email} />
+          <Detail term="Phone" value={customer.phone ?? customer.phoneRaw} />
+          {channel && <Detail term="Channel" value={channelLabel(channel)} />}
+        </dl>
+        {/* The HubSpot contact section (name, email, phones, lifecycle stage, owner, ↗ link) goes here. */}
+      </>
+    );
+  }
+
+  return (
+    <section className="panel user-details" aria-labelledby={headingId}>
+      <h2 id={headingId} className="panel__title">
+        User Details
+      </h2>
+      {body}
+    </section>
+  );
+}
+
+function Detail({ term, value }: { term: string; value: string | null | undefined }) {
+  return (
+    <>
+      <dt>{term}</dt>
+      <dd>{value ? value : <span className="muted">Not known</span>}</dd>
+    </>
+  );
+}

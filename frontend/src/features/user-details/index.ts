@@ -1,0 +1,2 @@
+export { UserDetails, type UserDetailsProps } from './UserDetails';
+export { mount, type UserDetailsMountProps } from './mount';

@@ -1,0 +1,148 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n    }\n  }\n": typeof types.MeDocument,
+    "\n  query Conversations($status: ConversationStatus) {\n    conversations(status: $status, first: 50) {\n      id\n      channel\n      subject\n      status\n      lastMessageAt\n      customer {\n        id\n        name\n      }\n    }\n  }\n": typeof types.ConversationsDocument,
+    "\n  query Conversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      channel\n      subject\n      status\n      openedAt\n      closedAt\n      customer {\n        id\n        name\n      }\n      messages {\n        ...MessageFields\n      }\n    }\n  }\n": typeof types.ConversationDocument,
+    "\n  mutation SendMessage($conversationId: ID!, $text: String!) {\n    sendMessage(conversationId: $conversationId, text: $text) {\n      ...MessageFields\n    }\n  }\n": typeof types.SendMessageDocument,
+    "\n  mutation PostCustomerMessage($conversationId: ID!, $text: String!) {\n    postCustomerMessage(conversationId: $conversationId, text: $text) {\n      ...MessageFields\n    }\n  }\n": typeof types.PostCustomerMessageDocument,
+    "\n  mutation CloseConversation($id: ID!) {\n    closeConversation(id: $id) {\n      id\n      status\n      closedAt\n    }\n  }\n": typeof types.CloseConversationDocument,
+    "\n  mutation ReopenConversation($id: ID!) {\n    reopenConversation(id: $id) {\n      id\n      status\n      closedAt\n    }\n  }\n": typeof types.ReopenConversationDocument,
+    "\n  fragment MessageFields on Message {\n    id\n    conversationId\n    author\n    authorName\n    text\n    createdAt\n  }\n": typeof types.MessageFieldsFragmentDoc,
+    "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversation {\n        id\n        status\n        closedAt\n        lastMessageAt\n      }\n      message {\n        ...MessageFields\n      }\n    }\n  }\n": typeof types.ConversationEventsDocument,
+    "\n  mutation StartConversation($input: StartConversationInput!) {\n    startConversation(input: $input) {\n      id\n    }\n  }\n": typeof types.StartConversationDocument,
+    "\n  query HubspotIntegration {\n    hubspotIntegration {\n      ...HubspotIntegrationFields\n    }\n  }\n": typeof types.HubspotIntegrationDocument,
+    "\n  subscription HubspotIntegrationChanged {\n    hubspotIntegrationChanged {\n      ...HubspotIntegrationFields\n    }\n  }\n": typeof types.HubspotIntegrationChangedDocument,
+    "\n  mutation SaveHubspotOptions($input: HubspotOptionsInput!) {\n    saveHubspotOptions(input: $input) {\n      ...HubspotIntegrationFields\n    }\n  }\n": typeof types.SaveHubspotOptionsDocument,
+    "\n  mutation EnableHubspot {\n    enableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n": typeof types.EnableHubspotDocument,
+    "\n  mutation DisableHubspot {\n    disableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n": typeof types.DisableHubspotDocument,
+    "\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n": typeof types.HubspotIntegrationFieldsFragmentDoc,
+    "\n  mutation ConnectHubspot {\n    connectHubspot {\n      url\n      expiresAt\n    }\n  }\n": typeof types.ConnectHubspotDocument,
+    "\n  query UserDetails($customerId: ID!) {\n    customer(id: $customerId) {\n      id\n      name\n      email\n      phone\n      phoneRaw\n    }\n  }\n": typeof types.UserDetailsDocument,
+};
+const documents: Documents = {
+    "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n    }\n  }\n": types.MeDocument,
+    "\n  query Conversations($status: ConversationStatus) {\n    conversations(status: $status, first: 50) {\n      id\n      channel\n      subject\n      status\n      lastMessageAt\n      customer {\n        id\n        name\n      }\n    }\n  }\n": types.ConversationsDocument,
+    "\n  query Conversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      channel\n      subject\n      status\n      openedAt\n      closedAt\n      customer {\n        id\n        name\n      }\n      messages {\n        ...MessageFields\n      }\n    }\n  }\n": types.ConversationDocument,
+    "\n  mutation SendMessage($conversationId: ID!, $text: String!) {\n    sendMessage(conversationId: $conversationId, text: $text) {\n      ...MessageFields\n    }\n  }\n": types.SendMessageDocument,
+    "\n  mutation PostCustomerMessage($conversationId: ID!, $text: String!) {\n    postCustomerMessage(conversationId: $conversationId, text: $text) {\n      ...MessageFields\n    }\n  }\n": types.PostCustomerMessageDocument,
+    "\n  mutation CloseConversation($id: ID!) {\n    closeConversation(id: $id) {\n      id\n      status\n      closedAt\n    }\n  }\n": types.CloseConversationDocument,
+    "\n  mutation ReopenConversation($id: ID!) {\n    reopenConversation(id: $id) {\n      id\n      status\n      closedAt\n    }\n  }\n": types.ReopenConversationDocument,
+    "\n  fragment MessageFields on Message {\n    id\n    conversationId\n    author\n    authorName\n    text\n    createdAt\n  }\n": types.MessageFieldsFragmentDoc,
+    "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversation {\n        id\n        status\n        closedAt\n        lastMessageAt\n      }\n      message {\n        ...MessageFields\n      }\n    }\n  }\n": types.ConversationEventsDocument,
+    "\n  mutation StartConversation($input: StartConversationInput!) {\n    startConversation(input: $input) {\n      id\n    }\n  }\n": types.StartConversationDocument,
+    "\n  query HubspotIntegration {\n    hubspotIntegration {\n      ...HubspotIntegrationFields\n    }\n  }\n": types.HubspotIntegrationDocument,
+    "\n  subscription HubspotIntegrationChanged {\n    hubspotIntegrationChanged {\n      ...HubspotIntegrationFields\n    }\n  }\n": types.HubspotIntegrationChangedDocument,
+    "\n  mutation SaveHubspotOptions($input: HubspotOptionsInput!) {\n    saveHubspotOptions(input: $input) {\n      ...HubspotIntegrationFields\n    }\n  }\n": types.SaveHubspotOptionsDocument,
+    "\n  mutation EnableHubspot {\n    enableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n": types.EnableHubspotDocument,
+    "\n  mutation DisableHubspot {\n    disableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n": types.DisableHubspotDocument,
+    "\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n": types.HubspotIntegrationFieldsFragmentDoc,
+    "\n  mutation ConnectHubspot {\n    connectHubspot {\n      url\n      expiresAt\n    }\n  }\n": types.ConnectHubspotDocument,
+    "\n  query UserDetails($customerId: ID!) {\n    customer(id: $customerId) {\n      id\n      name\n      email\n      phone\n      phoneRaw\n    }\n  }\n": types.UserDetailsDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Conversations($status: ConversationStatus) {\n    conversations(status: $status, first: 50) {\n      id\n      channel\n      subject\n      status\n      lastMessageAt\n      customer {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  query Conversations($status: ConversationStatus) {\n    conversations(status: $status, first: 50) {\n      id\n      channel\n      subject\n      status\n      lastMessageAt\n      customer {\n        id\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Conversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      channel\n      subject\n      status\n      openedAt\n      closedAt\n      customer {\n        id\n        name\n      }\n      messages {\n        ...MessageFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query Conversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      channel\n      subject\n      status\n      openedAt\n      closedAt\n      customer {\n        id\n        name\n      }\n      messages {\n        ...MessageFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendMessage($conversationId: ID!, $text: String!) {\n    sendMessage(conversationId: $conversationId, text: $text) {\n      ...MessageFields\n    }\n  }\n"): (typeof documents)["\n  mutation SendMessage($conversationId: ID!, $text: String!) {\n    sendMessage(conversationId: $conversationId, text: $text) {\n      ...MessageFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PostCustomerMessage($conversationId: ID!, $text: String!) {\n    postCustomerMessage(conversationId: $conversationId, text: $text) {\n      ...MessageFields\n    }\n  }\n"): (typeof documents)["\n  mutation PostCustomerMessage($conversationId: ID!, $text: String!) {\n    postCustomerMessage(conversationId: $conversationId, text: $text) {\n      ...MessageFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CloseConversation($id: ID!) {\n    closeConversation(id: $id) {\n      id\n      status\n      closedAt\n    }\n  }\n"): (typeof documents)["\n  mutation CloseConversation($id: ID!) {\n    closeConversation(id: $id) {\n      id\n      status\n      closedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReopenConversation($id: ID!) {\n    reopenConversation(id: $id) {\n      id\n      status\n      closedAt\n    }\n  }\n"): (typeof documents)["\n  mutation ReopenConversation($id: ID!) {\n    reopenConversation(id: $id) {\n      id\n      status\n      closedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment MessageFields on Message {\n    id\n    conversationId\n    author\n    authorName\n    text\n    createdAt\n  }\n"): (typeof documents)["\n  fragment MessageFields on Message {\n    id\n    conversationId\n    author\n    authorName\n    text\n    createdAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversation {\n        id\n        status\n        closedAt\n        lastMessageAt\n      }\n      message {\n        ...MessageFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversation {\n        id\n        status\n        closedAt\n        lastMessageAt\n      }\n      message {\n        ...MessageFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartConversation($input: StartConversationInput!) {\n    startConversation(input: $input) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation StartConversation($input: StartConversationInput!) {\n    startConversation(input: $input) {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query HubspotIntegration {\n    hubspotIntegration {\n      ...HubspotIntegrationFields\n    }\n  }\n"): (typeof documents)["\n  query HubspotIntegration {\n    hubspotIntegration {\n      ...HubspotIntegrationFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription HubspotIntegrationChanged {\n    hubspotIntegrationChanged {\n      ...HubspotIntegrationFields\n    }\n  }\n"): (typeof documents)["\n  subscription HubspotIntegrationChanged {\n    hubspotIntegrationChanged {\n      ...HubspotIntegrationFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SaveHubspotOptions($input: HubspotOptionsInput!) {\n    saveHubspotOptions(input: $input) {\n      ...HubspotIntegrationFields\n    }\n  }\n"): (typeof documents)["\n  mutation SaveHubspotOptions($input: HubspotOptionsInput!) {\n    saveHubspotOptions(input: $input) {\n      ...HubspotIntegrationFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EnableHubspot {\n    enableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n"): (typeof documents)["\n  mutation EnableHubspot {\n    enableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DisableHubspot {\n    disableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n"): (typeof documents)["\n  mutation DisableHubspot {\n    disableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n"): (typeof documents)["\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConnectHubspot {\n    connectHubspot {\n      url\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation ConnectHubspot {\n    connectHubspot {\n      url\n      expiresAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query UserDetails($customerId: ID!) {\n    customer(id: $customerId) {\n      id\n      name\n      email\n      phone\n      phoneRaw\n    }\n  }\n"): (typeof documents)["\n  query UserDetails($customerId: ID!) {\n    customer(id: $customerId) {\n      id\n      name\n      email\n      phone\n      phoneRaw\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

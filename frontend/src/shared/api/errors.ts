@@ -1,0 +1,66 @@
+import type { CombinedError } from '@urql/core';
+
+/** The domain error codes the gateway puts in a GraphQL error's extensions.code. */
+export type ErrorCode =
+  | 'EINVALID'
+  | 'ENOTFOUND'
+  | 'EUNAUTHORIZED'
+  | 'EFORBIDDEN'
+  | 'ECONFLICT'
+  | 'ERATELIMITED'
+  | 'EUNAVAILABLE'
+  | 'EINTERNAL';
+
+type MaybeError = CombinedError | null | undefined;
+
+/** The code of the first GraphQL error that has one. */
+export function errorCode(error: MaybeError): ErrorCode | undefined {
+  for (const e of error?.graphQLErrors ?? []) {
+    const code = e.extensions?.code;
+    if (typeof code === 'string') return code as ErrorCode;
+  }
+  return undefined;
+}
+
+/** True when the session is missing or no longer valid, so the person has to sign in again. */
+export function isUnauthorized(error: MaybeError): boolean {
+  if (!error) return false;
+  if (errorCode(error) === 'EUNAUTHORIZED') return true;
+  const status = (error.response as { status?: number } | undefined)?.status;
+  return status === 401;
+}
+
+/** The user-safe words of an error: the gateway's message, without urql's "[GraphQL]" prefix. */
+export function errorMessage(error: MaybeError): string {
+  if (!error) return '';
+  const first = error.graphQLErrors[0];
+  if (first) return first.message;
+  if (error.networkError) return `Couldn't reach Convrs (${error.networkError.message}). Check the connection and try again.`;
+  return error.message;
+}
+
+/** Errors grouped by the input field they name (extensions.field), and those that name none. */
+export interface FieldErrors {
+  fields: Record<string, string>;
+  other: string[];
+}
+
+/**
+ * Splits EINVALID errors by extensions.field. A dotted path ("customer.email") is reduced to its last part,
+ * so forms can key errors by their own field names.
+ */
+export function fieldErrors(error: MaybeError): FieldErrors {
+  const result: FieldErrors = { fields: {}, other: [] };
+  if (!error) return result;
+  for (const e of error.graphQLErrors) {
+    const field = e.extensions?.field;
+    if (e.extensions?.code === 'EINVALID' && typeof field === 'string' && field !== '') {
+      const key = field.split('.').pop() ?? field;
+      result.fields[key] ??= e.message;
+    } else {
+      result.other.push(e.message);
+    }
+  }
+  if (error.graphQLErrors.length === 0) result.other.push(errorMessage(error));
+  return result;
+}

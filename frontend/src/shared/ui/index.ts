@@ -1,0 +1,4 @@
+export { Banner, type BannerProps, type BannerTone } from './Banner';
+export { Button, type ButtonProps, type ButtonVariant } from './Button';
+export { Dialog, type DialogProps } from './Dialog';
+export { Field, type FieldProps } from './Field';

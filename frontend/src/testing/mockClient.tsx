@@ -1,0 +1,80 @@
+import { CombinedError, getOperationName, type Client, type GraphQLRequest, type Operation, type OperationResult } from '@urql/core';
+import type { GraphQLError } from 'graphql';
+import type { ReactNode } from 'react';
+import { Provider } from 'urql';
+import { concat, fromValue, makeSubject, never, type Source } from 'wonka';
+import { vi } from 'vitest';
+
+/** What a handler answers: data, an error, or a wonka source for results that arrive later. */
+export type MockAnswer = { data?: unknown; error?: CombinedError } | Source<Partial<OperationResult>>;
+
+export type MockHandler = (variables: Record<string, unknown>) => MockAnswer;
+
+/** Handlers keyed by operation name, e.g. { HubspotIntegration: () => ({ data: … }) }. */
+export type MockHandlers = Record<string, MockHandler>;
+
+// Operations no handler answered. setup.ts fails the test after it ends if any are left, so a component that
+// sends an unexpected request cannot pass by accident even if it swallows the error thrown here.
+export const unhandledOperations: string[] = [];
+
+function answer(kind: string, handlers: MockHandlers, request: GraphQLRequest): Source<OperationResult> {
+  const name = getOperationName(request.query) ?? '(anonymous)';
+  const handler = handlers[name];
+  if (!handler) {
+    unhandledOperations.push(`${kind} ${name}`);
+    throw new Error(`mock client: unhandled ${kind} ${name}`);
+  }
+  const result = handler((request.variables ?? {}) as Record<string, unknown>);
+  const operation = { ...request, kind, context: {} } as unknown as Operation;
+  if (typeof result === 'function') {
+    return result as Source<OperationResult>;
+  }
+  const value = fromValue({ operation, stale: false, hasNext: false, data: result.data, error: result.error } as OperationResult);
+  // A real client keeps a query's source open (later cache updates arrive on it); urql's hooks treat a source
+  // that ends as "done fetching" and drop its error, so only mutations end here.
+  return kind === 'mutation' ? value : concat([value, never]);
+}
+
+/**
+ * A urql client that answers each operation from a handler named after it, as urql's testing guide
+ * describes; any other operation fails the test. The execute functions are vi.fn()s so tests can assert
+ * the variables a mutation was sent with.
+ */
+export function createMockClient(handlers: MockHandlers) {
+  const executeQuery = vi.fn((request: GraphQLRequest) => answer('query', handlers, request));
+  const executeMutation = vi.fn((request: GraphQLRequest) => answer('mutation', handlers, request));
+  const executeSubscription = vi.fn((request: GraphQLRequest) => answer('subscription', handlers, request));
+  const client = { executeQuery, executeMutation, executeSubscription } as unknown as Client;
+  return { client, executeQuery, executeMutation, executeSubscription };
+}
+
+/** The variables of every call of a mock execute function for the named operation. */
+export function variablesOf(fn: ReturnType<typeof vi.fn>, operationName: string): Record<string, unknown>[] {
+  return fn.mock.calls
+    .map((call) => call[0] as GraphQLRequest)
+    .filter((request) => getOperationName(request.query) === operationName)
+    .map((request) => (request.variables ?? {}) as Record<string, unknown>);
+}
+
+export function MockProvider({ client, children }: { client: Client; children: ReactNode }) {
+  return <Provider value={client}>{children}</Provider>;
+}
+
+/** A GraphQL error as the gateway sends it. */
+export function graphqlError(message: string, code: string, field?: string): CombinedError {
+  const extensions: Record<string, unknown> = { code };
+  if (field) extensions.field = field;
+  return new CombinedError({ graphQLErrors: [{ message, extensions } as unknown as GraphQLError] });
+}
+
+/** A subscription whose events the test pushes with next(data). */
+export function subscriptionSubject() {
+  const subject = makeSubject<Partial<OperationResult>>();
+  return {
+    source: subject.source,
+    next: (data: unknown) => subject.next({ data, stale: false, hasNext: true }),
+  };
+}
+
+/** A subscription that never delivers anything. */
+export const silent = (): MockAnswer => never;

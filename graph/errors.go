@@ -1,0 +1,52 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/convrs/gateway/convrs"
+)
+
+// ErrorPresenter maps domain errors to GraphQL errors with extensions.code (and extensions.field for EINVALID).
+// Internal errors are logged and shown as "Internal error." only.
+func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		var appErr *convrs.Error
+		var parsed *gqlerror.Error
+		switch {
+		case errors.As(err, &appErr):
+			gqlErr.Message = appErr.Message
+			gqlErr.Extensions = map[string]any{"code": appErr.Code}
+			if appErr.Field != "" {
+				gqlErr.Extensions["field"] = appErr.Field
+			}
+		case errors.As(err, &parsed) && errors.Unwrap(parsed) == nil:
+			// Validation and parse errors of the query itself: gqlgen's own message is meant for clients.
+			if gqlErr.Extensions == nil {
+				gqlErr.Extensions = map[string]any{}
+			}
+			if _, ok := gqlErr.Extensions["code"]; !ok {
+				gqlErr.Extensions["code"] = convrs.EINVALID
+			}
+		default:
+			logger.ErrorContext(ctx, "graphql: internal error", "error", err.Error(), "path", gqlErr.Path.String())
+			gqlErr.Message = convrs.ErrorMessage(err)
+			gqlErr.Extensions = map[string]any{"code": convrs.EINTERNAL}
+		}
+		return gqlErr
+	}
+}
+
+// Recover turns a panic in a resolver into an internal error and logs it; the client learns nothing more.
+func Recover(logger *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		logger.ErrorContext(ctx, "graphql: panic", "panic", fmt.Sprint(p))
+		return errors.New("panic in resolver")
+	}
+}

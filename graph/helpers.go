@@ -1,0 +1,103 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/graph/model"
+)
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// nilIfNotFound turns ENOTFOUND into a null result, as nullable single-object queries promise.
+func nilIfNotFound[T any](v *T, err error) (*T, error) {
+	if convrs.ErrorCode(err) == convrs.ENOTFOUND {
+		return nil, nil
+	}
+	return v, err
+}
+
+func startInput(in model.StartConversationInput) convrs.StartConversationInput {
+	out := convrs.StartConversationInput{CustomerID: deref(in.CustomerID), Channel: in.Channel, Subject: deref(in.Subject), Message: in.Message}
+	if in.Customer != nil {
+		out.Customer = *in.Customer
+	}
+	return out
+}
+
+// conversationEvents streams the caller's workspace's conversation events, each with the conversation (and
+// message) as the caller may read them now. The stream ends with the request's context.
+func (r *Resolver) conversationEvents(ctx context.Context) (<-chan *model.ConversationEvent, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := r.PubSub.Subscribe(ctx, convrs.TopicConversations(p.WorkspaceID))
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *model.ConversationEvent, 1)
+	go func() {
+		defer close(out)
+		for payload := range in {
+			var ev convrs.ConversationEvent
+			if err := json.Unmarshal(payload, &ev); err != nil || ev.WorkspaceID != p.WorkspaceID {
+				continue
+			}
+			conv, err := r.ConversationService.FindConversation(ctx, ev.ConversationID)
+			if err != nil {
+				continue // deleted since, or the context ended
+			}
+			item := &model.ConversationEvent{Kind: ev.Kind, Conversation: conv}
+			if ev.MessageID != "" {
+				item.Message, _ = r.ConversationService.FindMessage(ctx, ev.MessageID)
+			}
+			select {
+			case out <- item:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+// hubspotIntegrationChanged streams the caller's workspace's HubSpot integration each time any gateway process
+// announces a change on the workspace's HubSpot topic.
+func (r *Resolver) hubspotIntegrationChanged(ctx context.Context) (<-chan *convrs.HubspotIntegration, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := r.PubSub.Subscribe(ctx, convrs.TopicHubspot(p.WorkspaceID))
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *convrs.HubspotIntegration, 1)
+	go func() {
+		defer close(out)
+		for range in {
+			integ, err := r.HubspotService.Integration(ctx)
+			if err != nil {
+				if errors.Is(ctx.Err(), context.Canceled) {
+					return
+				}
+				continue
+			}
+			select {
+			case out <- integ:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}

@@ -1,0 +1,22 @@
+// Package graph is the GraphQL layer: gqlgen's generated executor and thin resolvers that call the domain
+// services. Resolver is the one place dependencies are injected.
+package graph
+
+import (
+	"log/slog"
+
+	"github.com/convrs/gateway/convrs"
+)
+
+//go:generate go tool gqlgen generate
+
+// Resolver holds the services the resolvers call. It never holds a database handle.
+type Resolver struct {
+	WorkspaceService    convrs.WorkspaceService
+	StaffService        convrs.StaffService
+	CustomerService     convrs.CustomerService
+	ConversationService convrs.ConversationService
+	HubspotService      convrs.HubspotIntegrationService
+	PubSub              convrs.PubSub
+	Logger              *slog.Logger
+}

@@ -1,0 +1,499 @@
+// Package hubspot is a client for the parts of HubSpot's public API that the gateway uses: contacts, notes,
+// owners, account details and OAuth, shaped after google/go-github.
+//
+// The Client never holds credentials: the OAuth access token is injected by the *http.Client's transport
+// (see NewHTTPClient and TokenSource). Every method takes a context first and returns the decoded value, the
+// *Response and an error; non-2xx answers become *ErrorResponse (or *RateLimitError, *ConflictError).
+//
+// The same code talks to real HubSpot and to the simulator in hubspot/hubspotsim: only the base URL differs.
+package hubspot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+const (
+	// DefaultBaseURL is HubSpot's API origin.
+	DefaultBaseURL = "https://api.hubapi.com/"
+	// DefaultUserAgent is sent when WithUserAgent is not used.
+	DefaultUserAgent = "convrs-gateway-hubspot/1"
+	// DefaultMaxResponseBytes caps how much of a response body is read.
+	DefaultMaxResponseBytes int64 = 8 << 20
+	// DefaultMaxRequestBytes caps the size of an encoded request body.
+	DefaultMaxRequestBytes int64 = 8 << 20
+
+	// DefaultBurstLimit and DefaultBurstWindow are HubSpot's per-portal budget for OAuth apps
+	// (110 requests per rolling 10 seconds), which search requests do not count against.
+	DefaultBurstLimit  = 110
+	DefaultBurstWindow = 10 * time.Second
+	// DefaultSearchLimit and DefaultSearchWindow are HubSpot's search budget: 5 requests per second per portal.
+	DefaultSearchLimit  = 5
+	DefaultSearchWindow = time.Second
+)
+
+// ErrResponseTooLarge is returned (wrapped) when a response body exceeds the client's limit.
+var ErrResponseTooLarge = errors.New("hubspot: response body too large")
+
+// ErrRequestTooLarge is returned (wrapped) when an encoded request body exceeds the client's limit.
+var ErrRequestTooLarge = errors.New("hubspot: request body too large")
+
+// Client talks to the HubSpot API for one installed portal. Create it with NewClient.
+type Client struct {
+	client *http.Client
+
+	// BaseURL is the API origin; it always ends with a slash.
+	BaseURL *url.URL
+	// UserAgent is sent with every request.
+	UserAgent string
+
+	limiter      Limiter
+	portalKey    string
+	burstLimit   int
+	burstWindow  time.Duration
+	searchLimit  int
+	searchWindow time.Duration
+
+	retry            RetryPolicy
+	maxResponseBytes int64
+	maxRequestBytes  int64
+
+	// sleep and jitter are replaced by tests so retry and rate-limit waits are instant and deterministic.
+	sleep  func(ctx context.Context, d time.Duration) error
+	jitter func(n time.Duration) time.Duration
+
+	// optErr holds the first invalid option; every call then fails with it (NewClient returns no error).
+	optErr error
+
+	common service
+
+	Contacts *ContactsService
+	Notes    *NotesService
+	Owners   *OwnersService
+	Account  *AccountService
+}
+
+type service struct {
+	client *Client
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithBaseURL points the client at another origin (the simulator, a proxy). A path prefix is kept.
+func WithBaseURL(base string) Option {
+	return func(c *Client) {
+		u, err := url.Parse(base)
+		if err == nil && (u.Scheme == "" || u.Host == "") {
+			err = fmt.Errorf("base URL %q is not absolute", base)
+		}
+		if err != nil {
+			c.setOptErr(fmt.Errorf("hubspot: %w", err))
+			return
+		}
+		if !strings.HasSuffix(u.Path, "/") {
+			u.Path += "/"
+		}
+		c.BaseURL = u
+	}
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *Client) { c.UserAgent = ua }
+}
+
+// WithLimiter makes the client take a slot from l before each request. portalKey identifies the portal in
+// the limiter's keys (hubspot:rl:{portalKey}:burst and hubspot:rl:{portalKey}:search); share one Limiter
+// (e.g. Redis-backed) across processes so they share HubSpot's per-portal budget. Without a limiter the
+// client does not pace itself and relies on retrying 429s.
+func WithLimiter(l Limiter, portalKey string) Option {
+	return func(c *Client) {
+		c.limiter = l
+		c.portalKey = portalKey
+	}
+}
+
+// WithBurstLimit overrides the non-search budget (default 110 per 10 s).
+func WithBurstLimit(limit int, window time.Duration) Option {
+	return func(c *Client) {
+		if limit <= 0 || window <= 0 {
+			c.setOptErr(fmt.Errorf("hubspot: burst limit %d per %v is not positive", limit, window))
+			return
+		}
+		c.burstLimit, c.burstWindow = limit, window
+	}
+}
+
+// WithSearchLimit overrides the search budget (default 5 per second).
+func WithSearchLimit(limit int, window time.Duration) Option {
+	return func(c *Client) {
+		if limit <= 0 || window <= 0 {
+			c.setOptErr(fmt.Errorf("hubspot: search limit %d per %v is not positive", limit, window))
+			return
+		}
+		c.searchLimit, c.searchWindow = limit, window
+	}
+}
+
+// WithRetry sets the retry policy; zero fields take their defaults (see RetryPolicy).
+func WithRetry(p RetryPolicy) Option {
+	return func(c *Client) { c.retry = p.withDefaults() }
+}
+
+// WithMaxResponseBytes caps how much of a response body is read (default 8 MiB).
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *Client) {
+		if n <= 0 {
+			c.setOptErr(fmt.Errorf("hubspot: max response bytes %d is not positive", n))
+			return
+		}
+		c.maxResponseBytes = n
+	}
+}
+
+// WithMaxRequestBytes caps the size of an encoded request body (default 8 MiB).
+func WithMaxRequestBytes(n int64) Option {
+	return func(c *Client) {
+		if n <= 0 {
+			c.setOptErr(fmt.Errorf("hubspot: max request bytes %d is not positive", n))
+			return
+		}
+		c.maxRequestBytes = n
+	}
+}
+
+func (c *Client) setOptErr(err error) {
+	if c.optErr == nil {
+		c.optErr = err
+	}
+}
+
+// NewClient returns a client that sends its requests through httpClient, whose transport is expected to add
+// the OAuth bearer token (see NewHTTPClient). A nil httpClient means a plain client without auth.
+// An invalid option does not panic: every call of the client then returns its error.
+func NewClient(httpClient *http.Client, opts ...Option) *Client {
+	if httpClient == nil {
+		httpClient = &http.Client{}
+	}
+	base, _ := url.Parse(DefaultBaseURL)
+	c := &Client{
+		client:           httpClient,
+		BaseURL:          base,
+		UserAgent:        DefaultUserAgent,
+		burstLimit:       DefaultBurstLimit,
+		burstWindow:      DefaultBurstWindow,
+		searchLimit:      DefaultSearchLimit,
+		searchWindow:     DefaultSearchWindow,
+		retry:            DefaultRetryPolicy(),
+		maxResponseBytes: DefaultMaxResponseBytes,
+		maxRequestBytes:  DefaultMaxRequestBytes,
+		sleep:            sleepContext,
+		jitter:           fullJitter,
+	}
+	for _, opt := range opts {
+		opt(c)
+	}
+	c.common.client = c
+	c.Contacts = (*ContactsService)(&c.common)
+	c.Notes = (*NotesService)(&c.common)
+	c.Owners = (*OwnersService)(&c.common)
+	c.Account = (*AccountService)(&c.common)
+	return c
+}
+
+// NewRequest builds a request for urlStr, resolved against BaseURL (so it must not start with a slash).
+// A non-nil body is encoded as JSON, without HTML escaping (note bodies are HTML), and buffered so the
+// request can be re-sent on retry.
+func (c *Client) NewRequest(method, urlStr string, body any) (*http.Request, error) {
+	if c.optErr != nil {
+		return nil, c.optErr
+	}
+	if strings.HasPrefix(urlStr, "/") {
+		return nil, fmt.Errorf("hubspot: request path %q must not start with a slash", urlStr)
+	}
+	u, err := c.BaseURL.Parse(urlStr)
+	if err != nil {
+		return nil, fmt.Errorf("hubspot: %w", err)
+	}
+	var buf *bytes.Buffer
+	if body != nil {
+		buf = &bytes.Buffer{}
+		enc := json.NewEncoder(buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(body); err != nil {
+			return nil, fmt.Errorf("hubspot: encode request: %w", err)
+		}
+		if int64(buf.Len()) > c.maxRequestBytes {
+			return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrRequestTooLarge, buf.Len(), c.maxRequestBytes)
+		}
+	}
+	var req *http.Request
+	if buf != nil {
+		// A *bytes.Buffer body gives the request a GetBody, which Do uses to re-send it.
+		req, err = http.NewRequest(method, u.String(), buf)
+	} else {
+		req, err = http.NewRequest(method, u.String(), nil)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("hubspot: %w", err)
+	}
+	if buf != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.UserAgent != "" {
+		req.Header.Set("User-Agent", c.UserAgent)
+	}
+	return req, nil
+}
+
+// Response wraps the final *http.Response of a call (its body is already read and closed).
+type Response struct {
+	*http.Response
+	// RateLimit holds the X-HubSpot-RateLimit-* headers of the response, if sent.
+	RateLimit RateLimit
+	// Attempts is how many requests the call took, retries included.
+	Attempts int
+}
+
+// RateLimit is what HubSpot reported about the burst budget in a response's headers.
+type RateLimit struct {
+	Max       int
+	Remaining int
+	Interval  time.Duration
+}
+
+func newResponse(r *http.Response, attempts int) *Response {
+	resp := &Response{Response: r, Attempts: attempts}
+	h := r.Header
+	resp.RateLimit.Max, _ = strconv.Atoi(h.Get("X-HubSpot-RateLimit-Max"))
+	resp.RateLimit.Remaining, _ = strconv.Atoi(h.Get("X-HubSpot-RateLimit-Remaining"))
+	if ms, err := strconv.Atoi(h.Get("X-HubSpot-RateLimit-Interval-Milliseconds")); err == nil && ms > 0 {
+		resp.RateLimit.Interval = time.Duration(ms) * time.Millisecond
+	}
+	return resp
+}
+
+// budget names the HubSpot rate-limit budget a request counts against.
+type budget int
+
+const (
+	burstBudget budget = iota
+	searchBudget
+)
+
+// callOptions describe how Do may treat a request.
+type callOptions struct {
+	budget budget
+	// idempotent requests may be re-sent after an ambiguous failure (5xx, connection lost mid-request).
+	idempotent bool
+}
+
+// defaultCallOptions classifies a request by method and path: search endpoints use the search budget, and
+// only POST is assumed not idempotent (search and batch read are, but Do cannot know that for any POST).
+func defaultCallOptions(req *http.Request) callOptions {
+	return callOptions{
+		budget:     budgetFor(req.URL.Path),
+		idempotent: req.Method != http.MethodPost,
+	}
+}
+
+func budgetFor(path string) budget {
+	if strings.HasSuffix(path, "/search") {
+		return searchBudget
+	}
+	return burstBudget
+}
+
+// Do sends req, retrying as the RetryPolicy allows, and decodes a 2xx JSON body into v (if v is not nil).
+// A non-2xx answer is returned as an error (*ErrorResponse, *RateLimitError or *ConflictError) together with
+// the *Response. POST requests sent through Do are treated as non-idempotent.
+func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*Response, error) {
+	return c.do(ctx, req, v, defaultCallOptions(req))
+}
+
+func (c *Client) do(ctx context.Context, req *http.Request, v any, co callOptions) (*Response, error) {
+	if ctx == nil {
+		return nil, errors.New("hubspot: nil context")
+	}
+	if c.optErr != nil {
+		return nil, c.optErr
+	}
+	var (
+		expiredRetries int
+		lastResp       *Response
+	)
+	for attempt := 1; ; attempt++ {
+		if err := c.waitForSlot(ctx, co.budget); err != nil {
+			return lastResp, err
+		}
+		r, body, err := c.send(ctx, req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return lastResp, ctx.Err()
+			}
+			retry := attempt < c.retry.MaxAttempts && retryableTransportError(err, co.idempotent)
+			if !retry {
+				return lastResp, err
+			}
+			if serr := c.sleep(ctx, c.retry.backoff(attempt, c.jitter)); serr != nil {
+				return lastResp, errors.Join(err, serr)
+			}
+			continue
+		}
+		resp := newResponse(r, attempt)
+		lastResp = resp
+		if r.StatusCode >= 200 && r.StatusCode < 300 {
+			if body.tooLarge {
+				return resp, fmt.Errorf("%w (limit %d bytes)", ErrResponseTooLarge, c.maxResponseBytes)
+			}
+			if v != nil && len(bytes.TrimSpace(body.data)) > 0 {
+				if err := json.Unmarshal(body.data, v); err != nil {
+					return resp, fmt.Errorf("hubspot: decode response: %w", err)
+				}
+			}
+			return resp, nil
+		}
+		apiErr := newAPIError(r, body.data, body.tooLarge)
+		d := c.retry.decide(attempt, co.idempotent, &expiredRetries, apiErr, c.jitter)
+		if !d.retry {
+			return resp, apiErr
+		}
+		if d.invalidateToken {
+			c.invalidateToken(r)
+		}
+		if err := c.sleep(ctx, d.wait); err != nil {
+			return resp, errors.Join(apiErr, err)
+		}
+	}
+}
+
+type responseBody struct {
+	data     []byte
+	tooLarge bool
+}
+
+// send performs one attempt with a fresh copy of the request body and reads at most maxResponseBytes of
+// the answer.
+func (c *Client) send(ctx context.Context, req *http.Request) (*http.Response, responseBody, error) {
+	r := req.Clone(ctx)
+	if req.Body != nil && req.Body != http.NoBody {
+		if req.GetBody == nil {
+			return nil, responseBody{}, errors.New("hubspot: request body cannot be re-sent (no GetBody)")
+		}
+		b, err := req.GetBody()
+		if err != nil {
+			return nil, responseBody{}, fmt.Errorf("hubspot: %w", err)
+		}
+		r.Body = b
+	}
+	r = withConnTrace(r)
+	resp, err := c.client.Do(r)
+	if err != nil {
+		return nil, responseBody{}, transportError{err: err, connected: connected(r)}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxResponseBytes+1))
+	if err != nil {
+		// The status line arrived, so HubSpot saw the request: not re-sendable unless idempotent.
+		return nil, responseBody{}, transportError{err: fmt.Errorf("hubspot: read response: %w", err), connected: true}
+	}
+	body := responseBody{data: data}
+	if int64(len(data)) > c.maxResponseBytes {
+		body.data, body.tooLarge = data[:c.maxResponseBytes], true
+	}
+	return resp, body, nil
+}
+
+// waitForSlot blocks until the limiter admits one request on the budget, or ctx ends.
+func (c *Client) waitForSlot(ctx context.Context, b budget) error {
+	if c.limiter == nil {
+		return nil
+	}
+	key, limit, window := "hubspot:rl:"+c.portalKey+":burst", c.burstLimit, c.burstWindow
+	if b == searchBudget {
+		key, limit, window = "hubspot:rl:"+c.portalKey+":search", c.searchLimit, c.searchWindow
+	}
+	for {
+		wait, err := c.limiter.Take(ctx, key, limit, window)
+		if err != nil {
+			// Fail closed: the shared budget is what keeps several processes from tripping HubSpot's limit.
+			return fmt.Errorf("hubspot: rate limiter: %w", err)
+		}
+		if wait <= 0 {
+			return nil
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// invalidateToken tells the token source behind the transport, if it can be told, that HubSpot rejected the
+// access token the request carried, so the next request gets a refreshed one.
+func (c *Client) invalidateToken(r *http.Response) {
+	var inv tokenInvalidator
+	switch t := c.client.Transport.(type) {
+	case tokenInvalidator:
+		inv = t
+	case *oauth2.Transport:
+		inv, _ = t.Source.(tokenInvalidator)
+	}
+	if inv == nil {
+		return
+	}
+	var accessToken string
+	if r.Request != nil {
+		accessToken, _ = strings.CutPrefix(r.Request.Header.Get("Authorization"), "Bearer ")
+	}
+	inv.InvalidateToken(accessToken)
+}
+
+// tokenInvalidator is implemented by transports (and token sources) that cache an access token.
+type tokenInvalidator interface {
+	// InvalidateToken drops accessToken from the cache; "" means whatever token is cached.
+	InvalidateToken(accessToken string)
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// fullJitter returns a uniformly random duration in [0, n].
+func fullJitter(n time.Duration) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(n) + 1))
+}
+
+// addQuery appends non-empty query values to a relative URL.
+func addQuery(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}

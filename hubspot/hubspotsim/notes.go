@@ -1,0 +1,152 @@
+package hubspotsim
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"unicode/utf16"
+)
+
+// Notes limits and association types.
+const (
+	maxNoteBodyChars        = 65536
+	assocNoteToContact      = 202
+	assocCategoryHubSpotDef = "HUBSPOT_DEFINED"
+)
+
+// noteLength counts characters as HubSpot (Java) does: UTF-16 code units.
+func noteLength(s string) int { return len(utf16.Encode([]rune(s))) }
+
+// createNoteLocked validates and stores a note. Caller holds s.mu.
+func (s *Simulator) createNoteLocked(p *portal, in objectInput) (*record, *apiError) {
+	props, e := propsInput(in.Properties)
+	if e != nil {
+		return nil, e
+	}
+	if e := validateProps(p, props, noteReadOnly); e != nil {
+		return nil, e
+	}
+	if props["hs_timestamp"] == "" {
+		return nil, propertyError("hs_timestamp", "REQUIRED_FIELD", "hs_timestamp is required: the time the note happened, in epoch milliseconds or ISO 8601")
+	}
+	if n := noteLength(props["hs_note_body"]); n > maxNoteBodyChars {
+		return nil, propertyError("hs_note_body", "INVALID_LENGTH",
+			fmt.Sprintf("hs_note_body is %d characters long; the maximum is %d", n, maxNoteBodyChars))
+	}
+	var contacts []string
+	for _, a := range in.Associations {
+		ok := false
+		for _, t := range a.Types {
+			if t.AssociationTypeID == assocNoteToContact && (t.AssociationCategory == "" || t.AssociationCategory == assocCategoryHubSpotDef) {
+				ok = true
+			}
+		}
+		if !ok {
+			return nil, &apiError{
+				Message:  fmt.Sprintf("Invalid association type for note to %s: use associationCategory %s with associationTypeId %d (note to contact).", a.To.ID, assocCategoryHubSpotDef, assocNoteToContact),
+				Category: "VALIDATION_ERROR",
+				Context:  map[string][]string{"associationTypeId": {"202"}},
+			}
+		}
+		if rec := p.contacts[a.To.ID]; rec == nil || rec.archived {
+			return nil, &apiError{
+				Message:     fmt.Sprintf("One or more associations are invalid: no CONTACT with ID %s exists.", a.To.ID),
+				Category:    "VALIDATION_ERROR",
+				SubCategory: "crm.associations.INVALID_OBJECT_IDS",
+				Context:     map[string][]string{"toObjectIds": {a.To.ID}},
+			}
+		}
+		if !slices.Contains(contacts, a.To.ID) {
+			contacts = append(contacts, a.To.ID)
+		}
+	}
+	now := s.now()
+	id := strconv.FormatInt(s.nextNoteID, 10)
+	s.nextNoteID++
+	rec := &record{
+		id:        id,
+		props:     map[string]string{"hs_object_id": id, "hs_createdate": formatTime(now)},
+		assoc:     contacts,
+		createdAt: now,
+	}
+	p.notes[id] = rec
+	p.noteOrder = append(p.noteOrder, id)
+	s.apply(p, rec, props, "hs_lastmodifieddate")
+	return rec, nil
+}
+
+func noteJSON(rec *record, names []string, assocTypes []string) objectJSON {
+	o := renderObject(rec.id, rec.props, names, rec.createdAt, rec.updatedAt, rec.archived)
+	for _, t := range assocTypes {
+		if (t == "contacts" || t == "contact" || t == "0-1") && len(rec.assoc) > 0 {
+			res := make([]assocJSON, 0, len(rec.assoc))
+			for _, cid := range rec.assoc {
+				res = append(res, assocJSON{ID: cid, Type: "note_to_contact"})
+			}
+			o.Associations = map[string]assocsJSON{"contacts": {Results: res}}
+		}
+	}
+	return o
+}
+
+func (s *Simulator) handleNoteCreate(c *call) {
+	var in objectInput
+	if _, e := readJSON(c.r, maxBodyBytes, &in); e != nil {
+		writeAPIError(c.w, http.StatusBadRequest, e)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, e := s.createNoteLocked(s.portals[c.portalID], in)
+	if e != nil {
+		writeAPIError(c.w, statusOf(e), e)
+		return
+	}
+	writeJSON(c.w, http.StatusCreated, noteJSON(rec, union(noteDefaultProps, keys(in.Properties)...), nil))
+}
+
+func (s *Simulator) handleNoteBatchCreate(c *call) {
+	var in batchInput
+	if _, e := readJSON(c.r, maxBodyBytes, &in); e != nil {
+		writeAPIError(c.w, http.StatusBadRequest, e)
+		return
+	}
+	if len(in.Inputs) > batchLimit {
+		writeAPIError(c.w, http.StatusBadRequest, batchTooLarge(len(in.Inputs)))
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.portals[c.portalID]
+	var results []objectJSON
+	var errs []batchError
+	for _, input := range in.Inputs {
+		rec, e := s.createNoteLocked(p, input)
+		if e != nil {
+			errs = append(errs, toBatchError(e, input.ObjectWriteTraceID))
+			continue
+		}
+		results = append(results, noteJSON(rec, union(noteDefaultProps, keys(input.Properties)...), nil))
+	}
+	s.writeBatch(c.w, http.StatusCreated, results, errs)
+}
+
+func (s *Simulator) handleNoteGet(c *call) {
+	q := c.r.URL.Query()
+	id := c.r.PathValue("id")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := s.portals[c.portalID].notes[id]
+	if rec == nil || rec.archived != (q.Get("archived") == "true") {
+		e := notFoundError("resource not found")
+		e.Context = map[string][]string{"id": {id}}
+		writeAPIError(c.w, http.StatusNotFound, e)
+		return
+	}
+	names := queryList(q, "properties")
+	if len(names) == 0 {
+		names = noteDefaultProps
+	}
+	writeJSON(c.w, http.StatusOK, noteJSON(rec, names, queryList(q, "associations")))
+}

@@ -1,0 +1,283 @@
+// Package hubspotsim is an in-memory HubSpot: OAuth consent and tokens, CRM contacts, notes and owners, search
+// with HubSpot's operators, limits and eventual consistency, rate limits, and a small record UI. It speaks
+// HubSpot's wire format so the product's client (and HubSpot's own SDKs) can run against it unchanged.
+//
+// Use NewTestServer in Go tests, the /_sim/ control API from other languages, and Main to run it alone.
+package hubspotsim
+
+import (
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Default OAuth client credentials of the simulated app.
+const (
+	DefaultClientID     = "convrs-demo-client-id"
+	DefaultClientSecret = "convrs-demo-client-secret"
+)
+
+// ProductScopes are the scopes the product requests; IssueTokens grants them when given none.
+var ProductScopes = []string{
+	"oauth",
+	"crm.objects.contacts.read",
+	"crm.objects.contacts.write",
+	"crm.objects.owners.read",
+}
+
+// Scope names checked by the CRM endpoints.
+const (
+	scopeOAuth         = "oauth"
+	scopeContactsRead  = "crm.objects.contacts.read"
+	scopeContactsWrite = "crm.objects.contacts.write"
+	scopeOwnersRead    = "crm.objects.owners.read"
+)
+
+// Options configure a Simulator. The zero value is usable.
+type Options struct {
+	// AppName is shown on the consent page; default "Convrs".
+	AppName string
+	// ClientID and ClientSecret of the one simulated app; default DefaultClientID / DefaultClientSecret.
+	ClientID, ClientSecret string
+	// AccessTokenTTL is the lifetime of access tokens; default 30 minutes.
+	AccessTokenTTL time.Duration
+	// IndexDelay is how long after a write search starts to see it; default 0 (negative means 0).
+	IndexDelay time.Duration
+	// BurstLimit is the number of requests per rolling 10 s per portal (search excluded); default 110.
+	BurstLimit int
+	// SearchPerSecond is the number of search requests per rolling second per portal; default 5.
+	SearchPerSecond int
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Logger receives one debug line per request; default discards.
+	Logger *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.AppName == "" {
+		o.AppName = "Convrs"
+	}
+	if o.ClientID == "" {
+		o.ClientID = DefaultClientID
+	}
+	if o.ClientSecret == "" {
+		o.ClientSecret = DefaultClientSecret
+	}
+	if o.AccessTokenTTL <= 0 {
+		o.AccessTokenTTL = 30 * time.Minute
+	}
+	if o.IndexDelay < 0 {
+		o.IndexDelay = 0
+	}
+	if o.BurstLimit <= 0 {
+		o.BurstLimit = 110
+	}
+	if o.SearchPerSecond <= 0 {
+		o.SearchPerSecond = 5
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// Simulator is an in-memory HubSpot and the http.Handler serving it. All methods are safe for concurrent use.
+type Simulator struct {
+	opts Options
+	mux  *http.ServeMux
+
+	mu            sync.Mutex
+	portals       map[int64]*portal
+	portalOrder   []int64
+	accessTokens  map[string]*accessToken
+	refreshTokens map[string]*refreshToken
+	codes         map[string]*authCode
+	nextPortalID  int64
+	nextContactID int64
+	nextNoteID    int64
+	nextOwnerID   int64
+	nextUserID    int64
+	failNext      int
+	failStatus    int
+	latency       time.Duration
+	failureRate   int
+	requests      []RequestLog
+}
+
+// New returns a Simulator with no portals.
+func New(opts Options) *Simulator {
+	s := &Simulator{
+		opts:          opts.withDefaults(),
+		portals:       map[int64]*portal{},
+		accessTokens:  map[string]*accessToken{},
+		refreshTokens: map[string]*refreshToken{},
+		codes:         map[string]*authCode{},
+		nextPortalID:  50000001,
+		nextContactID: 101,
+		nextNoteID:    50000000001,
+		nextOwnerID:   41700001,
+		nextUserID:    9586501,
+	}
+	s.routes()
+	return s
+}
+
+func (s *Simulator) now() time.Time { return s.opts.Now() }
+
+// maxRequestLog is how many requests Requests keeps.
+const maxRequestLog = 10000
+
+// RequestLog is one request the simulator answered (control API calls are not logged).
+type RequestLog struct {
+	Method   string    `json:"method"`
+	Path     string    `json:"path"`
+	Query    string    `json:"query"`
+	Status   int       `json:"status"`
+	PortalID int64     `json:"portalId,omitempty"`
+	Time     time.Time `json:"time"`
+}
+
+// Requests returns the requests answered so far (the newest 10,000), oldest first.
+func (s *Simulator) Requests() []RequestLog {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.requests)
+}
+
+// FailNext makes the next n API calls (calls with a bearer token: CRM and account info, not OAuth) fail with
+// HubSpot's body for status.
+func (s *Simulator) FailNext(n int, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failNext, s.failStatus = max(n, 0), status
+}
+
+// SetLatency delays every API and token call by d.
+func (s *Simulator) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = max(d, 0)
+}
+
+// SetFailureRate makes percent of API calls fail at random with a 500.
+func (s *Simulator) SetFailureRate(percent int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failureRate = min(max(percent, 0), 100)
+}
+
+// ServeHTTP serves the HubSpot API, the OAuth pages, the record UI and the /_sim/ control API.
+func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &statusRecorder{ResponseWriter: w}
+	ctxInfo := &requestInfo{}
+	r = r.WithContext(withRequestInfo(r.Context(), ctxInfo))
+	s.mux.ServeHTTP(rec, r)
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	if isControlPath(r.URL.Path) {
+		return
+	}
+	entry := RequestLog{
+		Method:   r.Method,
+		Path:     r.URL.Path,
+		Query:    r.URL.RawQuery,
+		Status:   rec.status,
+		PortalID: ctxInfo.portalID,
+		Time:     s.now(),
+	}
+	s.mu.Lock()
+	if len(s.requests) >= maxRequestLog {
+		// A long-running demo must not grow without bound: keep the newest entries.
+		s.requests = slices.Delete(s.requests, 0, len(s.requests)-maxRequestLog+1)
+	}
+	s.requests = append(s.requests, entry)
+	s.mu.Unlock()
+	s.opts.Logger.LogAttrs(r.Context(), slog.LevelDebug, "hubspotsim request",
+		slog.String("method", entry.Method), slog.String("path", entry.Path),
+		slog.Int("status", entry.Status), slog.Int64("portal_id", entry.PortalID))
+}
+
+func (s *Simulator) routes() {
+	m := http.NewServeMux()
+	s.mux = m
+
+	// OAuth.
+	m.HandleFunc("GET /oauth/authorize", s.handleAuthorizePage)
+	m.HandleFunc("GET /oauth/{portalId}/authorize", s.handleAuthorizePage)
+	m.HandleFunc("POST /oauth/authorize", s.handleAuthorizeSubmit)
+	m.HandleFunc("POST /oauth/{portalId}/authorize", s.handleAuthorizeSubmit)
+	m.HandleFunc("POST /oauth/v1/token", s.handleToken)
+	m.HandleFunc("POST /oauth/v3/token", s.handleToken)
+	m.HandleFunc("GET /oauth/v1/access-tokens/{token}", s.handleAccessTokenInfo)
+	m.HandleFunc("GET /oauth/v1/refresh-tokens/{token}", s.handleRefreshTokenInfo)
+	m.HandleFunc("DELETE /oauth/v1/refresh-tokens/{token}", s.handleRefreshTokenDelete)
+
+	// CRM and account.
+	m.Handle("GET /account-info/v3/details", s.api(scopeOAuth, kindBurst, s.handleAccountInfo))
+
+	m.Handle("POST /crm/v3/objects/contacts", s.api(scopeContactsWrite, kindBurst, s.handleContactCreate))
+	m.Handle("GET /crm/v3/objects/contacts", s.api(scopeContactsRead, kindBurst, s.handleContactList))
+	m.Handle("GET /crm/v3/objects/contacts/{id}", s.api(scopeContactsRead, kindBurst, s.handleContactGet))
+	m.Handle("PATCH /crm/v3/objects/contacts/{id}", s.api(scopeContactsWrite, kindBurst, s.handleContactPatch))
+	m.Handle("DELETE /crm/v3/objects/contacts/{id}", s.api(scopeContactsWrite, kindBurst, s.handleContactDelete))
+	m.Handle("POST /crm/v3/objects/contacts/search", s.api(scopeContactsRead, kindSearch, s.handleContactSearch))
+	m.Handle("POST /crm/v3/objects/contacts/batch/read", s.api(scopeContactsRead, kindBurst, s.handleContactBatchRead))
+	m.Handle("POST /crm/v3/objects/contacts/batch/create", s.api(scopeContactsWrite, kindBurst, s.handleContactBatchCreate))
+	m.Handle("POST /crm/v3/objects/contacts/batch/upsert", s.api(scopeContactsWrite, kindBurst, s.handleContactBatchUpsert))
+
+	m.Handle("POST /crm/v3/objects/notes", s.api(scopeContactsWrite, kindBurst, s.handleNoteCreate))
+	m.Handle("GET /crm/v3/objects/notes/{id}", s.api(scopeContactsRead, kindBurst, s.handleNoteGet))
+	m.Handle("POST /crm/v3/objects/notes/search", s.api(scopeContactsRead, kindSearch, s.handleNoteSearch))
+	m.Handle("POST /crm/v3/objects/notes/batch/create", s.api(scopeContactsWrite, kindBurst, s.handleNoteBatchCreate))
+
+	m.Handle("GET /crm/v3/owners", s.api(scopeOwnersRead, kindBurst, s.handleOwnerList))
+	m.Handle("GET /crm/v3/owners/{$}", s.api(scopeOwnersRead, kindBurst, s.handleOwnerList))
+	m.Handle("GET /crm/v3/owners/{id}", s.api(scopeOwnersRead, kindBurst, s.handleOwnerGet))
+
+	// UI.
+	m.HandleFunc("GET /contacts/{portalId}/record/0-1/{contactId}", s.handleUIContact)
+	m.HandleFunc("GET /{$}", s.handleUIIndex)
+
+	// Control API.
+	m.HandleFunc("POST /_sim/portals", s.handleSimCreatePortal)
+	m.HandleFunc("GET /_sim/portals", s.handleSimListPortals)
+	m.HandleFunc("POST /_sim/portals/{id}/contacts", s.handleSimSeedContact)
+	m.HandleFunc("GET /_sim/portals/{id}/contacts", s.handleSimListContacts)
+	m.HandleFunc("POST /_sim/portals/{id}/owners", s.handleSimSeedOwner)
+	m.HandleFunc("POST /_sim/portals/{id}/tokens", s.handleSimIssueTokens)
+	m.HandleFunc("POST /_sim/portals/{id}/revoke", s.handleSimRevoke)
+	m.HandleFunc("GET /_sim/portals/{id}/contacts/{cid}/notes", s.handleSimNotes)
+	m.HandleFunc("POST /_sim/tokens/{token}/expire", s.handleSimExpireToken)
+	m.HandleFunc("POST /_sim/faults", s.handleSimFaults)
+	m.HandleFunc("GET /_sim/requests", s.handleSimRequests)
+
+	m.HandleFunc("/", s.handleNotFound)
+}
+
+// statusRecorder remembers the status code written.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -1,0 +1,219 @@
+package hubspotsim
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+var pages = template.Must(template.New("pages").Parse(`
+{{define "top"}}<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} | HubSpot (simulator)</title>
+<style>
+body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f5f8fa;color:#33475b}
+header{background:#ff7a59;color:#fff;padding:12px 24px;display:flex;align-items:center;gap:12px}
+header a{color:#fff;text-decoration:none;font-weight:600}
+header .tag{font-size:12px;background:rgba(255,255,255,.25);border-radius:3px;padding:2px 6px}
+main{max-width:960px;margin:24px auto;padding:0 24px}
+.card{background:#fff;border:1px solid #dfe3eb;border-radius:4px;padding:20px 24px;margin-bottom:16px}
+.narrow{max-width:560px;margin:24px auto}
+h1{font-size:22px;margin:0 0 12px}h2{font-size:17px;margin:0 0 12px}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eaf0f6;vertical-align:top}
+th{font-size:12px;text-transform:uppercase;color:#516f90}
+fieldset{border:1px solid #dfe3eb;border-radius:4px;margin:0 0 16px;padding:12px 16px}
+legend{font-weight:600;padding:0 4px}.opt{margin:6px 0}
+.muted{color:#7c98b6;font-size:13px}
+button{background:#ff7a59;color:#fff;border:0;border-radius:3px;padding:10px 18px;font-size:15px;font-weight:600;cursor:pointer}
+.actions{display:flex;gap:16px;align-items:center}
+a{color:#0091ae}
+.note{border-left:3px solid #ff7a59;padding:8px 12px;margin:0 0 12px;background:#fff}
+.note .meta{font-size:13px;color:#7c98b6;margin-bottom:6px}
+</style></head>
+<body><header><a href="/">HubSpot</a><span class="tag">simulator</span></header>
+{{end}}
+
+{{define "bottom"}}</body></html>{{end}}
+
+{{define "error"}}{{template "top" .}}<main><div class="card narrow"><h1>{{.Title}}</h1><p>{{.Body}}</p><p><a href="/">All portals</a></p></div></main>{{template "bottom" .}}{{end}}
+
+{{define "consent"}}{{template "top" .}}{{with .Body}}<main><div class="card narrow">
+<h1>Connect {{.AppName}} to HubSpot</h1>
+<p>{{.AppName}} is requesting access to your HubSpot account.</p>
+{{if .Portals}}<form method="post" action="{{.Action}}">
+<input type="hidden" name="client_id" value="{{.ClientID}}">
+<input type="hidden" name="redirect_uri" value="{{.RedirectURI}}">
+<input type="hidden" name="state" value="{{.State}}">
+<input type="hidden" name="requested_scope" value="{{.Required}}">
+<input type="hidden" name="requested_optional_scope" value="{{.Optional}}">
+<fieldset><legend>Choose an account</legend>
+{{range .Portals}}<div class="opt"><input type="radio" name="portal_id" id="portal-{{.ID}}" value="{{.ID}}"{{if .Selected}} checked{{end}}>
+<label for="portal-{{.ID}}">{{.Name}} <span class="muted">{{.ID}} · {{.Domain}}</span></label></div>
+{{end}}</fieldset>
+<fieldset><legend>{{.AppName}} will be able to use</legend>
+{{range .Scopes}}<div class="opt"><input type="checkbox" name="scope" id="{{.ID}}" value="{{.Name}}" checked>
+<label for="{{.ID}}">{{.Name}}{{if .Optional}} <span class="muted">(optional)</span>{{end}}</label></div>
+{{end}}</fieldset>
+<div class="actions"><button type="submit">Connect app</button><a href="{{.CancelURL}}">Cancel</a></div>
+</form>
+{{else}}<p>You don't have access to any HubSpot account.</p><p><a href="{{.CancelURL}}">Cancel</a></p>{{end}}
+</div></main>{{end}}{{template "bottom" .}}{{end}}
+
+{{define "index"}}{{template "top" .}}<main><h1>Portals</h1>
+{{range .Body}}<div class="card"><h2>{{.Name}} <span class="muted">{{.ID}} · {{.UIDomain}}</span></h2>
+{{if .Contacts}}<table><thead><tr><th>Name</th><th>Email</th><th>Phone</th><th>Lifecycle stage</th><th>Created</th></tr></thead><tbody>
+{{range .Contacts}}<tr><td><a href="{{.URL}}">{{.Name}}</a></td><td>{{.Email}}</td><td>{{.Phone}}</td><td>{{.Stage}}</td><td>{{.Created}}</td></tr>
+{{end}}</tbody></table>{{else}}<p class="muted">No contacts.</p>{{end}}</div>
+{{else}}<div class="card"><p>No portals yet.</p></div>{{end}}</main>{{template "bottom" .}}{{end}}
+
+{{define "contact"}}{{template "top" .}}{{with .Body}}<main>
+<p><a href="/">All portals</a> › {{.PortalName}}</p>
+<div class="card"><h1>{{.Name}}</h1><table><tbody>
+{{range .Props}}<tr><th scope="row">{{.Name}}</th><td>{{.Value}}</td></tr>
+{{end}}</tbody></table></div>
+<div class="card"><h2>Activity</h2>
+{{range .Notes}}<article class="note"><div class="meta">Note · {{.When}}{{if .Owner}} · {{.Owner}}{{end}}</div><div class="body">{{.Body}}</div></article>
+{{else}}<p class="muted">No activity yet.</p>{{end}}</div>
+</main>{{end}}{{template "bottom" .}}{{end}}
+`))
+
+type pageData struct {
+	Title string
+	Body  any
+}
+
+func (s *Simulator) renderUI(w http.ResponseWriter, status int, name, title string, body any) {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, pageData{Title: title, Body: body}); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (s *Simulator) renderUIError(w http.ResponseWriter, status int, title, msg string) {
+	s.renderUI(w, status, "error", title, msg)
+}
+
+type uiContactRow struct {
+	URL, Name, Email, Phone, Stage, Created string
+}
+
+type uiPortal struct {
+	ID       int64
+	Name     string
+	UIDomain string
+	Contacts []uiContactRow
+}
+
+func contactName(props map[string]string) string {
+	name := strings.TrimSpace(props["firstname"] + " " + props["lastname"])
+	if name == "" {
+		name = props["email"]
+	}
+	if name == "" {
+		name = "Contact " + props["hs_object_id"]
+	}
+	return name
+}
+
+func contactURL(portalID int64, id string) string {
+	return "/contacts/" + strconv.FormatInt(portalID, 10) + "/record/0-1/" + id
+}
+
+func (s *Simulator) handleUIIndex(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	var data []uiPortal
+	for _, pid := range s.portalOrder {
+		p := s.portals[pid]
+		up := uiPortal{ID: pid, Name: p.info.Name, UIDomain: p.info.UIDomain}
+		for _, cid := range p.contactOrder {
+			rec := p.contacts[cid]
+			if rec.archived {
+				continue
+			}
+			phone := rec.props["phone"]
+			if phone == "" {
+				phone = rec.props["mobilephone"]
+			}
+			up.Contacts = append(up.Contacts, uiContactRow{
+				URL:     contactURL(pid, cid),
+				Name:    contactName(rec.props),
+				Email:   rec.props["email"],
+				Phone:   phone,
+				Stage:   rec.props["lifecyclestage"],
+				Created: rec.createdAt.UTC().Format("2 Jan 2006"),
+			})
+		}
+		data = append(data, up)
+	}
+	s.mu.Unlock()
+	s.renderUI(w, http.StatusOK, "index", "Portals", data)
+}
+
+type uiProp struct{ Name, Value string }
+
+type uiNote struct {
+	When  string
+	Owner string
+	Body  template.HTML
+}
+
+type uiContact struct {
+	PortalName string
+	Name       string
+	Props      []uiProp
+	Notes      []uiNote
+}
+
+func (s *Simulator) handleUIContact(w http.ResponseWriter, r *http.Request) {
+	portalID, err := strconv.ParseInt(r.PathValue("portalId"), 10, 64)
+	if err != nil {
+		s.renderUIError(w, http.StatusNotFound, "Portal not found", "There is no portal "+r.PathValue("portalId")+".")
+		return
+	}
+	requestInfoFrom(r.Context()).portalID = portalID
+	cid := r.PathValue("contactId")
+	s.mu.Lock()
+	p := s.portals[portalID]
+	if p == nil {
+		s.mu.Unlock()
+		s.renderUIError(w, http.StatusNotFound, "Portal not found", "There is no portal "+strconv.FormatInt(portalID, 10)+".")
+		return
+	}
+	rec := p.contacts[cid]
+	if rec == nil || rec.archived {
+		s.mu.Unlock()
+		s.renderUIError(w, http.StatusNotFound, "Contact not found", "This contact doesn't exist or was deleted.")
+		return
+	}
+	data := uiContact{PortalName: p.info.Name, Name: contactName(rec.props)}
+	names := make([]string, 0, len(rec.props))
+	for k := range rec.props {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		v := rec.props[k]
+		if k == "hubspot_owner_id" {
+			if o := p.owners[v]; o != nil {
+				v += " (" + strings.TrimSpace(o.FirstName+" "+o.LastName) + ")"
+			}
+		}
+		data.Props = append(data.Props, uiProp{Name: k, Value: v})
+	}
+	for _, n := range notesOfLocked(p, cid) {
+		un := uiNote{When: n.Timestamp.UTC().Format("2 Jan 2006 15:04 UTC"), Body: template.HTML(sanitizeHTML(n.Body))}
+		if o := p.owners[n.OwnerID]; o != nil {
+			un.Owner = strings.TrimSpace(o.FirstName + " " + o.LastName)
+		}
+		data.Notes = append(data.Notes, un)
+	}
+	s.mu.Unlock()
+	s.renderUI(w, http.StatusOK, "contact", data.Name, data)
+}

@@ -1,0 +1,194 @@
+package hubspot
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/convrs/gateway/hubspot/hubspotsim"
+	"golang.org/x/oauth2"
+)
+
+// simEnv is a client wired exactly as in production (OAuthConfig → TokenSource → NewHTTPClient →
+// NewClient) but pointed at the simulator. The simulator's clock only moves when the client sleeps.
+type simEnv struct {
+	sim    *hubspotsim.TestServer
+	portal *hubspotsim.Portal
+	access string
+	client *Client
+	oauth  *OAuthConfig
+	clock  *fakeClock
+	sleeps *fakeSleep
+}
+
+func setupSim(t *testing.T, opts hubspotsim.Options) *simEnv {
+	t.Helper()
+	clock := &fakeClock{now: time.Now()}
+	opts.Now = clock.Now
+	sim := hubspotsim.NewTestServer(t, opts)
+	p := sim.CreatePortal(hubspotsim.PortalSpec{UIDomain: "app-eu1.hubspot.com"})
+	at, rt := sim.IssueTokens(p.ID, "")
+
+	oauth := &OAuthConfig{
+		ClientID: hubspotsim.DefaultClientID, ClientSecret: hubspotsim.DefaultClientSecret,
+		APIURL: sim.URL(), HTTPClient: sim.Client(),
+	}
+	store := NewMemoryTokenStore()
+	store.SaveToken(context.Background(), "portal", &Token{AccessToken: at, RefreshToken: rt, Expiry: time.Now().Add(30 * time.Minute)})
+	ts, err := NewTokenSource(TokenSourceConfig{Key: "portal", Store: store, Refresher: oauth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, sim.Client())
+	client := NewClient(NewHTTPClient(ctx, ts), WithBaseURL(sim.URL()))
+	fs := &fakeSleep{}
+	client.sleep = func(ctx context.Context, d time.Duration) error {
+		fs.sleep(ctx, d)
+		clock.Advance(d)
+		return nil
+	}
+	client.jitter = func(d time.Duration) time.Duration { return d }
+	return &simEnv{sim: sim, portal: p, access: at, client: client, oauth: oauth, clock: clock, sleeps: fs}
+}
+
+func TestSimContactsAndNotes(t *testing.T) {
+	t.Parallel()
+	env := setupSim(t, hubspotsim.Options{})
+	ctx := context.Background()
+	c := env.client
+
+	d, _, err := c.Account.Details(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.PortalID != env.portal.ID || d.UIDomain != "app-eu1.hubspot.com" {
+		t.Errorf("details = %+v", d)
+	}
+	info, err := env.oauth.AccessTokenInfo(ctx, env.access)
+	if err != nil || info.HubID != env.portal.ID {
+		t.Fatalf("token info = %+v, %v", info, err)
+	}
+
+	created, resp, err := c.Contacts.Create(ctx, map[string]string{"email": "Ada@Example.com", "firstname": "Ada", "phone": "+447911123456"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusCreated || created.ID == "" || created.Prop("firstname") != "Ada" {
+		t.Fatalf("created %+v", created)
+	}
+
+	_, _, err = c.Contacts.Create(ctx, map[string]string{"email": "ada@example.com"})
+	var ce *ConflictError
+	if !errors.As(err, &ce) || ce.ExistingID != created.ID {
+		t.Fatalf("duplicate create: err = %v, want ConflictError %s", err, created.ID)
+	}
+
+	got, _, err := c.Contacts.GetByEmail(ctx, "ada@example.com", []string{"firstname", "email"})
+	if err != nil || got.ID != created.ID {
+		t.Fatalf("GetByEmail = %+v, %v", got, err)
+	}
+	if _, _, err := c.Contacts.Get(ctx, "999999999", nil); !IsNotFound(err) {
+		t.Errorf("Get unknown: err = %v, want not found", err)
+	}
+
+	res, _, err := c.Contacts.Search(ctx, NewSearch().Where("email", OpEQ, "ada@example.com").
+		Or().Where("phone", OpEQ, "+447911123456").
+		Sort("createdate", Ascending).Properties("email", "firstname").Limit(5).Request())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 1 || len(res.Results) != 1 || res.Results[0].ID != created.ID {
+		t.Fatalf("search = %+v", res)
+	}
+
+	batch, resp, err := c.Contacts.BatchReadByEmail(ctx, []string{"ada@example.com", "nobody@example.com"}, []string{"firstname"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusMultiStatus || len(batch.Results) != 1 || len(batch.NotFoundIDs()) != 1 {
+		t.Errorf("batch read: status %d, %+v", resp.StatusCode, batch)
+	}
+
+	ts := time.Date(2024, 5, 1, 9, 30, 0, 0, time.UTC)
+	note, _, err := c.Notes.Create(ctx, NoteInput{
+		Body:       NoteBodyFromText("Call summary:\nAll <good>"),
+		Timestamp:  ts,
+		ContactIDs: []string{created.ID},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := env.sim.Notes(env.portal.ID, created.ID)
+	if len(stored) != 1 || stored[0].ID != note.ID || !stored[0].Timestamp.Equal(ts) ||
+		!strings.Contains(stored[0].Body, "Call summary:<br>All &lt;good&gt;") {
+		t.Fatalf("simulator notes = %+v", stored)
+	}
+	fetched, _, err := c.Notes.Get(ctx, note.ID)
+	if err != nil || len(fetched.ContactIDs()) != 1 || fetched.ContactIDs()[0] != created.ID {
+		t.Fatalf("Get note = %+v, %v", fetched, err)
+	}
+	notes, _, err := c.Notes.SearchByContact(ctx, created.ID, nil)
+	if err != nil || notes.Total != 1 || notes.Results[0].ID != note.ID {
+		t.Fatalf("SearchByContact = %+v, %v", notes, err)
+	}
+}
+
+func TestSimRateLimitAndFaults(t *testing.T) {
+	t.Parallel()
+	env := setupSim(t, hubspotsim.Options{SearchPerSecond: 2})
+	ctx := context.Background()
+	c := env.client
+
+	// The simulator's real search budget: the third search in a second gets a SECONDLY 429; the client
+	// waits one second (of simulated time) and succeeds.
+	for range 3 {
+		if _, _, err := c.Contacts.Search(ctx, &SearchRequest{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := env.sleeps.Waits(); len(got) != 1 || got[0] != time.Second {
+		t.Fatalf("waits = %v, want [1s]", got)
+	}
+
+	// An injected 429 on a note create: not processed, so re-sent after the 10 s window.
+	id := env.sim.SeedContact(env.portal.ID, map[string]string{"email": "b@example.com"}, time.Time{})
+	env.sim.FailNext(1, http.StatusTooManyRequests)
+	if _, _, err := c.Notes.Create(ctx, NoteInput{Body: "x", Timestamp: time.Now(), ContactIDs: []string{id}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := env.sleeps.Waits(); got[len(got)-1] != 10*time.Second {
+		t.Errorf("waits = %v, want a 10s wait last", got)
+	}
+	if n := len(env.sim.Notes(env.portal.ID, id)); n != 1 {
+		t.Errorf("%d notes, want 1", n)
+	}
+
+	// With retries off the typed error surfaces.
+	env.sim.FailNext(1, http.StatusTooManyRequests)
+	noRetry := NewClient(c.client, WithBaseURL(env.sim.URL()), WithRetry(RetryPolicy{MaxAttempts: 1}))
+	_, _, err := noRetry.Owners.List(ctx, nil)
+	var rl *RateLimitError
+	if !errors.As(err, &rl) || rl.PolicyName != PolicyTenSecondlyRolling || rl.RetryAfter != 10*time.Second {
+		t.Fatalf("err = %v, want TEN_SECONDLY_ROLLING RateLimitError", err)
+	}
+}
+
+func TestSimExpiredTokenIsRefreshed(t *testing.T) {
+	t.Parallel()
+	env := setupSim(t, hubspotsim.Options{})
+	ctx := context.Background()
+	if _, _, err := env.client.Owners.List(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	env.sim.ExpireAccessToken(env.access)
+	_, resp, err := env.client.Owners.List(ctx, nil)
+	if err != nil {
+		t.Fatalf("after expiry: %v", err)
+	}
+	if resp.Attempts != 2 {
+		t.Errorf("attempts = %d, want 2 (401 EXPIRED_AUTHENTICATION, refresh, retry)", resp.Attempts)
+	}
+}

@@ -1,0 +1,381 @@
+// Package integration runs a workspace's HubSpot integration: the OAuth connect flow and its callback, Enable,
+// Disable and the Options, the encrypted token store behind HubSpot's token refresh, and the notifications that
+// keep every admin card up to date.
+package integration
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubspot"
+	"github.com/convrs/gateway/secret"
+	"github.com/convrs/gateway/store"
+)
+
+// Paths of the OAuth callback and of the portal-change confirmation form.
+const (
+	CallbackPath = "/oauth/hubspot/callback"
+	ConfirmPath  = "/oauth/hubspot/confirm"
+)
+
+// RequiredScopes must all be granted: Convrs cannot work with a partial grant.
+var RequiredScopes = []string{"oauth", "crm.objects.contacts.read", "crm.objects.contacts.write", "crm.objects.owners.read"}
+
+// StateTTL is how long a connect link stays usable.
+const StateTTL = 10 * time.Minute
+
+// Config wires a Service.
+type Config struct {
+	Store *store.DB
+	OAuth *hubspot.OAuthConfig
+	// APIURL is HubSpot's API origin (https://api.hubapi.com, or the simulator).
+	APIURL string
+	// LinkURL replaces https://{uiDomain} in links to HubSpot records (the simulator's UI); empty for HubSpot.
+	LinkURL string
+	// PublicURL is the gateway's own address, for the callback pages' way back.
+	PublicURL string
+	Cache     convrs.Cache
+	Locker    convrs.Locker
+	Limiter   convrs.Limiter
+	PubSub    convrs.PubSub
+	Box       *secret.Box
+	Logger    *slog.Logger
+	// RefreshMargin is how long before expiry access tokens are refreshed (default 5 minutes).
+	RefreshMargin time.Duration
+	// HTTPClient sends HubSpot API calls (default: a client with a 30 s timeout).
+	HTTPClient *http.Client
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Service implements convrs.HubspotIntegrationService and the OAuth callback.
+type Service struct {
+	cfg      Config
+	stateKey []byte
+
+	mu      sync.Mutex
+	sources map[string]*hubspot.TokenSource // by workspace
+}
+
+var _ convrs.HubspotIntegrationService = (*Service)(nil)
+
+// New returns a Service.
+func New(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	// The state signing key is derived from the encryption key, so every gateway process agrees on it.
+	mac := hmac.New(sha256.New, []byte("convrs oauth state"))
+	mac.Write(cfg.Box.KeyID())
+	return &Service{cfg: cfg, stateKey: mac.Sum(nil), sources: map[string]*hubspot.TokenSource{}}
+}
+
+// Integration returns the caller's workspace's integration (any staff member may read it: agents need the
+// options for outbound search).
+func (s *Service) Integration(ctx context.Context) (*convrs.HubspotIntegration, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.cfg.Store.HubspotIntegration(ctx, p.WorkspaceID)
+}
+
+// ContactURL links to a contact of the workspace's portal in HubSpot's UI (or the simulator's).
+func (s *Service) ContactURL(integ *convrs.HubspotIntegration, contactID string) string {
+	return integ.ContactURL(s.cfg.LinkURL, contactID)
+}
+
+// oauthState is what a connect link's state stands for, kept server-side until the callback takes it.
+type oauthState struct {
+	WorkspaceID string `json:"w"`
+	StaffID     string `json:"s"`
+}
+
+// Connect returns HubSpot's authorization URL. Its state is random, signed (so a forged one is told apart from
+// an expired one), single use (taken from the cache by the callback), bound to the workspace and the admin, and
+// expires after StateTTL.
+func (s *Service) Connect(ctx context.Context) (string, time.Time, error) {
+	p, err := convrs.RequireAdmin(ctx)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	now := s.cfg.Now()
+	state := s.newState(now)
+	b, _ := json.Marshal(oauthState{WorkspaceID: p.WorkspaceID, StaffID: p.StaffID})
+	if err := s.cfg.Cache.Set(ctx, stateKey(state), b, StateTTL); err != nil {
+		return "", time.Time{}, fmt.Errorf("integration: connect: %w", err)
+	}
+	return s.cfg.OAuth.AuthCodeURL(state, 0), now.Add(StateTTL), nil
+}
+
+func stateKey(state string) string { return "oauth:state:" + state }
+
+// newState returns base64url(16 random bytes || issued-at seconds || HMAC).
+func (s *Service) newState(now time.Time) string {
+	b := make([]byte, 24, 24+sha256.Size)
+	_, _ = rand.Read(b[:16])
+	binary.BigEndian.PutUint64(b[16:], uint64(now.Unix()))
+	m := hmac.New(sha256.New, s.stateKey)
+	m.Write(b)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(b))
+}
+
+// stateProblem says why a state cannot be used, in words for the callback page.
+type stateProblem string
+
+const (
+	stateForged  stateProblem = "This connection link was not issued by Convrs, so nothing was connected."
+	stateExpired stateProblem = "This connection link has expired (links are valid for 10 minutes), so nothing was connected."
+	stateUsed    stateProblem = "This connection link has already been used, so nothing more was connected."
+)
+
+// takeState checks a state's signature and age, then takes it from the cache (single use).
+func (s *Service) takeState(ctx context.Context, state string) (*oauthState, stateProblem, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(state)
+	if err != nil || len(raw) != 24+sha256.Size {
+		return nil, stateForged, nil
+	}
+	m := hmac.New(sha256.New, s.stateKey)
+	m.Write(raw[:24])
+	if !hmac.Equal(m.Sum(nil), raw[24:]) {
+		return nil, stateForged, nil
+	}
+	issued := time.Unix(int64(binary.BigEndian.Uint64(raw[16:24])), 0)
+	b, ok, err := s.cfg.Cache.Take(ctx, stateKey(state))
+	if err != nil {
+		return nil, "", err
+	}
+	if s.cfg.Now().Sub(issued) >= StateTTL {
+		return nil, stateExpired, nil
+	}
+	if !ok {
+		return nil, stateUsed, nil
+	}
+	var st oauthState
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, stateForged, nil
+	}
+	return &st, "", nil
+}
+
+// Enable turns syncing on, from CONNECTED only.
+func (s *Service) Enable(ctx context.Context) (*convrs.HubspotIntegration, error) {
+	p, err := convrs.RequireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	integ, err := s.cfg.Store.EnableHubspot(ctx, p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	s.cfg.Logger.InfoContext(ctx, "hubspot enabled", "workspace_id", p.WorkspaceID, "portal_id", integ.PortalID, "staff_id", p.StaffID)
+	s.announce(ctx, p.WorkspaceID)
+	return integ, nil
+}
+
+// SaveOptions stores the Options section; requireOutboundMatch needs allowOutboundSearch.
+func (s *Service) SaveOptions(ctx context.Context, o convrs.HubspotOptions) (*convrs.HubspotIntegration, error) {
+	p, err := convrs.RequireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	integ, err := s.cfg.Store.SaveHubspotOptions(ctx, p.WorkspaceID, o)
+	if err != nil {
+		return nil, err
+	}
+	s.announce(ctx, p.WorkspaceID)
+	return integ, nil
+}
+
+// Disable disconnects HubSpot: the refresh token is revoked at HubSpot (best effort: HubSpot being down must
+// not keep an admin from disconnecting), the stored tokens, options and hook are deleted, and the workspace's
+// cached HubSpot data is purged.
+func (s *Service) Disable(ctx context.Context) (*convrs.HubspotIntegration, error) {
+	p, err := convrs.RequireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := s.cfg.Store.DeleteHubspotIntegration(ctx, p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	s.forgetSource(p.WorkspaceID)
+	if err := s.cfg.Cache.DeletePrefix(ctx, CachePrefix(p.WorkspaceID)); err != nil {
+		s.cfg.Logger.ErrorContext(ctx, "hubspot disable: purge cache", "workspace_id", p.WorkspaceID, "error", err)
+	}
+	if rt, err := s.cfg.Box.Open(sealed, tokenContext(p.WorkspaceID, "refresh")); err != nil {
+		s.cfg.Logger.ErrorContext(ctx, "hubspot disable: open refresh token", "workspace_id", p.WorkspaceID, "error", err)
+	} else if rt != "" {
+		if err := s.cfg.OAuth.RevokeRefreshToken(ctx, rt); err != nil {
+			s.cfg.Logger.WarnContext(ctx, "hubspot disable: revoke refresh token failed; tokens deleted anyway", "workspace_id", p.WorkspaceID, "error", err)
+		} else {
+			s.cfg.Logger.InfoContext(ctx, "hubspot disable: refresh token revoked", "workspace_id", p.WorkspaceID)
+		}
+	}
+	s.cfg.Logger.InfoContext(ctx, "hubspot disabled", "workspace_id", p.WorkspaceID, "staff_id", p.StaffID)
+	s.announce(ctx, p.WorkspaceID)
+	return &convrs.HubspotIntegration{WorkspaceID: p.WorkspaceID, State: convrs.IntegrationDisconnected}, nil
+}
+
+// CachePrefix is the prefix of every cache key holding a workspace's HubSpot data (contact cards, searches).
+func CachePrefix(workspaceID string) string { return "hubspot:" + workspaceID + ":" }
+
+// announce tells every gateway process's subscribers that the workspace's integration changed.
+func (s *Service) announce(ctx context.Context, workspaceID string) {
+	if err := s.cfg.PubSub.Publish(context.WithoutCancel(ctx), convrs.TopicHubspot(workspaceID), []byte("changed")); err != nil {
+		s.cfg.Logger.ErrorContext(ctx, "hubspot: announce change", "workspace_id", workspaceID, "error", err)
+	}
+}
+
+func tokenContext(workspaceID, which string) string { return "hubspot:" + which + ":" + workspaceID }
+
+// Client returns a HubSpot API client for the workspace's portal, its token refreshed ahead of expiry. If
+// HubSpot refuses the refresh token for good, the integration goes to ERROR and calls fail with EUNAVAILABLE.
+func (s *Service) Client(ctx context.Context, workspaceID string) (*hubspot.Client, *convrs.HubspotIntegration, error) {
+	integ, err := s.cfg.Store.HubspotIntegration(ctx, workspaceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch integ.State {
+	case convrs.IntegrationDisconnected:
+		return nil, integ, convrs.Errorf(convrs.ECONFLICT, "HubSpot is not connected.")
+	case convrs.IntegrationError:
+		return nil, integ, convrs.Errorf(convrs.EUNAVAILABLE, "HubSpot needs reconnecting: %s", integ.ErrorReason)
+	}
+	ts, err := s.source(workspaceID)
+	if err != nil {
+		return nil, integ, err
+	}
+	portal := strconv.FormatInt(integ.PortalID, 10)
+	c := hubspot.NewClient(hubspot.NewHTTPClient(s.httpContext(), ts),
+		hubspot.WithBaseURL(s.cfg.APIURL), hubspot.WithLimiter(s.cfg.Limiter, portal))
+	return c, integ, nil
+}
+
+func (s *Service) httpContext() context.Context {
+	return context.WithValue(context.Background(), oauth2.HTTPClient, s.cfg.HTTPClient)
+}
+
+// AccessToken returns a usable access token for the workspace, refreshing it if it expires within the margin.
+func (s *Service) AccessToken(ctx context.Context, workspaceID string) (string, error) {
+	ts, err := s.source(workspaceID)
+	if err != nil {
+		return "", err
+	}
+	t, err := ts.TokenContext(ctx)
+	if err != nil {
+		return "", err
+	}
+	return t.AccessToken, nil
+}
+
+func (s *Service) source(workspaceID string) (*hubspot.TokenSource, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ts := s.sources[workspaceID]; ts != nil {
+		return ts, nil
+	}
+	ts, err := hubspot.NewTokenSource(hubspot.TokenSourceConfig{
+		Key:                workspaceID,
+		Store:              &tokenStore{s: s},
+		Refresher:          s.cfg.OAuth,
+		Locker:             s.cfg.Locker,
+		RefreshMargin:      s.cfg.RefreshMargin,
+		OnPermanentFailure: s.refreshRefused,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.sources[workspaceID] = ts
+	return ts, nil
+}
+
+func (s *Service) forgetSource(workspaceID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.sources, workspaceID)
+}
+
+// refreshRefused puts the integration in ERROR when HubSpot refuses its refresh token for good (the app was
+// uninstalled, access revoked). Options, the hook and pending jobs stay; Reconnect resumes them.
+func (s *Service) refreshRefused(ctx context.Context, workspaceID string, err error) {
+	reason := "HubSpot no longer accepts Convrs's authorization (the app may have been uninstalled or its access revoked). Reconnect to resume syncing."
+	s.cfg.Logger.WarnContext(ctx, "hubspot refresh refused", "workspace_id", workspaceID, "error", err)
+	if _, err := s.cfg.Store.MarkHubspotError(context.WithoutCancel(ctx), workspaceID, reason); err != nil {
+		s.cfg.Logger.ErrorContext(ctx, "hubspot: mark error", "workspace_id", workspaceID, "error", err)
+		return
+	}
+	s.forgetSource(workspaceID)
+	s.announce(ctx, workspaceID)
+}
+
+// tokenStore keeps a workspace's tokens encrypted in the database for hubspot.TokenSource.
+type tokenStore struct{ s *Service }
+
+func (t *tokenStore) LoadToken(ctx context.Context, workspaceID string) (*hubspot.Token, error) {
+	sealed, err := t.s.cfg.Store.HubspotTokens(ctx, workspaceID)
+	if err != nil || sealed == nil {
+		return nil, err
+	}
+	access, err := t.s.cfg.Box.Open(sealed.AccessTokenEnc, tokenContext(workspaceID, "access"))
+	if err != nil {
+		return nil, fmt.Errorf("integration: load token: %w", err)
+	}
+	refresh, err := t.s.cfg.Box.Open(sealed.RefreshTokenEnc, tokenContext(workspaceID, "refresh"))
+	if err != nil {
+		return nil, fmt.Errorf("integration: load token: %w", err)
+	}
+	return &hubspot.Token{AccessToken: access, RefreshToken: refresh, TokenType: "bearer", Expiry: sealed.ExpiresAt, HubID: sealed.PortalID}, nil
+}
+
+func (t *tokenStore) SaveToken(ctx context.Context, workspaceID string, tok *hubspot.Token) error {
+	sealed, err := t.s.sealTokens(workspaceID, tok)
+	if err != nil {
+		return err
+	}
+	portal := tok.HubID
+	if portal == 0 {
+		cur, err := t.s.cfg.Store.HubspotTokens(ctx, workspaceID)
+		if err != nil || cur == nil {
+			return errors.Join(errors.New("integration: save token: not connected"), err)
+		}
+		portal = cur.PortalID
+	}
+	return t.s.cfg.Store.SaveHubspotTokens(ctx, workspaceID, portal, *sealed)
+}
+
+func (s *Service) sealTokens(workspaceID string, tok *hubspot.Token) (*store.SealedTokens, error) {
+	access, err := s.cfg.Box.Seal(tok.AccessToken, tokenContext(workspaceID, "access"))
+	if err != nil {
+		return nil, err
+	}
+	refresh, err := s.cfg.Box.Seal(tok.RefreshToken, tokenContext(workspaceID, "refresh"))
+	if err != nil {
+		return nil, err
+	}
+	return &store.SealedTokens{PortalID: tok.HubID, AccessTokenEnc: access, RefreshTokenEnc: refresh, ExpiresAt: tok.Expiry}, nil
+}

@@ -1,0 +1,85 @@
+// Package pubsub implements convrs.PubSub twice: in process (Memory) for a single gateway without Redis, and
+// on Redis pub/sub (Redis) for several gateway processes sharing one server. Both pass the same contract
+// tests.
+//
+// Delivery is at most once and best effort: a subscriber whose buffer of SubscriberBuffer messages is full
+// loses the messages that do not fit, so that no subscriber can hold up a publisher.
+package pubsub
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/convrs/gateway/convrs"
+)
+
+var _ convrs.PubSub = (*Memory)(nil)
+
+// SubscriberBuffer is how many messages a subscriber's channel holds before further messages are dropped.
+const SubscriberBuffer = 64
+
+// Memory is an in-process pub/sub for a single gateway process. Publish never waits for a subscriber.
+type Memory struct {
+	mu      sync.RWMutex
+	topics  map[string]map[chan []byte]struct{}
+	dropped atomic.Uint64
+}
+
+// NewMemory returns a pub/sub with no subscribers.
+func NewMemory() *Memory {
+	return &Memory{topics: make(map[string]map[chan []byte]struct{})}
+}
+
+// Publish hands a copy of payload to every current subscriber of topic that has room for it and drops it for
+// the others. The copy is shared by those subscribers, which must treat it as read-only.
+func (m *Memory) Publish(ctx context.Context, topic string, payload []byte) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("pubsub: publish: %w", err)
+	}
+	p := append([]byte{}, payload...)
+	// The read lock lets publishers run in parallel; it also keeps a subscriber's channel from being closed
+	// during the send.
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for ch := range m.topics[topic] {
+		select {
+		case ch <- p:
+		default:
+			m.dropped.Add(1)
+		}
+	}
+	return nil
+}
+
+// Subscribe returns a channel of the messages published to topic from now on. The channel is closed, and the
+// subscription removed, when ctx ends.
+func (m *Memory) Subscribe(ctx context.Context, topic string) (<-chan []byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("pubsub: subscribe %q: %w", topic, err)
+	}
+	ch := make(chan []byte, SubscriberBuffer)
+	m.mu.Lock()
+	subs := m.topics[topic]
+	if subs == nil {
+		subs = make(map[chan []byte]struct{})
+		m.topics[topic] = subs
+	}
+	subs[ch] = struct{}{}
+	m.mu.Unlock()
+
+	context.AfterFunc(ctx, func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		delete(subs, ch)
+		if len(subs) == 0 {
+			delete(m.topics, topic)
+		}
+		close(ch)
+	})
+	return ch, nil
+}
+
+// Dropped returns how many messages were dropped because a subscriber's buffer was full.
+func (m *Memory) Dropped() uint64 { return m.dropped.Load() }

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/convrs/gateway/auth"
+	"github.com/convrs/gateway/cache"
+	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/graph"
+	"github.com/convrs/gateway/hubspot"
+	"github.com/convrs/gateway/hubspot/hubspotsim"
+	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/pubsub"
+	"github.com/convrs/gateway/secret"
+	"github.com/convrs/gateway/seed"
+	"github.com/convrs/gateway/store"
+)
+
+// App is the gateway with its dependencies wired together.
+type App struct {
+	cfg     *Config
+	logger  *slog.Logger
+	db      *store.DB
+	redis   redis.UniversalClient
+	signer  *auth.Signer
+	hubspot *integration.Service
+	sim     *http.Server
+	simLn   net.Listener
+	handler http.Handler
+	metrics *prometheus.Registry
+}
+
+// NewApp opens the database (migrating it), connects Redis if configured, seeds the demo data and starts the
+// HubSpot simulator in development mode, and builds the HTTP handler.
+func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
+	a := &App{cfg: cfg, logger: newLogger(cfg, logOut), metrics: prometheus.NewRegistry()}
+	var err error
+	if a.db, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	var (
+		kv      convrs.Cache
+		locker  convrs.Locker
+		limiter convrs.Limiter
+		ps      convrs.PubSub
+	)
+	if cfg.RedisURL != "" {
+		if a.redis, err = cache.OpenRedis(cfg.RedisURL); err != nil {
+			a.db.Close()
+			return nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		r := cache.NewRedis(a.redis, "convrs:")
+		kv, locker, limiter, ps = r, r, r.Limiter(), pubsub.NewRedis(a.redis, "convrs:")
+	} else {
+		m := cache.NewMemory()
+		kv, locker, limiter, ps = m, m, m.Limiter(), pubsub.NewMemory()
+	}
+	a.db.Events = ps
+
+	if cfg.Development() {
+		if seeded, err := seed.Demo(ctx, a.db); err != nil {
+			return nil, err
+		} else if seeded {
+			a.logger.Info("demo data seeded", "workspace_id", seed.WorkspaceID)
+		}
+	}
+	if cfg.UseSimulator() {
+		if err := a.startSimulator(); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	if a.signer, err = auth.NewSigner(cfg.SessionSecret); err != nil {
+		return nil, &ConfigError{"SESSION_SECRET", err.Error()}
+	}
+	box, err := secret.NewBox(cfg.EncryptionKey)
+	if err != nil {
+		return nil, &ConfigError{"ENCRYPTION_KEY", err.Error()}
+	}
+	clientID, clientSecret := cfg.HubspotClientID, cfg.HubspotClientSecret
+	if cfg.UseSimulator() {
+		clientID, clientSecret = hubspotsim.DefaultClientID, hubspotsim.DefaultClientSecret
+	}
+	a.hubspot = integration.New(integration.Config{
+		Store: a.db,
+		OAuth: &hubspot.OAuthConfig{
+			ClientID: clientID, ClientSecret: clientSecret,
+			RedirectURL: cfg.PublicURL + integration.CallbackPath,
+			Scopes:      integration.RequiredScopes,
+			AppURL:      cfg.HubspotAppURL, APIURL: cfg.HubspotAPIURL,
+		},
+		APIURL:    cfg.HubspotAPIURL,
+		LinkURL:   linkURL(cfg),
+		PublicURL: cfg.PublicURL,
+		Cache:     kv, Locker: locker, Limiter: limiter, PubSub: ps,
+		Box: box, Logger: a.logger,
+	})
+	a.handler = a.routes(&graph.Resolver{
+		WorkspaceService: a.db, StaffService: a.db, CustomerService: a.db, ConversationService: a.db,
+		HubspotService: a.hubspot, PubSub: ps, Logger: a.logger,
+	})
+	return a, nil
+}
+
+// linkURL is the base of "open in HubSpot" links when it is not HubSpot's own UI (the simulator serves its
+// UI at its own address); empty means https://{uiDomain} of the connected portal.
+func linkURL(cfg *Config) string {
+	if cfg.HubspotAppURL == hubspot.DefaultAppURL {
+		return ""
+	}
+	return cfg.HubspotAppURL
+}
+
+func newLogger(cfg *Config, out io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Development() {
+		return slog.New(slog.NewTextHandler(out, opts))
+	}
+	return slog.New(slog.NewJSONHandler(out, opts))
+}
+
+func (a *App) startSimulator() error {
+	sim := hubspotsim.New(hubspotsim.Options{IndexDelay: 2 * time.Second, Logger: a.logger.With("component", "hubspotsim")})
+	sim.SeedDemo()
+	ln, err := net.Listen("tcp", a.cfg.HubspotSimAddr)
+	if err != nil {
+		return &ConfigError{"HUBSPOT_SIM_ADDR", fmt.Sprintf("cannot listen on %s: %v", a.cfg.HubspotSimAddr, err)}
+	}
+	a.simLn = ln
+	a.sim = &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := a.sim.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.logger.Error("hubspot simulator stopped", "error", err)
+		}
+	}()
+	a.logger.Info("HubSpot simulator serving (no HUBSPOT_CLIENT_ID configured)", "url", "http://"+ln.Addr().String())
+	return nil
+}
+
+func originPatterns(publicURL string) []string {
+	u := publicURL
+	for _, p := range []string{"https://", "http://"} {
+		if len(u) > len(p) && u[:len(p)] == p {
+			u = u[len(p):]
+		}
+	}
+	return []string{u, "localhost:*", "127.0.0.1:*"}
+}
+
+// Run serves until ctx ends, then shuts down gracefully: in-flight requests get 10 s to finish.
+func (a *App) Run(ctx context.Context) error {
+	defer a.Close()
+	ln, err := net.Listen("tcp", ":"+strconv.Itoa(a.cfg.Port))
+	if err != nil {
+		return &ConfigError{"PORT", err.Error()}
+	}
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.logger.Info("gateway listening", "url", a.cfg.PublicURL, "port", a.cfg.Port, "env", a.cfg.Env, "database", a.db.Dialect(), "redis", a.redis != nil)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	// Websocket subscriptions end with BaseContext; Shutdown then waits for plain requests.
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// Close releases what NewApp opened.
+func (a *App) Close() {
+	if a.sim != nil {
+		_ = a.sim.Close()
+	}
+	if a.redis != nil {
+		_ = a.redis.Close()
+	}
+	if a.db != nil {
+		_ = a.db.Close()
+	}
+}

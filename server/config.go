@@ -1,0 +1,193 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Config is the gateway's configuration, read from environment variables (see the README's table).
+type Config struct {
+	Env       string // "development" or "production"
+	Port      int
+	PublicURL string
+	DataDir   string
+	// DatabaseURL is "postgres://…" or "sqlite://PATH".
+	DatabaseURL string
+	// RedisURL, when set, shares cache, locks, rate limits and pub/sub through Redis; unset, they are in-process.
+	RedisURL      string
+	SessionSecret []byte
+	EncryptionKey []byte
+
+	HubspotClientID     string
+	HubspotClientSecret string
+	HubspotAPIURL       string
+	HubspotAppURL       string
+	// HubspotSimAddr is where development mode serves the HubSpot simulator when no HubSpot app is configured.
+	HubspotSimAddr string
+	LogLevel       string
+}
+
+// Development reports whether the gateway runs in development mode (generated secrets, the simulator, the demo
+// sign-in page and seed data).
+func (c *Config) Development() bool { return c.Env == "development" }
+
+// UseSimulator reports whether the gateway serves and uses its own HubSpot simulator.
+func (c *Config) UseSimulator() bool { return c.Development() && c.HubspotClientID == "" }
+
+// ConfigError names the variable at fault.
+type ConfigError struct {
+	Var, Problem string
+}
+
+func (e *ConfigError) Error() string { return fmt.Sprintf("config: %s: %s", e.Var, e.Problem) }
+
+// LoadConfig reads the configuration from getenv. In development mode a missing SESSION_SECRET or
+// ENCRYPTION_KEY is generated once and kept in DATA_DIR/secrets.json; in production every secret is required.
+func LoadConfig(getenv func(string) string) (*Config, error) {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &Config{
+		Env:                 get("APP_ENV", "development"),
+		DataDir:             get("DATA_DIR", "./data"),
+		RedisURL:            get("REDIS_URL", ""),
+		HubspotClientID:     get("HUBSPOT_CLIENT_ID", ""),
+		HubspotClientSecret: get("HUBSPOT_CLIENT_SECRET", ""),
+		HubspotSimAddr:      get("HUBSPOT_SIM_ADDR", "127.0.0.1:8081"),
+		LogLevel:            get("LOG_LEVEL", "info"),
+	}
+	if c.Env != "development" && c.Env != "production" {
+		return nil, &ConfigError{"APP_ENV", fmt.Sprintf("%q must be development or production", c.Env)}
+	}
+	port, err := strconv.Atoi(get("PORT", "8080"))
+	if err != nil || port < 1 || port > 65535 {
+		return nil, &ConfigError{"PORT", fmt.Sprintf("%q is not a port number (1-65535)", getenv("PORT"))}
+	}
+	c.Port = port
+	c.PublicURL = strings.TrimRight(get("PUBLIC_URL", fmt.Sprintf("http://localhost:%d", port)), "/")
+	if err := checkURL(c.PublicURL, "http", "https"); err != nil {
+		return nil, &ConfigError{"PUBLIC_URL", err.Error()}
+	}
+	c.DatabaseURL = get("DATABASE_URL", "sqlite://"+filepath.Join(c.DataDir, "convrs.db"))
+	if !strings.HasPrefix(c.DatabaseURL, "sqlite://") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return nil, &ConfigError{"DATABASE_URL", "must start with sqlite://, postgres:// or postgresql://"}
+	}
+	if c.RedisURL != "" {
+		if err := checkURL(c.RedisURL, "redis", "rediss"); err != nil {
+			return nil, &ConfigError{"REDIS_URL", err.Error()}
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return nil, &ConfigError{"LOG_LEVEL", fmt.Sprintf("%q must be debug, info, warn or error", c.LogLevel)}
+	}
+	if (c.HubspotClientID == "") != (c.HubspotClientSecret == "") {
+		return nil, &ConfigError{"HUBSPOT_CLIENT_SECRET", "HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET must be set together"}
+	}
+	if c.UseSimulator() {
+		base := "http://" + c.HubspotSimAddr
+		c.HubspotAPIURL, c.HubspotAppURL = get("HUBSPOT_API_URL", base), get("HUBSPOT_APP_URL", base)
+	} else {
+		c.HubspotAPIURL = get("HUBSPOT_API_URL", "https://api.hubapi.com")
+		c.HubspotAppURL = get("HUBSPOT_APP_URL", "https://app.hubspot.com")
+	}
+	for _, v := range []struct{ name, val string }{{"HUBSPOT_API_URL", c.HubspotAPIURL}, {"HUBSPOT_APP_URL", c.HubspotAppURL}} {
+		if err := checkURL(v.val, "http", "https"); err != nil {
+			return nil, &ConfigError{v.name, err.Error()}
+		}
+	}
+
+	var dev *devSecrets
+	if c.Development() {
+		if dev, err = loadDevSecrets(c.DataDir); err != nil {
+			return nil, &ConfigError{"DATA_DIR", err.Error()}
+		}
+	} else {
+		for _, k := range []string{"SESSION_SECRET", "ENCRYPTION_KEY", "HUBSPOT_CLIENT_ID", "HUBSPOT_CLIENT_SECRET", "PUBLIC_URL", "DATABASE_URL"} {
+			if getenv(k) == "" {
+				return nil, &ConfigError{k, "required in production (APP_ENV=production)"}
+			}
+		}
+	}
+	if v := getenv("SESSION_SECRET"); v != "" {
+		if len(v) < 32 {
+			return nil, &ConfigError{"SESSION_SECRET", "must be at least 32 characters"}
+		}
+		c.SessionSecret = []byte(v)
+	} else {
+		c.SessionSecret = []byte(dev.SessionSecret)
+	}
+	keyText := getenv("ENCRYPTION_KEY")
+	if keyText == "" {
+		keyText = dev.EncryptionKey
+	}
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(keyText))
+	if err != nil || len(key) != 32 {
+		return nil, &ConfigError{"ENCRYPTION_KEY", "must be 32 bytes, base64-encoded (openssl rand -base64 32)"}
+	}
+	c.EncryptionKey = key
+	return c, nil
+}
+
+func checkURL(raw string, schemes ...string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute URL", raw)
+	}
+	for _, s := range schemes {
+		if u.Scheme == s {
+			return nil
+		}
+	}
+	return fmt.Errorf("%q must use %s", raw, strings.Join(schemes, " or "))
+}
+
+type devSecrets struct {
+	SessionSecret string `json:"sessionSecret"`
+	EncryptionKey string `json:"encryptionKey"`
+}
+
+// loadDevSecrets returns the development secrets kept in dir, generating them on first use. Keeping them means
+// sessions and encrypted tokens survive restarts of `make run`.
+func loadDevSecrets(dir string) (*devSecrets, error) {
+	path := filepath.Join(dir, "secrets.json")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		var s devSecrets
+		if err := json.Unmarshal(b, &s); err != nil || s.SessionSecret == "" || s.EncryptionKey == "" {
+			return nil, fmt.Errorf("%s is damaged; delete it to generate new development secrets", path)
+		}
+		return &s, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	s := &devSecrets{SessionSecret: randomBase64(48), EncryptionKey: randomBase64(32)}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	b, _ = json.MarshalIndent(s, "", "  ")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func randomBase64(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}

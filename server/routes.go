@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/graph"
+	"github.com/convrs/gateway/integration"
+)
+
+// dist is the built frontend (npm run build writes it; .gitkeep keeps the folder for fresh clones).
+//
+//go:embed all:dist
+var dist embed.FS
+
+func (a *App) routes(r *graph.Resolver) http.Handler {
+	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "convrs_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "convrs_http_request_duration_seconds", Help: "HTTP request duration by route.", Buckets: prometheus.DefBuckets}, []string{"route"})
+	a.metrics.MustRegister(requests, duration)
+
+	mux := http.NewServeMux()
+	handle := func(pattern, route string, h http.Handler) {
+		mux.Handle(pattern, instrument(route, requests, duration, h))
+	}
+	handle("/query", "query", a.signer.Middleware(graph.LoadersMiddleware(r.CustomerService, graph.NewServer(r, graph.ServerOptions{
+		OriginPatterns: originPatterns(a.cfg.PublicURL), Authenticate: a.signer.WebsocketInit,
+	}))))
+	handle("GET /healthz", "healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) }))
+	handle("GET /readyz", "readyz", http.HandlerFunc(a.readyz))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}))
+	handle("GET "+integration.CallbackPath, "oauth_callback", a.hubspot.CallbackHandler())
+	handle("POST "+integration.ConfirmPath, "oauth_confirm", a.hubspot.ConfirmHandler())
+	if a.cfg.Development() {
+		handle("GET /auth/dev/staff", "dev_staff", http.HandlerFunc(a.devStaff))
+		handle("POST /auth/dev/signin", "dev_signin", http.HandlerFunc(a.devSignin))
+	}
+	handle("/", "spa", spaHandler())
+	return securityHeaders(mux)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (s *statusRecorder) WriteHeader(code int) { s.code = code; s.ResponseWriter.WriteHeader(code) }
+
+// Unwrap lets http.ResponseController (and the websocket upgrade) reach the real writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+func instrument(route string, requests *prometheus.CounterVec, duration *prometheus.HistogramVec, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, code: 200}
+		h.ServeHTTP(rec, r)
+		requests.WithLabelValues(route, strconv.Itoa(rec.code)).Inc()
+		duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+	})
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// readyz answers 200 when the database (and Redis, if configured) answer within 2 s.
+func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	checks := map[string]string{"database": "ok"}
+	code := http.StatusOK
+	if err := a.db.Ping(ctx); err != nil {
+		checks["database"], code = "unreachable", http.StatusServiceUnavailable
+	}
+	if a.redis != nil {
+		checks["redis"] = "ok"
+		if err := a.redis.Ping(ctx).Err(); err != nil {
+			checks["redis"], code = "unreachable", http.StatusServiceUnavailable
+		}
+	}
+	writeJSON(w, code, checks)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+type devStaffJSON struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	Email         string `json:"email"`
+	Role          string `json:"role"`
+	WorkspaceID   string `json:"workspaceId"`
+	WorkspaceName string `json:"workspaceName"`
+}
+
+// devStaff lists the staff a person can sign in as on the development sign-in page.
+func (a *App) devStaff(w http.ResponseWriter, r *http.Request) {
+	entries, err := a.db.StaffDirectory(r.Context())
+	if err != nil {
+		a.logger.Error("dev staff", "error", err)
+		writeJSON(w, 500, map[string]string{"error": "Internal error."})
+		return
+	}
+	out := make([]devStaffJSON, len(entries))
+	for i, e := range entries {
+		out[i] = devStaffJSON{ID: e.Staff.ID, Name: e.Staff.Name, Email: e.Staff.Email, Role: string(e.Staff.Role), WorkspaceID: e.Staff.WorkspaceID, WorkspaceName: e.WorkspaceName}
+	}
+	writeJSON(w, 200, out)
+}
+
+// devSignin issues a session token for a staff member, without a password: development mode only.
+func (a *App) devSignin(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		StaffID string `json:"staffId"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil || in.StaffID == "" {
+		writeJSON(w, 400, map[string]string{"error": "Send {\"staffId\": \"…\"}."})
+		return
+	}
+	s, err := a.db.StaffByID(r.Context(), in.StaffID)
+	if err != nil {
+		writeJSON(w, 404, map[string]string{"error": "No such staff member."})
+		return
+	}
+	tok, err := a.signer.Issue(convrs.Principal{StaffID: s.ID, WorkspaceID: s.WorkspaceID, Role: s.Role}, 12*time.Hour)
+	if err != nil {
+		writeJSON(w, 500, map[string]string{"error": "Internal error."})
+		return
+	}
+	writeJSON(w, 200, map[string]string{"token": tok})
+}
+
+// spaHandler serves the built frontend: files as they are, and index.html for every other path so that the
+// single-page app's own routes load.
+func spaHandler() http.Handler {
+	sub, _ := fs.Sub(dist, "dist")
+	files := http.FileServerFS(sub)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path := strings.TrimPrefix(r.URL.Path, "/")
+		if path != "" {
+			if f, err := sub.Open(path); err == nil {
+				f.Close()
+				if strings.HasPrefix(path, "assets/") {
+					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+				}
+				files.ServeHTTP(w, r)
+				return
+			}
+		}
+		index, err := fs.ReadFile(sub, "index.html")
+		if err != nil {
+			http.Error(w, "The frontend is not built: run `make build` (or `npm run build`).", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = w.Write(index)
+	})
+}

@@ -1,0 +1,414 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/convrs/gateway/convrs"
+)
+
+var _ convrs.ConversationService = (*DB)(nil)
+
+// ListConversations returns the caller's workspace's conversations, most recently active first.
+func (d *DB) ListConversations(ctx context.Context, f convrs.ConversationFilter) ([]*convrs.Conversation, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := d.db.WithContext(ctx).Where("workspace_id = ?", p.WorkspaceID)
+	if f.Status != "" {
+		q = q.Where("status = ?", string(f.Status))
+	}
+	if f.CustomerID != "" {
+		q = q.Where("customer_id = ?", f.CustomerID)
+	}
+	var rows []conversationRow
+	if err := q.Order("last_message_at DESC, id").Limit(clampLimit(f.Limit)).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list conversations: %w", err)
+	}
+	out := make([]*convrs.Conversation, len(rows))
+	for i := range rows {
+		out[i] = rows[i].domain()
+	}
+	return out, nil
+}
+
+// FindConversation returns a conversation of the caller's workspace.
+func (d *DB) FindConversation(ctx context.Context, id string) (*convrs.Conversation, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	row, err := d.conversation(d.db.WithContext(ctx), p.WorkspaceID, id)
+	if err != nil {
+		return nil, err
+	}
+	return row.domain(), nil
+}
+
+func (d *DB) conversation(tx *gorm.DB, workspaceID, id string) (*conversationRow, error) {
+	var row conversationRow
+	if err := tx.Where("workspace_id = ? AND id = ?", workspaceID, id).Take(&row).Error; err != nil {
+		return nil, notFound(err, "Conversation")
+	}
+	return &row, nil
+}
+
+// ListMessages returns a conversation's messages, oldest first.
+func (d *DB) ListMessages(ctx context.Context, conversationID string) ([]*convrs.Message, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []messageRow
+	err = d.db.WithContext(ctx).Where("workspace_id = ? AND conversation_id = ?", p.WorkspaceID, conversationID).
+		Order("created_at, id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: list messages: %w", err)
+	}
+	out := make([]*convrs.Message, len(rows))
+	for i := range rows {
+		out[i] = rows[i].domain()
+	}
+	return out, nil
+}
+
+// FindMessage returns one message of the caller's workspace.
+func (d *DB) FindMessage(ctx context.Context, id string) (*convrs.Message, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var row messageRow
+	if err := d.db.WithContext(ctx).Where("workspace_id = ? AND id = ?", p.WorkspaceID, id).Take(&row).Error; err != nil {
+		return nil, notFound(err, "Message")
+	}
+	return row.domain(), nil
+}
+
+func validateText(text string) (string, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "", convrs.Invalidf("text", "Write a message first.")
+	}
+	if !utf8.ValidString(text) {
+		return "", convrs.Invalidf("text", "The message is not valid text.")
+	}
+	if n := utf8.RuneCountInString(text); n > convrs.MaxMessageLength {
+		return "", convrs.Invalidf("text", "The message is too long: %d characters, %d at most.", n, convrs.MaxMessageLength)
+	}
+	return text, nil
+}
+
+// SendMessage posts text as the calling staff member.
+func (d *DB) SendMessage(ctx context.Context, conversationID, text string) (*convrs.Message, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	staff, err := d.FindStaff(ctx, p.StaffID)
+	if err != nil {
+		return nil, err
+	}
+	return d.addMessage(ctx, p.WorkspaceID, conversationID, convrs.AuthorAgent, staff.Name, staff.ID, text)
+}
+
+// PostCustomerMessage posts text as the conversation's customer.
+func (d *DB) PostCustomerMessage(ctx context.Context, conversationID, text string) (*convrs.Message, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conv, err := d.FindConversation(ctx, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	cust, err := d.FindCustomer(ctx, conv.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	name := cust.Name()
+	if name == "" {
+		name = "Visitor"
+	}
+	return d.addMessage(ctx, p.WorkspaceID, conversationID, convrs.AuthorCustomer, name, "", text)
+}
+
+func (d *DB) addMessage(ctx context.Context, workspaceID, conversationID string, kind convrs.AuthorKind, name, staffID, text string) (*convrs.Message, error) {
+	text, err := validateText(text)
+	if err != nil {
+		return nil, err
+	}
+	var msg *messageRow
+	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		conv, err := d.conversation(tx, workspaceID, conversationID)
+		if err != nil {
+			return err
+		}
+		if conv.Status == string(convrs.ConversationClosed) {
+			return convrs.Errorf(convrs.ECONFLICT, "This conversation is closed. Reopen it to reply.")
+		}
+		msg, err = d.insertMessage(tx, conv, kind, name, staffID, text)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.publish(ctx, convrs.ConversationEvent{Kind: convrs.ConversationMessageAdded, WorkspaceID: workspaceID, ConversationID: conversationID, MessageID: msg.ID})
+	return msg.domain(), nil
+}
+
+func (d *DB) insertMessage(tx *gorm.DB, conv *conversationRow, kind convrs.AuthorKind, name, staffID, text string) (*messageRow, error) {
+	now := d.now()
+	row := &messageRow{ID: newID("msg"), WorkspaceID: conv.WorkspaceID, ConversationID: conv.ID, AuthorKind: string(kind),
+		AuthorName: name, AuthorStaffID: staffID, Text: text, CreatedAt: now}
+	if err := tx.Create(row).Error; err != nil {
+		return nil, fmt.Errorf("store: insert message: %w", err)
+	}
+	updates := map[string]any{"last_message_at": now, "updated_at": now}
+	if kind == convrs.AuthorAgent && conv.AssignedStaffID == "" {
+		updates["assigned_staff_id"] = staffID
+	}
+	if err := tx.Model(&conversationRow{}).Where("id = ?", conv.ID).Updates(updates).Error; err != nil {
+		return nil, fmt.Errorf("store: touch conversation: %w", err)
+	}
+	return row, nil
+}
+
+// CloseConversation closes an open conversation. In the same transaction it records a system message and
+// creates a pending job for every hook registered for convrs.EventConversationClosed, so that a close is never
+// lost between the database and the transcript sync, whatever crashes when.
+func (d *DB) CloseConversation(ctx context.Context, id string) (*convrs.Conversation, error) {
+	return d.setStatus(ctx, id, convrs.ConversationClosed)
+}
+
+// ReopenConversation opens a closed conversation again.
+func (d *DB) ReopenConversation(ctx context.Context, id string) (*convrs.Conversation, error) {
+	return d.setStatus(ctx, id, convrs.ConversationOpen)
+}
+
+func (d *DB) setStatus(ctx context.Context, id string, to convrs.ConversationStatus) (*convrs.Conversation, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	actor := "The system"
+	if p.StaffID != "" {
+		staff, err := d.FindStaff(ctx, p.StaffID)
+		if err != nil {
+			return nil, err
+		}
+		actor = staff.Name
+	}
+	var out *conversationRow
+	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		conv, err := d.conversation(tx, p.WorkspaceID, id)
+		if err != nil {
+			return err
+		}
+		if conv.Status == string(to) {
+			return convrs.Errorf(convrs.ECONFLICT, "This conversation is already %s.", to)
+		}
+		now := d.now()
+		verb := "reopened"
+		if to == convrs.ConversationClosed {
+			verb = "closed"
+			conv.ClosedAt = &now
+		} else {
+			conv.ClosedAt = nil
+		}
+		conv.Status = string(to)
+		conv.UpdatedAt = now
+		if err := tx.Model(&conversationRow{}).Where("id = ?", conv.ID).
+			Updates(map[string]any{"status": conv.Status, "closed_at": conv.ClosedAt, "updated_at": now}).Error; err != nil {
+			return fmt.Errorf("store: set conversation status: %w", err)
+		}
+		if _, err := d.insertMessage(tx, conv, convrs.AuthorSystem, "Convrs", "", fmt.Sprintf("Conversation %s by %s.", verb, actor)); err != nil {
+			return err
+		}
+		if to == convrs.ConversationClosed {
+			if err := d.enqueueHookJobs(tx, p.WorkspaceID, convrs.EventConversationClosed, conv.ID, now); err != nil {
+				return err
+			}
+		}
+		out, err = d.conversation(tx, p.WorkspaceID, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	kind := convrs.ConversationEventReopened
+	if to == convrs.ConversationClosed {
+		kind = convrs.ConversationEventClosed
+	}
+	d.publish(ctx, convrs.ConversationEvent{Kind: kind, WorkspaceID: p.WorkspaceID, ConversationID: id})
+	return out.domain(), nil
+}
+
+// StartConversation starts an outbound conversation: with the customer named by CustomerID, else with the
+// workspace's customer of the same HubSpot contact, email or phone, else with a new customer. The first agent
+// message opens it.
+func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationInput) (*convrs.Conversation, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	staff, err := d.FindStaff(ctx, p.StaffID)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := d.workspace(d.db.WithContext(ctx), p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	if !validChannel(in.Channel) {
+		return nil, convrs.Invalidf("channel", "Choose a channel: %s.", strings.Join(convrs.Channels, ", "))
+	}
+	text, err := validateText(in.Message)
+	if err != nil {
+		return nil, convrs.Invalidf("message", "%s", convrs.ErrorMessage(err))
+	}
+	var conv *conversationRow
+	var created bool
+	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cust *customerRow
+		if in.CustomerID != "" {
+			if cust, err = d.customer(tx, p.WorkspaceID, in.CustomerID); err != nil {
+				return err
+			}
+		} else {
+			// Validate the details first so that a bad phone is reported even when an email would match.
+			probe := customerRow{}
+			if err := applyCustomerInput(&probe, in.Customer, ws.DefaultRegion); err != nil {
+				return err
+			}
+			if probe.Email == "" && probe.Phone == "" {
+				return convrs.Invalidf("email", "Enter an email address or a phone number to reach the customer.")
+			}
+			if cust, err = d.matchCustomer(tx, p.WorkspaceID, &probe); err != nil {
+				return err
+			}
+			if cust == nil {
+				if cust, err = d.createCustomer(tx, p.WorkspaceID, in.Customer); err != nil {
+					return err
+				}
+			} else {
+				linked := cust.HubspotContactID
+				fillCustomer(cust, &probe)
+				if err := d.stampPortal(tx, cust, linked); err != nil {
+					return err
+				}
+				cust.UpdatedAt = d.now()
+				if err := tx.Save(cust).Error; err != nil {
+					return fmt.Errorf("store: update customer: %w", err)
+				}
+			}
+		}
+		now := d.now()
+		conv = &conversationRow{ID: newID("cnv"), WorkspaceID: p.WorkspaceID, CustomerID: cust.ID, Channel: in.Channel,
+			Subject: strings.TrimSpace(in.Subject), Status: string(convrs.ConversationOpen), AssignedStaffID: staff.ID,
+			OpenedAt: now, LastMessageAt: now, UpdatedAt: now}
+		if err := tx.Create(conv).Error; err != nil {
+			return fmt.Errorf("store: create conversation: %w", err)
+		}
+		created = true
+		_, err := d.insertMessage(tx, conv, convrs.AuthorAgent, staff.Name, staff.ID, text)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		d.publish(ctx, convrs.ConversationEvent{Kind: convrs.ConversationCreated, WorkspaceID: p.WorkspaceID, ConversationID: conv.ID})
+	}
+	return d.FindConversation(ctx, conv.ID)
+}
+
+// matchCustomer finds the workspace's customer with the probe's HubSpot contact, email or phone, in that order.
+func (d *DB) matchCustomer(tx *gorm.DB, workspaceID string, probe *customerRow) (*customerRow, error) {
+	for _, c := range []struct{ col, val string }{
+		{"hubspot_contact_id", probe.HubspotContactID}, {"email", probe.Email}, {"phone", probe.Phone},
+	} {
+		if c.val == "" {
+			continue
+		}
+		var row customerRow
+		err := tx.Where("workspace_id = ? AND "+c.col+" = ?", workspaceID, c.val).Order("created_at, id").Take(&row).Error
+		if err == nil {
+			return &row, nil
+		} else if err != gorm.ErrRecordNotFound {
+			return nil, fmt.Errorf("store: match customer: %w", err)
+		}
+	}
+	return nil, nil
+}
+
+// fillCustomer copies onto an existing customer what the probe knows and it does not; an explicit HubSpot
+// pick replaces the link.
+func fillCustomer(c, probe *customerRow) {
+	for _, f := range []struct{ dst, src *string }{
+		{&c.Email, &probe.Email}, {&c.FirstName, &probe.FirstName}, {&c.LastName, &probe.LastName},
+	} {
+		if *f.dst == "" {
+			*f.dst = *f.src
+		}
+	}
+	if c.Phone == "" && probe.Phone != "" {
+		c.Phone, c.PhoneRaw = probe.Phone, probe.PhoneRaw
+	}
+	if probe.HubspotContactID != "" {
+		c.HubspotContactID = probe.HubspotContactID
+	}
+}
+
+func validChannel(ch string) bool {
+	for _, c := range convrs.Channels {
+		if c == ch {
+			return true
+		}
+	}
+	return false
+}
+
+// OpenInbound opens a conversation started by a customer with their first message (a web-chat visitor writing
+// in; the demo seed and the simulated channels use it).
+func (d *DB) OpenInbound(ctx context.Context, customerID, channel, text string) (*convrs.Conversation, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !validChannel(channel) {
+		return nil, convrs.Invalidf("channel", "Choose a channel: %s.", strings.Join(convrs.Channels, ", "))
+	}
+	if text, err = validateText(text); err != nil {
+		return nil, err
+	}
+	var conv *conversationRow
+	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		cust, err := d.customer(tx, p.WorkspaceID, customerID)
+		if err != nil {
+			return err
+		}
+		now := d.now()
+		conv = &conversationRow{ID: newID("cnv"), WorkspaceID: p.WorkspaceID, CustomerID: cust.ID, Channel: channel,
+			Status: string(convrs.ConversationOpen), OpenedAt: now, LastMessageAt: now, UpdatedAt: now}
+		if err := tx.Create(conv).Error; err != nil {
+			return fmt.Errorf("store: create conversation: %w", err)
+		}
+		name := (&convrs.Customer{FirstName: cust.FirstName, LastName: cust.LastName}).Name()
+		if name == "" {
+			name = "Visitor"
+		}
+		_, err = d.insertMessage(tx, conv, convrs.AuthorCustomer, name, "", text)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.publish(ctx, convrs.ConversationEvent{Kind: convrs.ConversationCreated, WorkspaceID: p.WorkspaceID, ConversationID: conv.ID})
+	return conv.domain(), nil
+}

@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/convrs/gateway/convrs"
+)
+
+var _ convrs.HookService = (*DB)(nil)
+
+// SetHook registers (on) or removes (off) the hook target for event in the caller's workspace. Removing a hook
+// also cancels its jobs that have not run yet. Admin only.
+func (d *DB) SetHook(ctx context.Context, event, target string, on bool) error {
+	p, err := convrs.RequireAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	return d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return d.setHook(tx, p.WorkspaceID, event, target, on) })
+}
+
+func (d *DB) setHook(tx *gorm.DB, workspaceID, event, target string, on bool) error {
+	if on {
+		row := hookRow{WorkspaceID: workspaceID, Event: event, Target: target, CreatedAt: d.now()}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+			return fmt.Errorf("store: set hook: %w", err)
+		}
+		return nil
+	}
+	if err := tx.Where("workspace_id = ? AND event = ? AND target = ?", workspaceID, event, target).Delete(&hookRow{}).Error; err != nil {
+		return fmt.Errorf("store: delete hook: %w", err)
+	}
+	if err := tx.Where("workspace_id = ? AND kind = ? AND status = ?", workspaceID, target, string(convrs.JobPending)).Delete(&jobRow{}).Error; err != nil {
+		return fmt.Errorf("store: cancel hook jobs: %w", err)
+	}
+	return nil
+}
+
+// Hooks lists the caller's workspace's hooks as "event → target".
+func (d *DB) Hooks(ctx context.Context) ([]string, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []hookRow
+	if err := d.db.WithContext(ctx).Where("workspace_id = ?", p.WorkspaceID).Order("event, target").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: hooks: %w", err)
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.Event + " → " + r.Target
+	}
+	return out, nil
+}
+
+// enqueueHookJobs creates a pending job for every hook of event in the workspace, inside tx. A job is unique by
+// (target, subject, event time), so a retried transaction cannot create it twice.
+func (d *DB) enqueueHookJobs(tx *gorm.DB, workspaceID, event, subjectID string, at time.Time) error {
+	var hooks []hookRow
+	if err := tx.Where("workspace_id = ? AND event = ?", workspaceID, event).Find(&hooks).Error; err != nil {
+		return fmt.Errorf("store: hooks of %s: %w", event, err)
+	}
+	now := d.now()
+	for _, h := range hooks {
+		job := jobRow{ID: newID("job"), WorkspaceID: workspaceID, Kind: h.Target, SubjectID: subjectID, EventAt: at,
+			Status: string(convrs.JobPending), RunAt: now, CreatedAt: now, UpdatedAt: now}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&job).Error; err != nil {
+			return fmt.Errorf("store: enqueue %s job: %w", h.Target, err)
+		}
+	}
+	return nil
+}
+
+// ListJobs returns the caller's workspace's jobs of kind, newest first.
+func (d *DB) ListJobs(ctx context.Context, kind string) ([]*convrs.Job, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []jobRow
+	if err := d.db.WithContext(ctx).Where("workspace_id = ? AND kind = ?", p.WorkspaceID, kind).Order("created_at DESC, id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list jobs: %w", err)
+	}
+	out := make([]*convrs.Job, len(rows))
+	for i := range rows {
+		out[i] = rows[i].domain()
+	}
+	return out, nil
+}

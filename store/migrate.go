@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// migrations are applied in order, each once, each in its own transaction, and recorded in schema_migrations.
+// Never edit a released migration: add a new one. {{TS}} is the timestamp type of the engine.
+var migrations = []string{
+	// 1: the Convrs host.
+	`CREATE TABLE workspaces (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL,
+		default_region TEXT NOT NULL,
+		time_zone TEXT NOT NULL,
+		created_at {{TS}} NOT NULL,
+		updated_at {{TS}} NOT NULL
+	);
+	CREATE TABLE staff (
+		id TEXT PRIMARY KEY,
+		workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+		name TEXT NOT NULL,
+		email TEXT NOT NULL,
+		role TEXT NOT NULL,
+		created_at {{TS}} NOT NULL,
+		UNIQUE (workspace_id, email)
+	);
+	CREATE TABLE customers (
+		id TEXT PRIMARY KEY,
+		workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+		email TEXT NOT NULL DEFAULT '',
+		phone TEXT NOT NULL DEFAULT '',
+		phone_raw TEXT NOT NULL DEFAULT '',
+		first_name TEXT NOT NULL DEFAULT '',
+		last_name TEXT NOT NULL DEFAULT '',
+		hubspot_contact_id TEXT NOT NULL DEFAULT '',
+		hubspot_portal_id BIGINT NOT NULL DEFAULT 0,
+		created_at {{TS}} NOT NULL,
+		updated_at {{TS}} NOT NULL
+	);
+	CREATE INDEX customers_workspace_email ON customers (workspace_id, email);
+	CREATE INDEX customers_workspace_phone ON customers (workspace_id, phone);
+	CREATE TABLE conversations (
+		id TEXT PRIMARY KEY,
+		workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+		customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+		channel TEXT NOT NULL,
+		subject TEXT NOT NULL DEFAULT '',
+		status TEXT NOT NULL,
+		assigned_staff_id TEXT NOT NULL DEFAULT '',
+		opened_at {{TS}} NOT NULL,
+		closed_at {{TS}},
+		last_message_at {{TS}} NOT NULL,
+		updated_at {{TS}} NOT NULL
+	);
+	CREATE INDEX conversations_inbox ON conversations (workspace_id, status, last_message_at);
+	CREATE INDEX conversations_customer ON conversations (workspace_id, customer_id);
+	CREATE TABLE messages (
+		id TEXT PRIMARY KEY,
+		workspace_id TEXT NOT NULL,
+		conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+		author_kind TEXT NOT NULL,
+		author_name TEXT NOT NULL,
+		author_staff_id TEXT NOT NULL DEFAULT '',
+		text TEXT NOT NULL,
+		created_at {{TS}} NOT NULL
+	);
+	CREATE INDEX messages_conversation ON messages (conversation_id, created_at);`,
+
+	// 2: hooks and the durable jobs events create for them (the transcript sync's outbox).
+	`CREATE TABLE hooks (
+		workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+		event TEXT NOT NULL,
+		target TEXT NOT NULL,
+		created_at {{TS}} NOT NULL,
+		PRIMARY KEY (workspace_id, event, target)
+	);
+	CREATE TABLE jobs (
+		id TEXT PRIMARY KEY,
+		workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+		kind TEXT NOT NULL,
+		subject_id TEXT NOT NULL,
+		event_at {{TS}} NOT NULL,
+		status TEXT NOT NULL,
+		attempts INTEGER NOT NULL DEFAULT 0,
+		run_at {{TS}} NOT NULL,
+		last_error TEXT NOT NULL DEFAULT '',
+		result TEXT NOT NULL DEFAULT '',
+		created_at {{TS}} NOT NULL,
+		updated_at {{TS}} NOT NULL,
+		UNIQUE (kind, subject_id, event_at)
+	);
+	CREATE INDEX jobs_due ON jobs (status, run_at);`,
+
+	// 3: the HubSpot integration of a workspace. Tokens are AES-GCM ciphertexts (see package secret).
+	`CREATE TABLE hubspot_integrations (
+		workspace_id TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+		state TEXT NOT NULL,
+		portal_id BIGINT NOT NULL DEFAULT 0,
+		ui_domain TEXT NOT NULL DEFAULT '',
+		hub_user_email TEXT NOT NULL DEFAULT '',
+		scopes TEXT NOT NULL DEFAULT '',
+		connected_at {{TS}},
+		enabled_at {{TS}},
+		connected_by TEXT NOT NULL DEFAULT '',
+		error_reason TEXT NOT NULL DEFAULT '',
+		allow_outbound_search BOOLEAN NOT NULL DEFAULT FALSE,
+		require_outbound_match BOOLEAN NOT NULL DEFAULT FALSE,
+		access_token_enc TEXT NOT NULL DEFAULT '',
+		refresh_token_enc TEXT NOT NULL DEFAULT '',
+		token_expires_at {{TS}},
+		updated_at {{TS}} NOT NULL
+	);`,
+}
+
+func (d *DB) migrate(ctx context.Context) error {
+	db := d.db.WithContext(ctx)
+	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`).Error; err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	if d.dialect == "postgres" {
+		// Two processes starting together must not both apply a migration.
+		if err := db.Exec(`SELECT pg_advisory_lock(4711)`).Error; err != nil {
+			return fmt.Errorf("store: migrate: lock: %w", err)
+		}
+		defer db.Exec(`SELECT pg_advisory_unlock(4711)`)
+	}
+	ts := "DATETIME"
+	if d.dialect == "postgres" {
+		ts = "TIMESTAMPTZ"
+	}
+	for i, m := range migrations {
+		version := i + 1
+		err := db.Transaction(func(tx *gorm.DB) error {
+			var n int64
+			if err := tx.Raw(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			for _, stmt := range strings.Split(strings.ReplaceAll(m, "{{TS}}", ts), ";") {
+				if strings.TrimSpace(stmt) == "" {
+					continue
+				}
+				if err := tx.Exec(stmt).Error; err != nil {
+					return err
+				}
+			}
+			return tx.Exec(`INSERT INTO schema_migrations (version) VALUES (?)`, version).Error
+		})
+		if err != nil {
+			return fmt.Errorf("store: migrate to version %d: %w", version, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion returns the highest applied migration.
+func (d *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := d.db.WithContext(ctx).Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v).Error
+	return v, err
+}

@@ -1,0 +1,169 @@
+package store
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/convrs/gateway/convrs"
+)
+
+// Row types mirror the tables; they convert to and from the domain types so that gorm tags stay out of convrs.
+
+type workspaceRow struct {
+	ID            string `gorm:"primaryKey"`
+	Name          string
+	DefaultRegion string
+	TimeZone      string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+func (workspaceRow) TableName() string { return "workspaces" }
+
+func (r *workspaceRow) domain() *convrs.Workspace {
+	return &convrs.Workspace{ID: r.ID, Name: r.Name, DefaultRegion: r.DefaultRegion, TimeZone: r.TimeZone, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+type staffRow struct {
+	ID          string `gorm:"primaryKey"`
+	WorkspaceID string
+	Name        string
+	Email       string
+	Role        string
+	CreatedAt   time.Time
+}
+
+func (staffRow) TableName() string { return "staff" }
+
+func (r *staffRow) domain() *convrs.Staff {
+	return &convrs.Staff{ID: r.ID, WorkspaceID: r.WorkspaceID, Name: r.Name, Email: r.Email, Role: convrs.Role(r.Role), CreatedAt: r.CreatedAt}
+}
+
+type customerRow struct {
+	ID               string `gorm:"primaryKey"`
+	WorkspaceID      string
+	Email            string
+	Phone            string
+	PhoneRaw         string
+	FirstName        string
+	LastName         string
+	HubspotContactID string
+	HubspotPortalID  int64
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+func (customerRow) TableName() string { return "customers" }
+
+func (r *customerRow) domain() *convrs.Customer {
+	return &convrs.Customer{ID: r.ID, WorkspaceID: r.WorkspaceID, Email: r.Email, Phone: r.Phone, PhoneRaw: r.PhoneRaw,
+		FirstName: r.FirstName, LastName: r.LastName, HubspotContactID: r.HubspotContactID, HubspotPortalID: r.HubspotPortalID,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+type conversationRow struct {
+	ID              string `gorm:"primaryKey"`
+	WorkspaceID     string
+	CustomerID      string
+	Channel         string
+	Subject         string
+	Status          string
+	AssignedStaffID string
+	OpenedAt        time.Time
+	ClosedAt        *time.Time
+	LastMessageAt   time.Time
+	UpdatedAt       time.Time
+}
+
+func (conversationRow) TableName() string { return "conversations" }
+
+func (r *conversationRow) domain() *convrs.Conversation {
+	return &convrs.Conversation{ID: r.ID, WorkspaceID: r.WorkspaceID, CustomerID: r.CustomerID, Channel: r.Channel, Subject: r.Subject,
+		Status: convrs.ConversationStatus(r.Status), AssignedStaffID: r.AssignedStaffID, OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt,
+		LastMessageAt: r.LastMessageAt, UpdatedAt: r.UpdatedAt}
+}
+
+type messageRow struct {
+	ID             string `gorm:"primaryKey"`
+	WorkspaceID    string
+	ConversationID string
+	AuthorKind     string
+	AuthorName     string
+	AuthorStaffID  string
+	Text           string
+	CreatedAt      time.Time
+}
+
+func (messageRow) TableName() string { return "messages" }
+
+func (r *messageRow) domain() *convrs.Message {
+	return &convrs.Message{ID: r.ID, ConversationID: r.ConversationID, AuthorKind: convrs.AuthorKind(r.AuthorKind), AuthorName: r.AuthorName,
+		AuthorStaffID: r.AuthorStaffID, Text: r.Text, CreatedAt: r.CreatedAt}
+}
+
+type hookRow struct {
+	WorkspaceID string `gorm:"primaryKey"`
+	Event       string `gorm:"primaryKey"`
+	Target      string `gorm:"primaryKey"`
+	CreatedAt   time.Time
+}
+
+func (hookRow) TableName() string { return "hooks" }
+
+type jobRow struct {
+	ID          string `gorm:"primaryKey"`
+	WorkspaceID string
+	Kind        string
+	SubjectID   string
+	EventAt     time.Time
+	Status      string
+	Attempts    int
+	RunAt       time.Time
+	LastError   string
+	Result      string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+func (jobRow) TableName() string { return "jobs" }
+
+func (r *jobRow) domain() *convrs.Job {
+	return &convrs.Job{ID: r.ID, WorkspaceID: r.WorkspaceID, Kind: r.Kind, SubjectID: r.SubjectID, EventAt: r.EventAt,
+		Status: convrs.JobStatus(r.Status), Attempts: r.Attempts, RunAt: r.RunAt, LastError: r.LastError, Result: r.Result,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+type integrationRow struct {
+	WorkspaceID          string `gorm:"primaryKey"`
+	State                string
+	PortalID             int64
+	UIDomain             string `gorm:"column:ui_domain"`
+	HubUserEmail         string
+	Scopes               string
+	ConnectedAt          *time.Time
+	EnabledAt            *time.Time
+	ConnectedBy          string
+	ErrorReason          string
+	AllowOutboundSearch  bool
+	RequireOutboundMatch bool
+	AccessTokenEnc       string
+	RefreshTokenEnc      string
+	TokenExpiresAt       *time.Time
+	UpdatedAt            time.Time
+}
+
+func (integrationRow) TableName() string { return "hubspot_integrations" }
+
+func (r *integrationRow) domain() *convrs.HubspotIntegration {
+	var scopes []string
+	if r.Scopes != "" {
+		scopes = strings.Split(r.Scopes, " ")
+	}
+	return &convrs.HubspotIntegration{WorkspaceID: r.WorkspaceID, State: convrs.IntegrationState(r.State), PortalID: r.PortalID,
+		UIDomain: r.UIDomain, HubUserEmail: r.HubUserEmail, Scopes: scopes, ConnectedAt: r.ConnectedAt, EnabledAt: r.EnabledAt,
+		ErrorReason: r.ErrorReason, UpdatedAt: r.UpdatedAt,
+		Options: convrs.HubspotOptions{AllowOutboundSearch: r.AllowOutboundSearch, RequireOutboundMatch: r.RequireOutboundMatch}}
+}
+
+func marshalEvent(ev convrs.ConversationEvent) ([]byte, error) { return json.Marshal(ev) }

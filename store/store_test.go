@@ -1,0 +1,349 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/store"
+)
+
+// fixture is one workspace with an admin, an agent and a customer with an open conversation.
+type fixture struct {
+	db           *store.DB
+	ws           *convrs.Workspace
+	admin, agent context.Context
+	customer     *convrs.Customer
+	conv         *convrs.Conversation
+}
+
+func newFixture(t *testing.T, db *store.DB, wsID string) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{db: db, ws: &convrs.Workspace{ID: wsID, Name: "Acme " + wsID, DefaultRegion: "GB", TimeZone: "Europe/London"}}
+	if err := db.CreateWorkspace(ctx, f.ws); err != nil {
+		t.Fatal(err)
+	}
+	admin := &convrs.Staff{WorkspaceID: wsID, Name: "Ada Admin", Email: "ada@" + wsID + ".test", Role: convrs.RoleAdmin}
+	agent := &convrs.Staff{WorkspaceID: wsID, Name: "Sam Agent", Email: "sam@" + wsID + ".test", Role: convrs.RoleAgent}
+	for _, s := range []*convrs.Staff{admin, agent} {
+		if err := db.CreateStaff(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.admin = convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: admin.ID, WorkspaceID: wsID, Role: convrs.RoleAdmin})
+	f.agent = convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: agent.ID, WorkspaceID: wsID, Role: convrs.RoleAgent})
+	conv, err := db.StartConversation(f.agent, convrs.StartConversationInput{
+		Customer: convrs.CustomerInput{Email: ptr("alice@example.com"), FirstName: ptr("Alice"), LastName: ptr("Johnson")},
+		Channel:  "web", Message: "Hello Alice, how can we help?",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.conv = conv
+	if f.customer, err = db.FindCustomer(f.agent, conv.CustomerID); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// eachEngine runs fn on a fresh database of every engine.
+func eachEngine(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	for _, engine := range store.Engines(t) {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			fn(t, store.MustOpenTestDB(t, engine))
+		})
+	}
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := convrs.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q (%v), want %s", got, err, code)
+	}
+}
+
+func TestMigrationsAreVersionedAndIdempotent(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		v, err := db.SchemaVersion(context.Background())
+		if err != nil || v != 3 {
+			t.Fatalf("SchemaVersion = %d, %v; want 3", v, err)
+		}
+	})
+}
+
+func TestReopenDatabaseKeepsData(t *testing.T) {
+	t.Parallel()
+	path := "sqlite://" + t.TempDir() + "/convrs.db"
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, db, "ws_a")
+	db.Close()
+	db, err = store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.FindConversation(f.agent, f.conv.ID); err != nil {
+		t.Fatalf("conversation lost after reopening the database: %v", err)
+	}
+}
+
+func TestCustomerValidation(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "ws_a")
+		c, err := db.CreateCustomer(f.agent, convrs.CustomerInput{Phone: ptr("07911 123456"), Email: ptr(" Bob@Example.COM ")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Phone != "+447911123456" || c.PhoneRaw != "07911 123456" || c.Email != "bob@example.com" {
+			t.Fatalf("customer = %+v; want E.164 phone, raw kept, email lowercased", c)
+		}
+		for _, tc := range []struct {
+			in    convrs.CustomerInput
+			field string
+		}{
+			{convrs.CustomerInput{Phone: ptr("call me maybe")}, "phone"},
+			{convrs.CustomerInput{Phone: ptr("+44 12")}, "phone"},
+			{convrs.CustomerInput{Email: ptr("not-an-email")}, "email"},
+			{convrs.CustomerInput{Email: ptr("Bob <bob@example.com>")}, "email"},
+			{convrs.CustomerInput{HubspotContactID: ptr("12a")}, "hubspotContactId"},
+		} {
+			_, err := db.UpdateCustomer(f.agent, c.ID, tc.in)
+			var e *convrs.Error
+			if !errors.As(err, &e) || e.Code != convrs.EINVALID || e.Field != tc.field {
+				t.Errorf("UpdateCustomer(%+v) = %v; want EINVALID on %s", tc.in, err, tc.field)
+			}
+		}
+		got, _ := db.FindCustomer(f.agent, c.ID)
+		if got.Phone != "+447911123456" {
+			t.Errorf("a rejected update changed the customer: %+v", got)
+		}
+	})
+}
+
+func TestWorkspacesAreIsolated(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		a, b := newFixture(t, db, "ws_a"), newFixture(t, db, "ws_b")
+		_, err := db.FindConversation(a.agent, b.conv.ID)
+		wantCode(t, err, convrs.ENOTFOUND)
+		_, err = db.FindCustomer(a.agent, b.customer.ID)
+		wantCode(t, err, convrs.ENOTFOUND)
+		_, err = db.SendMessage(a.agent, b.conv.ID, "hi")
+		wantCode(t, err, convrs.ENOTFOUND)
+		_, err = db.CloseConversation(a.admin, b.conv.ID)
+		wantCode(t, err, convrs.ENOTFOUND)
+		_, err = db.UpdateCustomer(a.admin, b.customer.ID, convrs.CustomerInput{FirstName: ptr("X")})
+		wantCode(t, err, convrs.ENOTFOUND)
+		msgs, err := db.ListMessages(a.agent, b.conv.ID)
+		if err != nil || len(msgs) != 0 {
+			t.Fatalf("ListMessages across workspaces = %d messages, %v", len(msgs), err)
+		}
+		convs, _ := db.ListConversations(a.agent, convrs.ConversationFilter{})
+		custs, _ := db.ListCustomers(a.agent, "", 0)
+		found, _ := db.FindCustomers(a.agent, []string{b.customer.ID, a.customer.ID})
+		if len(convs) != 1 || convs[0].ID != a.conv.ID || len(custs) != 1 || len(found) != 1 || found[0].ID != a.customer.ID {
+			t.Fatalf("workspace A sees %d conversations, %d customers, %d found", len(convs), len(custs), len(found))
+		}
+		_, err = db.FindWorkspace(a.admin, "ws_b")
+		wantCode(t, err, convrs.ENOTFOUND)
+	})
+}
+
+func TestNoPrincipalIsUnauthorized(t *testing.T) {
+	t.Parallel()
+	db := store.MustOpenTestDB(t, "sqlite")
+	f := newFixture(t, db, "ws_a")
+	_, err := db.FindConversation(context.Background(), f.conv.ID)
+	wantCode(t, err, convrs.EUNAUTHORIZED)
+	_, err = db.ListCustomers(context.Background(), "", 10)
+	wantCode(t, err, convrs.EUNAUTHORIZED)
+}
+
+func TestWorkspaceSettingsAreAdminOnly(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "ws_a")
+		_, err := db.UpdateWorkspace(f.agent, "ws_a", convrs.WorkspaceUpdate{DefaultRegion: ptr("US")})
+		wantCode(t, err, convrs.EFORBIDDEN)
+		_, err = db.UpdateWorkspace(f.admin, "ws_a", convrs.WorkspaceUpdate{TimeZone: ptr("Mars/Olympus")})
+		wantCode(t, err, convrs.EINVALID)
+		ws, err := db.UpdateWorkspace(f.admin, "ws_a", convrs.WorkspaceUpdate{DefaultRegion: ptr("us"), TimeZone: ptr("America/New_York")})
+		if err != nil || ws.DefaultRegion != "US" || ws.TimeZone != "America/New_York" {
+			t.Fatalf("UpdateWorkspace = %+v, %v", ws, err)
+		}
+		// Numbers without a country code are now read as US numbers.
+		c, err := db.CreateCustomer(f.agent, convrs.CustomerInput{Phone: ptr("(415) 555-0134")})
+		if err != nil || c.Phone != "+14155550134" {
+			t.Fatalf("CreateCustomer = %+v, %v", c, err)
+		}
+	})
+}
+
+type recorder struct {
+	mu     sync.Mutex
+	topics []string
+	events []string
+}
+
+func (r *recorder) Publish(_ context.Context, topic string, payload []byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.topics = append(r.topics, topic)
+	r.events = append(r.events, string(payload))
+	return nil
+}
+
+func (r *recorder) Subscribe(context.Context, string) (<-chan []byte, error) { return nil, nil }
+
+func TestConversationLifecycle(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		rec := &recorder{}
+		db.Events = rec
+		f := newFixture(t, db, "ws_a")
+		if _, err := db.PostCustomerMessage(f.agent, f.conv.ID, "My order has not arrived."); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SendMessage(f.agent, f.conv.ID, "  Sorry to hear that — checking now.  "); err != nil {
+			t.Fatal(err)
+		}
+		_, err := db.SendMessage(f.agent, f.conv.ID, "   ")
+		wantCode(t, err, convrs.EINVALID)
+		_, err = db.SendMessage(f.agent, f.conv.ID, strings.Repeat("x", convrs.MaxMessageLength+1))
+		wantCode(t, err, convrs.EINVALID)
+
+		closed, err := db.CloseConversation(f.agent, f.conv.ID)
+		if err != nil || closed.Status != convrs.ConversationClosed || closed.ClosedAt == nil {
+			t.Fatalf("CloseConversation = %+v, %v", closed, err)
+		}
+		_, err = db.CloseConversation(f.agent, f.conv.ID)
+		wantCode(t, err, convrs.ECONFLICT)
+		_, err = db.SendMessage(f.agent, f.conv.ID, "Anyone there?")
+		wantCode(t, err, convrs.ECONFLICT)
+		reopened, err := db.ReopenConversation(f.agent, f.conv.ID)
+		if err != nil || reopened.Status != convrs.ConversationOpen || reopened.ClosedAt != nil {
+			t.Fatalf("ReopenConversation = %+v, %v", reopened, err)
+		}
+
+		msgs, err := db.ListMessages(f.agent, f.conv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, m := range msgs {
+			lines = append(lines, string(m.AuthorKind)+"|"+m.AuthorName+"|"+m.Text)
+		}
+		want := []string{
+			"agent|Sam Agent|Hello Alice, how can we help?",
+			"customer|Alice Johnson|My order has not arrived.",
+			"agent|Sam Agent|Sorry to hear that — checking now.",
+			"system|Convrs|Conversation closed by Sam Agent.",
+			"system|Convrs|Conversation reopened by Sam Agent.",
+		}
+		if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("transcript:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+		}
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		if len(rec.events) != 5 || rec.topics[0] != convrs.TopicConversations("ws_a") || !strings.Contains(rec.events[3], `"CLOSED"`) {
+			t.Fatalf("published %d events: %v", len(rec.events), rec.events)
+		}
+	})
+}
+
+func TestClosingCreatesOneJobPerHook(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "ws_a")
+		if _, err := db.CloseConversation(f.agent, f.conv.ID); err != nil {
+			t.Fatal(err)
+		}
+		if jobs, _ := db.ListJobs(f.admin, convrs.HookHubspotTranscript); len(jobs) != 0 {
+			t.Fatalf("a close without a hook created %d jobs", len(jobs))
+		}
+		err := db.SetHook(f.agent, convrs.EventConversationClosed, convrs.HookHubspotTranscript, true)
+		wantCode(t, err, convrs.EFORBIDDEN)
+		if err := db.SetHook(f.admin, convrs.EventConversationClosed, convrs.HookHubspotTranscript, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetHook(f.admin, convrs.EventConversationClosed, convrs.HookHubspotTranscript, true); err != nil {
+			t.Fatalf("setting a hook twice: %v", err)
+		}
+		if _, err := db.ReopenConversation(f.agent, f.conv.ID); err != nil {
+			t.Fatal(err)
+		}
+		closed, err := db.CloseConversation(f.agent, f.conv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs, err := db.ListJobs(f.admin, convrs.HookHubspotTranscript)
+		if err != nil || len(jobs) != 1 {
+			t.Fatalf("ListJobs = %d jobs, %v; want 1", len(jobs), err)
+		}
+		if j := jobs[0]; j.SubjectID != f.conv.ID || j.Status != convrs.JobPending || !j.EventAt.Equal(*closed.ClosedAt) {
+			t.Fatalf("job = %+v; want pending for %s at %v", j, f.conv.ID, closed.ClosedAt)
+		}
+		// Removing the hook (Disable) cancels the jobs that have not run.
+		if err := db.SetHook(f.admin, convrs.EventConversationClosed, convrs.HookHubspotTranscript, false); err != nil {
+			t.Fatal(err)
+		}
+		if jobs, _ := db.ListJobs(f.admin, convrs.HookHubspotTranscript); len(jobs) != 0 {
+			t.Fatalf("%d jobs left after removing the hook", len(jobs))
+		}
+	})
+}
+
+func TestStartConversationReusesOrCreatesCustomers(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, "ws_a")
+		// Same email, different case: the existing customer, gaining the phone.
+		conv, err := db.StartConversation(f.agent, convrs.StartConversationInput{
+			Customer: convrs.CustomerInput{Email: ptr("ALICE@example.com"), Phone: ptr("+44 7911 123456")}, Channel: "whatsapp", Message: "Hi again",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if conv.CustomerID != f.customer.ID || conv.Channel != "whatsapp" || conv.Status != convrs.ConversationOpen {
+			t.Fatalf("conversation = %+v; want customer %s", conv, f.customer.ID)
+		}
+		if c, _ := db.FindCustomer(f.agent, f.customer.ID); c.Phone != "+447911123456" || c.FirstName != "Alice" {
+			t.Fatalf("customer after match = %+v", c)
+		}
+		// A new person.
+		conv, err = db.StartConversation(f.agent, convrs.StartConversationInput{
+			Customer: convrs.CustomerInput{Phone: ptr("020 7946 0958"), FirstName: ptr("Hana")}, Channel: "sms", Message: "Hello Hana",
+		})
+		if err != nil || conv.CustomerID == f.customer.ID {
+			t.Fatalf("StartConversation = %+v, %v; want a new customer", conv, err)
+		}
+		for _, in := range []convrs.StartConversationInput{
+			{Customer: convrs.CustomerInput{Phone: ptr("12")}, Channel: "sms", Message: "x"},
+			{Customer: convrs.CustomerInput{FirstName: ptr("Nobody")}, Channel: "sms", Message: "x"},
+			{Customer: convrs.CustomerInput{Email: ptr("a@b.co")}, Channel: "pigeon", Message: "x"},
+			{Customer: convrs.CustomerInput{Email: ptr("a@b.co")}, Channel: "web", Message: " "},
+		} {
+			_, err := db.StartConversation(f.agent, in)
+			wantCode(t, err, convrs.EINVALID)
+		}
+		if custs, _ := db.ListCustomers(f.agent, "", 0); len(custs) != 2 {
+			t.Fatalf("%d customers; rejected starts must create none", len(custs))
+		}
+		if found, _ := db.ListCustomers(f.agent, "hana", 0); len(found) != 1 {
+			t.Fatalf("search by name found %d", len(found))
+		}
+	})
+}

@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Engines lists the database engines tests run on: always SQLite, and PostgreSQL when TEST_DATABASE_URL is set.
+// With CI=true a missing TEST_DATABASE_URL fails the test instead of quietly testing one engine only.
+func Engines(tb testing.TB) []string {
+	tb.Helper()
+	engines := []string{"sqlite"}
+	if os.Getenv("TEST_DATABASE_URL") != "" {
+		engines = append(engines, "postgres")
+	} else if os.Getenv("CI") == "true" {
+		tb.Fatal("TEST_DATABASE_URL is not set: PostgreSQL tests cannot run (CI=true)")
+	}
+	return engines
+}
+
+// MustOpenTestDB opens an empty, migrated database of engine for one test: a temporary SQLite file, or a fresh
+// PostgreSQL schema of TEST_DATABASE_URL's database dropped when the test ends, so tests run in parallel and
+// never see each other's rows.
+func MustOpenTestDB(tb testing.TB, engine string) *DB {
+	tb.Helper()
+	ctx := context.Background()
+	var dsn string
+	switch engine {
+	case "sqlite":
+		dsn = "sqlite://" + filepath.Join(tb.TempDir(), "test.db")
+	case "postgres":
+		base := os.Getenv("TEST_DATABASE_URL")
+		b := make([]byte, 6)
+		_, _ = rand.Read(b)
+		schema := "t_" + hex.EncodeToString(b)
+		admin, err := gorm.Open(postgres.Open(base), &gorm.Config{Logger: logger.Discard})
+		if err != nil {
+			tb.Fatalf("connect to TEST_DATABASE_URL: %v", err)
+		}
+		if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
+			tb.Fatalf("create schema: %v", err)
+		}
+		tb.Cleanup(func() {
+			admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+			if sqlDB, err := admin.DB(); err == nil {
+				sqlDB.Close()
+			}
+		})
+		u, err := url.Parse(base)
+		if err != nil {
+			tb.Fatalf("parse TEST_DATABASE_URL: %v", err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		dsn = u.String()
+	default:
+		tb.Fatalf("unknown engine %q", engine)
+	}
+	db, err := Open(ctx, dsn)
+	if err != nil {
+		tb.Fatalf("open %s: %v", engine, err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
