@@ -77,9 +77,15 @@ test('an agent sends a message, closes the conversation and reopens it', { timeo
 });
 
 test('a message posted in one tab appears in another without a reload', { timeout: 60_000 }, async () => {
-  const { page, context, gateway } = env;
+  const { context, gateway } = env;
+  // This test opens its own conversation: it must not depend on what the test before it left on screen.
+  const page = await context.newPage();
+  await signIn(page, gateway.url, 'Sign in as Sam Agent (agent)');
+  await page.getByRole('link', { name: 'Agent Chat' }).click();
+  await page.getByRole('navigation', { name: 'Conversations' }).getByRole('listitem').first().getByRole('link').click();
+  await page.getByRole('list', { name: 'Transcript' }).waitFor();
   const conversationUrl = page.url();
-  assert.match(conversationUrl, /#\/chat\/.+/, 'the first test leaves a conversation open');
+  assert.match(conversationUrl, /#\/chat\/.+/);
 
   // A second tab has its own sessionStorage, so it signs in by itself.
   const other = await context.newPage();
@@ -96,4 +102,5 @@ test('a message posted in one tab appears in another without a reload', { timeou
   await otherTranscript.getByText(text).waitFor();
   await screenshot(other, 'console-6-live-in-other-tab');
   await other.close();
+  await page.close();
 });

@@ -30,6 +30,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Conversation() ConversationResolver
+	Customer() CustomerResolver
 	HubspotIntegration() HubspotIntegrationResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
@@ -154,6 +155,15 @@ type ConversationResolver interface {
 	Customer(ctx context.Context, obj *convrs.Conversation) (*convrs.Customer, error)
 	AssignedAgent(ctx context.Context, obj *convrs.Conversation) (*convrs.Staff, error)
 	Messages(ctx context.Context, obj *convrs.Conversation) ([]*convrs.Message, error)
+}
+type CustomerResolver interface {
+	Email(ctx context.Context, obj *convrs.Customer) (*string, error)
+	Phone(ctx context.Context, obj *convrs.Customer) (*string, error)
+	PhoneRaw(ctx context.Context, obj *convrs.Customer) (*string, error)
+	FirstName(ctx context.Context, obj *convrs.Customer) (*string, error)
+	LastName(ctx context.Context, obj *convrs.Customer) (*string, error)
+	Name(ctx context.Context, obj *convrs.Customer) (*string, error)
+	HubspotContactID(ctx context.Context, obj *convrs.Customer) (*string, error)
 }
 type HubspotIntegrationResolver interface {
 	PortalID(ctx context.Context, obj *convrs.HubspotIntegration) (*string, error)
@@ -1953,18 +1963,18 @@ func (ec *executionContext) _Customer_email(ctx context.Context, field graphql.C
 			return ec.fieldContext_Customer_email(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
+			return ec.Resolvers.Customer().Email(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Customer_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Customer", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Customer", field, true, true, "String")
 }
 
 func (ec *executionContext) _Customer_phone(ctx context.Context, field graphql.CollectedField, obj *convrs.Customer) (ret graphql.Marshaler) {
@@ -1976,18 +1986,18 @@ func (ec *executionContext) _Customer_phone(ctx context.Context, field graphql.C
 			return ec.fieldContext_Customer_phone(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Phone, nil
+			return ec.Resolvers.Customer().Phone(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Customer_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Customer", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Customer", field, true, true, "String")
 }
 
 func (ec *executionContext) _Customer_phoneRaw(ctx context.Context, field graphql.CollectedField, obj *convrs.Customer) (ret graphql.Marshaler) {
@@ -1999,18 +2009,18 @@ func (ec *executionContext) _Customer_phoneRaw(ctx context.Context, field graphq
 			return ec.fieldContext_Customer_phoneRaw(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PhoneRaw, nil
+			return ec.Resolvers.Customer().PhoneRaw(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Customer_phoneRaw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Customer", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Customer", field, true, true, "String")
 }
 
 func (ec *executionContext) _Customer_firstName(ctx context.Context, field graphql.CollectedField, obj *convrs.Customer) (ret graphql.Marshaler) {
@@ -2022,18 +2032,18 @@ func (ec *executionContext) _Customer_firstName(ctx context.Context, field graph
 			return ec.fieldContext_Customer_firstName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FirstName, nil
+			return ec.Resolvers.Customer().FirstName(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Customer_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Customer", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Customer", field, true, true, "String")
 }
 
 func (ec *executionContext) _Customer_lastName(ctx context.Context, field graphql.CollectedField, obj *convrs.Customer) (ret graphql.Marshaler) {
@@ -2045,18 +2055,18 @@ func (ec *executionContext) _Customer_lastName(ctx context.Context, field graphq
 			return ec.fieldContext_Customer_lastName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LastName, nil
+			return ec.Resolvers.Customer().LastName(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Customer_lastName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Customer", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Customer", field, true, true, "String")
 }
 
 func (ec *executionContext) _Customer_name(ctx context.Context, field graphql.CollectedField, obj *convrs.Customer) (ret graphql.Marshaler) {
@@ -2068,18 +2078,18 @@ func (ec *executionContext) _Customer_name(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Customer_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Name(), nil
+			return ec.Resolvers.Customer().Name(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Customer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Customer", field, true, false, "String")
+	return graphql.NewScalarFieldContext("Customer", field, true, true, "String")
 }
 
 func (ec *executionContext) _Customer_hubspotContactId(ctx context.Context, field graphql.CollectedField, obj *convrs.Customer) (ret graphql.Marshaler) {
@@ -2091,18 +2101,18 @@ func (ec *executionContext) _Customer_hubspotContactId(ctx context.Context, fiel
 			return ec.fieldContext_Customer_hubspotContactId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.HubspotContactID, nil
+			return ec.Resolvers.Customer().HubspotContactID(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Customer_hubspotContactId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Customer", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Customer", field, true, true, "String")
 }
 
 func (ec *executionContext) _HubspotAuthorization_url(ctx context.Context, field graphql.CollectedField, obj *model.HubspotAuthorization) (ret graphql.Marshaler) {
@@ -5091,43 +5101,50 @@ func (ec *executionContext) _Customer(ctx context.Context, sel ast.SelectionSet,
 		case "id":
 			out.Values[i] = ec._Customer_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "email":
-			out.Values[i] = ec._Customer_email(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_email(ctx, field, obj)
+				})
 		case "phone":
-			out.Values[i] = ec._Customer_phone(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_phone(ctx, field, obj)
+				})
 		case "phoneRaw":
-			out.Values[i] = ec._Customer_phoneRaw(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_phoneRaw(ctx, field, obj)
+				})
 		case "firstName":
-			out.Values[i] = ec._Customer_firstName(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_firstName(ctx, field, obj)
+				})
 		case "lastName":
-			out.Values[i] = ec._Customer_lastName(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_lastName(ctx, field, obj)
+				})
 		case "name":
-			out.Values[i] = ec._Customer_name(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_name(ctx, field, obj)
+				})
 		case "hubspotContactId":
-			out.Values[i] = ec._Customer_hubspotContactId(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Customer_hubspotContactId(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -25,6 +25,14 @@ func nilIfNotFound[T any](v *T, err error) (*T, error) {
 	return v, err
 }
 
+// nullIfEmpty maps the domain's "unknown" (an empty string) to GraphQL's null.
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 func startInput(in model.StartConversationInput) convrs.StartConversationInput {
 	out := convrs.StartConversationInput{CustomerID: deref(in.CustomerID), Channel: in.Channel, Subject: deref(in.Subject), Message: in.Message}
 	if in.Customer != nil {

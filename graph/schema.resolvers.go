@@ -31,6 +31,41 @@ func (r *conversationResolver) Messages(ctx context.Context, obj *convrs.Convers
 	return r.ConversationService.ListMessages(ctx, obj.ID)
 }
 
+// Email is the resolver for the email field.
+func (r *customerResolver) Email(ctx context.Context, obj *convrs.Customer) (*string, error) {
+	return nullIfEmpty(obj.Email), nil
+}
+
+// Phone is the resolver for the phone field.
+func (r *customerResolver) Phone(ctx context.Context, obj *convrs.Customer) (*string, error) {
+	return nullIfEmpty(obj.Phone), nil
+}
+
+// PhoneRaw is the resolver for the phoneRaw field.
+func (r *customerResolver) PhoneRaw(ctx context.Context, obj *convrs.Customer) (*string, error) {
+	return nullIfEmpty(obj.PhoneRaw), nil
+}
+
+// FirstName is the resolver for the firstName field.
+func (r *customerResolver) FirstName(ctx context.Context, obj *convrs.Customer) (*string, error) {
+	return nullIfEmpty(obj.FirstName), nil
+}
+
+// LastName is the resolver for the lastName field.
+func (r *customerResolver) LastName(ctx context.Context, obj *convrs.Customer) (*string, error) {
+	return nullIfEmpty(obj.LastName), nil
+}
+
+// Name is the resolver for the name field.
+func (r *customerResolver) Name(ctx context.Context, obj *convrs.Customer) (*string, error) {
+	return nullIfEmpty(obj.Name()), nil
+}
+
+// HubspotContactID is the resolver for the hubspotContactId field.
+func (r *customerResolver) HubspotContactID(ctx context.Context, obj *convrs.Customer) (*string, error) {
+	return nullIfEmpty(obj.HubspotContactID), nil
+}
+
 // PortalID is the resolver for the portalId field.
 func (r *hubspotIntegrationResolver) PortalID(ctx context.Context, obj *convrs.HubspotIntegration) (*string, error) {
 	if obj.PortalID == 0 {
@@ -164,6 +199,9 @@ func (r *subscriptionResolver) HubspotIntegrationChanged(ctx context.Context) (<
 // Conversation returns ConversationResolver implementation.
 func (r *Resolver) Conversation() ConversationResolver { return &conversationResolver{r} }
 
+// Customer returns CustomerResolver implementation.
+func (r *Resolver) Customer() CustomerResolver { return &customerResolver{r} }
+
 // HubspotIntegration returns HubspotIntegrationResolver implementation.
 func (r *Resolver) HubspotIntegration() HubspotIntegrationResolver {
 	return &hubspotIntegrationResolver{r}
@@ -180,6 +218,7 @@ func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionRes
 
 type (
 	conversationResolver       struct{ *Resolver }
+	customerResolver           struct{ *Resolver }
 	hubspotIntegrationResolver struct{ *Resolver }
 	mutationResolver           struct{ *Resolver }
 	queryResolver              struct{ *Resolver }

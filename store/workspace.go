@@ -167,17 +167,17 @@ type DirectoryEntry struct {
 // token command only; nothing reachable by users in production calls it.
 func (d *DB) StaffDirectory(ctx context.Context) ([]DirectoryEntry, error) {
 	var rows []struct {
-		staffRow      `gorm:"embedded"`
-		WorkspaceName string
+		ID, WorkspaceID, Name, Email, Role, WorkspaceName string
 	}
-	err := d.db.WithContext(ctx).Table("staff").Select("staff.*, workspaces.name AS workspace_name").
+	err := d.db.WithContext(ctx).Table("staff").Select("staff.id, staff.workspace_id, staff.name, staff.email, staff.role, workspaces.name AS workspace_name").
 		Joins("JOIN workspaces ON workspaces.id = staff.workspace_id").Order("workspaces.name, staff.role, staff.name").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: staff directory: %w", err)
 	}
 	out := make([]DirectoryEntry, len(rows))
 	for i := range rows {
-		out[i] = DirectoryEntry{Staff: rows[i].staffRow.domain(), WorkspaceName: rows[i].WorkspaceName}
+		r := rows[i]
+		out[i] = DirectoryEntry{Staff: &convrs.Staff{ID: r.ID, WorkspaceID: r.WorkspaceID, Name: r.Name, Email: r.Email, Role: convrs.Role(r.Role)}, WorkspaceName: r.WorkspaceName}
 	}
 	return out, nil
 }
