@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# make bench: runs the Go benchmarks and reports each Redis figure as a ratio against its in-process twin
+# measured in the same run (absolute numbers vary between machines; ratios travel).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=$(mktemp)
+go test -run '^$' -bench . -benchmem -count 3 ./cache/ ./pubsub/ ./phone/ ./hubspot/... ./store/ 2>&1 | tee "$out"
+echo
+echo "== ratios (Redis / in-process, mean ns/op of 3 runs)"
+awk '
+/^Benchmark/ {
+  name=$1; sub(/-[0-9]+$/, "", name); ns=$3
+  sum[name]+=ns; n[name]++
+}
+END {
+  for (k in sum) {
+    if (k ~ /^BenchmarkRedis/) {
+      twin=k; sub(/Redis/, "Memory", twin)
+      if (twin in sum) printf "%-32s %10.0f ns/op  vs %-30s %8.0f ns/op  ratio %6.1fx\n", k, sum[k]/n[k], twin, sum[twin]/n[twin], (sum[k]/n[k])/(sum[twin]/n[twin])
+    }
+  }
+}' "$out" | sort
+rm -f "$out"
