@@ -64,6 +64,14 @@ func (c *Customer) Name() string {
 	}
 }
 
+// AuthorName is how the customer's messages are signed: their name, or "Visitor" when it is unknown.
+func (c *Customer) AuthorName() string {
+	if n := c.Name(); n != "" {
+		return n
+	}
+	return "Visitor"
+}
+
 // Anonymous reports whether nothing identifies the customer: no email, phone or name.
 func (c *Customer) Anonymous() bool {
 	return c.Email == "" && c.Phone == "" && c.FirstName == "" && c.LastName == ""

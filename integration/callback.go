@@ -187,6 +187,10 @@ func (s *Service) finish(w http.ResponseWriter, r *http.Request, st *oauthState,
 
 func (s *Service) connect(w http.ResponseWriter, r *http.Request, conn store.Connection) {
 	ctx := r.Context()
+	previous, err := s.cfg.Store.HubspotTokens(ctx, conn.WorkspaceID)
+	if err != nil {
+		s.cfg.Logger.ErrorContext(ctx, "oauth callback: read previous tokens", "workspace_id", conn.WorkspaceID, "error", err)
+	}
 	integ, err := s.cfg.Store.SaveHubspotConnection(ctx, conn)
 	if err != nil {
 		s.cfg.Logger.ErrorContext(ctx, "oauth callback: save connection", "workspace_id", conn.WorkspaceID, "error", err)
@@ -194,6 +198,12 @@ func (s *Service) connect(w http.ResponseWriter, r *http.Request, conn store.Con
 		return
 	}
 	s.forgetSource(conn.WorkspaceID)
+	// The old portal's tokens were just replaced: revoke them so Convrs does not stay authorized there.
+	if previous != nil && previous.PortalID != conn.PortalID {
+		if rt, err := s.cfg.Box.Open(previous.RefreshTokenEnc, tokenContext(conn.WorkspaceID, "refresh")); err == nil {
+			s.revoke(ctx, rt)
+		}
+	}
 	s.cfg.Logger.InfoContext(ctx, "hubspot connected", "workspace_id", conn.WorkspaceID, "portal_id", conn.PortalID, "staff_id", conn.ConnectedBy, "state", integ.State)
 	s.announce(ctx, conn.WorkspaceID)
 	msg := fmt.Sprintf("Convrs is connected to HubSpot portal %d as %s. Return to the Convrs tab", conn.PortalID, conn.HubUserEmail)

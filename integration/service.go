@@ -321,7 +321,9 @@ func (s *Service) forgetSource(workspaceID string) {
 }
 
 // refreshRefused puts the integration in ERROR when HubSpot refuses its refresh token for good (the app was
-// uninstalled, access revoked). Options, the hook and pending jobs stay; Reconnect resumes them.
+// uninstalled, access revoked). Options, the hook and pending jobs stay; Reconnect resumes them. The token
+// source is kept: it remembers the refused refresh token, so later calls fail without asking HubSpot (or
+// announcing) again, and a reconnect, which stores new tokens, replaces it.
 func (s *Service) refreshRefused(ctx context.Context, workspaceID string, err error) {
 	reason := "HubSpot no longer accepts Convrs's authorization (the app may have been uninstalled or its access revoked). Reconnect to resume syncing."
 	s.cfg.Logger.WarnContext(ctx, "hubspot refresh refused", "workspace_id", workspaceID, "error", err)
@@ -329,7 +331,6 @@ func (s *Service) refreshRefused(ctx context.Context, workspaceID string, err er
 		s.cfg.Logger.ErrorContext(ctx, "hubspot: mark error", "workspace_id", workspaceID, "error", err)
 		return
 	}
-	s.forgetSource(workspaceID)
 	s.announce(ctx, workspaceID)
 }
 

@@ -131,11 +131,7 @@ func (d *DB) PostCustomerMessage(ctx context.Context, conversationID, text strin
 	if err != nil {
 		return nil, err
 	}
-	name := cust.Name()
-	if name == "" {
-		name = "Visitor"
-	}
-	return d.addMessage(ctx, p.WorkspaceID, conversationID, convrs.AuthorCustomer, name, "", text)
+	return d.addMessage(ctx, p.WorkspaceID, conversationID, convrs.AuthorCustomer, cust.AuthorName(), "", text)
 }
 
 func (d *DB) addMessage(ctx context.Context, workspaceID, conversationID string, kind convrs.AuthorKind, name, staffID, text string) (*convrs.Message, error) {
@@ -399,11 +395,7 @@ func (d *DB) OpenInbound(ctx context.Context, customerID, channel, text string) 
 		if err := tx.Create(conv).Error; err != nil {
 			return fmt.Errorf("store: create conversation: %w", err)
 		}
-		name := (&convrs.Customer{FirstName: cust.FirstName, LastName: cust.LastName}).Name()
-		if name == "" {
-			name = "Visitor"
-		}
-		_, err = d.insertMessage(tx, conv, convrs.AuthorCustomer, name, "", text)
+		_, err = d.insertMessage(tx, conv, convrs.AuthorCustomer, cust.domain().AuthorName(), "", text)
 		return err
 	})
 	if err != nil {
