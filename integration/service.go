@@ -266,7 +266,7 @@ func (s *Service) Client(ctx context.Context, workspaceID string) (*hubspot.Clie
 	case convrs.IntegrationError:
 		return nil, integ, convrs.Errorf(convrs.EUNAVAILABLE, "HubSpot needs reconnecting: %s", integ.ErrorReason)
 	}
-	ts, err := s.source(workspaceID)
+	ts, err := s.source(integ)
 	if err != nil {
 		return nil, integ, err
 	}
@@ -282,7 +282,11 @@ func (s *Service) httpContext() context.Context {
 
 // AccessToken returns a usable access token for the workspace, refreshing it if it expires within the margin.
 func (s *Service) AccessToken(ctx context.Context, workspaceID string) (string, error) {
-	ts, err := s.source(workspaceID)
+	integ, err := s.cfg.Store.HubspotIntegration(ctx, workspaceID)
+	if err != nil {
+		return "", err
+	}
+	ts, err := s.source(integ)
 	if err != nil {
 		return "", err
 	}
@@ -293,19 +297,24 @@ func (s *Service) AccessToken(ctx context.Context, workspaceID string) (string, 
 	return t.AccessToken, nil
 }
 
-func (s *Service) source(workspaceID string) (*hubspot.TokenSource, error) {
+// source returns the workspace's token source, made for the connection integ describes.
+func (s *Service) source(integ *convrs.HubspotIntegration) (*hubspot.TokenSource, error) {
+	workspaceID := integ.WorkspaceID
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if ts := s.sources[workspaceID]; ts != nil {
 		return ts, nil
 	}
+	connectedAt := integ.ConnectedAt
 	ts, err := hubspot.NewTokenSource(hubspot.TokenSourceConfig{
-		Key:                workspaceID,
-		Store:              &tokenStore{s: s},
-		Refresher:          s.cfg.OAuth,
-		Locker:             s.cfg.Locker,
-		RefreshMargin:      s.cfg.RefreshMargin,
-		OnPermanentFailure: s.refreshRefused,
+		Key:           workspaceID,
+		Store:         &tokenStore{s: s},
+		Refresher:     s.cfg.OAuth,
+		Locker:        s.cfg.Locker,
+		RefreshMargin: s.cfg.RefreshMargin,
+		OnPermanentFailure: func(ctx context.Context, key string, err error) {
+			s.refreshRefused(ctx, key, connectedAt, err)
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -324,10 +333,16 @@ func (s *Service) forgetSource(workspaceID string) {
 // uninstalled, access revoked). Options, the hook and pending jobs stay; Reconnect resumes them. The token
 // source is kept: it remembers the refused refresh token, so later calls fail without asking HubSpot (or
 // announcing) again, and a reconnect, which stores new tokens, replaces it.
-func (s *Service) refreshRefused(ctx context.Context, workspaceID string, err error) {
+//
+// connectedAt names the connection the refused token belonged to: a refresh that fails after the admin has
+// reconnected (in this process or another) must not put the new, working connection in ERROR.
+func (s *Service) refreshRefused(ctx context.Context, workspaceID string, connectedAt *time.Time, err error) {
 	reason := "HubSpot no longer accepts Convrs's authorization (the app may have been uninstalled or its access revoked). Reconnect to resume syncing."
 	s.cfg.Logger.WarnContext(ctx, "hubspot refresh refused", "workspace_id", workspaceID, "error", err)
-	if _, err := s.cfg.Store.MarkHubspotError(context.WithoutCancel(ctx), workspaceID, reason); err != nil {
+	if _, err := s.cfg.Store.MarkHubspotError(context.WithoutCancel(ctx), workspaceID, connectedAt, reason); convrs.ErrorCode(err) == convrs.ECONFLICT {
+		s.cfg.Logger.InfoContext(ctx, "hubspot refresh refused for a connection replaced since; ignored", "workspace_id", workspaceID)
+		return
+	} else if err != nil {
 		s.cfg.Logger.ErrorContext(ctx, "hubspot: mark error", "workspace_id", workspaceID, "error", err)
 		return
 	}

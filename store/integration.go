@@ -123,9 +123,13 @@ func (d *DB) SaveHubspotOptions(ctx context.Context, workspaceID string, o convr
 }
 
 // MarkHubspotError puts a connected integration in ERROR with a reason for the admin. Options, hooks and
-// pending jobs stay: work waits for the reconnect.
-func (d *DB) MarkHubspotError(ctx context.Context, workspaceID, reason string) (*convrs.HubspotIntegration, error) {
+// pending jobs stay: work waits for the reconnect. It applies only while the connection made at connectedAt
+// is the current one (ECONFLICT otherwise): a stale failure must not condemn a newer connection.
+func (d *DB) MarkHubspotError(ctx context.Context, workspaceID string, connectedAt *time.Time, reason string) (*convrs.HubspotIntegration, error) {
 	return d.transition(ctx, workspaceID, func(tx *gorm.DB, row *integrationRow) error {
+		if connectedAt == nil || row.ConnectedAt == nil || !row.ConnectedAt.Equal(*connectedAt) {
+			return convrs.Errorf(convrs.ECONFLICT, "The integration was reconnected since.")
+		}
 		row.State, row.ErrorReason = string(convrs.IntegrationError), reason
 		return nil
 	})
