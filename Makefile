@@ -31,7 +31,8 @@ test: test-env
 test-env:
 	./scripts/test-env.sh > .test-env
 
-test-go: node_modules/.installed
+# The server's tests serve the built SPA, so the frontend is built first.
+test-go: node_modules/.installed server/dist/index.html
 	go test -count=1 ./...
 
 test-frontend: node_modules/.installed

@@ -70,6 +70,7 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 
 	if cfg.Development() {
 		if seeded, err := seed.Demo(ctx, a.db); err != nil {
+			a.Close()
 			return nil, err
 		} else if seeded {
 			a.logger.Info("demo data seeded", "workspace_id", seed.WorkspaceID)
@@ -82,10 +83,12 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 		}
 	}
 	if a.signer, err = auth.NewSigner(cfg.SessionSecret); err != nil {
+		a.Close()
 		return nil, &ConfigError{"SESSION_SECRET", err.Error()}
 	}
 	box, err := secret.NewBox(cfg.EncryptionKey)
 	if err != nil {
+		a.Close()
 		return nil, &ConfigError{"ENCRYPTION_KEY", err.Error()}
 	}
 	clientID, clientSecret := cfg.HubspotClientID, cfg.HubspotClientSecret
@@ -140,6 +143,13 @@ func (a *App) startSimulator() error {
 		return &ConfigError{"HUBSPOT_SIM_ADDR", fmt.Sprintf("cannot listen on %s: %v", a.cfg.HubspotSimAddr, err)}
 	}
 	a.simLn = ln
+	// With port 0 the simulator's real address is known only now.
+	configured, actual := "http://"+a.cfg.HubspotSimAddr, "http://"+ln.Addr().String()
+	for _, u := range []*string{&a.cfg.HubspotAPIURL, &a.cfg.HubspotAppURL} {
+		if *u == configured {
+			*u = actual
+		}
+	}
 	a.sim = &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := a.sim.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

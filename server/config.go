@@ -116,7 +116,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		}
 	} else {
 		for _, k := range []string{"SESSION_SECRET", "ENCRYPTION_KEY", "HUBSPOT_CLIENT_ID", "HUBSPOT_CLIENT_SECRET", "PUBLIC_URL", "DATABASE_URL"} {
-			if getenv(k) == "" {
+			if strings.TrimSpace(getenv(k)) == "" {
 				return nil, &ConfigError{k, "required in production (APP_ENV=production)"}
 			}
 		}

@@ -55,9 +55,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return app.Run(ctx)
 	case "token":
-		return runToken(ctx, args, getenv, stdout)
+		return runToken(ctx, args, getenv, stdout, stderr)
 	case "hubspot-sim":
 		fs := flag.NewFlagSet("hubspot-sim", flag.ContinueOnError)
+		fs.SetOutput(stderr)
 		addr := fs.String("addr", "127.0.0.1:8081", "address to listen on")
 		if err := fs.Parse(args); err != nil {
 			return err
@@ -87,8 +88,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // runToken prints a session token for a staff member, checking that they exist with that workspace and role.
-func runToken(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func runToken(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	ws := fs.String("workspace", "", "workspace ID (e.g. ws_demo)")
 	staffID := fs.String("staff", "", "staff ID (e.g. stf_ada)")
 	role := fs.String("role", "", "admin or agent")

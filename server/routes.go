@@ -45,6 +45,9 @@ func (a *App) routes(r *graph.Resolver) http.Handler {
 	if a.cfg.Development() {
 		handle("GET /auth/dev/staff", "dev_staff", http.HandlerFunc(a.devStaff))
 		handle("POST /auth/dev/signin", "dev_signin", http.HandlerFunc(a.devSignin))
+	} else {
+		// Without this the SPA fallback would answer 200 with index.html, and the sign-in page reads 404 as "off".
+		handle("/auth/dev/", "dev_off", http.NotFoundHandler())
 	}
 	handle("/", "spa", spaHandler())
 	return securityHeaders(mux)
@@ -52,10 +55,18 @@ func (a *App) routes(r *graph.Resolver) http.Handler {
 
 type statusRecorder struct {
 	http.ResponseWriter
-	code int
+	code  int
+	wrote bool
 }
 
-func (s *statusRecorder) WriteHeader(code int) { s.code = code; s.ResponseWriter.WriteHeader(code) }
+// WriteHeader records the status the client got: the first one (gqlgen writes a second, ignored, 400 after a
+// refused websocket upgrade has already answered 403).
+func (s *statusRecorder) WriteHeader(code int) {
+	if !s.wrote {
+		s.code, s.wrote = code, true
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
 
 // Unwrap lets http.ResponseController (and the websocket upgrade) reach the real writer.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
