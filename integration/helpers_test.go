@@ -95,10 +95,7 @@ func newEnv(t *testing.T, engine string) *env {
 		RedirectURL: publicURL + integration.CallbackPath, Scopes: integration.RequiredScopes,
 		AppURL: sim.URL(), APIURL: sim.URL(),
 	}
-	e.svc = integration.New(integration.Config{
-		Store: db, OAuth: e.oauth, APIURL: sim.URL(), LinkURL: sim.URL(), PublicURL: publicURL,
-		Cache: e.cache, Locker: e.cache, Limiter: e.cache.Limiter(), PubSub: e.ps, Box: e.box, Now: e.clock.Now,
-	})
+	e.svc = e.restart()
 	first, email := "Alice", "alice@example.com"
 	cust, err := db.CreateCustomer(e.admin, convrs.CustomerInput{FirstName: &first, Email: &email})
 	if err != nil {
@@ -106,6 +103,15 @@ func newEnv(t *testing.T, engine string) *env {
 	}
 	e.custID = cust.ID
 	return e
+}
+
+// restart returns a new integration service with the env's configuration: the gateway process restarted,
+// with nothing held in memory but the same database, cache and pub/sub.
+func (e *env) restart() *integration.Service {
+	return integration.New(integration.Config{
+		Store: e.db, OAuth: e.oauth, APIURL: e.sim.URL(), LinkURL: e.sim.URL(), PublicURL: publicURL,
+		Cache: e.cache, Locker: e.cache, Limiter: e.cache.Limiter(), PubSub: e.ps, Box: e.box, Now: e.clock.Now,
+	})
 }
 
 func newBox(t *testing.T) *secret.Box {

@@ -736,3 +736,41 @@ func TestTokensSealedAtRest(t *testing.T) {
 		}
 	}
 }
+
+// The keeper notices an uninstalled app without anyone using HubSpot: the card turns red on its own.
+func TestKeeperRefreshesDueTokensAndNoticesRevocation(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	ctx := context.Background()
+	e.mustConnect(t, portalA)
+	sub := e.subscribe(t)
+
+	// A token within the refresh margin is refreshed; the fresh one is then left alone.
+	e.ageTokens(t, time.Minute)
+	n := len(e.sim.Requests())
+	e.svc.RefreshDue(ctx)
+	e.svc.RefreshDue(ctx)
+	if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 1 {
+		t.Fatalf("%d refreshes over two passes, want 1", len(got))
+	}
+	e.mustState(t, convrs.IntegrationConnected)
+
+	// The app is uninstalled in HubSpot. Later (a restarted gateway, its token due again), the keeper's
+	// refresh is refused and the integration goes to ERROR without anyone using HubSpot.
+	e.sim.RevokeApp(portalA)
+	e.ageTokens(t, time.Minute)
+	e.svc = e.restart()
+	e.svc.RefreshDue(ctx)
+	integ := e.mustState(t, convrs.IntegrationError)
+	if !strings.Contains(integ.ErrorReason, "Reconnect") {
+		t.Errorf("error reason %q does not say what to do", integ.ErrorReason)
+	}
+	if got := announcements(sub); got != 1 {
+		t.Errorf("%d announcements, want 1 (the ERROR)", got)
+	}
+	// Workspaces in ERROR are not retried on every pass.
+	n = len(e.sim.Requests())
+	e.svc.RefreshDue(ctx)
+	if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 0 {
+		t.Errorf("the keeper asked HubSpot again for a workspace in ERROR (%d requests)", len(got))
+	}
+}

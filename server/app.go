@@ -180,6 +180,8 @@ func (a *App) Run(ctx context.Context) error {
 	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Refresh margin is 5 minutes: a pass every minute refreshes every token well before it expires.
+	go a.hubspot.KeepTokensFresh(ctx, time.Minute)
 	a.logger.Info("gateway listening", "url", a.cfg.PublicURL, "port", a.cfg.Port, "env", a.cfg.Env, "database", a.db.Dialect(), "redis", a.redis != nil)
 	select {
 	case err := <-errc:

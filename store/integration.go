@@ -212,3 +212,14 @@ func (d *DB) SaveHubspotTokens(ctx context.Context, workspaceID string, portalID
 	}
 	return nil
 }
+
+// ConnectedHubspotWorkspaces lists the workspaces whose integration holds tokens and is not in ERROR.
+func (d *DB) ConnectedHubspotWorkspaces(ctx context.Context) ([]string, error) {
+	var ids []string
+	err := d.db.WithContext(ctx).Model(&integrationRow{}).Where("state IN ? AND refresh_token_enc <> ''",
+		[]string{string(convrs.IntegrationConnected), string(convrs.IntegrationEnabled)}).Order("workspace_id").Pluck("workspace_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: connected hubspot workspaces: %w", err)
+	}
+	return ids, nil
+}
