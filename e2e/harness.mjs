@@ -44,17 +44,23 @@ export async function waitUntil(check, { timeoutMs = 30_000, intervalMs = 200, w
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
 }
 
-/**
- * Starts `GATEWAY_BIN serve` in development mode on a free port with its own data directory, and waits for
- * GET /readyz to answer 200. Its output goes to test-output/<name>-gateway.log.
- */
-export async function startGateway(name) {
+function gatewayBin() {
   const bin = resolve(repoRoot, process.env.GATEWAY_BIN ?? 'bin/convrs');
   if (!existsSync(bin)) {
     throw new Error(`gateway binary ${bin} not found: build it first (make), or set GATEWAY_BIN`);
   }
+  return bin;
+}
+
+/**
+ * Starts `GATEWAY_BIN serve` in development mode on a free port with its own data directory, and waits for
+ * GET /readyz to answer 200. Its output goes to test-output/<name>-gateway.log. `opts.port` and `opts.env`
+ * override the port and the environment (e.g. PostgreSQL, Redis, an outside HubSpot simulator).
+ */
+export async function startGateway(name, opts = {}) {
+  const bin = gatewayBin();
   const dataDir = mkdtempSync(join(tmpdir(), 'convrs-e2e-'));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const simPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
 
@@ -71,6 +77,7 @@ export async function startGateway(name) {
       APP_ENV: 'development',
       DATA_DIR: dataDir,
       HUBSPOT_SIM_ADDR: `127.0.0.1:${simPort}`,
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -111,6 +118,56 @@ export async function startGateway(name) {
     throw err;
   }
   return { url, simulatorUrl: `http://127.0.0.1:${simPort}`, dataDir, logPath, stop };
+}
+
+/**
+ * Starts the HubSpot simulator alone (`GATEWAY_BIN hubspot-sim`), for several gateways to share, and waits until
+ * it answers. Its output goes to test-output/<name>-hubspot-sim.log.
+ */
+export async function startSimulator(name) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  mkdirSync(outputDir, { recursive: true });
+  const log = createWriteStream(join(outputDir, `${name}-hubspot-sim.log`));
+  const child = spawn(gatewayBin(), ['hubspot-sim', '--addr', `127.0.0.1:${port}`], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const exit = new Promise((resolveExit) => child.on('exit', resolveExit));
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await exit;
+    log.end();
+  };
+  try {
+    await waitUntil(async () => (await fetch(url)).status === 200, { what: `simulator ${url}` });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, stop };
+}
+
+/**
+ * Creates an empty PostgreSQL database on TEST_DATABASE_URL's server and returns its URL and a drop function.
+ * Returns null when TEST_DATABASE_URL is unset (the caller skips, or fails with CI=true).
+ */
+export async function createPostgresDatabase(prefix) {
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) return null;
+  const name = `${prefix}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  const admin = new URL(base);
+  admin.pathname = '/postgres';
+  const psql = (sql) =>
+    new Promise((resolveRun, reject) => {
+      const child = spawn('psql', [admin.toString(), '-qc', sql], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('exit', (code) => (code === 0 ? resolveRun() : reject(new Error(`psql ${sql}: ${stderr}`))));
+    });
+  await psql(`CREATE DATABASE ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 /** Debian's Chromium, headless, with a throwaway profile. Never downloads a browser. */
