@@ -2,6 +2,7 @@ package integration_test
 
 import (
 	"context"
+	"log/slog"
 	"crypto/rand"
 	"html"
 	"io"
@@ -55,6 +56,7 @@ func (c *clock) Advance(d time.Duration) {
 // env is a gateway's integration service wired to a real store and the HubSpot simulator (seeded with the demo
 // portals), with one workspace holding an admin, an agent and a customer.
 type env struct {
+	logs   *syncBuffer
 	db     *store.DB
 	sim    *hubspotsim.TestServer
 	svc    *integration.Service
@@ -86,7 +88,7 @@ func newEnv(t *testing.T, engine string) *env {
 		}
 	}
 	e := &env{
-		db: db, sim: sim, cache: cache.NewMemory(), ps: pubsub.NewMemory(), box: newBox(t), clock: &clock{},
+		logs: &syncBuffer{}, db: db, sim: sim, cache: cache.NewMemory(), ps: pubsub.NewMemory(), box: newBox(t), clock: &clock{},
 		admin: convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_admin", WorkspaceID: wsID, Role: convrs.RoleAdmin}),
 		agent: convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_agent", WorkspaceID: wsID, Role: convrs.RoleAgent}),
 	}
@@ -111,7 +113,26 @@ func (e *env) restart() *integration.Service {
 	return integration.New(integration.Config{
 		Store: e.db, OAuth: e.oauth, APIURL: e.sim.URL(), LinkURL: e.sim.URL(), PublicURL: publicURL,
 		Cache: e.cache, Locker: e.cache, Limiter: e.cache.Limiter(), PubSub: e.ps, Box: e.box, Now: e.clock.Now,
+		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
+}
+
+// syncBuffer collects a service's log output; handlers write to it from several goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func newBox(t *testing.T) *secret.Box {

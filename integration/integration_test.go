@@ -774,3 +774,51 @@ func TestKeeperRefreshesDueTokensAndNoticesRevocation(t *testing.T) {
 		t.Errorf("the keeper asked HubSpot again for a workspace in ERROR (%d requests)", len(got))
 	}
 }
+
+// Tokens are never written to the logs, through a whole life: connect, a refresh, a refused refresh, disable.
+func TestTokensNeverLogged(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	ctx := context.Background()
+	var secrets []string
+	keep := func() {
+		sealed, err := e.db.HubspotTokens(ctx, wsID)
+		if err != nil || sealed == nil {
+			t.Fatalf("HubspotTokens = %v, %v", sealed, err)
+		}
+		access, _ := e.box.Open(sealed.AccessTokenEnc, "hubspot:access:"+wsID)
+		secrets = append(secrets, access, e.refreshToken(t))
+	}
+	e.mustConnect(t, portalA)
+	keep()
+	e.ageTokens(t, time.Minute)
+	if _, err := e.svc.AccessToken(ctx, wsID); err != nil {
+		t.Fatal(err)
+	}
+	keep()
+	if _, err := e.svc.Enable(e.admin); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.RevokeApp(portalA)
+	e.ageTokens(t, time.Minute)
+	e.svc = e.restart()
+	if _, err := e.svc.AccessToken(ctx, wsID); err == nil {
+		t.Fatal("a revoked app's token was refreshed")
+	}
+	if _, err := e.svc.Disable(e.admin); err != nil {
+		t.Fatal(err)
+	}
+	logs := e.logs.String()
+	for _, want := range []string{"hubspot connected", "hubspot refresh refused", "hubspot disabled"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the log lacks %q, so this test would not see a leak there:\n%s", want, logs)
+		}
+	}
+	for _, s := range secrets {
+		if len(s) < 8 {
+			t.Fatalf("token %q too short to look for", s)
+		}
+		if strings.Contains(logs, s) {
+			t.Errorf("a token appears in the logs:\n%s", logs)
+		}
+	}
+}
