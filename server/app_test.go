@@ -294,3 +294,26 @@ func TestOAuthCallbackRouted(t *testing.T) {
 		t.Errorf("callback after a cancel on HubSpot = %d %s", w.Code, w.Body)
 	}
 }
+
+// A request body over the limit is refused before it is read into memory; normal requests still work.
+func TestQueryBodyLimit(t *testing.T) {
+	app := newTestApp(t)
+	huge := `{"query":"{ me { name } }","variables":{"pad":"` + strings.Repeat("x", maxQueryBytes) + `"}}`
+	w := serve(t, app, "POST", "/query", huge)
+	if w.Code != http.StatusRequestEntityTooLarge || !strings.Contains(w.Body.String(), "too large") {
+		t.Fatalf("status %d, body %.200s; want 413 saying it is too large", w.Code, w.Body.String())
+	}
+	// Without a Content-Length (chunked), the reader stops at the limit instead.
+	r := httptest.NewRequest("POST", "/query", io.MultiReader(strings.NewReader(huge)))
+	r.ContentLength = -1
+	r.Header.Set("Content-Type", "application/json")
+	w = httptest.NewRecorder()
+	app.handler.ServeHTTP(w, r)
+	if body := w.Body.String(); !strings.Contains(body, "request body too large") || strings.Contains(body, "EUNAUTHORIZED") {
+		t.Fatalf("a chunked oversize body was not refused as too large: %d %.200s", w.Code, body)
+	}
+	w = serve(t, app, "POST", "/query", `{"query":"{ me { name } }"}`)
+	if !strings.Contains(w.Body.String(), "EUNAUTHORIZED") {
+		t.Fatalf("a normal request after the oversize ones: %d %s", w.Code, w.Body.String())
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"strconv"
@@ -34,9 +35,9 @@ func (a *App) routes(r *graph.Resolver) http.Handler {
 	handle := func(pattern, route string, h http.Handler) {
 		mux.Handle(pattern, instrument(route, requests, duration, h))
 	}
-	handle("/query", "query", a.signer.Middleware(graph.LoadersMiddleware(r.CustomerService, graph.NewServer(r, graph.ServerOptions{
+	handle("/query", "query", limitBody(maxQueryBytes, a.signer.Middleware(graph.LoadersMiddleware(r.CustomerService, graph.NewServer(r, graph.ServerOptions{
 		OriginPatterns: originPatterns(a.cfg.PublicURL), Authenticate: a.signer.WebsocketInit,
-	}))))
+	})))))
 	handle("GET /healthz", "healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) }))
 	handle("GET /readyz", "readyz", http.HandlerFunc(a.readyz))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}))
@@ -51,6 +52,24 @@ func (a *App) routes(r *graph.Resolver) http.Handler {
 	}
 	handle("/", "spa", spaHandler())
 	return securityHeaders(mux)
+}
+
+// maxQueryBytes bounds a GraphQL request body: the largest legitimate one (a 20,000-character message,
+// JSON-escaped) is far smaller, and a bigger one must not be buffered in memory.
+const maxQueryBytes = 1 << 20
+
+// limitBody refuses bodies over n bytes with 413 before anything reads them into memory.
+func limitBody(n int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > n {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"errors": []map[string]any{{
+				"message": fmt.Sprintf("The request is too large (%d bytes at most).", n), "extensions": map[string]string{"code": "EINVALID"},
+			}}})
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, n)
+		next.ServeHTTP(w, r)
+	})
 }
 
 type statusRecorder struct {
