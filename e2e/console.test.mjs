@@ -104,3 +104,46 @@ test('a message posted in one tab appears in another without a reload', { timeou
   await other.close();
   await page.close();
 });
+
+test('an admin changes the workspace settings, and an invalid time zone is shown next to its field', { timeout: 60_000 }, async () => {
+  const { context, gateway } = env;
+  // Its own tab and sign-in, so it does not depend on the tests before it.
+  const page = await context.newPage();
+  await signIn(page, gateway.url, 'Sign in as Ada Admin (admin)');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  const region = page.getByLabel('Default phone region');
+  const timeZone = page.getByLabel('Time zone');
+  const save = page.getByRole('button', { name: 'Save settings' });
+  const saved = page.getByRole('status').filter({ hasText: 'Settings saved.' });
+  await region.waitFor();
+
+  await region.fill('US');
+  await save.click();
+  await saved.waitFor();
+  assert.equal(await region.inputValue(), 'US');
+  await screenshot(page, 'console-7-settings-saved');
+
+  await timeZone.fill('Mars/Olympus');
+  await save.click();
+  const timeZoneError = page.locator('.field__error', { hasText: '"Mars/Olympus" is not a time zone' });
+  await timeZoneError.waitFor();
+  assert.equal(await timeZone.getAttribute('aria-invalid'), 'true');
+  const errorId = await timeZoneError.getAttribute('id');
+  assert.ok((await timeZone.getAttribute('aria-describedby')).split(' ').includes(errorId), 'the error describes the Time zone field');
+  assert.equal(await region.getAttribute('aria-invalid'), null);
+  assert.equal(await saved.count(), 0);
+  await screenshot(page, 'console-8-settings-field-error');
+
+  // The region was stored; the invalid time zone was not.
+  await page.reload();
+  await region.waitFor();
+  assert.equal(await region.inputValue(), 'US');
+  assert.equal(await timeZone.inputValue(), 'Europe/London');
+
+  // Put the seed's region back.
+  await region.fill('GB');
+  await save.click();
+  await saved.waitFor();
+  assert.equal(await region.inputValue(), 'GB');
+  await page.close();
+});

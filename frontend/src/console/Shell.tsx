@@ -7,6 +7,7 @@ import { Banner, Button } from '../shared/ui';
 import { AgentChatPage } from './chat/AgentChatPage';
 import { IntegrationsPage } from './integrations/IntegrationsPage';
 import { CreateChatPage } from './new-chat/CreateChatPage';
+import { SettingsPage } from './settings/SettingsPage';
 import { href, usePath } from './router';
 
 const MeQuery = graphql(`
@@ -35,6 +36,7 @@ const sections = [
   { path: '/integrations', label: 'Integrations' },
   { path: '/chat', label: 'Agent Chat' },
   { path: '/new', label: 'Create New Chat' },
+  { path: '/settings', label: 'Settings' },
 ];
 
 /** The signed-in console: who is signed in, the navigation, and the page for the current route. */
@@ -60,6 +62,8 @@ export function Shell({ connection, onSignOut }: { connection: Connection; onSig
     page = <IntegrationsPage role={data.me.role} />;
   } else if (path.startsWith('/new')) {
     page = <CreateChatPage />;
+  } else if (path.startsWith('/settings')) {
+    page = <SettingsPage role={data.me.role} />;
   } else {
     const match = /^\/chat\/([^/]+)/.exec(path);
     page = <AgentChatPage conversationId={match ? decodeURIComponent(match[1]) : null} />;
