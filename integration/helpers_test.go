@@ -2,10 +2,10 @@ package integration_test
 
 import (
 	"context"
-	"log/slog"
 	"crypto/rand"
 	"html"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
