@@ -834,7 +834,7 @@ type Query {
 type Mutation {
   "Posts a message as the signed-in agent."
   sendMessage(conversationId: ID!, text: String!): Message!
-  "Posts a message as the conversation's customer (the demo console's customer side)."
+  "Posts a message as the conversation's customer: the demo console's customer side, development mode only (EFORBIDDEN otherwise)."
   postCustomerMessage(conversationId: ID!, text: String!): Message!
   "Closes a conversation; if HubSpot syncing is enabled its transcript is written to HubSpot."
   closeConversation(id: ID!): Conversation!

@@ -49,7 +49,10 @@ type stack struct {
 	handler   http.Handler
 }
 
-func newStack(t *testing.T) *stack {
+func newStack(t *testing.T) *stack { return newStackMode(t, true) }
+
+// newStackMode builds the stack in the demo console's mode (demo) or in production's.
+func newStackMode(t *testing.T, demo bool) *stack {
 	t.Helper()
 	ctx := context.Background()
 	db := store.MustOpenTestDB(t, "sqlite")
@@ -88,7 +91,7 @@ func newStack(t *testing.T) *stack {
 	}
 	r := &graph.Resolver{
 		WorkspaceService: db, StaffService: db, CustomerService: s.customers, ConversationService: db,
-		HubspotService: hub, PubSub: s.pubsub, Logger: logger,
+		HubspotService: hub, PubSub: s.pubsub, Logger: logger, Demo: demo,
 	}
 	s.handler = signer.Middleware(graph.LoadersMiddleware(r.CustomerService, graph.NewServer(r, graph.ServerOptions{Authenticate: signer.WebsocketInit})))
 	return s
@@ -962,5 +965,40 @@ func TestInternalErrorsDoNotLeak(t *testing.T) {
 		if !strings.Contains(logs.String(), detail) {
 			t.Errorf("%s: the log lacks %q:\n%s", query, detail, logs.String())
 		}
+	}
+}
+
+// Outside the demo console (production), nobody can post as a customer, and nothing is written.
+func TestPostingAsCustomerIsDemoOnly(t *testing.T) {
+	s := newStackMode(t, false)
+	sam := s.as(t, "stf_sam")
+	var list struct {
+		Conversations []struct {
+			ID       string `json:"id"`
+			Messages []struct {
+				Text string `json:"text"`
+			} `json:"messages"`
+		} `json:"conversations"`
+	}
+	do(t, sam, `{ conversations(status: OPEN, first: 1) { id messages { text } } }`).decode(t, &list)
+	if len(list.Conversations) != 1 {
+		t.Fatalf("no open conversation in the seed")
+	}
+	conv := list.Conversations[0]
+	e := do(t, sam, `mutation($c: ID!) { postCustomerMessage(conversationId: $c, text: "I am the customer") { id } }`, "c", conv.ID).
+		wantError(t, convrs.EFORBIDDEN, "")
+	if !strings.Contains(e.Message, "demo console") {
+		t.Errorf("message %q does not say why", e.Message)
+	}
+	var after struct {
+		Conversation struct {
+			Messages []struct {
+				Text string `json:"text"`
+			} `json:"messages"`
+		} `json:"conversation"`
+	}
+	do(t, sam, `query($c: ID!) { conversation(id: $c) { messages { text } } }`, "c", conv.ID).decode(t, &after)
+	if len(after.Conversation.Messages) != len(conv.Messages) {
+		t.Errorf("%d messages after a refused post, want %d", len(after.Conversation.Messages), len(conv.Messages))
 	}
 }

@@ -19,4 +19,6 @@ type Resolver struct {
 	HubspotService      convrs.HubspotIntegrationService
 	PubSub              convrs.PubSub
 	Logger              *slog.Logger
+	// Demo enables what only the demo console may do: posting as a customer.
+	Demo bool
 }

@@ -82,6 +82,9 @@ func (r *mutationResolver) SendMessage(ctx context.Context, conversationID strin
 
 // PostCustomerMessage is the resolver for the postCustomerMessage field.
 func (r *mutationResolver) PostCustomerMessage(ctx context.Context, conversationID string, text string) (*convrs.Message, error) {
+	if !r.Demo {
+		return nil, convrs.Errorf(convrs.EFORBIDDEN, "Posting as the customer is only available in the demo console.")
+	}
 	return r.ConversationService.PostCustomerMessage(ctx, conversationID, text)
 }
 

@@ -111,7 +111,7 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 	})
 	a.handler = a.routes(&graph.Resolver{
 		WorkspaceService: a.db, StaffService: a.db, CustomerService: a.db, ConversationService: a.db,
-		HubspotService: a.hubspot, PubSub: ps, Logger: a.logger,
+		HubspotService: a.hubspot, PubSub: ps, Logger: a.logger, Demo: cfg.Development(),
 	})
 	return a, nil
 }
