@@ -57,13 +57,8 @@ export function CreateChatPage() {
       navigate(`/chat/${result.data.startConversation.id}`);
       return;
     }
-    const { fields, other } = fieldErrors(result.error);
-    const byField: Partial<Record<FieldName, string>> = {};
-    for (const [name, message] of Object.entries(fields)) {
-      if ((fieldNames as string[]).includes(name)) byField[name as FieldName] = message;
-      else other.push(message);
-    }
-    setErrors(byField);
+    const { fields, other } = fieldErrors(result.error, fieldNames);
+    setErrors(fields);
     setFormErrors(other);
   }
 

@@ -39,24 +39,25 @@ export function errorMessage(error: MaybeError): string {
   return error.message;
 }
 
-/** Errors grouped by the input field they name (extensions.field), and those that name none. */
-export interface FieldErrors {
-  fields: Record<string, string>;
+/** Errors grouped by the form field they name (extensions.field), and those that name none of the form's. */
+export interface FieldErrors<F extends string = string> {
+  fields: Partial<Record<F, string>>;
   other: string[];
 }
 
 /**
- * Splits EINVALID errors by extensions.field. A dotted path ("customer.email") is reduced to its last part,
- * so forms can key errors by their own field names.
+ * Splits EINVALID errors by extensions.field among a form's fields. A dotted path ("customer.email") is reduced
+ * to its last part, so forms can key errors by their own field names; an error naming a field the form does not
+ * have goes to `other`, so that it is still shown.
  */
-export function fieldErrors(error: MaybeError): FieldErrors {
-  const result: FieldErrors = { fields: {}, other: [] };
+export function fieldErrors<F extends string>(error: MaybeError, known: readonly F[]): FieldErrors<F> {
+  const result: FieldErrors<F> = { fields: {}, other: [] };
   if (!error) return result;
   for (const e of error.graphQLErrors) {
     const field = e.extensions?.field;
-    if (e.extensions?.code === 'EINVALID' && typeof field === 'string' && field !== '') {
-      const key = field.split('.').pop() ?? field;
-      result.fields[key] ??= e.message;
+    const key = typeof field === 'string' ? field.split('.').pop() : undefined;
+    if (e.extensions?.code === 'EINVALID' && key && (known as readonly string[]).includes(key)) {
+      result.fields[key as F] ??= e.message;
     } else {
       result.other.push(e.message);
     }
