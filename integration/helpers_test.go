@@ -518,3 +518,31 @@ func cancelLink(t *testing.T, body string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// callTogether releases n callers at once, each making one HubSpot API call through the service pick(i) returns
+// (its token refreshed as needed), and fails the test for any call that fails.
+func callTogether(t *testing.T, n int, pick func(i int) *integration.Service) {
+	t.Helper()
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make(chan error, n)
+	for i := range n {
+		svc := pick(i)
+		wg.Go(func() {
+			<-start
+			c, _, err := svc.Client(context.Background(), wsID)
+			if err == nil {
+				_, _, err = c.Account.Details(context.Background())
+			}
+			errs <- err
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("call: %v", err)
+		}
+	}
+}

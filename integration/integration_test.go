@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -486,27 +485,7 @@ func TestRefreshAheadOfExpiry(t *testing.T) {
 		n := len(e.sim.Requests())
 
 		const callers = 20
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		errs := make(chan error, callers)
-		for range callers {
-			wg.Go(func() {
-				<-start
-				c, _, err := e.svc.Client(ctx, wsID)
-				if err == nil {
-					_, _, err = c.Account.Details(ctx)
-				}
-				errs <- err
-			})
-		}
-		close(start)
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				t.Errorf("call: %v", err)
-			}
-		}
+		callTogether(t, callers, func(int) *integration.Service { return e.svc })
 
 		if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 1 || got[0].Status != http.StatusOK {
 			t.Errorf("%d refresh requests (%+v), want exactly 1", len(got), got)
