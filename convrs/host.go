@@ -72,11 +72,6 @@ func (c *Customer) AuthorName() string {
 	return "Visitor"
 }
 
-// Anonymous reports whether nothing identifies the customer: no email, phone or name.
-func (c *Customer) Anonymous() bool {
-	return c.Email == "" && c.Phone == "" && c.FirstName == "" && c.LastName == ""
-}
-
 // CustomerInput holds what staff may write about a customer. Nil fields are left as they are on update.
 type CustomerInput struct {
 	Email     *string

@@ -1,7 +1,11 @@
 package convrs
 
 import (
+	"cmp"
 	"context"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -50,17 +54,18 @@ func (o HubspotOptions) Validate() error {
 	return nil
 }
 
-// ContactURL is the link to a contact's record in HubSpot's UI; appURL overrides the portal's UI domain (see
-// hubspotContactURL).
+// ContactURL is the link to a contact's record in HubSpot's UI, https://{uiDomain}/contacts/…. appURL, when
+// set, replaces https://{uiDomain}: the simulator serves the UI itself, and the gateway passes its
+// HUBSPOT_APP_URL then.
 func (h *HubspotIntegration) ContactURL(appURL, contactID string) string {
 	if h == nil || h.PortalID == 0 || contactID == "" {
 		return ""
 	}
-	domain := h.UIDomain
-	if domain == "" {
-		domain = "app.hubspot.com"
+	base := strings.TrimRight(appURL, "/")
+	if base == "" {
+		base = "https://" + cmp.Or(h.UIDomain, "app.hubspot.com")
 	}
-	return hubspotContactURL(appURL, domain, h.PortalID, contactID)
+	return base + "/contacts/" + strconv.FormatInt(h.PortalID, 10) + "/record/0-1/" + url.PathEscape(contactID)
 }
 
 // HubspotIntegrationService connects, enables, disables and configures a workspace's HubSpot integration.
