@@ -162,21 +162,12 @@ func (s *Service) finish(w http.ResponseWriter, r *http.Request, st *oauthState,
 	conn := store.Connection{WorkspaceID: st.WorkspaceID, PortalID: info.HubID, UIDomain: acct.UIDomain, HubUserEmail: info.User,
 		Scopes: granted, AccessTokenEnc: sealed.AccessTokenEnc, RefreshTokenEnc: sealed.RefreshTokenEnc, TokenExpiresAt: tok.Expiry, ConnectedBy: st.StaffID}
 
-	// Customers linked to contacts of another portal lose those links: ask first.
-	linked, oldPortal, err := s.cfg.Store.LinkedPortalCustomers(ctx, st.WorkspaceID, info.HubID)
+	// Another portal than the one linked before, or customers linked to its contacts, lose those links: ask first.
+	oldPortal, linked, err := s.cfg.Store.PortalChange(ctx, st.WorkspaceID, info.HubID)
 	if err != nil {
-		log.ErrorContext(ctx, "oauth callback: linked customers", "error", err)
+		log.ErrorContext(ctx, "oauth callback: portal change", "error", err)
 		s.fail(w, http.StatusInternalServerError, "HubSpot connection failed", "Convrs could not store the connection. Nothing was connected.")
 		return
-	}
-	current, err := s.cfg.Store.HubspotIntegration(ctx, st.WorkspaceID)
-	if err != nil {
-		log.ErrorContext(ctx, "oauth callback: read integration", "error", err)
-		s.fail(w, http.StatusInternalServerError, "HubSpot connection failed", "Convrs could not store the connection. Nothing was connected.")
-		return
-	}
-	if current.PortalID != 0 && current.PortalID != info.HubID {
-		oldPortal = current.PortalID
 	}
 	if linked > 0 || oldPortal != 0 {
 		s.askPortalChange(w, r, conn, oldPortal, linked)
@@ -187,22 +178,16 @@ func (s *Service) finish(w http.ResponseWriter, r *http.Request, st *oauthState,
 
 func (s *Service) connect(w http.ResponseWriter, r *http.Request, conn store.Connection) {
 	ctx := r.Context()
-	previous, err := s.cfg.Store.HubspotTokens(ctx, conn.WorkspaceID)
-	if err != nil {
-		s.cfg.Logger.ErrorContext(ctx, "oauth callback: read previous tokens", "workspace_id", conn.WorkspaceID, "error", err)
-	}
-	integ, err := s.cfg.Store.SaveHubspotConnection(ctx, conn)
+	integ, replaced, err := s.cfg.Store.SaveHubspotConnection(ctx, conn)
 	if err != nil {
 		s.cfg.Logger.ErrorContext(ctx, "oauth callback: save connection", "workspace_id", conn.WorkspaceID, "error", err)
 		s.fail(w, http.StatusInternalServerError, "HubSpot connection failed", "Convrs could not store the connection. Nothing was connected.")
 		return
 	}
 	s.forgetSource(conn.WorkspaceID)
-	// The old portal's tokens were just replaced: revoke them so Convrs does not stay authorized there.
-	if previous != nil && previous.PortalID != conn.PortalID {
-		if rt, err := s.cfg.Box.Open(previous.RefreshTokenEnc, tokenContext(conn.WorkspaceID, "refresh")); err == nil {
-			s.revoke(ctx, rt)
-		}
+	// Another portal's tokens were just replaced: revoke them so Convrs does not stay authorized there.
+	if rt, err := s.cfg.Box.Open(replaced, tokenContext(conn.WorkspaceID, "refresh")); err == nil {
+		s.revoke(ctx, rt)
 	}
 	s.cfg.Logger.InfoContext(ctx, "hubspot connected", "workspace_id", conn.WorkspaceID, "portal_id", conn.PortalID, "staff_id", conn.ConnectedBy, "state", integ.State)
 	s.announce(ctx, conn.WorkspaceID)

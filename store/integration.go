@@ -46,9 +46,10 @@ func (d *DB) HubspotIntegration(ctx context.Context, workspaceID string) (*convr
 	return row.domain(), nil
 }
 
-// LinkedPortalCustomers counts the workspace's customers linked to a contact of another portal than portalID,
-// and names one such portal.
-func (d *DB) LinkedPortalCustomers(ctx context.Context, workspaceID string, portalID int64) (n int64, otherPortal int64, err error) {
+// PortalChange says what connecting workspaceID to portalID would change: the portal it is (or its customers
+// are) linked to now, if another, and how many customers are linked to contacts of another portal. A zero
+// oldPortal and linked mean nothing changes.
+func (d *DB) PortalChange(ctx context.Context, workspaceID string, portalID int64) (oldPortal, linked int64, err error) {
 	var res struct {
 		N      int64
 		Portal int64
@@ -56,17 +57,26 @@ func (d *DB) LinkedPortalCustomers(ctx context.Context, workspaceID string, port
 	err = d.db.WithContext(ctx).Model(&customerRow{}).Select("COUNT(*) AS n, COALESCE(MAX(hubspot_portal_id), 0) AS portal").
 		Where("workspace_id = ? AND hubspot_contact_id <> '' AND hubspot_portal_id <> ?", workspaceID, portalID).Scan(&res).Error
 	if err != nil {
-		return 0, 0, fmt.Errorf("store: linked customers: %w", err)
+		return 0, 0, fmt.Errorf("store: portal change: %w", err)
 	}
-	return res.N, res.Portal, nil
+	oldPortal = res.Portal
+	var current int64
+	if err := d.db.WithContext(ctx).Model(&integrationRow{}).Select("portal_id").Where("workspace_id = ?", workspaceID).Scan(&current).Error; err != nil {
+		return 0, 0, fmt.Errorf("store: portal change: %w", err)
+	}
+	if current != 0 && current != portalID {
+		oldPortal = current
+	}
+	return oldPortal, res.N, nil
 }
 
 // SaveHubspotConnection stores a completed connection. Options are kept. Reconnecting the same portal restores
 // ENABLED if syncing was on (the hook is still registered); a new portal starts CONNECTED with syncing off, and
 // the customers' links to the old portal's contacts are cleared, since those IDs mean nothing in the new one.
-func (d *DB) SaveHubspotConnection(ctx context.Context, c Connection) (*convrs.HubspotIntegration, error) {
+// When another portal's tokens are replaced, their sealed refresh token is returned, for the caller to revoke.
+func (d *DB) SaveHubspotConnection(ctx context.Context, c Connection) (integ *convrs.HubspotIntegration, replacedRefreshEnc string, err error) {
 	now := d.now()
-	err := d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row integrationRow
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("workspace_id = ?", c.WorkspaceID).Take(&row).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -75,6 +85,9 @@ func (d *DB) SaveHubspotConnection(ctx context.Context, c Connection) (*convrs.H
 			return err
 		}
 		samePortal := row.PortalID == c.PortalID
+		if !samePortal {
+			replacedRefreshEnc = row.RefreshTokenEnc
+		}
 		state := convrs.IntegrationConnected
 		if samePortal && row.EnabledAt != nil {
 			state = convrs.IntegrationEnabled
@@ -97,9 +110,10 @@ func (d *DB) SaveHubspotConnection(ctx context.Context, c Connection) (*convrs.H
 		return tx.Save(&row).Error
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: save hubspot connection: %w", err)
+		return nil, "", fmt.Errorf("store: save hubspot connection: %w", err)
 	}
-	return d.HubspotIntegration(ctx, c.WorkspaceID)
+	integ, err = d.HubspotIntegration(ctx, c.WorkspaceID)
+	return integ, replacedRefreshEnc, err
 }
 
 // EnableHubspot turns syncing on: registers the conversation-closed hook and sets ENABLED, only from CONNECTED.

@@ -14,13 +14,13 @@ func TestMarkHubspotErrorOnlyForTheCurrentConnection(t *testing.T) {
 		f := newFixture(t, db, "ws_a")
 		conn := store.Connection{WorkspaceID: "ws_a", PortalID: 1, UIDomain: "app.hubspot.com", HubUserEmail: "o@x.test",
 			Scopes: []string{"oauth"}, AccessTokenEnc: "v1:a", RefreshTokenEnc: "v1:r", TokenExpiresAt: time.Now().Add(time.Hour)}
-		first, err := db.SaveHubspotConnection(f.admin, conn)
+		first, _, err := db.SaveHubspotConnection(f.admin, conn)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// The admin reconnects before a refresh of the first connection's token comes back refused.
 		db.Now = func() time.Time { return time.Now().Add(time.Minute) }
-		if _, err := db.SaveHubspotConnection(f.admin, conn); err != nil {
+		if _, _, err := db.SaveHubspotConnection(f.admin, conn); err != nil {
 			t.Fatal(err)
 		}
 		_, err = db.MarkHubspotError(f.admin, "ws_a", first.ConnectedAt, "refused")
