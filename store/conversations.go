@@ -278,7 +278,7 @@ func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationI
 			}
 		} else {
 			// Validate the details first so that a bad phone is reported even when an email would match.
-			probe := customerRow{}
+			probe := customerRow{WorkspaceID: p.WorkspaceID}
 			if err := applyCustomerInput(&probe, in.Customer, ws.DefaultRegion); err != nil {
 				return err
 			}
@@ -289,7 +289,8 @@ func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationI
 				return err
 			}
 			if cust == nil {
-				if cust, err = d.createCustomer(tx, p.WorkspaceID, in.Customer); err != nil {
+				cust = &probe
+				if err := d.insertCustomer(tx, cust); err != nil {
 					return err
 				}
 			} else {

@@ -162,18 +162,24 @@ func (d *DB) createCustomer(tx *gorm.DB, workspaceID string, in convrs.CustomerI
 	if err != nil {
 		return nil, err
 	}
-	now := d.now()
-	row := &customerRow{ID: newID("cus"), WorkspaceID: workspaceID, CreatedAt: now, UpdatedAt: now}
+	row := &customerRow{WorkspaceID: workspaceID}
 	if err := applyCustomerInput(row, in, ws.DefaultRegion); err != nil {
 		return nil, err
 	}
+	return row, d.insertCustomer(tx, row)
+}
+
+// insertCustomer stores a new customer whose details are already validated into row.
+func (d *DB) insertCustomer(tx *gorm.DB, row *customerRow) error {
+	now := d.now()
+	row.ID, row.CreatedAt, row.UpdatedAt = newID("cus"), now, now
 	if err := d.stampPortal(tx, row, ""); err != nil {
-		return nil, err
+		return err
 	}
 	if err := tx.Create(row).Error; err != nil {
-		return nil, fmt.Errorf("store: create customer: %w", err)
+		return fmt.Errorf("store: create customer: %w", err)
 	}
-	return row, nil
+	return nil
 }
 
 // UpdateCustomer changes a customer of the caller's workspace.
