@@ -148,6 +148,9 @@ type StartConversationInput struct {
 	Channel    string
 	Subject    string
 	Message    string
+	// HubspotContactID is the contact picked in outbound search: the server fetches it from HubSpot itself and
+	// links the customer from the first message (contact fields sent by the browser are never trusted).
+	HubspotContactID string
 }
 
 // Hook events. A hook registered for an event gets a durable job each time the event happens.

@@ -5,6 +5,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -31,7 +32,12 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Conversation() ConversationResolver
 	Customer() CustomerResolver
+	HubspotContact() HubspotContactResolver
+	HubspotContactLookup() HubspotContactLookupResolver
 	HubspotIntegration() HubspotIntegrationResolver
+	HubspotOwner() HubspotOwnerResolver
+	HubspotSync() HubspotSyncResolver
+	HubspotSyncPage() HubspotSyncPageResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
@@ -46,6 +52,7 @@ type ComplexityRoot struct {
 		Channel       func(childComplexity int) int
 		ClosedAt      func(childComplexity int) int
 		Customer      func(childComplexity int) int
+		HubspotSync   func(childComplexity int) int
 		ID            func(childComplexity int) int
 		LastMessageAt func(childComplexity int) int
 		Messages      func(childComplexity int) int
@@ -76,6 +83,29 @@ type ComplexityRoot struct {
 		URL       func(childComplexity int) int
 	}
 
+	HubspotContact struct {
+		Email          func(childComplexity int) int
+		FirstName      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		LastName       func(childComplexity int) int
+		LifecycleStage func(childComplexity int) int
+		MobilePhone    func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Owner          func(childComplexity int) int
+		Phone          func(childComplexity int) int
+		URL            func(childComplexity int) int
+	}
+
+	HubspotContactLookup struct {
+		Candidates func(childComplexity int) int
+		Contact    func(childComplexity int) int
+		CustomerID func(childComplexity int) int
+		ErrorCode  func(childComplexity int) int
+		MatchedBy  func(childComplexity int) int
+		Message    func(childComplexity int) int
+		Outcome    func(childComplexity int) int
+	}
+
 	HubspotIntegration struct {
 		ConnectedAt  func(childComplexity int) int
 		EnabledAt    func(childComplexity int) int
@@ -93,6 +123,50 @@ type ComplexityRoot struct {
 		RequireOutboundMatch func(childComplexity int) int
 	}
 
+	HubspotOwner struct {
+		Email func(childComplexity int) int
+		ID    func(childComplexity int) int
+		Name  func(childComplexity int) int
+	}
+
+	HubspotSync struct {
+		Attempts       func(childComplexity int) int
+		CloseNumber    func(childComplexity int) int
+		ClosedAt       func(childComplexity int) int
+		ContactID      func(childComplexity int) int
+		ContactName    func(childComplexity int) int
+		ContactURL     func(childComplexity int) int
+		ConversationID func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Customer       func(childComplexity int) int
+		ID             func(childComplexity int) int
+		MatchedBy      func(childComplexity int) int
+		NextAttemptAt  func(childComplexity int) int
+		NoteIDs        func(childComplexity int) int
+		Reason         func(childComplexity int) int
+		ReasonCode     func(childComplexity int) int
+		Status         func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Warnings       func(childComplexity int) int
+	}
+
+	HubspotSyncPage struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+		Nodes       func(childComplexity int) int
+	}
+
+	HubspotSyncSummary struct {
+		Cancelled func(childComplexity int) int
+		Failed    func(childComplexity int) int
+		Queued    func(childComplexity int) int
+		Running   func(childComplexity int) int
+		Skipped   func(childComplexity int) int
+		Synced    func(childComplexity int) int
+		Total     func(childComplexity int) int
+		Waiting   func(childComplexity int) int
+	}
+
 	Message struct {
 		AuthorKind     func(childComplexity int) int
 		AuthorName     func(childComplexity int) int
@@ -103,12 +177,14 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		BackfillHubspotSyncs    func(childComplexity int, days int) int
 		CloseConversation       func(childComplexity int, id string) int
 		ConnectHubspot          func(childComplexity int) int
 		DisableHubspot          func(childComplexity int) int
 		EnableHubspot           func(childComplexity int) int
 		PostCustomerMessage     func(childComplexity int, conversationID string, text string) int
 		ReopenConversation      func(childComplexity int, id string) int
+		RetryHubspotSync        func(childComplexity int, conversationID string) int
 		SaveHubspotOptions      func(childComplexity int, input convrs.HubspotOptions) int
 		SendMessage             func(childComplexity int, conversationID string, text string) int
 		StartConversation       func(childComplexity int, input model.StartConversationInput) int
@@ -117,14 +193,20 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Conversation       func(childComplexity int, id string) int
-		Conversations      func(childComplexity int, status *convrs.ConversationStatus, customerID *string, first *int) int
-		Customer           func(childComplexity int, id string) int
-		Customers          func(childComplexity int, query *string, first *int) int
-		HubspotIntegration func(childComplexity int) int
-		Me                 func(childComplexity int) int
-		Staff              func(childComplexity int) int
-		Workspace          func(childComplexity int) int
+		Conversation          func(childComplexity int, id string) int
+		Conversations         func(childComplexity int, status *convrs.ConversationStatus, customerID *string, first *int) int
+		Customer              func(childComplexity int, id string) int
+		Customers             func(childComplexity int, query *string, first *int) int
+		HubspotBackfillCount  func(childComplexity int, days int) int
+		HubspotContact        func(childComplexity int, customerID string) int
+		HubspotIntegration    func(childComplexity int) int
+		HubspotSync           func(childComplexity int, conversationID string) int
+		HubspotSyncSummary    func(childComplexity int) int
+		HubspotSyncs          func(childComplexity int, status *convrs.HubspotSyncStatus, first *int, after *string) int
+		Me                    func(childComplexity int) int
+		SearchHubspotContacts func(childComplexity int, query string) int
+		Staff                 func(childComplexity int) int
+		Workspace             func(childComplexity int) int
 	}
 
 	Staff struct {
@@ -136,7 +218,9 @@ type ComplexityRoot struct {
 
 	Subscription struct {
 		ConversationEvents        func(childComplexity int) int
+		HubspotContactUpdated     func(childComplexity int, customerID string) int
 		HubspotIntegrationChanged func(childComplexity int) int
+		HubspotSyncUpdated        func(childComplexity int) int
 	}
 
 	Workspace struct {
@@ -155,6 +239,7 @@ type ConversationResolver interface {
 	Customer(ctx context.Context, obj *convrs.Conversation) (*convrs.Customer, error)
 	AssignedAgent(ctx context.Context, obj *convrs.Conversation) (*convrs.Staff, error)
 	Messages(ctx context.Context, obj *convrs.Conversation) ([]*convrs.Message, error)
+	HubspotSync(ctx context.Context, obj *convrs.Conversation) (*convrs.HubspotSync, error)
 }
 type CustomerResolver interface {
 	Email(ctx context.Context, obj *convrs.Customer) (*string, error)
@@ -165,8 +250,41 @@ type CustomerResolver interface {
 	Name(ctx context.Context, obj *convrs.Customer) (*string, error)
 	HubspotContactID(ctx context.Context, obj *convrs.Customer) (*string, error)
 }
+type HubspotContactResolver interface {
+	FirstName(ctx context.Context, obj *convrs.HubspotContact) (*string, error)
+	LastName(ctx context.Context, obj *convrs.HubspotContact) (*string, error)
+	Name(ctx context.Context, obj *convrs.HubspotContact) (*string, error)
+	Email(ctx context.Context, obj *convrs.HubspotContact) (*string, error)
+	Phone(ctx context.Context, obj *convrs.HubspotContact) (*string, error)
+	MobilePhone(ctx context.Context, obj *convrs.HubspotContact) (*string, error)
+	LifecycleStage(ctx context.Context, obj *convrs.HubspotContact) (*string, error)
+}
+type HubspotContactLookupResolver interface {
+	MatchedBy(ctx context.Context, obj *convrs.HubspotContactLookup) (*convrs.HubspotMatchRule, error)
+
+	ErrorCode(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
+	Message(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
+}
 type HubspotIntegrationResolver interface {
 	PortalID(ctx context.Context, obj *convrs.HubspotIntegration) (*string, error)
+}
+type HubspotOwnerResolver interface {
+	Name(ctx context.Context, obj *convrs.HubspotOwner) (*string, error)
+	Email(ctx context.Context, obj *convrs.HubspotOwner) (*string, error)
+}
+type HubspotSyncResolver interface {
+	Customer(ctx context.Context, obj *convrs.HubspotSync) (*convrs.Customer, error)
+
+	ReasonCode(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
+	Reason(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
+
+	MatchedBy(ctx context.Context, obj *convrs.HubspotSync) (*convrs.HubspotMatchRule, error)
+	ContactID(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
+	ContactName(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
+	ContactURL(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
+}
+type HubspotSyncPageResolver interface {
+	EndCursor(ctx context.Context, obj *convrs.HubspotSyncPage) (*string, error)
 }
 type MutationResolver interface {
 	SendMessage(ctx context.Context, conversationID string, text string) (*convrs.Message, error)
@@ -180,6 +298,8 @@ type MutationResolver interface {
 	EnableHubspot(ctx context.Context) (*convrs.HubspotIntegration, error)
 	DisableHubspot(ctx context.Context) (*convrs.HubspotIntegration, error)
 	SaveHubspotOptions(ctx context.Context, input convrs.HubspotOptions) (*convrs.HubspotIntegration, error)
+	RetryHubspotSync(ctx context.Context, conversationID string) (*convrs.HubspotSync, error)
+	BackfillHubspotSyncs(ctx context.Context, days int) (int, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*convrs.Staff, error)
@@ -190,10 +310,18 @@ type QueryResolver interface {
 	Customers(ctx context.Context, query *string, first *int) ([]*convrs.Customer, error)
 	Customer(ctx context.Context, id string) (*convrs.Customer, error)
 	HubspotIntegration(ctx context.Context) (*convrs.HubspotIntegration, error)
+	HubspotSync(ctx context.Context, conversationID string) (*convrs.HubspotSync, error)
+	HubspotSyncs(ctx context.Context, status *convrs.HubspotSyncStatus, first *int, after *string) (*convrs.HubspotSyncPage, error)
+	HubspotSyncSummary(ctx context.Context) (*convrs.HubspotSyncSummary, error)
+	HubspotBackfillCount(ctx context.Context, days int) (int, error)
+	HubspotContact(ctx context.Context, customerID string) (*convrs.HubspotContactLookup, error)
+	SearchHubspotContacts(ctx context.Context, query string) ([]*convrs.HubspotContact, error)
 }
 type SubscriptionResolver interface {
 	ConversationEvents(ctx context.Context) (<-chan *model.ConversationEvent, error)
 	HubspotIntegrationChanged(ctx context.Context) (<-chan *convrs.HubspotIntegration, error)
+	HubspotSyncUpdated(ctx context.Context) (<-chan *convrs.HubspotSync, error)
+	HubspotContactUpdated(ctx context.Context, customerID string) (<-chan *convrs.HubspotContactLookup, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -238,6 +366,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Conversation.Customer(childComplexity), true
+	case "Conversation.hubspotSync":
+		if e.ComplexityRoot.Conversation.HubspotSync == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.HubspotSync(childComplexity), true
 	case "Conversation.id":
 		if e.ComplexityRoot.Conversation.ID == nil {
 			break
@@ -356,6 +490,110 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HubspotAuthorization.URL(childComplexity), true
 
+	case "HubspotContact.email":
+		if e.ComplexityRoot.HubspotContact.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContact.Email(childComplexity), true
+	case "HubspotContact.firstName":
+		if e.ComplexityRoot.HubspotContact.FirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContact.FirstName(childComplexity), true
+	case "HubspotContact.id":
+		if e.ComplexityRoot.HubspotContact.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContact.ID(childComplexity), true
+	case "HubspotContact.lastName":
+		if e.ComplexityRoot.HubspotContact.LastName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContact.LastName(childComplexity), true
+	case "HubspotContact.lifecycleStage":
+		if e.ComplexityRoot.HubspotContact.LifecycleStage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContact.LifecycleStage(childComplexity), true
+	case "HubspotContact.mobilePhone":
+		if e.ComplexityRoot.HubspotContact.MobilePhone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContact.MobilePhone(childComplexity), true
+	case "HubspotContact.name":
+		if e.ComplexityRoot.HubspotContact.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContact.Name(childComplexity), true
+	case "HubspotContact.owner":
+		if e.ComplexityRoot.HubspotContact.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContact.Owner(childComplexity), true
+	case "HubspotContact.phone":
+		if e.ComplexityRoot.HubspotContact.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContact.Phone(childComplexity), true
+	case "HubspotContact.url":
+		if e.ComplexityRoot.HubspotContact.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContact.URL(childComplexity), true
+
+	case "HubspotContactLookup.candidates":
+		if e.ComplexityRoot.HubspotContactLookup.Candidates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.Candidates(childComplexity), true
+	case "HubspotContactLookup.contact":
+		if e.ComplexityRoot.HubspotContactLookup.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.Contact(childComplexity), true
+	case "HubspotContactLookup.customerId":
+		if e.ComplexityRoot.HubspotContactLookup.CustomerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.CustomerID(childComplexity), true
+	case "HubspotContactLookup.errorCode":
+		if e.ComplexityRoot.HubspotContactLookup.ErrorCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.ErrorCode(childComplexity), true
+	case "HubspotContactLookup.matchedBy":
+		if e.ComplexityRoot.HubspotContactLookup.MatchedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.MatchedBy(childComplexity), true
+	case "HubspotContactLookup.message":
+		if e.ComplexityRoot.HubspotContactLookup.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.Message(childComplexity), true
+	case "HubspotContactLookup.outcome":
+		if e.ComplexityRoot.HubspotContactLookup.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.Outcome(childComplexity), true
+
 	case "HubspotIntegration.connectedAt":
 		if e.ComplexityRoot.HubspotIntegration.ConnectedAt == nil {
 			break
@@ -424,6 +662,202 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HubspotOptions.RequireOutboundMatch(childComplexity), true
 
+	case "HubspotOwner.email":
+		if e.ComplexityRoot.HubspotOwner.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotOwner.Email(childComplexity), true
+	case "HubspotOwner.id":
+		if e.ComplexityRoot.HubspotOwner.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotOwner.ID(childComplexity), true
+	case "HubspotOwner.name":
+		if e.ComplexityRoot.HubspotOwner.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotOwner.Name(childComplexity), true
+
+	case "HubspotSync.attempts":
+		if e.ComplexityRoot.HubspotSync.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.Attempts(childComplexity), true
+	case "HubspotSync.closeNumber":
+		if e.ComplexityRoot.HubspotSync.CloseNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.CloseNumber(childComplexity), true
+	case "HubspotSync.closedAt":
+		if e.ComplexityRoot.HubspotSync.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.ClosedAt(childComplexity), true
+	case "HubspotSync.contactId":
+		if e.ComplexityRoot.HubspotSync.ContactID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.ContactID(childComplexity), true
+	case "HubspotSync.contactName":
+		if e.ComplexityRoot.HubspotSync.ContactName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.ContactName(childComplexity), true
+	case "HubspotSync.contactUrl":
+		if e.ComplexityRoot.HubspotSync.ContactURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.ContactURL(childComplexity), true
+	case "HubspotSync.conversationId":
+		if e.ComplexityRoot.HubspotSync.ConversationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.ConversationID(childComplexity), true
+	case "HubspotSync.createdAt":
+		if e.ComplexityRoot.HubspotSync.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.CreatedAt(childComplexity), true
+	case "HubspotSync.customer":
+		if e.ComplexityRoot.HubspotSync.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.Customer(childComplexity), true
+	case "HubspotSync.id":
+		if e.ComplexityRoot.HubspotSync.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.ID(childComplexity), true
+	case "HubspotSync.matchedBy":
+		if e.ComplexityRoot.HubspotSync.MatchedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.MatchedBy(childComplexity), true
+	case "HubspotSync.nextAttemptAt":
+		if e.ComplexityRoot.HubspotSync.NextAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.NextAttemptAt(childComplexity), true
+	case "HubspotSync.noteIds":
+		if e.ComplexityRoot.HubspotSync.NoteIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.NoteIDs(childComplexity), true
+	case "HubspotSync.reason":
+		if e.ComplexityRoot.HubspotSync.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.Reason(childComplexity), true
+	case "HubspotSync.reasonCode":
+		if e.ComplexityRoot.HubspotSync.ReasonCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.ReasonCode(childComplexity), true
+	case "HubspotSync.status":
+		if e.ComplexityRoot.HubspotSync.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.Status(childComplexity), true
+	case "HubspotSync.updatedAt":
+		if e.ComplexityRoot.HubspotSync.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.UpdatedAt(childComplexity), true
+	case "HubspotSync.warnings":
+		if e.ComplexityRoot.HubspotSync.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.Warnings(childComplexity), true
+
+	case "HubspotSyncPage.endCursor":
+		if e.ComplexityRoot.HubspotSyncPage.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncPage.EndCursor(childComplexity), true
+	case "HubspotSyncPage.hasNextPage":
+		if e.ComplexityRoot.HubspotSyncPage.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncPage.HasNextPage(childComplexity), true
+	case "HubspotSyncPage.nodes":
+		if e.ComplexityRoot.HubspotSyncPage.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncPage.Nodes(childComplexity), true
+
+	case "HubspotSyncSummary.cancelled":
+		if e.ComplexityRoot.HubspotSyncSummary.Cancelled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncSummary.Cancelled(childComplexity), true
+	case "HubspotSyncSummary.failed":
+		if e.ComplexityRoot.HubspotSyncSummary.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncSummary.Failed(childComplexity), true
+	case "HubspotSyncSummary.queued":
+		if e.ComplexityRoot.HubspotSyncSummary.Queued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncSummary.Queued(childComplexity), true
+	case "HubspotSyncSummary.running":
+		if e.ComplexityRoot.HubspotSyncSummary.Running == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncSummary.Running(childComplexity), true
+	case "HubspotSyncSummary.skipped":
+		if e.ComplexityRoot.HubspotSyncSummary.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncSummary.Skipped(childComplexity), true
+	case "HubspotSyncSummary.synced":
+		if e.ComplexityRoot.HubspotSyncSummary.Synced == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncSummary.Synced(childComplexity), true
+	case "HubspotSyncSummary.total":
+		if e.ComplexityRoot.HubspotSyncSummary.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncSummary.Total(childComplexity), true
+	case "HubspotSyncSummary.waiting":
+		if e.ComplexityRoot.HubspotSyncSummary.Waiting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncSummary.Waiting(childComplexity), true
+
 	case "Message.author":
 		if e.ComplexityRoot.Message.AuthorKind == nil {
 			break
@@ -461,6 +895,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Message.Text(childComplexity), true
 
+	case "Mutation.backfillHubspotSyncs":
+		if e.ComplexityRoot.Mutation.BackfillHubspotSyncs == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_backfillHubspotSyncs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BackfillHubspotSyncs(childComplexity, args["days"].(int)), true
 	case "Mutation.closeConversation":
 		if e.ComplexityRoot.Mutation.CloseConversation == nil {
 			break
@@ -512,6 +957,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReopenConversation(childComplexity, args["id"].(string)), true
+	case "Mutation.retryHubspotSync":
+		if e.ComplexityRoot.Mutation.RetryHubspotSync == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retryHubspotSync_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetryHubspotSync(childComplexity, args["conversationId"].(string)), true
 	case "Mutation.saveHubspotOptions":
 		if e.ComplexityRoot.Mutation.SaveHubspotOptions == nil {
 			break
@@ -612,12 +1068,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Customers(childComplexity, args["query"].(*string), args["first"].(*int)), true
+	case "Query.hubspotBackfillCount":
+		if e.ComplexityRoot.Query.HubspotBackfillCount == nil {
+			break
+		}
+
+		args, err := ec.field_Query_hubspotBackfillCount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.HubspotBackfillCount(childComplexity, args["days"].(int)), true
+	case "Query.hubspotContact":
+		if e.ComplexityRoot.Query.HubspotContact == nil {
+			break
+		}
+
+		args, err := ec.field_Query_hubspotContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.HubspotContact(childComplexity, args["customerId"].(string)), true
 	case "Query.hubspotIntegration":
 		if e.ComplexityRoot.Query.HubspotIntegration == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.HubspotIntegration(childComplexity), true
+	case "Query.hubspotSync":
+		if e.ComplexityRoot.Query.HubspotSync == nil {
+			break
+		}
+
+		args, err := ec.field_Query_hubspotSync_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.HubspotSync(childComplexity, args["conversationId"].(string)), true
+	case "Query.hubspotSyncSummary":
+		if e.ComplexityRoot.Query.HubspotSyncSummary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.HubspotSyncSummary(childComplexity), true
+	case "Query.hubspotSyncs":
+		if e.ComplexityRoot.Query.HubspotSyncs == nil {
+			break
+		}
+
+		args, err := ec.field_Query_hubspotSyncs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.HubspotSyncs(childComplexity, args["status"].(*convrs.HubspotSyncStatus), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -625,6 +1131,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.searchHubspotContacts":
+		if e.ComplexityRoot.Query.SearchHubspotContacts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_searchHubspotContacts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SearchHubspotContacts(childComplexity, args["query"].(string)), true
 	case "Query.staff":
 		if e.ComplexityRoot.Query.Staff == nil {
 			break
@@ -669,12 +1186,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.ConversationEvents(childComplexity), true
+	case "Subscription.hubspotContactUpdated":
+		if e.ComplexityRoot.Subscription.HubspotContactUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_hubspotContactUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.HubspotContactUpdated(childComplexity, args["customerId"].(string)), true
 	case "Subscription.hubspotIntegrationChanged":
 		if e.ComplexityRoot.Subscription.HubspotIntegrationChanged == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Subscription.HubspotIntegrationChanged(childComplexity), true
+	case "Subscription.hubspotSyncUpdated":
+		if e.ComplexityRoot.Subscription.HubspotSyncUpdated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.HubspotSyncUpdated(childComplexity), true
 
 	case "Workspace.defaultRegion":
 		if e.ComplexityRoot.Workspace.DefaultRegion == nil {
@@ -829,6 +1363,19 @@ type Query {
   customer(id: ID!): Customer
   "The workspace's HubSpot integration: its state, the connected portal and the options."
   hubspotIntegration: HubspotIntegration!
+
+  "The transcript sync record of a closed conversation, or null when it has none (closed while syncing was off)."
+  hubspotSync(conversationId: ID!): HubspotSync
+  "Admin only. The workspace's transcript sync records, newest first."
+  hubspotSyncs(status: HubspotSyncStatus, first: Int = 20, after: String): HubspotSyncPage!
+  "Admin only. The workspace's sync records counted by status."
+  hubspotSyncSummary: HubspotSyncSummary!
+  "Admin only. How many conversations closed in the last ` + "`" + `days` + "`" + ` days (7 or 30) were never synced."
+  hubspotBackfillCount(days: Int!): Int!
+  "The chat customer's HubSpot contact (CRM ID, else email, else phone; never creates one), for the User Details panel."
+  hubspotContact(customerId: ID!): HubspotContactLookup!
+  "Outbound search (Create New Chat): up to five contacts by name, email or phone. EFORBIDDEN unless allowOutboundSearch is on."
+  searchHubspotContacts(query: String!): [HubspotContact!]!
 }
 
 type Mutation {
@@ -853,6 +1400,10 @@ type Mutation {
   disableHubspot: HubspotIntegration!
   "Admin only. requireOutboundMatch needs allowOutboundSearch."
   saveHubspotOptions(input: HubspotOptionsInput!): HubspotIntegration!
+  "Admin only. Requeues a FAILED, SKIPPED or CANCELLED transcript sync."
+  retryHubspotSync(conversationId: ID!): HubspotSync!
+  "Admin only. Queues the conversations closed in the last ` + "`" + `days` + "`" + ` days (7 or 30) that were never synced; returns how many."
+  backfillHubspotSyncs(days: Int!): Int!
 }
 
 type Subscription {
@@ -860,6 +1411,10 @@ type Subscription {
   conversationEvents: ConversationEvent!
   "The workspace's HubSpot integration each time it changes (in any gateway process)."
   hubspotIntegrationChanged: HubspotIntegration!
+  "The workspace's transcript sync records each time one changes (in any gateway process)."
+  hubspotSyncUpdated: HubspotSync!
+  "The customer's HubSpot card each time it changes: HubSpot webhooks, a new link, the integration disabled."
+  hubspotContactUpdated(customerId: ID!): HubspotContactLookup!
 }
 
 enum Role {
@@ -928,6 +1483,8 @@ type Conversation {
   customer: Customer!
   assignedAgent: Staff
   messages: [Message!]!
+  "The transcript sync of this conversation's last close, or null."
+  hubspotSync: HubspotSync
 }
 
 enum AuthorKind {
@@ -952,6 +1509,8 @@ input StartConversationInput {
   channel: String!
   subject: String
   message: String!
+  "The HubSpot contact picked in outbound search: the server fetches it itself and links the new customer."
+  hubspotContactId: String
 }
 
 enum ConversationEventKind {
@@ -1009,6 +1568,113 @@ type HubspotAuthorization {
   url: String!
   expiresAt: Time!
 }
+
+enum HubspotSyncStatus {
+  QUEUED
+  RUNNING
+  SYNCED
+  SKIPPED
+  WAITING
+  FAILED
+  CANCELLED
+}
+
+"Which matching rule found the contact."
+enum HubspotMatchRule {
+  CRM_ID
+  EMAIL
+  PHONE
+  CREATED
+}
+
+type HubspotSync {
+  id: ID!
+  conversationId: ID!
+  customer: Customer!
+  status: HubspotSyncStatus!
+  "ANONYMOUS, HUBSPOT_UNAVAILABLE, INTEGRATION_ERROR, RATE_LIMITED, DISABLED, REJECTED, RETRIES_EXHAUSTED."
+  reasonCode: String
+  "Why it was skipped, is waiting, failed or was cancelled, in words."
+  reason: String
+  "The close this sync writes (the note's timestamp)."
+  closedAt: Time!
+  "1 for the first close, 2+ after the conversation was reopened and closed again."
+  closeNumber: Int!
+  matchedBy: HubspotMatchRule
+  contactId: String
+  contactName: String
+  contactUrl: String
+  "The notes written, in timeline order (a long transcript spans several)."
+  noteIds: [String!]!
+  attempts: Int!
+  nextAttemptAt: Time
+  "Things that did not stop the sync, e.g. an invalid stored phone number ignored for matching."
+  warnings: [String!]!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+type HubspotSyncPage {
+  nodes: [HubspotSync!]!
+  endCursor: String
+  hasNextPage: Boolean!
+}
+
+type HubspotSyncSummary {
+  queued: Int!
+  running: Int!
+  synced: Int!
+  skipped: Int!
+  waiting: Int!
+  failed: Int!
+  cancelled: Int!
+  total: Int!
+}
+
+enum HubspotContactOutcome {
+  FOUND
+  "Several contacts share the email or phone: contact is the oldest, the one transcripts go to."
+  MULTIPLE_MATCHES
+  NO_MATCH
+  "The customer has no email, phone or name."
+  ANONYMOUS
+  NOT_ENABLED
+  "HubSpot could not be asked: errorCode and message say why."
+  UNAVAILABLE
+}
+
+type HubspotContactLookup {
+  customerId: ID!
+  outcome: HubspotContactOutcome!
+  contact: HubspotContact
+  matchedBy: HubspotMatchRule
+  "How many contacts share the email or phone."
+  candidates: Int!
+  errorCode: String
+  message: String
+}
+
+type HubspotOwner {
+  id: ID!
+  name: String
+  email: String
+}
+
+type HubspotContact {
+  id: ID!
+  firstName: String
+  lastName: String
+  "First and last name, or null."
+  name: String
+  email: String
+  phone: String
+  mobilePhone: String
+  "The lifecycle stage's label; an unknown value as it is."
+  lifecycleStage: String
+  owner: HubspotOwner
+  "The contact's record in HubSpot."
+  url: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -1039,6 +1705,8 @@ func (ec *executionContext) childFields_Conversation(ctx context.Context, field 
 		return ec.fieldContext_Conversation_assignedAgent(ctx, field)
 	case "messages":
 		return ec.fieldContext_Conversation_messages(ctx, field)
+	case "hubspotSync":
+		return ec.fieldContext_Conversation_hubspotSync(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Conversation", field.Name)
 }
@@ -1087,6 +1755,52 @@ func (ec *executionContext) childFields_HubspotAuthorization(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type HubspotAuthorization", field.Name)
 }
 
+func (ec *executionContext) childFields_HubspotContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_HubspotContact_id(ctx, field)
+	case "firstName":
+		return ec.fieldContext_HubspotContact_firstName(ctx, field)
+	case "lastName":
+		return ec.fieldContext_HubspotContact_lastName(ctx, field)
+	case "name":
+		return ec.fieldContext_HubspotContact_name(ctx, field)
+	case "email":
+		return ec.fieldContext_HubspotContact_email(ctx, field)
+	case "phone":
+		return ec.fieldContext_HubspotContact_phone(ctx, field)
+	case "mobilePhone":
+		return ec.fieldContext_HubspotContact_mobilePhone(ctx, field)
+	case "lifecycleStage":
+		return ec.fieldContext_HubspotContact_lifecycleStage(ctx, field)
+	case "owner":
+		return ec.fieldContext_HubspotContact_owner(ctx, field)
+	case "url":
+		return ec.fieldContext_HubspotContact_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotContact", field.Name)
+}
+
+func (ec *executionContext) childFields_HubspotContactLookup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customerId":
+		return ec.fieldContext_HubspotContactLookup_customerId(ctx, field)
+	case "outcome":
+		return ec.fieldContext_HubspotContactLookup_outcome(ctx, field)
+	case "contact":
+		return ec.fieldContext_HubspotContactLookup_contact(ctx, field)
+	case "matchedBy":
+		return ec.fieldContext_HubspotContactLookup_matchedBy(ctx, field)
+	case "candidates":
+		return ec.fieldContext_HubspotContactLookup_candidates(ctx, field)
+	case "errorCode":
+		return ec.fieldContext_HubspotContactLookup_errorCode(ctx, field)
+	case "message":
+		return ec.fieldContext_HubspotContactLookup_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotContactLookup", field.Name)
+}
+
 func (ec *executionContext) childFields_HubspotIntegration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "state":
@@ -1119,6 +1833,94 @@ func (ec *executionContext) childFields_HubspotOptions(ctx context.Context, fiel
 		return ec.fieldContext_HubspotOptions_requireOutboundMatch(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HubspotOptions", field.Name)
+}
+
+func (ec *executionContext) childFields_HubspotOwner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_HubspotOwner_id(ctx, field)
+	case "name":
+		return ec.fieldContext_HubspotOwner_name(ctx, field)
+	case "email":
+		return ec.fieldContext_HubspotOwner_email(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotOwner", field.Name)
+}
+
+func (ec *executionContext) childFields_HubspotSync(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_HubspotSync_id(ctx, field)
+	case "conversationId":
+		return ec.fieldContext_HubspotSync_conversationId(ctx, field)
+	case "customer":
+		return ec.fieldContext_HubspotSync_customer(ctx, field)
+	case "status":
+		return ec.fieldContext_HubspotSync_status(ctx, field)
+	case "reasonCode":
+		return ec.fieldContext_HubspotSync_reasonCode(ctx, field)
+	case "reason":
+		return ec.fieldContext_HubspotSync_reason(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_HubspotSync_closedAt(ctx, field)
+	case "closeNumber":
+		return ec.fieldContext_HubspotSync_closeNumber(ctx, field)
+	case "matchedBy":
+		return ec.fieldContext_HubspotSync_matchedBy(ctx, field)
+	case "contactId":
+		return ec.fieldContext_HubspotSync_contactId(ctx, field)
+	case "contactName":
+		return ec.fieldContext_HubspotSync_contactName(ctx, field)
+	case "contactUrl":
+		return ec.fieldContext_HubspotSync_contactUrl(ctx, field)
+	case "noteIds":
+		return ec.fieldContext_HubspotSync_noteIds(ctx, field)
+	case "attempts":
+		return ec.fieldContext_HubspotSync_attempts(ctx, field)
+	case "nextAttemptAt":
+		return ec.fieldContext_HubspotSync_nextAttemptAt(ctx, field)
+	case "warnings":
+		return ec.fieldContext_HubspotSync_warnings(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_HubspotSync_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_HubspotSync_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotSync", field.Name)
+}
+
+func (ec *executionContext) childFields_HubspotSyncPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_HubspotSyncPage_nodes(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_HubspotSyncPage_endCursor(ctx, field)
+	case "hasNextPage":
+		return ec.fieldContext_HubspotSyncPage_hasNextPage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotSyncPage", field.Name)
+}
+
+func (ec *executionContext) childFields_HubspotSyncSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "queued":
+		return ec.fieldContext_HubspotSyncSummary_queued(ctx, field)
+	case "running":
+		return ec.fieldContext_HubspotSyncSummary_running(ctx, field)
+	case "synced":
+		return ec.fieldContext_HubspotSyncSummary_synced(ctx, field)
+	case "skipped":
+		return ec.fieldContext_HubspotSyncSummary_skipped(ctx, field)
+	case "waiting":
+		return ec.fieldContext_HubspotSyncSummary_waiting(ctx, field)
+	case "failed":
+		return ec.fieldContext_HubspotSyncSummary_failed(ctx, field)
+	case "cancelled":
+		return ec.fieldContext_HubspotSyncSummary_cancelled(ctx, field)
+	case "total":
+		return ec.fieldContext_HubspotSyncSummary_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotSyncSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_Message(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1283,6 +2085,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_backfillHubspotSyncs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_closeConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1330,6 +2146,20 @@ func (ec *executionContext) field_Mutation_reopenConversation_args(ctx context.C
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_retryHubspotSync_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg0
 	return args, nil
 }
 
@@ -1510,6 +2340,106 @@ func (ec *executionContext) field_Query_customers_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_hubspotBackfillCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_hubspotContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_hubspotSync_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_hubspotSyncs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*convrs.HubspotSyncStatus, error) {
+			return ec.unmarshalOHubspotSyncStatus2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_searchHubspotContacts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_hubspotContactUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
 	return args, nil
 }
 
@@ -1844,6 +2774,38 @@ func (ec *executionContext) fieldContext_Conversation_messages(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Conversation_hubspotSync(ctx context.Context, field graphql.CollectedField, obj *convrs.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_hubspotSync(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Conversation().HubspotSync(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotSync) graphql.Marshaler {
+			return ec.marshalOHubspotSync2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSync(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_hubspotSync(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Conversation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotSync(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ConversationEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.ConversationEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2161,6 +3123,415 @@ func (ec *executionContext) fieldContext_HubspotAuthorization_expiresAt(_ contex
 	return graphql.NewScalarFieldContext("HubspotAuthorization", field, false, false, "Time")
 }
 
+func (ec *executionContext) _HubspotContact_id(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContact_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContact_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContact", field, false, false, "ID")
+}
+
+func (ec *executionContext) _HubspotContact_firstName(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContact_firstName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContact().FirstName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContact_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContact", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotContact_lastName(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContact_lastName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContact().LastName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContact_lastName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContact", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotContact_name(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContact_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContact().Name(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContact_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContact", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotContact_email(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContact_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContact().Email(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContact_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContact", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotContact_phone(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContact_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContact().Phone(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContact_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContact", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotContact_mobilePhone(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContact_mobilePhone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContact().MobilePhone(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContact_mobilePhone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContact", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotContact_lifecycleStage(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContact_lifecycleStage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContact().LifecycleStage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContact_lifecycleStage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContact", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotContact_owner(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContact_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotOwner) graphql.Marshaler {
+			return ec.marshalOHubspotOwner2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotOwner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContact_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HubspotContact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotOwner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HubspotContact_url(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContact_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContact_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContact", field, false, false, "String")
+}
+
+func (ec *executionContext) _HubspotContactLookup_customerId(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_customerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_customerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContactLookup", field, false, false, "ID")
+}
+
+func (ec *executionContext) _HubspotContactLookup_outcome(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v convrs.HubspotContactOutcome) graphql.Marshaler {
+			return ec.marshalNHubspotContactOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContactLookup", field, false, false, "HubspotContactOutcome")
+}
+
+func (ec *executionContext) _HubspotContactLookup_contact(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotContact) graphql.Marshaler {
+			return ec.marshalOHubspotContact2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HubspotContactLookup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotContact(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HubspotContactLookup_matchedBy(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_matchedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContactLookup().MatchedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotMatchRule) graphql.Marshaler {
+			return ec.marshalOHubspotMatchRule2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_matchedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContactLookup", field, true, true, "HubspotMatchRule")
+}
+
+func (ec *executionContext) _HubspotContactLookup_candidates(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_candidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Candidates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_candidates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContactLookup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotContactLookup_errorCode(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_errorCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContactLookup().ErrorCode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContactLookup", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotContactLookup_message(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContactLookup().Message(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContactLookup", field, true, true, "String")
+}
+
 func (ec *executionContext) _HubspotIntegration_state(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotIntegration) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2421,6 +3792,760 @@ func (ec *executionContext) _HubspotOptions_requireOutboundMatch(ctx context.Con
 }
 func (ec *executionContext) fieldContext_HubspotOptions_requireOutboundMatch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HubspotOptions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _HubspotOwner_id(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotOwner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotOwner_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotOwner_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotOwner", field, false, false, "ID")
+}
+
+func (ec *executionContext) _HubspotOwner_name(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotOwner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotOwner_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotOwner().Name(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotOwner_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotOwner", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotOwner_email(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotOwner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotOwner_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotOwner().Email(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotOwner_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotOwner", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotSync_id(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, false, false, "ID")
+}
+
+func (ec *executionContext) _HubspotSync_conversationId(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_conversationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConversationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_conversationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, false, false, "ID")
+}
+
+func (ec *executionContext) _HubspotSync_customer(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_customer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotSync().Customer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.Customer) graphql.Marshaler {
+			return ec.marshalNCustomer2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐCustomer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_customer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HubspotSync",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Customer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HubspotSync_status(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v convrs.HubspotSyncStatus) graphql.Marshaler {
+			return ec.marshalNHubspotSyncStatus2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, false, false, "HubspotSyncStatus")
+}
+
+func (ec *executionContext) _HubspotSync_reasonCode(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_reasonCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotSync().ReasonCode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_reasonCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotSync_reason(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotSync().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotSync_closedAt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HubspotSync_closeNumber(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_closeNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CloseNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_closeNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotSync_matchedBy(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_matchedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotSync().MatchedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotMatchRule) graphql.Marshaler {
+			return ec.marshalOHubspotMatchRule2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_matchedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, true, true, "HubspotMatchRule")
+}
+
+func (ec *executionContext) _HubspotSync_contactId(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_contactId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotSync().ContactID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_contactId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotSync_contactName(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_contactName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotSync().ContactName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_contactName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotSync_contactUrl(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_contactUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotSync().ContactURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_contactUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotSync_noteIds(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_noteIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoteIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_noteIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, false, false, "String")
+}
+
+func (ec *executionContext) _HubspotSync_attempts(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotSync_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_nextAttemptAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAttemptAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_nextAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HubspotSync_warnings(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, false, false, "String")
+}
+
+func (ec *executionContext) _HubspotSync_createdAt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HubspotSync_updatedAt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HubspotSyncPage_nodes(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncPage_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*convrs.HubspotSync) graphql.Marshaler {
+			return ec.marshalNHubspotSync2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncPage_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HubspotSyncPage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotSync(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HubspotSyncPage_endCursor(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncPage_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotSyncPage().EndCursor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncPage_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncPage", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotSyncPage_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncPage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncPage_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncPage_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncPage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _HubspotSyncSummary_queued(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncSummary_queued(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Queued, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncSummary_queued(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotSyncSummary_running(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncSummary_running(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Running, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncSummary_running(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotSyncSummary_synced(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncSummary_synced(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Synced, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncSummary_synced(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotSyncSummary_skipped(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncSummary_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncSummary_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotSyncSummary_waiting(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncSummary_waiting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Waiting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncSummary_waiting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotSyncSummary_failed(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncSummary_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncSummary_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotSyncSummary_cancelled(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncSummary_cancelled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cancelled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncSummary_cancelled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotSyncSummary_total(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncSummary_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncSummary_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncSummary", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Message_id(ctx context.Context, field graphql.CollectedField, obj *convrs.Message) (ret graphql.Marshaler) {
@@ -3009,6 +5134,94 @@ func (ec *executionContext) fieldContext_Mutation_saveHubspotOptions(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_retryHubspotSync(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retryHubspotSync(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetryHubspotSync(ctx, fc.Args["conversationId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotSync) graphql.Marshaler {
+			return ec.marshalNHubspotSync2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSync(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retryHubspotSync(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotSync(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retryHubspotSync_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_backfillHubspotSyncs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_backfillHubspotSyncs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BackfillHubspotSyncs(ctx, fc.Args["days"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_backfillHubspotSyncs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_backfillHubspotSyncs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3313,6 +5526,258 @@ func (ec *executionContext) fieldContext_Query_hubspotIntegration(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_hubspotSync(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_hubspotSync(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().HubspotSync(ctx, fc.Args["conversationId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotSync) graphql.Marshaler {
+			return ec.marshalOHubspotSync2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSync(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_hubspotSync(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotSync(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_hubspotSync_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_hubspotSyncs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_hubspotSyncs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().HubspotSyncs(ctx, fc.Args["status"].(*convrs.HubspotSyncStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotSyncPage) graphql.Marshaler {
+			return ec.marshalNHubspotSyncPage2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncPage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_hubspotSyncs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotSyncPage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_hubspotSyncs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_hubspotSyncSummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_hubspotSyncSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().HubspotSyncSummary(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotSyncSummary) graphql.Marshaler {
+			return ec.marshalNHubspotSyncSummary2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_hubspotSyncSummary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotSyncSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_hubspotBackfillCount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_hubspotBackfillCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().HubspotBackfillCount(ctx, fc.Args["days"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_hubspotBackfillCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_hubspotBackfillCount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_hubspotContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_hubspotContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().HubspotContact(ctx, fc.Args["customerId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotContactLookup) graphql.Marshaler {
+			return ec.marshalNHubspotContactLookup2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactLookup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_hubspotContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotContactLookup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_hubspotContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_searchHubspotContacts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_searchHubspotContacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SearchHubspotContacts(ctx, fc.Args["query"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*convrs.HubspotContact) graphql.Marshaler {
+			return ec.marshalNHubspotContact2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_searchHubspotContacts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotContact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_searchHubspotContacts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3541,6 +6006,82 @@ func (ec *executionContext) fieldContext_Subscription_hubspotIntegrationChanged(
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_HubspotIntegration(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_hubspotSyncUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_hubspotSyncUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().HubspotSyncUpdated(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotSync) graphql.Marshaler {
+			return ec.marshalNHubspotSync2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSync(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_hubspotSyncUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotSync(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_hubspotContactUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_hubspotContactUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().HubspotContactUpdated(ctx, fc.Args["customerId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotContactLookup) graphql.Marshaler {
+			return ec.marshalNHubspotContactLookup2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactLookup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_hubspotContactUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotContactLookup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_hubspotContactUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -4840,7 +7381,7 @@ func (ec *executionContext) unmarshalInputStartConversationInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"customerId", "customer", "channel", "subject", "message"}
+	fieldsInOrder := [...]string{"customerId", "customer", "channel", "subject", "message", "hubspotContactId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -4882,6 +7423,13 @@ func (ec *executionContext) unmarshalInputStartConversationInput(ctx context.Con
 				return it, err
 			}
 			it.Message = data
+		case "hubspotContactId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hubspotContactId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HubspotContactID = data
 		}
 	}
 	return it, nil
@@ -5026,6 +7574,12 @@ func (ec *executionContext) _Conversation(ctx context.Context, sel ast.Selection
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Conversation_messages(ctx, field, obj)
+				})
+		case "hubspotSync":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Conversation_hubspotSync(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -5200,6 +7754,157 @@ func (ec *executionContext) _HubspotAuthorization(ctx context.Context, sel ast.S
 	return out
 }
 
+var hubspotContactImplementors = []string{"HubspotContact"}
+
+func (ec *executionContext) _HubspotContact(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotContact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotContactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotContact")
+		case "id":
+			out.Values[i] = ec._HubspotContact_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContact_firstName(ctx, field, obj)
+				})
+		case "lastName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContact_lastName(ctx, field, obj)
+				})
+		case "name":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContact_name(ctx, field, obj)
+				})
+		case "email":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContact_email(ctx, field, obj)
+				})
+		case "phone":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContact_phone(ctx, field, obj)
+				})
+		case "mobilePhone":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContact_mobilePhone(ctx, field, obj)
+				})
+		case "lifecycleStage":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContact_lifecycleStage(ctx, field, obj)
+				})
+		case "owner":
+			out.Values[i] = ec._HubspotContact_owner(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._HubspotContact_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hubspotContactLookupImplementors = []string{"HubspotContactLookup"}
+
+func (ec *executionContext) _HubspotContactLookup(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotContactLookup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotContactLookupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotContactLookup")
+		case "customerId":
+			out.Values[i] = ec._HubspotContactLookup_customerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._HubspotContactLookup_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contact":
+			out.Values[i] = ec._HubspotContactLookup_contact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "matchedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContactLookup_matchedBy(ctx, field, obj)
+				})
+		case "candidates":
+			out.Values[i] = ec._HubspotContactLookup_candidates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errorCode":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContactLookup_errorCode(ctx, field, obj)
+				})
+		case "message":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContactLookup_message(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var hubspotIntegrationImplementors = []string{"HubspotIntegration"}
 
 func (ec *executionContext) _HubspotIntegration(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotIntegration) graphql.Marshaler {
@@ -5292,6 +7997,288 @@ func (ec *executionContext) _HubspotOptions(ctx context.Context, sel ast.Selecti
 			}
 		case "requireOutboundMatch":
 			out.Values[i] = ec._HubspotOptions_requireOutboundMatch(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hubspotOwnerImplementors = []string{"HubspotOwner"}
+
+func (ec *executionContext) _HubspotOwner(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotOwner) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotOwnerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotOwner")
+		case "id":
+			out.Values[i] = ec._HubspotOwner_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotOwner_name(ctx, field, obj)
+				})
+		case "email":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotOwner_email(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hubspotSyncImplementors = []string{"HubspotSync"}
+
+func (ec *executionContext) _HubspotSync(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotSync) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotSyncImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotSync")
+		case "id":
+			out.Values[i] = ec._HubspotSync_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conversationId":
+			out.Values[i] = ec._HubspotSync_conversationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "customer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotSync_customer(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._HubspotSync_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reasonCode":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotSync_reasonCode(ctx, field, obj)
+				})
+		case "reason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotSync_reason(ctx, field, obj)
+				})
+		case "closedAt":
+			out.Values[i] = ec._HubspotSync_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closeNumber":
+			out.Values[i] = ec._HubspotSync_closeNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "matchedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotSync_matchedBy(ctx, field, obj)
+				})
+		case "contactId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotSync_contactId(ctx, field, obj)
+				})
+		case "contactName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotSync_contactName(ctx, field, obj)
+				})
+		case "contactUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotSync_contactUrl(ctx, field, obj)
+				})
+		case "noteIds":
+			out.Values[i] = ec._HubspotSync_noteIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attempts":
+			out.Values[i] = ec._HubspotSync_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextAttemptAt":
+			out.Values[i] = ec._HubspotSync_nextAttemptAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warnings":
+			out.Values[i] = ec._HubspotSync_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._HubspotSync_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._HubspotSync_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hubspotSyncPageImplementors = []string{"HubspotSyncPage"}
+
+func (ec *executionContext) _HubspotSyncPage(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotSyncPage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotSyncPageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotSyncPage")
+		case "nodes":
+			out.Values[i] = ec._HubspotSyncPage_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endCursor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotSyncPage_endCursor(ctx, field, obj)
+				})
+		case "hasNextPage":
+			out.Values[i] = ec._HubspotSyncPage_hasNextPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hubspotSyncSummaryImplementors = []string{"HubspotSyncSummary"}
+
+func (ec *executionContext) _HubspotSyncSummary(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotSyncSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotSyncSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotSyncSummary")
+		case "queued":
+			out.Values[i] = ec._HubspotSyncSummary_queued(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "running":
+			out.Values[i] = ec._HubspotSyncSummary_running(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "synced":
+			out.Values[i] = ec._HubspotSyncSummary_synced(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._HubspotSyncSummary_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "waiting":
+			out.Values[i] = ec._HubspotSyncSummary_waiting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._HubspotSyncSummary_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelled":
+			out.Values[i] = ec._HubspotSyncSummary_cancelled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._HubspotSyncSummary_total(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -5466,6 +8453,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "retryHubspotSync":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retryHubspotSync(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "backfillHubspotSyncs":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_backfillHubspotSyncs(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5549,6 +8550,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_hubspotIntegration(ctx, field)
+				})
+		case "hubspotSync":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_hubspotSync(ctx, field)
+				})
+		case "hubspotSyncs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_hubspotSyncs(ctx, field)
+				})
+		case "hubspotSyncSummary":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_hubspotSyncSummary(ctx, field)
+				})
+		case "hubspotBackfillCount":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_hubspotBackfillCount(ctx, field)
+				})
+		case "hubspotContact":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_hubspotContact(ctx, field)
+				})
+		case "searchHubspotContacts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_searchHubspotContacts(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -5646,6 +8683,10 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_conversationEvents(ctx, fields[0])
 	case "hubspotIntegrationChanged":
 		return ec._Subscription_hubspotIntegrationChanged(ctx, fields[0])
+	case "hubspotSyncUpdated":
+		return ec._Subscription_hubspotSyncUpdated(ctx, fields[0])
+	case "hubspotContactUpdated":
+		return ec._Subscription_hubspotContactUpdated(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -6228,6 +9269,72 @@ func (ec *executionContext) marshalNHubspotAuthorization2ᚖgithubᚗcomᚋconvr
 	return ec._HubspotAuthorization(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNHubspotContact2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*convrs.HubspotContact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHubspotContact2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHubspotContact2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContact(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotContact) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HubspotContact!")
+		return graphql.Null
+	}
+	return ec._HubspotContact(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHubspotContactLookup2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactLookup(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotContactLookup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HubspotContactLookup!")
+		return graphql.Null
+	}
+	return ec._HubspotContactLookup(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNHubspotContactOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactOutcome(ctx context.Context, v any) (convrs.HubspotContactOutcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNHubspotContactOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactOutcome[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHubspotContactOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactOutcome(ctx context.Context, sel ast.SelectionSet, v convrs.HubspotContactOutcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNHubspotContactOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactOutcome[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "HubspotContactOutcome!")
+	}
+	return res
+}
+
+var (
+	unmarshalNHubspotContactOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactOutcome = map[string]convrs.HubspotContactOutcome{
+		"FOUND":            convrs.ContactFound,
+		"MULTIPLE_MATCHES": convrs.ContactMultipleMatches,
+		"NO_MATCH":         convrs.ContactNoMatch,
+		"ANONYMOUS":        convrs.ContactAnonymous,
+		"NOT_ENABLED":      convrs.ContactNotEnabled,
+		"UNAVAILABLE":      convrs.ContactUnavailable,
+	}
+	marshalNHubspotContactOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactOutcome = map[convrs.HubspotContactOutcome]string{
+		convrs.ContactFound:           "FOUND",
+		convrs.ContactMultipleMatches: "MULTIPLE_MATCHES",
+		convrs.ContactNoMatch:         "NO_MATCH",
+		convrs.ContactAnonymous:       "ANONYMOUS",
+		convrs.ContactNotEnabled:      "NOT_ENABLED",
+		convrs.ContactUnavailable:     "UNAVAILABLE",
+	}
+)
+
 func (ec *executionContext) marshalNHubspotIntegration2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotIntegration(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotIntegration) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "HubspotIntegration!")
@@ -6275,6 +9382,82 @@ func (ec *executionContext) unmarshalNHubspotOptionsInput2githubᚗcomᚋconvrs�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNHubspotSync2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncᚄ(ctx context.Context, sel ast.SelectionSet, v []*convrs.HubspotSync) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHubspotSync2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSync(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHubspotSync2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSync(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotSync) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HubspotSync!")
+		return graphql.Null
+	}
+	return ec._HubspotSync(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHubspotSyncPage2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncPage(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotSyncPage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HubspotSyncPage!")
+		return graphql.Null
+	}
+	return ec._HubspotSyncPage(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNHubspotSyncStatus2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncStatus(ctx context.Context, v any) (convrs.HubspotSyncStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNHubspotSyncStatus2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHubspotSyncStatus2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncStatus(ctx context.Context, sel ast.SelectionSet, v convrs.HubspotSyncStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNHubspotSyncStatus2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "HubspotSyncStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNHubspotSyncStatus2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncStatus = map[string]convrs.HubspotSyncStatus{
+		"QUEUED":    convrs.SyncQueued,
+		"RUNNING":   convrs.SyncRunning,
+		"SYNCED":    convrs.SyncSynced,
+		"SKIPPED":   convrs.SyncSkipped,
+		"WAITING":   convrs.SyncWaiting,
+		"FAILED":    convrs.SyncFailed,
+		"CANCELLED": convrs.SyncCancelled,
+	}
+	marshalNHubspotSyncStatus2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncStatus = map[convrs.HubspotSyncStatus]string{
+		convrs.SyncQueued:    "QUEUED",
+		convrs.SyncRunning:   "RUNNING",
+		convrs.SyncSynced:    "SYNCED",
+		convrs.SyncSkipped:   "SKIPPED",
+		convrs.SyncWaiting:   "WAITING",
+		convrs.SyncFailed:    "FAILED",
+		convrs.SyncCancelled: "CANCELLED",
+	}
+)
+
+func (ec *executionContext) marshalNHubspotSyncSummary2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncSummary(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotSyncSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HubspotSyncSummary!")
+		return graphql.Null
+	}
+	return ec._HubspotSyncSummary(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6285,6 +9468,20 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	res := graphql.MarshalID(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
 }
@@ -6661,6 +9858,101 @@ func (ec *executionContext) unmarshalOCustomerInput2ᚖgithubᚗcomᚋconvrsᚋg
 	res, err := ec.unmarshalInputCustomerInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
+
+func (ec *executionContext) marshalOHubspotContact2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContact(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotContact) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._HubspotContact(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOHubspotMatchRule2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule(ctx context.Context, v any) (*convrs.HubspotMatchRule, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOHubspotMatchRule2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOHubspotMatchRule2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotMatchRule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOHubspotMatchRule2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule[*v])
+	return res
+}
+
+var (
+	unmarshalOHubspotMatchRule2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule = map[string]convrs.HubspotMatchRule{
+		"CRM_ID":  convrs.MatchCRMID,
+		"EMAIL":   convrs.MatchEmail,
+		"PHONE":   convrs.MatchPhone,
+		"CREATED": convrs.MatchCreated,
+	}
+	marshalOHubspotMatchRule2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule = map[convrs.HubspotMatchRule]string{
+		convrs.MatchCRMID:   "CRM_ID",
+		convrs.MatchEmail:   "EMAIL",
+		convrs.MatchPhone:   "PHONE",
+		convrs.MatchCreated: "CREATED",
+	}
+)
+
+func (ec *executionContext) marshalOHubspotOwner2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotOwner(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotOwner) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._HubspotOwner(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOHubspotSync2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSync(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotSync) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._HubspotSync(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOHubspotSyncStatus2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncStatus(ctx context.Context, v any) (*convrs.HubspotSyncStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOHubspotSyncStatus2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncStatus[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOHubspotSyncStatus2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncStatus(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotSyncStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOHubspotSyncStatus2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncStatus[*v])
+	return res
+}
+
+var (
+	unmarshalOHubspotSyncStatus2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncStatus = map[string]convrs.HubspotSyncStatus{
+		"QUEUED":    convrs.SyncQueued,
+		"RUNNING":   convrs.SyncRunning,
+		"SYNCED":    convrs.SyncSynced,
+		"SKIPPED":   convrs.SyncSkipped,
+		"WAITING":   convrs.SyncWaiting,
+		"FAILED":    convrs.SyncFailed,
+		"CANCELLED": convrs.SyncCancelled,
+	}
+	marshalOHubspotSyncStatus2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncStatus = map[convrs.HubspotSyncStatus]string{
+		convrs.SyncQueued:    "QUEUED",
+		convrs.SyncRunning:   "RUNNING",
+		convrs.SyncSynced:    "SYNCED",
+		convrs.SyncSkipped:   "SKIPPED",
+		convrs.SyncWaiting:   "WAITING",
+		convrs.SyncFailed:    "FAILED",
+		convrs.SyncCancelled: "CANCELLED",
+	}
+)
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {

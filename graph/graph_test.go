@@ -313,6 +313,14 @@ var operations = map[string]string{
 	"enableHubspot":           `mutation { enableHubspot { state } }`,
 	"disableHubspot":          `mutation { disableHubspot { state } }`,
 	"saveHubspotOptions":      `mutation { saveHubspotOptions(input: {allowOutboundSearch: true, requireOutboundMatch: false}) { state } }`,
+	"hubspotSync":             `{ hubspotSync(conversationId: "cnv_x") { id } }`,
+	"hubspotSyncs":            `{ hubspotSyncs { nodes { id } } }`,
+	"hubspotSyncSummary":      `{ hubspotSyncSummary { total } }`,
+	"hubspotBackfillCount":    `{ hubspotBackfillCount(days: 7) }`,
+	"hubspotContact":          `{ hubspotContact(customerId: "cus_x") { outcome } }`,
+	"searchHubspotContacts":   `{ searchHubspotContacts(query: "alice") { id } }`,
+	"retryHubspotSync":        `mutation { retryHubspotSync(conversationId: "cnv_x") { id } }`,
+	"backfillHubspotSyncs":    `mutation { backfillHubspotSyncs(days: 7) }`,
 }
 
 func TestOperationsCoverSchema(t *testing.T) {

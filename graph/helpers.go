@@ -33,8 +33,18 @@ func nullIfEmpty(s string) *string {
 	return &s
 }
 
+// nullIfZero maps a zero value (an unset enum) to GraphQL's null.
+func nullIfZero[T comparable](v T) *T {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return &v
+}
+
 func startInput(in model.StartConversationInput) convrs.StartConversationInput {
-	out := convrs.StartConversationInput{CustomerID: deref(in.CustomerID), Channel: in.Channel, Subject: deref(in.Subject), Message: in.Message}
+	out := convrs.StartConversationInput{CustomerID: deref(in.CustomerID), Channel: in.Channel, Subject: deref(in.Subject), Message: in.Message,
+		HubspotContactID: deref(in.HubspotContactID)}
 	if in.Customer != nil {
 		out.Customer = *in.Customer
 	}

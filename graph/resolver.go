@@ -17,6 +17,9 @@ type Resolver struct {
 	CustomerService     convrs.CustomerService
 	ConversationService convrs.ConversationService
 	HubspotService      convrs.HubspotIntegrationService
+	HubspotSyncService  convrs.HubspotSyncService
+	// HubspotContactService serves the agent's HubSpot card and outbound search.
+	HubspotContactService convrs.HubspotContactService
 	PubSub              convrs.PubSub
 	Logger              *slog.Logger
 	// Demo enables what only the demo console may do: posting as a customer.

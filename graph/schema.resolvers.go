@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/graph/model"
@@ -29,6 +30,11 @@ func (r *conversationResolver) AssignedAgent(ctx context.Context, obj *convrs.Co
 // Messages is the resolver for the messages field.
 func (r *conversationResolver) Messages(ctx context.Context, obj *convrs.Conversation) ([]*convrs.Message, error) {
 	return r.ConversationService.ListMessages(ctx, obj.ID)
+}
+
+// HubspotSync is the resolver for the hubspotSync field.
+func (r *conversationResolver) HubspotSync(ctx context.Context, obj *convrs.Conversation) (*convrs.HubspotSync, error) {
+	return nilIfNotFound(r.HubspotSyncService.Sync(ctx, obj.ID))
 }
 
 // Email is the resolver for the email field.
@@ -66,6 +72,56 @@ func (r *customerResolver) HubspotContactID(ctx context.Context, obj *convrs.Cus
 	return nullIfEmpty(obj.HubspotContactID), nil
 }
 
+// FirstName is the resolver for the firstName field.
+func (r *hubspotContactResolver) FirstName(ctx context.Context, obj *convrs.HubspotContact) (*string, error) {
+	return nullIfEmpty(obj.FirstName), nil
+}
+
+// LastName is the resolver for the lastName field.
+func (r *hubspotContactResolver) LastName(ctx context.Context, obj *convrs.HubspotContact) (*string, error) {
+	return nullIfEmpty(obj.LastName), nil
+}
+
+// Name is the resolver for the name field.
+func (r *hubspotContactResolver) Name(ctx context.Context, obj *convrs.HubspotContact) (*string, error) {
+	return nullIfEmpty(strings.TrimSpace(obj.FirstName + " " + obj.LastName)), nil
+}
+
+// Email is the resolver for the email field.
+func (r *hubspotContactResolver) Email(ctx context.Context, obj *convrs.HubspotContact) (*string, error) {
+	return nullIfEmpty(obj.Email), nil
+}
+
+// Phone is the resolver for the phone field.
+func (r *hubspotContactResolver) Phone(ctx context.Context, obj *convrs.HubspotContact) (*string, error) {
+	return nullIfEmpty(obj.Phone), nil
+}
+
+// MobilePhone is the resolver for the mobilePhone field.
+func (r *hubspotContactResolver) MobilePhone(ctx context.Context, obj *convrs.HubspotContact) (*string, error) {
+	return nullIfEmpty(obj.MobilePhone), nil
+}
+
+// LifecycleStage is the resolver for the lifecycleStage field.
+func (r *hubspotContactResolver) LifecycleStage(ctx context.Context, obj *convrs.HubspotContact) (*string, error) {
+	return nullIfEmpty(obj.LifecycleStage), nil
+}
+
+// MatchedBy is the resolver for the matchedBy field.
+func (r *hubspotContactLookupResolver) MatchedBy(ctx context.Context, obj *convrs.HubspotContactLookup) (*convrs.HubspotMatchRule, error) {
+	return nullIfZero(obj.MatchedBy), nil
+}
+
+// ErrorCode is the resolver for the errorCode field.
+func (r *hubspotContactLookupResolver) ErrorCode(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error) {
+	return nullIfEmpty(obj.ErrorCode), nil
+}
+
+// Message is the resolver for the message field.
+func (r *hubspotContactLookupResolver) Message(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error) {
+	return nullIfEmpty(obj.Message), nil
+}
+
 // PortalID is the resolver for the portalId field.
 func (r *hubspotIntegrationResolver) PortalID(ctx context.Context, obj *convrs.HubspotIntegration) (*string, error) {
 	if obj.PortalID == 0 {
@@ -73,6 +129,56 @@ func (r *hubspotIntegrationResolver) PortalID(ctx context.Context, obj *convrs.H
 	}
 	id := strconv.FormatInt(obj.PortalID, 10)
 	return &id, nil
+}
+
+// Name is the resolver for the name field.
+func (r *hubspotOwnerResolver) Name(ctx context.Context, obj *convrs.HubspotOwner) (*string, error) {
+	return nullIfEmpty(obj.Name), nil
+}
+
+// Email is the resolver for the email field.
+func (r *hubspotOwnerResolver) Email(ctx context.Context, obj *convrs.HubspotOwner) (*string, error) {
+	return nullIfEmpty(obj.Email), nil
+}
+
+// Customer is the resolver for the customer field.
+func (r *hubspotSyncResolver) Customer(ctx context.Context, obj *convrs.HubspotSync) (*convrs.Customer, error) {
+	return CustomerLoaderFromContext(ctx, r.CustomerService).Load(ctx, obj.CustomerID)
+}
+
+// ReasonCode is the resolver for the reasonCode field.
+func (r *hubspotSyncResolver) ReasonCode(ctx context.Context, obj *convrs.HubspotSync) (*string, error) {
+	return nullIfEmpty(obj.ReasonCode), nil
+}
+
+// Reason is the resolver for the reason field.
+func (r *hubspotSyncResolver) Reason(ctx context.Context, obj *convrs.HubspotSync) (*string, error) {
+	return nullIfEmpty(obj.Reason), nil
+}
+
+// MatchedBy is the resolver for the matchedBy field.
+func (r *hubspotSyncResolver) MatchedBy(ctx context.Context, obj *convrs.HubspotSync) (*convrs.HubspotMatchRule, error) {
+	return nullIfZero(obj.MatchedBy), nil
+}
+
+// ContactID is the resolver for the contactId field.
+func (r *hubspotSyncResolver) ContactID(ctx context.Context, obj *convrs.HubspotSync) (*string, error) {
+	return nullIfEmpty(obj.ContactID), nil
+}
+
+// ContactName is the resolver for the contactName field.
+func (r *hubspotSyncResolver) ContactName(ctx context.Context, obj *convrs.HubspotSync) (*string, error) {
+	return nullIfEmpty(obj.ContactName), nil
+}
+
+// ContactURL is the resolver for the contactUrl field.
+func (r *hubspotSyncResolver) ContactURL(ctx context.Context, obj *convrs.HubspotSync) (*string, error) {
+	return nullIfEmpty(obj.ContactURL), nil
+}
+
+// EndCursor is the resolver for the endCursor field.
+func (r *hubspotSyncPageResolver) EndCursor(ctx context.Context, obj *convrs.HubspotSyncPage) (*string, error) {
+	return nullIfEmpty(obj.EndCursor), nil
 }
 
 // SendMessage is the resolver for the sendMessage field.
@@ -141,6 +247,16 @@ func (r *mutationResolver) SaveHubspotOptions(ctx context.Context, input convrs.
 	return r.HubspotService.SaveOptions(ctx, input)
 }
 
+// RetryHubspotSync is the resolver for the retryHubspotSync field.
+func (r *mutationResolver) RetryHubspotSync(ctx context.Context, conversationID string) (*convrs.HubspotSync, error) {
+	return r.HubspotSyncService.Retry(ctx, conversationID)
+}
+
+// BackfillHubspotSyncs is the resolver for the backfillHubspotSyncs field.
+func (r *mutationResolver) BackfillHubspotSyncs(ctx context.Context, days int) (int, error) {
+	return r.HubspotSyncService.Backfill(ctx, days)
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*convrs.Staff, error) {
 	p, err := convrs.Authenticated(ctx)
@@ -189,6 +305,36 @@ func (r *queryResolver) HubspotIntegration(ctx context.Context) (*convrs.Hubspot
 	return r.HubspotService.Integration(ctx)
 }
 
+// HubspotSync is the resolver for the hubspotSync field.
+func (r *queryResolver) HubspotSync(ctx context.Context, conversationID string) (*convrs.HubspotSync, error) {
+	return nilIfNotFound(r.HubspotSyncService.Sync(ctx, conversationID))
+}
+
+// HubspotSyncs is the resolver for the hubspotSyncs field.
+func (r *queryResolver) HubspotSyncs(ctx context.Context, status *convrs.HubspotSyncStatus, first *int, after *string) (*convrs.HubspotSyncPage, error) {
+	return r.HubspotSyncService.Syncs(ctx, convrs.HubspotSyncFilter{Status: deref(status), First: deref(first), After: deref(after)})
+}
+
+// HubspotSyncSummary is the resolver for the hubspotSyncSummary field.
+func (r *queryResolver) HubspotSyncSummary(ctx context.Context) (*convrs.HubspotSyncSummary, error) {
+	return r.HubspotSyncService.Summary(ctx)
+}
+
+// HubspotBackfillCount is the resolver for the hubspotBackfillCount field.
+func (r *queryResolver) HubspotBackfillCount(ctx context.Context, days int) (int, error) {
+	return r.HubspotSyncService.BackfillCount(ctx, days)
+}
+
+// HubspotContact is the resolver for the hubspotContact field.
+func (r *queryResolver) HubspotContact(ctx context.Context, customerID string) (*convrs.HubspotContactLookup, error) {
+	return r.HubspotContactService.Contact(ctx, customerID)
+}
+
+// SearchHubspotContacts is the resolver for the searchHubspotContacts field.
+func (r *queryResolver) SearchHubspotContacts(ctx context.Context, query string) ([]*convrs.HubspotContact, error) {
+	return r.HubspotContactService.SearchContacts(ctx, query)
+}
+
 // ConversationEvents is the resolver for the conversationEvents field.
 func (r *subscriptionResolver) ConversationEvents(ctx context.Context) (<-chan *model.ConversationEvent, error) {
 	return r.conversationEvents(ctx)
@@ -199,16 +345,43 @@ func (r *subscriptionResolver) HubspotIntegrationChanged(ctx context.Context) (<
 	return r.hubspotIntegrationChanged(ctx)
 }
 
+// HubspotSyncUpdated is the resolver for the hubspotSyncUpdated field.
+func (r *subscriptionResolver) HubspotSyncUpdated(ctx context.Context) (<-chan *convrs.HubspotSync, error) {
+	return r.HubspotSyncService.SubscribeSyncs(ctx)
+}
+
+// HubspotContactUpdated is the resolver for the hubspotContactUpdated field.
+func (r *subscriptionResolver) HubspotContactUpdated(ctx context.Context, customerID string) (<-chan *convrs.HubspotContactLookup, error) {
+	return r.HubspotContactService.SubscribeContact(ctx, customerID)
+}
+
 // Conversation returns ConversationResolver implementation.
 func (r *Resolver) Conversation() ConversationResolver { return &conversationResolver{r} }
 
 // Customer returns CustomerResolver implementation.
 func (r *Resolver) Customer() CustomerResolver { return &customerResolver{r} }
 
+// HubspotContact returns HubspotContactResolver implementation.
+func (r *Resolver) HubspotContact() HubspotContactResolver { return &hubspotContactResolver{r} }
+
+// HubspotContactLookup returns HubspotContactLookupResolver implementation.
+func (r *Resolver) HubspotContactLookup() HubspotContactLookupResolver {
+	return &hubspotContactLookupResolver{r}
+}
+
 // HubspotIntegration returns HubspotIntegrationResolver implementation.
 func (r *Resolver) HubspotIntegration() HubspotIntegrationResolver {
 	return &hubspotIntegrationResolver{r}
 }
+
+// HubspotOwner returns HubspotOwnerResolver implementation.
+func (r *Resolver) HubspotOwner() HubspotOwnerResolver { return &hubspotOwnerResolver{r} }
+
+// HubspotSync returns HubspotSyncResolver implementation.
+func (r *Resolver) HubspotSync() HubspotSyncResolver { return &hubspotSyncResolver{r} }
+
+// HubspotSyncPage returns HubspotSyncPageResolver implementation.
+func (r *Resolver) HubspotSyncPage() HubspotSyncPageResolver { return &hubspotSyncPageResolver{r} }
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -220,10 +393,15 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
 type (
-	conversationResolver       struct{ *Resolver }
-	customerResolver           struct{ *Resolver }
-	hubspotIntegrationResolver struct{ *Resolver }
-	mutationResolver           struct{ *Resolver }
-	queryResolver              struct{ *Resolver }
-	subscriptionResolver       struct{ *Resolver }
+	conversationResolver         struct{ *Resolver }
+	customerResolver             struct{ *Resolver }
+	hubspotContactResolver       struct{ *Resolver }
+	hubspotContactLookupResolver struct{ *Resolver }
+	hubspotIntegrationResolver   struct{ *Resolver }
+	hubspotOwnerResolver         struct{ *Resolver }
+	hubspotSyncResolver          struct{ *Resolver }
+	hubspotSyncPageResolver      struct{ *Resolver }
+	mutationResolver             struct{ *Resolver }
+	queryResolver                struct{ *Resolver }
+	subscriptionResolver         struct{ *Resolver }
 )

@@ -33,6 +33,8 @@ type StartConversationInput struct {
 	Channel    string                `json:"channel"`
 	Subject    *string               `json:"subject,omitempty"`
 	Message    string                `json:"message"`
+	// The HubSpot contact picked in outbound search: the server fetches it itself and links the new customer.
+	HubspotContactID *string `json:"hubspotContactId,omitempty"`
 }
 
 type Subscription struct {

@@ -51,6 +51,8 @@ export type StartConversationInput = {
   customer?: CustomerInput | null | undefined;
   /** An existing customer; otherwise `customer` describes a new one. */
   customerId?: string | number | null | undefined;
+  /** The HubSpot contact picked in outbound search: the server fetches it itself and links the new customer. */
+  hubspotContactId?: string | null | undefined;
   message: string;
   subject?: string | null | undefined;
 };

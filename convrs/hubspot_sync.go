@@ -1,0 +1,180 @@
+package convrs
+
+import (
+	"context"
+	"time"
+)
+
+// HubspotMatchRule says which of the help page's matching rules found a customer's HubSpot contact.
+type HubspotMatchRule string
+
+const (
+	MatchCRMID   HubspotMatchRule = "CRM_ID"  // the stored link
+	MatchEmail   HubspotMatchRule = "EMAIL"   // exact, case-insensitive email; the oldest of several
+	MatchPhone   HubspotMatchRule = "PHONE"   // E.164 or national number; the oldest of several
+	MatchCreated HubspotMatchRule = "CREATED" // no match: a new contact was created (transcript sync only)
+)
+
+// HubspotSyncStatus is where a closed conversation's transcript sync stands.
+type HubspotSyncStatus string
+
+const (
+	SyncQueued    HubspotSyncStatus = "QUEUED"
+	SyncRunning   HubspotSyncStatus = "RUNNING"
+	SyncSynced    HubspotSyncStatus = "SYNCED"
+	SyncSkipped   HubspotSyncStatus = "SKIPPED"
+	SyncWaiting   HubspotSyncStatus = "WAITING"
+	SyncFailed    HubspotSyncStatus = "FAILED"
+	SyncCancelled HubspotSyncStatus = "CANCELLED"
+)
+
+// Reason codes of a sync record, machine-readable beside the words of HubspotSync.Reason.
+const (
+	SyncReasonAnonymous        = "ANONYMOUS"           // skipped: no email, no valid phone, no name
+	SyncReasonUnavailable      = "HUBSPOT_UNAVAILABLE" // waiting: HubSpot unreachable or 5xx
+	SyncReasonIntegrationError = "INTEGRATION_ERROR"   // waiting: the integration is in ERROR until Reconnect
+	SyncReasonRateLimited      = "RATE_LIMITED"        // waiting: HubSpot's rate limit
+	SyncReasonDisabled         = "DISABLED"            // cancelled: the integration was disabled
+	SyncReasonRejected         = "REJECTED"            // failed: HubSpot refused the note or contact for good
+	SyncReasonRetriesExhausted = "RETRIES_EXHAUSTED"   // failed: transient failures went on past the retry limit
+)
+
+// HubspotSync is the record of one closed conversation's transcript sync: the truth the admin sees.
+type HubspotSync struct {
+	ID             string
+	WorkspaceID    string
+	ConversationID string
+	CustomerID     string
+	// ClosedAt is the close this sync writes (the note's hs_timestamp).
+	ClosedAt time.Time
+	// CloseNumber is 1 for the first close, 2+ after a reopen and close again.
+	CloseNumber int
+	Status      HubspotSyncStatus
+	// ReasonCode (SyncReason…) and Reason (words for people) explain SKIPPED, WAITING, FAILED and CANCELLED.
+	ReasonCode string
+	Reason     string
+	// MatchedBy, ContactID, ContactName and ContactURL are set once the contact is known (SYNCED).
+	MatchedBy   HubspotMatchRule
+	ContactID   string
+	ContactName string
+	ContactURL  string
+	// NoteIDs are the HubSpot notes written, in timeline order (several for a long transcript).
+	NoteIDs       []string
+	Attempts      int
+	NextAttemptAt *time.Time
+	// Warnings are things the admin should know that did not stop the sync (an invalid stored phone number).
+	Warnings  []string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// HubspotSyncFilter selects sync records, newest first. Zero values select everything.
+type HubspotSyncFilter struct {
+	Status HubspotSyncStatus
+	First  int
+	// After is the opaque cursor of the page before.
+	After string
+}
+
+// HubspotSyncPage is one page of sync records.
+type HubspotSyncPage struct {
+	Nodes       []*HubspotSync
+	EndCursor   string
+	HasNextPage bool
+}
+
+// HubspotSyncSummary counts a workspace's sync records by status.
+type HubspotSyncSummary struct {
+	Queued, Running, Synced, Skipped, Waiting, Failed, Cancelled, Total int
+}
+
+// HubspotSyncService shows and steers the transcript sync. Errors: EUNAUTHORIZED, EFORBIDDEN (admin-only
+// methods for agents), ENOTFOUND, EINVALID (days other than 7 or 30), ECONFLICT (retrying a record that is not
+// FAILED, SKIPPED or CANCELLED; backfill while syncing is not enabled).
+type HubspotSyncService interface {
+	// Sync returns the sync record of a conversation, or ENOTFOUND when it has none. Any staff member.
+	Sync(ctx context.Context, conversationID string) (*HubspotSync, error)
+	// SyncsByConversation returns the records of the conversations that have one (for a dataloader).
+	SyncsByConversation(ctx context.Context, conversationIDs []string) (map[string]*HubspotSync, error)
+	// Syncs lists the workspace's records, newest first. Admin only.
+	Syncs(ctx context.Context, f HubspotSyncFilter) (*HubspotSyncPage, error)
+	// Summary counts the workspace's records by status. Admin only.
+	Summary(ctx context.Context) (*HubspotSyncSummary, error)
+	// Retry requeues a FAILED, SKIPPED or CANCELLED record. Admin only.
+	Retry(ctx context.Context, conversationID string) (*HubspotSync, error)
+	// BackfillCount counts the conversations closed in the last days (7 or 30) that were never synced. Admin only.
+	BackfillCount(ctx context.Context, days int) (int, error)
+	// Backfill queues those conversations through the same pipeline and returns how many. Admin only.
+	Backfill(ctx context.Context, days int) (int, error)
+	// SubscribeSyncs streams the workspace's records each time one changes, in any gateway process, until ctx
+	// ends. Admins and agents alike (agents see the conversations of their workspace).
+	SubscribeSyncs(ctx context.Context) (<-chan *HubspotSync, error)
+}
+
+// HubspotContactOutcome is what the User Details panel's HubSpot card shows.
+type HubspotContactOutcome string
+
+const (
+	ContactFound           HubspotContactOutcome = "FOUND"
+	ContactMultipleMatches HubspotContactOutcome = "MULTIPLE_MATCHES" // Contact is the oldest: the one transcripts go to
+	ContactNoMatch         HubspotContactOutcome = "NO_MATCH"
+	ContactAnonymous       HubspotContactOutcome = "ANONYMOUS"
+	ContactNotEnabled      HubspotContactOutcome = "NOT_ENABLED"
+	ContactUnavailable     HubspotContactOutcome = "UNAVAILABLE" // ErrorCode and Message say why
+)
+
+// HubspotOwner is a contact's owner in HubSpot.
+type HubspotOwner struct {
+	ID    string
+	Name  string
+	Email string
+}
+
+// HubspotContact is a HubSpot contact as the card and outbound search show it. Unknown fields are "".
+type HubspotContact struct {
+	ID          string
+	FirstName   string
+	LastName    string
+	Email       string
+	Phone       string
+	MobilePhone string
+	// LifecycleStage is the stage's label ("Marketing Qualified Lead"); an unknown value as it is.
+	LifecycleStage string
+	Owner          *HubspotOwner
+	URL            string
+}
+
+// HubspotContactLookup is the card's answer for one customer.
+type HubspotContactLookup struct {
+	CustomerID string
+	Outcome    HubspotContactOutcome
+	Contact    *HubspotContact
+	MatchedBy  HubspotMatchRule
+	// Candidates is how many contacts share the email or phone (MULTIPLE_MATCHES: more than one).
+	Candidates int
+	// ErrorCode (EUNAVAILABLE, ERATELIMITED, …) and Message (words) explain UNAVAILABLE.
+	ErrorCode string
+	Message   string
+}
+
+// HubspotContactService serves the agent's HubSpot card and outbound search. Errors: EUNAUTHORIZED, ENOTFOUND
+// (customer), EFORBIDDEN (search while allowOutboundSearch is off). HubSpot trouble is an UNAVAILABLE outcome of
+// Contact, not an error; SearchContacts returns EUNAVAILABLE / ERATELIMITED.
+type HubspotContactService interface {
+	// Contact finds the customer's contact by CRM ID, else email, else phone (never creating one); a unique
+	// match links the customer.
+	Contact(ctx context.Context, customerID string) (*HubspotContactLookup, error)
+	// SearchContacts returns up to five contacts by name, email or phone; queries under 2 characters return
+	// nothing without calling HubSpot.
+	SearchContacts(ctx context.Context, query string) ([]*HubspotContact, error)
+	// SubscribeContact streams the customer's card each time it changes (webhooks, links, disable) until ctx ends.
+	SubscribeContact(ctx context.Context, customerID string) (<-chan *HubspotContactLookup, error)
+}
+
+// TopicHubspotContact is the pub/sub topic of changes to one customer's HubSpot card.
+func TopicHubspotContact(workspaceID, customerID string) string {
+	return "ws:" + workspaceID + ":hubspot:contact:" + customerID
+}
+
+// TopicHubspotSyncs is the pub/sub topic of a workspace's sync record changes.
+func TopicHubspotSyncs(workspaceID string) string { return "ws:" + workspaceID + ":hubspot:syncs" }
