@@ -20,8 +20,8 @@ type Resolver struct {
 	HubspotSyncService  convrs.HubspotSyncService
 	// HubspotContactService serves the agent's HubSpot card and outbound search.
 	HubspotContactService convrs.HubspotContactService
-	PubSub              convrs.PubSub
-	Logger              *slog.Logger
+	PubSub                convrs.PubSub
+	Logger                *slog.Logger
 	// Demo enables what only the demo console may do: posting as a customer.
 	Demo bool
 }
