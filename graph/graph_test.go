@@ -21,10 +21,12 @@ import (
 
 	"github.com/convrs/gateway/auth"
 	"github.com/convrs/gateway/cache"
+	"github.com/convrs/gateway/contactcard"
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/graph"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
 	"github.com/convrs/gateway/seed"
@@ -89,9 +91,13 @@ func newStackMode(t *testing.T, demo bool) *stack {
 		pubsub:    &watchedPubSub{PubSub: mem, subscribed: make(chan string, 16)},
 		customers: &countingCustomers{CustomerService: db},
 	}
+	card := contactcard.New(contactcard.Config{
+		Store: db, Clients: hub, Matcher: match.New(match.Config{Links: db, Locker: kv, Logger: logger}),
+		Cache: kv, Locker: kv, PubSub: mem, Logger: logger,
+	})
 	r := &graph.Resolver{
-		WorkspaceService: db, StaffService: db, CustomerService: s.customers, ConversationService: db,
-		HubspotService: hub, PubSub: s.pubsub, Logger: logger, Demo: demo,
+		WorkspaceService: db, StaffService: db, CustomerService: s.customers, ConversationService: card.Outbound(db),
+		HubspotService: hub, HubspotContactService: card, PubSub: s.pubsub, Logger: logger, Demo: demo,
 	}
 	s.handler = signer.Middleware(graph.LoadersMiddleware(r.CustomerService, graph.NewServer(r, graph.ServerOptions{Authenticate: signer.WebsocketInit})))
 	return s
@@ -637,6 +643,7 @@ func TestInvalidContactDetails(t *testing.T) {
 		field, value, mention string
 	}{
 		{"phone", "12", "phone number"},
+		{"phone", "12345", "phone number"}, // possible in GB, but not a valid number
 		{"phone", "call me maybe", "phone number"},
 		{"email", "alice@", "email address"},
 		{"email", "alice example.com", "email address"},
@@ -645,8 +652,8 @@ func TestInvalidContactDetails(t *testing.T) {
 			in := map[string]any{tc.field: tc.value}
 			for name, r := range map[string]response{
 				"updateCustomer": do(t, agent, `mutation($u: ID!, $in: CustomerInput!) { updateCustomer(id: $u, input: $in) { id } }`, "u", custID, "in", in),
-				"startConversation": do(t, agent, `mutation($in: CustomerInput) { startConversation(input: {customer: $in, channel: "sms", message: "Hello"}) { id } }`,
-					"in", map[string]any{tc.field: tc.value, "firstName": "Nobody"}),
+				"startConversation": do(t, agent, `mutation($in: CustomerInput, $ch: String!) { startConversation(input: {customer: $in, channel: $ch, message: "Hello"}) { id } }`,
+					"in", map[string]any{tc.field: tc.value, "firstName": "Nobody"}, "ch", map[string]string{"phone": "sms", "email": "email"}[tc.field]),
 			} {
 				e := r.wantError(t, convrs.EINVALID, tc.field)
 				if !strings.Contains(e.Message, tc.mention) || !strings.Contains(e.Message, tc.value) {
@@ -854,7 +861,7 @@ func TestSubscriptionConversationEvents(t *testing.T) {
 			ID string `json:"id"`
 		} `json:"startConversation"`
 	}
-	do(t, sam, `mutation { startConversation(input: {customer: {phone: "+44 7700 900456"}, channel: "sms", message: "Hi there"}) { id } }`).decode(t, &started)
+	do(t, sam, `mutation { startConversation(input: {customer: {phone: "+44 7400 900456"}, channel: "sms", message: "Hi there"}) { id } }`).decode(t, &started)
 	if e := nextConversationEvent(t, sub); e.Kind != "CREATED" || e.Conversation.ID != started.StartConversation.ID || e.Conversation.Status != "OPEN" {
 		t.Errorf("fourth event = %+v, want CREATED %s", e, started.StartConversation.ID)
 	}
