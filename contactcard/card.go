@@ -106,6 +106,9 @@ func New(cfg Config) *Service {
 
 func (s *Service) now() time.Time { return s.cfg.Now() }
 
+// SetMatcher sets the matcher after New, for a matcher that links through the service's NotifyingLinks.
+func (s *Service) SetMatcher(m Matcher) { s.cfg.Matcher = m }
+
 // Contact returns the customer's card. HubSpot trouble is an UNAVAILABLE outcome, never an error.
 func (s *Service) Contact(ctx context.Context, customerID string) (*convrs.HubspotContactLookup, error) {
 	p, err := convrs.Authenticated(ctx)
