@@ -110,6 +110,9 @@ func load[T any](ctx context.Context, s *Service, key string, ttl time.Duration,
 }
 
 func (s *Service) cacheGet(ctx context.Context, key string) ([]byte, bool) {
+	if !s.cacheOK(ctx) {
+		return nil, false
+	}
 	v, ok, err := s.cfg.Cache.Get(ctx, key)
 	if err != nil {
 		s.cacheDown(ctx, "get", err)
@@ -119,6 +122,9 @@ func (s *Service) cacheGet(ctx context.Context, key string) ([]byte, bool) {
 }
 
 func (s *Service) cacheSet(ctx context.Context, key string, v []byte, ttl time.Duration) {
+	if !s.cacheOK(ctx) {
+		return
+	}
 	if err := s.cfg.Cache.Set(ctx, key, v, ttl); err != nil {
 		s.cacheDown(ctx, "set", err)
 	}
@@ -142,8 +148,8 @@ func (s *Service) cacheDeletePrefix(ctx context.Context, prefix string) {
 	}
 }
 
-// cacheOK reports whether the cache answered lately; after a failure the lock is skipped for a few seconds,
-// so a dead Redis costs one failed call per lookup, not three.
+// cacheOK reports whether the cache answered lately: for a few seconds after a failure reads, writes and locks
+// are skipped, so a dead Redis does not slow every lookup (invalidations are still attempted).
 func (s *Service) cacheOK(context.Context) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
