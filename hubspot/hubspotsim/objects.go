@@ -181,11 +181,24 @@ type batchError struct {
 	SubCategory string              `json:"subCategory,omitempty"`
 	Message     string              `json:"message"`
 	Context     map[string][]string `json:"context,omitempty"`
-	Errors      []errorDetail       `json:"errors,omitempty"`
+	// Errors and Links are always present, as in HubSpot's StandardError: [] and {} when empty.
+	Errors []errorDetail     `json:"errors"`
+	Links  map[string]string `json:"links"`
+}
+
+// newBatchError fills the fields HubSpot always sends.
+func newBatchError(be batchError) batchError {
+	if be.Errors == nil {
+		be.Errors = []errorDetail{}
+	}
+	if be.Links == nil {
+		be.Links = map[string]string{}
+	}
+	return be
 }
 
 func toBatchError(e *apiError, traceID string) batchError {
-	be := batchError{Status: "error", Category: e.Category, Message: e.Message, Errors: e.Errors}
+	be := newBatchError(batchError{Status: "error", Category: e.Category, Message: e.Message, Errors: e.Errors, Links: e.Links})
 	if e.Category == "" {
 		be.Category = "VALIDATION_ERROR"
 	}
