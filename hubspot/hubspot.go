@@ -102,10 +102,11 @@ type Client struct {
 
 	common service
 
-	Contacts *ContactsService
-	Notes    *NotesService
-	Owners   *OwnersService
-	Account  *AccountService
+	Contacts   *ContactsService
+	Notes      *NotesService
+	Owners     *OwnersService
+	Account    *AccountService
+	Properties *PropertiesService
 }
 
 type service struct {
@@ -234,6 +235,7 @@ func NewClient(httpClient *http.Client, opts ...Option) *Client {
 	c.Notes = (*NotesService)(&c.common)
 	c.Owners = (*OwnersService)(&c.common)
 	c.Account = (*AccountService)(&c.common)
+	c.Properties = (*PropertiesService)(&c.common)
 	return c
 }
 

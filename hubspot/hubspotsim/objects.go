@@ -130,6 +130,8 @@ func validateProps(p *portal, props map[string]string, readOnly []string) *apiEr
 			return propertyError(k, "READ_ONLY_VALUE", k+" is a read only property; its value cannot be set.")
 		case k == "email" && v != "" && !validEmail(v):
 			return propertyError(k, "INVALID_EMAIL", "Email address "+v+" is invalid")
+		case k == "lifecyclestage" && v != "" && !p.validStage(v):
+			return propertyError(k, "INVALID_OPTION", v+" was not one of the allowed options: lifecyclestage has no option "+v)
 		case k == "hubspot_owner_id" && v != "" && p.owners[v] == nil:
 			return propertyError(k, "INVALID_OWNER_ID", v+" is not a valid owner id")
 		case (k == "createdate" || k == "hs_timestamp") && v != "":
