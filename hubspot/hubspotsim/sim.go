@@ -275,6 +275,7 @@ func (s *Simulator) routes() {
 
 	// UI.
 	m.HandleFunc("GET /contacts/{portalId}/record/0-1/{contactId}", s.handleUIContact)
+	m.HandleFunc("POST /contacts/{portalId}/record/0-1/{contactId}", s.handleUIContactSave)
 	m.HandleFunc("GET /{$}", s.handleUIIndex)
 	// Browsers ask every page's host for an icon; answering "no content" keeps their consoles free of 404s.
 	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })

@@ -197,7 +197,7 @@ func TestWebhooksOnlyForSubscriptionsAndInstalledPortals(t *testing.T) {
 	id := e.createContact(map[string]string{"email": "quiet@x.test"}) // creation: not subscribed
 	e.mustStatus(e.call("PATCH", "/crm/v3/objects/contacts/"+id, map[string]any{"properties": map[string]string{"firstname": "Q"}}), http.StatusOK)
 	e.mustStatus(e.call("PATCH", "/crm/v3/objects/contacts/"+id, map[string]any{"properties": map[string]string{"lifecyclestage": ""}}), http.StatusOK) // no change
-	e.mustStatus(e.call("DELETE", "/crm/v3/objects/contacts/"+id, nil), http.StatusNoContent)                                                            // inactive
+	e.mustStatus(e.call("DELETE", "/crm/v3/objects/contacts/"+id, nil), http.StatusNoContent)                                                           // inactive
 	rc.none(e)
 
 	// Another portal where the app is not installed: nothing.
