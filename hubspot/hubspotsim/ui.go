@@ -23,8 +23,10 @@ main{max-width:960px;margin:24px auto;padding:0 24px}
 .card{background:#fff;border:1px solid #dfe3eb;border-radius:4px;padding:20px 24px;margin-bottom:16px}
 .narrow{max-width:560px;margin:24px auto}
 h1{font-size:22px;margin:0 0 12px}h2{font-size:17px;margin:0 0 12px}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eaf0f6;vertical-align:top;overflow-wrap:anywhere}
-.table-wrap{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eaf0f6;vertical-align:top}
+.table-wrap{overflow-x:auto;max-width:100%;-webkit-overflow-scrolling:touch}
+.list th,.list td{white-space:nowrap}
+.props{table-layout:fixed}.props th{width:38%}.props th,.props td{overflow-wrap:anywhere}
 .form-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:12px 16px;margin-bottom:16px}
 .field label{display:block;font-size:13px;font-weight:600;margin-bottom:4px}
 .field input,.field select{box-sizing:border-box;width:100%;padding:8px;border:1px solid #cbd6e2;border-radius:3px;font-size:15px;background:#fff}
@@ -71,7 +73,7 @@ a{color:#0091ae}
 
 {{define "index"}}{{template "top" .}}<main><h1>Portals</h1>
 {{range .Body}}<div class="card"><h2>{{.Name}} <span class="muted">{{.ID}} · {{.UIDomain}}</span></h2>
-{{if .Contacts}}<div class="table-wrap"><table><thead><tr><th>Name</th><th>Email</th><th>Phone</th><th>Lifecycle stage</th><th>Created</th></tr></thead><tbody>
+{{if .Contacts}}<div class="table-wrap"><table class="list"><thead><tr><th>Name</th><th>Email</th><th>Phone</th><th>Lifecycle stage</th><th>Created</th></tr></thead><tbody>
 {{range .Contacts}}<tr><td><a href="{{.URL}}">{{.Name}}</a></td><td>{{.Email}}</td><td>{{.Phone}}</td><td>{{.Stage}}</td><td>{{.Created}}</td></tr>
 {{end}}</tbody></table></div>{{else}}<p class="muted">No contacts.</p>{{end}}</div>
 {{else}}<div class="card"><p>No portals yet.</p></div>{{end}}</main>{{template "bottom" .}}{{end}}
@@ -99,7 +101,7 @@ a{color:#0091ae}
 </div>
 <button type="submit">Save</button>
 </form></div>
-<div class="card"><h2>Properties</h2><div class="table-wrap"><table><tbody>
+<div class="card"><h2>Properties</h2><div class="table-wrap"><table class="props"><tbody>
 {{range .Props}}<tr><th scope="row">{{.Name}}</th><td>{{.Value}}</td></tr>
 {{end}}</tbody></table></div></div>
 <div class="card"><h2>Activity</h2>

@@ -49,7 +49,7 @@ func TestUIContactEditForm(t *testing.T) {
 	for _, want := range []string{`<form method="post" action="` + page + `"`, `name="firstname" value="Ann"`, `name="phone" type="tel" value="&#43;447911123456"`,
 		`<option value="marketingqualifiedlead">Marketing Qualified Lead</option>`, `<option value="partner">Partner</option>`,
 		`<option value="retired_stage" selected>retired_stage</option>`, `<option value="` + owner + `">Olivia Owens (olivia@x.test)</option>`,
-		`class="table-wrap"`, `overflow-x:auto`} {
+		`class="table-wrap"`, `overflow-x:auto`, `<table class="props">`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %s", want)
 		}
