@@ -2,6 +2,7 @@ package hubspotsim
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -70,8 +71,9 @@ func (s *Simulator) createContactLocked(p *portal, raw map[string]any) (*record,
 	return rec, nil
 }
 
-// updateContactLocked validates and applies a PATCH. Caller holds s.mu.
-func (s *Simulator) updateContactLocked(p *portal, rec *record, raw map[string]any) *apiError {
+// updateContactLocked validates and applies a PATCH, queueing a propertyChange webhook per changed property
+// (source is the event's changeSource). Caller holds s.mu.
+func (s *Simulator) updateContactLocked(p *portal, rec *record, raw map[string]any, source string) *apiError {
 	props, e := propsInput(raw)
 	if e != nil {
 		return e
@@ -84,7 +86,9 @@ func (s *Simulator) updateContactLocked(p *portal, rec *record, raw map[string]a
 			return contactConflict(existing.id)
 		}
 	}
+	before := maps.Clone(rec.props)
 	s.apply(p, rec, props, "lastmodifieddate")
+	s.emitPropertyChangesLocked(p, rec, before, source)
 	return nil
 }
 
@@ -92,10 +96,7 @@ func (s *Simulator) updateContactLocked(p *portal, rec *record, raw map[string]a
 func lookupContactLocked(p *portal, id, idProperty string) *record {
 	switch idProperty {
 	case "", "hs_object_id":
-		if rec := p.contacts[id]; rec != nil && !rec.archived {
-			return rec
-		}
-		return nil
+		return followMergesLocked(p, p.contacts[id])
 	case "email":
 		return contactByEmailLocked(p, id)
 	default:
@@ -146,6 +147,7 @@ func (s *Simulator) handleContactCreate(c *call) {
 		writeAPIError(c.w, statusOf(e), e)
 		return
 	}
+	s.emitLocked(p, contactEvent(EventContactCreation, rec.id, "API"))
 	writeJSON(c.w, http.StatusCreated, s.contactJSONLocked(p, rec, union(contactDefaultProps, keys(in.Properties)...), nil))
 }
 
@@ -176,7 +178,7 @@ func (s *Simulator) handleContactGet(c *call) {
 	p := s.portals[c.portalID]
 	var rec *record
 	if q.Get("archived") == "true" {
-		if r := p.contacts[id]; r != nil && r.archived {
+		if r := p.contacts[id]; r != nil && r.archived && r.mergedInto == "" {
 			rec = r
 		}
 	} else {
@@ -262,7 +264,7 @@ func (s *Simulator) handleContactPatch(c *call) {
 		writeAPIError(c.w, http.StatusNotFound, contactNotFound(id))
 		return
 	}
-	if e := s.updateContactLocked(p, rec, in.Properties); e != nil {
+	if e := s.updateContactLocked(p, rec, in.Properties, "API"); e != nil {
 		writeAPIError(c.w, statusOf(e), e)
 		return
 	}
@@ -276,6 +278,7 @@ func (s *Simulator) handleContactDelete(c *call) {
 	// HubSpot answers 204 even for IDs that do not exist.
 	if rec := p.contacts[c.r.PathValue("id")]; rec != nil && !rec.archived {
 		s.archiveLocked(rec)
+		s.emitLocked(p, contactEvent(EventContactDeletion, rec.id, "API"))
 	}
 	c.w.WriteHeader(http.StatusNoContent)
 }
@@ -317,12 +320,12 @@ func (s *Simulator) handleContactBatchRead(c *call) {
 	}
 	var errs []batchError
 	if len(missing) > 0 {
-		errs = append(errs, batchError{
+		errs = append(errs, newBatchError(batchError{
 			Status:   "error",
 			Category: "OBJECT_NOT_FOUND",
 			Message:  "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.",
 			Context:  map[string][]string{"ids": missing},
-		})
+		}))
 	}
 	s.writeBatch(c.w, http.StatusOK, results, errs)
 }
@@ -340,16 +343,33 @@ func (s *Simulator) handleContactBatchCreate(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.portals[c.portalID]
+	partial := tracedInputs(in.Inputs)
 	var results []objectJSON
 	var errs []batchError
+	var created []*record
 	for _, input := range in.Inputs {
 		rec, e := s.createContactLocked(p, input.Properties)
+		if e != nil && !partial {
+			// Without a unique objectWriteTraceId on every input, one failure fails the whole call.
+			for _, r := range created {
+				delete(p.contacts, r.id)
+			}
+			p.contactOrder = slices.DeleteFunc(p.contactOrder, func(id string) bool { return p.contacts[id] == nil })
+			writeAPIError(c.w, statusOf(e), e)
+			return
+		}
 		if e != nil {
 			errs = append(errs, toBatchError(e, input.ObjectWriteTraceID))
 			continue
 		}
+		created = append(created, rec)
 		results = append(results, s.contactJSONLocked(p, rec, union(contactDefaultProps, keys(input.Properties)...), nil))
 	}
+	events := make([]WebhookEvent, 0, len(created))
+	for _, rec := range created {
+		events = append(events, contactEvent(EventContactCreation, rec.id, "API"))
+	}
+	s.emitAllLocked(p, events)
 	s.writeBatch(c.w, http.StatusCreated, results, errs)
 }
 
@@ -396,8 +416,11 @@ func (s *Simulator) handleContactBatchUpsert(c *call) {
 			}
 			props["email"] = input.ID
 			rec, e = s.createContactLocked(p, props)
+			if e == nil {
+				s.emitLocked(p, contactEvent(EventContactCreation, rec.id, "API"))
+			}
 		} else {
-			e = s.updateContactLocked(p, rec, input.Properties)
+			e = s.updateContactLocked(p, rec, input.Properties, "API")
 		}
 		if e != nil {
 			errs = append(errs, toBatchError(e, input.ObjectWriteTraceID))

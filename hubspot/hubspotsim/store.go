@@ -44,6 +44,8 @@ type Contact struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	Archived   bool
+	// MergedInto is the ID of the contact this one was merged into ("" if it was not merged).
+	MergedInto string
 }
 
 // Note is a snapshot of a note engagement.
@@ -68,8 +70,17 @@ type Owner struct {
 	// UserID is the owner's user ID; 0 picks one. Deactivated owners have no user ID (null on the wire).
 	UserID      int64
 	Deactivated bool
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Teams the owner belongs to; at most one is primary.
+	Teams     []Team
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Team is a HubSpot team an owner belongs to.
+type Team struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Primary bool   `json:"primary"`
 }
 
 type portal struct {
@@ -82,6 +93,7 @@ type portal struct {
 	ownerOrder   []string
 	burstHits    []time.Time
 	searchHits   []time.Time
+	stages       []PropertyOption
 }
 
 // record is a contact or a note. Search reads the indexed versions, everything else reads props.
@@ -92,7 +104,10 @@ type record struct {
 	createdAt time.Time
 	updatedAt time.Time
 	archived  bool
-	index     []indexVersion
+	// mergedInto is the ID of the record this one was merged into (it is then archived too); reads by this
+	// ID follow it, as HubSpot's do.
+	mergedInto string
+	index      []indexVersion
 }
 
 // indexVersion is what search sees of a record from a point in time on.
@@ -214,6 +229,7 @@ func (s *Simulator) createPortalLocked(spec PortalSpec) *Portal {
 		contacts: map[string]*record{},
 		notes:    map[string]*record{},
 		owners:   map[string]*Owner{},
+		stages:   defaultLifecycleStages(),
 	}
 	cp := info
 	cp.Users = slices.Clone(info.Users)
@@ -431,6 +447,29 @@ func (s *Simulator) ArchiveContact(portalID int64, id string) bool {
 		return false
 	}
 	s.archiveLocked(p.contacts[id])
+	s.emitLocked(p, contactEvent(EventContactDeletion, id, "CRM_UI"))
+	return true
+}
+
+// RestoreContact brings back a deleted (archived, not merged) contact, as HubSpot's recycle bin does; it
+// reaches search again after IndexDelay. False if there is no such contact or its email is taken meanwhile.
+func (s *Simulator) RestoreContact(portalID int64, id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.portals[portalID]
+	if p == nil || p.contacts[id] == nil || !p.contacts[id].archived || p.contacts[id].mergedInto != "" {
+		return false
+	}
+	rec := p.contacts[id]
+	if email := rec.props["email"]; email != "" && contactByEmailLocked(p, email) != nil {
+		return false
+	}
+	now := s.now()
+	rec.archived = false
+	rec.updatedAt = now
+	rec.props["lastmodifieddate"] = formatTime(now)
+	rec.reindex(now.Add(s.opts.IndexDelay))
+	s.emitLocked(p, contactEvent(EventContactRestore, id, "CRM_UI"))
 	return true
 }
 
@@ -442,7 +481,8 @@ func (s *Simulator) archiveLocked(rec *record) {
 }
 
 func (r *record) contact() Contact {
-	return Contact{ID: r.id, Properties: maps.Clone(r.props), CreatedAt: r.createdAt, UpdatedAt: r.updatedAt, Archived: r.archived}
+	return Contact{ID: r.id, Properties: maps.Clone(r.props), CreatedAt: r.createdAt, UpdatedAt: r.updatedAt,
+		Archived: r.archived, MergedInto: r.mergedInto}
 }
 
 func (r *record) note() Note {
