@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -297,23 +296,12 @@ func (s *Service) present(ctx context.Context, hc *hubspot.Client, integ *convrs
 	return out
 }
 
-// property is the part of GET /crm/v3/properties/contacts/{name} the card reads.
-type property struct {
-	Options []struct {
-		Label string `json:"label"`
-		Value string `json:"value"`
-	} `json:"options"`
-}
-
-// lifecycleLabels reads the lifecycle stage's options (custom stages included). A portal without the
-// property (404) has no labels: values are shown as they are, and asked again after an hour.
+// lifecycleLabels reads the lifecycle stage's options (custom stages included) through the properties API.
+// A portal without the property (404) has no labels: values are shown as they are, and asked again after an
+// hour.
 func lifecycleLabels(ctx context.Context, hc *hubspot.Client) (map[string]string, time.Duration, error) {
-	req, err := hc.NewRequest(http.MethodGet, "crm/v3/properties/contacts/lifecyclestage", nil)
-	if err != nil {
-		return nil, 0, err
-	}
-	var p property
-	if _, err := hc.Do(ctx, req, &p); hubspot.IsNotFound(err) {
+	p, _, err := hc.Properties.Get(ctx, hubspot.ObjectTypeContacts, hubspot.PropLifecycleStage)
+	if hubspot.IsNotFound(err) {
 		return map[string]string{}, time.Hour, nil
 	} else if err != nil {
 		return nil, 0, err

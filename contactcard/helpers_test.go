@@ -3,17 +3,12 @@ package contactcard_test
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,23 +82,12 @@ func eachEngine(t *testing.T, f func(t *testing.T, engine string)) {
 	}
 }
 
-// lifecycleOptions is what the properties API answers for lifecyclestage, with a custom stage.
-var lifecycleOptions = map[string]any{"name": "lifecyclestage", "options": []map[string]any{
-	{"label": "Subscriber", "value": "subscriber", "displayOrder": 0, "hidden": false},
-	{"label": "Lead", "value": "lead", "displayOrder": 1, "hidden": false},
-	{"label": "Marketing Qualified Lead", "value": "marketingqualifiedlead", "displayOrder": 2, "hidden": false},
-	{"label": "Customer", "value": "customer", "displayOrder": 5, "hidden": false},
-	{"label": "VIP (custom)", "value": "1234567", "displayOrder": 8, "hidden": false},
-}}
-
 // env is a workspace connected (and enabled) to a simulator portal, with the card service of one gateway
 // process; process() makes another on the same database and backend.
 type env struct {
 	t      *testing.T
 	db     *store.DB
 	sim    *hubspotsim.TestServer
-	api    *httptest.Server // the simulator, plus the properties API it does not serve yet
-	labels atomic.Int64     // properties API calls
 	b      backend
 	box    *secret.Box
 	portal int64
@@ -120,18 +104,6 @@ func newEnv(t *testing.T, engine string, b backend) *env {
 	e := &env{t: t, b: b, logs: &syncBuffer{}}
 	e.sim = hubspotsim.NewTestServer(t, hubspotsim.Options{})
 	e.portal = e.sim.CreatePortal(hubspotsim.PortalSpec{Name: "Card test", Country: "GB"}).ID
-	target, _ := url.Parse(e.sim.URL())
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	e.api = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/crm/v3/properties/contacts/lifecyclestage" {
-			e.labels.Add(1)
-			w.Header().Set("Content-Type", "application/json")
-			_ = json.NewEncoder(w).Encode(lifecycleOptions)
-			return
-		}
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(e.api.Close)
 
 	e.db = store.MustOpenTestDB(t, engine)
 	if err := e.db.CreateWorkspace(ctx, &convrs.Workspace{ID: wsID, Name: "Card", DefaultRegion: "GB", TimeZone: "Europe/London"}); err != nil {
@@ -193,8 +165,8 @@ func (e *env) processWith(b backend) (*integration.Service, *contactcard.Service
 		Store: e.db,
 		OAuth: &hubspot.OAuthConfig{ClientID: hubspotsim.DefaultClientID, ClientSecret: hubspotsim.DefaultClientSecret,
 			RedirectURL: "https://convrs.test" + integration.CallbackPath, Scopes: integration.RequiredScopes,
-			AppURL: e.sim.URL(), APIURL: e.api.URL},
-		APIURL: e.api.URL, LinkURL: e.sim.URL(), PublicURL: "https://convrs.test",
+			AppURL: e.sim.URL(), APIURL: e.sim.URL()},
+		APIURL: e.sim.URL(), LinkURL: e.sim.URL(), PublicURL: "https://convrs.test",
 		Cache: b.kv, Locker: b.locker, Limiter: cache.NewMemory().Limiter(), PubSub: b.ps, Box: e.box, Logger: logger,
 	})
 	svc := contactcard.New(contactcard.Config{Store: e.db, Clients: hub, Cache: b.kv, Locker: b.locker, PubSub: b.ps, Logger: logger})
@@ -245,6 +217,11 @@ func (e *env) calls(mark int, method, prefix string) int {
 }
 
 func (e *env) mark() int { return len(e.sim.Requests()) }
+
+// labelCalls counts the properties API calls since mark (the lifecycle stage labels).
+func (e *env) labelCalls(mark int) int {
+	return e.calls(mark, http.MethodGet, "/crm/v3/properties/contacts/lifecyclestage")
+}
 
 // hubspotClient is a client for the portal that bypasses the gateway, as a person editing HubSpot would.
 func (e *env) hubspotClient() *hubspot.Client {

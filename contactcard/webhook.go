@@ -9,35 +9,20 @@ import (
 	"time"
 
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubspot"
 )
 
-// WebhookEvent is one event of a HubSpot webhook batch (a JSON array of them).
-type WebhookEvent struct {
-	EventID          int64  `json:"eventId"`
-	SubscriptionID   int64  `json:"subscriptionId"`
-	PortalID         int64  `json:"portalId"`
-	AppID            int64  `json:"appId"`
-	OccurredAt       int64  `json:"occurredAt"` // ms since the epoch
-	SubscriptionType string `json:"subscriptionType"`
-	AttemptNumber    int    `json:"attemptNumber"`
-	ObjectID         int64  `json:"objectId"`
-	ChangeSource     string `json:"changeSource,omitempty"`
-	PropertyName     string `json:"propertyName,omitempty"`
-	PropertyValue    string `json:"propertyValue,omitempty"`
-	// Merge events: the contact kept (NewObjectID, or PrimaryObjectID) and the IDs merged into it.
-	PrimaryObjectID int64   `json:"primaryObjectId,omitempty"`
-	MergedObjectIDs []int64 `json:"mergedObjectIds,omitempty"`
-	NewObjectID     int64   `json:"newObjectId,omitempty"`
-}
+// WebhookEvent is one event of a HubSpot webhook batch.
+type WebhookEvent = hubspot.WebhookEvent
 
 // Contact webhook subscription types.
 const (
-	EventCreation        = "contact.creation"
-	EventPropertyChange  = "contact.propertyChange"
-	EventDeletion        = "contact.deletion"
-	EventMerge           = "contact.merge"
-	EventRestore         = "contact.restore"
-	EventPrivacyDeletion = "contact.privacyDeletion"
+	EventCreation        = hubspot.WebhookContactCreation
+	EventPropertyChange  = hubspot.WebhookContactPropertyChange
+	EventDeletion        = hubspot.WebhookContactDeletion
+	EventMerge           = hubspot.WebhookContactMerge
+	EventRestore         = hubspot.WebhookContactRestore
+	EventPrivacyDeletion = hubspot.WebhookContactPrivacyDeletion
 )
 
 // webhookMemory is how long event IDs (HubSpot retries for 24 hours) and the order of a contact's events are

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -42,14 +41,14 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// HubSpot signs the URL it called: the gateway's public address and the path with its query.
 	uri := strings.TrimRight(h.publicURL, "/") + r.URL.RequestURI()
-	err = hubspot.VerifyWebhookV3(h.secret, r.Method, uri, body, r.Header.Get(hubspot.HeaderSignatureV3), r.Header.Get(hubspot.HeaderRequestTimestamp), h.now())
+	err = hubspot.VerifyWebhookV3URI(r.Method, uri, r.Header, body, h.secret, h.now(), hubspot.DefaultWebhookMaxAge)
 	if err != nil {
 		h.logger.WarnContext(r.Context(), "hubspot webhook refused", "reason", err.Error(), "remote_addr", r.RemoteAddr)
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return
 	}
-	var events []contactcard.WebhookEvent
-	if err := json.Unmarshal(body, &events); err != nil {
+	events, err := hubspot.ParseWebhookEvents(body)
+	if err != nil {
 		h.logger.WarnContext(r.Context(), "hubspot webhook refused: not a JSON array of events", "error", err)
 		http.Error(w, "body must be a JSON array of events", http.StatusBadRequest)
 		return
