@@ -1017,3 +1017,61 @@ func TestPostingAsCustomerIsDemoOnly(t *testing.T) {
 		t.Errorf("%d messages after a refused post, want %d", len(after.Conversation.Messages), len(conv.Messages))
 	}
 }
+
+// Create New Chat's error shapes, as the form reads them: every invalid field at once, and ECONFLICT with the
+// matching customer's id when the details are an existing customer's (whose data stays as it was).
+func TestStartConversationErrorShapes(t *testing.T) {
+	s := newStack(t)
+	agent := s.as(t, seed.AgentID)
+	const start = `mutation($in: StartConversationInput!) { startConversation(input: $in) { id customer { id } } }`
+
+	r := do(t, agent, start, "in", map[string]any{"channel": "sms", "message": " ", "customer": map[string]any{"email": "bob@", "phone": "12345"}})
+	var fields []string
+	for _, e := range r.Errors {
+		if e.code() != convrs.EINVALID || e.Message == "" {
+			t.Errorf("error %+v, want EINVALID with a message", e)
+		}
+		fields = append(fields, e.field())
+	}
+	if diff := cmp.Diff([]string{"message", "email", "phone"}, fields); diff != "" {
+		t.Errorf("invalid fields (-want +got):\n%s\n%s", diff, r.raw)
+	}
+
+	var bob struct {
+		Customers []struct {
+			ID    string  `json:"id"`
+			Phone *string `json:"phone"`
+		} `json:"customers"`
+	}
+	do(t, agent, `{ customers(query: "bob@example.com") { id phone } }`).decode(t, &bob)
+	if len(bob.Customers) != 1 {
+		t.Fatalf("seeded Bob: %+v", bob)
+	}
+	r = do(t, agent, start, "in", map[string]any{"channel": "sms", "message": "Hi", "customer": map[string]any{"email": "Bob@Example.com", "phone": "+44 20 7946 0000", "firstName": "Robert"}})
+	e := r.wantError(t, convrs.ECONFLICT, "email")
+	if want := "This matches Bob Smith (bob@example.com)."; e.Message != want {
+		t.Errorf("message = %q, want %q", e.Message, want)
+	}
+	if e.Extensions["customerId"] != bob.Customers[0].ID {
+		t.Errorf("extensions = %v, want customerId %s", e.Extensions, bob.Customers[0].ID)
+	}
+	var after struct {
+		Customer struct {
+			Phone     *string `json:"phone"`
+			FirstName *string `json:"firstName"`
+		} `json:"customer"`
+	}
+	do(t, agent, `query($u: ID!) { customer(id: $u) { phone firstName } }`, "u", bob.Customers[0].ID).decode(t, &after)
+	if after.Customer.Phone != nil || after.Customer.FirstName == nil || *after.Customer.FirstName != "Bob" {
+		t.Errorf("Bob changed: %+v", after.Customer)
+	}
+	// Settings report every invalid field at once too.
+	r = do(t, s.as(t, seed.AdminID), `mutation { updateWorkspaceSettings(input: {name: " ", defaultRegion: "XX", timeZone: "Mars/Base"}) { id } }`)
+	fields = nil
+	for _, e := range r.Errors {
+		fields = append(fields, e.field())
+	}
+	if diff := cmp.Diff([]string{"name", "defaultRegion", "timeZone"}, fields); diff != "" {
+		t.Errorf("settings fields (-want +got):\n%s\n%s", diff, r.raw)
+	}
+}

@@ -387,8 +387,13 @@ func matchConflict(c *convrs.Customer, field string) error {
 	if who == "" {
 		msg = "This matches the existing customer " + contact + "."
 	}
-	return &convrs.Error{Code: convrs.ECONFLICT, Field: field, Message: msg + " Start the chat with this customer, or correct the details.",
-		Extensions: map[string]any{"customerId": c.ID, "customerName": who, "customerEmail": c.Email, "customerPhone": c.Phone}}
+	ext := map[string]any{"customerId": c.ID}
+	for k, v := range map[string]string{"customerName": who, "customerEmail": c.Email, "customerPhone": c.Phone} {
+		if v != "" {
+			ext[k] = v
+		}
+	}
+	return &convrs.Error{Code: convrs.ECONFLICT, Field: field, Message: msg, Extensions: ext}
 }
 
 // linkPicked links an existing customer to the HubSpot contact the agent picked for them, unless the customer

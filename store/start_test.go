@@ -37,7 +37,7 @@ func TestStartConversationDefects(t *testing.T) {
 		if !errors.As(err, &appErr) || appErr.Code != convrs.ECONFLICT {
 			t.Fatalf("start with an existing email: %v, want ECONFLICT", err)
 		}
-		if want := "This matches Alice Johnson (alice@example.com). Start the chat with this customer, or correct the details."; appErr.Message != want {
+		if want := "This matches Alice Johnson (alice@example.com)."; appErr.Message != want {
 			t.Errorf("message = %q, want %q", appErr.Message, want)
 		}
 		if appErr.Extensions["customerId"] != f.customer.ID || appErr.Field != "email" {
