@@ -2,7 +2,6 @@ package transcript
 
 import (
 	"math/rand/v2"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -46,9 +45,8 @@ func checkParts(t *testing.T, blocks, parts []string, limit int) {
 		if !utf8.ValidString(b) {
 			t.Errorf("part %d is not valid UTF-8", i+1)
 		}
-		if rest := markup.ReplaceAllString(b, ""); strings.ContainsAny(rest, "<>&") {
-			j := strings.IndexAny(rest, "<>&")
-			t.Errorf("part %d has a broken tag or escape near %q", i+1, rest[max(j-20, 0):min(j+20, len(rest))])
+		if j := brokenMarkup(b); j >= 0 {
+			t.Errorf("part %d has a broken tag or escape near %q", i+1, b[max(j-20, 0):min(j+20, len(b))])
 		}
 		if i == 0 {
 			continue
@@ -77,8 +75,33 @@ func checkParts(t *testing.T, blocks, parts []string, limit int) {
 	}
 }
 
-// markup is every tag and entity the renderer writes.
-var markup = regexp.MustCompile(`</?(p|strong|em)>|<br>|<a href="[^"<>]*">|</a>|&(amp|lt|gt|#34|#39);`)
+// brokenMarkup returns the offset of the first '<', '>' or '&' in s that does not belong to a whole tag or
+// entity the renderer writes, or -1.
+func brokenMarkup(s string) int {
+	whole := []string{"<p>", "</p>", "<strong>", "</strong>", "<em>", "</em>", "<br>", "</a>", "&amp;", "&lt;", "&gt;", "&#34;", "&#39;"}
+next:
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '>':
+			return i
+		case '<', '&':
+			for _, w := range whole {
+				if strings.HasPrefix(s[i:], w) {
+					i += len(w) - 1
+					continue next
+				}
+			}
+			if rest, ok := strings.CutPrefix(s[i:], `<a href="`); ok {
+				if j := strings.Index(rest, `">`); j >= 0 && !strings.ContainsAny(rest[:j], `<>"`) {
+					i += len(`<a href="`) + j + 1
+					continue next
+				}
+			}
+			return i
+		}
+	}
+	return -1
+}
 
 // splitsGrapheme is written apart from breakBefore so the test does not trust the code it checks.
 func splitsGrapheme(last, first rune) bool {
@@ -184,11 +207,66 @@ func FuzzSplit(f *testing.F) {
 		if text == "" {
 			return
 		}
-		reps = min(reps, uint16(200000/len(text)+1))
+		reps = min(reps, uint16(min(60000/len(text)+1, 65535)))
 		texts := make([]string, 1+int(n)%10)
 		for i := range texts {
 			texts[i] = strings.Repeat(text, 1+int(reps)/(i+1))
 		}
 		renderChecked(t, testTranscript(texts), minLimit+int(limit))
 	})
+}
+
+// TestHugeTranscripts: 100 messages of 20,000 characters (the longest a message may be), in plain text, in
+// surrogate pairs, and in apostrophes that escaping makes five times longer (one message alone then exceeds a
+// note and must be split inside).
+func TestHugeTranscripts(t *testing.T) {
+	t.Parallel()
+	word := strings.Repeat("lorem ipsum dolor\n", 20000/18+1)[:20000]
+	tests := []struct {
+		name               string
+		text               string
+		minParts, maxParts int
+	}{
+		{"plain", word, 50, 50}, // 100 × ~23,400 units (<br> is 4): 2 per note
+		{"surrogate pairs", strings.Repeat("😀", 20000), 100, 100},               // 40,000 units each: one per note
+		{"apostrophes", strings.Repeat("'", convrs.MaxMessageLength), 154, 160}, // 100,000 units each
+		{"combining marks", strings.Repeat("e\u0301\u0323", 20000/3), 33, 36},   // ~20,000 units, graphemes of 3
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			texts := make([]string, 100)
+			for i := range texts {
+				texts[i] = tt.text
+			}
+			parts := renderChecked(t, testTranscript(texts), MaxNoteLength)
+			if len(parts) < tt.minParts || len(parts) > tt.maxParts {
+				t.Errorf("%d parts; want %d–%d", len(parts), tt.minParts, tt.maxParts)
+			}
+			if !strings.HasPrefix(parts[len(parts)-1], label(len(parts), len(parts))) {
+				t.Errorf("last part not labelled %d of %d", len(parts), len(parts))
+			}
+		})
+	}
+}
+
+// BenchmarkRender1MB renders a transcript of 1 MB of message text (50 messages of 20,000 characters).
+func BenchmarkRender1MB(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	texts := make([]string, 50)
+	for i := range texts {
+		texts[i] = randomText(r, 20000)
+	}
+	tr := testTranscript(texts)
+	size := 0
+	for _, t := range texts {
+		size += len(t)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Render(tr); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
