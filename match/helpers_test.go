@@ -3,9 +3,9 @@ package match_test
 import (
 	"context"
 	"strconv"
-	"sync/atomic"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
