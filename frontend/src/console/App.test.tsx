@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/react';
+import { act, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { json, mockFetch } from '../testing/mockFetch';
@@ -28,15 +28,15 @@ describe('App', () => {
     expect(await screen.findByText(/Only administrators can configure integrations/)).toBeInTheDocument();
     expect(screen.getByText('Sam Agent · Agent')).toBeInTheDocument();
     expect(authorizations).toEqual(['Bearer tok_sam']);
-    expect(window.sessionStorage.getItem('convrs.session')).toBe('tok_sam');
+    expect(window.localStorage.getItem('convrs.session')).toBe('tok_sam');
 
     await user.click(screen.getByRole('button', { name: 'Sign out' }));
     expect(await screen.findByRole('button', { name: 'Sign in as Sam Agent (agent)' })).toBeInTheDocument();
-    expect(window.sessionStorage.getItem('convrs.session')).toBeNull();
+    expect(window.localStorage.getItem('convrs.session')).toBeNull();
   });
 
   it('returns to sign-in when the gateway says the session is no longer valid', async () => {
-    window.sessionStorage.setItem('convrs.session', 'tok_expired');
+    window.localStorage.setItem('convrs.session', 'tok_expired');
     window.location.hash = '#/integrations';
     mockFetch({
       'GET /auth/dev/staff': () => json(staff),
@@ -46,6 +46,31 @@ describe('App', () => {
 
     expect(await screen.findByText('Your session has ended. Sign in again.')).toBeInTheDocument();
     expect(await screen.findByRole('button', { name: 'Sign in as Sam Agent (agent)' })).toBeInTheDocument();
-    expect(window.sessionStorage.getItem('convrs.session')).toBeNull();
+    expect(window.localStorage.getItem('convrs.session')).toBeNull();
+  });
+
+  it('follows a sign-out and a sign-in made in another tab of the same browser', async () => {
+    window.localStorage.setItem('convrs.session', 'tok_sam');
+    window.location.hash = '#/integrations';
+    mockFetch({
+      'GET /auth/dev/staff': () => json(staff),
+      'POST /query': () => json(me),
+    });
+    render(<App />);
+    expect(await screen.findByText('Sam Agent · Agent')).toBeInTheDocument();
+
+    // The other tab removes the token; the browser tells this tab with a storage event.
+    act(() => {
+      window.localStorage.removeItem('convrs.session');
+      window.dispatchEvent(new StorageEvent('storage', { key: 'convrs.session', newValue: null }));
+    });
+    expect(await screen.findByText('You signed out in another tab.')).toBeInTheDocument();
+    expect(screen.queryByText('Sam Agent · Agent')).not.toBeInTheDocument();
+
+    act(() => {
+      window.localStorage.setItem('convrs.session', 'tok_sam');
+      window.dispatchEvent(new StorageEvent('storage', { key: 'convrs.session', newValue: 'tok_sam' }));
+    });
+    expect(await screen.findByText('Sam Agent · Agent')).toBeInTheDocument();
   });
 });
