@@ -180,7 +180,8 @@ func TestWorkspaceSettingsAreAdminOnly(t *testing.T) {
 		wantCode(t, err, convrs.EFORBIDDEN)
 		_, err = db.UpdateWorkspace(f.admin, "ws_a", convrs.WorkspaceUpdate{TimeZone: ptr("Mars/Olympus")})
 		wantCode(t, err, convrs.EINVALID)
-		ws, err := db.UpdateWorkspace(f.admin, "ws_a", convrs.WorkspaceUpdate{DefaultRegion: ptr("us"), TimeZone: ptr("America/New_York")})
+		// Regions and time zones are both read whatever their letter case, and stored in their usual form.
+		ws, err := db.UpdateWorkspace(f.admin, "ws_a", convrs.WorkspaceUpdate{DefaultRegion: ptr("us"), TimeZone: ptr("america/new_york")})
 		if err != nil || ws.DefaultRegion != "US" || ws.TimeZone != "America/New_York" {
 			t.Fatalf("UpdateWorkspace = %+v, %v", ws, err)
 		}
