@@ -9,6 +9,7 @@ import { IntegrationsPage } from './integrations/IntegrationsPage';
 import { CreateChatPage } from './new-chat/CreateChatPage';
 import { SettingsPage } from './settings/SettingsPage';
 import { href, usePath } from './router';
+import { setDisplayTimeZone } from '../shared/lib/format';
 
 const MeQuery = graphql(`
   query Me {
@@ -21,6 +22,7 @@ const MeQuery = graphql(`
     workspace {
       id
       name
+      timeZone
     }
   }
 `);
@@ -47,6 +49,9 @@ export function Shell({ connection, onSignOut }: { connection: Connection; onSig
   const [menuOpen, setMenuOpen] = useState(false);
   // Choosing a page on a phone closes the menu.
   useEffect(() => setMenuOpen(false), [path]);
+
+  // Pages render only once the workspace is known, so every time they show is in its zone.
+  if (data) setDisplayTimeZone(data.workspace.timeZone);
 
   let page;
   if (!data) {
