@@ -48,6 +48,11 @@ func TestMergeGivesANewIDThatOldIDsResolveTo(t *testing.T) {
 			t.Errorf("GET %s = %s", old, g.Raw)
 		}
 	}
+	br := e.call("POST", "/crm/v3/objects/contacts/batch/read", map[string]any{"inputs": []any{map[string]string{"id": older}, map[string]string{"id": primary}}})
+	e.mustStatus(br, http.StatusOK)
+	if res := br.JSON(t)["results"].([]any); len(res) != 1 || res[0].(map[string]any)["id"] != newID {
+		t.Errorf("batch read of the old IDs = %s, want the merged record once", br.Raw)
+	}
 	// The old email leaves the primary-email index; the note moved.
 	e.mustStatus(e.call("GET", "/crm/v3/objects/contacts/bob@old.test?idProperty=email", nil), http.StatusNotFound)
 	if notes := e.ts.Notes(e.portal, newID); len(notes) != 1 || notes[0].Body != "on the older one" {
