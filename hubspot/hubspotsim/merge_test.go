@@ -240,3 +240,25 @@ func simCall(t *testing.T, e *env, method, path, body string) response {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestGDPRDeleteOfAMergedAwayIDErasesTheMergedRecord(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a := e.ts.SeedContact(e.portal, map[string]string{"email": "a@x.test"}, time.Time{})
+	b := e.ts.SeedContact(e.portal, map[string]string{"email": "b@x.test"}, time.Time{})
+	merged, ok := e.ts.MergeContacts(e.portal, a, b)
+	if !ok {
+		t.Fatal("merge failed")
+	}
+	if !e.ts.GDPRDeleteContact(e.portal, b) {
+		t.Fatal("GDPR delete of the merged-away ID failed")
+	}
+	for _, id := range []string{a, b, merged.ID} {
+		if _, ok := e.ts.Contact(e.portal, id); ok {
+			t.Errorf("contact %s survived the GDPR delete", id)
+		}
+	}
+	if e.ts.GDPRDeleteContact(e.portal, a) {
+		t.Error("a second GDPR delete succeeded")
+	}
+}
