@@ -46,7 +46,27 @@ type stack struct {
 	signer    *auth.Signer
 	pubsub    *watchedPubSub
 	customers *countingCustomers
+	clock     *clock
+	server    *graph.Server
 	handler   http.Handler
+}
+
+// clock is the server's clock of session checks, which tests move forward.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 func newStack(t *testing.T) *stack { return newStackMode(t, true) }
@@ -88,12 +108,14 @@ func newStackMode(t *testing.T, demo bool) *stack {
 		db: db, box: box, signer: signer,
 		pubsub:    &watchedPubSub{PubSub: mem, subscribed: make(chan string, 16)},
 		customers: &countingCustomers{CustomerService: db},
+		clock:     &clock{now: time.Now()},
 	}
 	r := &graph.Resolver{
 		WorkspaceService: db, StaffService: db, CustomerService: s.customers, ConversationService: db,
 		HubspotService: hub, PubSub: s.pubsub, Logger: logger, Demo: demo,
 	}
-	s.handler = signer.Middleware(graph.LoadersMiddleware(r.CustomerService, graph.NewServer(r, graph.ServerOptions{Authenticate: signer.WebsocketInit})))
+	s.server = graph.NewServer(r, graph.ServerOptions{Authenticate: signer.WebsocketInit, Introspection: demo, Now: s.clock.Now})
+	s.handler = signer.Middleware(s.server)
 	return s
 }
 
@@ -912,14 +934,23 @@ func TestSubscriptionHubspotIntegrationChanged(t *testing.T) {
 	}
 }
 
-// failingStaff is a StaffService whose failures carry details that must never reach a client.
-type failingStaff struct{}
+// failingStaff is a StaffService whose failures carry details that must never reach a client. Its first
+// FindStaff answers (the session check, then cached), every later one fails.
+type failingStaff struct{ calls atomic.Int64 }
 
-func (failingStaff) FindStaff(context.Context, string) (*convrs.Staff, error) {
+func (f *failingStaff) FindStaff(_ context.Context, id string) (*convrs.Staff, error) {
+	if f.calls.Add(1) == 1 {
+		return &convrs.Staff{ID: id, WorkspaceID: seed.WorkspaceID, Name: "Sam Agent", Role: convrs.RoleAgent}, nil
+	}
 	return nil, fmt.Errorf("store: find staff: %w", errors.New(`pq: password authentication failed for user "convrs"`))
 }
 
-func (failingStaff) ListStaff(context.Context) ([]*convrs.Staff, error) {
+func (f *failingStaff) FindStaffMembers(ctx context.Context, ids []string) ([]*convrs.Staff, error) {
+	_, err := f.FindStaff(ctx, "")
+	return nil, err
+}
+
+func (*failingStaff) ListStaff(context.Context) ([]*convrs.Staff, error) {
 	panic("runtime detail: index out of range in staff.go:42")
 }
 
@@ -946,8 +977,9 @@ func TestInternalErrorsDoNotLeak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &graph.Resolver{StaffService: failingStaff{}, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
-	srv := graph.NewServer(r, graph.ServerOptions{Authenticate: signer.WebsocketInit})
+	r := &graph.Resolver{StaffService: &failingStaff{}, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	start := time.Now()
+	srv := graph.NewServer(r, graph.ServerOptions{Authenticate: signer.WebsocketInit, Now: func() time.Time { return start }})
 	tok, err := signer.Issue(demoStaff[seed.AgentID], time.Hour)
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 
 // Customer is the resolver for the customer field.
 func (r *conversationResolver) Customer(ctx context.Context, obj *convrs.Conversation) (*convrs.Customer, error) {
-	return CustomerLoaderFromContext(ctx, r.CustomerService).Load(ctx, obj.CustomerID)
+	return r.loadersFrom(ctx).customers.Load(ctx, obj.CustomerID)
 }
 
 // AssignedAgent is the resolver for the assignedAgent field.
@@ -23,12 +23,16 @@ func (r *conversationResolver) AssignedAgent(ctx context.Context, obj *convrs.Co
 	if obj.AssignedStaffID == "" {
 		return nil, nil
 	}
-	return r.StaffService.FindStaff(ctx, obj.AssignedStaffID)
+	return r.loadersFrom(ctx).staff.Load(ctx, obj.AssignedStaffID)
 }
 
 // Messages is the resolver for the messages field.
-func (r *conversationResolver) Messages(ctx context.Context, obj *convrs.Conversation) ([]*convrs.Message, error) {
-	return r.ConversationService.ListMessages(ctx, obj.ID)
+func (r *conversationResolver) Messages(ctx context.Context, obj *convrs.Conversation, last *int, before *string) ([]*convrs.Message, error) {
+	page, err := messagePage(last, before)
+	if err != nil {
+		return nil, err
+	}
+	return r.loadersFrom(ctx).messages.Load(ctx, messagesKey{conversationID: obj.ID, page: page})
 }
 
 // Email is the resolver for the email field.
