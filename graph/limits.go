@@ -36,7 +36,7 @@ type Limits struct {
 
 // DefaultLimits fit every query the console and widgets send with a wide margin; the standard introspection
 // query of GraphQL tools also fits (development only).
-var DefaultLimits = Limits{Tokens: 10000, Depth: 15, Fields: 1000, Aliases: 200, Complexity: 5000, ListEstimate: 10}
+var DefaultLimits = Limits{Tokens: 10000, Depth: 15, Fields: 1000, Aliases: 200, Complexity: 5000, ListEstimate: 5}
 
 // ErrorCode values of the documents refused by the limits, besides EINVALID for malformed text.
 const (
@@ -60,8 +60,8 @@ var (
 	_ graphql.OperationContextMutator   = limitsExtension{}
 )
 
-func (limitsExtension) ExtensionName() string                        { return "ConvrsLimits" }
-func (limitsExtension) Validate(graphql.ExecutableSchema) error      { return nil }
+func (limitsExtension) ExtensionName() string                       { return "ConvrsLimits" }
+func (limitsExtension) Validate(graphql.ExecutableSchema) error     { return nil }
 func (e limitsExtension) withIntrospection(on bool) limitsExtension { e.introspection = on; return e }
 
 // MutateOperationParameters refuses a document by its shape, before gqlgen parses and validates it. Parsing
