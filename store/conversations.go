@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -136,11 +135,8 @@ func validateText(text string) (string, error) {
 	if text == "" {
 		return "", convrs.Invalidf("text", "Write a message first.")
 	}
-	if !utf8.ValidString(text) {
-		return "", convrs.Invalidf("text", "The message is not valid text.")
-	}
-	if n := utf8.RuneCountInString(text); n > convrs.MaxMessageLength {
-		return "", convrs.Invalidf("text", "The message is too long: %d characters, %d at most.", n, convrs.MaxMessageLength)
+	if e := convrs.ValidText("text", text, convrs.MaxMessageLength); e != nil {
+		return "", e
 	}
 	return text, nil
 }
@@ -308,6 +304,14 @@ func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationI
 	text, err := validateText(in.Message)
 	if err != nil {
 		return nil, convrs.Invalidf("message", "%s", convrs.ErrorMessage(err))
+	}
+	if e := convrs.ValidText("subject", strings.TrimSpace(in.Subject), convrs.MaxSubjectLength); e != nil {
+		return nil, e
+	}
+	if in.CustomerID != "" {
+		if e := convrs.ValidText("customerId", in.CustomerID, 64); e != nil {
+			return nil, e
+		}
 	}
 	var conv *conversationRow
 	var created bool
