@@ -27,7 +27,9 @@ type messagesKey struct {
 	page           convrs.MessagePage
 }
 
-const loaderWait = time.Millisecond
+// loaderWait is how long a loader gathers keys before its batch runs: long enough for a list's resolvers
+// (run concurrently) to all ask on a loaded machine, short enough not to be felt.
+const loaderWait = 5 * time.Millisecond
 
 func newCustomerLoader(svc convrs.CustomerService) *CustomerLoader {
 	return dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*convrs.Customer, []error) {
