@@ -477,4 +477,3 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 }
-

@@ -40,11 +40,11 @@ func TestDocumentLimits(t *testing.T) {
 	for name, tc := range map[string]struct {
 		query, message string
 	}{
-		"fragment bomb": {fragmentBomb(26), "it selects 67108864 fields once its fragments are expanded, 1000 at most"},
+		"fragment bomb":              {fragmentBomb(26), "it selects 67108864 fields once its fragments are expanded, 1000 at most"},
 		"fragment bomb of 11 levels": {fragmentBomb(11), "it selects 2048 fields once its fragments are expanded, 1000 at most"},
-		"deep":            {"{" + strings.Repeat(" __schema { types { fields { type { ofType {", 4) + " name" + strings.Repeat(" } } } } }", 4) + " }", "too deep: 21 levels, 15 at most"},
-		"many aliases":    {aliases(201, "__typename"), "too many aliases: 201, 200 at most"},
-		"too many tokens": {aliases(8000, "__schema { types { name } }"), "more than 10000 tokens"},
+		"deep":                       {"{" + strings.Repeat(" __schema { types { fields { type { ofType {", 4) + " name" + strings.Repeat(" } } } } }", 4) + " }", "too deep: 21 levels, 15 at most"},
+		"many aliases":               {aliases(201, "__typename"), "too many aliases: 201, 200 at most"},
+		"too many tokens":            {aliases(8000, "__schema { types { name } }"), "more than 10000 tokens"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := do(t, anonymous, tc.query).wantError(t, graph.CodeQueryTooLarge, "")
@@ -68,9 +68,9 @@ func TestComplexityCountsPageSizes(t *testing.T) {
 	s := newStack(t)
 	agent := s.as(t, seed.AgentID)
 	for name, query := range map[string]string{
-		"165 aliases":             aliases(165, "conversations(first: 200) { messages { text } }"),
-		"one big page":            `{ conversations(first: 200) { messages { text } } }`,
-		"pages set by variables":  `query($n: Int) { conversations(first: $n) { messages(last: $n) { text } } }`,
+		"165 aliases":              aliases(165, "conversations(first: 200) { messages { text } }"),
+		"one big page":             `{ conversations(first: 200) { messages { text } } }`,
+		"pages set by variables":   `query($n: Int) { conversations(first: $n) { messages(last: $n) { text } } }`,
 		"introspection is counted": aliases(50, "__schema { types { fields { args { type { ofType { name } } } } } }"),
 	} {
 		t.Run(name, func(t *testing.T) {
