@@ -477,3 +477,29 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	}
 }
+
+// A socket whose staff member is removed is closed (4401), even if it only listens.
+func TestWebsocketClosedWhenStaffRemoved(t *testing.T) {
+	s := newStackMode(t, true, func(o *graph.ServerOptions) { o.SessionRecheckInterval = 20 * time.Millisecond })
+	srv := httptest.NewServer(s.handler)
+	t.Cleanup(srv.Close)
+	ws, _, err := dialWS(t, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.init(s.token(t, seed.AgentID))
+	ws.start("1", `subscription { conversationEvents { kind } }`)
+	s.pubsub.waitSubscribed(t, convrs.TopicConversations(seed.WorkspaceID))
+	if err := s.db.DeleteStaff(context.Background(), seed.AgentID); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(3 * time.Second) // past the session cache
+	for {
+		if _, err := ws.read(); err != nil {
+			if closeCode(err) != 4401 {
+				t.Fatalf("socket ended with %v, want 4401", err)
+			}
+			return
+		}
+	}
+}

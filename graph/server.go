@@ -37,6 +37,9 @@ type ServerOptions struct {
 	// SessionCheckTTL is how long a staff member's current role is reused before it is read again
 	// (default 2 s; negative: read on every operation).
 	SessionCheckTTL time.Duration
+	// SessionRecheckInterval is how often an open websocket re-reads its staff member, to close it (4401)
+	// once they are removed (default 30 s).
+	SessionRecheckInterval time.Duration
 	// Now is the clock of session expiry checks (default time.Now).
 	Now func() time.Time
 }
@@ -56,6 +59,9 @@ func (o *ServerOptions) defaults() {
 	}
 	if o.SessionCheckTTL == 0 {
 		o.SessionCheckTTL = 2 * time.Second
+	}
+	if o.SessionRecheckInterval == 0 {
+		o.SessionRecheckInterval = 30 * time.Second
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -120,7 +126,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.stats.connections.Add(-1)
-	st := &wsState{stats: s.stats}
+	st := &wsState{stats: s.stats, done: make(chan struct{})}
 	defer st.stop()
 	s.gql.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), wsStateKey{}, st)))
 }
@@ -136,8 +142,11 @@ func (s *Server) initWebsocket(ctx context.Context, payload transport.InitPayloa
 		}
 		if err == nil {
 			ctx = convrs.NewContextWithPrincipal(ctx, p)
-			if st := wsStateFrom(ctx); st != nil && !p.Expires.IsZero() {
-				st.closeAt(p.Expires.Sub(s.opts.Now()), closeSessionExpired, "session expired")
+			if st := wsStateFrom(ctx); st != nil {
+				if !p.Expires.IsZero() {
+					st.closeAt(p.Expires.Sub(s.opts.Now()), closeSessionExpired, "session expired")
+				}
+				go s.watchSession(ctx, st, p)
 			}
 		}
 	}
@@ -149,6 +158,23 @@ func (s *Server) initWebsocket(ctx context.Context, payload transport.InitPayloa
 		return ctx, nil, convrs.Errorf(convrs.EUNAVAILABLE, "The session cannot be checked; try again shortly.")
 	}
 	return ctx, nil, nil
+}
+
+// watchSession closes a websocket (4401) once its staff member is gone, however long its subscriptions run.
+func (s *Server) watchSession(ctx context.Context, st *wsState, p *convrs.Principal) {
+	tick := time.NewTicker(s.opts.SessionRecheckInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-st.done:
+			return
+		case <-tick.C:
+			if cur, err := s.sessions.check(ctx, p); err == nil && cur == nil {
+				st.closeAt(0, closeSessionExpired, "session ended")
+				return
+			}
+		}
+	}
 }
 
 const closeSessionExpired = 4401

@@ -98,7 +98,8 @@ func (s *Stats) RefusedConnections() int64 { return s.refusedConnections.Load() 
 // RefusedOperations counts the operations refused because their websocket ran MaxOperationsPerConnection.
 func (s *Stats) RefusedOperations() int64 { return s.refusedOperations.Load() }
 
-// ExpiredClosed counts the websockets closed (4401) because their session expired.
+// ExpiredClosed counts the websockets closed (4401) because their session expired or their staff member
+// was removed.
 func (s *Stats) ExpiredClosed() int64 { return s.expiredClosed.Load() }
 
 type wsStateKey struct{}
@@ -106,7 +107,9 @@ type wsStateKey struct{}
 // wsState is one websocket's bookkeeping: its connection (to close it from a timer) and its running
 // operations.
 type wsState struct {
-	stats *Stats
+	stats    *Stats
+	done     chan struct{} // closed when the connection has ended
+	stopOnce sync.Once
 
 	mu     sync.Mutex
 	conn   transport.WebsocketConn
@@ -149,6 +152,7 @@ func (st *wsState) closeAt(d time.Duration, code int, reason string) {
 func (st *wsState) stop() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	st.stopOnce.Do(func() { close(st.done) })
 	st.closed = true
 	if st.timer != nil {
 		st.timer.Stop()
