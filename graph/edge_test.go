@@ -354,7 +354,12 @@ func TestConversationFieldsAreBatchedAndPaged(t *testing.T) {
 	if diff := cmp.Diff(longest[n-3:n-1], page("last", 2, "before", longest[n-1])); diff != "" {
 		t.Errorf("2 before the last (-want +got):\n%s", diff)
 	}
-	for _, bad := range []int{0, 1001} {
+	// Page sizes the complexity estimate could not trust are refused.
+	for _, bad := range []int{0, -1, 201} {
+		do(t, agent, `query($n: Int) { conversations(first: $n) { id } }`, "n", bad).wantError(t, convrs.EINVALID, "first")
+		do(t, agent, `query($n: Int) { customers(first: $n) { id } }`, "n", bad).wantError(t, convrs.EINVALID, "first")
+	}
+	for _, bad := range []int{0, -1, 1001} {
 		do(t, agent, `query($c: ID!) { conversation(id: $c) { messages(last: `+strings.TrimSpace(jsonInt(bad))+`) { id } } }`, "c", longestID).wantError(t, convrs.EINVALID, "last")
 	}
 }

@@ -33,6 +33,20 @@ func nullIfEmpty(s string) *string {
 	return &s
 }
 
+// maxFirst is the largest page of conversations or customers (the store's limit too).
+const maxFirst = 200
+
+// pageFirst reads a list's first argument: 1 to maxFirst, so that the complexity estimate is what is loaded.
+func pageFirst(first *int) (int, error) {
+	if first == nil {
+		return maxFirst, nil
+	}
+	if *first < 1 || *first > maxFirst {
+		return 0, convrs.Invalidf("first", "Ask for 1 to %d items.", maxFirst)
+	}
+	return *first, nil
+}
+
 // messagePage reads the messages field's arguments: a page of 1 to MaxMessagePage messages.
 func messagePage(last *int, before *string) (convrs.MessagePage, error) {
 	n := convrs.DefaultMessagePage

@@ -227,7 +227,12 @@ func (w *costWalker) field(f *ast.Field) int {
 	n := w.listEstimate
 	args := f.ArgumentMap(w.vars)
 	for _, name := range []string{"first", "last"} {
-		if v, ok := args[name]; ok && v != nil {
+		if f.Definition.Arguments.ForName(name) == nil {
+			continue
+		}
+		// An explicit null takes the resolver's own default: assume the largest page any list allows.
+		n = nullPageEstimate
+		if v := args[name]; v != nil {
 			n = pageSize(v)
 		}
 	}
@@ -239,6 +244,9 @@ func (w *costWalker) field(f *ast.Field) int {
 	}
 	return n * item
 }
+
+// nullPageEstimate is the page size assumed for first/last: null (convrs.MaxMessagePage, the largest).
+const nullPageEstimate = convrs.MaxMessagePage
 
 func pageSize(v any) int {
 	switch v := v.(type) {

@@ -71,6 +71,7 @@ func TestComplexityCountsPageSizes(t *testing.T) {
 		"165 aliases":              aliases(165, "conversations(first: 200) { messages { text } }"),
 		"one big page":             `{ conversations(first: 200) { messages { text } } }`,
 		"pages set by variables":   `query($n: Int) { conversations(first: $n) { messages(last: $n) { text } } }`,
+		"explicit null pages":      `{ a: conversations(first: null) { id } b: conversations(first: null) { id } c: conversations(first: null) { id } d: conversations(first: null) { id } e: conversations(first: null) { id } f: conversations(first: null) { id } }`,
 		"introspection is counted": aliases(50, "__schema { types { fields { args { type { ofType { name } } } } } }"),
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -170,7 +170,11 @@ func (r *queryResolver) Staff(ctx context.Context) ([]*convrs.Staff, error) {
 
 // Conversations is the resolver for the conversations field.
 func (r *queryResolver) Conversations(ctx context.Context, status *convrs.ConversationStatus, customerID *string, first *int) ([]*convrs.Conversation, error) {
-	return r.ConversationService.ListConversations(ctx, convrs.ConversationFilter{Status: deref(status), CustomerID: deref(customerID), Limit: deref(first)})
+	n, err := pageFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	return r.ConversationService.ListConversations(ctx, convrs.ConversationFilter{Status: deref(status), CustomerID: deref(customerID), Limit: n})
 }
 
 // Conversation is the resolver for the conversation field.
@@ -180,7 +184,11 @@ func (r *queryResolver) Conversation(ctx context.Context, id string) (*convrs.Co
 
 // Customers is the resolver for the customers field.
 func (r *queryResolver) Customers(ctx context.Context, query *string, first *int) ([]*convrs.Customer, error) {
-	return r.CustomerService.ListCustomers(ctx, deref(query), deref(first))
+	n, err := pageFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	return r.CustomerService.ListCustomers(ctx, deref(query), n)
 }
 
 // Customer is the resolver for the customer field.
