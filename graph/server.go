@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -192,9 +193,14 @@ func (s *Server) aroundOperation(ctx context.Context, r *Resolver, next graphql.
 		context.AfterFunc(ctx, st.endOperation)
 	}
 	p, err := s.sessions.check(ctx, convrs.PrincipalFromContext(ctx))
-	if err != nil {
+	switch {
+	case err == nil:
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		r.Logger.DebugContext(ctx, "graphql: request cancelled by the client during the session check")
+		return oneError(convrs.EUNAVAILABLE, "The request was cancelled.")
+	default:
 		r.Logger.ErrorContext(ctx, "graphql: session check", "error", err.Error())
-		return oneError(convrs.EUNAVAILABLE, "The session cannot be checked; try again shortly.")
+		return oneError(convrs.EINTERNAL, "Internal error.")
 	}
 	// Without a principal the resolvers answer EUNAUTHORIZED, each with its own path.
 	ctx = convrs.NewContextWithPrincipal(ctx, p)
