@@ -185,10 +185,26 @@ func TestWebsocketInitTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ws.read(); closeCode(err) != websocket.StatusProtocolError {
-		t.Errorf("silent socket: %v, want closed (1002)", err)
+	if _, err := ws.read(); closeCode(err) != 4408 {
+		t.Errorf("silent socket: %v, want closed with 4408", err)
 	}
 	waitFor(t, "the connection is released", func() bool { return s.server.Stats().Connections() == 0 })
+	if n := s.server.Stats().InitTimeouts(); n != 1 {
+		t.Errorf("InitTimeouts = %d, want 1", n)
+	}
+	// A socket that does send connection_init in time is not closed by the timer.
+	ok, _, err := dialWS(t, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok.init(s.token(t, seed.AgentID))
+	ok.start("1", `subscription { conversationEvents { kind } }`)
+	s.pubsub.waitSubscribed(t, convrs.TopicConversations(seed.WorkspaceID))
+	<-time.After(300 * time.Millisecond) // outlast the init timeout: it must not close an initialised socket
+	ok.start("2", `{ me { id } }`)
+	if codes := ok.result("2"); len(codes) != 0 {
+		t.Errorf("query on an initialised socket: %v", codes)
+	}
 }
 
 // One socket runs a bounded number of operations; ending one frees its place.

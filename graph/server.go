@@ -29,7 +29,7 @@ type ServerOptions struct {
 	Introspection bool
 	// Limits bound each document; the zero value means DefaultLimits.
 	Limits Limits
-	// InitTimeout closes a websocket that sends no connection_init in time (default 10 s).
+	// InitTimeout closes (4408) a websocket that sends no connection_init in time (default 10 s).
 	InitTimeout time.Duration
 	// MaxConnections caps the open websockets of this process (default 1000); more are answered 503.
 	MaxConnections int
@@ -86,11 +86,10 @@ func NewServer(r *Resolver, opts ServerOptions) *Server {
 	s.sessions = newSessionChecker(r.StaffService, opts.SessionCheckTTL, opts.Now)
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.Websocket{
-		Implementation: trackedImplementation{transport.CoderWebsocketImplementation{
+		Implementation: trackedImplementation{inner: transport.CoderWebsocketImplementation{
 			AcceptOptions: websocket.AcceptOptions{OriginPatterns: opts.OriginPatterns},
-		}},
+		}, initTimeout: opts.InitTimeout},
 		KeepAlivePingInterval: 10 * time.Second,
-		InitTimeout:           opts.InitTimeout,
 		InitFunc:              s.initWebsocket,
 	})
 	srv.AddTransport(transport.Options{})
@@ -144,8 +143,10 @@ func (s *Server) initWebsocket(ctx context.Context, payload transport.InitPayloa
 		if err == nil {
 			ctx = convrs.NewContextWithPrincipal(ctx, p)
 			if st := wsStateFrom(ctx); st != nil {
-				if !p.Expires.IsZero() {
-					st.closeAt(p.Expires.Sub(s.opts.Now()), closeSessionExpired, "session expired")
+				if p.Expires.IsZero() {
+					st.cancelTimer()
+				} else {
+					st.closeAt(p.Expires.Sub(s.opts.Now()), closeSessionExpired, "session expired", &s.stats.expiredClosed)
 				}
 				go s.watchSession(ctx, st, p)
 			}
@@ -171,7 +172,7 @@ func (s *Server) watchSession(ctx context.Context, st *wsState, p *convrs.Princi
 			return
 		case <-tick.C:
 			if cur, err := s.sessions.check(ctx, p); err == nil && cur == nil {
-				st.closeAt(0, closeSessionExpired, "session ended")
+				st.closeAt(0, closeSessionExpired, "session ended", &s.stats.expiredClosed)
 				return
 			}
 		}

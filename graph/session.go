@@ -83,7 +83,7 @@ func (c *sessionChecker) check(ctx context.Context, p *convrs.Principal) (*convr
 type Stats struct {
 	connections, operations               atomic.Int64
 	refusedConnections, refusedOperations atomic.Int64
-	expiredClosed                         atomic.Int64
+	expiredClosed, initTimeouts           atomic.Int64
 }
 
 // Connections is the number of open websockets.
@@ -97,6 +97,9 @@ func (s *Stats) RefusedConnections() int64 { return s.refusedConnections.Load() 
 
 // RefusedOperations counts the operations refused because their websocket ran MaxOperationsPerConnection.
 func (s *Stats) RefusedOperations() int64 { return s.refusedOperations.Load() }
+
+// InitTimeouts counts the websockets closed (4408) because they sent no connection_init in time.
+func (s *Stats) InitTimeouts() int64 { return s.initTimeouts.Load() }
 
 // ExpiredClosed counts the websockets closed (4401) because their session expired or their staff member
 // was removed.
@@ -129,8 +132,8 @@ func (st *wsState) setConn(c transport.WebsocketConn) {
 	st.mu.Unlock()
 }
 
-// closeAt closes the socket with code after d.
-func (st *wsState) closeAt(d time.Duration, code int, reason string) {
+// closeAt closes the socket with code after d (replacing an earlier timer) and then counts it in counter.
+func (st *wsState) closeAt(d time.Duration, code int, reason string, counter *atomic.Int64) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.timer != nil {
@@ -142,11 +145,20 @@ func (st *wsState) closeAt(d time.Duration, code int, reason string) {
 		st.closed = true
 		st.mu.Unlock()
 		if conn != nil && !closed {
-			st.stats.expiredClosed.Add(1)
+			counter.Add(1)
 			_ = conn.WriteClose(code, reason)
 			_ = conn.Close()
 		}
 	})
+}
+
+// cancelTimer stops the pending close, if any.
+func (st *wsState) cancelTimer() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.timer != nil {
+		st.timer.Stop()
+	}
 }
 
 func (st *wsState) stop() {
@@ -181,9 +193,11 @@ func (st *wsState) endOperation() {
 	}
 }
 
-// trackedImplementation hands each accepted connection to its wsState, so that timers can close it.
+// trackedImplementation hands each accepted connection to its wsState, so that timers can close it, and
+// arms the init timeout: graphql-transport-ws closes a socket without connection_init with 4408.
 type trackedImplementation struct {
-	inner transport.WebsocketImplementation
+	inner       transport.WebsocketImplementation
+	initTimeout time.Duration
 }
 
 func (t trackedImplementation) Accept(w http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
@@ -191,10 +205,13 @@ func (t trackedImplementation) Accept(w http.ResponseWriter, r *http.Request, op
 	if err == nil {
 		if st := wsStateFrom(r.Context()); st != nil {
 			st.setConn(c)
+			st.closeAt(t.initTimeout, closeInitTimeout, "connection initialisation timeout", &st.stats.initTimeouts)
 		}
 	}
 	return c, err
 }
+
+const closeInitTimeout = 4408
 
 func writeGraphQLError(w http.ResponseWriter, status int, code, message string) {
 	w.Header().Set("Content-Type", "application/json")

@@ -28,7 +28,9 @@ func registerWebsocketMetrics(reg prometheus.Registerer, st *graph.Stats) {
 			func() float64 { return float64(st.RefusedConnections()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "convrs_websocket_refused_operations_total", Help: "Websocket operations refused because their connection ran the most it may."},
 			func() float64 { return float64(st.RefusedOperations()) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "convrs_websocket_expired_closed_total", Help: "Websockets closed (4401) because their session expired."},
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "convrs_websocket_init_timeouts_total", Help: "Websockets closed (4408) because they sent no connection_init in time."},
+			func() float64 { return float64(st.InitTimeouts()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "convrs_websocket_expired_closed_total", Help: "Websockets closed (4401) because their session expired or their staff member was removed."},
 			func() float64 { return float64(st.ExpiredClosed()) }),
 	)
 }

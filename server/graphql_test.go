@@ -39,7 +39,7 @@ func TestWebsocketMetrics(t *testing.T) {
 	srv := httptest.NewServer(app.handler)
 	t.Cleanup(srv.Close)
 	for _, name := range []string{"convrs_websocket_connections", "convrs_websocket_operations", "convrs_websocket_refused_connections_total",
-		"convrs_websocket_refused_operations_total", "convrs_websocket_expired_closed_total"} {
+		"convrs_websocket_refused_operations_total", "convrs_websocket_init_timeouts_total", "convrs_websocket_expired_closed_total"} {
 		if v, ok := gauge(t, app, name); !ok || v != 0 {
 			t.Errorf("%s = %v (present: %v), want 0", name, v, ok)
 		}
