@@ -60,9 +60,8 @@ var (
 	_ graphql.OperationContextMutator   = limitsExtension{}
 )
 
-func (limitsExtension) ExtensionName() string                       { return "ConvrsLimits" }
-func (limitsExtension) Validate(graphql.ExecutableSchema) error     { return nil }
-func (e limitsExtension) withIntrospection(on bool) limitsExtension { e.introspection = on; return e }
+func (limitsExtension) ExtensionName() string                   { return "ConvrsLimits" }
+func (limitsExtension) Validate(graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationParameters refuses a document by its shape, before gqlgen parses and validates it. Parsing
 // here is linear (and bounded by the token limit); a document that does not parse is left to gqlgen to report.

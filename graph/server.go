@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -75,6 +76,7 @@ type Server struct {
 	opts     ServerOptions
 	sessions *sessionChecker
 	stats    *Stats
+	logger   *slog.Logger
 }
 
 // NewServer returns the GraphQL server with its transports configured explicitly: POST, and websockets
@@ -82,7 +84,7 @@ type Server struct {
 // operation re-reads the caller's role, refuses an expired session and runs with its own dataloaders.
 func NewServer(r *Resolver, opts ServerOptions) *Server {
 	opts.defaults()
-	s := &Server{opts: opts, stats: &Stats{}}
+	s := &Server{opts: opts, stats: &Stats{}, logger: r.Logger}
 	s.sessions = newSessionChecker(r.StaffService, opts.SessionCheckTTL, opts.Now)
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.Websocket{
@@ -96,7 +98,7 @@ func NewServer(r *Resolver, opts ServerOptions) *Server {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(opts.Limits.Tokens)
-	srv.Use(limitsExtension{limits: opts.Limits}.withIntrospection(opts.Introspection))
+	srv.Use(limitsExtension{limits: opts.Limits, introspection: opts.Introspection})
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	}
@@ -157,6 +159,7 @@ func (s *Server) initWebsocket(ctx context.Context, payload transport.InitPayloa
 			// 4401 tells the client to sign in again rather than reconnect.
 			return transport.WithWebsocketCloseCode(ctx, closeSessionExpired), nil, err
 		}
+		s.logger.ErrorContext(ctx, "graphql: websocket session check", "error", err.Error())
 		return ctx, nil, convrs.Errorf(convrs.EUNAVAILABLE, "The session cannot be checked; try again shortly.")
 	}
 	return ctx, nil, nil
