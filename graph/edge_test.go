@@ -524,3 +524,27 @@ func TestWebsocketClosedWhenStaffRemoved(t *testing.T) {
 		}
 	}
 }
+
+// A subscription's events show the conversation as stored now: the operation's loaders do not serve what an
+// earlier event loaded.
+func TestSubscriptionEventsAreNotServedFromTheLoaderCache(t *testing.T) {
+	s := newStack(t)
+	sam := s.as(t, seed.AgentID)
+	convID, _ := demoConversation(t, s)
+	sub := s.subscribe(t, seed.AdminID, `subscription { conversationEvents { conversation { messages(last: 1) { text } } } }`,
+		convrs.TopicConversations(seed.WorkspaceID))
+	for _, text := range []string{"first reply", "second reply"} {
+		do(t, sam, `mutation($c: ID!, $t: String!) { sendMessage(conversationId: $c, text: $t) { id } }`, "c", convID, "t", text).decode(t, &struct{}{})
+		var ev struct {
+			ConversationEvents struct {
+				Conversation struct {
+					Messages []struct{ Text string } `json:"messages"`
+				} `json:"conversation"`
+			} `json:"conversationEvents"`
+		}
+		next(t, sub, &ev)
+		if m := ev.ConversationEvents.Conversation.Messages; len(m) != 1 || m[0].Text != text {
+			t.Errorf("event after %q shows %+v", text, m)
+		}
+	}
+}
