@@ -318,11 +318,14 @@ func TestConversationFieldsAreBatchedAndPaged(t *testing.T) {
 	if len(list.Conversations) < 10 {
 		t.Fatalf("%d demo conversations", len(list.Conversations))
 	}
-	if one, many := s.conversations.list.Load(), s.conversations.listOf.Load(); one != 0 || many != 1 {
-		t.Errorf("message reads: %d one by one, %d batched; want 0 and 1", one, many)
+	// The property, not the timing: on a loaded machine a list may take more than one batch (the loaders
+	// wait 5 ms), but never a read per conversation.
+	n := int64(len(list.Conversations))
+	if one, many := s.conversations.list.Load(), s.conversations.listOf.Load(); one != 0 || many < 1 || many > n/4 {
+		t.Errorf("message reads for %d conversations: %d one by one, %d batched; want 0 and a few batches", n, one, many)
 	}
-	if one, many := s.staff.find.Load(), s.staff.findMany.Load(); one > 1 || many != 1 {
-		t.Errorf("staff reads: %d one by one (the session check may be one), %d batched; want ≤1 and 1", one, many)
+	if one, many := s.staff.find.Load(), s.staff.findMany.Load(); one > 1 || many < 1 || many > n/4 {
+		t.Errorf("staff reads for %d conversations: %d one by one (the session check may be one), %d batched; want ≤1 and a few batches", n, one, many)
 	}
 	// The batched messages are each conversation's own, oldest first.
 	ctx := convrs.NewContextWithPrincipal(context.Background(), &convrs.Principal{StaffID: seed.AgentID, WorkspaceID: seed.WorkspaceID, Role: convrs.RoleAgent})
@@ -363,11 +366,11 @@ func TestConversationFieldsAreBatchedAndPaged(t *testing.T) {
 		}
 		return ids
 	}
-	n := len(longest)
-	if diff := cmp.Diff(longest[n-2:], page("last", 2)); diff != "" {
+	k := len(longest)
+	if diff := cmp.Diff(longest[k-2:], page("last", 2)); diff != "" {
 		t.Errorf("last 2 (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(longest[n-3:n-1], page("last", 2, "before", longest[n-1])); diff != "" {
+	if diff := cmp.Diff(longest[k-3:k-1], page("last", 2, "before", longest[k-1])); diff != "" {
 		t.Errorf("2 before the last (-want +got):\n%s", diff)
 	}
 	// Page sizes the complexity estimate could not trust are refused.
