@@ -48,7 +48,7 @@ type ComplexityRoot struct {
 		Customer      func(childComplexity int) int
 		ID            func(childComplexity int) int
 		LastMessageAt func(childComplexity int) int
-		Messages      func(childComplexity int) int
+		Messages      func(childComplexity int, last *int, before *string) int
 		OpenedAt      func(childComplexity int) int
 		Status        func(childComplexity int) int
 		Subject       func(childComplexity int) int
@@ -154,7 +154,7 @@ type ComplexityRoot struct {
 type ConversationResolver interface {
 	Customer(ctx context.Context, obj *convrs.Conversation) (*convrs.Customer, error)
 	AssignedAgent(ctx context.Context, obj *convrs.Conversation) (*convrs.Staff, error)
-	Messages(ctx context.Context, obj *convrs.Conversation) ([]*convrs.Message, error)
+	Messages(ctx context.Context, obj *convrs.Conversation, last *int, before *string) ([]*convrs.Message, error)
 }
 type CustomerResolver interface {
 	Email(ctx context.Context, obj *convrs.Customer) (*string, error)
@@ -255,7 +255,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Conversation.Messages(childComplexity), true
+		args, err := ec.field_Conversation_messages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Conversation.Messages(childComplexity, args["last"].(*int), args["before"].(*string)), true
 	case "Conversation.openedAt":
 		if e.ComplexityRoot.Conversation.OpenedAt == nil {
 			break
@@ -927,7 +932,11 @@ type Conversation {
   lastMessageAt: Time!
   customer: Customer!
   assignedAgent: Staff
-  messages: [Message!]!
+  """
+  The conversation's messages, oldest first: the latest ` + "`" + `last` + "`" + ` (at most 1000) of them, or those before the
+  message ` + "`" + `before` + "`" + ` to page back through a long conversation.
+  """
+  messages(last: Int = 500, before: ID): [Message!]!
 }
 
 enum AuthorKind {
@@ -1282,6 +1291,28 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Conversation_messages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_closeConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -1821,7 +1852,8 @@ func (ec *executionContext) _Conversation_messages(ctx context.Context, field gr
 			return ec.fieldContext_Conversation_messages(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Conversation().Messages(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Conversation().Messages(ctx, obj, fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*convrs.Message) graphql.Marshaler {
@@ -1831,7 +1863,7 @@ func (ec *executionContext) _Conversation_messages(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Conversation_messages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Conversation_messages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Conversation",
 		Field:      field,
@@ -1840,6 +1872,17 @@ func (ec *executionContext) fieldContext_Conversation_messages(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Message(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Conversation_messages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }

@@ -37,7 +37,10 @@ func TestTokenCommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the app's signer refuses the token: %v", err)
 	}
-	if *p != (convrs.Principal{StaffID: "stf_sam", WorkspaceID: "ws_demo", Role: convrs.RoleAgent}) {
+	if until := time.Until(p.Expires); until < 59*time.Minute || until > time.Hour {
+		t.Errorf("the token expires in %v, want 1h", until)
+	}
+	if got := (convrs.Principal{StaffID: p.StaffID, WorkspaceID: p.WorkspaceID, Role: p.Role}); got != (convrs.Principal{StaffID: "stf_sam", WorkspaceID: "ws_demo", Role: convrs.RoleAgent}) {
 		t.Errorf("principal = %+v", p)
 	}
 	var me struct {

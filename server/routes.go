@@ -35,9 +35,7 @@ func (a *App) routes(r *graph.Resolver) http.Handler {
 	handle := func(pattern, route string, h http.Handler) {
 		mux.Handle(pattern, instrument(route, requests, duration, h))
 	}
-	handle("/query", "query", limitBody(maxQueryBytes, a.signer.Middleware(graph.LoadersMiddleware(r.CustomerService, graph.NewServer(r, graph.ServerOptions{
-		OriginPatterns: originPatterns(a.cfg.PublicURL), Authenticate: a.signer.WebsocketInit,
-	})))))
+	handle("/query", "query", limitBody(maxQueryBytes, a.signer.Middleware(a.graphQL(r))))
 	handle("GET /healthz", "healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) }))
 	handle("GET /readyz", "readyz", http.HandlerFunc(a.readyz))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}))
