@@ -85,10 +85,8 @@ func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	// The state signing key is derived from the encryption key, so every gateway process agrees on it.
-	mac := hmac.New(sha256.New, []byte("convrs oauth state"))
-	mac.Write(cfg.Box.KeyID())
-	return &Service{cfg: cfg, stateKey: mac.Sum(nil), sources: map[string]*hubspot.TokenSource{}}
+	// The state signing key is derived from the encryption key (HKDF), so every gateway process agrees on it.
+	return &Service{cfg: cfg, stateKey: cfg.Box.DeriveKey(secret.PurposeOAuthState), sources: map[string]*hubspot.TokenSource{}}
 }
 
 // Integration returns the caller's workspace's integration (any staff member may read it: agents need the
