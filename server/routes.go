@@ -42,6 +42,8 @@ func (a *App) routes(r *graph.Resolver) http.Handler {
 	})))))
 	handle("GET /healthz", "healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) }))
 	handle("GET /readyz", "readyz", http.HandlerFunc(a.readyz))
+	// Served on METRICS_ADDR only; a scraper pointed here gets a 404 rather than the SPA.
+	handle("/metrics", "metrics_off", http.NotFoundHandler())
 	handle("GET "+integration.StartPath, "oauth_start", a.hubspot.StartHandler())
 	handle("GET "+integration.CallbackPath, "oauth_callback", a.hubspot.CallbackHandler())
 	handle("POST "+integration.ConfirmPath, "oauth_confirm", a.hubspot.ConfirmHandler())
