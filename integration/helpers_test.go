@@ -146,8 +146,8 @@ func newEnvDB(t *testing.T, db *store.DB) *env {
 	e := &env{
 		logs: logs, db: db, sim: sim, cache: cache.NewMemory(), ps: pubsub.NewMemory(), box: newBox(t), clock: &clock{},
 		browser: newBrowser(),
-		admin: convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_admin", WorkspaceID: wsID, Role: convrs.RoleAdmin}),
-		agent: convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_agent", WorkspaceID: wsID, Role: convrs.RoleAgent}),
+		admin:   convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_admin", WorkspaceID: wsID, Role: convrs.RoleAdmin}),
+		agent:   convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_agent", WorkspaceID: wsID, Role: convrs.RoleAgent}),
 	}
 	e.oauth = &hubspot.OAuthConfig{
 		ClientID: hubspotsim.DefaultClientID, ClientSecret: hubspotsim.DefaultClientSecret,

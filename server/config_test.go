@@ -23,7 +23,9 @@ func env(kv ...string) func(string) string {
 }
 
 // devEnv is env in development mode (APP_ENV defaults to production).
-func devEnv(kv ...string) func(string) string { return env(append([]string{"APP_ENV", "development"}, kv...)...) }
+func devEnv(kv ...string) func(string) string {
+	return env(append([]string{"APP_ENV", "development"}, kv...)...)
+}
 
 var testEncryptionKey = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32))
 
