@@ -33,20 +33,42 @@ test('an admin connects HubSpot, enables syncing, saves options and disconnects'
   await screenshot(page, 'hubspot-1-disconnected');
 
   await card.getByRole('button', { name: 'Integrate' }).click();
-  const [consent] = await Promise.all([
-    context.waitForEvent('page'),
-    card.getByRole('button', { name: 'Login to HubSpot' }).click(),
-  ]);
-  // The tab opens blank and is then pointed at the authorization URL from connectHubspot.
-  await consent.waitForURL((url) => url.protocol.startsWith('http'));
+  const login = () => Promise.all([context.waitForEvent('page'), card.getByRole('button', { name: 'Login to HubSpot' }).click()]);
+  const simulatorOrigin = new URL(gateway.simulatorUrl).origin;
+  const nonceCookies = async () => (await context.cookies(gateway.url)).filter((c) => c.name.startsWith('convrs_oauth_'));
+
+  // First, HubSpot's consent approved in a browser that did not open the start link (a forwarded link): the
+  // browser's cookies are cleared between the start link and the callback. Nothing may be connected.
+  const [forwarded] = await login();
+  await forwarded.waitForURL((url) => url.origin === simulatorOrigin);
+  const [nonce] = await nonceCookies();
+  assert.ok(nonce, 'the start link set a nonce cookie');
+  assert.equal(nonce.httpOnly, true);
+  assert.equal(nonce.sameSite, 'Lax');
+  await context.clearCookies();
+  await forwarded.getByRole('button', { name: 'Connect app' }).click();
+  await forwarded.waitForURL((url) => url.origin === new URL(gateway.url).origin, { timeout: 30_000 });
+  await forwarded.getByRole('heading', { name: 'Finish in the browser that started' }).waitFor();
+  await screenshot(forwarded, 'hubspot-2a-other-browser');
+  await forwarded.close();
+  await page.bringToFront();
+  assert.equal(await card.locator('.banner[data-state]').count(), 0, 'nothing connected from another browser');
+
+  // The same browser throughout: the tab opens blank, is pointed at the gateway's start link from
+  // connectHubspot, which sets the nonce cookie and redirects to HubSpot's consent page.
+  const [consent] = await login();
+  await consent.waitForURL((url) => url.origin === simulatorOrigin);
   await consent.waitForLoadState();
+  assert.equal((await nonceCookies()).length, 1);
   await screenshot(consent, 'hubspot-2-consent');
   const connectApp = consent.getByRole('button', { name: 'Connect app' }).or(consent.getByRole('link', { name: 'Connect app' }));
   await connectApp.click();
   // HubSpot (the simulator) sends the browser back to the gateway's OAuth callback.
   await consent.waitForURL((url) => url.origin === new URL(gateway.url).origin, { timeout: 30_000 });
   await consent.waitForLoadState();
+  await consent.getByRole('heading', { name: 'HubSpot connected' }).waitFor();
   await screenshot(consent, 'hubspot-3-callback');
+  assert.equal((await nonceCookies()).length, 0, 'the callback clears the nonce cookie');
 
   // CONNECTED: yellow, with the HubSpot user and portal; arrived without reloading this page.
   await page.bringToFront();
