@@ -116,7 +116,7 @@ test('switching to another portal asks first, and the answer from the same brows
   t.after(() => {
     for (const error of env.consoleErrors) t.diagnostic(`browser: ${error}`);
   });
-  // Still signed in as Ada Admin from the test above (the session lives in this tab).
+  // Still signed in as Ada Admin from the test above (the session lives in the browser's storage).
   await page.bringToFront();
   await page.goto(gateway.url);
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
@@ -131,7 +131,7 @@ test('switching to another portal asks first, and the answer from the same brows
     const link = await page.evaluate(async () => {
       const response = await fetch('/query', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${sessionStorage.getItem('convrs.session')}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${localStorage.getItem('convrs.session') ?? sessionStorage.getItem('convrs.session')}` },
         body: JSON.stringify({ query: 'mutation { connectHubspot { url } }' }),
       });
       return (await response.json()).data.connectHubspot.url;
