@@ -850,7 +850,7 @@ type Mutation {
   "Admin only."
   updateWorkspaceSettings(input: WorkspaceSettingsInput!): Workspace!
 
-  "Admin only. Returns the HubSpot authorization URL (single-use state, valid 10 minutes)."
+  "Admin only. Returns the start link of a HubSpot connection (single use, valid 10 minutes)."
   connectHubspot: HubspotAuthorization!
   "Admin only. From CONNECTED: turns syncing on."
   enableHubspot: HubspotIntegration!
@@ -1014,7 +1014,7 @@ input HubspotOptionsInput {
 }
 
 type HubspotAuthorization {
-  "Open this in a new tab: HubSpot's consent page."
+  "The gateway's start link: open it in a new tab, in this browser. It binds the connection to the browser (an HttpOnly cookie), then redirects to HubSpot's consent page."
   url: String!
   expiresAt: Time!
 }

@@ -10,7 +10,7 @@ import (
 // /metrics.
 func (a *App) graphQL(r *graph.Resolver) *graph.Server {
 	srv := graph.NewServer(r, graph.ServerOptions{
-		OriginPatterns: originPatterns(a.cfg.PublicURL),
+		OriginPatterns: originPatterns(a.cfg),
 		Authenticate:   a.signer.WebsocketInit,
 		Introspection:  a.cfg.Development(),
 	})
