@@ -7,20 +7,17 @@ import (
 )
 
 // pendingSyncs stands in for the transcript sync's service until that branch wires the real one into the
-// stack: it authenticates like every service and knows no sync records.
-type pendingSyncs struct{}
+// stack: it authenticates like every service, answers an empty record and refuses retries (ECONFLICT).
+type pendingSyncs struct{ ps convrs.PubSub }
 
 var _ convrs.HubspotSyncService = pendingSyncs{}
 
-func (pendingSyncs) none(ctx context.Context) error {
-	if _, err := convrs.Authenticated(ctx); err != nil {
-		return err
+func (pendingSyncs) Sync(ctx context.Context, id string) (*convrs.HubspotSync, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return convrs.Errorf(convrs.ENOTFOUND, "No transcript sync record.")
-}
-
-func (s pendingSyncs) Sync(ctx context.Context, _ string) (*convrs.HubspotSync, error) {
-	return nil, s.none(ctx)
+	return &convrs.HubspotSync{ID: "hss_stub", WorkspaceID: p.WorkspaceID, ConversationID: id, Status: convrs.SyncQueued}, nil
 }
 
 func (pendingSyncs) SyncsByConversation(ctx context.Context, _ []string) (map[string]*convrs.HubspotSync, error) {
@@ -42,11 +39,11 @@ func (pendingSyncs) Summary(ctx context.Context) (*convrs.HubspotSyncSummary, er
 	return &convrs.HubspotSyncSummary{}, nil
 }
 
-func (s pendingSyncs) Retry(ctx context.Context, _ string) (*convrs.HubspotSync, error) {
+func (pendingSyncs) Retry(ctx context.Context, _ string) (*convrs.HubspotSync, error) {
 	if _, err := convrs.RequireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	return nil, s.none(ctx)
+	return nil, convrs.Errorf(convrs.ECONFLICT, "Nothing to retry.")
 }
 
 func (pendingSyncs) BackfillCount(ctx context.Context, _ int) (int, error) {
@@ -59,11 +56,20 @@ func (pendingSyncs) Backfill(ctx context.Context, _ int) (int, error) {
 	return 0, err
 }
 
-func (pendingSyncs) SubscribeSyncs(ctx context.Context) (<-chan *convrs.HubspotSync, error) {
-	if _, err := convrs.Authenticated(ctx); err != nil {
+func (s pendingSyncs) SubscribeSyncs(ctx context.Context) (<-chan *convrs.HubspotSync, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := s.ps.Subscribe(ctx, convrs.TopicHubspotSyncs(p.WorkspaceID))
+	if err != nil {
 		return nil, err
 	}
 	ch := make(chan *convrs.HubspotSync)
-	go func() { <-ctx.Done(); close(ch) }()
+	go func() {
+		for range in {
+		}
+		close(ch)
+	}()
 	return ch, nil
 }
