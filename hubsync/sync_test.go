@@ -54,7 +54,7 @@ func TestSyncWritesTheNote(t *testing.T) {
 		paris := full.ClosedAt.In(mustLoc(t, "Europe/Paris")).Format("15:04")
 		for _, want := range []string{"Channel: web", "Agent: Sam Agent", "Customer: Alice · alice@example.com",
 			"Hi &lt;script&gt;alert(1)&lt;/script&gt;<br>second line", "Fixed &amp; done.", paris,
-			`<a href="https://convrs.test/#/conversations/` + conv.ID + `">`} {
+			`<a href="https://convrs.test/#/chat/` + conv.ID + `">`} {
 			if !strings.Contains(n.Body, want) {
 				t.Errorf("note body lacks %q:\n%s", want, n.Body)
 			}

@@ -243,7 +243,7 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 		}
 	}
 	if w.cfg.PublicURL != "" {
-		tr.Link = strings.TrimRight(w.cfg.PublicURL, "/") + "/#/conversations/" + conv.ID
+		tr.Link = strings.TrimRight(w.cfg.PublicURL, "/") + "/#/chat/" + conv.ID
 	}
 	j.tr = tr
 	res, err := w.cfg.Matcher.FindOrCreate(ctx, hc.Contacts, match.Target{Customer: cust, PortalID: integ.PortalID, Region: ws.DefaultRegion,
