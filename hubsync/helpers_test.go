@@ -46,7 +46,7 @@ func (c *clock) Advance(d time.Duration) {
 // env is one gateway process's sync (store, integration service, matcher, worker) over a real database and
 // the simulator, with an ENABLED workspace connected to portal.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	db     *store.DB
 	sim    *hubspotsim.TestServer
 	integ  *integration.Service
@@ -72,7 +72,7 @@ type envOpts struct {
 	noEnable bool
 }
 
-func newEnv(t *testing.T, engine string, o envOpts) *env {
+func newEnv(t testing.TB, engine string, o envOpts) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, clock: o.clock}
