@@ -52,7 +52,7 @@ func TestSyncWritesTheNote(t *testing.T) {
 			t.Errorf("owner %q id %q, want 41000001 and %q", n.OwnerID, n.ID, s.NoteIDs[0])
 		}
 		paris := full.ClosedAt.In(mustLoc(t, "Europe/Paris")).Format("15:04")
-		for _, want := range []string{"Channel: web", "Agent: Sam Agent", "Customer: Alice · alice@example.com",
+		for _, want := range []string{"Channel: Web chat", "Agent: Sam Agent", "Customer: Alice · alice@example.com",
 			"Hi &lt;script&gt;alert(1)&lt;/script&gt;<br>second line", "Fixed &amp; done.", paris,
 			`<a href="https://convrs.test/#/chat/` + conv.ID + `">`} {
 			if !strings.Contains(n.Body, want) {
@@ -298,7 +298,7 @@ func TestReopenUpdatesTheNoteInPlace(t *testing.T) {
 		if len(notes) != 1 || s.NoteIDs[0] != first.NoteIDs[0] || notes[0].ID != first.NoteIDs[0] {
 			t.Fatalf("notes %d, ids %v then %v: want the same one note", len(notes), first.NoteIDs, s.NoteIDs)
 		}
-		for _, want := range []string{"Updated after reopening", "first question", "a later answer"} {
+		for _, want := range []string{"Updated transcript: this conversation was reopened and closed again", "(close 2)", "first question", "a later answer"} {
 			if !strings.Contains(notes[0].Body, want) {
 				t.Errorf("updated note lacks %q", want)
 			}
