@@ -70,6 +70,8 @@ type envOpts struct {
 	simSrv   *hubspotsim.TestServer
 	clock    *clock
 	noEnable bool
+	// refreshMargin is the integration's (default 5 minutes).
+	refreshMargin time.Duration
 }
 
 func newEnv(t testing.TB, engine string, o envOpts) *env {
@@ -128,6 +130,7 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 			RedirectURL: "https://convrs.test" + integration.CallbackPath, Scopes: integration.RequiredScopes, AppURL: e.sim.URL(), APIURL: e.sim.URL()},
 		APIURL: e.sim.URL(), LinkURL: e.sim.URL(), PublicURL: "https://convrs.test",
 		Cache: e.cache, Locker: e.cache, Limiter: e.cache.Limiter(), PubSub: e.ps, Box: e.box, Now: e.clock.Now,
+		RefreshMargin: o.refreshMargin,
 	})
 	if fresh {
 		e.connect()

@@ -617,10 +617,16 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonRateLimited, true
 		o.RunAt = now.Add(max(rl.RetryAfter, time.Second))
 		o.Reason = "Waiting: HubSpot's rate limit was reached; retrying when its window frees."
-	case convrs.ErrorCode(err) == convrs.EUNAVAILABLE || (errors.As(err, &re) && re.Permanent) || hubspot.IsUnauthorized(err):
+	case convrs.ErrorCode(err) == convrs.EUNAVAILABLE || (errors.As(err, &re) && re.Permanent):
 		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
 		o.RunAt = now.Add(w.cfg.ErrorRecheck)
 		o.Reason = "Waiting: the HubSpot integration needs reconnecting; syncing resumes after Reconnect."
+	case hubspot.IsUnauthorized(err):
+		// Refused although not expired (the app uninstalled, access revoked): the token keeper's next refresh
+		// confirms it and puts the integration in ERROR; until then, look again as for an integration error.
+		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
+		o.RunAt = now.Add(w.cfg.ErrorRecheck)
+		o.Reason = "Waiting: HubSpot refused Convrs's authorization; syncing resumes once the connection works again (Reconnect if the integration shows an error)."
 	case hubspot.IsRetryable(err) || errors.Is(err, context.DeadlineExceeded):
 		if c.Sync.Attempts >= w.cfg.MaxAttempts {
 			o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRetriesExhausted
