@@ -637,17 +637,24 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 		for i := 1; i < c.Sync.Attempts && d < w.cfg.MaxBackoff; i++ {
 			d *= 2
 		}
-		wait := w.cfg.Jitter(min(d, w.cfg.MaxBackoff))
-		if len(o.Pending) > 0 || len(j.c.Pending) > 0 {
-			wait = max(wait, w.cfg.SearchDelay)
-		}
-		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(wait)
+		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(w.cfg.Jitter(min(d, w.cfg.MaxBackoff)))
 		o.Reason = "Waiting: HubSpot is unavailable (" + short(err) + "); retrying automatically."
 	default:
 		o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRejected
 		o.Reason = "Failed: " + short(err)
 	}
+	// A create whose outcome is unknown is looked for in HubSpot's search, which lags writes: not before then.
+	if (o.Status == convrs.SyncWaiting || o.Status == convrs.SyncQueued) && len(c.Pending) > 0 {
+		o.RunAt = maxTime(o.RunAt, now.Add(w.cfg.SearchDelay))
+	}
 	return o
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func short(err error) string {
