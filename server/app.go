@@ -70,6 +70,13 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 		kv, locker, limiter, ps = m, m, m.Limiter(), pubsub.NewMemory()
 	}
 	a.db.Events = ps
+	if d, ok := ps.(interface{ Dropped() uint64 }); ok {
+		// A subscriber that fell behind is ended (its client refetches and subscribes again); count those.
+		a.metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "convrs_pubsub_subscriptions_ended_total",
+			Help: "Subscriptions ended because their subscriber fell behind (its messages would have been lost).",
+		}, func() float64 { return float64(d.Dropped()) }))
+	}
 
 	if cfg.Development() {
 		if seeded, err := seed.Demo(ctx, a.db); err != nil {
@@ -147,6 +154,11 @@ func newLogger(cfg *Config, out io.Writer) *slog.Logger {
 func (a *App) startSimulator() error {
 	sim := hubspotsim.New(hubspotsim.Options{IndexDelay: 2 * time.Second, Logger: a.logger.With("component", "hubspotsim")})
 	sim.SeedDemo()
+	// As a HubSpot app's settings would: every contact event goes to the gateway's webhook endpoint.
+	if err := sim.SetWebhooks(hubspotsim.WebhookSettings{TargetURL: a.cfg.PublicURL + "/webhooks/hubspot",
+		Subscriptions: hubspotsim.ContactSubscriptions(hubspotsim.CardProperties...)}); err != nil {
+		return &ConfigError{"PUBLIC_URL", err.Error()}
+	}
 	ln, err := net.Listen("tcp", a.cfg.HubspotSimAddr)
 	if err != nil {
 		return &ConfigError{"HUBSPOT_SIM_ADDR", fmt.Sprintf("cannot listen on %s: %v", a.cfg.HubspotSimAddr, err)}
