@@ -589,3 +589,38 @@ func TestBackfillListAndSummary(t *testing.T) {
 		}
 	})
 }
+
+func TestSlowBatchKeepsItsLease(t *testing.T) {
+	e := newEnv(t, "sqlite", envOpts{})
+	e.sim.SeedContact(portal, map[string]string{"email": "slow@example.com"}, time.Time{})
+	conv := e.closed(e.customer("slow@example.com", "", "", ""))
+	e2 := newEnv(t, "sqlite", envOpts{db: e.db, simSrv: e.sim, box: e.box, ps: e.ps, cache: e.cache, clock: e.clock})
+	// Each HubSpot call takes longer than the whole lease: only the renewals keep the record with its worker.
+	e.worker.cfg.LeaseFor = 1500 * time.Millisecond
+	e.sim.SetLatency(2 * time.Second)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, err := e.worker.RunOnce(context.Background(), "slow"); err != nil {
+			t.Error(err)
+		}
+	}()
+	stolen := 0
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		case <-time.After(100 * time.Millisecond):
+			if n, err := e2.worker.RunOnce(context.Background(), "thief"); err != nil {
+				t.Fatal(err)
+			} else {
+				stolen += n
+			}
+		}
+	}
+	if stolen != 0 {
+		t.Errorf("another worker claimed %d records of a batch still running", stolen)
+	}
+	e.sim.SetLatency(0)
+	e.mustStatus(conv.ID, convrs.SyncSynced)
+}
