@@ -624,3 +624,55 @@ func TestSlowBatchKeepsItsLease(t *testing.T) {
 	e.sim.SetLatency(0)
 	e.mustStatus(conv.ID, convrs.SyncSynced)
 }
+
+func TestPartialBatchFailureFailsOnlyItsSync(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, envOpts{})
+		if err := e.db.CreateStaff(context.Background(), &convrs.Staff{ID: "stf_two", WorkspaceID: wsID, Name: "Tia Two", Email: "tia@test.test", Role: convrs.RoleAgent}); err != nil {
+			t.Fatal(err)
+		}
+		tia := convrs.NewContextWithPrincipal(context.Background(), &convrs.Principal{StaffID: "stf_two", WorkspaceID: wsID, Role: convrs.RoleAgent})
+		okContact := e.sim.SeedContact(portal, map[string]string{"email": "ok@example.com"}, time.Time{})
+		badContact := e.sim.SeedContact(portal, map[string]string{"email": "bad@example.com"}, time.Time{})
+		good := e.closed(e.customer("ok@example.com", "", "", ""))
+		conv, err := e.db.OpenInbound(e.admin, e.customer("bad@example.com", "", "", "").ID, "web", "hello")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.SendMessage(tia, conv.ID, "hi, Tia here"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.CloseConversation(tia, conv.ID); err != nil {
+			t.Fatal(err)
+		}
+		// Tia's owner ID, as cached, no longer exists in HubSpot: HubSpot refuses that one input of the batch.
+		if err := e.cache.Set(context.Background(), "hubspot:"+wsID+":owner:tia@test.test", []byte("999999"), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		before := e.requests("/notes/batch/create")
+		e.drain()
+		if n := e.requests("/notes/batch/create") - before; n != 1 {
+			t.Errorf("%d batch creates, want both notes in one", n)
+		}
+		e.mustStatus(good.ID, convrs.SyncSynced)
+		s := e.mustStatus(conv.ID, convrs.SyncFailed)
+		if s.ReasonCode != convrs.SyncReasonRejected || !strings.Contains(s.Reason, "999999") {
+			t.Errorf("failed = %s %q", s.ReasonCode, s.Reason)
+		}
+		if len(e.notesOf(okContact)) != 1 || len(e.notesOf(badContact)) != 0 {
+			t.Errorf("notes: %d and %d, want 1 and 0", len(e.notesOf(okContact)), len(e.notesOf(badContact)))
+		}
+		// Fixed (the cache expires), Retry writes it once.
+		if err := e.cache.Delete(context.Background(), "hubspot:"+wsID+":owner:tia@test.test"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Retry(e.admin, conv.ID); err != nil {
+			t.Fatal(err)
+		}
+		e.drain()
+		e.mustStatus(conv.ID, convrs.SyncSynced)
+		if n := len(e.notesOf(badContact)); n != 1 {
+			t.Errorf("%d notes after Retry, want 1", n)
+		}
+	})
+}
