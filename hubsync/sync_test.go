@@ -676,3 +676,41 @@ func TestPartialBatchFailureFailsOnlyItsSync(t *testing.T) {
 		}
 	})
 }
+
+func TestMergedAndDeletedLinkedContacts(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, envOpts{})
+		a := e.sim.SeedContact(portal, map[string]string{"email": "m@example.com", "firstname": "Mia"}, time.Time{})
+		b := e.sim.SeedContact(portal, map[string]string{"email": "m2@example.com"}, time.Time{})
+		cust := e.customer("m@example.com", "", "Mia", "")
+		first := e.closed(cust)
+		e.drain()
+		if s := e.mustStatus(first.ID, convrs.SyncSynced); s.ContactID != a {
+			t.Fatalf("first sync on %s, want %s", s.ContactID, a)
+		}
+		merged, ok := e.sim.MergeContacts(portal, b, a)
+		if !ok {
+			t.Fatal("merge failed")
+		}
+		second := e.closed(cust)
+		e.drain()
+		s := e.mustStatus(second.ID, convrs.SyncSynced)
+		if s.ContactID != merged.ID || s.MatchedBy != convrs.MatchCRMID {
+			t.Errorf("after the merge: %s by %s, want the merged record %s by CRM_ID", s.ContactID, s.MatchedBy, merged.ID)
+		}
+		if c, _ := e.db.FindCustomer(e.admin, cust.ID); c.HubspotContactID != merged.ID {
+			t.Errorf("stored link %s, want %s", c.HubspotContactID, merged.ID)
+		}
+		// GDPR-deleted: the link falls through to the other rules (here: a new contact from the email).
+		e.sim.GDPRDeleteContact(portal, merged.ID)
+		third := e.closed(cust)
+		e.drain()
+		s3 := e.mustStatus(third.ID, convrs.SyncSynced)
+		if s3.ContactID == merged.ID || s3.MatchedBy == convrs.MatchCRMID {
+			t.Errorf("after the delete: %s by %s, want another contact by another rule", s3.ContactID, s3.MatchedBy)
+		}
+		if n := len(e.notesOf(s3.ContactID)); n != 1 {
+			t.Errorf("%d notes on the new contact, want 1", n)
+		}
+	})
+}
