@@ -437,12 +437,12 @@ func (d *DB) RetryHubspotSync(ctx context.Context, conversationID string) (*conv
 	}
 	var out hubspotSyncRow
 	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := d.requireEnabled(tx, p.WorkspaceID); err != nil {
-			return err
-		}
 		var row hubspotSyncRow
 		if err := tx.Where("workspace_id = ? AND conversation_id = ?", p.WorkspaceID, conversationID).Take(&row).Error; err != nil {
 			return notFound(err, "Sync record")
+		}
+		if err := d.requireEnabled(tx, p.WorkspaceID); err != nil {
+			return err
 		}
 		switch convrs.HubspotSyncStatus(row.Status) {
 		case convrs.SyncFailed, convrs.SyncSkipped, convrs.SyncCancelled:
