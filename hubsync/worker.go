@@ -62,7 +62,8 @@ type Config struct {
 	// SearchDelay is the least wait before looking in HubSpot's (eventually consistent) search for a note whose
 	// create had an unknown outcome (default 15 s).
 	SearchDelay time.Duration
-	// ErrorRecheck is how often syncs waiting on an integration in ERROR look again (default 1 min).
+	// ErrorRecheck is how often syncs waiting on an integration in ERROR look again (default 15 s: a database
+	// read while the integration is in ERROR, no HubSpot call).
 	ErrorRecheck time.Duration
 	// Now is the clock (default time.Now); the store's clock should agree.
 	Now func() time.Time
@@ -98,7 +99,7 @@ func NewWorker(cfg Config) *Worker {
 	def(&cfg.BaseBackoff, 15*time.Second)
 	def(&cfg.MaxBackoff, 30*time.Minute)
 	def(&cfg.SearchDelay, 15*time.Second)
-	def(&cfg.ErrorRecheck, time.Minute)
+	def(&cfg.ErrorRecheck, 15*time.Second)
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 2
 	}
