@@ -415,6 +415,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	s := newStack(t)
 	ctx := context.Background()
 	convID, custID := demoConversation(t, s)
+	s.syncRecordFor(t, convID)
 	// A second admin of the demo workspace, demoted to agent once their token is issued.
 	demoted := &convrs.Staff{WorkspaceID: seed.WorkspaceID, Name: "Dee Moted", Email: "dee@acme.test", Role: convrs.RoleAdmin}
 	if err := s.db.CreateStaff(ctx, demoted); err != nil {

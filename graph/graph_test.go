@@ -25,6 +25,7 @@ import (
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/graph"
 	"github.com/convrs/gateway/hubspot"
+	"github.com/convrs/gateway/hubsync"
 	"github.com/convrs/gateway/integration"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
@@ -48,6 +49,7 @@ type stack struct {
 	signer    *auth.Signer
 	pubsub    *watchedPubSub
 	customers *countingCustomers
+	syncs     *countingSyncs
 	// conversations and staff count the reads that could be N+1.
 	conversations *countingConversations
 	staff         *countingStaff
@@ -116,6 +118,7 @@ func newStackMode(t *testing.T, demo bool, configure ...func(*graph.ServerOption
 		clock:     &clock{now: time.Now()},
 	}
 	s.conversations = &countingConversations{ConversationService: db}
+	s.syncs = &countingSyncs{HubspotSyncService: &hubsync.Service{Store: db, PubSub: s.pubsub}}
 	s.staff = &countingStaff{StaffService: db}
 	card := contactcard.New(contactcard.Config{
 		Store: db, Clients: hub, Matcher: match.New(match.Config{Links: db, Locker: kv, Logger: logger}),
@@ -123,10 +126,7 @@ func newStackMode(t *testing.T, demo bool, configure ...func(*graph.ServerOption
 	})
 	r := &graph.Resolver{
 		WorkspaceService: db, StaffService: s.staff, CustomerService: s.customers, ConversationService: card.Outbound(s.conversations),
-		HubspotService: hub, HubspotContactService: card, PubSub: s.pubsub, Logger: logger, Demo: demo,
-	}
-	if r.HubspotSyncService == nil {
-		r.HubspotSyncService = pendingSyncs{ps: s.pubsub}
+		HubspotService: hub, HubspotContactService: card, HubspotSyncService: s.syncs, PubSub: s.pubsub, Logger: logger, Demo: demo,
 	}
 	opts := graph.ServerOptions{Authenticate: signer.WebsocketInit, Introspection: demo, Now: s.clock.Now}
 	for _, f := range configure {
@@ -398,19 +398,19 @@ var operations = map[string]operation{
 	"enableHubspot":           {query: `mutation { enableHubspot { state } }`, admin: true},
 	"disableHubspot":          {query: `mutation { disableHubspot { state } }`, admin: true},
 	"saveHubspotOptions":      {query: `mutation { saveHubspotOptions(input: {allowOutboundSearch: true, requireOutboundMatch: false}) { state } }`, admin: true},
-	"hubspotSync":             {query: `query($conv: ID!) { hubspotSync(conversationId: $conv) { id } }`},
-	"hubspotSyncs":            {query: `{ hubspotSyncs { nodes { id } } }`, admin: true},
-	"hubspotSyncSummary":      {query: `{ hubspotSyncSummary { total } }`, admin: true},
-	"hubspotBackfillCount":    {query: `{ hubspotBackfillCount(days: 7) }`, admin: true},
-	"retryHubspotSync":        {query: `mutation($conv: ID!) { retryHubspotSync(conversationId: $conv) { id } }`, admin: true},
-	"backfillHubspotSyncs":    {query: `mutation { backfillHubspotSyncs(days: 7) }`, admin: true},
 	"hubspotContact":          {query: `query($cust: ID!) { hubspotContact(customerId: $cust) { outcome } }`, scoped: true},
 	"searchHubspotContacts":   {query: `{ searchHubspotContacts(query: "alice") { id } }`},
 	"conversationEvents":      {query: `subscription { conversationEvents { kind } }`, topic: convrs.TopicConversations},
-	"hubspotSyncUpdated":      {query: `subscription { hubspotSyncUpdated { id } }`, topic: convrs.TopicHubspotSyncs},
 	"hubspotContactUpdated": {query: `subscription { hubspotContactUpdated(customerId: "cus_x") { outcome } }`,
 		topic: func(ws string) string { return convrs.TopicHubspotContact(ws, "cus_x") }},
 	"hubspotIntegrationChanged": {query: `subscription { hubspotIntegrationChanged { state } }`, topic: convrs.TopicHubspot},
+	"hubspotSync":               {query: `query($conv: ID!) { hubspotSync(conversationId: $conv) { id } }`, scoped: true},
+	"hubspotSyncs":              {query: `{ hubspotSyncs { nodes { id } } }`, admin: true},
+	"hubspotSyncSummary":        {query: `{ hubspotSyncSummary { total } }`, admin: true},
+	"hubspotBackfillCount":      {query: `{ hubspotBackfillCount(days: 7) }`, admin: true},
+	"retryHubspotSync":          {query: `mutation($conv: ID!) { retryHubspotSync(conversationId: $conv) { id } }`, admin: true, scoped: true},
+	"backfillHubspotSyncs":      {query: `mutation { backfillHubspotSyncs(days: 7) }`, admin: true},
+	"hubspotSyncUpdated":        {query: `subscription { hubspotSyncUpdated { id } }`, topic: convrs.TopicHubspotSyncs},
 }
 
 // run runs a query or mutation of the table on the demo workspace's conversation and customer.
@@ -514,7 +514,8 @@ func TestAgentCannotRunAdminMutations(t *testing.T) {
 	before := do(t, admin, adminState)
 	before.decode(t, &struct{}{})
 
-	for _, op := range []string{"updateWorkspaceSettings", "connectHubspot", "enableHubspot", "disableHubspot", "saveHubspotOptions"} {
+	for _, op := range []string{"updateWorkspaceSettings", "connectHubspot", "enableHubspot", "disableHubspot", "saveHubspotOptions",
+		"hubspotSyncs", "hubspotSyncSummary", "hubspotBackfillCount", "backfillHubspotSyncs"} {
 		t.Run(op, func(t *testing.T) {
 			e := do(t, agent, operations[op].query).wantError(t, convrs.EFORBIDDEN, "")
 			if e.Message != "Only an administrator can do this." {

@@ -17,6 +17,8 @@ type loaders struct {
 	customers *CustomerLoader
 	staff     *dataloadgen.Loader[string, *convrs.Staff]
 	messages  *dataloadgen.Loader[messagesKey, []*convrs.Message]
+	// syncs are the conversations' transcript sync records (nil: none).
+	syncs *dataloadgen.Loader[string, *convrs.HubspotSync]
 }
 
 // CustomerLoader batches the customer lookups of one operation into one query.
@@ -68,6 +70,15 @@ func newLoaders(r *Resolver) *loaders {
 			}
 			return out, errs
 		}, dataloadgen.WithWait(loaderWait)),
+		syncs: dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*convrs.HubspotSync, []error) {
+			found, err := r.HubspotSyncService.SyncsByConversation(ctx, ids)
+			out := make([]*convrs.HubspotSync, len(ids))
+			errs := make([]error, len(ids))
+			for i, id := range ids {
+				out[i], errs[i] = found[id], err // nil: the conversation has no sync record
+			}
+			return out, errs
+		}, dataloadgen.WithWait(loaderWait)),
 	}
 }
 
@@ -111,5 +122,6 @@ func forgetLoaded(ctx context.Context) {
 		l.customers.ClearAll()
 		l.staff.ClearAll()
 		l.messages.ClearAll()
+		l.syncs.ClearAll()
 	}
 }

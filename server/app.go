@@ -20,6 +20,7 @@ import (
 	"github.com/convrs/gateway/graph"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
+	"github.com/convrs/gateway/hubsync"
 	"github.com/convrs/gateway/integration"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
@@ -39,6 +40,7 @@ type App struct {
 	// card serves the agent's HubSpot card, outbound search and the contact webhooks.
 	card    *contactcard.Service
 	webhook http.Handler
+	syncs   *hubsync.Worker
 	sim     *http.Server
 	simLn   net.Listener
 	handler http.Handler
@@ -125,18 +127,24 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 		Box: box, Logger: a.logger,
 	})
 
-	// The HubSpot card, outbound search and contact webhooks (issue 9). The matcher links through the card's
-	// NotifyingLinks, so a link the card or the sync stores updates open panels in every process.
+	// The HubSpot card, outbound search and contact webhooks (issue 9), and the transcript sync (issue 8). They
+	// share one matcher, which links through the card's NotifyingLinks, so a link the card or the sync stores
+	// updates open panels in every process.
 	a.card = contactcard.New(contactcard.Config{
 		Store: a.db, Clients: a.hubspot, Cache: kv, Locker: locker, PubSub: ps, Logger: a.logger,
 	})
-	cardMatcher := match.New(match.Config{Links: a.card.NotifyingLinks(a.db), Locker: locker, Logger: a.logger})
-	a.card.SetMatcher(cardMatcher)
+	matcher := match.New(match.Config{Links: a.card.NotifyingLinks(a.db), Locker: locker, Logger: a.logger})
+	a.card.SetMatcher(matcher)
 	a.webhook = &webhookHandler{secret: clientSecret, publicURL: cfg.PublicURL, events: a.card, logger: a.logger, now: time.Now}
+	// Transcript sync: the workers Run starts, and the records' service GraphQL reads.
+	a.syncs = hubsync.NewWorker(hubsync.Config{
+		Store: a.db, Clients: a.hubspot, Cache: kv, Logger: a.logger, PublicURL: cfg.PublicURL, Matcher: matcher,
+	})
 
 	a.handler = a.routes(&graph.Resolver{
 		WorkspaceService: a.db, StaffService: a.db, CustomerService: a.db, ConversationService: a.card.Outbound(a.db),
-		HubspotService: a.hubspot, HubspotContactService: a.card, PubSub: ps, Logger: a.logger, Demo: cfg.Development(),
+		HubspotService: a.hubspot, HubspotContactService: a.card, HubspotSyncService: &hubsync.Service{Store: a.db, PubSub: ps},
+		PubSub: ps, Logger: a.logger, Demo: cfg.Development(),
 	})
 	return a, nil
 }
@@ -238,6 +246,11 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { errc <- srv.Serve(ln) }()
 	// Refresh margin is 5 minutes: a pass every minute refreshes every token well before it expires.
 	go a.hubspot.KeepTokensFresh(ctx, time.Minute)
+	// The sync workers end with ctx and record (or release) what they hold before the database closes.
+	syncCtx, stopSyncs := context.WithCancel(ctx)
+	syncsDone := make(chan struct{})
+	go func() { defer close(syncsDone); a.syncs.Run(syncCtx) }()
+	defer func() { stopSyncs(); <-syncsDone }()
 	a.logger.Info("gateway listening", "url", a.cfg.PublicURL, "addr", ln.Addr().String(), "env", a.cfg.Env, "database", a.db.Dialect(), "redis", a.redis != nil)
 	select {
 	case err := <-errc:
