@@ -44,10 +44,17 @@ const broken = {
   options: { allowOutboundSearch: true, requireOutboundMatch: false },
 };
 
+const noSyncs = {
+  hubspotSyncSummary: { queued: 0, running: 0, synced: 0, skipped: 0, waiting: 0, failed: 0, cancelled: 0, total: 0 },
+  hubspotSyncs: { nodes: [], endCursor: null, hasNextPage: false },
+};
+
 function renderCard(current: Integration, handlers: MockHandlers = {}) {
   const mock = createMockClient({
     HubspotIntegration: () => ({ data: { hubspotIntegration: current } }),
     HubspotIntegrationChanged: silent,
+    HubspotSyncActivity: () => ({ data: noSyncs }),
+    HubspotSyncUpdated: silent,
     ...handlers,
   });
   render(
@@ -190,7 +197,7 @@ describe('HubspotCard confirmations', () => {
     await user.click(screen.getByRole('button', { name: 'Enable' }));
     const dialog = screen.getByRole('dialog', { name: 'Enable HubSpot syncing?' });
     expect(dialog).toHaveAttribute('aria-modal', 'true');
-    expect(dialog).toHaveAccessibleDescription(/transcript as a Note/);
+    expect(dialog).toHaveAccessibleDescription(/Note with its full transcript/);
     await user.click(within(dialog).getByRole('button', { name: 'Confirm' }));
 
     expect(variablesOf(mock.executeMutation, 'EnableHubspot')).toHaveLength(1);
