@@ -188,7 +188,7 @@ describe('ConversationView: the HubSpot sync line of a closed conversation', () 
     [syncRecord({ status: 'SKIPPED', reasonCode: 'ANONYMOUS', reason: 'The customer has no email, phone or name.' }), 'Skipped: anonymous visitor'],
     [
       syncRecord({ status: 'WAITING', reasonCode: 'HUBSPOT_UNAVAILABLE', attempts: 2, nextAttemptAt: '2025-01-02T14:05:00Z' }),
-      `Waiting: HubSpot is unavailable, retrying at ${formatWhen('2025-01-02T14:05:00Z')}`,
+      `Waiting: HubSpot is unavailable, retrying on ${formatWhen('2025-01-02T14:05:00Z')}`,
     ],
     [syncRecord({ status: 'RUNNING' }), 'Writing to HubSpot…'],
   ])('shows the outcome in words (%#)', (record, words) => {

@@ -57,7 +57,10 @@ export function syncOutcomeText(record: SyncOutcomeRecord, now: Date = new Date(
       return `Skipped: ${reasonOf(record, 'nothing to match the contact with')}`;
     case 'WAITING': {
       const reason = reasonOf(record, 'HubSpot is unavailable');
-      if (record.nextAttemptAt) return `Waiting: ${reason}, retrying at ${formatWhen(record.nextAttemptAt, now)}`;
+      if (record.nextAttemptAt) {
+        const today = new Date(record.nextAttemptAt).toDateString() === now.toDateString();
+        return `Waiting: ${reason}, retrying ${today ? 'at' : 'on'} ${formatWhen(record.nextAttemptAt, now)}`;
+      }
       if (record.reasonCode === 'INTEGRATION_ERROR') return `Waiting: ${reason}, resumes after Reconnect`;
       return `Waiting: ${reason}`;
     }
