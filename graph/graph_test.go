@@ -24,6 +24,7 @@ import (
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/graph"
 	"github.com/convrs/gateway/hubspot"
+	"github.com/convrs/gateway/hubsync"
 	"github.com/convrs/gateway/integration"
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
@@ -91,7 +92,8 @@ func newStackMode(t *testing.T, demo bool) *stack {
 	}
 	r := &graph.Resolver{
 		WorkspaceService: db, StaffService: db, CustomerService: s.customers, ConversationService: db,
-		HubspotService: hub, PubSub: s.pubsub, Logger: logger, Demo: demo,
+		HubspotService: hub, HubspotSyncService: &hubsync.Service{Store: db, PubSub: mem},
+		PubSub: s.pubsub, Logger: logger, Demo: demo,
 	}
 	s.handler = signer.Middleware(graph.LoadersMiddleware(r.CustomerService, graph.NewServer(r, graph.ServerOptions{Authenticate: signer.WebsocketInit})))
 	return s
@@ -415,7 +417,8 @@ func TestAgentCannotRunAdminMutations(t *testing.T) {
 	before := do(t, admin, adminState)
 	before.decode(t, &struct{}{})
 
-	for _, op := range []string{"updateWorkspaceSettings", "connectHubspot", "enableHubspot", "disableHubspot", "saveHubspotOptions"} {
+	for _, op := range []string{"updateWorkspaceSettings", "connectHubspot", "enableHubspot", "disableHubspot", "saveHubspotOptions",
+		"hubspotSyncs", "hubspotSyncSummary", "hubspotBackfillCount", "retryHubspotSync", "backfillHubspotSyncs"} {
 		t.Run(op, func(t *testing.T) {
 			e := do(t, agent, operations[op]).wantError(t, convrs.EFORBIDDEN, "")
 			if e.Message != "Only an administrator can do this." {

@@ -196,6 +196,45 @@ func (s *ContactsService) Update(ctx context.Context, id string, props map[strin
 	return c, resp, nil
 }
 
+// PropMergedObjectIDs lists, separated by ";", the contact IDs merged into a contact.
+const PropMergedObjectIDs = "hs_merged_object_ids"
+
+type mergeBody struct {
+	PrimaryObjectID string `json:"primaryObjectId"`
+	ObjectIDToMerge string `json:"objectIdToMerge"`
+}
+
+// Merge merges objectIDToMerge into primaryID and returns the merged contact. HubSpot gives it a new ID;
+// reads by either old ID return it afterwards, and PropMergedObjectIDs on it lists the old IDs. A merge is
+// not idempotent (the second attempt finds the contacts gone), so it is not re-sent after an ambiguous
+// failure: read primaryID to see whether it happened.
+func (s *ContactsService) Merge(ctx context.Context, primaryID, objectIDToMerge string) (*Contact, *Response, error) {
+	if primaryID == "" || objectIDToMerge == "" {
+		return nil, nil, errors.New("hubspot: merge contacts: empty id")
+	}
+	req, err := s.client.NewRequest(http.MethodPost, contactsPath+"/merge", mergeBody{PrimaryObjectID: primaryID, ObjectIDToMerge: objectIDToMerge})
+	if err != nil {
+		return nil, nil, fmt.Errorf("hubspot: merge contacts: %w", err)
+	}
+	c := new(Contact)
+	resp, err := s.client.do(ctx, req, c, callOptions{budget: burstBudget, idempotent: false})
+	if err != nil {
+		return nil, resp, fmt.Errorf("hubspot: merge contacts: %w", err)
+	}
+	return c, resp, nil
+}
+
+// MergedIDs lists the IDs merged into the contact (PropMergedObjectIDs; requested explicitly by Get).
+func (c *Contact) MergedIDs() []string {
+	var out []string
+	for _, id := range strings.Split(c.Prop(PropMergedObjectIDs), ";") {
+		if id = strings.TrimSpace(id); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // Search runs a CRM search over contacts. It counts against the search budget (5 per second), and its
 // results are eventually consistent: a contact created seconds ago may be missing.
 func (s *ContactsService) Search(ctx context.Context, sr *SearchRequest) (*SearchResult[*Contact], *Response, error) {

@@ -391,3 +391,43 @@ func TestContactsBatchUpsert(t *testing.T) {
 		t.Errorf("got %+v", got.Results[0])
 	}
 }
+
+func TestContactsMerge(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	mux.HandleFunc("/crm/v3/objects/contacts/merge", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, "POST")
+		testQuery(t, r, nil)
+		testJSONBody(t, r, `{"primaryObjectId":"501","objectIdToMerge":"502"}`)
+		writeJSON(w, 200, `{"id":"777","properties":{"hs_merged_object_ids":"501;502"},"createdAt":"2024-01-17T19:55:04.281Z","updatedAt":"2024-01-18T10:00:00.000Z","archived":false}`)
+	})
+	got, _, err := client.Contacts.Merge(context.Background(), "501", "502")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != "777" {
+		t.Errorf("id = %q", got.ID)
+	}
+	if diff := cmp.Diff([]string{"501", "502"}, got.MergedIDs()); diff != "" {
+		t.Errorf("MergedIDs (-want +got):\n%s", diff)
+	}
+	if _, _, err := client.Contacts.Merge(context.Background(), "501", ""); err == nil {
+		t.Error("merge with an empty id succeeded")
+	}
+}
+
+func TestContactsMergeNotResentAfter500(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	calls := 0
+	mux.HandleFunc("/crm/v3/objects/contacts/merge", func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		writeJSON(w, 500, `{"status":"error","message":"internal error","category":"INTERNAL_ERROR"}`)
+	})
+	if _, _, err := client.Contacts.Merge(context.Background(), "501", "502"); err == nil {
+		t.Fatal("want an error")
+	}
+	if calls != 1 {
+		t.Errorf("merge sent %d times, want 1 (not idempotent)", calls)
+	}
+}

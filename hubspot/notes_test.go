@@ -222,3 +222,62 @@ func TestNoteBodyFromText(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestNotesUpdate(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	mux.HandleFunc("/crm/v3/objects/notes/9001", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, "PATCH")
+		testQuery(t, r, nil)
+		testJSONBody(t, r, `{"properties":{"hs_note_body":"Reopened<br>and closed again"}}`)
+		writeJSON(w, 200, noteJSON)
+	})
+	got, _, err := client.Notes.Update(context.Background(), "9001", map[string]string{PropNoteBody: "Reopened<br>and closed again"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != "9001" {
+		t.Errorf("got %+v", got)
+	}
+}
+
+func TestNotesUpdateRejectsBadInputWithoutCalling(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	var calls atomic.Int32
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { calls.Add(1) })
+	ctx := context.Background()
+	if _, _, err := client.Notes.Update(ctx, "", map[string]string{"a": "b"}); err == nil || !strings.Contains(err.Error(), "empty id") {
+		t.Errorf("empty id: err = %v", err)
+	}
+	if _, _, err := client.Notes.Update(ctx, "1", map[string]string{PropNoteBody: strings.Repeat("x", MaxNoteBodyLength+1)}); err == nil ||
+		!strings.Contains(err.Error(), "65537 characters") {
+		t.Errorf("long body: err = %v", err)
+	}
+	if _, _, err := client.Notes.Update(ctx, "1", map[string]string{PropTimestamp: ""}); err == nil || !strings.Contains(err.Error(), "timestamp") {
+		t.Errorf("cleared timestamp: err = %v", err)
+	}
+	if _, err := client.Notes.Archive(ctx, ""); err == nil {
+		t.Error("Archive with an empty id succeeded")
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("%d requests sent for invalid input", n)
+	}
+}
+
+func TestNotesArchive(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	mux.HandleFunc("/crm/v3/objects/notes/9001", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, "DELETE")
+		testQuery(t, r, nil)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	resp, err := client.Notes.Archive(context.Background(), "9001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusNoContent {
+		t.Errorf("status = %d", resp.StatusCode)
+	}
+}

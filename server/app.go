@@ -20,7 +20,9 @@ import (
 	"github.com/convrs/gateway/graph"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
+	"github.com/convrs/gateway/hubsync"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
 	"github.com/convrs/gateway/seed"
@@ -35,6 +37,7 @@ type App struct {
 	redis   redis.UniversalClient
 	signer  *auth.Signer
 	hubspot *integration.Service
+	syncs   *hubsync.Worker
 	sim     *http.Server
 	simLn   net.Listener
 	handler http.Handler
@@ -109,9 +112,15 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 		Cache:     kv, Locker: locker, Limiter: limiter, PubSub: ps,
 		Box: box, Logger: a.logger,
 	})
+	// Transcript sync: the workers Run starts, and the records' service GraphQL reads.
+	a.syncs = hubsync.NewWorker(hubsync.Config{
+		Store: a.db, Clients: a.hubspot, Cache: kv, Logger: a.logger, PublicURL: cfg.PublicURL,
+		Matcher: match.New(match.Config{Links: a.db, Locker: locker, Logger: a.logger}),
+	})
 	a.handler = a.routes(&graph.Resolver{
 		WorkspaceService: a.db, StaffService: a.db, CustomerService: a.db, ConversationService: a.db,
-		HubspotService: a.hubspot, PubSub: ps, Logger: a.logger, Demo: cfg.Development(),
+		HubspotService: a.hubspot, HubspotSyncService: &hubsync.Service{Store: a.db, PubSub: ps},
+		PubSub: ps, Logger: a.logger, Demo: cfg.Development(),
 	})
 	return a, nil
 }
@@ -182,6 +191,11 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { errc <- srv.Serve(ln) }()
 	// Refresh margin is 5 minutes: a pass every minute refreshes every token well before it expires.
 	go a.hubspot.KeepTokensFresh(ctx, time.Minute)
+	// The sync workers end with ctx and record (or release) what they hold before the database closes.
+	syncCtx, stopSyncs := context.WithCancel(ctx)
+	syncsDone := make(chan struct{})
+	go func() { defer close(syncsDone); a.syncs.Run(syncCtx) }()
+	defer func() { stopSyncs(); <-syncsDone }()
 	a.logger.Info("gateway listening", "url", a.cfg.PublicURL, "port", a.cfg.Port, "env", a.cfg.Env, "database", a.db.Dialect(), "redis", a.redis != nil)
 	select {
 	case err := <-errc:

@@ -201,6 +201,7 @@ func (d *DB) setStatus(ctx context.Context, id string, to convrs.ConversationSta
 		actor = staff.Name
 	}
 	var out *conversationRow
+	var queued *hubspotSyncRow
 	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		conv, err := d.conversation(tx, p.WorkspaceID, id)
 		if err != nil {
@@ -227,7 +228,7 @@ func (d *DB) setStatus(ctx context.Context, id string, to convrs.ConversationSta
 			return err
 		}
 		if to == convrs.ConversationClosed {
-			if err := d.enqueueHookJobs(tx, p.WorkspaceID, convrs.EventConversationClosed, conv.ID, now); err != nil {
+			if queued, err = d.enqueueHookJobs(tx, p.WorkspaceID, convrs.EventConversationClosed, conv, now); err != nil {
 				return err
 			}
 		}
@@ -242,6 +243,9 @@ func (d *DB) setStatus(ctx context.Context, id string, to convrs.ConversationSta
 		kind = convrs.ConversationEventClosed
 	}
 	d.publish(ctx, convrs.ConversationEvent{Kind: kind, WorkspaceID: p.WorkspaceID, ConversationID: id})
+	if queued != nil {
+		d.publishSync(ctx, queued.domain())
+	}
 	return out.domain(), nil
 }
 

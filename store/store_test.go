@@ -74,8 +74,8 @@ func TestMigrationsAreVersionedAndIdempotent(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, db *store.DB) {
 		v, err := db.SchemaVersion(context.Background())
-		if err != nil || v != 3 {
-			t.Fatalf("SchemaVersion = %d, %v; want 3", v, err)
+		if err != nil || v != 4 {
+			t.Fatalf("SchemaVersion = %d, %v; want 4", v, err)
 		}
 	})
 }

@@ -228,7 +228,7 @@ func TestContactBatchCreateAndUpsert(t *testing.T) {
 	e := newEnv(t)
 	existing := e.createContact(map[string]string{"email": "taken@example.com"})
 	r := e.call("POST", "/crm/v3/objects/contacts/batch/create", map[string]any{"inputs": []any{
-		map[string]any{"properties": map[string]string{"email": "new1@example.com"}},
+		map[string]any{"properties": map[string]string{"email": "new1@example.com"}, "objectWriteTraceId": "t-1"},
 		map[string]any{"properties": map[string]string{"email": "taken@example.com"}, "objectWriteTraceId": "t-2"},
 	}})
 	e.mustStatus(r, http.StatusMultiStatus)

@@ -44,6 +44,8 @@ type Contact struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	Archived   bool
+	// MergedInto is the ID of the contact this one was merged into ("" if it was not merged).
+	MergedInto string
 }
 
 // Note is a snapshot of a note engagement.
@@ -92,7 +94,10 @@ type record struct {
 	createdAt time.Time
 	updatedAt time.Time
 	archived  bool
-	index     []indexVersion
+	// mergedInto is the ID of the record this one was merged into (it is then archived too); reads by this
+	// ID follow it, as HubSpot's do.
+	mergedInto string
+	index      []indexVersion
 }
 
 // indexVersion is what search sees of a record from a point in time on.
@@ -442,7 +447,8 @@ func (s *Simulator) archiveLocked(rec *record) {
 }
 
 func (r *record) contact() Contact {
-	return Contact{ID: r.id, Properties: maps.Clone(r.props), CreatedAt: r.createdAt, UpdatedAt: r.updatedAt, Archived: r.archived}
+	return Contact{ID: r.id, Properties: maps.Clone(r.props), CreatedAt: r.createdAt, UpdatedAt: r.updatedAt,
+		Archived: r.archived, MergedInto: r.mergedInto}
 }
 
 func (r *record) note() Note {

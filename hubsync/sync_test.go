@@ -1,0 +1,433 @@
+package hubsync
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/convrs/gateway/cache"
+	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubspot/hubspotsim"
+	"github.com/convrs/gateway/pubsub"
+)
+
+func TestSyncWritesTheNote(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, envOpts{})
+		contact := e.sim.SeedContact(portal, map[string]string{"email": "alice@example.com", "firstname": "Alice", "lastname": "Johnson"}, time.Time{})
+		cust := e.customer("Alice@Example.com", "", "Alice", "")
+		conv := e.closed(cust, "Hi <script>alert(1)</script>\nsecond line", "Fixed & done.")
+		if s := e.mustStatus(conv.ID, convrs.SyncQueued); s.CloseNumber != 1 || s.NextAttemptAt == nil {
+			t.Errorf("queued record = %+v", s)
+		}
+		e.drain()
+		s := e.mustStatus(conv.ID, convrs.SyncSynced)
+		if s.MatchedBy != convrs.MatchEmail || s.ContactID != contact || s.ContactName != "Alice Johnson" ||
+			s.ContactURL != e.sim.URL()+"/contacts/61000001/record/0-1/"+contact || len(s.NoteIDs) != 1 {
+			t.Fatalf("synced record = %+v", s)
+		}
+		notes := e.notesOf(contact)
+		if len(notes) != 1 {
+			t.Fatalf("contact has %d notes, want 1", len(notes))
+		}
+		n := notes[0]
+		full, err := e.db.FindConversation(e.admin, conv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !n.Timestamp.Equal(full.ClosedAt.Truncate(time.Millisecond)) {
+			t.Errorf("hs_timestamp = %v, want the close time %v", n.Timestamp, full.ClosedAt)
+		}
+		if diff := cmp.Diff([]string{contact}, n.ContactIDs); diff != "" {
+			t.Errorf("associations (-want +got):\n%s", diff)
+		}
+		if n.OwnerID != "41000001" || n.ID != s.NoteIDs[0] {
+			t.Errorf("owner %q id %q, want 41000001 and %q", n.OwnerID, n.ID, s.NoteIDs[0])
+		}
+		paris := full.ClosedAt.In(mustLoc(t, "Europe/Paris")).Format("15:04")
+		for _, want := range []string{"Channel: web", "Agent: Sam Agent", "Customer: Alice · alice@example.com",
+			"Hi &lt;script&gt;alert(1)&lt;/script&gt;<br>second line", "Fixed &amp; done.", paris,
+			`<a href="https://convrs.test/#/chat/` + conv.ID + `">`} {
+			if !strings.Contains(n.Body, want) {
+				t.Errorf("note body lacks %q:\n%s", want, n.Body)
+			}
+		}
+		if strings.Contains(n.Body, "<script>") {
+			t.Errorf("note body carries raw script:\n%s", n.Body)
+		}
+	})
+}
+
+func mustLoc(t *testing.T, name string) *time.Location {
+	t.Helper()
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func TestOutcomes(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		t.Run("anonymous visitor is skipped with nothing sent", func(t *testing.T) {
+			e := newEnv(t, engine, envOpts{})
+			conv := e.closed(e.customer("", "", "", ""))
+			before := len(e.sim.Requests())
+			e.drain()
+			s := e.mustStatus(conv.ID, convrs.SyncSkipped)
+			if s.ReasonCode != convrs.SyncReasonAnonymous || !strings.Contains(s.Reason, "anonymous visitor") {
+				t.Errorf("skip = %s %q", s.ReasonCode, s.Reason)
+			}
+			for _, r := range e.sim.Requests()[before:] {
+				if strings.HasPrefix(r.Path, "/crm/") {
+					t.Errorf("sent %s %s for an anonymous visitor", r.Method, r.Path)
+				}
+			}
+		})
+		t.Run("not enabled at close: no sync", func(t *testing.T) {
+			e := newEnv(t, engine, envOpts{noEnable: true})
+			conv := e.closed(e.customer("bob@example.com", "", "", ""))
+			e.drain()
+			if _, err := e.svc.Sync(e.admin, conv.ID); convrs.ErrorCode(err) != convrs.ENOTFOUND {
+				t.Errorf("Sync = %v, want ENOTFOUND", err)
+			}
+		})
+		t.Run("created, then linked: the second conversation searches nothing", func(t *testing.T) {
+			e := newEnv(t, engine, envOpts{})
+			cust := e.customer("new@example.com", "+442079460958", "Nina", "New")
+			first := e.closed(cust)
+			e.drain()
+			s := e.mustStatus(first.ID, convrs.SyncSynced)
+			if s.MatchedBy != convrs.MatchCreated {
+				t.Errorf("first MatchedBy = %s, want CREATED", s.MatchedBy)
+			}
+			searches := e.requests("/search")
+			second := e.closed(cust)
+			e.drain()
+			s2 := e.mustStatus(second.ID, convrs.SyncSynced)
+			if s2.MatchedBy != convrs.MatchCRMID || s2.ContactID != s.ContactID {
+				t.Errorf("second = %s %s, want CRM_ID %s", s2.MatchedBy, s2.ContactID, s.ContactID)
+			}
+			if n := e.requests("/search") - searches; n != 0 {
+				t.Errorf("second conversation made %d searches, want 0", n)
+			}
+			if len(e.notesOf(s.ContactID)) != 2 {
+				t.Errorf("contact has %d notes, want 2", len(e.notesOf(s.ContactID)))
+			}
+		})
+		t.Run("invalid stored phone is a warning", func(t *testing.T) {
+			e := newEnv(t, engine, envOpts{})
+			cust := e.customer("", "+447700900123", "Carla", "")
+			conv := e.closed(cust)
+			e.drain()
+			s := e.mustStatus(conv.ID, convrs.SyncSynced)
+			if len(s.Warnings) == 0 || !strings.Contains(strings.Join(s.Warnings, " "), "not a valid") {
+				t.Errorf("warnings = %q", s.Warnings)
+			}
+		})
+	})
+}
+
+func TestSameNewCustomerClosingTwiceAtOnceMakesOneContact(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, envOpts{sim: hubspotsim.Options{IndexDelay: time.Minute}})
+		cust := e.customer("", "+442079460111", "Pat", "Twice")
+		a, b := e.closed(cust), e.closed(cust)
+		// Two processes, one record each, at the same moment.
+		e2 := newEnv(t, engine, envOpts{db: e.db, simSrv: e.sim, box: e.box, ps: e.ps, cache: e.cache, clock: e.clock})
+		e.worker.cfg.Batch, e2.worker.cfg.Batch = 1, 1
+		var wg sync.WaitGroup
+		for i, w := range []*Worker{e.worker, e2.worker} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := w.RunOnce(context.Background(), "w"+string(rune('a'+i))); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		e.drain()
+		sa, sb := e.mustStatus(a.ID, convrs.SyncSynced), e.mustStatus(b.ID, convrs.SyncSynced)
+		if sa.ContactID != sb.ContactID {
+			t.Errorf("two contacts: %s and %s", sa.ContactID, sb.ContactID)
+		}
+		if n := len(e.sim.Contacts(portal)); n != 1 {
+			t.Errorf("portal has %d contacts, want 1", n)
+		}
+	})
+}
+
+func TestCrashBetweenWriteAndRecordWritesNoDuplicate(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, envOpts{})
+		contact := e.sim.SeedContact(portal, map[string]string{"email": "crash@example.com"}, time.Time{})
+		conv := e.closed(e.customer("crash@example.com", "", "", ""))
+		e.worker.afterCreate = func() error { return errors.New("killed") }
+		if n, err := e.worker.RunOnce(context.Background(), "doomed"); n != 1 || err != nil {
+			t.Fatalf("RunOnce = %d, %v", n, err)
+		}
+		if got := len(e.notesOf(contact)); got != 1 {
+			t.Fatalf("HubSpot has %d notes after the create, want 1", got)
+		}
+		e.mustStatus(conv.ID, convrs.SyncRunning)
+		// Another process finds nothing due until the dead worker's lease lapses, then rescues the record.
+		e2 := newEnv(t, engine, envOpts{db: e.db, simSrv: e.sim, box: e.box, ps: e.ps, cache: e.cache, clock: e.clock})
+		e2.drain()
+		e.mustStatus(conv.ID, convrs.SyncRunning)
+		e.clock.Advance(e2.worker.cfg.LeaseFor + time.Second)
+		e2.drain()
+		s := e.mustStatus(conv.ID, convrs.SyncSynced)
+		notes := e.notesOf(contact)
+		if len(notes) != 1 || len(s.NoteIDs) != 1 || s.NoteIDs[0] != notes[0].ID {
+			t.Errorf("notes %d, record %v: want the one note recorded", len(notes), s.NoteIDs)
+		}
+	})
+}
+
+func TestServerErrorStorm(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		t.Run("recovers without a duplicate", func(t *testing.T) {
+			e := newEnv(t, engine, envOpts{})
+			contact := e.sim.SeedContact(portal, map[string]string{"email": "storm@example.com"}, time.Time{})
+			conv := e.closed(e.customer("storm@example.com", "", "", ""))
+			e.sim.FailNext(6, 500)
+			e.drain()
+			s := e.mustStatus(conv.ID, convrs.SyncWaiting)
+			if s.ReasonCode != convrs.SyncReasonUnavailable || s.NextAttemptAt == nil {
+				t.Fatalf("waiting = %+v", s)
+			}
+			for i := 0; i < 5 && e.sync(conv.ID).Status == convrs.SyncWaiting; i++ {
+				e.clock.Advance(10 * time.Second)
+				e.drain()
+			}
+			e.mustStatus(conv.ID, convrs.SyncSynced)
+			if n := len(e.notesOf(contact)); n != 1 {
+				t.Errorf("%d notes, want 1", n)
+			}
+		})
+		t.Run("fails with its reason past the limit", func(t *testing.T) {
+			e := newEnv(t, engine, envOpts{})
+			conv := e.closed(e.customer("down@example.com", "", "", ""))
+			e.sim.SetFailureRate(100)
+			for i := 0; i < 20 && e.sync(conv.ID).Status != convrs.SyncFailed; i++ {
+				e.drain()
+				e.clock.Advance(5 * time.Second)
+			}
+			s := e.mustStatus(conv.ID, convrs.SyncFailed)
+			if s.ReasonCode != convrs.SyncReasonRetriesExhausted || s.Attempts != e.worker.cfg.MaxAttempts || !strings.Contains(s.Reason, "500") {
+				t.Errorf("failed = %s %d %q", s.ReasonCode, s.Attempts, s.Reason)
+			}
+			e.sim.SetFailureRate(0)
+			if _, err := e.svc.Retry(e.agent, conv.ID); convrs.ErrorCode(err) != convrs.EFORBIDDEN {
+				t.Errorf("agent Retry = %v, want EFORBIDDEN", err)
+			}
+			if _, err := e.svc.Retry(e.admin, conv.ID); err != nil {
+				t.Fatal(err)
+			}
+			e.drain()
+			e.mustStatus(conv.ID, convrs.SyncSynced)
+		})
+	})
+}
+
+func TestIntegrationErrorWaitsAndDisableCancels(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, envOpts{})
+		integ, err := e.db.HubspotIntegration(context.Background(), wsID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.MarkHubspotError(context.Background(), wsID, integ.ConnectedAt, "revoked"); err != nil {
+			t.Fatal(err)
+		}
+		a := e.closed(e.customer("a@example.com", "", "", ""))
+		e.drain()
+		if s := e.mustStatus(a.ID, convrs.SyncWaiting); s.ReasonCode != convrs.SyncReasonIntegrationError {
+			t.Fatalf("waiting for %s, want INTEGRATION_ERROR", s.ReasonCode)
+		}
+		e.connect() // Reconnect: the same portal comes back ENABLED
+		e.clock.Advance(2 * time.Second)
+		e.drain()
+		e.mustStatus(a.ID, convrs.SyncSynced)
+
+		b := e.closed(e.customer("b@example.com", "", "", ""))
+		e.sim.FailNext(20, 503)
+		e.drain()
+		e.mustStatus(b.ID, convrs.SyncWaiting)
+		if _, err := e.integ.Disable(e.admin); err != nil {
+			t.Fatal(err)
+		}
+		s := e.mustStatus(b.ID, convrs.SyncCancelled)
+		if s.ReasonCode != convrs.SyncReasonDisabled {
+			t.Errorf("cancelled for %s", s.ReasonCode)
+		}
+		e.mustStatus(a.ID, convrs.SyncSynced) // history stays
+	})
+}
+
+func TestReopenUpdatesTheNoteInPlace(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, envOpts{})
+		contact := e.sim.SeedContact(portal, map[string]string{"email": "re@example.com"}, time.Time{})
+		conv := e.closed(e.customer("re@example.com", "", "", ""), "first question")
+		e.drain()
+		first := e.mustStatus(conv.ID, convrs.SyncSynced)
+		if _, err := e.db.ReopenConversation(e.agent, conv.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.SendMessage(e.agent, conv.ID, "a later answer"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.CloseConversation(e.agent, conv.ID); err != nil {
+			t.Fatal(err)
+		}
+		if s := e.mustStatus(conv.ID, convrs.SyncQueued); s.CloseNumber != 2 {
+			t.Fatalf("close number %d, want 2", s.CloseNumber)
+		}
+		e.drain()
+		s := e.mustStatus(conv.ID, convrs.SyncSynced)
+		notes := e.notesOf(contact)
+		if len(notes) != 1 || s.NoteIDs[0] != first.NoteIDs[0] || notes[0].ID != first.NoteIDs[0] {
+			t.Fatalf("notes %d, ids %v then %v: want the same one note", len(notes), first.NoteIDs, s.NoteIDs)
+		}
+		for _, want := range []string{"Updated after reopening", "first question", "a later answer"} {
+			if !strings.Contains(notes[0].Body, want) {
+				t.Errorf("updated note lacks %q", want)
+			}
+		}
+		full, _ := e.db.FindConversation(e.admin, conv.ID)
+		if !notes[0].Timestamp.Equal(full.ClosedAt.Truncate(time.Millisecond)) {
+			t.Errorf("timestamp %v, want the last close %v", notes[0].Timestamp, full.ClosedAt)
+		}
+	})
+}
+
+func TestLongTranscriptIsSplitInOrderedParts(t *testing.T) {
+	e := newEnv(t, "sqlite", envOpts{})
+	contact := e.sim.SeedContact(portal, map[string]string{"email": "long@example.com"}, time.Time{})
+	cust := e.customer("long@example.com", "", "", "")
+	msgs := []string{strings.Repeat("é<😀>", 3000)}
+	for i := 0; i < 12; i++ {
+		msgs = append(msgs, strings.Repeat("x&y ", 4000))
+	}
+	conv := e.closed(cust, msgs...)
+	e.drain()
+	s := e.mustStatus(conv.ID, convrs.SyncSynced)
+	notes := e.notesOf(contact) // newest first: part 1 on top
+	if len(notes) < 2 || len(notes) != len(s.NoteIDs) {
+		t.Fatalf("%d notes, %d recorded", len(notes), len(s.NoteIDs))
+	}
+	for i, n := range notes {
+		if want := "part " + itoa(i+1) + " of " + itoa(len(notes)); !strings.Contains(n.Body, want) {
+			t.Errorf("note %d lacks %q", i, want)
+		}
+		if n.ID != s.NoteIDs[i] {
+			t.Errorf("note %d is %s, record says %s", i, n.ID, s.NoteIDs[i])
+		}
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestTwoProcessesOnPostgresEachSyncOnce(t *testing.T) {
+	if os.Getenv("TEST_DATABASE_URL") == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("TEST_DATABASE_URL is not set (CI=true)")
+		}
+		t.Skip("TEST_DATABASE_URL is not set")
+	}
+	e := newEnv(t, "postgres", envOpts{})
+	e2 := newEnv(t, "postgres", envOpts{db: e.db, simSrv: e.sim, box: e.box, ps: e.ps, cache: e.cache, clock: e.clock})
+	var convs []string
+	for i := 0; i < 30; i++ {
+		email := "p" + string(rune('a'+i%26)) + itoa(i/26) + "@example.com"
+		convs = append(convs, e.closed(e.customer(email, "", "", "")).ID)
+	}
+	for _, w := range []*Worker{e.worker, e2.worker} {
+		w.cfg.Batch, w.cfg.Concurrency = 3, 2
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, w := range []*Worker{e.worker, e2.worker} {
+		wg.Add(1)
+		go func() { defer wg.Done(); w.Run(ctx) }()
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		sum, err := e.svc.Summary(e.admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Synced == len(convs) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not drained: %+v", sum)
+		}
+		time.Sleep(20 * time.Millisecond) // polling with a deadline
+	}
+	cancel()
+	wg.Wait()
+	notes := 0
+	for _, c := range e.sim.Contacts(portal) {
+		notes += len(e.notesOf(c.ID))
+	}
+	if notes != len(convs) {
+		t.Errorf("%d notes for %d conversations", notes, len(convs))
+	}
+}
+
+func TestSubscriptionAcrossProcesses(t *testing.T) {
+	url := os.Getenv("TEST_REDIS_URL")
+	var ps1, ps2 convrs.PubSub = pubsub.NewMemory(), nil
+	ps2 = ps1
+	if url != "" {
+		r1, err := cache.OpenRedis(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2, err := cache.OpenRedis(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r1.Close(); r2.Close() })
+		prefix := "t" + itoa(time.Now().Nanosecond()) + ":"
+		ps1, ps2 = pubsub.NewRedis(r1, prefix), pubsub.NewRedis(r2, prefix)
+	} else if os.Getenv("CI") == "true" {
+		t.Fatal("TEST_REDIS_URL is not set (CI=true)")
+	}
+	e := newEnv(t, "sqlite", envOpts{ps: ps1})
+	viewer := &Service{Store: e.db, PubSub: ps2}
+	ctx, cancel := context.WithCancel(e.agent)
+	defer cancel()
+	ch, err := viewer.SubscribeSyncs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.sim.SeedContact(portal, map[string]string{"email": "live@example.com"}, time.Time{})
+	conv := e.closed(e.customer("live@example.com", "", "", ""))
+	e.drain()
+	var seen []convrs.HubspotSyncStatus
+	timeout := time.After(20 * time.Second)
+	for len(seen) == 0 || seen[len(seen)-1] != convrs.SyncSynced {
+		select {
+		case s := <-ch:
+			if s.ConversationID == conv.ID {
+				seen = append(seen, s.Status)
+			}
+		case <-timeout:
+			t.Fatalf("saw %v, want QUEUED … SYNCED", seen)
+		}
+	}
+	if seen[0] != convrs.SyncQueued {
+		t.Errorf("first update %s, want QUEUED", seen[0])
+	}
+}
