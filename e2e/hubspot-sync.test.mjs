@@ -117,7 +117,7 @@ test('a closed chat is written to the HubSpot contact found by phone, visibly fo
   await note.filter({ hasText: reply }).waitFor();
   assert.equal(await note.count(), 1, 'exactly one note');
   const noteText = await note.textContent();
-  assert.ok(noteText.includes(firstMessage), 'the note holds the customer message');
+  assert.ok(noteText.includes(firstMessage), 'the note holds the first message too');
   await screenshot(contactPage, 'hubspot-sync-4-note-in-hubspot');
 
   // The simulator agrees: one note on that contact, and no contact was created for the customer's email.

@@ -8,6 +8,7 @@ import type { SyncRecord, SyncSummary } from './fragments';
 
 /** How many records a page of the Sync activity list holds. */
 export const PAGE_SIZE = 20;
+const SUMMARY_SPACING_MS = 1_000;
 
 const HubspotSyncActivity = graphql(`
   query HubspotSyncActivity($first: Int!) {
@@ -76,7 +77,7 @@ interface OlderPages {
  * - rows: the first page (the query), the pages "Show more" loaded, and the records that changed since (live
  *   events, Retry results); each record shows its newest version (by updatedAt), newest records first;
  * - counts: the query's summary until a change arrives, then a fresh summary fetched after it (one request in
- *   flight at a time, however many events arrive).
+ *   flight at a time and at most one a second, however many events arrive).
  */
 export function useSyncActivity({ live }: { live: boolean }) {
   const client = useClient();
@@ -101,11 +102,15 @@ export function useSyncActivity({ live }: { live: boolean }) {
       return;
     }
     state.inFlight = true;
-    do {
+    for (;;) {
       state.again = false;
+      const started = Date.now();
       const result = await queryOnce(client, HubspotSyncSummaryQuery, {});
       if (result.data) setFreshSummary(result.data.hubspotSyncSummary);
-    } while (state.again);
+      if (!state.again) break;
+      // While a backlog drains, events come by the hundred: the counts follow at most once a second.
+      await new Promise((resolve) => window.setTimeout(resolve, Math.max(0, SUMMARY_SPACING_MS - (Date.now() - started))));
+    }
     state.inFlight = false;
   }, [client]);
 

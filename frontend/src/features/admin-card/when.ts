@@ -8,8 +8,9 @@ export function formatAgo(iso: string, now: Date): string {
   const at = Date.parse(iso);
   if (Number.isNaN(at)) return '';
   const minutes = Math.floor((now.getTime() - at) / 60_000);
-  if (minutes < 1 && minutes > -1) return 'just now';
-  if (minutes >= 1 && minutes < 60) return `${minutes} min ago`;
+  // A moment in the future is a clock apart from ours, or newer than `now` (which ticks every 30 s).
+  if (minutes < 1) return at - now.getTime() < 5 * 60_000 ? 'just now' : formatWhen(iso, now);
+  if (minutes < 60) return `${minutes} min ago`;
   return formatWhen(iso, now);
 }
 
