@@ -104,6 +104,13 @@ test('a closed chat is written to the HubSpot contact found by phone, visibly fo
   assert.match(await row.textContent(), /Written to HubSpot: Phoebe Marsh ↗ \(matched by phone\)/);
   await activity.getByRole('list', { name: 'Syncs by outcome' }).getByText('written').waitFor();
   await screenshot(admin, 'hubspot-sync-3-admin-activity');
+  // On a phone the section fits its card: long emails and links wrap instead of widening it.
+  await admin.setViewportSize({ width: 390, height: 844 });
+  const overflow = await activity.evaluate((el) => el.scrollWidth - el.clientWidth);
+  assert.ok(overflow <= 0, `Sync activity is ${overflow} px wider than its card at 390 px`);
+  await activity.scrollIntoViewIfNeeded();
+  await screenshot(admin, 'hubspot-sync-3-admin-activity-390');
+  await admin.setViewportSize({ width: 1400, height: 900 });
 
   // Following the link opens the contact in the simulator, with the transcript as its Note.
   const adminLink = row.getByRole('link', { name: /Phoebe Marsh/ });

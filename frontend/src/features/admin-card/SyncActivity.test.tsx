@@ -191,7 +191,8 @@ describe('Sync activity: counts, empty, states', () => {
     );
     const history = screen.getByRole('region', { name: 'Sync history' });
     expect(history).toHaveTextContent('Cancelled: HubSpot was disabled');
-    expect(within(history).queryByRole('button')).not.toBeInTheDocument();
+    expect(within(history).queryByRole('button', { name: 'Retry' })).not.toBeInTheDocument();
+    expect(within(history).queryByRole('button', { name: /Sync conversations closed/ })).not.toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Integrate' })).toBeInTheDocument();
   });
 
@@ -407,5 +408,44 @@ describe('Sync activity: the next attempt', () => {
     const waiting = record({ status: 'WAITING', reasonCode: 'HUBSPOT_UNAVAILABLE', attempts: 1, nextAttemptAt: soon });
     renderCard({ HubspotSyncActivity: () => activity([waiting], { waiting: 1 }) });
     expect(row(waiting.customer.name!)).toHaveTextContent(`Waiting: HubSpot is unavailable, retrying at ${formatWhen(soon)}`);
+  });
+});
+
+describe('Sync activity: one outcome at a time', () => {
+  it('choosing a count lists only that outcome, and the total lists all again', async () => {
+    const user = userEvent.setup();
+    const failed = record({ status: 'FAILED', reason: 'HubSpot refused the note.', attempts: 5, customer: { id: 'cf', name: 'Failed Fiona', email: null, phone: null } });
+    const mock = renderCard({
+      HubspotSyncActivity: ({ status }) =>
+        status === 'FAILED' ? activity([failed], { synced: 1, failed: 1 }) : activity([alice, failed], { synced: 1, failed: 1 }),
+    });
+    const counts = () => within(section()).getByRole('list', { name: 'Syncs by outcome' });
+    await user.click(within(counts()).getByRole('button', { name: '1 failed' }));
+    expect(within(counts()).getByRole('button', { name: '1 failed' })).toHaveAttribute('aria-pressed', 'true');
+    expect(within(counts()).getByRole('button', { name: '2 conversations' })).toHaveAttribute('aria-pressed', 'false');
+    expect(within(records()).getAllByRole('listitem')).toHaveLength(1);
+    expect(row('Failed Fiona')).toBeInTheDocument();
+    expect(variablesOf(mock.executeQuery, 'HubspotSyncActivity').at(-1)).toEqual({ first: 20, status: 'FAILED' });
+
+    await user.click(within(counts()).getByRole('button', { name: '2 conversations' }));
+    expect(row('Alice Johnson')).toBeInTheDocument();
+    expect(within(counts()).getByRole('button', { name: '2 conversations' })).toHaveAttribute('aria-pressed', 'true');
+  });
+
+  it('a live record of another outcome does not join a filtered list; one of the chosen outcome does', async () => {
+    const user = userEvent.setup();
+    const events = subscriptionSubject();
+    const failed = record({ status: 'FAILED', reason: 'Refused.', attempts: 1, createdAt: '2025-01-02T09:00:00Z', customer: { id: 'cf', name: 'Failed Fiona', email: null, phone: null } });
+    renderCard({
+      HubspotSyncActivity: () => activity([failed], { failed: 1 }),
+      HubspotSyncUpdated: () => events.source,
+      HubspotSyncSummary: () => ({ data: { hubspotSyncSummary: summary({ failed: 2, queued: 1 }) } }),
+    });
+    await user.click(within(section()).getByRole('button', { name: '1 failed' }));
+    act(() => events.next({ hubspotSyncUpdated: record({ status: 'QUEUED', createdAt: '2025-01-02T11:00:00Z', customer: { id: 'q', name: 'Queued Quinn', email: null, phone: null } }) }));
+    act(() => events.next({ hubspotSyncUpdated: record({ status: 'FAILED', reason: 'Refused.', attempts: 1, createdAt: '2025-01-02T11:00:00Z', customer: { id: 'f2', name: 'Failed Felix', email: null, phone: null } }) }));
+    const names = within(records()).getAllByRole('listitem').map((li) => li.querySelector('strong')?.textContent);
+    expect(names).toEqual(['Failed Felix', 'Failed Fiona']);
+    await expect.poll(() => section().textContent).toContain('2 failed');
   });
 });

@@ -1,34 +1,48 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import { errorMessage } from '../../shared/api';
 import { Banner, Button } from '../../shared/ui';
 import { BackfillControls } from './BackfillControls';
-import type { Integration, SyncSummary } from './fragments';
+import type { Integration, SyncStatus, SyncSummary } from './fragments';
 import { SyncRecordItem } from './SyncRecordItem';
 import { useSyncActivity } from './useSyncActivity';
 import { useNow } from './when';
 
-const outcomes: { key: Exclude<keyof SyncSummary, 'total'>; label: string }[] = [
-  { key: 'synced', label: 'written' },
-  { key: 'queued', label: 'queued' },
-  { key: 'running', label: 'writing now' },
-  { key: 'waiting', label: 'waiting' },
-  { key: 'failed', label: 'failed' },
-  { key: 'skipped', label: 'skipped' },
-  { key: 'cancelled', label: 'cancelled' },
+const outcomes: { key: Exclude<keyof SyncSummary, 'total'>; status: SyncStatus; label: string }[] = [
+  { key: 'synced', status: 'SYNCED', label: 'written' },
+  { key: 'queued', status: 'QUEUED', label: 'queued' },
+  { key: 'running', status: 'RUNNING', label: 'writing now' },
+  { key: 'waiting', status: 'WAITING', label: 'waiting' },
+  { key: 'failed', status: 'FAILED', label: 'failed' },
+  { key: 'skipped', status: 'SKIPPED', label: 'skipped' },
+  { key: 'cancelled', status: 'CANCELLED', label: 'cancelled' },
 ];
+
+const labelOf = (status: SyncStatus) => outcomes.find((o) => o.status === status)?.label ?? status.toLowerCase();
 
 /**
  * Sync activity: the transcript syncs of the workspace, live. While syncing can run (ENABLED, or ERROR where syncs
  * wait for Reconnect) it offers Retry and, when enabled, Backfill; otherwise it shows the history, if any.
  */
 export function SyncActivity({ state }: { state: Integration['state'] }) {
+  // Choosing an outcome starts the list afresh (its pages and live rows belong to one filter).
+  const [status, setStatus] = useState<SyncStatus | undefined>(undefined);
+  return <SyncActivityView key={status ?? 'ALL'} state={state} status={status} onFilter={setStatus} />;
+}
+
+interface ViewProps {
+  state: Integration['state'];
+  status: SyncStatus | undefined;
+  onFilter: (status: SyncStatus | undefined) => void;
+}
+
+function SyncActivityView({ state, status, onFilter }: ViewProps) {
   const headingId = useId();
   const now = useNow();
   const active = state === 'ENABLED' || state === 'ERROR';
-  const activity = useSyncActivity({ live: true });
+  const activity = useSyncActivity({ live: true, status });
   const { summary, rows } = activity;
 
-  if (!active && (!summary || summary.total === 0)) return null;
+  if (!active && !status && (!summary || summary.total === 0)) return null;
 
   let content;
   if (!activity.loaded) {
@@ -40,7 +54,11 @@ export function SyncActivity({ state }: { state: Integration['state'] }) {
       <p className="muted">Loading sync activity…</p>
     );
   } else if (rows.length === 0) {
-    content = <p className="muted">No transcripts yet. Each conversation that closes from now on appears here.</p>;
+    content = status ? (
+      <p className="muted">No {labelOf(status)} syncs.</p>
+    ) : (
+      <p className="muted">No transcripts yet. Each conversation that closes from now on appears here.</p>
+    );
   } else {
     content = (
       <>
@@ -69,13 +87,17 @@ export function SyncActivity({ state }: { state: Integration['state'] }) {
       {summary && summary.total > 0 && (
         <ul className="sync-counts" aria-label="Syncs by outcome">
           <li>
-            <strong>{summary.total}</strong> {summary.total === 1 ? 'conversation' : 'conversations'}
+            <button type="button" className="sync-count" aria-pressed={!status} onClick={() => onFilter(undefined)}>
+              <strong>{summary.total}</strong> {summary.total === 1 ? 'conversation' : 'conversations'}
+            </button>
           </li>
           {outcomes
-            .filter(({ key }) => summary[key] > 0)
-            .map(({ key, label }) => (
+            .filter(({ key, status: s }) => summary[key] > 0 || s === status)
+            .map(({ key, status: s, label }) => (
               <li key={key} data-outcome={key}>
-                <strong>{summary[key]}</strong> {label}
+                <button type="button" className="sync-count" aria-pressed={s === status} onClick={() => onFilter(s === status ? undefined : s)}>
+                  <strong>{summary[key]}</strong> {label}
+                </button>
               </li>
             ))}
         </ul>

@@ -45,7 +45,7 @@ export function SyncRecordItem({ record, now, canRetry, onChange }: Props) {
     <li className="sync-record" data-status={record.status}>
       <div className="sync-record__who" id={customerId}>
         <strong>{customer.name ?? 'Anonymous visitor'}</strong>
-        {contactDetail && <span className="muted"> · {contactDetail}</span>}
+        {contactDetail && <span className="sync-record__contact muted">{contactDetail}</span>}
       </div>
       <div className="sync-record__outcome">
         <SyncOutcome record={record} now={now} />

@@ -62,4 +62,8 @@ export const HubspotSyncSummaryFields = graphql(`
   }
 `);
 
-export type { HubspotSyncFieldsFragment as SyncRecord, HubspotSyncSummaryFieldsFragment as SyncSummary } from '../../gql/graphql';
+export type {
+  HubspotSyncFieldsFragment as SyncRecord,
+  HubspotSyncStatus as SyncStatus,
+  HubspotSyncSummaryFieldsFragment as SyncSummary,
+} from '../../gql/graphql';

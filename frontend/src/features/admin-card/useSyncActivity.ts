@@ -4,18 +4,18 @@ import { useClient, useQuery } from 'urql';
 import { pipe, take, toPromise } from 'wonka';
 import { graphql } from '../../gql';
 import { useSubscriptionEvents } from '../../shared/api';
-import type { SyncRecord, SyncSummary } from './fragments';
+import type { SyncRecord, SyncStatus, SyncSummary } from './fragments';
 
 /** How many records a page of the Sync activity list holds. */
 export const PAGE_SIZE = 20;
 const SUMMARY_SPACING_MS = 1_000;
 
 const HubspotSyncActivity = graphql(`
-  query HubspotSyncActivity($first: Int!) {
+  query HubspotSyncActivity($first: Int!, $status: HubspotSyncStatus) {
     hubspotSyncSummary {
       ...HubspotSyncSummaryFields
     }
-    hubspotSyncs(first: $first) {
+    hubspotSyncs(first: $first, status: $status) {
       nodes {
         ...HubspotSyncFields
       }
@@ -26,8 +26,8 @@ const HubspotSyncActivity = graphql(`
 `);
 
 const HubspotSyncsPage = graphql(`
-  query HubspotSyncsPage($first: Int!, $after: String) {
-    hubspotSyncs(first: $first, after: $after) {
+  query HubspotSyncsPage($first: Int!, $after: String, $status: HubspotSyncStatus) {
+    hubspotSyncs(first: $first, after: $after, status: $status) {
       nodes {
         ...HubspotSyncFields
       }
@@ -79,9 +79,9 @@ interface OlderPages {
  * - counts: the query's summary until a change arrives, then a fresh summary fetched after it (one request in
  *   flight at a time and at most one a second, however many events arrive).
  */
-export function useSyncActivity({ live }: { live: boolean }) {
+export function useSyncActivity({ live, status }: { live: boolean; status?: SyncStatus }) {
   const client = useClient();
-  const [{ data, fetching, error }, refetchQuery] = useQuery({ query: HubspotSyncActivity, variables: { first: PAGE_SIZE } });
+  const [{ data, fetching, error }, refetchQuery] = useQuery({ query: HubspotSyncActivity, variables: { first: PAGE_SIZE, status } });
 
   const [older, setOlder] = useState<OlderPages | null>(null);
   const [changed, setChanged] = useState<Record<string, SyncRecord>>({});
@@ -131,7 +131,7 @@ export function useSyncActivity({ live }: { live: boolean }) {
   async function showMore() {
     const after = older ? older.endCursor : (firstPage?.endCursor ?? null);
     setMoreState({ loading: true, error: null });
-    const result = await queryOnce(client, HubspotSyncsPage, { first: PAGE_SIZE, after });
+    const result = await queryOnce(client, HubspotSyncsPage, { first: PAGE_SIZE, after, status });
     if (result.data) {
       const page = result.data.hubspotSyncs;
       setOlder((prev) => ({ nodes: [...(prev?.nodes ?? []), ...page.nodes], endCursor: page.endCursor, hasNextPage: page.hasNextPage }));
@@ -146,7 +146,7 @@ export function useSyncActivity({ live }: { live: boolean }) {
   }
 
   const loaded = [...(firstPage?.nodes ?? []), ...(older?.nodes ?? [])];
-  const rows = mergeRecords(loaded, Object.values(changed), hasNextPage);
+  const rows = mergeRecords(loaded, Object.values(changed), hasNextPage, status);
 
   return {
     fetching,
@@ -169,15 +169,17 @@ function isNewer(record: SyncRecord, than: SyncRecord | undefined): boolean {
 
 /**
  * Each record once, in its newest version, newest first. A changed record that is not loaded yet joins the list
- * only when it is newer than the oldest row shown (otherwise it appears when its page is loaded).
+ * only when it has the status shown (if one is chosen) and is newer than the oldest row shown (otherwise it
+ * appears when its page is loaded). A shown row that changes stays, in its new version.
  */
-export function mergeRecords(loaded: SyncRecord[], changed: SyncRecord[], morePages: boolean): SyncRecord[] {
+export function mergeRecords(loaded: SyncRecord[], changed: SyncRecord[], morePages: boolean, status?: SyncStatus): SyncRecord[] {
   const byId = new Map<string, SyncRecord>();
   for (const record of loaded) if (isNewer(record, byId.get(record.id))) byId.set(record.id, record);
   const oldest = loaded.length ? Math.min(...loaded.map((r) => Date.parse(r.createdAt))) : -Infinity;
   for (const record of changed) {
     const known = byId.get(record.id);
-    if (known ? isNewer(record, known) : !morePages || Date.parse(record.createdAt) >= oldest) byId.set(record.id, record);
+    const joins = (!status || record.status === status) && (!morePages || Date.parse(record.createdAt) >= oldest);
+    if (known ? isNewer(record, known) : joins) byId.set(record.id, record);
   }
   return [...byId.values()].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id.localeCompare(a.id));
 }
