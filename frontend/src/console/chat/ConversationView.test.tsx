@@ -41,6 +41,7 @@ function renderView(handlers: MockHandlers = {}) {
     Conversation: () => ({ data: { conversation: conversation() } }),
     ConversationEvents: silent,
     ConversationHubspotSyncUpdated: silent,
+    ConversationHubspotSync: () => ({ data: { hubspotSync: null } }),
     UserDetails: () => ({ data: { customer: { id: 'cus_1', name: 'Grace Hopper', email: 'grace@example.com', phone: null, phoneRaw: null } } }),
     ...handlers,
   });
@@ -255,5 +256,26 @@ describe('ConversationView: the HubSpot sync line of a closed conversation', () 
     await user.click(screen.getByRole('button', { name: 'Close conversation' }));
     expect(screen.getByText('Closed')).toBeInTheDocument();
     expect(screen.queryByRole('status', { name: 'HubSpot sync' })).not.toBeInTheDocument();
+  });
+});
+
+describe('ConversationView: a close elsewhere', () => {
+  it('reads the new record again, so an update announced before the close event is not lost', async () => {
+    const events = subscriptionSubject();
+    const syncs = subscriptionSubject();
+    renderView({
+      ConversationEvents: () => events.source,
+      ConversationHubspotSyncUpdated: () => syncs.source,
+      ConversationHubspotSync: () => ({ data: { hubspotSync: synced } }),
+    });
+    // The record's first update arrives before the close event that it follows.
+    act(() => syncs.next({ hubspotSyncUpdated: syncRecord() }));
+    act(() =>
+      events.next({
+        conversationEvents: { kind: 'CLOSED', conversation: { id: 'cnv_1', status: 'CLOSED', closedAt: '2025-01-02T10:30:00Z', lastMessageAt: customerMessage.createdAt }, message: null },
+      }),
+    );
+    expect(await screen.findByText(/Written to HubSpot/)).toBeInTheDocument();
+    expect(syncLine()).toHaveTextContent('Written to HubSpot: Alice Johnson ↗ (matched by phone)');
   });
 });

@@ -146,8 +146,20 @@ export function ConversationView({ id }: { id: string }) {
     setStatusChange(null);
     setSyncChange(null);
   }
-  const sync = syncChange ? syncChange.record : (data?.conversation?.hubspotSync ?? null);
-  const receiveSync = (record: Sync | null) => setSyncChange({ record: newerSync(sync, record) });
+  const queried = data?.conversation?.hubspotSync ?? null;
+  const sync = syncChange ? syncChange.record : queried;
+  const receiveSync = (record: Sync) => setSyncChange((prev) => ({ record: newerSync(prev ? prev.record : queried, record) }));
+
+  // Reads the record again: after a close elsewhere (its record may have been announced before the close
+  // event arrived), and now and then while it is unsettled, in case a live update was lost on the way.
+  const client = useClient();
+  const rereadSync = async () => {
+    const request = createRequest(ConversationHubspotSync, { conversationId: id });
+    const result = await pipe(client.executeQuery(request, { requestPolicy: 'network-only' }), take(1), toPromise);
+    if (result.data?.hubspotSync) receiveSync(result.data.hubspotSync);
+  };
+  const latestReread = useRef(rereadSync);
+  latestReread.current = rereadSync;
 
   const addMessage = (message: Message) =>
     setArrived((list) => (list.some((m) => m.id === message.id) ? list : [...list, message]));
@@ -155,7 +167,10 @@ export function ConversationView({ id }: { id: string }) {
   useSubscriptionEvents(ConversationEvents, {}, ({ conversationEvents: event }) => {
     if (event.conversation.id !== id) return;
     if (event.message) addMessage(event.message);
-    if (event.conversation.status !== (statusChange?.status ?? data?.conversation?.status)) setSyncChange({ record: null });
+    if (event.conversation.status !== (statusChange?.status ?? data?.conversation?.status)) {
+      setSyncChange({ record: null });
+      if (event.conversation.status === 'CLOSED') void rereadSync();
+    }
     setStatusChange({ status: event.conversation.status, closedAt: event.conversation.closedAt });
   });
 
@@ -163,20 +178,12 @@ export function ConversationView({ id }: { id: string }) {
     if (record.conversationId === id) receiveSync(record);
   });
 
-  // A safety net for a live update lost on the way (e.g. sent before the subscription started).
-  const client = useClient();
   const recheck = sync && unsettled.has(sync.status) ? sync.id + sync.updatedAt : null;
-  const latestReceive = useRef(receiveSync);
-  latestReceive.current = receiveSync;
   useEffect(() => {
     if (!recheck) return;
-    const timer = window.setInterval(async () => {
-      const request = createRequest(ConversationHubspotSync, { conversationId: id });
-      const result = await pipe(client.executeQuery(request, { requestPolicy: 'network-only' }), take(1), toPromise);
-      if (result.data?.hubspotSync) latestReceive.current(result.data.hubspotSync);
-    }, recheckMs);
+    const timer = window.setInterval(() => void latestReread.current(), recheckMs);
     return () => window.clearInterval(timer);
-  }, [client, id, recheck]);
+  }, [recheck]);
 
   const [, sendMessage] = useMutation(SendMessage);
   const [, postCustomerMessage] = useMutation(PostCustomerMessage);
