@@ -111,7 +111,8 @@ type NoteInput struct {
 	// Properties are extra properties; Body, Timestamp and OwnerID take precedence over them.
 	Properties map[string]string
 	// ObjectWriteTraceID names the input in the errors of a 207 batch answer (BatchCreate only); the IDs of
-	// one batch must be unique.
+	// one batch must be unique. HubSpot answers 207 only when every input carries one; otherwise one failed
+	// input fails the whole call and nothing is created.
 	ObjectWriteTraceID string
 }
 
@@ -153,7 +154,7 @@ type associationInput struct {
 
 type noteCreateBody struct {
 	Properties         map[string]string  `json:"properties"`
-	Associations       []associationInput `json:"associations,omitempty"`
+	Associations       []associationInput `json:"associations"` // required by HubSpot's schema: [] when none
 	ObjectWriteTraceID string             `json:"objectWriteTraceId,omitempty"`
 }
 
@@ -167,7 +168,7 @@ func (in *NoteInput) body(withTrace bool) noteCreateBody {
 	if in.OwnerID != "" {
 		props[PropHubspotOwnerID] = in.OwnerID
 	}
-	b := noteCreateBody{Properties: props}
+	b := noteCreateBody{Properties: props, Associations: []associationInput{}}
 	for _, id := range in.ContactIDs {
 		b.Associations = append(b.Associations, associationInput{
 			To:    associationTo{ID: id},

@@ -173,7 +173,8 @@ func TestNotesSearchByContact(t *testing.T) {
 		  ]}],
 		  "sorts":[{"propertyName":"hs_timestamp","direction":"DESCENDING"}],
 		  "properties":["hs_note_body","hs_timestamp","hubspot_owner_id","convrs_marker"],
-		  "limit":10
+		  "limit":10,
+		  "after":"0"
 		}`)
 		writeJSON(w, 200, `{"total":1,"results":[`+noteJSON+`]}`)
 	})
@@ -279,5 +280,17 @@ func TestNotesArchive(t *testing.T) {
 	}
 	if resp.StatusCode != http.StatusNoContent {
 		t.Errorf("status = %d", resp.StatusCode)
+	}
+}
+
+func TestNotesCreateWithoutContactsSendsEmptyAssociations(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	mux.HandleFunc("/crm/v3/objects/notes", func(w http.ResponseWriter, r *http.Request) {
+		testJSONBody(t, r, `{"properties":{"hs_timestamp":"2021-11-12T15:48:22.000Z","hs_note_body":"x"},"associations":[]}`)
+		writeJSON(w, 201, noteJSON)
+	})
+	if _, _, err := client.Notes.Create(context.Background(), NoteInput{Body: "x", Timestamp: time.Date(2021, 11, 12, 15, 48, 22, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -3,9 +3,9 @@ package match_test
 import (
 	"context"
 	"strconv"
-	"sync/atomic"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,9 +16,13 @@ import (
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/match"
+	"github.com/convrs/gateway/store"
 )
 
-var _ match.Contacts = (*hubspot.ContactsService)(nil)
+var (
+	_ match.Contacts = (*hubspot.ContactsService)(nil)
+	_ match.Links    = (*store.DB)(nil)
+)
 
 // clock is the simulator's clock: it moves only when a test advances it, so the index delay never lapses
 // by accident on a slow machine.
@@ -85,6 +89,7 @@ type env struct {
 	hc     *hubspot.ContactsService
 	clock  *clock
 	links  *memLinks
+	locker convrs.Locker
 	m      *match.Matcher
 }
 
@@ -112,7 +117,7 @@ func setup(t *testing.T, o envOpts) *env {
 	}
 	links := &memLinks{}
 	return &env{
-		sim: sim, portal: p.ID, region: o.country, hc: client.Contacts, clock: clk, links: links,
+		sim: sim, portal: p.ID, region: o.country, hc: client.Contacts, clock: clk, links: links, locker: o.locker,
 		m: match.New(match.Config{Links: links, Locker: o.locker}),
 	}
 }

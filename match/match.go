@@ -1,6 +1,23 @@
-// Package match finds the HubSpot contact of a Convrs customer with the help page's rules, in order: the stored
-// CRM ID, the email, the phone number, and (for the transcript sync only) a new contact. The transcript sync and
-// the agent's HubSpot card share it, so both choose the same contact.
+// Package match finds the HubSpot contact of a Convrs customer with the help page's rules, in order, and is
+// the one implementation the transcript sync (FindOrCreate) and the agent's HubSpot card (Find) share, so both
+// choose the same contact:
+//
+//  1. CRM ID: the customer's stored link, if it names a contact of the connected portal, is read by ID (no
+//     search). A deleted contact falls through to the next rules, whose match replaces the link. A merged
+//     contact comes back under its new ID: the link follows it.
+//  2. Email: the contacts whose email equals the customer's, ignoring case; several → the oldest by
+//     createdate. Search lags behind writes, so when it finds none a strongly consistent read by email decides.
+//  3. Phone: only a valid stored number (phonenumbers' validity, not mere possibility). One search ORs the E.164
+//     number against phone and mobilephone and the national number against HubSpot's calculated
+//     hs_searchable_calculated_phone_number / _mobile_number; a candidate counts only if its phone or mobile
+//     phone, read in the workspace's region when written without a country code, is the customer's number
+//     (the same national digits in another country are not a match); the oldest wins.
+//  4. Create (FindOrCreate only): a contact from the email, the valid phone and the names; a 409 means the
+//     email's contact exists, and it is used.
+//
+// A match by rules 2–4 is linked to the customer, so the next lookup skips the search. A customer with no
+// email, no valid phone and no name is anonymous: nothing is sent to HubSpot. FindOrCreate runs under a
+// per-customer lock, so two syncs of one new customer end on one contact even while search lags.
 package match
 
 import (

@@ -2,60 +2,45 @@ package match_test
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/convrs/gateway/convrs"
-	"github.com/convrs/gateway/hubspot"
-	"github.com/convrs/gateway/match"
 )
 
-// A merged contact: HubSpot answers a GET of an old ID with the merged record under its new ID. The simulator
-// cannot merge yet (the hs-layer branch adds it), so a stub answers exactly that GET and nothing else.
+// A merged contact: HubSpot gives the merged record a new ID and answers a GET of either old ID with it. The
+// matcher follows it and stores the new ID, without a search.
 func TestMergedLinkedContactIsFollowed(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var paths []string
-	stub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		paths = append(paths, r.Method+" "+r.URL.Path)
-		mu.Unlock()
-		if r.Method != http.MethodGet || r.URL.Path != "/crm/v3/objects/contacts/101" {
-			http.Error(w, `{"status":"error","message":"unexpected","category":"OBJECT_NOT_FOUND"}`, http.StatusNotFound)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{
-			"id": "205",
-			"properties": map[string]string{
-				"email": "kim@example.com", "hs_object_id": "205", "hs_merged_object_ids": "101;102",
-				"createdate": "2024-01-17T19:55:04.281Z",
-			},
-		})
-	}))
-	t.Cleanup(stub.Close)
-	hc := hubspot.NewClient(stub.Client(), hubspot.WithBaseURL(stub.URL), hubspot.WithRetry(hubspot.RetryPolicy{MaxAttempts: 1})).Contacts
+	e := setup(t, envOpts{})
+	primary := e.seed(map[string]string{"email": "kim@example.com", "firstname": "Kim"}, 20*day)
+	other := e.seed(map[string]string{"email": "kim.work@example.com"}, 10*day)
+	merged, ok := e.sim.MergeContacts(e.portal, primary, other)
+	if !ok || merged.ID == primary || merged.ID == other {
+		t.Fatalf("merge = %+v, %v; want a new ID", merged, ok)
+	}
 
-	links := &memLinks{}
-	m := match.New(match.Config{Links: links, Locker: nil})
-	c := customer(convrs.Customer{Email: "kim@example.com", HubspotContactID: "101", HubspotPortalID: 7})
-	res, err := m.Find(context.Background(), hc, match.Target{Customer: c, PortalID: 7, Region: "GB"})
-	if err != nil {
-		t.Fatal(err)
+	for _, old := range []string{primary, other} {
+		c := customer(convrs.Customer{Email: "kim@example.com", HubspotContactID: old, HubspotPortalID: e.portal})
+		before := e.searches()
+		res, err := e.m.FindOrCreate(context.Background(), e.hc, e.target(c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkResult(t, res, merged.ID, convrs.MatchCRMID, 1)
+		if !res.Linked {
+			t.Errorf("linked to %s: Linked = false after following the merge", old)
+		}
+		if l, _ := e.links.get(c.ID); l != (link{e.portal, merged.ID}) {
+			t.Errorf("linked to %s: stored link = %+v; want %s", old, l, merged.ID)
+		}
+		if n := e.searches() - before; n != 0 {
+			t.Errorf("linked to %s: %d searches; want none", old, n)
+		}
+		if res.Contact.Prop("hs_merged_object_ids") == "" {
+			t.Errorf("hs_merged_object_ids not read: %v", res.Contact.Properties)
+		}
 	}
-	checkResult(t, res, "205", convrs.MatchCRMID, 1)
-	if !res.Linked {
-		t.Error("Linked = false after following a merge")
-	}
-	if l, _ := links.get(c.ID); l != (link{7, "205"}) {
-		t.Errorf("stored link = %+v; want 205 in portal 7", l)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(paths) != 1 {
-		t.Errorf("requests = %q; want the one GET (no search)", paths)
+	if n := len(e.live()); n != 1 {
+		t.Errorf("%d live contacts; want the merged one only", n)
 	}
 }

@@ -314,12 +314,12 @@ func (s *Simulator) handleContactBatchRead(c *call) {
 	}
 	var errs []batchError
 	if len(missing) > 0 {
-		errs = append(errs, batchError{
+		errs = append(errs, newBatchError(batchError{
 			Status:   "error",
 			Category: "OBJECT_NOT_FOUND",
 			Message:  "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.",
 			Context:  map[string][]string{"ids": missing},
-		})
+		}))
 	}
 	s.writeBatch(c.w, http.StatusOK, results, errs)
 }

@@ -240,6 +240,8 @@ func (s *Simulator) routes() {
 	m.Handle("POST /crm/v3/objects/notes/search", s.api(scopeContactsRead, kindSearch, s.handleNoteSearch))
 	m.Handle("POST /crm/v3/objects/notes/batch/create", s.api(scopeContactsWrite, kindBurst, s.handleNoteBatchCreate))
 
+	m.Handle("GET /crm/v3/properties/{objectType}/{name}", s.api(scopeContactsRead, kindBurst, s.handlePropertyGet))
+
 	m.Handle("GET /crm/v3/owners", s.api(scopeOwnersRead, kindBurst, s.handleOwnerList))
 	m.Handle("GET /crm/v3/owners/{$}", s.api(scopeOwnersRead, kindBurst, s.handleOwnerList))
 	m.Handle("GET /crm/v3/owners/{id}", s.api(scopeOwnersRead, kindBurst, s.handleOwnerGet))
@@ -258,6 +260,7 @@ func (s *Simulator) routes() {
 	m.HandleFunc("POST /_sim/portals/{id}/contacts/merge", s.handleSimMerge)
 	m.HandleFunc("POST /_sim/portals/{id}/contacts/{cid}/gdpr-delete", s.handleSimGDPRDelete)
 	m.HandleFunc("POST /_sim/portals/{id}/owners", s.handleSimSeedOwner)
+	m.HandleFunc("PUT /_sim/portals/{id}/properties/lifecyclestage/options", s.handleSimSetStages)
 	m.HandleFunc("POST /_sim/portals/{id}/tokens", s.handleSimIssueTokens)
 	m.HandleFunc("POST /_sim/portals/{id}/revoke", s.handleSimRevoke)
 	m.HandleFunc("GET /_sim/portals/{id}/contacts/{cid}/notes", s.handleSimNotes)

@@ -70,8 +70,17 @@ type Owner struct {
 	// UserID is the owner's user ID; 0 picks one. Deactivated owners have no user ID (null on the wire).
 	UserID      int64
 	Deactivated bool
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Teams the owner belongs to; at most one is primary.
+	Teams     []Team
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Team is a HubSpot team an owner belongs to.
+type Team struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Primary bool   `json:"primary"`
 }
 
 type portal struct {
@@ -84,6 +93,7 @@ type portal struct {
 	ownerOrder   []string
 	burstHits    []time.Time
 	searchHits   []time.Time
+	stages       []PropertyOption
 }
 
 // record is a contact or a note. Search reads the indexed versions, everything else reads props.
@@ -219,6 +229,7 @@ func (s *Simulator) createPortalLocked(spec PortalSpec) *Portal {
 		contacts: map[string]*record{},
 		notes:    map[string]*record{},
 		owners:   map[string]*Owner{},
+		stages:   defaultLifecycleStages(),
 	}
 	cp := info
 	cp.Users = slices.Clone(info.Users)
