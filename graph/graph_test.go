@@ -47,6 +47,7 @@ type stack struct {
 	signer    *auth.Signer
 	pubsub    *watchedPubSub
 	customers *countingCustomers
+	syncs     *countingSyncs
 	handler   http.Handler
 }
 
@@ -89,10 +90,11 @@ func newStackMode(t *testing.T, demo bool) *stack {
 		db: db, box: box, signer: signer,
 		pubsub:    &watchedPubSub{PubSub: mem, subscribed: make(chan string, 16)},
 		customers: &countingCustomers{CustomerService: db},
+		syncs:     &countingSyncs{HubspotSyncService: &hubsync.Service{Store: db, PubSub: mem}},
 	}
 	r := &graph.Resolver{
 		WorkspaceService: db, StaffService: db, CustomerService: s.customers, ConversationService: db,
-		HubspotService: hub, HubspotSyncService: &hubsync.Service{Store: db, PubSub: mem},
+		HubspotService: hub, HubspotSyncService: s.syncs,
 		PubSub: s.pubsub, Logger: logger, Demo: demo,
 	}
 	s.handler = signer.Middleware(graph.LoadersMiddleware(r.CustomerService, graph.NewServer(r, graph.ServerOptions{Authenticate: signer.WebsocketInit})))

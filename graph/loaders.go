@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -42,6 +43,7 @@ func newCustomerLoader(svc convrs.CustomerService) *CustomerLoader {
 func LoadersMiddleware(svc convrs.CustomerService, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), loadersKey{}, newCustomerLoader(svc))
+		ctx = context.WithValue(ctx, syncLoaderKey{}, &syncLoaderSlot{})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -52,4 +54,40 @@ func CustomerLoaderFromContext(ctx context.Context, svc convrs.CustomerService) 
 		return l
 	}
 	return newCustomerLoader(svc)
+}
+
+// HubspotSyncLoader batches the sync-record lookups of one request (Conversation.hubspotSync over a list).
+type HubspotSyncLoader = dataloadgen.Loader[string, *convrs.HubspotSync]
+
+type syncLoaderKey struct{}
+
+// syncLoaderSlot holds the request's sync loader, made on first use with the resolver's service.
+type syncLoaderSlot struct {
+	once sync.Once
+	l    *HubspotSyncLoader
+}
+
+func newHubspotSyncLoader(svc convrs.HubspotSyncService) *HubspotSyncLoader {
+	return dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*convrs.HubspotSync, []error) {
+		found, err := svc.SyncsByConversation(ctx, ids)
+		out := make([]*convrs.HubspotSync, len(ids))
+		errs := make([]error, len(ids))
+		for i, id := range ids {
+			if err != nil {
+				errs[i] = err
+			} else {
+				out[i] = found[id] // nil: the conversation has no sync record
+			}
+		}
+		return out, errs
+	}, dataloadgen.WithWait(time.Millisecond))
+}
+
+// HubspotSyncLoaderFromContext returns the request's sync loader, or a fresh one (subscriptions, tests).
+func HubspotSyncLoaderFromContext(ctx context.Context, svc convrs.HubspotSyncService) *HubspotSyncLoader {
+	if slot, ok := ctx.Value(syncLoaderKey{}).(*syncLoaderSlot); ok {
+		slot.once.Do(func() { slot.l = newHubspotSyncLoader(svc) })
+		return slot.l
+	}
+	return newHubspotSyncLoader(svc)
 }

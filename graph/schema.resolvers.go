@@ -34,7 +34,7 @@ func (r *conversationResolver) Messages(ctx context.Context, obj *convrs.Convers
 
 // HubspotSync is the resolver for the hubspotSync field.
 func (r *conversationResolver) HubspotSync(ctx context.Context, obj *convrs.Conversation) (*convrs.HubspotSync, error) {
-	return nilIfNotFound(r.HubspotSyncService.Sync(ctx, obj.ID))
+	return HubspotSyncLoaderFromContext(ctx, r.HubspotSyncService).Load(ctx, obj.ID)
 }
 
 // Email is the resolver for the email field.

@@ -46,7 +46,7 @@ func (c *clock) Advance(d time.Duration) {
 // env is one gateway process's sync (store, integration service, matcher, worker) over a real database and
 // the simulator, with an ENABLED workspace connected to portal.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	db     *store.DB
 	sim    *hubspotsim.TestServer
 	integ  *integration.Service
@@ -70,9 +70,11 @@ type envOpts struct {
 	simSrv   *hubspotsim.TestServer
 	clock    *clock
 	noEnable bool
+	// refreshMargin is the integration's (default 5 minutes).
+	refreshMargin time.Duration
 }
 
-func newEnv(t *testing.T, engine string, o envOpts) *env {
+func newEnv(t testing.TB, engine string, o envOpts) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, clock: o.clock}
@@ -128,6 +130,7 @@ func newEnv(t *testing.T, engine string, o envOpts) *env {
 			RedirectURL: "https://convrs.test" + integration.CallbackPath, Scopes: integration.RequiredScopes, AppURL: e.sim.URL(), APIURL: e.sim.URL()},
 		APIURL: e.sim.URL(), LinkURL: e.sim.URL(), PublicURL: "https://convrs.test",
 		Cache: e.cache, Locker: e.cache, Limiter: e.cache.Limiter(), PubSub: e.ps, Box: e.box, Now: e.clock.Now,
+		RefreshMargin: o.refreshMargin,
 	})
 	if fresh {
 		e.connect()

@@ -52,7 +52,7 @@ func TestSyncWritesTheNote(t *testing.T) {
 			t.Errorf("owner %q id %q, want 41000001 and %q", n.OwnerID, n.ID, s.NoteIDs[0])
 		}
 		paris := full.ClosedAt.In(mustLoc(t, "Europe/Paris")).Format("15:04")
-		for _, want := range []string{"Channel: web", "Agent: Sam Agent", "Customer: Alice · alice@example.com",
+		for _, want := range []string{"Channel: Web chat", "Agent: Sam Agent", "Customer: Alice · alice@example.com",
 			"Hi &lt;script&gt;alert(1)&lt;/script&gt;<br>second line", "Fixed &amp; done.", paris,
 			`<a href="https://convrs.test/#/chat/` + conv.ID + `">`} {
 			if !strings.Contains(n.Body, want) {
@@ -298,7 +298,7 @@ func TestReopenUpdatesTheNoteInPlace(t *testing.T) {
 		if len(notes) != 1 || s.NoteIDs[0] != first.NoteIDs[0] || notes[0].ID != first.NoteIDs[0] {
 			t.Fatalf("notes %d, ids %v then %v: want the same one note", len(notes), first.NoteIDs, s.NoteIDs)
 		}
-		for _, want := range []string{"Updated after reopening", "first question", "a later answer"} {
+		for _, want := range []string{"Updated transcript: this conversation was reopened and closed again", "(close 2)", "first question", "a later answer"} {
 			if !strings.Contains(notes[0].Body, want) {
 				t.Errorf("updated note lacks %q", want)
 			}
@@ -430,4 +430,162 @@ func TestSubscriptionAcrossProcesses(t *testing.T) {
 	if seen[0] != convrs.SyncQueued {
 		t.Errorf("first update %s, want QUEUED", seen[0])
 	}
+}
+
+func TestRateLimitStormWaitsForTheWindow(t *testing.T) {
+	e := newEnv(t, "sqlite", envOpts{})
+	contact := e.sim.SeedContact(portal, map[string]string{"email": "busy@example.com"}, time.Time{})
+	conv := e.closed(e.customer("busy@example.com", "", "", ""))
+	// More 429s than the client's own attempts: the sync waits for the window instead of failing.
+	e.sim.FailNext(4, 429)
+	e.drain()
+	s := e.mustStatus(conv.ID, convrs.SyncWaiting)
+	if s.ReasonCode != convrs.SyncReasonRateLimited || s.NextAttemptAt == nil || s.Attempts != 0 {
+		t.Fatalf("waiting = %s next %v attempts %d; want RATE_LIMITED, a next attempt, no attempt counted", s.ReasonCode, s.NextAttemptAt, s.Attempts)
+	}
+	if wait := s.NextAttemptAt.Sub(e.clock.Now()); wait <= 0 || wait > 11*time.Second {
+		t.Errorf("next attempt in %v, want the limiter's window", wait)
+	}
+	e.clock.Advance(11 * time.Second)
+	e.drain()
+	e.mustStatus(conv.ID, convrs.SyncSynced)
+	if n := len(e.notesOf(contact)); n != 1 {
+		t.Errorf("%d notes, want 1", n)
+	}
+}
+
+func TestTokenExpiryMidBacklog(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, envOpts{})
+		e.worker.cfg.Batch = 1
+		var convs []string
+		for i := 0; i < 4; i++ {
+			email := "tok" + itoa(i) + "@example.com"
+			e.sim.SeedContact(portal, map[string]string{"email": email}, time.Time{})
+			convs = append(convs, e.closed(e.customer(email, "", "", "")).ID)
+		}
+		for i := 0; i < 2; i++ {
+			if _, err := e.worker.RunOnce(context.Background(), "w"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.sim.ExpireAccessToken(e.access) // HubSpot answers 401 EXPIRED_AUTHENTICATION: one refresh, then on
+		e.drain()
+		for _, c := range convs {
+			e.mustStatus(c, convrs.SyncSynced)
+		}
+		expired := 0
+		for _, r := range e.sim.Requests() {
+			if r.Status == 401 {
+				expired++
+			}
+		}
+		if expired != 1 {
+			t.Errorf("%d answers 401, want exactly 1 (then a refreshed token)", expired)
+		}
+	})
+}
+
+func TestRevokedAppWaitsForReconnect(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		// A margin longer than the tokens' life: the keeper's pass refreshes at once (the token source keeps
+		// real time).
+		e := newEnv(t, engine, envOpts{refreshMargin: time.Hour})
+		e.sim.RevokeApp(portal) // uninstalled: every token of the portal stops working
+		late := e.closed(e.customer("gone@example.com", "", "", ""))
+		e.drain()
+		if s := e.mustStatus(late.ID, convrs.SyncWaiting); s.ReasonCode != convrs.SyncReasonIntegrationError {
+			t.Errorf("waiting for %s, want INTEGRATION_ERROR", s.ReasonCode)
+		}
+		// The token keeper's refresh is refused for good: ERROR, and the sync waits for Reconnect.
+		e.integ.RefreshDue(context.Background())
+		integ, err := e.db.HubspotIntegration(context.Background(), wsID)
+		if err != nil || integ.State != convrs.IntegrationError {
+			t.Fatalf("integration %v, %v; want ERROR", integ, err)
+		}
+		e.clock.Advance(2 * time.Second)
+		e.drain()
+		if s := e.mustStatus(late.ID, convrs.SyncWaiting); !strings.Contains(s.Reason, "Reconnect") {
+			t.Errorf("reason %q", s.Reason)
+		}
+		e.connect()
+		e.clock.Advance(2 * time.Second)
+		e.drain()
+		e.mustStatus(late.ID, convrs.SyncSynced)
+	})
+}
+
+func TestBackfillListAndSummary(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, envOpts{noEnable: true})
+		old := e.closed(e.customer("old@example.com", "", "", "")) // closed 10 days ago
+		_ = old
+		e.clock.Advance(10 * 24 * time.Hour)
+		var recent []string
+		for i := 0; i < 3; i++ {
+			recent = append(recent, e.closed(e.customer("r"+itoa(i)+"@example.com", "", "", "")).ID)
+		}
+		if _, err := e.svc.BackfillCount(e.admin, 7); convrs.ErrorCode(err) != convrs.ECONFLICT {
+			t.Errorf("BackfillCount before Enable = %v, want ECONFLICT", err)
+		}
+		if _, err := e.integ.Enable(e.admin); err != nil {
+			t.Fatal(err)
+		}
+		for days, want := range map[int]int{7: 3, 30: 4} {
+			if n, err := e.svc.BackfillCount(e.admin, days); err != nil || n != want {
+				t.Errorf("BackfillCount(%d) = %d, %v; want %d", days, n, err, want)
+			}
+		}
+		if _, err := e.svc.BackfillCount(e.admin, 3); convrs.ErrorCode(err) != convrs.EINVALID {
+			t.Errorf("BackfillCount(3) = %v, want EINVALID", err)
+		}
+		if _, err := e.svc.Backfill(e.agent, 7); convrs.ErrorCode(err) != convrs.EFORBIDDEN {
+			t.Errorf("agent Backfill = %v, want EFORBIDDEN", err)
+		}
+		if n, err := e.svc.Backfill(e.admin, 7); err != nil || n != 3 {
+			t.Fatalf("Backfill(7) = %d, %v; want 3", n, err)
+		}
+		if n, _ := e.svc.BackfillCount(e.admin, 7); n != 0 {
+			t.Errorf("BackfillCount after Backfill = %d, want 0", n)
+		}
+		e.drain()
+		sum, err := e.svc.Summary(e.admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(&convrs.HubspotSyncSummary{Synced: 3, Total: 3}, sum); diff != "" {
+			t.Errorf("summary (-want +got):\n%s", diff)
+		}
+		// Newest first, two to a page.
+		var got []string
+		after := ""
+		for page := 0; page < 3; page++ {
+			p, err := e.svc.Syncs(e.admin, convrs.HubspotSyncFilter{First: 2, After: after, Status: convrs.SyncSynced})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range p.Nodes {
+				got = append(got, n.ConversationID)
+			}
+			if !p.HasNextPage {
+				break
+			}
+			after = p.EndCursor
+		}
+		if diff := cmp.Diff([]string{recent[2], recent[1], recent[0]}, got); diff != "" {
+			t.Errorf("pages (-want +got):\n%s", diff)
+		}
+		if _, err := e.svc.Syncs(e.admin, convrs.HubspotSyncFilter{After: "garbage"}); convrs.ErrorCode(err) != convrs.EINVALID {
+			t.Errorf("bad cursor = %v, want EINVALID", err)
+		}
+		if _, err := e.svc.Syncs(e.agent, convrs.HubspotSyncFilter{}); convrs.ErrorCode(err) != convrs.EFORBIDDEN {
+			t.Errorf("agent Syncs = %v, want EFORBIDDEN", err)
+		}
+		if _, err := e.svc.Retry(e.admin, recent[0]); convrs.ErrorCode(err) != convrs.ECONFLICT {
+			t.Errorf("Retry of a synced record = %v, want ECONFLICT", err)
+		}
+		if s, err := e.svc.Sync(e.agent, recent[0]); err != nil || s.Status != convrs.SyncSynced {
+			t.Errorf("agent Sync = %v, %v", s, err)
+		}
+	})
 }

@@ -209,20 +209,58 @@ func (w *Worker) runBatch(ctx context.Context, claims []*store.HubspotSyncClaim)
 		}
 		return
 	}
+	b := &batchState{linked: map[string]*hubspot.Contact{}, matched: map[string]*match.Result{}}
+	w.readLinked(sys, hc, integ, jobs, b)
 	for _, j := range jobs {
 		if ctx.Err() != nil {
 			j.outcome = w.failure(j, ctx.Err())
 			continue
 		}
-		if err := w.prepare(sys, hc, integ, ws, j); err != nil {
+		if err := w.prepare(sys, hc, integ, ws, j, b); err != nil {
 			j.outcome = w.failure(j, err)
 		}
 	}
 	w.write(sys, hc, integ, jobs)
 }
 
+// batchState is what one batch learned from HubSpot, so a customer is looked up once per batch.
+type batchState struct {
+	// linked are the contacts of linked customers, read in batches by email, by contact ID.
+	linked map[string]*hubspot.Contact
+	// matched are the match results by customer ID.
+	matched map[string]*match.Result
+}
+
+// readLinked reads the contacts of the batch's linked customers by email, up to 100 a call (a strongly
+// consistent batch read). A contact found there under the stored ID confirms the link (rule 1) without a call
+// per customer; anything else (no email, not found, another ID: merged or changed) goes through the matcher.
+func (w *Worker) readLinked(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, jobs []*job, b *batchState) {
+	var emails []string
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		cust, err := w.cfg.Store.FindCustomer(ctx, j.c.Sync.CustomerID)
+		if err != nil || cust.Email == "" || cust.HubspotContactID == "" || cust.HubspotPortalID != integ.PortalID || seen[strings.ToLower(cust.Email)] {
+			continue
+		}
+		seen[strings.ToLower(cust.Email)] = true
+		emails = append(emails, cust.Email)
+	}
+	for len(emails) > 0 {
+		n := min(len(emails), hubspot.MaxBatchInputs)
+		res, _, err := hc.Contacts.BatchReadByEmail(ctx, emails[:n], match.Properties)
+		emails = emails[n:]
+		if err != nil {
+			w.cfg.Logger.WarnContext(ctx, "hubspot sync: batch read by email; matching one by one", "error", err)
+			return
+		}
+		for _, c := range res.Results {
+			b.linked[c.ID] = c
+		}
+	}
+}
+
 // prepare loads the conversation, matches the contact and renders the notes.
-func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, ws *convrs.Workspace, j *job) error {
+func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, ws *convrs.Workspace, j *job, b *batchState) error {
 	s := j.c.Sync
 	conv, err := w.cfg.Store.FindConversation(ctx, s.ConversationID)
 	if err != nil {
@@ -246,8 +284,20 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 		tr.Link = strings.TrimRight(w.cfg.PublicURL, "/") + "/#/chat/" + conv.ID
 	}
 	j.tr = tr
-	res, err := w.cfg.Matcher.FindOrCreate(ctx, hc.Contacts, match.Target{Customer: cust, PortalID: integ.PortalID, Region: ws.DefaultRegion,
-		Reload: func(ctx context.Context) (*convrs.Customer, error) { return w.cfg.Store.FindCustomer(ctx, cust.ID) }})
+	var res *match.Result
+	err = nil
+	switch ct := b.linked[cust.HubspotContactID]; {
+	case b.matched[cust.ID] != nil:
+		res = b.matched[cust.ID]
+	case ct != nil && cust.HubspotPortalID == integ.PortalID && strings.EqualFold(ct.Prop("email"), cust.Email):
+		res = &match.Result{Contact: ct, Rule: convrs.MatchCRMID, Candidates: 1}
+	default:
+		res, err = w.cfg.Matcher.FindOrCreate(ctx, hc.Contacts, match.Target{Customer: cust, PortalID: integ.PortalID, Region: ws.DefaultRegion,
+			Reload: func(ctx context.Context) (*convrs.Customer, error) { return w.cfg.Store.FindCustomer(ctx, cust.ID) }})
+	}
+	if err == nil && res != nil {
+		b.matched[cust.ID] = res
+	}
 	if res != nil {
 		j.warnings = res.Warnings
 	}
@@ -567,10 +617,16 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonRateLimited, true
 		o.RunAt = now.Add(max(rl.RetryAfter, time.Second))
 		o.Reason = "Waiting: HubSpot's rate limit was reached; retrying when its window frees."
-	case convrs.ErrorCode(err) == convrs.EUNAVAILABLE || (errors.As(err, &re) && re.Permanent) || hubspot.IsUnauthorized(err):
+	case convrs.ErrorCode(err) == convrs.EUNAVAILABLE || (errors.As(err, &re) && re.Permanent):
 		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
 		o.RunAt = now.Add(w.cfg.ErrorRecheck)
 		o.Reason = "Waiting: the HubSpot integration needs reconnecting; syncing resumes after Reconnect."
+	case hubspot.IsUnauthorized(err):
+		// Refused although not expired (the app uninstalled, access revoked): the token keeper's next refresh
+		// confirms it and puts the integration in ERROR; until then, look again as for an integration error.
+		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
+		o.RunAt = now.Add(w.cfg.ErrorRecheck)
+		o.Reason = "Waiting: HubSpot refused Convrs's authorization; syncing resumes once the connection works again (Reconnect if the integration shows an error)."
 	case hubspot.IsRetryable(err) || errors.Is(err, context.DeadlineExceeded):
 		if c.Sync.Attempts >= w.cfg.MaxAttempts {
 			o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRetriesExhausted
@@ -581,17 +637,24 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 		for i := 1; i < c.Sync.Attempts && d < w.cfg.MaxBackoff; i++ {
 			d *= 2
 		}
-		wait := w.cfg.Jitter(min(d, w.cfg.MaxBackoff))
-		if len(o.Pending) > 0 || len(j.c.Pending) > 0 {
-			wait = max(wait, w.cfg.SearchDelay)
-		}
-		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(wait)
+		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(w.cfg.Jitter(min(d, w.cfg.MaxBackoff)))
 		o.Reason = "Waiting: HubSpot is unavailable (" + short(err) + "); retrying automatically."
 	default:
 		o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRejected
 		o.Reason = "Failed: " + short(err)
 	}
+	// A create whose outcome is unknown is looked for in HubSpot's search, which lags writes: not before then.
+	if (o.Status == convrs.SyncWaiting || o.Status == convrs.SyncQueued) && len(c.Pending) > 0 {
+		o.RunAt = maxTime(o.RunAt, now.Add(w.cfg.SearchDelay))
+	}
 	return o
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func short(err error) string {

@@ -154,6 +154,11 @@ func newLogger(cfg *Config, out io.Writer) *slog.Logger {
 func (a *App) startSimulator() error {
 	sim := hubspotsim.New(hubspotsim.Options{IndexDelay: 2 * time.Second, Logger: a.logger.With("component", "hubspotsim")})
 	sim.SeedDemo()
+	// As a HubSpot app's settings would: every contact event goes to the gateway's webhook endpoint.
+	if err := sim.SetWebhooks(hubspotsim.WebhookSettings{TargetURL: a.cfg.PublicURL + "/webhooks/hubspot",
+		Subscriptions: hubspotsim.ContactSubscriptions(hubspotsim.CardProperties...)}); err != nil {
+		return &ConfigError{"PUBLIC_URL", err.Error()}
+	}
 	ln, err := net.Listen("tcp", a.cfg.HubspotSimAddr)
 	if err != nil {
 		return &ConfigError{"HUBSPOT_SIM_ADDR", fmt.Sprintf("cannot listen on %s: %v", a.cfg.HubspotSimAddr, err)}
