@@ -1,6 +1,8 @@
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import type { OperationResult } from '@urql/core';
 import { describe, expect, it } from 'vitest';
+import { makeSubject } from 'wonka';
 import {
   createMockClient,
   graphqlError,
@@ -277,5 +279,27 @@ describe('ConversationView: a close elsewhere', () => {
     );
     expect(await screen.findByText(/Written to HubSpot/)).toBeInTheDocument();
     expect(syncLine()).toHaveTextContent('Written to HubSpot: Alice Johnson ↗ (matched by phone)');
+  });
+});
+
+describe('ConversationView: a live update that overtakes the close', () => {
+  it('keeps the newer outcome when it arrives before Close answers', async () => {
+    const user = userEvent.setup();
+    const syncs = subscriptionSubject();
+    let answerClose: (() => void) | undefined;
+    const closeAnswer = makeSubject<Partial<OperationResult>>();
+    renderView({
+      ConversationHubspotSyncUpdated: () => syncs.source,
+      CloseConversation: () => {
+        answerClose = () =>
+          closeAnswer.next({ data: { closeConversation: { id: 'cnv_1', status: 'CLOSED', closedAt: '2025-01-02T10:30:00Z', hubspotSync: syncRecord() } }, stale: false, hasNext: false });
+        return closeAnswer.source;
+      },
+    });
+    await user.click(screen.getByRole('button', { name: 'Close conversation' }));
+    act(() => syncs.next({ hubspotSyncUpdated: synced }));
+    await act(async () => answerClose?.());
+    expect(await screen.findByText('Closed')).toBeInTheDocument();
+    expect(syncLine()).toHaveTextContent('Written to HubSpot: Alice Johnson');
   });
 });

@@ -231,7 +231,8 @@ export function ConversationView({ id }: { id: string }) {
     if (result.data) {
       const { hubspotSync, ...change } = result.data.closeConversation;
       setStatusChange(change);
-      setSyncChange({ record: hubspotSync });
+      // No record: this close is not synced. A record: newer than it, only a live update that overtook the answer.
+      setSyncChange((prev) => ({ record: hubspotSync && newerSync(prev ? prev.record : queried, hubspotSync) }));
     }
   }
 
