@@ -83,3 +83,14 @@ func TestConversationListLoadsSyncRecordsInBatches(t *testing.T) {
 	}
 	do(t, agent, `{ hubspotSyncSummary { total } }`).wantError(t, convrs.EFORBIDDEN, "")
 }
+
+// syncRecordFor gives the demo conversation a transcript sync record, leaving it open as it was: syncing
+// enabled, the conversation closed (which queues the record) and reopened.
+func (s *stack) syncRecordFor(t *testing.T, convID string) {
+	t.Helper()
+	s.connectHubspot(t)
+	admin := s.as(t, seed.AdminID)
+	do(t, admin, `mutation { enableHubspot { state } }`).decode(t, &struct{}{})
+	do(t, admin, `mutation($id: ID!) { closeConversation(id: $id) { id } }`, "id", convID).decode(t, &struct{}{})
+	do(t, admin, `mutation($id: ID!) { reopenConversation(id: $id) { id } }`, "id", convID).decode(t, &struct{}{})
+}

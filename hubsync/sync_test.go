@@ -589,3 +589,128 @@ func TestBackfillListAndSummary(t *testing.T) {
 		}
 	})
 }
+
+func TestSlowBatchKeepsItsLease(t *testing.T) {
+	e := newEnv(t, "sqlite", envOpts{})
+	e.sim.SeedContact(portal, map[string]string{"email": "slow@example.com"}, time.Time{})
+	conv := e.closed(e.customer("slow@example.com", "", "", ""))
+	e2 := newEnv(t, "sqlite", envOpts{db: e.db, simSrv: e.sim, box: e.box, ps: e.ps, cache: e.cache, clock: e.clock})
+	// Each HubSpot call takes longer than the whole lease: only the renewals keep the record with its worker.
+	e.worker.cfg.LeaseFor = 1500 * time.Millisecond
+	e.sim.SetLatency(2 * time.Second)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, err := e.worker.RunOnce(context.Background(), "slow"); err != nil {
+			t.Error(err)
+		}
+	}()
+	stolen := 0
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		case <-time.After(100 * time.Millisecond):
+			if n, err := e2.worker.RunOnce(context.Background(), "thief"); err != nil {
+				t.Fatal(err)
+			} else {
+				stolen += n
+			}
+		}
+	}
+	if stolen != 0 {
+		t.Errorf("another worker claimed %d records of a batch still running", stolen)
+	}
+	e.sim.SetLatency(0)
+	e.mustStatus(conv.ID, convrs.SyncSynced)
+}
+
+func TestPartialBatchFailureFailsOnlyItsSync(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, envOpts{})
+		if err := e.db.CreateStaff(context.Background(), &convrs.Staff{ID: "stf_two", WorkspaceID: wsID, Name: "Tia Two", Email: "tia@test.test", Role: convrs.RoleAgent}); err != nil {
+			t.Fatal(err)
+		}
+		tia := convrs.NewContextWithPrincipal(context.Background(), &convrs.Principal{StaffID: "stf_two", WorkspaceID: wsID, Role: convrs.RoleAgent})
+		okContact := e.sim.SeedContact(portal, map[string]string{"email": "ok@example.com"}, time.Time{})
+		badContact := e.sim.SeedContact(portal, map[string]string{"email": "bad@example.com"}, time.Time{})
+		good := e.closed(e.customer("ok@example.com", "", "", ""))
+		conv, err := e.db.OpenInbound(e.admin, e.customer("bad@example.com", "", "", "").ID, "web", "hello")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.SendMessage(tia, conv.ID, "hi, Tia here"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.CloseConversation(tia, conv.ID); err != nil {
+			t.Fatal(err)
+		}
+		// Tia's owner ID, as cached, no longer exists in HubSpot: HubSpot refuses that one input of the batch.
+		if err := e.cache.Set(context.Background(), "hubspot:"+wsID+":owner:tia@test.test", []byte("999999"), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		before := e.requests("/notes/batch/create")
+		e.drain()
+		if n := e.requests("/notes/batch/create") - before; n != 1 {
+			t.Errorf("%d batch creates, want both notes in one", n)
+		}
+		e.mustStatus(good.ID, convrs.SyncSynced)
+		s := e.mustStatus(conv.ID, convrs.SyncFailed)
+		if s.ReasonCode != convrs.SyncReasonRejected || !strings.Contains(s.Reason, "999999") {
+			t.Errorf("failed = %s %q", s.ReasonCode, s.Reason)
+		}
+		if len(e.notesOf(okContact)) != 1 || len(e.notesOf(badContact)) != 0 {
+			t.Errorf("notes: %d and %d, want 1 and 0", len(e.notesOf(okContact)), len(e.notesOf(badContact)))
+		}
+		// Fixed (the cache expires), Retry writes it once.
+		if err := e.cache.Delete(context.Background(), "hubspot:"+wsID+":owner:tia@test.test"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Retry(e.admin, conv.ID); err != nil {
+			t.Fatal(err)
+		}
+		e.drain()
+		e.mustStatus(conv.ID, convrs.SyncSynced)
+		if n := len(e.notesOf(badContact)); n != 1 {
+			t.Errorf("%d notes after Retry, want 1", n)
+		}
+	})
+}
+
+func TestMergedAndDeletedLinkedContacts(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, envOpts{})
+		a := e.sim.SeedContact(portal, map[string]string{"email": "m@example.com", "firstname": "Mia"}, time.Time{})
+		b := e.sim.SeedContact(portal, map[string]string{"email": "m2@example.com"}, time.Time{})
+		cust := e.customer("m@example.com", "", "Mia", "")
+		first := e.closed(cust)
+		e.drain()
+		if s := e.mustStatus(first.ID, convrs.SyncSynced); s.ContactID != a {
+			t.Fatalf("first sync on %s, want %s", s.ContactID, a)
+		}
+		merged, ok := e.sim.MergeContacts(portal, b, a)
+		if !ok {
+			t.Fatal("merge failed")
+		}
+		second := e.closed(cust)
+		e.drain()
+		s := e.mustStatus(second.ID, convrs.SyncSynced)
+		if s.ContactID != merged.ID || s.MatchedBy != convrs.MatchCRMID {
+			t.Errorf("after the merge: %s by %s, want the merged record %s by CRM_ID", s.ContactID, s.MatchedBy, merged.ID)
+		}
+		if c, _ := e.db.FindCustomer(e.admin, cust.ID); c.HubspotContactID != merged.ID {
+			t.Errorf("stored link %s, want %s", c.HubspotContactID, merged.ID)
+		}
+		// GDPR-deleted: the link falls through to the other rules (here: a new contact from the email).
+		e.sim.GDPRDeleteContact(portal, merged.ID)
+		third := e.closed(cust)
+		e.drain()
+		s3 := e.mustStatus(third.ID, convrs.SyncSynced)
+		if s3.ContactID == merged.ID || s3.MatchedBy == convrs.MatchCRMID {
+			t.Errorf("after the delete: %s by %s, want another contact by another rule", s3.ContactID, s3.MatchedBy)
+		}
+		if n := len(e.notesOf(s3.ContactID)); n != 1 {
+			t.Errorf("%d notes on the new contact, want 1", n)
+		}
+	})
+}

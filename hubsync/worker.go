@@ -62,7 +62,8 @@ type Config struct {
 	// SearchDelay is the least wait before looking in HubSpot's (eventually consistent) search for a note whose
 	// create had an unknown outcome (default 15 s).
 	SearchDelay time.Duration
-	// ErrorRecheck is how often syncs waiting on an integration in ERROR look again (default 1 min).
+	// ErrorRecheck is how often syncs waiting on an integration in ERROR look again (default 15 s: a database
+	// read while the integration is in ERROR, no HubSpot call).
 	ErrorRecheck time.Duration
 	// Now is the clock (default time.Now); the store's clock should agree.
 	Now func() time.Time
@@ -98,7 +99,7 @@ func NewWorker(cfg Config) *Worker {
 	def(&cfg.BaseBackoff, 15*time.Second)
 	def(&cfg.MaxBackoff, 30*time.Minute)
 	def(&cfg.SearchDelay, 15*time.Second)
-	def(&cfg.ErrorRecheck, time.Minute)
+	def(&cfg.ErrorRecheck, 15*time.Second)
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 2
 	}
@@ -161,8 +162,44 @@ func (w *Worker) RunOnce(ctx context.Context, lease string) (int, error) {
 	if err != nil || len(claims) == 0 {
 		return 0, err
 	}
+	defer func() {
+		// A bug in one batch must not take the gateway down: its records are rescued when their lease lapses.
+		if p := recover(); p != nil {
+			w.cfg.Logger.ErrorContext(ctx, "hubspot sync: batch panicked; its records will be retried", "panic", fmt.Sprint(p))
+		}
+	}()
+	stop := w.keepLeases(ctx, lease, claims)
+	defer stop()
 	w.runBatch(ctx, claims)
 	return len(claims), nil
+}
+
+// keepLeases renews the batch's leases every third of LeaseFor while it runs (rate-limit waits can be long).
+func (w *Worker) keepLeases(ctx context.Context, lease string, claims []*store.HubspotSyncClaim) (stop func()) {
+	ids := make([]string, len(claims))
+	for i, c := range claims {
+		ids[i] = c.Sync.ID
+	}
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(w.cfg.LeaseFor / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := w.cfg.Store.ExtendHubspotSyncLeases(context.WithoutCancel(ctx), lease, ids, w.cfg.LeaseFor); err != nil {
+					w.cfg.Logger.WarnContext(ctx, "hubspot sync: extend leases", "error", err)
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
 }
 
 // job is one claimed record on its way through a batch.

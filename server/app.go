@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,7 +48,11 @@ type App struct {
 func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 	a := &App{cfg: cfg, logger: newLogger(cfg, logOut), metrics: prometheus.NewRegistry()}
 	var err error
-	if a.db, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
+	if a.db, err = openStore(ctx, cfg); err != nil {
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	var (
@@ -152,7 +155,9 @@ func newLogger(cfg *Config, out io.Writer) *slog.Logger {
 }
 
 func (a *App) startSimulator() error {
-	sim := hubspotsim.New(hubspotsim.Options{IndexDelay: 2 * time.Second, Logger: a.logger.With("component", "hubspotsim")})
+	// The demo app's registered redirect URL is this gateway's callback, so a misconfigured one fails as on HubSpot.
+	sim := hubspotsim.New(hubspotsim.Options{IndexDelay: 2 * time.Second, RedirectURIs: []string{a.cfg.PublicURL + integration.CallbackPath},
+		Logger: a.logger.With("component", "hubspotsim")})
 	sim.SeedDemo()
 	// As a HubSpot app's settings would: every contact event goes to the gateway's webhook endpoint.
 	if err := sim.SetWebhooks(hubspotsim.WebhookSettings{TargetURL: a.cfg.PublicURL + "/webhooks/hubspot",
@@ -181,12 +186,17 @@ func (a *App) startSimulator() error {
 	return nil
 }
 
-func originPatterns(publicURL string) []string {
-	u := publicURL
+// originPatterns are the page origins whose websockets are accepted: the gateway's own, and in development
+// only, any local port (the Vite dev server, a second gateway on the same machine).
+func originPatterns(cfg *Config) []string {
+	u := cfg.PublicURL
 	for _, p := range []string{"https://", "http://"} {
 		if len(u) > len(p) && u[:len(p)] == p {
 			u = u[len(p):]
 		}
+	}
+	if !cfg.Development() {
+		return []string{u}
 	}
 	return []string{u, "localhost:*", "127.0.0.1:*"}
 }
@@ -194,12 +204,31 @@ func originPatterns(publicURL string) []string {
 // Run serves until ctx ends, then shuts down gracefully: in-flight requests get 10 s to finish.
 func (a *App) Run(ctx context.Context) error {
 	defer a.Close()
-	ln, err := net.Listen("tcp", ":"+strconv.Itoa(a.cfg.Port))
+	ln, err := net.Listen("tcp", a.cfg.ListenAddr)
 	if err != nil {
-		return &ConfigError{"PORT", err.Error()}
+		return &ConfigError{"LISTEN_ADDR", err.Error()}
 	}
-	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
-	errc := make(chan error, 1)
+	handler := a.handler
+	if a.cfg.Development() {
+		handler = checkHost(a.cfg, handler)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+	errc := make(chan error, 2)
+	if a.cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return &ConfigError{"METRICS_ADDR", err.Error()}
+		}
+		msrv := &http.Server{Handler: a.metricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		defer msrv.Close()
+		go func() {
+			if err := msrv.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics: %w", err)
+			}
+		}()
+		a.logger.Info("metrics listening", "addr", mln.Addr().String())
+	}
 	go func() { errc <- srv.Serve(ln) }()
 	// Refresh margin is 5 minutes: a pass every minute refreshes every token well before it expires.
 	go a.hubspot.KeepTokensFresh(ctx, time.Minute)
@@ -208,7 +237,7 @@ func (a *App) Run(ctx context.Context) error {
 	syncsDone := make(chan struct{})
 	go func() { defer close(syncsDone); a.syncs.Run(syncCtx) }()
 	defer func() { stopSyncs(); <-syncsDone }()
-	a.logger.Info("gateway listening", "url", a.cfg.PublicURL, "port", a.cfg.Port, "env", a.cfg.Env, "database", a.db.Dialect(), "redis", a.redis != nil)
+	a.logger.Info("gateway listening", "url", a.cfg.PublicURL, "addr", ln.Addr().String(), "env", a.cfg.Env, "database", a.db.Dialect(), "redis", a.redis != nil)
 	select {
 	case err := <-errc:
 		return err

@@ -225,6 +225,18 @@ func (d *DB) SaveHubspotSyncProgress(ctx context.Context, c *HubspotSyncClaim, p
 	return nil
 }
 
+// ExtendHubspotSyncLeases keeps the claims a worker still holds for leaseFor from now (a batch waiting on
+// HubSpot's rate limits), and reports how many it still held.
+func (d *DB) ExtendHubspotSyncLeases(ctx context.Context, lease string, ids []string, leaseFor time.Duration) (int64, error) {
+	now := d.now()
+	res := d.db.WithContext(ctx).Model(&hubspotSyncRow{}).Where("id IN ? AND lease_owner = ? AND status = ?", ids, lease, string(convrs.SyncRunning)).
+		Updates(map[string]any{"lease_until": now.Add(leaseFor)})
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: extend hubspot sync leases: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 // HubspotSyncOutcome ends a claim: a final status (SYNCED, SKIPPED, FAILED, CANCELLED) or WAITING until RunAt.
 type HubspotSyncOutcome struct {
 	Status      convrs.HubspotSyncStatus
@@ -425,12 +437,12 @@ func (d *DB) RetryHubspotSync(ctx context.Context, conversationID string) (*conv
 	}
 	var out hubspotSyncRow
 	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := d.requireEnabled(tx, p.WorkspaceID); err != nil {
-			return err
-		}
 		var row hubspotSyncRow
 		if err := tx.Where("workspace_id = ? AND conversation_id = ?", p.WorkspaceID, conversationID).Take(&row).Error; err != nil {
 			return notFound(err, "Sync record")
+		}
+		if err := d.requireEnabled(tx, p.WorkspaceID); err != nil {
+			return err
 		}
 		switch convrs.HubspotSyncStatus(row.Status) {
 		case convrs.SyncFailed, convrs.SyncSkipped, convrs.SyncCancelled:

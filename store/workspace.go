@@ -91,11 +91,16 @@ func (d *DB) UpdateWorkspace(ctx context.Context, id string, upd convrs.Workspac
 }
 
 func validateWorkspace(name, region, tz string) error {
+	for _, f := range []struct {
+		v, field string
+		max      int
+	}{{name, "name", convrs.MaxWorkspaceNameLength}, {region, "defaultRegion", convrs.MaxRegionLength}, {tz, "timeZone", convrs.MaxTimeZoneLength}} {
+		if e := convrs.ValidText(f.field, f.v, f.max); e != nil {
+			return e
+		}
+	}
 	if strings.TrimSpace(name) == "" {
 		return convrs.Invalidf("name", "Enter a workspace name.")
-	}
-	if len(name) > 200 {
-		return convrs.Invalidf("name", "The workspace name is too long (200 characters at most).")
 	}
 	if !phone.ValidRegion(region) {
 		return convrs.Invalidf("defaultRegion", "%q is not a region code such as GB or US.", region)
@@ -113,6 +118,9 @@ func (d *DB) CreateStaff(ctx context.Context, s *convrs.Staff) error {
 	}
 	if !s.Role.Valid() {
 		return convrs.Invalidf("role", "Role must be admin or agent.")
+	}
+	if e := convrs.ValidText("name", s.Name, convrs.MaxNameLength); e != nil {
+		return e
 	}
 	if strings.TrimSpace(s.Name) == "" {
 		return convrs.Invalidf("name", "Enter a name.")
