@@ -3,6 +3,7 @@ package hubsync
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -715,4 +716,52 @@ func TestMergedAndDeletedLinkedContacts(t *testing.T) {
 			t.Errorf("%d notes on the new contact, want 1", n)
 		}
 	})
+}
+
+// A backlog of customers not yet linked is matched by email with batch reads (100 a call, strongly
+// consistent), not with one search each at HubSpot's 5 searches a second; each is linked, so the next close
+// needs no lookup at all.
+func TestUnlinkedCustomersMatchedByEmailInBatches(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, envOpts{})
+		const n = 30
+		contacts := map[string]string{}
+		var convs []*convrs.Conversation
+		for k := range n {
+			email := fmt.Sprintf("Batch%02d@Example.com", k)
+			contacts[strings.ToLower(email)] = e.sim.SeedContact(portal, map[string]string{"email": strings.ToLower(email), "firstname": "B"}, time.Time{})
+			convs = append(convs, e.closed(e.customer(email, "", "B", fmt.Sprint(k))))
+		}
+		searches, reads := e.requests("/contacts/search"), e.requests("/contacts/batch/read")
+		e.drain()
+		for k, conv := range convs {
+			s := e.mustStatus(conv.ID, convrs.SyncSynced)
+			want := contacts[fmt.Sprintf("batch%02d@example.com", k)]
+			if s.MatchedBy != convrs.MatchEmail || s.ContactID != want {
+				t.Errorf("sync %d: %s %s, want EMAIL %s", k, s.MatchedBy, s.ContactID, want)
+			}
+			if len(e.notesOf(want)) != 1 {
+				t.Errorf("contact %s has %d notes, want 1", want, len(e.notesOf(want)))
+			}
+		}
+		if got := e.requests("/contacts/search") - searches; got != 0 {
+			t.Errorf("%d contact searches for %d customers found by email, want 0", got, n)
+		}
+		if got := e.requests("/contacts/batch/read") - reads; got < 1 || got > 2 {
+			t.Errorf("%d batch reads, want 1 or 2", got)
+		}
+		cust, err := e.db.FindCustomer(e.admin, mustConversation(t, e, convs[0].ID).CustomerID)
+		if err != nil || cust.HubspotContactID != contacts["batch00@example.com"] {
+			t.Errorf("customer link = %+v, %v", cust, err)
+		}
+	})
+}
+
+func mustConversation(t *testing.T, e *env, id string) *convrs.Conversation {
+	t.Helper()
+	c, err := e.db.FindConversation(e.admin, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

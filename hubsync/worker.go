@@ -41,6 +41,9 @@ type Config struct {
 	Store   *store.DB
 	Clients Clients
 	Matcher Matcher
+	// Links stores a customer's link to the contact a batch read by email found (default Store); the app passes
+	// the card's notifying links, so open panels follow.
+	Links match.Links
 	// Cache keeps owner lookups by email (an hour).
 	Cache  convrs.Cache
 	Logger *slog.Logger
@@ -88,6 +91,9 @@ func NewWorker(cfg Config) *Worker {
 	}
 	if cfg.Render == nil {
 		cfg.Render = RenderNotes
+	}
+	if cfg.Links == nil {
+		cfg.Links = cfg.Store
 	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
@@ -246,8 +252,14 @@ func (w *Worker) runBatch(ctx context.Context, claims []*store.HubspotSyncClaim)
 		}
 		return
 	}
-	b := &batchState{linked: map[string]*hubspot.Contact{}, matched: map[string]*match.Result{}}
-	w.readLinked(sys, hc, integ, jobs, b)
+	b := &batchState{linked: map[string]*hubspot.Contact{}, byEmail: map[string]*hubspot.Contact{}, matched: map[string]*match.Result{}}
+	if err := w.readLinked(sys, hc, integ, jobs, b); err != nil {
+		// HubSpot is failing or limiting (the client already retried): the whole batch waits, as each would.
+		for _, j := range jobs {
+			j.outcome = w.failure(j, err)
+		}
+		return
+	}
 	for _, j := range jobs {
 		if ctx.Err() != nil {
 			j.outcome = w.failure(j, ctx.Err())
@@ -262,21 +274,25 @@ func (w *Worker) runBatch(ctx context.Context, claims []*store.HubspotSyncClaim)
 
 // batchState is what one batch learned from HubSpot, so a customer is looked up once per batch.
 type batchState struct {
-	// linked are the contacts of linked customers, read in batches by email, by contact ID.
-	linked map[string]*hubspot.Contact
+	// linked are the contacts read in batches by email, by contact ID; byEmail the same by lower-cased email.
+	linked  map[string]*hubspot.Contact
+	byEmail map[string]*hubspot.Contact
 	// matched are the match results by customer ID.
 	matched map[string]*match.Result
 }
 
-// readLinked reads the contacts of the batch's linked customers by email, up to 100 a call (a strongly
-// consistent batch read). A contact found there under the stored ID confirms the link (rule 1) without a call
-// per customer; anything else (no email, not found, another ID: merged or changed) goes through the matcher.
-func (w *Worker) readLinked(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, jobs []*job, b *batchState) {
+// readLinked reads the contacts of the batch's customers by email, up to 100 a call (a strongly consistent
+// batch read). A contact found there under a linked customer's stored ID confirms the link (rule 1) without a
+// call per customer; for an unlinked customer it is the email rule's match (a primary email belongs to one
+// contact, so there is no older duplicate to prefer) without a search per customer, which HubSpot allows only
+// 5 a second. Anything else (no email, not found, another ID: merged or changed) goes through the matcher.
+// A transient failure (5xx, 429, 401, timeout) is returned; any other leaves the matching to the matcher.
+func (w *Worker) readLinked(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, jobs []*job, b *batchState) error {
 	var emails []string
 	seen := map[string]bool{}
 	for _, j := range jobs {
 		cust, err := w.cfg.Store.FindCustomer(ctx, j.c.Sync.CustomerID)
-		if err != nil || cust.Email == "" || cust.HubspotContactID == "" || cust.HubspotPortalID != integ.PortalID || seen[strings.ToLower(cust.Email)] {
+		if err != nil || cust.Email == "" || seen[strings.ToLower(cust.Email)] {
 			continue
 		}
 		seen[strings.ToLower(cust.Email)] = true
@@ -286,14 +302,22 @@ func (w *Worker) readLinked(ctx context.Context, hc *hubspot.Client, integ *conv
 		n := min(len(emails), hubspot.MaxBatchInputs)
 		res, _, err := hc.Contacts.BatchReadByEmail(ctx, emails[:n], match.Properties)
 		emails = emails[n:]
-		if err != nil {
+		var rl *hubspot.RateLimitError
+		switch {
+		case err != nil && (errors.As(err, &rl) || hubspot.IsRetryable(err) || hubspot.IsUnauthorized(err) || ctx.Err() != nil):
+			return fmt.Errorf("hubspot sync: batch read by email: %w", err)
+		case err != nil:
 			w.cfg.Logger.WarnContext(ctx, "hubspot sync: batch read by email; matching one by one", "error", err)
-			return
+			return nil
 		}
 		for _, c := range res.Results {
 			b.linked[c.ID] = c
+			if e := c.Prop("email"); e != "" {
+				b.byEmail[strings.ToLower(e)] = c
+			}
 		}
 	}
+	return nil
 }
 
 // prepare loads the conversation, matches the contact and renders the notes.
@@ -328,6 +352,12 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 		res = b.matched[cust.ID]
 	case ct != nil && cust.HubspotPortalID == integ.PortalID && strings.EqualFold(ct.Prop("email"), cust.Email):
 		res = &match.Result{Contact: ct, Rule: convrs.MatchCRMID, Candidates: 1}
+	case (cust.HubspotContactID == "" || cust.HubspotPortalID != integ.PortalID) && cust.Email != "" && b.byEmail[strings.ToLower(cust.Email)] != nil:
+		// Unlinked, and the batch read found the contact of its email: rule 2, linked as the matcher would.
+		byEmail := b.byEmail[strings.ToLower(cust.Email)]
+		if err = w.cfg.Links.LinkHubspotContact(ctx, cust.ID, integ.PortalID, byEmail.ID); err == nil {
+			res = &match.Result{Contact: byEmail, Rule: convrs.MatchEmail, Candidates: 1, Linked: true}
+		}
 	default:
 		res, err = w.cfg.Matcher.FindOrCreate(ctx, hc.Contacts, match.Target{Customer: cust, PortalID: integ.PortalID, Region: ws.DefaultRegion,
 			Reload: func(ctx context.Context) (*convrs.Customer, error) { return w.cfg.Store.FindCustomer(ctx, cust.ID) }})

@@ -139,6 +139,7 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 	// Transcript sync: the workers Run starts, and the records' service GraphQL reads.
 	a.syncs = hubsync.NewWorker(hubsync.Config{
 		Store: a.db, Clients: a.hubspot, Cache: kv, Logger: a.logger, PublicURL: cfg.PublicURL, Matcher: matcher,
+		Links: a.card.NotifyingLinks(a.db),
 	})
 
 	a.handler = a.routes(&graph.Resolver{
