@@ -33,7 +33,11 @@ type Documents = {
     "\n  mutation DisableHubspot {\n    disableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n": typeof types.DisableHubspotDocument,
     "\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n": typeof types.HubspotIntegrationFieldsFragmentDoc,
     "\n  mutation ConnectHubspot {\n    connectHubspot {\n      url\n      expiresAt\n    }\n  }\n": typeof types.ConnectHubspotDocument,
+    "\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n    }\n  }\n": typeof types.SearchHubspotContactsDocument,
+    "\n  query HubspotContact($customerId: ID!) {\n    hubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": typeof types.HubspotContactDocument,
+    "\n  subscription HubspotContactUpdated($customerId: ID!) {\n    hubspotContactUpdated(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": typeof types.HubspotContactUpdatedDocument,
     "\n  query UserDetails($customerId: ID!) {\n    customer(id: $customerId) {\n      id\n      name\n      email\n      phone\n      phoneRaw\n    }\n  }\n": typeof types.UserDetailsDocument,
+    "\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    contact {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n      url\n    }\n  }\n": typeof types.HubspotContactLookupFieldsFragmentDoc,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n    }\n  }\n": types.MeDocument,
@@ -55,7 +59,11 @@ const documents: Documents = {
     "\n  mutation DisableHubspot {\n    disableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n": types.DisableHubspotDocument,
     "\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n": types.HubspotIntegrationFieldsFragmentDoc,
     "\n  mutation ConnectHubspot {\n    connectHubspot {\n      url\n      expiresAt\n    }\n  }\n": types.ConnectHubspotDocument,
+    "\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n    }\n  }\n": types.SearchHubspotContactsDocument,
+    "\n  query HubspotContact($customerId: ID!) {\n    hubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": types.HubspotContactDocument,
+    "\n  subscription HubspotContactUpdated($customerId: ID!) {\n    hubspotContactUpdated(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": types.HubspotContactUpdatedDocument,
     "\n  query UserDetails($customerId: ID!) {\n    customer(id: $customerId) {\n      id\n      name\n      email\n      phone\n      phoneRaw\n    }\n  }\n": types.UserDetailsDocument,
+    "\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    contact {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n      url\n    }\n  }\n": types.HubspotContactLookupFieldsFragmentDoc,
 };
 
 /**
@@ -151,7 +159,23 @@ export function graphql(source: "\n  mutation ConnectHubspot {\n    connectHubsp
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n    }\n  }\n"): (typeof documents)["\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query HubspotContact($customerId: ID!) {\n    hubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"): (typeof documents)["\n  query HubspotContact($customerId: ID!) {\n    hubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription HubspotContactUpdated($customerId: ID!) {\n    hubspotContactUpdated(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"): (typeof documents)["\n  subscription HubspotContactUpdated($customerId: ID!) {\n    hubspotContactUpdated(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query UserDetails($customerId: ID!) {\n    customer(id: $customerId) {\n      id\n      name\n      email\n      phone\n      phoneRaw\n    }\n  }\n"): (typeof documents)["\n  query UserDetails($customerId: ID!) {\n    customer(id: $customerId) {\n      id\n      name\n      email\n      phone\n      phoneRaw\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    contact {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n      url\n    }\n  }\n"): (typeof documents)["\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    contact {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n      url\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

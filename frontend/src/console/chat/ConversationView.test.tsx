@@ -39,6 +39,9 @@ function renderView(handlers: MockHandlers = {}) {
     Conversation: () => ({ data: { conversation: conversation() } }),
     ConversationEvents: silent,
     UserDetails: () => ({ data: { customer: { id: 'cus_1', name: 'Grace Hopper', email: 'grace@example.com', phone: null, phoneRaw: null } } }),
+    // The panel's HubSpot section (its own tests are in features/user-details).
+    HubspotContact: silent,
+    HubspotContactUpdated: silent,
     ...handlers,
   });
   render(
