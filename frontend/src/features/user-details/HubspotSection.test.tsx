@@ -11,11 +11,12 @@ import {
   type MockAnswer,
   type MockHandlers,
 } from '../../testing/mockClient';
+import type { HubspotLookup } from './fragments';
 import { UserDetails } from './UserDetails';
 
 const customer = { id: 'cus_1', name: 'Grace Hopper', email: 'grace@example.com', phone: '+447911123456', phoneRaw: '07911 123456' };
 
-const contact = {
+const contact: NonNullable<HubspotLookup['contact']> = {
   id: '901',
   name: 'Grace Hopper',
   firstName: 'Grace',
@@ -30,7 +31,7 @@ const contact = {
 
 type Lookup = {
   outcome: string;
-  contact?: typeof contact | null;
+  contact?: HubspotLookup['contact'];
   matchedBy?: string | null;
   candidates?: number;
   errorCode?: string | null;
