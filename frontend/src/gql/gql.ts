@@ -24,6 +24,7 @@ type Documents = {
     "\n  fragment MessageFields on Message {\n    id\n    conversationId\n    author\n    authorName\n    text\n    createdAt\n  }\n": typeof types.MessageFieldsFragmentDoc,
     "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversation {\n        id\n        status\n        closedAt\n        lastMessageAt\n      }\n      message {\n        ...MessageFields\n      }\n    }\n  }\n": typeof types.ConversationEventsDocument,
     "\n  mutation StartConversation($input: StartConversationInput!) {\n    startConversation(input: $input) {\n      id\n    }\n  }\n": typeof types.StartConversationDocument,
+    "\n  query CreateChatOptions {\n    hubspotIntegration {\n      state\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": typeof types.CreateChatOptionsDocument,
     "\n  query WorkspaceSettings {\n    workspace {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": typeof types.WorkspaceSettingsDocument,
     "\n  mutation UpdateWorkspaceSettings($input: WorkspaceSettingsInput!) {\n    updateWorkspaceSettings(input: $input) {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": typeof types.UpdateWorkspaceSettingsDocument,
     "\n  query HubspotIntegration {\n    hubspotIntegration {\n      ...HubspotIntegrationFields\n    }\n  }\n": typeof types.HubspotIntegrationDocument,
@@ -50,6 +51,7 @@ const documents: Documents = {
     "\n  fragment MessageFields on Message {\n    id\n    conversationId\n    author\n    authorName\n    text\n    createdAt\n  }\n": types.MessageFieldsFragmentDoc,
     "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversation {\n        id\n        status\n        closedAt\n        lastMessageAt\n      }\n      message {\n        ...MessageFields\n      }\n    }\n  }\n": types.ConversationEventsDocument,
     "\n  mutation StartConversation($input: StartConversationInput!) {\n    startConversation(input: $input) {\n      id\n    }\n  }\n": types.StartConversationDocument,
+    "\n  query CreateChatOptions {\n    hubspotIntegration {\n      state\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": types.CreateChatOptionsDocument,
     "\n  query WorkspaceSettings {\n    workspace {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": types.WorkspaceSettingsDocument,
     "\n  mutation UpdateWorkspaceSettings($input: WorkspaceSettingsInput!) {\n    updateWorkspaceSettings(input: $input) {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": types.UpdateWorkspaceSettingsDocument,
     "\n  query HubspotIntegration {\n    hubspotIntegration {\n      ...HubspotIntegrationFields\n    }\n  }\n": types.HubspotIntegrationDocument,
@@ -120,6 +122,10 @@ export function graphql(source: "\n  subscription ConversationEvents {\n    conv
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation StartConversation($input: StartConversationInput!) {\n    startConversation(input: $input) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation StartConversation($input: StartConversationInput!) {\n    startConversation(input: $input) {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CreateChatOptions {\n    hubspotIntegration {\n      state\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n"): (typeof documents)["\n  query CreateChatOptions {\n    hubspotIntegration {\n      state\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -7,6 +7,9 @@ import { createMockClient, graphqlError, MockProvider, variablesOf, type MockHan
 import { useFakeTimers } from '../../testing/fakeTimers';
 import { ContactSearch, searchDelayMs, type SearchContact } from './ContactSearch';
 
+// user-event types a character at a time; on a loaded machine that takes seconds.
+vi.setConfig({ testTimeout: 20_000 });
+
 function person(id: string, name: string, email: string | null, phone: string | null): SearchContact {
   const [firstName, lastName] = name.split(' ');
   return { id, name, firstName, lastName, email, phone, mobilePhone: null, url: `https://app.hubspot.com/contacts/1/record/0-1/${id}` };

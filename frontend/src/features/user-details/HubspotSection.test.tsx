@@ -1,6 +1,6 @@
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createMockClient,
   graphqlError,
@@ -13,6 +13,9 @@ import {
 } from '../../testing/mockClient';
 import type { HubspotLookup } from './fragments';
 import { UserDetails } from './UserDetails';
+
+// user-event types a character at a time; on a loaded machine that takes seconds.
+vi.setConfig({ testTimeout: 20_000 });
 
 const customer = { id: 'cus_1', name: 'Grace Hopper', email: 'grace@example.com', phone: '+447911123456', phoneRaw: '07911 123456' };
 
