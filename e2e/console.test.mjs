@@ -87,10 +87,10 @@ test('a message posted in one tab appears in another without a reload', { timeou
   const conversationUrl = page.url();
   assert.match(conversationUrl, /#\/chat\/.+/);
 
-  // A second tab has its own sessionStorage, so it signs in by itself.
+  // A second tab of the same browser shares the session: it opens signed in, without asking again.
   const other = await context.newPage();
-  await signIn(other, gateway.url, 'Sign in as Ada Admin (admin)');
   await other.goto(conversationUrl);
+  await other.getByText('Sam Agent · Agent').waitFor();
   const otherTranscript = other.getByRole('list', { name: 'Transcript' });
   await otherTranscript.waitFor();
   await other.locator('header[data-connection="connected"]').waitFor();
@@ -101,6 +101,10 @@ test('a message posted in one tab appears in another without a reload', { timeou
   await page.getByRole('list', { name: 'Transcript' }).getByText(text).waitFor();
   await otherTranscript.getByText(text).waitFor();
   await screenshot(other, 'console-6-live-in-other-tab');
+
+  // Signing out in one tab signs out the other too.
+  await other.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByText('You signed out in another tab.').waitFor();
   await other.close();
   await page.close();
 });

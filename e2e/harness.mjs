@@ -244,6 +244,11 @@ export async function setup(name) {
 /** Signs in on the console's sign-in page with the button for the named demo staff member. */
 export async function signIn(page, url, buttonName) {
   await page.goto(url);
-  await page.getByRole('button', { name: buttonName }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  // Tabs share one session (localStorage): sign out first if another tab left someone signed in.
+  const signOut = page.getByRole('button', { name: 'Sign out' });
+  const button = page.getByRole('button', { name: buttonName });
+  await signOut.or(button).first().waitFor();
+  if (await signOut.isVisible()) await signOut.click();
+  await button.click();
+  await signOut.waitFor();
 }

@@ -34,6 +34,11 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			if _, ok := gqlErr.Extensions["code"]; !ok {
 				gqlErr.Extensions["code"] = convrs.EINVALID
 			}
+		case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+			// The client went away (navigated on, closed the tab): not a fault of ours.
+			logger.DebugContext(ctx, "graphql: request cancelled by the client", "path", gqlErr.Path.String())
+			gqlErr.Message = "The request was cancelled."
+			gqlErr.Extensions = map[string]any{"code": convrs.EUNAVAILABLE}
 		default:
 			logger.ErrorContext(ctx, "graphql: internal error", "error", err.Error(), "path", gqlErr.Path.String())
 			gqlErr.Message = convrs.ErrorMessage(err)

@@ -791,8 +791,11 @@ func TestConversationListLoadsCustomersInOneBatch(t *testing.T) {
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("customer names (-want +got):\n%s", diff)
 	}
-	if one, many := s.customers.find.Load(), s.customers.findMany.Load(); one != 0 || many != 1 {
-		t.Errorf("customer lookups: %d single, %d batched; want 0 and 1", one, many)
+	// The property, not the timing: the loader's batch window is 1 ms, so on a loaded machine a list may take
+	// more than one batch; what must never happen is a lookup per conversation.
+	if one, many := s.customers.find.Load(), s.customers.findMany.Load(); one != 0 || many < 1 || many >= int64(len(out.Conversations)) {
+		t.Errorf("customer lookups: %d single, %d batched for %d conversations; want 0 single and fewer batches than conversations",
+			one, many, len(out.Conversations))
 	}
 }
 

@@ -50,7 +50,9 @@ type UpsertedContact struct {
 // ContactInput is one contact of BatchCreate.
 type ContactInput struct {
 	Properties map[string]string `json:"properties"`
-	// ObjectWriteTraceID, if set, names this input in the errors of a 207 answer.
+	// ObjectWriteTraceID names this input in the errors of a 207 answer. HubSpot answers 207 (errors input by
+	// input) only when every input of the batch carries a unique one; otherwise one failed input fails the
+	// whole call and nothing is created.
 	ObjectWriteTraceID string `json:"objectWriteTraceId,omitempty"`
 }
 
@@ -105,6 +107,8 @@ type BatchError struct {
 	Message     string          `json:"message"`
 	Context     ErrorContext    `json:"context,omitempty"`
 	Errors      []ErrorDetail   `json:"errors,omitempty"`
+	// Links are HubSpot's documentation links for the error, when it gives any.
+	Links map[string]string `json:"links,omitempty"`
 }
 
 func (e *BatchError) Error() string {
@@ -162,10 +166,18 @@ type propertiesBody struct {
 	Properties map[string]string `json:"properties"`
 }
 
+// contactCreateBody is HubSpot's SimplePublicObjectInputForCreate: associations is required, so it is sent
+// as [] when there are none (as HubSpot's SDKs do).
+type contactCreateBody struct {
+	Properties         map[string]string  `json:"properties"`
+	Associations       []associationInput `json:"associations"`
+	ObjectWriteTraceID string             `json:"objectWriteTraceId,omitempty"`
+}
+
 // Create creates a contact (201). If the email is taken the error is a *ConflictError whose ExistingID is
 // the existing contact; callers that want "create or find" treat it as success.
 func (s *ContactsService) Create(ctx context.Context, props map[string]string) (*Contact, *Response, error) {
-	req, err := s.client.NewRequest(http.MethodPost, contactsPath, propertiesBody{Properties: nonNil(props)})
+	req, err := s.client.NewRequest(http.MethodPost, contactsPath, contactCreateBody{Properties: nonNil(props), Associations: []associationInput{}})
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubspot: create contact: %w", err)
 	}
@@ -194,6 +206,45 @@ func (s *ContactsService) Update(ctx context.Context, id string, props map[strin
 		return nil, resp, fmt.Errorf("hubspot: update contact: %w", err)
 	}
 	return c, resp, nil
+}
+
+// PropMergedObjectIDs lists, separated by ";", the contact IDs merged into a contact.
+const PropMergedObjectIDs = "hs_merged_object_ids"
+
+type mergeBody struct {
+	PrimaryObjectID string `json:"primaryObjectId"`
+	ObjectIDToMerge string `json:"objectIdToMerge"`
+}
+
+// Merge merges objectIDToMerge into primaryID and returns the merged contact. HubSpot gives it a new ID;
+// reads by either old ID return it afterwards, and PropMergedObjectIDs on it lists the old IDs. A merge is
+// not idempotent (the second attempt finds the contacts gone), so it is not re-sent after an ambiguous
+// failure: read primaryID to see whether it happened.
+func (s *ContactsService) Merge(ctx context.Context, primaryID, objectIDToMerge string) (*Contact, *Response, error) {
+	if primaryID == "" || objectIDToMerge == "" {
+		return nil, nil, errors.New("hubspot: merge contacts: empty id")
+	}
+	req, err := s.client.NewRequest(http.MethodPost, contactsPath+"/merge", mergeBody{PrimaryObjectID: primaryID, ObjectIDToMerge: objectIDToMerge})
+	if err != nil {
+		return nil, nil, fmt.Errorf("hubspot: merge contacts: %w", err)
+	}
+	c := new(Contact)
+	resp, err := s.client.do(ctx, req, c, callOptions{budget: burstBudget, idempotent: false})
+	if err != nil {
+		return nil, resp, fmt.Errorf("hubspot: merge contacts: %w", err)
+	}
+	return c, resp, nil
+}
+
+// MergedIDs lists the IDs merged into the contact (PropMergedObjectIDs; requested explicitly by Get).
+func (c *Contact) MergedIDs() []string {
+	var out []string
+	for _, id := range strings.Split(c.Prop(PropMergedObjectIDs), ";") {
+		if id = strings.TrimSpace(id); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // Search runs a CRM search over contacts. It counts against the search budget (5 per second), and its
@@ -272,11 +323,13 @@ func (s *ContactsService) BatchCreate(ctx context.Context, inputs []ContactInput
 	if len(inputs) > MaxBatchInputs {
 		return nil, nil, fmt.Errorf("hubspot: batch create contacts: %d inputs, at most %d allowed", len(inputs), MaxBatchInputs)
 	}
-	inputs = append([]ContactInput(nil), inputs...) // not the caller's slice
-	for i := range inputs {
-		inputs[i].Properties = nonNil(inputs[i].Properties)
+	body := batchInputs[contactCreateBody]{Inputs: make([]contactCreateBody, 0, len(inputs))}
+	for _, in := range inputs {
+		body.Inputs = append(body.Inputs, contactCreateBody{
+			Properties: nonNil(in.Properties), Associations: []associationInput{}, ObjectWriteTraceID: in.ObjectWriteTraceID,
+		})
 	}
-	req, err := s.client.NewRequest(http.MethodPost, contactsPath+"/batch/create", batchInputs[ContactInput]{Inputs: inputs})
+	req, err := s.client.NewRequest(http.MethodPost, contactsPath+"/batch/create", body)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubspot: batch create contacts: %w", err)
 	}

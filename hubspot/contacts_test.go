@@ -2,6 +2,7 @@ package hubspot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -109,7 +110,7 @@ func TestContactsCreate(t *testing.T) {
 	mux.HandleFunc("/crm/v3/objects/contacts", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "POST")
 		testQuery(t, r, nil)
-		testJSONBody(t, r, `{"properties":{"email":"bh@hubspot.com","firstname":"Brian"}}`)
+		testJSONBody(t, r, `{"properties":{"email":"bh@hubspot.com","firstname":"Brian"},"associations":[]}`)
 		writeJSON(w, 201, contactJSON)
 	})
 	got, resp, err := client.Contacts.Create(context.Background(), map[string]string{"email": "bh@hubspot.com", "firstname": "Brian"})
@@ -359,7 +360,7 @@ func TestContactsBatchCreate(t *testing.T) {
 	client, mux, fs := setup(t)
 	mux.HandleFunc("/crm/v3/objects/contacts/batch/create", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "POST")
-		testJSONBody(t, r, `{"inputs":[{"properties":{"email":"a@example.com"},"objectWriteTraceId":"t1"},{"properties":{}}]}`)
+		testJSONBody(t, r, `{"inputs":[{"properties":{"email":"a@example.com"},"associations":[],"objectWriteTraceId":"t1"},{"properties":{},"associations":[]}]}`)
 		writeJSON(w, 201, `{"status":"COMPLETE","results":[`+contactJSON+`,`+contactJSON+`],"startedAt":"2024-01-18T10:00:00Z","completedAt":"2024-01-18T10:00:01Z"}`)
 	})
 	inputs := []ContactInput{{Properties: map[string]string{"email": "a@example.com"}, ObjectWriteTraceID: "t1"}, {}}
@@ -389,5 +390,83 @@ func TestContactsBatchUpsert(t *testing.T) {
 	}
 	if len(got.Results) != 1 || got.Results[0].ID != "501" || got.Results[0].New || got.Results[0].Prop("firstname") != "Brian" {
 		t.Errorf("got %+v", got.Results[0])
+	}
+}
+
+func TestContactsMerge(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	mux.HandleFunc("/crm/v3/objects/contacts/merge", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, "POST")
+		testQuery(t, r, nil)
+		testJSONBody(t, r, `{"primaryObjectId":"501","objectIdToMerge":"502"}`)
+		writeJSON(w, 200, `{"id":"777","properties":{"hs_merged_object_ids":"501;502"},"createdAt":"2024-01-17T19:55:04.281Z","updatedAt":"2024-01-18T10:00:00.000Z","archived":false}`)
+	})
+	got, _, err := client.Contacts.Merge(context.Background(), "501", "502")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != "777" {
+		t.Errorf("id = %q", got.ID)
+	}
+	if diff := cmp.Diff([]string{"501", "502"}, got.MergedIDs()); diff != "" {
+		t.Errorf("MergedIDs (-want +got):\n%s", diff)
+	}
+	if _, _, err := client.Contacts.Merge(context.Background(), "501", ""); err == nil {
+		t.Error("merge with an empty id succeeded")
+	}
+}
+
+func TestContactsMergeNotResentAfter500(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	calls := 0
+	mux.HandleFunc("/crm/v3/objects/contacts/merge", func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		writeJSON(w, 500, `{"status":"error","message":"internal error","category":"INTERNAL_ERROR"}`)
+	})
+	if _, _, err := client.Contacts.Merge(context.Background(), "501", "502"); err == nil {
+		t.Fatal("want an error")
+	}
+	if calls != 1 {
+		t.Errorf("merge sent %d times, want 1 (not idempotent)", calls)
+	}
+}
+
+// HubSpot's schema requires filterGroups, sorts, properties, limit and after on every search; a plain
+// full-text query and an empty request must still send all of them.
+func TestContactsSearchAlwaysSendsTheCompleteBody(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		req  *SearchRequest
+		want string
+	}{
+		"query":            {NewSearch().Query("bob <b@x.co>").Request(), `{"filterGroups":[],"sorts":[],"query":"bob <b@x.co>","properties":[],"limit":10,"after":"0"}`},
+		"empty":            {&SearchRequest{}, `{"filterGroups":[],"sorts":[],"properties":[],"limit":10,"after":"0"}`},
+		"second page":      {&SearchRequest{Query: "bob", Limit: 5, After: "5"}, `{"filterGroups":[],"sorts":[],"query":"bob","properties":[],"limit":5,"after":"5"}`},
+		"group no filters": {&SearchRequest{FilterGroups: []FilterGroup{{}}}, `{"filterGroups":[{"filters":[]}],"sorts":[],"properties":[],"limit":10,"after":"0"}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			client, mux, _ := setup(t)
+			mux.HandleFunc("/crm/v3/objects/contacts/search", func(w http.ResponseWriter, r *http.Request) {
+				testJSONBody(t, r, tc.want)
+				writeJSON(w, 200, `{"total":0,"results":[]}`)
+			})
+			if _, _, err := client.Contacts.Search(context.Background(), tc.req); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestSearchRequestMarshalLeavesTheRequestAlone(t *testing.T) {
+	t.Parallel()
+	req := &SearchRequest{FilterGroups: []FilterGroup{{}}}
+	if _, err := json.Marshal(req); err != nil {
+		t.Fatal(err)
+	}
+	if req.FilterGroups[0].Filters != nil || req.Sorts != nil || req.Limit != 0 || req.After != "" {
+		t.Errorf("marshal modified the request: %+v", req)
 	}
 }

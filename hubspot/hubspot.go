@@ -6,6 +6,29 @@
 // *Response and an error; non-2xx answers become *ErrorResponse (or *RateLimitError, *ConflictError).
 //
 // The same code talks to real HubSpot and to the simulator in hubspot/hubspotsim: only the base URL differs.
+//
+// # Request shapes
+//
+// Request bodies follow HubSpot's published OpenAPI schemas to the letter, the way HubSpot's own SDKs send
+// them, because HubSpot accepts shorter bodies today but documents these fields as required and may start
+// enforcing that at any time:
+//
+//   - every create (POST /crm/v3/objects/contacts, contacts/batch/create, POST /crm/v3/objects/notes,
+//     notes/batch/create) sends "associations", [] when there are none;
+//   - every search (POST /crm/v3/objects/{contacts,notes}/search) sends "filterGroups", "sorts" and
+//     "properties" ([] when empty), "limit" (DefaultSearchPageSize when not set) and "after" ("0" for the
+//     first page); "query" only when there is one (it is optional);
+//   - batch read sends "properties" and "propertiesWithHistory" ([] when empty); PATCH sends only
+//     "properties", which is all its schema has.
+//
+// The simulator accepts both the complete and the shorter forms, as HubSpot does; the client tests assert the
+// exact bodies, so a missing field fails them.
+//
+// # Batch creates and 207
+//
+// HubSpot answers a batch create that partly failed with 207 and errors input by input only when every input
+// carries a unique objectWriteTraceId; otherwise one failed input fails the whole call (and nothing is
+// created). Set ObjectWriteTraceID on every input to get per-input outcomes.
 package hubspot
 
 import (
@@ -79,10 +102,11 @@ type Client struct {
 
 	common service
 
-	Contacts *ContactsService
-	Notes    *NotesService
-	Owners   *OwnersService
-	Account  *AccountService
+	Contacts   *ContactsService
+	Notes      *NotesService
+	Owners     *OwnersService
+	Account    *AccountService
+	Properties *PropertiesService
 }
 
 type service struct {
@@ -211,6 +235,7 @@ func NewClient(httpClient *http.Client, opts ...Option) *Client {
 	c.Notes = (*NotesService)(&c.common)
 	c.Owners = (*OwnersService)(&c.common)
 	c.Account = (*AccountService)(&c.common)
+	c.Properties = (*PropertiesService)(&c.common)
 	return c
 }
 

@@ -111,7 +111,8 @@ type NoteInput struct {
 	// Properties are extra properties; Body, Timestamp and OwnerID take precedence over them.
 	Properties map[string]string
 	// ObjectWriteTraceID names the input in the errors of a 207 batch answer (BatchCreate only); the IDs of
-	// one batch must be unique.
+	// one batch must be unique. HubSpot answers 207 only when every input carries one; otherwise one failed
+	// input fails the whole call and nothing is created.
 	ObjectWriteTraceID string
 }
 
@@ -153,7 +154,7 @@ type associationInput struct {
 
 type noteCreateBody struct {
 	Properties         map[string]string  `json:"properties"`
-	Associations       []associationInput `json:"associations,omitempty"`
+	Associations       []associationInput `json:"associations"` // required by HubSpot's schema: [] when none
 	ObjectWriteTraceID string             `json:"objectWriteTraceId,omitempty"`
 }
 
@@ -167,7 +168,7 @@ func (in *NoteInput) body(withTrace bool) noteCreateBody {
 	if in.OwnerID != "" {
 		props[PropHubspotOwnerID] = in.OwnerID
 	}
-	b := noteCreateBody{Properties: props}
+	b := noteCreateBody{Properties: props, Associations: []associationInput{}}
 	for _, id := range in.ContactIDs {
 		b.Associations = append(b.Associations, associationInput{
 			To:    associationTo{ID: id},
@@ -258,6 +259,47 @@ func (s *NotesService) Get(ctx context.Context, id string, props ...string) (*No
 		return nil, resp, fmt.Errorf("hubspot: get note: %w", err)
 	}
 	return n, resp, nil
+}
+
+// Update sets properties of a note (PATCH; an empty string clears a property) and returns it with its body,
+// timestamp and owner. Body length is checked as Create checks it. PATCH is idempotent, so it is retried.
+func (s *NotesService) Update(ctx context.Context, id string, props map[string]string) (*Note, *Response, error) {
+	if id == "" {
+		return nil, nil, errors.New("hubspot: update note: empty id")
+	}
+	if n := utf16Len(props[PropNoteBody]); n > MaxNoteBodyLength {
+		return nil, nil, fmt.Errorf("hubspot: update note: note body has %d characters, at most %d allowed", n, MaxNoteBodyLength)
+	}
+	if v, ok := props[PropTimestamp]; ok && v == "" {
+		return nil, nil, errors.New("hubspot: update note: the timestamp cannot be cleared")
+	}
+	req, err := s.client.NewRequest(http.MethodPatch, notesPath+"/"+url.PathEscape(id), propertiesBody{Properties: nonNil(props)})
+	if err != nil {
+		return nil, nil, fmt.Errorf("hubspot: update note: %w", err)
+	}
+	n := new(Note)
+	resp, err := s.client.Do(ctx, req, n)
+	if err != nil {
+		return nil, resp, fmt.Errorf("hubspot: update note: %w", err)
+	}
+	return n, resp, nil
+}
+
+// Archive deletes a note (HubSpot keeps it archived). HubSpot answers 204 even for an unknown ID, so
+// archiving twice is not an error.
+func (s *NotesService) Archive(ctx context.Context, id string) (*Response, error) {
+	if id == "" {
+		return nil, errors.New("hubspot: archive note: empty id")
+	}
+	req, err := s.client.NewRequest(http.MethodDelete, notesPath+"/"+url.PathEscape(id), nil)
+	if err != nil {
+		return nil, fmt.Errorf("hubspot: archive note: %w", err)
+	}
+	resp, err := s.client.Do(ctx, req, nil)
+	if err != nil {
+		return resp, fmt.Errorf("hubspot: archive note: %w", err)
+	}
+	return resp, nil
 }
 
 // NoteSearchOptions narrows SearchByContact.

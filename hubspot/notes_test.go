@@ -173,7 +173,8 @@ func TestNotesSearchByContact(t *testing.T) {
 		  ]}],
 		  "sorts":[{"propertyName":"hs_timestamp","direction":"DESCENDING"}],
 		  "properties":["hs_note_body","hs_timestamp","hubspot_owner_id","convrs_marker"],
-		  "limit":10
+		  "limit":10,
+		  "after":"0"
 		}`)
 		writeJSON(w, 200, `{"total":1,"results":[`+noteJSON+`]}`)
 	})
@@ -220,5 +221,76 @@ func TestNoteBodyFromText(t *testing.T) {
 	got := NoteBodyFromText("Hi <b>\r\nline 2 & \"3\"\n")
 	if want := "Hi &lt;b&gt;<br>line 2 &amp; &#34;3&#34;<br>"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestNotesUpdate(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	mux.HandleFunc("/crm/v3/objects/notes/9001", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, "PATCH")
+		testQuery(t, r, nil)
+		testJSONBody(t, r, `{"properties":{"hs_note_body":"Reopened<br>and closed again"}}`)
+		writeJSON(w, 200, noteJSON)
+	})
+	got, _, err := client.Notes.Update(context.Background(), "9001", map[string]string{PropNoteBody: "Reopened<br>and closed again"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != "9001" {
+		t.Errorf("got %+v", got)
+	}
+}
+
+func TestNotesUpdateRejectsBadInputWithoutCalling(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	var calls atomic.Int32
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { calls.Add(1) })
+	ctx := context.Background()
+	if _, _, err := client.Notes.Update(ctx, "", map[string]string{"a": "b"}); err == nil || !strings.Contains(err.Error(), "empty id") {
+		t.Errorf("empty id: err = %v", err)
+	}
+	if _, _, err := client.Notes.Update(ctx, "1", map[string]string{PropNoteBody: strings.Repeat("x", MaxNoteBodyLength+1)}); err == nil ||
+		!strings.Contains(err.Error(), "65537 characters") {
+		t.Errorf("long body: err = %v", err)
+	}
+	if _, _, err := client.Notes.Update(ctx, "1", map[string]string{PropTimestamp: ""}); err == nil || !strings.Contains(err.Error(), "timestamp") {
+		t.Errorf("cleared timestamp: err = %v", err)
+	}
+	if _, err := client.Notes.Archive(ctx, ""); err == nil {
+		t.Error("Archive with an empty id succeeded")
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("%d requests sent for invalid input", n)
+	}
+}
+
+func TestNotesArchive(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	mux.HandleFunc("/crm/v3/objects/notes/9001", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, "DELETE")
+		testQuery(t, r, nil)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	resp, err := client.Notes.Archive(context.Background(), "9001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusNoContent {
+		t.Errorf("status = %d", resp.StatusCode)
+	}
+}
+
+func TestNotesCreateWithoutContactsSendsEmptyAssociations(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t)
+	mux.HandleFunc("/crm/v3/objects/notes", func(w http.ResponseWriter, r *http.Request) {
+		testJSONBody(t, r, `{"properties":{"hs_timestamp":"2021-11-12T15:48:22.000Z","hs_note_body":"x"},"associations":[]}`)
+		writeJSON(w, 201, noteJSON)
+	})
+	if _, _, err := client.Notes.Create(context.Background(), NoteInput{Body: "x", Timestamp: time.Date(2021, 11, 12, 15, 48, 22, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
 	}
 }

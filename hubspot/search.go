@@ -69,17 +69,55 @@ type Sort struct {
 	Direction    SortDirection `json:"direction"`
 }
 
-// SearchRequest is the body of POST /crm/v3/objects/{type}/search.
+// DefaultSearchPageSize is the limit sent when a SearchRequest sets none (HubSpot's own default).
+const DefaultSearchPageSize = 10
+
+// SearchRequest is the body of POST /crm/v3/objects/{type}/search. It is always sent complete (see the
+// package doc): empty filterGroups, sorts and properties as [], a zero Limit as DefaultSearchPageSize and an
+// empty After as "0".
 type SearchRequest struct {
-	FilterGroups []FilterGroup `json:"filterGroups,omitempty"`
-	Sorts        []Sort        `json:"sorts,omitempty"`
+	FilterGroups []FilterGroup `json:"filterGroups"`
+	Sorts        []Sort        `json:"sorts"`
 	// Query is a full-text search over the default searchable properties.
 	Query      string   `json:"query,omitempty"`
-	Properties []string `json:"properties,omitempty"`
-	// Limit is the page size, at most 200 (HubSpot's default is 10).
-	Limit int `json:"limit,omitempty"`
-	// After is the paging cursor from a previous result's NextAfter.
-	After string `json:"after,omitempty"`
+	Properties []string `json:"properties"`
+	// Limit is the page size, at most 200 (0 sends DefaultSearchPageSize).
+	Limit int `json:"limit"`
+	// After is the paging cursor from a previous result's NextAfter ("" sends "0", the first page).
+	After string `json:"after"`
+}
+
+// MarshalJSON encodes the complete body HubSpot's schema requires, as HubSpot's SDKs send it.
+func (r SearchRequest) MarshalJSON() ([]byte, error) {
+	type plain SearchRequest // without this method
+	p := plain(r)
+	// A copy: the caller's groups are not modified.
+	p.FilterGroups = make([]FilterGroup, len(r.FilterGroups))
+	for i, g := range r.FilterGroups {
+		p.FilterGroups[i] = g
+		if g.Filters == nil {
+			p.FilterGroups[i].Filters = []Filter{}
+		}
+	}
+	if p.Sorts == nil {
+		p.Sorts = []Sort{}
+	}
+	if p.Properties == nil {
+		p.Properties = []string{}
+	}
+	if p.Limit == 0 {
+		p.Limit = DefaultSearchPageSize
+	}
+	if p.After == "" {
+		p.After = "0"
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // "<" in a value stays one character, as Validate counts it
+	if err := enc.Encode(p); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // Validate checks the request against HubSpot's search limits.

@@ -192,3 +192,44 @@ func TestSimExpiredTokenIsRefreshed(t *testing.T) {
 		t.Errorf("attempts = %d, want 2 (401 EXPIRED_AUTHENTICATION, refresh, retry)", resp.Attempts)
 	}
 }
+
+func TestSimMergeNoteUpdateAndArchive(t *testing.T) {
+	t.Parallel()
+	env := setupSim(t, hubspotsim.Options{})
+	ctx := context.Background()
+	c := env.client
+	a := env.sim.SeedContact(env.portal.ID, map[string]string{"email": "a@example.com"}, time.Time{})
+	b := env.sim.SeedContact(env.portal.ID, map[string]string{"email": "b@example.com"}, time.Time{})
+	note, _, err := c.Notes.Create(ctx, NoteInput{Body: "first", Timestamp: time.Now(), ContactIDs: []string{b}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, _, err := c.Contacts.Merge(ctx, a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if merged.ID == a || merged.ID == b || len(merged.MergedIDs()) != 2 {
+		t.Fatalf("merged = %+v", merged)
+	}
+	got, _, err := c.Contacts.Get(ctx, b, []string{"email", PropMergedObjectIDs})
+	if err != nil || got.ID != merged.ID || got.Prop("email") != "a@example.com" {
+		t.Fatalf("Get(old id) = %+v, %v; want the merged contact %s", got, err, merged.ID)
+	}
+
+	if _, _, err := c.Notes.Update(ctx, note.ID, map[string]string{PropNoteBody: "second"}); err != nil {
+		t.Fatal(err)
+	}
+	stored := env.sim.Notes(env.portal.ID, merged.ID)
+	if len(stored) != 1 || stored[0].Body != "second" {
+		t.Fatalf("notes of the merged contact = %+v", stored)
+	}
+	if _, err := c.Notes.Archive(ctx, note.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Notes.Get(ctx, note.ID); !IsNotFound(err) {
+		t.Errorf("Get archived note: err = %v, want not found", err)
+	}
+	if n := env.sim.Notes(env.portal.ID, merged.ID); len(n) != 0 {
+		t.Errorf("notes after Archive = %+v", n)
+	}
+}

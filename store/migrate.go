@@ -118,47 +118,56 @@ var migrations = []string{
 }
 
 func (d *DB) migrate(ctx context.Context) error {
-	db := d.db.WithContext(ctx)
-	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`).Error; err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
-	if d.dialect == "postgres" {
-		// Two processes starting together must not both apply a migration.
-		if err := db.Exec(`SELECT pg_advisory_lock(4711)`).Error; err != nil {
-			return fmt.Errorf("store: migrate: lock: %w", err)
+	// One pinned connection for the lock, the migrations and the unlock: a session-level advisory lock taken on
+	// one pooled connection and released on another would not be released at all.
+	return d.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		ts := "DATETIME"
+		if d.dialect == "postgres" {
+			ts = "TIMESTAMPTZ"
+			// Two processes starting together must not both apply a migration, nor both create the table
+			// that records them.
+			if err := conn.Exec(`SELECT pg_advisory_lock(4711)`).Error; err != nil {
+				return fmt.Errorf("store: migrate: lock: %w", err)
+			}
+			defer conn.Exec(`SELECT pg_advisory_unlock(4711)`)
 		}
-		defer db.Exec(`SELECT pg_advisory_unlock(4711)`)
-	}
-	ts := "DATETIME"
-	if d.dialect == "postgres" {
-		ts = "TIMESTAMPTZ"
-	}
-	for i, m := range migrations {
-		version := i + 1
-		err := db.Transaction(func(tx *gorm.DB) error {
-			var n int64
-			if err := tx.Raw(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n).Error; err != nil {
+		if err := conn.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`).Error; err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		for i, m := range migrations {
+			if err := applyMigration(conn, i+1, strings.ReplaceAll(m, "{{TS}}", ts)); err != nil {
+				return fmt.Errorf("store: migrate to version %d: %w", i+1, err)
+			}
+		}
+		return nil
+	})
+}
+
+// applyMigration runs one migration's statements and records its version in one transaction, unless the version
+// is already recorded.
+func applyMigration(conn *gorm.DB, version int, sql string) error {
+	return conn.Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Raw(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		for _, stmt := range strings.Split(sql, ";") {
+			if strings.TrimSpace(stmt) == "" {
+				continue
+			}
+			if err := tx.Exec(stmt).Error; err != nil {
 				return err
 			}
-			if n > 0 {
-				return nil
-			}
-			for _, stmt := range strings.Split(strings.ReplaceAll(m, "{{TS}}", ts), ";") {
-				if strings.TrimSpace(stmt) == "" {
-					continue
-				}
-				if err := tx.Exec(stmt).Error; err != nil {
-					return err
-				}
-			}
-			return tx.Exec(`INSERT INTO schema_migrations (version) VALUES (?)`, version).Error
-		})
-		if err != nil {
-			return fmt.Errorf("store: migrate to version %d: %w", version, err)
 		}
-	}
-	return nil
+		return tx.Exec(`INSERT INTO schema_migrations (version) VALUES (?)`, version).Error
+	})
 }
+
+// LatestSchemaVersion is the version a migrated database has.
+func LatestSchemaVersion() int { return len(migrations) }
 
 // SchemaVersion returns the highest applied migration.
 func (d *DB) SchemaVersion(ctx context.Context) (int, error) {

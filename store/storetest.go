@@ -32,11 +32,21 @@ func Engines(tb testing.TB) []string {
 // never see each other's rows.
 func MustOpenTestDB(tb testing.TB, engine string) *DB {
 	tb.Helper()
-	ctx := context.Background()
-	var dsn string
+	db, err := Open(context.Background(), MustTestDSN(tb, engine))
+	if err != nil {
+		tb.Fatalf("open %s: %v", engine, err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// MustTestDSN returns the address of an empty database of engine for one test (see MustOpenTestDB), not yet
+// opened or migrated.
+func MustTestDSN(tb testing.TB, engine string) string {
+	tb.Helper()
 	switch engine {
 	case "sqlite":
-		dsn = "sqlite://" + filepath.Join(tb.TempDir(), "test.db")
+		return "sqlite://" + filepath.Join(tb.TempDir(), "test.db")
 	case "postgres":
 		base := os.Getenv("TEST_DATABASE_URL")
 		b := make([]byte, 6)
@@ -62,14 +72,9 @@ func MustOpenTestDB(tb testing.TB, engine string) *DB {
 		q := u.Query()
 		q.Set("search_path", schema)
 		u.RawQuery = q.Encode()
-		dsn = u.String()
+		return u.String()
 	default:
 		tb.Fatalf("unknown engine %q", engine)
+		return ""
 	}
-	db, err := Open(ctx, dsn)
-	if err != nil {
-		tb.Fatalf("open %s: %v", engine, err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
 }

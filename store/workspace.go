@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -75,6 +74,9 @@ func (d *DB) UpdateWorkspace(ctx context.Context, id string, upd convrs.Workspac
 	}
 	if upd.TimeZone != nil {
 		w.TimeZone = strings.TrimSpace(*upd.TimeZone)
+		if tz, ok := convrs.CanonicalTimeZone(w.TimeZone); ok {
+			w.TimeZone = tz
+		}
 	}
 	if err := validateWorkspace(w.Name, w.DefaultRegion, w.TimeZone); err != nil {
 		return nil, err
@@ -98,7 +100,7 @@ func validateWorkspace(name, region, tz string) error {
 	if !phone.ValidRegion(region) {
 		return convrs.Invalidf("defaultRegion", "%q is not a region code such as GB or US.", region)
 	}
-	if _, err := time.LoadLocation(tz); err != nil || tz == "" {
+	if _, ok := convrs.CanonicalTimeZone(tz); !ok {
 		return convrs.Invalidf("timeZone", "%q is not a time zone such as Europe/London.", tz)
 	}
 	return nil

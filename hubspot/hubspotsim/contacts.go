@@ -92,10 +92,7 @@ func (s *Simulator) updateContactLocked(p *portal, rec *record, raw map[string]a
 func lookupContactLocked(p *portal, id, idProperty string) *record {
 	switch idProperty {
 	case "", "hs_object_id":
-		if rec := p.contacts[id]; rec != nil && !rec.archived {
-			return rec
-		}
-		return nil
+		return followMergesLocked(p, p.contacts[id])
 	case "email":
 		return contactByEmailLocked(p, id)
 	default:
@@ -176,7 +173,7 @@ func (s *Simulator) handleContactGet(c *call) {
 	p := s.portals[c.portalID]
 	var rec *record
 	if q.Get("archived") == "true" {
-		if r := p.contacts[id]; r != nil && r.archived {
+		if r := p.contacts[id]; r != nil && r.archived && r.mergedInto == "" {
 			rec = r
 		}
 	} else {
@@ -317,12 +314,12 @@ func (s *Simulator) handleContactBatchRead(c *call) {
 	}
 	var errs []batchError
 	if len(missing) > 0 {
-		errs = append(errs, batchError{
+		errs = append(errs, newBatchError(batchError{
 			Status:   "error",
 			Category: "OBJECT_NOT_FOUND",
 			Message:  "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.",
 			Context:  map[string][]string{"ids": missing},
-		})
+		}))
 	}
 	s.writeBatch(c.w, http.StatusOK, results, errs)
 }
@@ -340,16 +337,33 @@ func (s *Simulator) handleContactBatchCreate(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.portals[c.portalID]
+	partial := tracedInputs(in.Inputs)
 	var results []objectJSON
 	var errs []batchError
+	var created []*record
 	for _, input := range in.Inputs {
 		rec, e := s.createContactLocked(p, input.Properties)
+		if e != nil && !partial {
+			// Without a unique objectWriteTraceId on every input, one failure fails the whole call.
+			for _, r := range created {
+				delete(p.contacts, r.id)
+			}
+			p.contactOrder = slices.DeleteFunc(p.contactOrder, func(id string) bool { return p.contacts[id] == nil })
+			writeAPIError(c.w, statusOf(e), e)
+			return
+		}
 		if e != nil {
 			errs = append(errs, toBatchError(e, input.ObjectWriteTraceID))
 			continue
 		}
+		created = append(created, rec)
 		results = append(results, s.contactJSONLocked(p, rec, union(contactDefaultProps, keys(input.Properties)...), nil))
 	}
+	events := make([]WebhookEvent, 0, len(created))
+	for _, rec := range created {
+		events = append(events, contactEvent(EventContactCreation, rec.id, "API"))
+	}
+	s.emitAllLocked(p, events)
 	s.writeBatch(c.w, http.StatusCreated, results, errs)
 }
 

@@ -207,6 +207,7 @@ func TestContactBatchRead(t *testing.T) {
 		"status": "error", "category": "OBJECT_NOT_FOUND",
 		"message": "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.",
 		"context": map[string]any{"ids": []any{"424242"}},
+		"errors":  []any{}, "links": map[string]any{},
 	}}
 	if diff := cmp.Diff(want, got.Errors); diff != "" || len(got.Results) != 1 {
 		t.Errorf("207 errors (-want +got):\n%s", diff)
@@ -228,14 +229,15 @@ func TestContactBatchCreateAndUpsert(t *testing.T) {
 	e := newEnv(t)
 	existing := e.createContact(map[string]string{"email": "taken@example.com"})
 	r := e.call("POST", "/crm/v3/objects/contacts/batch/create", map[string]any{"inputs": []any{
-		map[string]any{"properties": map[string]string{"email": "new1@example.com"}},
+		map[string]any{"properties": map[string]string{"email": "new1@example.com"}, "objectWriteTraceId": "t-1"},
 		map[string]any{"properties": map[string]string{"email": "taken@example.com"}, "objectWriteTraceId": "t-2"},
 	}})
 	e.mustStatus(r, http.StatusMultiStatus)
 	var got batchBody
 	r.Into(t, &got)
 	wantErr := []map[string]any{{"status": "error", "category": "CONFLICT",
-		"message": "Contact already exists. Existing ID: " + existing, "context": map[string]any{"objectWriteTraceId": []any{"t-2"}}}}
+		"message": "Contact already exists. Existing ID: " + existing, "context": map[string]any{"objectWriteTraceId": []any{"t-2"}},
+		"errors": []any{}, "links": map[string]any{}}}
 	if diff := cmp.Diff(wantErr, got.Errors); diff != "" || len(got.Results) != 1 {
 		t.Errorf("batch create 207 (-want +got):\n%s", diff)
 	}
@@ -266,4 +268,31 @@ func TestContactBatchCreateAndUpsert(t *testing.T) {
 		map[string]any{"idProperty": "firstname", "id": "x", "properties": map[string]string{}},
 	}})
 	e.mustStatus(r, http.StatusBadRequest)
+}
+
+// The simulator takes both the complete bodies HubSpot's SDKs send (associations [], after "0", empty
+// arrays) and the shorter ones HubSpot also accepts.
+func TestCreateAndSearchAcceptBothForms(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r := e.call("POST", "/crm/v3/objects/contacts", map[string]any{"properties": map[string]string{"email": "full@x.test", "firstname": "Bob"}, "associations": []any{}})
+	e.mustStatus(r, http.StatusCreated)
+	full := r.JSON(t)["id"].(string)
+	short := e.createContact(map[string]string{"email": "short@x.test", "firstname": "Bob"})
+	r = e.call("POST", "/crm/v3/objects/contacts/batch/create", map[string]any{"inputs": []any{
+		map[string]any{"properties": map[string]string{"email": "batch@x.test"}, "associations": []any{}},
+	}})
+	e.mustStatus(r, http.StatusCreated)
+	r = e.call("POST", "/crm/v3/objects/notes", map[string]any{"properties": map[string]string{"hs_timestamp": "2024-01-01T00:00:00Z", "hs_note_body": "alone"}, "associations": []any{}})
+	e.mustStatus(r, http.StatusCreated)
+
+	complete, _ := e.search(map[string]any{"filterGroups": []any{}, "sorts": []any{}, "query": "bob", "properties": []any{}, "limit": 10, "after": "0"})
+	minimal, _ := e.search(map[string]any{"query": "bob"})
+	if want := []string{full, short}; !cmp.Equal(complete, want) || !cmp.Equal(minimal, want) {
+		t.Errorf("complete form found %v, minimal form %v, want %v", complete, minimal, want)
+	}
+	paged, _ := e.search(map[string]any{"filterGroups": []any{}, "sorts": []any{}, "query": "bob", "properties": []any{}, "limit": 1, "after": "1"})
+	if !cmp.Equal(paged, []string{short}) {
+		t.Errorf("after \"1\" found %v, want [%s]", paged, short)
+	}
 }

@@ -139,12 +139,13 @@ func (s *Simulator) handleSimSeedOwner(w http.ResponseWriter, r *http.Request) {
 		LastName    string `json:"lastName"`
 		UserID      int64  `json:"userId"`
 		Deactivated bool   `json:"deactivated"`
+		Teams       []Team `json:"teams"`
 	}
 	if !readSimJSON(w, r, &in) {
 		return
 	}
 	id := s.SeedOwner(pid, Owner{ID: in.ID, Email: in.Email, FirstName: in.FirstName, LastName: in.LastName,
-		UserID: in.UserID, Deactivated: in.Deactivated})
+		UserID: in.UserID, Deactivated: in.Deactivated, Teams: in.Teams})
 	writeJSON(w, http.StatusCreated, map[string]string{"id": id})
 }
 

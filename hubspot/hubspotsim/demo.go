@@ -22,9 +22,11 @@ func (s *Simulator) SeedDemo() {
 		Users: []string{"olivia@acme-hubspot.test", "marcus@acme-hubspot.test"},
 	})
 	s.SeedOwner(DemoPortalID, Owner{ID: DemoOwnerOlivia, Email: "olivia@acme-hubspot.test", FirstName: "Olivia", LastName: "Owens",
-		UserID: 9586504, CreatedAt: day(2020, time.January, 6)})
+		UserID: 9586504, CreatedAt: day(2020, time.January, 6),
+		Teams: []Team{{ID: "6109251", Name: "Customer Success", Primary: true}, {ID: "6109252", Name: "EMEA"}}})
 	s.SeedOwner(DemoPortalID, Owner{ID: DemoOwnerMarcus, Email: "marcus@acme-hubspot.test", FirstName: "Marcus", LastName: "Lee",
-		UserID: 9586505, CreatedAt: day(2020, time.February, 3)})
+		UserID: 9586505, CreatedAt: day(2020, time.February, 3),
+		Teams: []Team{{ID: "6109253", Name: "Sales", Primary: true}}})
 
 	type seed struct {
 		created time.Time

@@ -24,15 +24,11 @@ func (s *Simulator) createNoteLocked(p *portal, in objectInput) (*record, *apiEr
 	if e != nil {
 		return nil, e
 	}
-	if e := validateProps(p, props, noteReadOnly); e != nil {
-		return nil, e
-	}
 	if props["hs_timestamp"] == "" {
 		return nil, propertyError("hs_timestamp", "REQUIRED_FIELD", "hs_timestamp is required: the time the note happened, in epoch milliseconds or ISO 8601")
 	}
-	if n := noteLength(props["hs_note_body"]); n > maxNoteBodyChars {
-		return nil, propertyError("hs_note_body", "INVALID_LENGTH",
-			fmt.Sprintf("hs_note_body is %d characters long; the maximum is %d", n, maxNoteBodyChars))
+	if e := validateNoteProps(p, props); e != nil {
+		return nil, e
 	}
 	var contacts []string
 	for _, a := range in.Associations {
@@ -74,6 +70,18 @@ func (s *Simulator) createNoteLocked(p *portal, in objectInput) (*record, *apiEr
 	p.noteOrder = append(p.noteOrder, id)
 	s.apply(p, rec, props, "hs_lastmodifieddate")
 	return rec, nil
+}
+
+// validateNoteProps checks note properties as HubSpot does. Caller holds s.mu.
+func validateNoteProps(p *portal, props map[string]string) *apiError {
+	if e := validateProps(p, props, noteReadOnly); e != nil {
+		return e
+	}
+	if n := noteLength(props["hs_note_body"]); n > maxNoteBodyChars {
+		return propertyError("hs_note_body", "INVALID_LENGTH",
+			fmt.Sprintf("hs_note_body is %d characters long; the maximum is %d", n, maxNoteBodyChars))
+	}
+	return nil
 }
 
 func noteJSON(rec *record, names []string, assocTypes []string) objectJSON {
@@ -119,17 +127,87 @@ func (s *Simulator) handleNoteBatchCreate(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.portals[c.portalID]
+	partial := tracedInputs(in.Inputs)
 	var results []objectJSON
 	var errs []batchError
+	var created []*record
 	for _, input := range in.Inputs {
 		rec, e := s.createNoteLocked(p, input)
+		if e != nil && !partial {
+			// Without a unique objectWriteTraceId on every input HubSpot cannot report errors input by
+			// input: one failure fails the whole call and nothing is created.
+			for _, r := range created {
+				delete(p.notes, r.id)
+			}
+			p.noteOrder = slices.DeleteFunc(p.noteOrder, func(id string) bool { return p.notes[id] == nil })
+			writeAPIError(c.w, statusOf(e), e)
+			return
+		}
 		if e != nil {
 			errs = append(errs, toBatchError(e, input.ObjectWriteTraceID))
 			continue
 		}
+		created = append(created, rec)
 		results = append(results, noteJSON(rec, union(noteDefaultProps, keys(input.Properties)...), nil))
 	}
 	s.writeBatch(c.w, http.StatusCreated, results, errs)
+}
+
+// tracedInputs reports whether every input carries an objectWriteTraceId and no two share one: only then
+// does HubSpot answer a batch create that partly failed with a 207.
+func tracedInputs(inputs []objectInput) bool {
+	seen := map[string]bool{}
+	for _, in := range inputs {
+		if in.ObjectWriteTraceID == "" || seen[in.ObjectWriteTraceID] {
+			return false
+		}
+		seen[in.ObjectWriteTraceID] = true
+	}
+	return true
+}
+
+func (s *Simulator) handleNotePatch(c *call) {
+	var in objectInput
+	if _, e := readJSON(c.r, maxBodyBytes, &in); e != nil {
+		writeAPIError(c.w, http.StatusBadRequest, e)
+		return
+	}
+	id := c.r.PathValue("id")
+	props, e := propsInput(in.Properties)
+	if e != nil {
+		writeAPIError(c.w, http.StatusBadRequest, e)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.portals[c.portalID]
+	rec := p.notes[id]
+	if rec == nil || rec.archived {
+		e := notFoundError("resource not found")
+		e.Context = map[string][]string{"id": {id}}
+		writeAPIError(c.w, http.StatusNotFound, e)
+		return
+	}
+	if v, ok := props["hs_timestamp"]; ok && v == "" {
+		writeAPIError(c.w, http.StatusBadRequest, propertyError("hs_timestamp", "REQUIRED_FIELD", "hs_timestamp is required and cannot be cleared"))
+		return
+	}
+	if e := validateNoteProps(p, props); e != nil {
+		writeAPIError(c.w, statusOf(e), e)
+		return
+	}
+	s.apply(p, rec, props, "hs_lastmodifieddate")
+	writeJSON(c.w, http.StatusOK, noteJSON(rec, union(noteDefaultProps, keys(in.Properties)...), nil))
+}
+
+func (s *Simulator) handleNoteDelete(c *call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// Like contacts, HubSpot answers 204 for IDs that do not exist.
+	if rec := s.portals[c.portalID].notes[c.r.PathValue("id")]; rec != nil && !rec.archived {
+		s.archiveLocked(rec)
+	}
+	c.w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Simulator) handleNoteGet(c *call) {

@@ -130,6 +130,8 @@ func validateProps(p *portal, props map[string]string, readOnly []string) *apiEr
 			return propertyError(k, "READ_ONLY_VALUE", k+" is a read only property; its value cannot be set.")
 		case k == "email" && v != "" && !validEmail(v):
 			return propertyError(k, "INVALID_EMAIL", "Email address "+v+" is invalid")
+		case k == "lifecyclestage" && v != "" && !p.validStage(v):
+			return propertyError(k, "INVALID_OPTION", v+" was not one of the allowed options: lifecyclestage has no option "+v)
 		case k == "hubspot_owner_id" && v != "" && p.owners[v] == nil:
 			return propertyError(k, "INVALID_OWNER_ID", v+" is not a valid owner id")
 		case (k == "createdate" || k == "hs_timestamp") && v != "":
@@ -181,11 +183,24 @@ type batchError struct {
 	SubCategory string              `json:"subCategory,omitempty"`
 	Message     string              `json:"message"`
 	Context     map[string][]string `json:"context,omitempty"`
-	Errors      []errorDetail       `json:"errors,omitempty"`
+	// Errors and Links are always present, as in HubSpot's StandardError: [] and {} when empty.
+	Errors []errorDetail     `json:"errors"`
+	Links  map[string]string `json:"links"`
+}
+
+// newBatchError fills the fields HubSpot always sends.
+func newBatchError(be batchError) batchError {
+	if be.Errors == nil {
+		be.Errors = []errorDetail{}
+	}
+	if be.Links == nil {
+		be.Links = map[string]string{}
+	}
+	return be
 }
 
 func toBatchError(e *apiError, traceID string) batchError {
-	be := batchError{Status: "error", Category: e.Category, Message: e.Message, Errors: e.Errors}
+	be := newBatchError(batchError{Status: "error", Category: e.Category, Message: e.Message, Errors: e.Errors, Links: e.Links})
 	if e.Category == "" {
 		be.Category = "VALIDATION_ERROR"
 	}

@@ -2,6 +2,7 @@ package hubspotsim
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -14,6 +15,7 @@ type ownerJSON struct {
 	LastName                string `json:"lastName"`
 	UserID                  *int64 `json:"userId"`
 	UserIDIncludingInactive *int64 `json:"userIdIncludingInactive"`
+	Teams                   []Team `json:"teams,omitempty"` // absent for an owner in no team
 	CreatedAt               string `json:"createdAt"`
 	UpdatedAt               string `json:"updatedAt"`
 	Archived                bool   `json:"archived"`
@@ -29,6 +31,7 @@ func renderOwner(o *Owner) ownerJSON {
 		CreatedAt: formatTime(o.CreatedAt),
 		UpdatedAt: formatTime(o.UpdatedAt),
 		Archived:  o.Deactivated,
+		Teams:     slices.Clone(o.Teams),
 	}
 	if o.UserID != 0 {
 		uid := o.UserID

@@ -230,11 +230,17 @@ func (s *Simulator) routes() {
 	m.Handle("POST /crm/v3/objects/contacts/batch/read", s.api(scopeContactsRead, kindBurst, s.handleContactBatchRead))
 	m.Handle("POST /crm/v3/objects/contacts/batch/create", s.api(scopeContactsWrite, kindBurst, s.handleContactBatchCreate))
 	m.Handle("POST /crm/v3/objects/contacts/batch/upsert", s.api(scopeContactsWrite, kindBurst, s.handleContactBatchUpsert))
+	m.Handle("POST /crm/v3/objects/contacts/merge", s.api(scopeContactsWrite, kindBurst, s.handleContactMerge))
+	m.Handle("POST /crm/v3/objects/contacts/gdpr-delete", s.api(scopeContactsWrite, kindBurst, s.handleContactGDPRDelete))
 
 	m.Handle("POST /crm/v3/objects/notes", s.api(scopeContactsWrite, kindBurst, s.handleNoteCreate))
 	m.Handle("GET /crm/v3/objects/notes/{id}", s.api(scopeContactsRead, kindBurst, s.handleNoteGet))
+	m.Handle("PATCH /crm/v3/objects/notes/{id}", s.api(scopeContactsWrite, kindBurst, s.handleNotePatch))
+	m.Handle("DELETE /crm/v3/objects/notes/{id}", s.api(scopeContactsWrite, kindBurst, s.handleNoteDelete))
 	m.Handle("POST /crm/v3/objects/notes/search", s.api(scopeContactsRead, kindSearch, s.handleNoteSearch))
 	m.Handle("POST /crm/v3/objects/notes/batch/create", s.api(scopeContactsWrite, kindBurst, s.handleNoteBatchCreate))
+
+	m.Handle("GET /crm/v3/properties/{objectType}/{name}", s.api(scopeContactsRead, kindBurst, s.handlePropertyGet))
 
 	m.Handle("GET /crm/v3/owners", s.api(scopeOwnersRead, kindBurst, s.handleOwnerList))
 	m.Handle("GET /crm/v3/owners/{$}", s.api(scopeOwnersRead, kindBurst, s.handleOwnerList))
@@ -251,7 +257,10 @@ func (s *Simulator) routes() {
 	m.HandleFunc("GET /_sim/portals", s.handleSimListPortals)
 	m.HandleFunc("POST /_sim/portals/{id}/contacts", s.handleSimSeedContact)
 	m.HandleFunc("GET /_sim/portals/{id}/contacts", s.handleSimListContacts)
+	m.HandleFunc("POST /_sim/portals/{id}/contacts/merge", s.handleSimMerge)
+	m.HandleFunc("POST /_sim/portals/{id}/contacts/{cid}/gdpr-delete", s.handleSimGDPRDelete)
 	m.HandleFunc("POST /_sim/portals/{id}/owners", s.handleSimSeedOwner)
+	m.HandleFunc("PUT /_sim/portals/{id}/properties/lifecyclestage/options", s.handleSimSetStages)
 	m.HandleFunc("POST /_sim/portals/{id}/tokens", s.handleSimIssueTokens)
 	m.HandleFunc("POST /_sim/portals/{id}/revoke", s.handleSimRevoke)
 	m.HandleFunc("GET /_sim/portals/{id}/contacts/{cid}/notes", s.handleSimNotes)

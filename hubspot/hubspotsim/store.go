@@ -44,6 +44,8 @@ type Contact struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	Archived   bool
+	// MergedInto is the ID of the contact this one was merged into ("" if it was not merged).
+	MergedInto string
 }
 
 // Note is a snapshot of a note engagement.
@@ -68,8 +70,17 @@ type Owner struct {
 	// UserID is the owner's user ID; 0 picks one. Deactivated owners have no user ID (null on the wire).
 	UserID      int64
 	Deactivated bool
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Teams the owner belongs to; at most one is primary.
+	Teams     []Team
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Team is a HubSpot team an owner belongs to.
+type Team struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Primary bool   `json:"primary"`
 }
 
 type portal struct {
@@ -82,6 +93,7 @@ type portal struct {
 	ownerOrder   []string
 	burstHits    []time.Time
 	searchHits   []time.Time
+	stages       []PropertyOption
 }
 
 // record is a contact or a note. Search reads the indexed versions, everything else reads props.
@@ -92,7 +104,10 @@ type record struct {
 	createdAt time.Time
 	updatedAt time.Time
 	archived  bool
-	index     []indexVersion
+	// mergedInto is the ID of the record this one was merged into (it is then archived too); reads by this
+	// ID follow it, as HubSpot's do.
+	mergedInto string
+	index      []indexVersion
 }
 
 // indexVersion is what search sees of a record from a point in time on.
@@ -214,6 +229,7 @@ func (s *Simulator) createPortalLocked(spec PortalSpec) *Portal {
 		contacts: map[string]*record{},
 		notes:    map[string]*record{},
 		owners:   map[string]*Owner{},
+		stages:   defaultLifecycleStages(),
 	}
 	cp := info
 	cp.Users = slices.Clone(info.Users)
@@ -442,7 +458,8 @@ func (s *Simulator) archiveLocked(rec *record) {
 }
 
 func (r *record) contact() Contact {
-	return Contact{ID: r.id, Properties: maps.Clone(r.props), CreatedAt: r.createdAt, UpdatedAt: r.updatedAt, Archived: r.archived}
+	return Contact{ID: r.id, Properties: maps.Clone(r.props), CreatedAt: r.createdAt, UpdatedAt: r.updatedAt,
+		Archived: r.archived, MergedInto: r.mergedInto}
 }
 
 func (r *record) note() Note {

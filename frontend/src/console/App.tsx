@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Provider } from 'urql';
-import { clearToken, createGraphqlClient, readToken, writeToken, type GraphqlClient } from '../shared/api';
+import { clearToken, createGraphqlClient, readToken, subscribeToken, writeToken, type GraphqlClient } from '../shared/api';
 import { SignInPage } from './auth/SignInPage';
 import { Shell } from './Shell';
 
@@ -15,6 +15,16 @@ export function App() {
     setToken(null);
     setNotice(message);
   }, []);
+
+  // Another tab of this browser signed in or out: follow it, so all tabs share one session.
+  useEffect(
+    () =>
+      subscribeToken((next) => {
+        setToken(next);
+        if (!next) setNotice('You signed out in another tab.');
+      }),
+    [],
+  );
 
   // One client per session: signing out drops its cache and closes its websocket.
   useEffect(() => {

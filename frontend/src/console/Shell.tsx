@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import type { Connection, ConnectionState } from '../shared/api';
@@ -9,6 +9,7 @@ import { IntegrationsPage } from './integrations/IntegrationsPage';
 import { CreateChatPage } from './new-chat/CreateChatPage';
 import { SettingsPage } from './settings/SettingsPage';
 import { href, usePath } from './router';
+import { setDisplayTimeZone } from '../shared/lib/format';
 
 const MeQuery = graphql(`
   query Me {
@@ -21,15 +22,16 @@ const MeQuery = graphql(`
     workspace {
       id
       name
+      timeZone
     }
   }
 `);
 
-const connectionLabels: Record<ConnectionState, string> = {
-  idle: 'Live updates off',
-  connecting: 'Connecting…',
-  connected: 'Live',
-  reconnecting: 'Reconnecting…',
+// Shown only while a page listens for live updates (idle means no page needs them, which is not a fault).
+const connectionLabels: Record<Exclude<ConnectionState, 'idle'>, string> = {
+  connecting: 'Connecting for live updates…',
+  connected: 'Live updates on',
+  reconnecting: 'Live updates paused: reconnecting…',
 };
 
 const sections = [
@@ -44,6 +46,12 @@ export function Shell({ connection, onSignOut }: { connection: Connection; onSig
   const path = usePath();
   const [{ data, error }, refetch] = useQuery({ query: MeQuery });
   const live = useSyncExternalStore(connection.subscribe, connection.getState);
+  const [menuOpen, setMenuOpen] = useState(false);
+  // Choosing a page on a phone closes the menu.
+  useEffect(() => setMenuOpen(false), [path]);
+
+  // Pages render only once the workspace is known, so every time they show is in its zone.
+  if (data) setDisplayTimeZone(data.workspace.timeZone);
 
   let page;
   if (!data) {
@@ -72,23 +80,50 @@ export function Shell({ connection, onSignOut }: { connection: Connection; onSig
   const current = sections.find((s) => path.startsWith(s.path))?.path ?? '/chat';
   return (
     <div className="shell">
-      <header className="topbar" data-connection={live}>
+      <button
+        type="button"
+        className="skip-link"
+        onClick={() => {
+          const main = document.querySelector<HTMLElement>('.shell > main');
+          if (!main) return;
+          main.tabIndex = -1;
+          main.focus();
+        }}
+      >
+        Skip to content
+      </button>
+      <header className={`topbar${menuOpen ? ' topbar--open' : ''}`} data-connection={live}>
         <span className="brand">Convrs</span>
         {data && <span className="topbar__workspace">{data.workspace.name}</span>}
-        <nav aria-label="Main" className="topbar__nav">
-          {sections.map((s) => (
-            <a key={s.path} href={href(s.path)} aria-current={current === s.path ? 'page' : undefined}>
-              {s.label}
-            </a>
-          ))}
-        </nav>
-        <span className={`live live--${live}`}>{connectionLabels[live]}</span>
-        {data && (
-          <span className="topbar__me">
-            {data.me.name} · {data.me.role === 'ADMIN' ? 'Admin' : 'Agent'}
-          </span>
-        )}
-        <Button onClick={onSignOut}>Sign out</Button>
+        <button
+          type="button"
+          className="btn topbar__menu"
+          aria-expanded={menuOpen}
+          aria-controls="topbar-menu"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          Menu
+        </button>
+        <div className="topbar__menu-items" id="topbar-menu">
+          <nav aria-label="Main" className="topbar__nav">
+            {sections.map((s) => (
+              <a key={s.path} href={href(s.path)} aria-current={current === s.path ? 'page' : undefined}>
+                {s.label}
+              </a>
+            ))}
+          </nav>
+          {live !== 'idle' && (
+            <span className={`live live--${live}`} role="status">
+              {connectionLabels[live]}
+            </span>
+          )}
+          {data && (
+            <span className="topbar__me">
+              {data.me.name} · {data.me.role === 'ADMIN' ? 'Admin' : 'Agent'}
+            </span>
+          )}
+          <Button onClick={onSignOut}>Sign out</Button>
+        </div>
       </header>
       {page}
     </div>

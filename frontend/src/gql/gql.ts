@@ -14,7 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n    }\n  }\n": typeof types.MeDocument,
+    "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n      timeZone\n    }\n  }\n": typeof types.MeDocument,
     "\n  query Conversations($status: ConversationStatus) {\n    conversations(status: $status, first: 50) {\n      id\n      channel\n      subject\n      status\n      lastMessageAt\n      customer {\n        id\n        name\n      }\n    }\n  }\n": typeof types.ConversationsDocument,
     "\n  query Conversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      channel\n      subject\n      status\n      openedAt\n      closedAt\n      customer {\n        id\n        name\n      }\n      messages {\n        ...MessageFields\n      }\n    }\n  }\n": typeof types.ConversationDocument,
     "\n  mutation SendMessage($conversationId: ID!, $text: String!) {\n    sendMessage(conversationId: $conversationId, text: $text) {\n      ...MessageFields\n    }\n  }\n": typeof types.SendMessageDocument,
@@ -23,6 +23,7 @@ type Documents = {
     "\n  mutation ReopenConversation($id: ID!) {\n    reopenConversation(id: $id) {\n      id\n      status\n      closedAt\n    }\n  }\n": typeof types.ReopenConversationDocument,
     "\n  fragment MessageFields on Message {\n    id\n    conversationId\n    author\n    authorName\n    text\n    createdAt\n  }\n": typeof types.MessageFieldsFragmentDoc,
     "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversation {\n        id\n        status\n        closedAt\n        lastMessageAt\n      }\n      message {\n        ...MessageFields\n      }\n    }\n  }\n": typeof types.ConversationEventsDocument,
+    "\n  query IntegrationStatus {\n    hubspotIntegration {\n      state\n      portalId\n      errorReason\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": typeof types.IntegrationStatusDocument,
     "\n  mutation StartConversation($input: StartConversationInput!) {\n    startConversation(input: $input) {\n      id\n    }\n  }\n": typeof types.StartConversationDocument,
     "\n  query CreateChatOptions {\n    hubspotIntegration {\n      state\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": typeof types.CreateChatOptionsDocument,
     "\n  query WorkspaceSettings {\n    workspace {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": typeof types.WorkspaceSettingsDocument,
@@ -41,7 +42,7 @@ type Documents = {
     "\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    contact {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n      url\n    }\n  }\n": typeof types.HubspotContactLookupFieldsFragmentDoc,
 };
 const documents: Documents = {
-    "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n    }\n  }\n": types.MeDocument,
+    "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n      timeZone\n    }\n  }\n": types.MeDocument,
     "\n  query Conversations($status: ConversationStatus) {\n    conversations(status: $status, first: 50) {\n      id\n      channel\n      subject\n      status\n      lastMessageAt\n      customer {\n        id\n        name\n      }\n    }\n  }\n": types.ConversationsDocument,
     "\n  query Conversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      channel\n      subject\n      status\n      openedAt\n      closedAt\n      customer {\n        id\n        name\n      }\n      messages {\n        ...MessageFields\n      }\n    }\n  }\n": types.ConversationDocument,
     "\n  mutation SendMessage($conversationId: ID!, $text: String!) {\n    sendMessage(conversationId: $conversationId, text: $text) {\n      ...MessageFields\n    }\n  }\n": types.SendMessageDocument,
@@ -50,6 +51,7 @@ const documents: Documents = {
     "\n  mutation ReopenConversation($id: ID!) {\n    reopenConversation(id: $id) {\n      id\n      status\n      closedAt\n    }\n  }\n": types.ReopenConversationDocument,
     "\n  fragment MessageFields on Message {\n    id\n    conversationId\n    author\n    authorName\n    text\n    createdAt\n  }\n": types.MessageFieldsFragmentDoc,
     "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversation {\n        id\n        status\n        closedAt\n        lastMessageAt\n      }\n      message {\n        ...MessageFields\n      }\n    }\n  }\n": types.ConversationEventsDocument,
+    "\n  query IntegrationStatus {\n    hubspotIntegration {\n      state\n      portalId\n      errorReason\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": types.IntegrationStatusDocument,
     "\n  mutation StartConversation($input: StartConversationInput!) {\n    startConversation(input: $input) {\n      id\n    }\n  }\n": types.StartConversationDocument,
     "\n  query CreateChatOptions {\n    hubspotIntegration {\n      state\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": types.CreateChatOptionsDocument,
     "\n  query WorkspaceSettings {\n    workspace {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": types.WorkspaceSettingsDocument,
@@ -85,7 +87,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n    }\n  }\n"];
+export function graphql(source: "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n      timeZone\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n      timeZone\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -118,6 +120,10 @@ export function graphql(source: "\n  fragment MessageFields on Message {\n    id
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversation {\n        id\n        status\n        closedAt\n        lastMessageAt\n      }\n      message {\n        ...MessageFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversation {\n        id\n        status\n        closedAt\n        lastMessageAt\n      }\n      message {\n        ...MessageFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query IntegrationStatus {\n    hubspotIntegration {\n      state\n      portalId\n      errorReason\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n"): (typeof documents)["\n  query IntegrationStatus {\n    hubspotIntegration {\n      state\n      portalId\n      errorReason\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -148,7 +148,7 @@ describe('SettingsPage', () => {
 describe('Settings in the console', () => {
   it('updates the header after an admin renames the workspace', async () => {
     const user = userEvent.setup();
-    window.sessionStorage.setItem('convrs.session', 'tok_ada');
+    window.localStorage.setItem('convrs.session', 'tok_ada');
     window.location.hash = '#/settings';
     let name = 'Acme Support';
     const ws = () => ({ __typename: 'Workspace', id: 'ws_1', name, defaultRegion: 'GB', timeZone: 'Europe/London' });

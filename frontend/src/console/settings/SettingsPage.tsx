@@ -36,7 +36,8 @@ type Settings = Record<FieldName, string>;
 
 const regionHint =
   'A two-letter ISO country code, e.g. GB or US. Phone numbers typed without a country code are read as numbers in this region, and that is the number HubSpot contacts are matched on.';
-const timeZoneHint = 'An IANA time zone name, e.g. Europe/London or America/New_York.';
+const timeZoneHint =
+  'Times in Agent Chat and in the transcripts written to HubSpot are shown in this zone. An IANA name, e.g. Europe/London or America/New_York (any letter case).';
 
 /** Settings: the workspace's name, default phone region and time zone; only admins can change them. */
 export function SettingsPage({ role }: { role: Role }) {

@@ -9,7 +9,7 @@ import { readToken } from './session';
 export interface WidgetConnection {
   /** A client the host already has; otherwise the widget makes its own. */
   client?: Client;
-  /** The staff session token; defaults to the one in sessionStorage. */
+  /** The staff session token; defaults to the one in localStorage. */
   token?: string;
   /** The GraphQL endpoint; defaults to /query on the page's origin. */
   url?: string;

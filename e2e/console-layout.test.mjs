@@ -1,0 +1,135 @@
+// The console's layout at a desktop width (1280 px) and a phone width (390 px): the top bar and the composer
+// stay on screen however long the conversation, long words stay inside their bubble, and on a phone the top bar
+// collapses behind Menu and Agent Chat shows the list or the conversation, never both.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { screenshot, setup, signIn } from './harness.mjs';
+
+let env;
+
+before(async () => {
+  env = await setup('console-layout');
+});
+
+after(async () => {
+  await env?.teardown();
+});
+
+/** Posts n customer messages to the conversation through the gateway's GraphQL API, as the signed-in staff member. */
+async function postMessages(page, conversationId, texts) {
+  const errors = await page.evaluate(
+    async ({ conversationId, texts }) => {
+      const failures = [];
+      for (const text of texts) {
+        const res = await fetch('/query', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${localStorage.getItem('convrs.session')}` },
+          body: JSON.stringify({
+            query: 'mutation ($c: ID!, $t: String!) { postCustomerMessage(conversationId: $c, text: $t) { id } }',
+            variables: { c: conversationId, t: text },
+          }),
+        });
+        const body = await res.json();
+        if (body.errors) failures.push(JSON.stringify(body.errors));
+      }
+      return failures;
+    },
+    { conversationId, texts },
+  );
+  assert.deepEqual(errors, []);
+}
+
+/** Opens the first open conversation (reopening it if needed) and returns its id. */
+async function openConversation(page) {
+  const inbox = page.getByRole('navigation', { name: 'Conversations' });
+  await inbox.getByRole('listitem').first().getByRole('link').click();
+  await page.getByRole('list', { name: 'Transcript' }).waitFor();
+  if (await page.getByRole('button', { name: 'Reopen' }).isVisible()) {
+    await page.getByRole('button', { name: 'Reopen' }).click();
+    await page.getByRole('button', { name: 'Close conversation' }).waitFor();
+  }
+  return decodeURIComponent(/#\/chat\/([^/]+)/.exec(page.url())[1]);
+}
+
+/** Whether the element's box lies inside the viewport. */
+async function onScreen(locator) {
+  const box = await locator.boundingBox();
+  const viewport = locator.page().viewportSize();
+  return box !== null && box.y >= 0 && box.x >= 0 && box.y + box.height <= viewport.height + 1 && box.x + box.width <= viewport.width + 1;
+}
+
+test('desktop: a long conversation scrolls inside its pane; the top bar and composer stay visible', { timeout: 120_000 }, async () => {
+  const page = await env.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signIn(page, env.gateway.url, 'Sign in as Sam Agent (agent)');
+  await page.getByRole('link', { name: 'Agent Chat' }).click();
+  const id = await openConversation(page);
+
+  const longWord = 'https://example.com/' + 'a'.repeat(400);
+  const texts = Array.from({ length: 40 }, (_, i) => `Layout check message ${i + 1} of 40`);
+  texts.push(longWord);
+  await postMessages(page, id, texts);
+  const transcript = page.getByRole('list', { name: 'Transcript' });
+  await transcript.getByText('Layout check message 40 of 40').waitFor();
+  const bubble = transcript.locator('.message__text', { hasText: 'aaaa' }).last();
+  await bubble.waitFor();
+
+  // The page itself does not grow: only the transcript scrolls.
+  const { scrollHeight, innerHeight } = await page.evaluate(() => ({
+    scrollHeight: document.documentElement.scrollHeight,
+    innerHeight: window.innerHeight,
+  }));
+  assert.ok(scrollHeight <= innerHeight + 1, `the page is ${scrollHeight}px tall in a ${innerHeight}px window`);
+  assert.ok(await onScreen(page.getByRole('navigation', { name: 'Main' })), 'the top bar is on screen');
+  assert.ok(await onScreen(page.getByRole('textbox', { name: 'Message', exact: true })), 'the composer is on screen');
+  const transcriptScrolls = await transcript.evaluate((el) => el.scrollHeight > el.clientHeight);
+  assert.ok(transcriptScrolls, 'the transcript scrolls inside its pane');
+
+  // The long URL wraps inside its bubble.
+  const fits = await bubble.evaluate((el) => el.scrollWidth <= el.clientWidth + 1);
+  assert.ok(fits, 'a long unbroken word stays inside its bubble');
+  await screenshot(page, 'layout-1280-long-conversation');
+  await page.close();
+});
+
+test('phone: the top bar collapses behind Menu and Agent Chat shows the list or the conversation', { timeout: 120_000 }, async () => {
+  const page = await env.context.newPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(env.gateway.url);
+  // Sign in (the session may be shared with another tab of this browser).
+  const signInButton = page.getByRole('button', { name: 'Sign in as Ada Admin (admin)' });
+  const menu = page.getByRole('button', { name: 'Menu' });
+  await signInButton.or(menu).first().waitFor();
+  if (await signInButton.isVisible()) await signInButton.click();
+  await menu.waitFor();
+
+  const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok((await pageWidth()) <= 390, `the page is ${await pageWidth()}px wide on a 390px screen`);
+  await screenshot(page, 'layout-390-top-bar');
+
+  // The navigation is behind Menu; every entry and Sign out are on screen once it is open.
+  assert.equal(await page.getByRole('navigation', { name: 'Main' }).isVisible(), false);
+  await menu.click();
+  assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+  for (const name of ['Integrations', 'Agent Chat', 'Create New Chat', 'Settings']) {
+    assert.ok(await onScreen(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name })), `${name} is on screen`);
+  }
+  assert.ok(await onScreen(page.getByRole('button', { name: 'Sign out' })), 'Sign out is on screen');
+  await screenshot(page, 'layout-390-menu-open');
+
+  // Agent Chat: the list alone, then the conversation alone with a way back.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agent Chat' }).click();
+  assert.equal(await menu.getAttribute('aria-expanded'), 'false', 'choosing a page closes the menu');
+  const inbox = page.getByRole('navigation', { name: 'Conversations' });
+  await inbox.waitFor();
+  await screenshot(page, 'layout-390-chat-list');
+  await openConversation(page);
+  assert.equal(await inbox.isVisible(), false, 'the list is hidden while a conversation is open');
+  assert.ok(await onScreen(page.getByRole('textbox', { name: 'Message', exact: true })), 'the composer is on screen');
+  assert.ok((await pageWidth()) <= 390, 'the conversation fits the width');
+  await screenshot(page, 'layout-390-conversation');
+  await page.getByRole('link', { name: '← All conversations' }).click();
+  await inbox.waitFor();
+  await page.close();
+});
