@@ -6,6 +6,7 @@ package convrs
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. They are part of the public API: GraphQL clients read them from extensions.code.
@@ -26,6 +27,9 @@ type Error struct {
 	Message string
 	// Field names the input field at fault, for EINVALID.
 	Field string
+	// Extensions are more user-safe facts for clients, shown beside code and field in GraphQL's
+	// extensions (e.g. ECONFLICT's "customerId" of the existing customer some details match).
+	Extensions map[string]any
 }
 
 func (e *Error) Error() string {
@@ -64,4 +68,54 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Internal error."
+}
+
+// FieldErrors are several EINVALID errors of one input, reported together so a form can mark every field at
+// fault at once. errors.As finds the first *Error, so ErrorCode and ErrorMessage work on it unchanged.
+type FieldErrors []*Error
+
+func (e FieldErrors) Error() string {
+	msgs := make([]string, len(e))
+	for i, fe := range e {
+		msgs[i] = fe.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Unwrap returns the errors, for errors.As and errors.Is.
+func (e FieldErrors) Unwrap() []error {
+	out := make([]error, len(e))
+	for i, fe := range e {
+		out[i] = fe
+	}
+	return out
+}
+
+// Err returns nil when e is empty, the one error when it holds one, else e.
+func (e FieldErrors) Err() error {
+	switch len(e) {
+	case 0:
+		return nil
+	case 1:
+		return e[0]
+	}
+	return e
+}
+
+// Add appends err: its *Errors one by one if it is FieldErrors, else the *Error it wraps. It returns false
+// (adding nothing) for any other error, which the caller must return as it is.
+func (e *FieldErrors) Add(err error) bool {
+	var many FieldErrors
+	var one *Error
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &many):
+		*e = append(*e, many...)
+	case errors.As(err, &one):
+		*e = append(*e, one)
+	default:
+		return false
+	}
+	return true
 }

@@ -79,17 +79,3 @@ type HubspotIntegrationService interface {
 	Disable(ctx context.Context) (*HubspotIntegration, error)
 	SaveOptions(ctx context.Context, o HubspotOptions) (*HubspotIntegration, error)
 }
-
-// HubspotMatchRule says which of the help page's matching rules found a customer's HubSpot contact.
-type HubspotMatchRule string
-
-const (
-	// MatchCRMID: the customer's stored link (same portal) named the contact; no search was made.
-	MatchCRMID HubspotMatchRule = "CRM_ID"
-	// MatchEmail: the contact's email equals the customer's (case-insensitive; the oldest of several).
-	MatchEmail HubspotMatchRule = "EMAIL"
-	// MatchPhone: the contact's phone or mobile phone is the customer's number (the oldest of several).
-	MatchPhone HubspotMatchRule = "PHONE"
-	// MatchCreated: nothing matched and a contact was created from what is known about the customer.
-	MatchCreated HubspotMatchRule = "CREATED"
-)

@@ -23,6 +23,9 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.As(err, &appErr):
 			gqlErr.Message = appErr.Message
 			gqlErr.Extensions = map[string]any{"code": appErr.Code}
+			for k, v := range appErr.Extensions {
+				gqlErr.Extensions[k] = v
+			}
 			if appErr.Field != "" {
 				gqlErr.Extensions["field"] = appErr.Field
 			}
@@ -54,4 +57,18 @@ func Recover(logger *slog.Logger) graphql.RecoverFunc {
 		logger.ErrorContext(ctx, "graphql: panic", "panic", fmt.Sprint(p))
 		return errors.New("panic in resolver")
 	}
+}
+
+// SplitFieldErrors is a field middleware that reports each error of a resolver's convrs.FieldErrors as a
+// GraphQL error of its own (each with extensions.field), so a form marks every invalid field at once.
+func SplitFieldErrors(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	var many convrs.FieldErrors
+	if err == nil || !errors.As(err, &many) || len(many) < 2 {
+		return res, err
+	}
+	for _, e := range many[:len(many)-1] {
+		graphql.AddError(ctx, e)
+	}
+	return res, many[len(many)-1]
 }

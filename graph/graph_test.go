@@ -21,10 +21,12 @@ import (
 
 	"github.com/convrs/gateway/auth"
 	"github.com/convrs/gateway/cache"
+	"github.com/convrs/gateway/contactcard"
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/graph"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
 	"github.com/convrs/gateway/seed"
@@ -89,9 +91,13 @@ func newStackMode(t *testing.T, demo bool) *stack {
 		pubsub:    &watchedPubSub{PubSub: mem, subscribed: make(chan string, 16)},
 		customers: &countingCustomers{CustomerService: db},
 	}
+	card := contactcard.New(contactcard.Config{
+		Store: db, Clients: hub, Matcher: match.New(match.Config{Links: db, Locker: kv, Logger: logger}),
+		Cache: kv, Locker: kv, PubSub: mem, Logger: logger,
+	})
 	r := &graph.Resolver{
-		WorkspaceService: db, StaffService: db, CustomerService: s.customers, ConversationService: db,
-		HubspotService: hub, PubSub: s.pubsub, Logger: logger, Demo: demo,
+		WorkspaceService: db, StaffService: db, CustomerService: s.customers, ConversationService: card.Outbound(db),
+		HubspotService: hub, HubspotContactService: card, PubSub: s.pubsub, Logger: logger, Demo: demo,
 	}
 	s.handler = signer.Middleware(graph.LoadersMiddleware(r.CustomerService, graph.NewServer(r, graph.ServerOptions{Authenticate: signer.WebsocketInit})))
 	return s
@@ -637,6 +643,7 @@ func TestInvalidContactDetails(t *testing.T) {
 		field, value, mention string
 	}{
 		{"phone", "12", "phone number"},
+		{"phone", "12345", "phone number"}, // possible in GB, but not a valid number
 		{"phone", "call me maybe", "phone number"},
 		{"email", "alice@", "email address"},
 		{"email", "alice example.com", "email address"},
@@ -645,8 +652,8 @@ func TestInvalidContactDetails(t *testing.T) {
 			in := map[string]any{tc.field: tc.value}
 			for name, r := range map[string]response{
 				"updateCustomer": do(t, agent, `mutation($u: ID!, $in: CustomerInput!) { updateCustomer(id: $u, input: $in) { id } }`, "u", custID, "in", in),
-				"startConversation": do(t, agent, `mutation($in: CustomerInput) { startConversation(input: {customer: $in, channel: "sms", message: "Hello"}) { id } }`,
-					"in", map[string]any{tc.field: tc.value, "firstName": "Nobody"}),
+				"startConversation": do(t, agent, `mutation($in: CustomerInput, $ch: String!) { startConversation(input: {customer: $in, channel: $ch, message: "Hello"}) { id } }`,
+					"in", map[string]any{tc.field: tc.value, "firstName": "Nobody"}, "ch", map[string]string{"phone": "sms", "email": "email"}[tc.field]),
 			} {
 				e := r.wantError(t, convrs.EINVALID, tc.field)
 				if !strings.Contains(e.Message, tc.mention) || !strings.Contains(e.Message, tc.value) {
@@ -857,7 +864,7 @@ func TestSubscriptionConversationEvents(t *testing.T) {
 			ID string `json:"id"`
 		} `json:"startConversation"`
 	}
-	do(t, sam, `mutation { startConversation(input: {customer: {phone: "+44 7700 900456"}, channel: "sms", message: "Hi there"}) { id } }`).decode(t, &started)
+	do(t, sam, `mutation { startConversation(input: {customer: {phone: "+44 7400 900456"}, channel: "sms", message: "Hi there"}) { id } }`).decode(t, &started)
 	if e := nextConversationEvent(t, sub); e.Kind != "CREATED" || e.Conversation.ID != started.StartConversation.ID || e.Conversation.Status != "OPEN" {
 		t.Errorf("fourth event = %+v, want CREATED %s", e, started.StartConversation.ID)
 	}
@@ -1011,5 +1018,63 @@ func TestPostingAsCustomerIsDemoOnly(t *testing.T) {
 	do(t, sam, `query($c: ID!) { conversation(id: $c) { messages { text } } }`, "c", conv.ID).decode(t, &after)
 	if len(after.Conversation.Messages) != len(conv.Messages) {
 		t.Errorf("%d messages after a refused post, want %d", len(after.Conversation.Messages), len(conv.Messages))
+	}
+}
+
+// Create New Chat's error shapes, as the form reads them: every invalid field at once, and ECONFLICT with the
+// matching customer's id when the details are an existing customer's (whose data stays as it was).
+func TestStartConversationErrorShapes(t *testing.T) {
+	s := newStack(t)
+	agent := s.as(t, seed.AgentID)
+	const start = `mutation($in: StartConversationInput!) { startConversation(input: $in) { id customer { id } } }`
+
+	r := do(t, agent, start, "in", map[string]any{"channel": "sms", "message": " ", "customer": map[string]any{"email": "bob@", "phone": "12345"}})
+	var fields []string
+	for _, e := range r.Errors {
+		if e.code() != convrs.EINVALID || e.Message == "" {
+			t.Errorf("error %+v, want EINVALID with a message", e)
+		}
+		fields = append(fields, e.field())
+	}
+	if diff := cmp.Diff([]string{"message", "email", "phone"}, fields); diff != "" {
+		t.Errorf("invalid fields (-want +got):\n%s\n%s", diff, r.raw)
+	}
+
+	var bob struct {
+		Customers []struct {
+			ID    string  `json:"id"`
+			Phone *string `json:"phone"`
+		} `json:"customers"`
+	}
+	do(t, agent, `{ customers(query: "bob@example.com") { id phone } }`).decode(t, &bob)
+	if len(bob.Customers) != 1 {
+		t.Fatalf("seeded Bob: %+v", bob)
+	}
+	r = do(t, agent, start, "in", map[string]any{"channel": "sms", "message": "Hi", "customer": map[string]any{"email": "Bob@Example.com", "phone": "+44 20 7946 0000", "firstName": "Robert"}})
+	e := r.wantError(t, convrs.ECONFLICT, "email")
+	if want := "This matches Bob Smith (bob@example.com)."; e.Message != want {
+		t.Errorf("message = %q, want %q", e.Message, want)
+	}
+	if e.Extensions["customerId"] != bob.Customers[0].ID {
+		t.Errorf("extensions = %v, want customerId %s", e.Extensions, bob.Customers[0].ID)
+	}
+	var after struct {
+		Customer struct {
+			Phone     *string `json:"phone"`
+			FirstName *string `json:"firstName"`
+		} `json:"customer"`
+	}
+	do(t, agent, `query($u: ID!) { customer(id: $u) { phone firstName } }`, "u", bob.Customers[0].ID).decode(t, &after)
+	if after.Customer.Phone != nil || after.Customer.FirstName == nil || *after.Customer.FirstName != "Bob" {
+		t.Errorf("Bob changed: %+v", after.Customer)
+	}
+	// Settings report every invalid field at once too.
+	r = do(t, s.as(t, seed.AdminID), `mutation { updateWorkspaceSettings(input: {name: " ", defaultRegion: "XX", timeZone: "Mars/Base"}) { id } }`)
+	fields = nil
+	for _, e := range r.Errors {
+		fields = append(fields, e.field())
+	}
+	if diff := cmp.Diff([]string{"name", "defaultRegion", "timeZone"}, fields); diff != "" {
+		t.Errorf("settings fields (-want +got):\n%s\n%s", diff, r.raw)
 	}
 }

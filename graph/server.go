@@ -42,6 +42,7 @@ func NewServer(r *Resolver, opts ServerOptions) *handler.Server {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.FixedComplexityLimit(500))
+	srv.AroundFields(SplitFieldErrors)
 	srv.SetErrorPresenter(ErrorPresenter(r.Logger))
 	srv.SetRecoverFunc(Recover(r.Logger))
 	return srv

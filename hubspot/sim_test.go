@@ -3,7 +3,10 @@ package hubspot
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -231,5 +234,75 @@ func TestSimMergeNoteUpdateAndArchive(t *testing.T) {
 	}
 	if n := env.sim.Notes(env.portal.ID, merged.ID); len(n) != 0 {
 		t.Errorf("notes after Archive = %+v", n)
+	}
+}
+
+// The simulator's webhooks verify with VerifyWebhookV3 and parse into WebhookEvents: the two sides agree.
+func TestSimWebhooksVerifyAndParse(t *testing.T) {
+	t.Parallel()
+	env := setupSim(t, hubspotsim.Options{WebhookBackoff: func(int) time.Duration { return 0 }})
+	type got struct {
+		err    error
+		events []WebhookEvent
+	}
+	results := make(chan got, 10)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		err := VerifyWebhookV3(r, body, hubspotsim.DefaultClientSecret, env.clock.Now(), 0)
+		var events []WebhookEvent
+		if err == nil {
+			events, err = ParseWebhookEvents(body)
+		}
+		results <- got{err, events}
+		if err != nil {
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+	}))
+	t.Cleanup(recv.Close)
+	if err := env.sim.SetWebhooks(hubspotsim.WebhookSettings{TargetURL: recv.URL + "/webhooks/hubspot",
+		Subscriptions: hubspotsim.ContactSubscriptions(PropLifecycleStage)}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, _, err := env.client.Contacts.Create(ctx, map[string]string{"email": "a@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := env.client.Contacts.Create(ctx, map[string]string{"email": "b@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := env.client.Contacts.Update(ctx, a.ID, map[string]string{PropLifecycleStage: "customer"}); err != nil {
+		t.Fatal(err)
+	}
+	merged, _, err := env.client.Contacts.Merge(ctx, a.ID, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []WebhookEvent
+	for len(all) < 4 {
+		select {
+		case g := <-results:
+			if g.err != nil {
+				t.Fatalf("receiver: %v", g.err)
+			}
+			all = append(all, g.events...)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("only %d events arrived: %+v", len(all), all)
+		}
+	}
+	byType := map[string]WebhookEvent{}
+	for _, e := range all {
+		if e.PortalID != env.portal.ID {
+			t.Errorf("event of portal %d", e.PortalID)
+		}
+		byType[e.SubscriptionType] = e
+	}
+	if e := byType[WebhookContactPropertyChange]; e.ContactID() != a.ID || e.PropertyName != PropLifecycleStage || e.PropertyValue != "customer" {
+		t.Errorf("propertyChange = %+v", e)
+	}
+	if e := byType[WebhookContactMerge]; strconv.FormatInt(e.NewObjectID, 10) != merged.ID || e.ContactID() != merged.ID ||
+		strconv.FormatInt(e.PrimaryObjectID, 10) != a.ID || len(e.MergedObjectIDs) != 1 || strconv.FormatInt(e.MergedObjectIDs[0], 10) != b.ID {
+		t.Errorf("merge = %+v (new %s)", e, merged.ID)
 	}
 }

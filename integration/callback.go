@@ -185,6 +185,10 @@ func (s *Service) connect(w http.ResponseWriter, r *http.Request, conn store.Con
 		return
 	}
 	s.forgetSource(conn.WorkspaceID)
+	// A reconnect starts from HubSpot's current data: cached contact cards, labels and searches go.
+	if err := s.cfg.Cache.DeletePrefix(ctx, CachePrefix(conn.WorkspaceID)); err != nil {
+		s.cfg.Logger.WarnContext(ctx, "oauth callback: purge cached hubspot data", "workspace_id", conn.WorkspaceID, "error", err)
+	}
 	// Another portal's tokens were just replaced: revoke them so Convrs does not stay authorized there.
 	if rt, err := s.cfg.Box.Open(replaced, tokenContext(conn.WorkspaceID, "refresh")); err == nil {
 		s.revoke(ctx, rt)

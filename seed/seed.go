@@ -40,7 +40,7 @@ var customers = []customer{
 		"Of course, Bob. I've updated it to the address on your last invoice. Anything else?",
 		"That's all, thanks!",
 	}},
-	{"Carla", "Gomez", "", "07700 900123", "whatsapp", false, []string{
+	{"Carla", "Gomez", "", "07400 123456", "whatsapp", false, []string{
 		"Hola! Do you ship to Spain?",
 		"We do, Carla — delivery to Spain takes 3–5 working days.",
 	}},
@@ -77,7 +77,7 @@ var customers = []customer{
 		"Please cancel my trial.",
 		"Done, Noah — you won't be charged. Sorry to see you go!",
 	}},
-	{"Olga", "Ivanova", "olga@example.com", "07911 654321", "sms", false, []string{
+	{"Olga", "Ivanova", "olga@example.com", "07400 654321", "sms", false, []string{
 		"Is there a student discount?",
 		"There is, Olga: 50% with a valid student email.",
 	}},

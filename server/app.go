@@ -16,11 +16,13 @@ import (
 
 	"github.com/convrs/gateway/auth"
 	"github.com/convrs/gateway/cache"
+	"github.com/convrs/gateway/contactcard"
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/graph"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
 	"github.com/convrs/gateway/seed"
@@ -35,6 +37,9 @@ type App struct {
 	redis   redis.UniversalClient
 	signer  *auth.Signer
 	hubspot *integration.Service
+	// card serves the agent's HubSpot card, outbound search and the contact webhooks.
+	card    *contactcard.Service
+	webhook http.Handler
 	sim     *http.Server
 	simLn   net.Listener
 	handler http.Handler
@@ -109,9 +114,19 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 		Cache:     kv, Locker: locker, Limiter: limiter, PubSub: ps,
 		Box: box, Logger: a.logger,
 	})
+
+	// The HubSpot card, outbound search and contact webhooks (issue 9). The matcher links through the card's
+	// NotifyingLinks, so a link the card or the sync stores updates open panels in every process.
+	a.card = contactcard.New(contactcard.Config{
+		Store: a.db, Clients: a.hubspot, Cache: kv, Locker: locker, PubSub: ps, Logger: a.logger,
+	})
+	cardMatcher := match.New(match.Config{Links: a.card.NotifyingLinks(a.db), Locker: locker, Logger: a.logger})
+	a.card.SetMatcher(cardMatcher)
+	a.webhook = &webhookHandler{secret: clientSecret, publicURL: cfg.PublicURL, events: a.card, logger: a.logger, now: time.Now}
+
 	a.handler = a.routes(&graph.Resolver{
-		WorkspaceService: a.db, StaffService: a.db, CustomerService: a.db, ConversationService: a.db,
-		HubspotService: a.hubspot, PubSub: ps, Logger: a.logger, Demo: cfg.Development(),
+		WorkspaceService: a.db, StaffService: a.db, CustomerService: a.db, ConversationService: a.card.Outbound(a.db),
+		HubspotService: a.hubspot, HubspotContactService: a.card, PubSub: ps, Logger: a.logger, Demo: cfg.Development(),
 	})
 	return a, nil
 }
@@ -138,6 +153,11 @@ func newLogger(cfg *Config, out io.Writer) *slog.Logger {
 func (a *App) startSimulator() error {
 	sim := hubspotsim.New(hubspotsim.Options{IndexDelay: 2 * time.Second, Logger: a.logger.With("component", "hubspotsim")})
 	sim.SeedDemo()
+	// As a HubSpot app's settings would: every contact event goes to the gateway's webhook endpoint.
+	if err := sim.SetWebhooks(hubspotsim.WebhookSettings{TargetURL: a.cfg.PublicURL + "/webhooks/hubspot",
+		Subscriptions: hubspotsim.ContactSubscriptions(hubspotsim.CardProperties...)}); err != nil {
+		return &ConfigError{"PUBLIC_URL", err.Error()}
+	}
 	ln, err := net.Listen("tcp", a.cfg.HubspotSimAddr)
 	if err != nil {
 		return &ConfigError{"HUBSPOT_SIM_ADDR", fmt.Sprintf("cannot listen on %s: %v", a.cfg.HubspotSimAddr, err)}

@@ -43,6 +43,7 @@ func (a *App) routes(r *graph.Resolver) http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}))
 	handle("GET "+integration.CallbackPath, "oauth_callback", a.hubspot.CallbackHandler())
 	handle("POST "+integration.ConfirmPath, "oauth_confirm", a.hubspot.ConfirmHandler())
+	handle("POST "+WebhookPath, "hubspot_webhook", a.webhook)
 	if a.cfg.Development() {
 		handle("GET /auth/dev/staff", "dev_staff", http.HandlerFunc(a.devStaff))
 		handle("POST /auth/dev/signin", "dev_signin", http.HandlerFunc(a.devSignin))

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -245,9 +246,14 @@ func (d *DB) setStatus(ctx context.Context, id string, to convrs.ConversationSta
 	return out.domain(), nil
 }
 
-// StartConversation starts an outbound conversation: with the customer named by CustomerID, else with the
-// workspace's customer of the same HubSpot contact, email or phone, else with a new customer. The first agent
-// message opens it.
+// StartConversation starts an outbound conversation with the customer named by CustomerID, or with a new
+// customer described by Customer. Every invalid field is reported at once (convrs.FieldErrors); the channel
+// needs its contact detail (a phone for sms and whatsapp, an email for email). Details that match an existing
+// customer (the same HubSpot contact, email or phone) never change that customer: ECONFLICT says who it is,
+// with the customer's id in Extensions["customerId"], so the agent can start the chat with them instead. A
+// HubSpot contact in Customer.HubspotContactID (set by the caller that fetched it, never by the browser)
+// links the new customer, or an existing unlinked customer named by CustomerID. The first agent message
+// opens the conversation.
 func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationInput) (*convrs.Conversation, error) {
 	p, err := convrs.Authenticated(ctx)
 	if err != nil {
@@ -261,48 +267,60 @@ func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationI
 	if err != nil {
 		return nil, err
 	}
+	var errs convrs.FieldErrors
 	if !validChannel(in.Channel) {
-		return nil, convrs.Invalidf("channel", "Choose a channel: %s.", strings.Join(convrs.Channels, ", "))
+		errs = append(errs, convrs.Invalidf("channel", "Choose a channel: %s.", strings.Join(convrs.Channels, ", ")))
 	}
 	text, err := validateText(in.Message)
 	if err != nil {
-		return nil, convrs.Invalidf("message", "%s", convrs.ErrorMessage(err))
+		errs = append(errs, convrs.Invalidf("message", "%s", convrs.ErrorMessage(err)))
+	}
+	var probe customerRow
+	if in.CustomerID == "" {
+		probe = customerRow{WorkspaceID: p.WorkspaceID}
+		// One field at a time, so that every invalid one is reported.
+		c := in.Customer
+		for _, one := range []convrs.CustomerInput{{Email: c.Email}, {Phone: c.Phone}, {FirstName: c.FirstName}, {LastName: c.LastName}, {HubspotContactID: c.HubspotContactID}} {
+			if err := applyCustomerInput(&probe, one, ws.DefaultRegion); err != nil && !errs.Add(err) {
+				return nil, err
+			}
+		}
+		errs = append(errs, channelNeeds(in.Channel, probe.Email, probe.Phone, in.Customer)...)
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
 	}
 	var conv *conversationRow
-	var created bool
 	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var cust *customerRow
 		if in.CustomerID != "" {
 			if cust, err = d.customer(tx, p.WorkspaceID, in.CustomerID); err != nil {
 				return err
 			}
+			if err := channelNeeds(in.Channel, cust.Email, cust.Phone, convrs.CustomerInput{}).Err(); err != nil {
+				return err
+			}
+			if pick := deref(in.Customer.HubspotContactID); pick != "" && pick != cust.HubspotContactID {
+				if err := d.linkPicked(tx, cust, pick); err != nil {
+					return err
+				}
+			}
 		} else {
-			// Validate the details first so that a bad phone is reported even when an email would match.
-			probe := customerRow{WorkspaceID: p.WorkspaceID}
-			if err := applyCustomerInput(&probe, in.Customer, ws.DefaultRegion); err != nil {
+			existing, field, err := d.matchCustomer(tx, p.WorkspaceID, &probe)
+			if err != nil {
 				return err
 			}
-			if probe.Email == "" && probe.Phone == "" {
-				return convrs.Invalidf("email", "Enter an email address or a phone number to reach the customer.")
-			}
-			if cust, err = d.matchCustomer(tx, p.WorkspaceID, &probe); err != nil {
-				return err
-			}
-			if cust == nil {
+			switch {
+			case existing == nil:
 				cust = &probe
 				if err := d.insertCustomer(tx, cust); err != nil {
 					return err
 				}
-			} else {
-				linked := cust.HubspotContactID
-				fillCustomer(cust, &probe)
-				if err := d.stampPortal(tx, cust, linked); err != nil {
-					return err
-				}
-				cust.UpdatedAt = d.now()
-				if err := tx.Save(cust).Error; err != nil {
-					return fmt.Errorf("store: update customer: %w", err)
-				}
+			case field == "hubspotContactId":
+				// The customer already is the contact picked in HubSpot: start the chat with them, unchanged.
+				cust = existing
+			default:
+				return matchConflict(existing.domain(), field)
 			}
 		}
 		now := d.now()
@@ -312,23 +330,97 @@ func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationI
 		if err := tx.Create(conv).Error; err != nil {
 			return fmt.Errorf("store: create conversation: %w", err)
 		}
-		created = true
 		_, err := d.insertMessage(tx, conv, convrs.AuthorAgent, staff.Name, staff.ID, text)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if created {
-		d.publish(ctx, convrs.ConversationEvent{Kind: convrs.ConversationCreated, WorkspaceID: p.WorkspaceID, ConversationID: conv.ID})
-	}
+	d.publish(ctx, convrs.ConversationEvent{Kind: convrs.ConversationCreated, WorkspaceID: p.WorkspaceID, ConversationID: conv.ID})
 	return d.FindConversation(ctx, conv.ID)
 }
 
-// matchCustomer finds the workspace's customer with the probe's HubSpot contact, email or phone, in that order.
-func (d *DB) matchCustomer(tx *gorm.DB, workspaceID string, probe *customerRow) (*customerRow, error) {
-	for _, c := range []struct{ col, val string }{
-		{"hubspot_contact_id", probe.HubspotContactID}, {"email", probe.Email}, {"phone", probe.Phone},
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return strings.TrimSpace(*s)
+}
+
+// channelNeeds reports what the channel needs and the customer lacks: a phone for sms and whatsapp, an email
+// for email, either for web. in, when given, tells a number that was typed but invalid (reported already).
+func channelNeeds(channel, email, phone string, in convrs.CustomerInput) convrs.FieldErrors {
+	typedPhone, typedEmail := deref(in.Phone) != "", deref(in.Email) != ""
+	switch channel {
+	case "sms", "whatsapp":
+		if phone == "" && !typedPhone {
+			return convrs.FieldErrors{convrs.Invalidf("phone", "An %s chat needs the customer's phone number.", channelName(channel))}
+		}
+	case "email":
+		if email == "" && !typedEmail {
+			return convrs.FieldErrors{convrs.Invalidf("email", "An email chat needs the customer's email address.")}
+		}
+	case "web":
+		if email == "" && phone == "" && !typedEmail && !typedPhone {
+			return convrs.FieldErrors{convrs.Invalidf("email", "Enter an email address or a phone number to reach the customer.")}
+		}
+	}
+	return nil
+}
+
+func channelName(ch string) string {
+	if ch == "sms" {
+		return "SMS"
+	}
+	return "WhatsApp"
+}
+
+// matchConflict is the ECONFLICT of details that belong to an existing customer: "This matches Bob Smith
+// (bob@example.com)." with the customer's id, so the form can offer to use them.
+func matchConflict(c *convrs.Customer, field string) error {
+	who := c.Name()
+	contact := c.Email
+	if field == "phone" || contact == "" {
+		contact = cmp.Or(c.PhoneRaw, c.Phone)
+	}
+	msg := "This matches " + who + " (" + contact + ")."
+	if who == "" {
+		msg = "This matches the existing customer " + contact + "."
+	}
+	ext := map[string]any{"customerId": c.ID}
+	for k, v := range map[string]string{"customerName": who, "customerEmail": c.Email, "customerPhone": c.Phone} {
+		if v != "" {
+			ext[k] = v
+		}
+	}
+	return &convrs.Error{Code: convrs.ECONFLICT, Field: field, Message: msg, Extensions: ext}
+}
+
+// linkPicked links an existing customer to the HubSpot contact the agent picked for them, unless the customer
+// is already linked to another contact of the connected portal.
+func (d *DB) linkPicked(tx *gorm.DB, cust *customerRow, contactID string) error {
+	var portal int64
+	if err := tx.Model(&integrationRow{}).Select("portal_id").Where("workspace_id = ?", cust.WorkspaceID).Scan(&portal).Error; err != nil {
+		return fmt.Errorf("store: customer portal: %w", err)
+	}
+	if cust.HubspotContactID != "" && cust.HubspotPortalID == portal {
+		return &convrs.Error{Code: convrs.ECONFLICT, Field: "hubspotContactId",
+			Message:    fmt.Sprintf("%s is linked to another HubSpot contact (%s).", cmp.Or(cust.domain().Name(), "This customer"), cust.HubspotContactID),
+			Extensions: map[string]any{"customerId": cust.ID}}
+	}
+	err := tx.Model(&customerRow{}).Where("workspace_id = ? AND id = ?", cust.WorkspaceID, cust.ID).
+		Updates(map[string]any{"hubspot_contact_id": contactID, "hubspot_portal_id": portal, "updated_at": d.now()}).Error
+	if err != nil {
+		return fmt.Errorf("store: link picked contact: %w", err)
+	}
+	return nil
+}
+
+// matchCustomer finds the workspace's customer with the probe's HubSpot contact, email or phone, in that order,
+// and names the field that matched.
+func (d *DB) matchCustomer(tx *gorm.DB, workspaceID string, probe *customerRow) (*customerRow, string, error) {
+	for _, c := range []struct{ col, val, field string }{
+		{"hubspot_contact_id", probe.HubspotContactID, "hubspotContactId"}, {"email", probe.Email, "email"}, {"phone", probe.Phone, "phone"},
 	} {
 		if c.val == "" {
 			continue
@@ -336,30 +428,12 @@ func (d *DB) matchCustomer(tx *gorm.DB, workspaceID string, probe *customerRow) 
 		var row customerRow
 		err := tx.Where("workspace_id = ? AND "+c.col+" = ?", workspaceID, c.val).Order("created_at, id").Take(&row).Error
 		if err == nil {
-			return &row, nil
+			return &row, c.field, nil
 		} else if err != gorm.ErrRecordNotFound {
-			return nil, fmt.Errorf("store: match customer: %w", err)
+			return nil, "", fmt.Errorf("store: match customer: %w", err)
 		}
 	}
-	return nil, nil
-}
-
-// fillCustomer copies onto an existing customer what the probe knows and it does not; an explicit HubSpot
-// pick replaces the link.
-func fillCustomer(c, probe *customerRow) {
-	for _, f := range []struct{ dst, src *string }{
-		{&c.Email, &probe.Email}, {&c.FirstName, &probe.FirstName}, {&c.LastName, &probe.LastName},
-	} {
-		if *f.dst == "" {
-			*f.dst = *f.src
-		}
-	}
-	if c.Phone == "" && probe.Phone != "" {
-		c.Phone, c.PhoneRaw = probe.Phone, probe.PhoneRaw
-	}
-	if probe.HubspotContactID != "" {
-		c.HubspotContactID = probe.HubspotContactID
-	}
+	return nil, "", nil
 }
 
 func validChannel(ch string) bool {

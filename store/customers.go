@@ -41,7 +41,7 @@ func applyCustomerInput(row *customerRow, in convrs.CustomerInput, region string
 		if raw == "" {
 			row.Phone, row.PhoneRaw = "", ""
 		} else {
-			e164, err := phone.Parse(raw, region)
+			e164, err := phone.ParseValid(raw, region)
 			if err != nil {
 				return convrs.Invalidf("phone", "%q is not a valid phone number. Include the country code (e.g. +44 7911 123456) or use a number from %s.", raw, region)
 			}
@@ -151,8 +151,11 @@ func (d *DB) CreateCustomer(ctx context.Context, in convrs.CustomerInput) (*conv
 	var out *convrs.Customer
 	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row, err := d.createCustomer(tx, p.WorkspaceID, in)
+		if err != nil {
+			return err
+		}
 		out = row.domain()
-		return err
+		return nil
 	})
 	return out, err
 }

@@ -90,20 +90,21 @@ func (d *DB) UpdateWorkspace(ctx context.Context, id string, upd convrs.Workspac
 	return d.workspace(d.db.WithContext(ctx), id)
 }
 
+// validateWorkspace reports every invalid setting at once (convrs.FieldErrors).
 func validateWorkspace(name, region, tz string) error {
+	var errs convrs.FieldErrors
 	if strings.TrimSpace(name) == "" {
-		return convrs.Invalidf("name", "Enter a workspace name.")
-	}
-	if len(name) > 200 {
-		return convrs.Invalidf("name", "The workspace name is too long (200 characters at most).")
+		errs = append(errs, convrs.Invalidf("name", "Enter a workspace name."))
+	} else if len(name) > 200 {
+		errs = append(errs, convrs.Invalidf("name", "The workspace name is too long (200 characters at most)."))
 	}
 	if !phone.ValidRegion(region) {
-		return convrs.Invalidf("defaultRegion", "%q is not a region code such as GB or US.", region)
+		errs = append(errs, convrs.Invalidf("defaultRegion", "%q is not a region code such as GB or US.", region))
 	}
 	if _, ok := convrs.CanonicalTimeZone(tz); !ok {
-		return convrs.Invalidf("timeZone", "%q is not a time zone such as Europe/London.", tz)
+		errs = append(errs, convrs.Invalidf("timeZone", "%q is not a time zone such as Europe/London.", tz))
 	}
-	return nil
+	return errs.Err()
 }
 
 // CreateStaff adds a staff member to a workspace (operators and seeding).

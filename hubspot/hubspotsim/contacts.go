@@ -2,6 +2,7 @@ package hubspotsim
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -70,8 +71,9 @@ func (s *Simulator) createContactLocked(p *portal, raw map[string]any) (*record,
 	return rec, nil
 }
 
-// updateContactLocked validates and applies a PATCH. Caller holds s.mu.
-func (s *Simulator) updateContactLocked(p *portal, rec *record, raw map[string]any) *apiError {
+// updateContactLocked validates and applies a PATCH, queueing a propertyChange webhook per changed property
+// (source is the event's changeSource). Caller holds s.mu.
+func (s *Simulator) updateContactLocked(p *portal, rec *record, raw map[string]any, source string) *apiError {
 	props, e := propsInput(raw)
 	if e != nil {
 		return e
@@ -84,7 +86,9 @@ func (s *Simulator) updateContactLocked(p *portal, rec *record, raw map[string]a
 			return contactConflict(existing.id)
 		}
 	}
+	before := maps.Clone(rec.props)
 	s.apply(p, rec, props, "lastmodifieddate")
+	s.emitPropertyChangesLocked(p, rec, before, source)
 	return nil
 }
 
@@ -143,6 +147,7 @@ func (s *Simulator) handleContactCreate(c *call) {
 		writeAPIError(c.w, statusOf(e), e)
 		return
 	}
+	s.emitLocked(p, contactEvent(EventContactCreation, rec.id, "API"))
 	writeJSON(c.w, http.StatusCreated, s.contactJSONLocked(p, rec, union(contactDefaultProps, keys(in.Properties)...), nil))
 }
 
@@ -259,7 +264,7 @@ func (s *Simulator) handleContactPatch(c *call) {
 		writeAPIError(c.w, http.StatusNotFound, contactNotFound(id))
 		return
 	}
-	if e := s.updateContactLocked(p, rec, in.Properties); e != nil {
+	if e := s.updateContactLocked(p, rec, in.Properties, "API"); e != nil {
 		writeAPIError(c.w, statusOf(e), e)
 		return
 	}
@@ -273,6 +278,7 @@ func (s *Simulator) handleContactDelete(c *call) {
 	// HubSpot answers 204 even for IDs that do not exist.
 	if rec := p.contacts[c.r.PathValue("id")]; rec != nil && !rec.archived {
 		s.archiveLocked(rec)
+		s.emitLocked(p, contactEvent(EventContactDeletion, rec.id, "API"))
 	}
 	c.w.WriteHeader(http.StatusNoContent)
 }
@@ -410,8 +416,11 @@ func (s *Simulator) handleContactBatchUpsert(c *call) {
 			}
 			props["email"] = input.ID
 			rec, e = s.createContactLocked(p, props)
+			if e == nil {
+				s.emitLocked(p, contactEvent(EventContactCreation, rec.id, "API"))
+			}
 		} else {
-			e = s.updateContactLocked(p, rec, input.Properties)
+			e = s.updateContactLocked(p, rec, input.Properties, "API")
 		}
 		if e != nil {
 			errs = append(errs, toBatchError(e, input.ObjectWriteTraceID))

@@ -53,6 +53,19 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives one debug line per request; default discards.
 	Logger *slog.Logger
+
+	// AppID is the simulated app's ID, sent in webhook events; default 2218437.
+	AppID int64
+	// WebhookTimeout is how long a webhook receiver may take to answer before the attempt counts as failed;
+	// default 5 s, as HubSpot's.
+	WebhookTimeout time.Duration
+	// WebhookMaxAttempts bounds the deliveries of one batch (the first included); default 10, as HubSpot's.
+	WebhookMaxAttempts int
+	// WebhookBackoff is the wait before retry attempt+1; default doubling from 1 s to 5 minutes. Tests
+	// pass func(int) time.Duration { return 0 } to retry at once.
+	WebhookBackoff func(attempt int) time.Duration
+	// WebhookClient sends webhooks; default a plain http.Client (WebhookTimeout applies per attempt).
+	WebhookClient *http.Client
 }
 
 func (o Options) withDefaults() Options {
@@ -83,6 +96,18 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.AppID == 0 {
+		o.AppID = 2218437
+	}
+	if o.WebhookTimeout <= 0 {
+		o.WebhookTimeout = defaultWebhookTimeout
+	}
+	if o.WebhookMaxAttempts <= 0 {
+		o.WebhookMaxAttempts = defaultWebhookMaxAttempts
+	}
+	if o.WebhookBackoff == nil {
+		o.WebhookBackoff = defaultWebhookBackoff
+	}
 	return o
 }
 
@@ -107,6 +132,7 @@ type Simulator struct {
 	latency       time.Duration
 	failureRate   int
 	requests      []RequestLog
+	webhooks      webhookState
 }
 
 // New returns a Simulator with no portals.
@@ -122,6 +148,7 @@ func New(opts Options) *Simulator {
 		nextNoteID:    50000000001,
 		nextOwnerID:   41700001,
 		nextUserID:    9586501,
+		webhooks:      newWebhookState(),
 	}
 	s.routes()
 	return s
@@ -248,6 +275,7 @@ func (s *Simulator) routes() {
 
 	// UI.
 	m.HandleFunc("GET /contacts/{portalId}/record/0-1/{contactId}", s.handleUIContact)
+	m.HandleFunc("POST /contacts/{portalId}/record/0-1/{contactId}", s.handleUIContactSave)
 	m.HandleFunc("GET /{$}", s.handleUIIndex)
 	// Browsers ask every page's host for an icon; answering "no content" keeps their consoles free of 404s.
 	m.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
@@ -259,6 +287,12 @@ func (s *Simulator) routes() {
 	m.HandleFunc("GET /_sim/portals/{id}/contacts", s.handleSimListContacts)
 	m.HandleFunc("POST /_sim/portals/{id}/contacts/merge", s.handleSimMerge)
 	m.HandleFunc("POST /_sim/portals/{id}/contacts/{cid}/gdpr-delete", s.handleSimGDPRDelete)
+	m.HandleFunc("DELETE /_sim/portals/{id}/contacts/{cid}", s.handleSimArchive)
+	m.HandleFunc("POST /_sim/portals/{id}/contacts/{cid}/restore", s.handleSimRestore)
+	m.HandleFunc("PATCH /_sim/portals/{id}/contacts/{cid}", s.handleSimUpdateContact)
+	m.HandleFunc("PUT /_sim/apps/{appId}/webhooks", s.handleSimSetWebhooks)
+	m.HandleFunc("GET /_sim/apps/{appId}/webhooks", s.handleSimGetWebhooks)
+	m.HandleFunc("GET /_sim/apps/{appId}/webhooks/deliveries", s.handleSimWebhookDeliveries)
 	m.HandleFunc("POST /_sim/portals/{id}/owners", s.handleSimSeedOwner)
 	m.HandleFunc("PUT /_sim/portals/{id}/properties/lifecyclestage/options", s.handleSimSetStages)
 	m.HandleFunc("POST /_sim/portals/{id}/tokens", s.handleSimIssueTokens)

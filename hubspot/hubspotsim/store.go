@@ -447,6 +447,29 @@ func (s *Simulator) ArchiveContact(portalID int64, id string) bool {
 		return false
 	}
 	s.archiveLocked(p.contacts[id])
+	s.emitLocked(p, contactEvent(EventContactDeletion, id, "CRM_UI"))
+	return true
+}
+
+// RestoreContact brings back a deleted (archived, not merged) contact, as HubSpot's recycle bin does; it
+// reaches search again after IndexDelay. False if there is no such contact or its email is taken meanwhile.
+func (s *Simulator) RestoreContact(portalID int64, id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.portals[portalID]
+	if p == nil || p.contacts[id] == nil || !p.contacts[id].archived || p.contacts[id].mergedInto != "" {
+		return false
+	}
+	rec := p.contacts[id]
+	if email := rec.props["email"]; email != "" && contactByEmailLocked(p, email) != nil {
+		return false
+	}
+	now := s.now()
+	rec.archived = false
+	rec.updatedAt = now
+	rec.props["lastmodifieddate"] = formatTime(now)
+	rec.reindex(now.Add(s.opts.IndexDelay))
+	s.emitLocked(p, contactEvent(EventContactRestore, id, "CRM_UI"))
 	return true
 }
 

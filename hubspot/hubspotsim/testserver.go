@@ -17,7 +17,10 @@ func NewTestServer(tb testing.TB, opts Options) *TestServer {
 	tb.Helper()
 	sim := New(opts)
 	ts := &TestServer{Simulator: sim, srv: httptest.NewServer(sim)}
-	tb.Cleanup(ts.srv.Close)
+	tb.Cleanup(func() {
+		sim.Close()
+		ts.srv.Close()
+	})
 	return ts
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +24,14 @@ main{max-width:960px;margin:24px auto;padding:0 24px}
 .narrow{max-width:560px;margin:24px auto}
 h1{font-size:22px;margin:0 0 12px}h2{font-size:17px;margin:0 0 12px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eaf0f6;vertical-align:top}
+.table-wrap{overflow-x:auto;max-width:100%;-webkit-overflow-scrolling:touch}
+.list th,.list td{white-space:nowrap}
+.props{table-layout:fixed}.props th{width:38%}.props th,.props td{overflow-wrap:anywhere}
+.form-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:12px 16px;margin-bottom:16px}
+.field label{display:block;font-size:13px;font-weight:600;margin-bottom:4px}
+.field input,.field select{box-sizing:border-box;width:100%;padding:8px;border:1px solid #cbd6e2;border-radius:3px;font-size:15px;background:#fff}
+.notice{border-radius:3px;padding:10px 12px;margin-bottom:12px}.notice.ok{background:#e5f8f6;color:#00665c}.notice.err{background:#fde8e9;color:#a1161f}
+@media (max-width:480px){main{padding:0 12px;margin:12px auto}.card{padding:14px 12px}th,td{padding:6px 4px}}
 th{font-size:12px;text-transform:uppercase;color:#516f90}
 fieldset{border:1px solid #dfe3eb;border-radius:4px;margin:0 0 16px;padding:12px 16px}
 legend{font-weight:600;padding:0 4px}.opt{margin:6px 0}
@@ -64,16 +73,37 @@ a{color:#0091ae}
 
 {{define "index"}}{{template "top" .}}<main><h1>Portals</h1>
 {{range .Body}}<div class="card"><h2>{{.Name}} <span class="muted">{{.ID}} · {{.UIDomain}}</span></h2>
-{{if .Contacts}}<table><thead><tr><th>Name</th><th>Email</th><th>Phone</th><th>Lifecycle stage</th><th>Created</th></tr></thead><tbody>
+{{if .Contacts}}<div class="table-wrap"><table class="list"><thead><tr><th>Name</th><th>Email</th><th>Phone</th><th>Lifecycle stage</th><th>Created</th></tr></thead><tbody>
 {{range .Contacts}}<tr><td><a href="{{.URL}}">{{.Name}}</a></td><td>{{.Email}}</td><td>{{.Phone}}</td><td>{{.Stage}}</td><td>{{.Created}}</td></tr>
-{{end}}</tbody></table>{{else}}<p class="muted">No contacts.</p>{{end}}</div>
+{{end}}</tbody></table></div>{{else}}<p class="muted">No contacts.</p>{{end}}</div>
 {{else}}<div class="card"><p>No portals yet.</p></div>{{end}}</main>{{template "bottom" .}}{{end}}
 
 {{define "contact"}}{{template "top" .}}{{with .Body}}<main>
 <p><a href="/">All portals</a> › {{.PortalName}}</p>
-<div class="card"><h1>{{.Name}}</h1><table><tbody>
+<div class="card"><h1>{{.Name}}</h1>
+{{if .Saved}}<p class="notice ok" role="status">Saved. Subscribed apps are notified by webhook.</p>{{end}}
+{{if .Error}}<p class="notice err" role="alert">Not saved: {{.Error}}</p>{{end}}
+<form method="post" action="{{.Action}}" aria-label="Edit contact">
+<div class="form-grid">
+<div class="field"><label for="firstname">First name</label><input id="firstname" name="firstname" value="{{.Form.firstname}}" autocomplete="off"></div>
+<div class="field"><label for="lastname">Last name</label><input id="lastname" name="lastname" value="{{.Form.lastname}}" autocomplete="off"></div>
+<div class="field"><label for="email">Email</label><input id="email" name="email" type="email" value="{{.Form.email}}" autocomplete="off"></div>
+<div class="field"><label for="phone">Phone number</label><input id="phone" name="phone" type="tel" value="{{.Form.phone}}" autocomplete="off"></div>
+<div class="field"><label for="mobilephone">Mobile phone number</label><input id="mobilephone" name="mobilephone" type="tel" value="{{.Form.mobilephone}}" autocomplete="off"></div>
+<div class="field"><label for="lifecyclestage">Lifecycle stage</label><select id="lifecyclestage" name="lifecyclestage">
+<option value="">(none)</option>
+{{range .Stages}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>
+{{end}}</select></div>
+<div class="field"><label for="hubspot_owner_id">Contact owner</label><select id="hubspot_owner_id" name="hubspot_owner_id">
+<option value="">No owner</option>
+{{range .Owners}}<option value="{{.Value}}"{{if .Selected}} selected{{end}}>{{.Label}}</option>
+{{end}}</select></div>
+</div>
+<button type="submit">Save</button>
+</form></div>
+<div class="card"><h2>Properties</h2><div class="table-wrap"><table class="props"><tbody>
 {{range .Props}}<tr><th scope="row">{{.Name}}</th><td>{{.Value}}</td></tr>
-{{end}}</tbody></table></div>
+{{end}}</tbody></table></div></div>
 <div class="card"><h2>Activity</h2>
 {{range .Notes}}<article class="note"><div class="meta">Note · {{.When}}{{if .Owner}} · {{.Owner}}{{end}}</div><div class="body">{{.Body}}</div></article>
 {{else}}<p class="muted">No activity yet.</p>{{end}}</div>
@@ -169,9 +199,75 @@ type uiContact struct {
 	Name       string
 	Props      []uiProp
 	Notes      []uiNote
+	Action     string
+	Form       map[string]string
+	Stages     []uiOption
+	Owners     []uiOption
+	Saved      bool
+	Error      string
 }
 
+type uiOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+// editableProps are the properties the contact page's form edits.
+var editableProps = []string{"firstname", "lastname", "email", "phone", "mobilephone", "lifecyclestage", "hubspot_owner_id"}
+
 func (s *Simulator) handleUIContact(w http.ResponseWriter, r *http.Request) {
+	s.renderContactPage(w, r, http.StatusOK, nil, "")
+}
+
+// handleUIContactSave is the contact page's form: it changes the contact as a person in HubSpot does
+// (validated, propertyChange webhooks with changeSource CRM_UI) and shows the page again.
+func (s *Simulator) handleUIContactSave(w http.ResponseWriter, r *http.Request) {
+	// The page has no login; refusing cross-site posts keeps other sites from editing the demo's contacts.
+	if o := r.Header.Get("Origin"); o != "" && o != "null" && !sameHost(o, r.Host) {
+		s.renderUIError(w, http.StatusForbidden, "Forbidden", "This form only accepts posts from its own page.")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.renderUIError(w, http.StatusBadRequest, "Bad request", err.Error())
+		return
+	}
+	portalID, err := strconv.ParseInt(r.PathValue("portalId"), 10, 64)
+	if err != nil {
+		s.renderUIError(w, http.StatusNotFound, "Portal not found", "There is no portal "+r.PathValue("portalId")+".")
+		return
+	}
+	form := map[string]string{}
+	for _, k := range editableProps {
+		form[k] = strings.TrimSpace(r.PostForm.Get(k))
+	}
+	// Only what changed is written, so an untouched field never fires a webhook.
+	c, ok := s.Contact(portalID, r.PathValue("contactId"))
+	if !ok || c.Archived {
+		s.renderContactPage(w, r, http.StatusNotFound, nil, "")
+		return
+	}
+	changes := map[string]string{}
+	for k, v := range form {
+		if c.Properties[k] != v {
+			changes[k] = v
+		}
+	}
+	if len(changes) > 0 {
+		if err := s.UpdateContact(portalID, c.ID, changes); err != nil {
+			s.renderContactPage(w, r, http.StatusBadRequest, form, err.Error())
+			return
+		}
+	}
+	http.Redirect(w, r, contactURL(portalID, c.ID)+"?saved=1", http.StatusSeeOther)
+}
+
+func sameHost(origin, host string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && u.Host == host
+}
+
+// renderContactPage shows a contact; form, when not nil, is what the person typed (kept after an error).
+func (s *Simulator) renderContactPage(w http.ResponseWriter, r *http.Request, status int, form map[string]string, formErr string) {
 	portalID, err := strconv.ParseInt(r.PathValue("portalId"), 10, 64)
 	if err != nil {
 		s.renderUIError(w, http.StatusNotFound, "Portal not found", "There is no portal "+r.PathValue("portalId")+".")
@@ -187,12 +283,46 @@ func (s *Simulator) handleUIContact(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec := p.contacts[cid]
+	if rec != nil && rec.mergedInto != "" {
+		if live := followMergesLocked(p, rec); live != nil {
+			s.mu.Unlock()
+			// HubSpot sends a merged-away record's page to the record it became.
+			http.Redirect(w, r, contactURL(portalID, live.id), http.StatusFound)
+			return
+		}
+	}
 	if rec == nil || rec.archived {
 		s.mu.Unlock()
 		s.renderUIError(w, http.StatusNotFound, "Contact not found", "This contact doesn't exist or was deleted.")
 		return
 	}
-	data := uiContact{PortalName: p.info.Name, Name: contactName(rec.props)}
+	data := uiContact{PortalName: p.info.Name, Name: contactName(rec.props), Action: contactURL(portalID, cid),
+		Saved: status == http.StatusOK && r.URL.Query().Get("saved") == "1", Error: formErr}
+	if form == nil {
+		form = map[string]string{}
+		for _, k := range editableProps {
+			form[k] = rec.props[k]
+		}
+	}
+	data.Form = form
+	for _, o := range p.stages {
+		data.Stages = append(data.Stages, uiOption{Value: o.Value, Label: o.Label, Selected: o.Value == form["lifecyclestage"]})
+	}
+	if v := form["lifecyclestage"]; v != "" && !p.validStage(v) {
+		// A stage that is no longer an option is shown as stored, as HubSpot does.
+		data.Stages = append(data.Stages, uiOption{Value: v, Label: v, Selected: true})
+	}
+	for _, oid := range p.ownerOrder {
+		o := p.owners[oid]
+		if o.Deactivated && o.ID != form["hubspot_owner_id"] {
+			continue
+		}
+		label := strings.TrimSpace(o.FirstName + " " + o.LastName)
+		if o.Email != "" {
+			label += " (" + o.Email + ")"
+		}
+		data.Owners = append(data.Owners, uiOption{Value: o.ID, Label: label, Selected: o.ID == form["hubspot_owner_id"]})
+	}
 	names := make([]string, 0, len(rec.props))
 	for k := range rec.props {
 		names = append(names, k)
@@ -215,5 +345,5 @@ func (s *Simulator) handleUIContact(w http.ResponseWriter, r *http.Request) {
 		data.Notes = append(data.Notes, un)
 	}
 	s.mu.Unlock()
-	s.renderUI(w, http.StatusOK, "contact", data.Name, data)
+	s.renderUI(w, status, "contact", data.Name, data)
 }

@@ -1,0 +1,169 @@
+package contactcard
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/convrs/gateway/integration"
+)
+
+// Cache keys. Every key of a workspace's HubSpot data starts with integration.CachePrefix (Disable purges it)
+// and names the portal, so a reconnect to another portal never reads the old portal's data.
+//
+//	hubspot:<ws>:<portal>:link:<customer>:<details hash>  the match (contact ID, rule, candidates)   TTLs.Link
+//	hubspot:<ws>:<portal>:contact:<contact>               the contact's properties                   TTLs.Card
+//	hubspot:<ws>:<portal>:owner:<owner>                   the owner's name and email                 TTLs.Owner
+//	hubspot:<ws>:<portal>:labels:lifecyclestage           lifecycle stage value → label              TTLs.Labels
+//	hubspot:<ws>:<portal>:search:<query hash>             up to five search results                  TTLs.Search
+func portalPrefix(workspaceID string, portalID int64) string {
+	return integration.CachePrefix(workspaceID) + strconv.FormatInt(portalID, 10) + ":"
+}
+
+func linkPrefix(ws string, portal int64, customerID string) string {
+	return portalPrefix(ws, portal) + "link:" + customerID + ":"
+}
+
+func contactKey(ws string, portal int64, contactID string) string {
+	return portalPrefix(ws, portal) + "contact:" + contactID
+}
+
+func ownerKey(ws string, portal int64, ownerID string) string {
+	return portalPrefix(ws, portal) + "owner:" + ownerID
+}
+
+func labelsKey(ws string, portal int64) string {
+	return portalPrefix(ws, portal) + "labels:lifecyclestage"
+}
+
+func searchPrefix(ws string, portal int64) string { return portalPrefix(ws, portal) + "search:" }
+
+func hash(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:%s|", len(p), p)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// lockTTL bounds how long a crashed fetcher holds others back; fetchTimeout bounds one fetch.
+const (
+	lockTTL      = 15 * time.Second
+	fetchTimeout = 12 * time.Second
+)
+
+// load returns the value cached under key, or fetches it once for every caller asking at the same time: in
+// this process through a single-flight group, across processes through the Locker, re-checking the cache
+// once the lock is held. fetch says how long to keep what it returns (0: ttl; negative: do not cache). A
+// failing cache (Redis down) is logged and bypassed: the value is fetched straight from HubSpot.
+func load[T any](ctx context.Context, s *Service, key string, ttl time.Duration, fetch func(context.Context) (T, time.Duration, error)) (T, error) {
+	var zero T
+	if v, ok := s.cacheGet(ctx, key); ok {
+		var out T
+		if err := json.Unmarshal(v, &out); err == nil {
+			return out, nil
+		}
+	}
+	b, err, _ := s.flight.Do(key, func() (any, error) {
+		// The first caller's cancellation must not fail the others waiting on the same flight.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+		defer cancel()
+		if s.cacheOK(fctx) {
+			unlock, err := s.cfg.Locker.Lock(fctx, "lock:"+key, lockTTL)
+			if err != nil {
+				s.cacheDown(fctx, "lock", err)
+			} else {
+				defer unlock()
+				if v, ok := s.cacheGet(fctx, key); ok {
+					return v, nil
+				}
+			}
+		}
+		v, keep, err := fetch(fctx)
+		if err != nil {
+			return nil, err
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("contactcard: encode %s: %w", key, err)
+		}
+		if keep == 0 {
+			keep = ttl
+		}
+		if keep > 0 {
+			s.cacheSet(fctx, key, raw, keep)
+		}
+		return raw, nil
+	})
+	if err != nil {
+		return zero, err
+	}
+	var out T
+	if err := json.Unmarshal(b.([]byte), &out); err != nil {
+		return zero, fmt.Errorf("contactcard: decode %s: %w", key, err)
+	}
+	return out, nil
+}
+
+func (s *Service) cacheGet(ctx context.Context, key string) ([]byte, bool) {
+	if !s.cacheOK(ctx) {
+		return nil, false
+	}
+	v, ok, err := s.cfg.Cache.Get(ctx, key)
+	if err != nil {
+		s.cacheDown(ctx, "get", err)
+		return nil, false
+	}
+	return v, ok
+}
+
+func (s *Service) cacheSet(ctx context.Context, key string, v []byte, ttl time.Duration) {
+	if !s.cacheOK(ctx) {
+		return
+	}
+	if err := s.cfg.Cache.Set(ctx, key, v, ttl); err != nil {
+		s.cacheDown(ctx, "set", err)
+	}
+}
+
+func (s *Service) setJSON(ctx context.Context, key string, v any, ttl time.Duration) {
+	if b, err := json.Marshal(v); err == nil {
+		s.cacheSet(ctx, key, b, ttl)
+	}
+}
+
+func (s *Service) cacheDelete(ctx context.Context, keys ...string) {
+	if err := s.cfg.Cache.Delete(ctx, keys...); err != nil {
+		s.cacheDown(ctx, "delete", err)
+	}
+}
+
+func (s *Service) cacheDeletePrefix(ctx context.Context, prefix string) {
+	if err := s.cfg.Cache.DeletePrefix(ctx, prefix); err != nil {
+		s.cacheDown(ctx, "delete prefix", err)
+	}
+}
+
+// cacheOK reports whether the cache answered lately: for a few seconds after a failure reads, writes and locks
+// are skipped, so a dead Redis does not slow every lookup (invalidations are still attempted).
+func (s *Service) cacheOK(context.Context) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now().After(s.cacheDownUntil)
+}
+
+// cacheDown logs a cache failure (at most once every few seconds) and carries on without the cache.
+func (s *Service) cacheDown(ctx context.Context, op string, err error) {
+	s.mu.Lock()
+	now := s.now()
+	quiet := now.Before(s.cacheDownUntil)
+	s.cacheDownUntil = now.Add(5 * time.Second)
+	s.mu.Unlock()
+	if !quiet {
+		s.cfg.Logger.WarnContext(ctx, "contactcard: cache unavailable, reading HubSpot directly", "op", op, "error", err)
+	}
+}

@@ -1,0 +1,347 @@
+// Package contactcard serves the agent's HubSpot card (the User Details panel's HubSpot section), outbound
+// HubSpot search for Create New Chat, and the live updates HubSpot's webhooks drive. Lookups go through the
+// shared cache (Redis when configured) with single-flight, so twenty agents opening one chat cost HubSpot one
+// call per thing fetched; the matching rules are package match's, read-only here.
+package contactcard
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubspot"
+	"github.com/convrs/gateway/match"
+)
+
+// Store is the storage the service needs (*store.DB satisfies it).
+type Store interface {
+	FindCustomer(ctx context.Context, id string) (*convrs.Customer, error)
+	FindWorkspace(ctx context.Context, id string) (*convrs.Workspace, error)
+	HubspotIntegration(ctx context.Context, workspaceID string) (*convrs.HubspotIntegration, error)
+	LinkHubspotContact(ctx context.Context, customerID string, portalID int64, contactID string) error
+	WorkspaceByHubspotPortal(ctx context.Context, portalID int64) (string, error)
+	CustomersLinkedToHubspot(ctx context.Context, portalID int64, contactIDs []string) ([]string, error)
+	RelinkHubspotContacts(ctx context.Context, portalID int64, fromIDs []string, toID string) ([]string, error)
+}
+
+// Clients hands out a workspace's HubSpot client (*integration.Service satisfies it).
+type Clients interface {
+	Client(ctx context.Context, workspaceID string) (*hubspot.Client, *convrs.HubspotIntegration, error)
+	ContactURL(integ *convrs.HubspotIntegration, contactID string) string
+}
+
+// Matcher finds a customer's contact without creating one (*match.Matcher satisfies it).
+type Matcher interface {
+	Find(ctx context.Context, hc match.Contacts, t match.Target) (*match.Result, error)
+}
+
+// TTLs say how long each kind of cached datum is kept.
+type TTLs struct {
+	// Card is the contact's properties and a "no match" answer: short, webhooks refresh it sooner.
+	Card time.Duration
+	// Link is which contact a customer matched, and how many shared the email or phone.
+	Link time.Duration
+	// Labels (lifecycle stage labels) and Owner change rarely.
+	Labels time.Duration
+	Owner  time.Duration
+	// Search is outbound search results: seconds, enough for a typing agent's repeats.
+	Search time.Duration
+}
+
+// DefaultTTLs are the TTLs the README documents.
+var DefaultTTLs = TTLs{Card: 2 * time.Minute, Link: time.Hour, Labels: 24 * time.Hour, Owner: 24 * time.Hour, Search: 10 * time.Second}
+
+// Config wires a Service. Store, Clients, Matcher, Cache, Locker and PubSub are required.
+type Config struct {
+	Store   Store
+	Clients Clients
+	Matcher Matcher
+	Cache   convrs.Cache
+	Locker  convrs.Locker
+	PubSub  convrs.PubSub
+	Logger  *slog.Logger
+	TTLs    TTLs
+	Now     func() time.Time
+}
+
+// Service implements convrs.HubspotContactService.
+type Service struct {
+	cfg    Config
+	flight singleflight.Group
+
+	mu             sync.Mutex
+	cacheDownUntil time.Time
+}
+
+var _ convrs.HubspotContactService = (*Service)(nil)
+
+// New returns a Service; zero TTLs take DefaultTTLs' values.
+func New(cfg Config) *Service {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	d := DefaultTTLs
+	for _, p := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{
+		{&cfg.TTLs.Card, d.Card}, {&cfg.TTLs.Link, d.Link}, {&cfg.TTLs.Labels, d.Labels}, {&cfg.TTLs.Owner, d.Owner}, {&cfg.TTLs.Search, d.Search},
+	} {
+		if *p.v <= 0 {
+			*p.v = p.def
+		}
+	}
+	return &Service{cfg: cfg}
+}
+
+func (s *Service) now() time.Time { return s.cfg.Now() }
+
+// SetMatcher sets the matcher after New, for a matcher that links through the service's NotifyingLinks.
+func (s *Service) SetMatcher(m Matcher) { s.cfg.Matcher = m }
+
+// Contact returns the customer's card. HubSpot trouble is an UNAVAILABLE outcome, never an error.
+func (s *Service) Contact(ctx context.Context, customerID string) (*convrs.HubspotContactLookup, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cust, err := s.cfg.Store.FindCustomer(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	return s.lookup(ctx, p.WorkspaceID, cust), nil
+}
+
+// linkEntry is a cached match: which contact, by which rule, among how many.
+type linkEntry struct {
+	Outcome    convrs.HubspotContactOutcome `json:"o"`
+	ContactID  string                       `json:"c,omitempty"`
+	Rule       convrs.HubspotMatchRule      `json:"r,omitempty"`
+	Candidates int                          `json:"n,omitempty"`
+}
+
+// owner is a cached owner; an empty one is an owner HubSpot no longer knows.
+type owner struct {
+	Name  string `json:"n,omitempty"`
+	Email string `json:"e,omitempty"`
+}
+
+func (s *Service) lookup(ctx context.Context, ws string, cust *convrs.Customer) *convrs.HubspotContactLookup {
+	out := &convrs.HubspotContactLookup{CustomerID: cust.ID}
+	integ, err := s.cfg.Store.HubspotIntegration(ctx, ws)
+	if err != nil {
+		return s.unavailable(ctx, out, err)
+	}
+	switch integ.State {
+	case convrs.IntegrationEnabled:
+	case convrs.IntegrationError:
+		return s.unavailable(ctx, out, convrs.Errorf(convrs.EUNAVAILABLE, "HubSpot needs reconnecting: %s", integ.ErrorReason))
+	default:
+		out.Outcome, out.Message = convrs.ContactNotEnabled, "HubSpot is not enabled for this workspace."
+		return out
+	}
+	linked := cust.HubspotContactID != "" && cust.HubspotPortalID == integ.PortalID
+	if !linked && cust.Email == "" && cust.Phone == "" && cust.PhoneRaw == "" && cust.Name() == "" {
+		out.Outcome, out.Message = convrs.ContactAnonymous, "This customer has no email, phone or name to match in HubSpot."
+		return out
+	}
+	hc, integ, err := s.cfg.Clients.Client(ctx, ws)
+	if err != nil {
+		return s.unavailable(ctx, out, err)
+	}
+	region := ""
+	if w, err := s.cfg.Store.FindWorkspace(ctx, ws); err == nil {
+		region = w.DefaultRegion
+	}
+	link, ct, err := s.linkAndContact(ctx, hc, integ, region, cust)
+	if err != nil {
+		return s.unavailable(ctx, out, err)
+	}
+	switch link.Outcome {
+	case convrs.ContactAnonymous:
+		out.Outcome, out.Message = convrs.ContactAnonymous, "This customer has no email, phone or name to match in HubSpot."
+		return out
+	case convrs.ContactNoMatch:
+		out.Outcome, out.Message = convrs.ContactNoMatch, "No HubSpot contact matches this customer's email or phone."
+		return out
+	}
+	out.Outcome, out.MatchedBy, out.Candidates = convrs.ContactFound, link.Rule, link.Candidates
+	if link.Candidates > 1 {
+		out.Outcome = convrs.ContactMultipleMatches
+	}
+	out.Contact = s.present(ctx, hc, integ, ct)
+	return out
+}
+
+// linkAndContact returns the customer's match and the matched contact, from the cache or HubSpot. A cached
+// link whose contact has gone (deleted, merged away) is dropped and the customer matched again, once.
+func (s *Service) linkAndContact(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, region string, cust *convrs.Customer) (linkEntry, *hubspot.Contact, error) {
+	ws, portal := cust.WorkspaceID, integ.PortalID
+	for attempt := 0; ; attempt++ {
+		link, err := s.link(ctx, hc, integ, region, cust)
+		if err != nil || link.ContactID == "" {
+			return link, nil, err
+		}
+		ct, err := s.contact(ctx, hc, ws, portal, link.ContactID)
+		if err == nil {
+			return link, ct, nil
+		}
+		if !hubspot.IsNotFound(err) || attempt > 0 {
+			return link, nil, err
+		}
+		s.forgetCustomer(ctx, ws, portal, cust.ID)
+		s.cacheDelete(ctx, contactKey(ws, portal, link.ContactID))
+		if fresh, ferr := s.cfg.Store.FindCustomer(ctx, cust.ID); ferr == nil {
+			cust = fresh
+		}
+	}
+}
+
+// link returns the customer's cached match, or matches now (match.Find, which links a new match).
+func (s *Service) link(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, region string, cust *convrs.Customer) (linkEntry, error) {
+	ws, portal := cust.WorkspaceID, integ.PortalID
+	// The key names the details matched on, so an edited email or phone is matched afresh.
+	key := linkPrefix(ws, portal, cust.ID) + hash(cust.Email, cust.Phone, cust.PhoneRaw, cust.FirstName, cust.LastName, region)
+	stored := ""
+	if cust.HubspotPortalID == portal {
+		stored = cust.HubspotContactID
+	}
+	if v, ok := s.cacheGet(ctx, key); ok {
+		var e linkEntry
+		// A link stored since (outbound pick, the sync) wins over the cached match.
+		if jsonDecode(v, &e) && (stored == "" || e.ContactID == stored) {
+			return e, nil
+		}
+		s.cacheDelete(ctx, key)
+	}
+	return load(ctx, s, key, s.cfg.TTLs.Link, func(ctx context.Context) (linkEntry, time.Duration, error) {
+		res, err := s.cfg.Matcher.Find(ctx, hc.Contacts, match.Target{Customer: cust, PortalID: portal, Region: region})
+		switch {
+		case errors.Is(err, match.ErrAnonymous):
+			return linkEntry{Outcome: convrs.ContactAnonymous}, s.cfg.TTLs.Card, nil
+		case errors.Is(err, match.ErrNoMatch):
+			return linkEntry{Outcome: convrs.ContactNoMatch}, s.cfg.TTLs.Card, nil
+		case err != nil:
+			return linkEntry{}, 0, err
+		}
+		s.setJSON(ctx, contactKey(ws, portal, res.Contact.ID), res.Contact, s.cfg.TTLs.Card)
+		if res.Linked {
+			s.cfg.Logger.InfoContext(ctx, "contactcard: customer linked to hubspot contact", "workspace_id", ws,
+				"customer_id", cust.ID, "portal_id", portal, "contact_id", res.Contact.ID, "matched_by", res.Rule)
+			s.notify(ctx, ws, cust.ID)
+		}
+		return linkEntry{Outcome: convrs.ContactFound, ContactID: res.Contact.ID, Rule: res.Rule, Candidates: res.Candidates}, 0, nil
+	})
+}
+
+// contact returns a contact's properties. A merged contact answers under its new ID: the links follow it.
+func (s *Service) contact(ctx context.Context, hc *hubspot.Client, ws string, portal int64, id string) (*hubspot.Contact, error) {
+	return load(ctx, s, contactKey(ws, portal, id), s.cfg.TTLs.Card, func(ctx context.Context) (*hubspot.Contact, time.Duration, error) {
+		ct, _, err := hc.Contacts.Get(ctx, id, match.Properties)
+		if err != nil {
+			return nil, 0, err
+		}
+		if ct.ID != id {
+			s.relink(ctx, ws, portal, []string{id}, ct.ID)
+		}
+		return ct, 0, nil
+	})
+}
+
+// present turns a contact into the card's fields, with the lifecycle stage's label and the owner. Labels and
+// owners that cannot be read leave the raw stage and no owner: the card shows what it has.
+func (s *Service) present(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, ct *hubspot.Contact) *convrs.HubspotContact {
+	ws, portal := integ.WorkspaceID, integ.PortalID
+	out := &convrs.HubspotContact{
+		ID: ct.ID, FirstName: ct.Prop("firstname"), LastName: ct.Prop("lastname"), Email: ct.Prop("email"),
+		Phone: ct.Prop("phone"), MobilePhone: ct.Prop("mobilephone"), URL: s.cfg.Clients.ContactURL(integ, ct.ID),
+	}
+	if stage := ct.Prop("lifecyclestage"); stage != "" {
+		out.LifecycleStage = stage
+		labels, err := load(ctx, s, labelsKey(ws, portal), s.cfg.TTLs.Labels, func(ctx context.Context) (map[string]string, time.Duration, error) {
+			return lifecycleLabels(ctx, hc)
+		})
+		if err != nil {
+			s.cfg.Logger.WarnContext(ctx, "contactcard: lifecycle stage labels unavailable", "workspace_id", ws, "portal_id", portal, "error", err)
+		} else if l := labels[stage]; l != "" {
+			out.LifecycleStage = l
+		}
+	}
+	if id := ct.Prop("hubspot_owner_id"); id != "" {
+		o, err := load(ctx, s, ownerKey(ws, portal, id), s.cfg.TTLs.Owner, func(ctx context.Context) (owner, time.Duration, error) {
+			o, _, err := hc.Owners.Get(ctx, id)
+			if hubspot.IsNotFound(err) {
+				return owner{}, 0, nil
+			} else if err != nil {
+				return owner{}, 0, err
+			}
+			name := strings.TrimSpace(o.FirstName + " " + o.LastName)
+			return owner{Name: name, Email: o.Email}, 0, nil
+		})
+		if err != nil {
+			s.cfg.Logger.WarnContext(ctx, "contactcard: owner unavailable", "workspace_id", ws, "portal_id", portal, "owner_id", id, "error", err)
+		} else if o != (owner{}) {
+			out.Owner = &convrs.HubspotOwner{ID: id, Name: o.Name, Email: o.Email}
+		}
+	}
+	return out
+}
+
+// lifecycleLabels reads the lifecycle stage's options (custom stages included) through the properties API.
+// A portal without the property (404) has no labels: values are shown as they are, and asked again after an
+// hour.
+func lifecycleLabels(ctx context.Context, hc *hubspot.Client) (map[string]string, time.Duration, error) {
+	p, _, err := hc.Properties.Get(ctx, hubspot.ObjectTypeContacts, hubspot.PropLifecycleStage)
+	if hubspot.IsNotFound(err) {
+		return map[string]string{}, time.Hour, nil
+	} else if err != nil {
+		return nil, 0, err
+	}
+	out := make(map[string]string, len(p.Options))
+	for _, o := range p.Options {
+		out[o.Value] = o.Label
+	}
+	return out, 0, nil
+}
+
+// unavailable is the UNAVAILABLE outcome for err, with a code and words the panel shows.
+func (s *Service) unavailable(ctx context.Context, out *convrs.HubspotContactLookup, err error) *convrs.HubspotContactLookup {
+	out.Outcome = convrs.ContactUnavailable
+	out.ErrorCode, out.Message = describe(err)
+	s.cfg.Logger.WarnContext(ctx, "contactcard: hubspot card unavailable", "customer_id", out.CustomerID, "code", out.ErrorCode, "error", err)
+	return out
+}
+
+// describe says what went wrong talking to HubSpot, as an error code and words for agents.
+func describe(err error) (code, msg string) {
+	var app *convrs.Error
+	var rl *hubspot.RateLimitError
+	switch {
+	case errors.As(err, &app) && app.Code != convrs.EINTERNAL:
+		return app.Code, app.Message
+	case errors.As(err, &rl) || errors.Is(err, hubspot.ErrRateLimited):
+		return convrs.ERATELIMITED, "HubSpot's rate limit was reached. The card loads again in a few seconds."
+	case errors.Is(err, hubspot.ErrMissingScopes):
+		return convrs.EUNAVAILABLE, "HubSpot refused access: the connection lacks a permission. An administrator should reconnect HubSpot."
+	case errors.Is(err, hubspot.ErrUnauthorized):
+		return convrs.EUNAVAILABLE, "HubSpot refused Convrs's authorization. An administrator should reconnect HubSpot."
+	case errors.Is(err, context.DeadlineExceeded):
+		return convrs.EUNAVAILABLE, "HubSpot did not answer in time. Try again in a moment."
+	}
+	return convrs.EUNAVAILABLE, "HubSpot could not be reached. Try again in a moment."
+}
+
+// Ensure *match.Matcher and the client's services fit the interfaces declared here.
+var (
+	_ Matcher        = (*match.Matcher)(nil)
+	_ match.Contacts = (*hubspot.ContactsService)(nil)
+)

@@ -1,0 +1,286 @@
+package contactcard_test
+
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/convrs/gateway/cache"
+	"github.com/convrs/gateway/contactcard"
+	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubspot"
+	"github.com/convrs/gateway/hubspot/hubspotsim"
+	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/match"
+	"github.com/convrs/gateway/pubsub"
+	"github.com/convrs/gateway/secret"
+	"github.com/convrs/gateway/store"
+)
+
+const wsID = "ws_card"
+
+// backend is what gateway processes share: the cache, its locks and pub/sub.
+type backend struct {
+	name   string
+	kv     convrs.Cache
+	locker convrs.Locker
+	ps     convrs.PubSub
+}
+
+func memoryBackend(t *testing.T) backend {
+	m := cache.NewMemory()
+	return backend{name: "memory", kv: m, locker: m, ps: pubsub.NewMemory()}
+}
+
+// redisBackend is real Redis at TEST_REDIS_URL under a prefix of its own. Without TEST_REDIS_URL the test
+// is skipped, except with CI=true, where it fails.
+func redisBackend(t *testing.T) backend {
+	t.Helper()
+	u := os.Getenv("TEST_REDIS_URL")
+	if u == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("TEST_REDIS_URL is not set, but CI=true requires the Redis variant")
+		}
+		t.Skip("TEST_REDIS_URL is not set: skipping the Redis variant")
+	}
+	rdb, err := cache.OpenRedis(u)
+	if err != nil {
+		t.Fatalf("TEST_REDIS_URL: %v", err)
+	}
+	prefix := "cardtest:" + rand.Text() + ":"
+	t.Cleanup(func() {
+		ctx := context.Background()
+		iter := rdb.Scan(ctx, 0, prefix+"*", 500).Iterator()
+		for iter.Next(ctx) {
+			rdb.Unlink(ctx, iter.Val())
+		}
+		_ = rdb.Close()
+	})
+	r := cache.NewRedis(rdb, prefix)
+	return backend{name: "redis", kv: r, locker: r, ps: pubsub.NewRedis(rdb, prefix)}
+}
+
+// eachBackend runs f with the in-process backend and with Redis.
+func eachBackend(t *testing.T, f func(t *testing.T, b backend)) {
+	t.Run("memory", func(t *testing.T) { f(t, memoryBackend(t)) })
+	t.Run("redis", func(t *testing.T) { f(t, redisBackend(t)) })
+}
+
+// eachEngine runs f on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set (required with CI=true).
+func eachEngine(t *testing.T, f func(t *testing.T, engine string)) {
+	for _, engine := range store.Engines(t) {
+		t.Run(engine, func(t *testing.T) { f(t, engine) })
+	}
+}
+
+// env is a workspace connected (and enabled) to a simulator portal, with the card service of one gateway
+// process; process() makes another on the same database and backend.
+type env struct {
+	t      *testing.T
+	db     *store.DB
+	sim    *hubspotsim.TestServer
+	b      backend
+	box    *secret.Box
+	portal int64
+	logs   *syncBuffer
+	hub    *integration.Service
+	svc    *contactcard.Service
+	admin  context.Context
+	agent  context.Context
+}
+
+func newEnv(t *testing.T, engine string, b backend) *env {
+	t.Helper()
+	ctx := context.Background()
+	e := &env{t: t, b: b, logs: &syncBuffer{}}
+	e.sim = hubspotsim.NewTestServer(t, hubspotsim.Options{})
+	e.portal = e.sim.CreatePortal(hubspotsim.PortalSpec{Name: "Card test", Country: "GB"}).ID
+
+	e.db = store.MustOpenTestDB(t, engine)
+	if err := e.db.CreateWorkspace(ctx, &convrs.Workspace{ID: wsID, Name: "Card", DefaultRegion: "GB", TimeZone: "Europe/London"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*convrs.Staff{
+		{ID: "stf_admin", WorkspaceID: wsID, Name: "Ada Admin", Email: "ada@card.test", Role: convrs.RoleAdmin},
+		{ID: "stf_agent", WorkspaceID: wsID, Name: "Sam Agent", Email: "sam@card.test", Role: convrs.RoleAgent},
+	} {
+		if err := e.db.CreateStaff(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.admin = convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_admin", WorkspaceID: wsID, Role: convrs.RoleAdmin})
+	e.agent = convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_agent", WorkspaceID: wsID, Role: convrs.RoleAgent})
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	var err error
+	if e.box, err = secret.NewBox(key); err != nil {
+		t.Fatal(err)
+	}
+	e.connect()
+	if _, err := e.db.EnableHubspot(ctx, wsID); err != nil {
+		t.Fatal(err)
+	}
+	e.hub, e.svc = e.process()
+	return e
+}
+
+// connect stores a connection to the portal as a completed OAuth handshake would, with real simulator tokens.
+func (e *env) connect() {
+	e.t.Helper()
+	access, refresh := e.sim.IssueTokens(e.portal, "")
+	seal := func(v, which string) string {
+		out, err := e.box.Seal(v, "hubspot:"+which+":"+wsID)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		return out
+	}
+	_, _, err := e.db.SaveHubspotConnection(context.Background(), store.Connection{
+		WorkspaceID: wsID, PortalID: e.portal, UIDomain: "app.hubspot.com", HubUserEmail: "ada@card.test",
+		Scopes: integration.RequiredScopes, AccessTokenEnc: seal(access, "access"), RefreshTokenEnc: seal(refresh, "refresh"),
+		TokenExpiresAt: time.Now().Add(25 * time.Minute), ConnectedBy: "stf_admin",
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// process returns the integration and card services of one more gateway process.
+func (e *env) process() (*integration.Service, *contactcard.Service) {
+	return e.processWith(e.b)
+}
+
+func (e *env) processWith(b backend) (*integration.Service, *contactcard.Service) {
+	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	hub := integration.New(integration.Config{
+		Store: e.db,
+		OAuth: &hubspot.OAuthConfig{ClientID: hubspotsim.DefaultClientID, ClientSecret: hubspotsim.DefaultClientSecret,
+			RedirectURL: "https://convrs.test" + integration.CallbackPath, Scopes: integration.RequiredScopes,
+			AppURL: e.sim.URL(), APIURL: e.sim.URL()},
+		APIURL: e.sim.URL(), LinkURL: e.sim.URL(), PublicURL: "https://convrs.test",
+		Cache: b.kv, Locker: b.locker, Limiter: cache.NewMemory().Limiter(), PubSub: b.ps, Box: e.box, Logger: logger,
+	})
+	svc := contactcard.New(contactcard.Config{Store: e.db, Clients: hub, Cache: b.kv, Locker: b.locker, PubSub: b.ps, Logger: logger})
+	svc.SetMatcher(match.New(match.Config{Links: svc.NotifyingLinks(e.db), Locker: b.locker, Logger: logger}))
+	return hub, svc
+}
+
+func (e *env) options(o convrs.HubspotOptions) {
+	e.t.Helper()
+	if _, err := e.hub.SaveOptions(e.admin, o); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// customer creates a customer of the workspace.
+func (e *env) customer(first, last, email, phone string) *convrs.Customer {
+	e.t.Helper()
+	c, err := e.db.CreateCustomer(e.agent, convrs.CustomerInput{FirstName: &first, LastName: &last, Email: &email, Phone: &phone})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+// seed stores a contact in the simulator portal, created at the given day of 2020 (older days first).
+func (e *env) seed(day int, props map[string]string) string {
+	return e.sim.SeedContact(e.portal, props, time.Date(2020, 1, day, 9, 0, 0, 0, time.UTC))
+}
+
+func (e *env) card(customerID string) *convrs.HubspotContactLookup {
+	e.t.Helper()
+	lk, err := e.svc.Contact(e.agent, customerID)
+	if err != nil {
+		e.t.Fatalf("Contact(%s): %v", customerID, err)
+	}
+	return lk
+}
+
+// calls counts the simulator's API requests since mark whose method (any if "") and path start as given.
+func (e *env) calls(mark int, method, prefix string) int {
+	n := 0
+	for _, r := range e.sim.Requests()[mark:] {
+		if (method == "" || r.Method == method) && strings.HasPrefix(r.Path, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+func (e *env) mark() int { return len(e.sim.Requests()) }
+
+// labelCalls counts the properties API calls since mark (the lifecycle stage labels).
+func (e *env) labelCalls(mark int) int {
+	return e.calls(mark, http.MethodGet, "/crm/v3/properties/contacts/lifecyclestage")
+}
+
+// hubspotClient is a client for the portal that bypasses the gateway, as a person editing HubSpot would.
+func (e *env) hubspotClient() *hubspot.Client {
+	access, _ := e.sim.IssueTokens(e.portal, "")
+	hc := &http.Client{Transport: bearer{access}}
+	return hubspot.NewClient(hc, hubspot.WithBaseURL(e.sim.URL()))
+}
+
+type bearer struct{ token string }
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// syncBuffer collects log output written from several goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// together runs f n times at once, released by one signal so the calls overlap.
+func together(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			f(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+}
+
+// closedRedis is a Redis client pointed at a port nothing listens on.
+func closedRedis(t *testing.T) *redis.Client {
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	rdb := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: time.Second, MaxRetries: -1})
+	t.Cleanup(func() { _ = rdb.Close() })
+	return rdb
+}

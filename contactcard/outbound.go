@@ -1,0 +1,120 @@
+package contactcard
+
+import (
+	"context"
+	"strings"
+
+	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubspot"
+	"github.com/convrs/gateway/match"
+	"github.com/convrs/gateway/phone"
+)
+
+// Outbound wraps a ConversationService so that StartConversation (Create New Chat) takes the HubSpot contact
+// picked in outbound search from HubSpot itself, never from the browser, and enforces Only allow HubSpot
+// matches in outbound. Every other method is the wrapped service's.
+func (s *Service) Outbound(next convrs.ConversationService) convrs.ConversationService {
+	return &outbound{ConversationService: next, s: s}
+}
+
+type outbound struct {
+	convrs.ConversationService
+	s *Service
+}
+
+// StartConversation: with HubspotContactID, the customer's details are the contact's as HubSpot returns them
+// (whatever the browser sent) and the new customer is linked to it. Errors besides the wrapped service's:
+// EFORBIDDEN (a HubSpot pick while outbound search is off), EINVALID field "hubspotContactId" (no such
+// contact; no pick while HubSpot matches are required), EUNAVAILABLE / ERATELIMITED (HubSpot).
+func (o *outbound) StartConversation(ctx context.Context, in convrs.StartConversationInput) (*convrs.Conversation, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Only the contact fetched here may link the customer: a link sent by the browser is dropped.
+	in.Customer.HubspotContactID = nil
+	in.HubspotContactID = strings.TrimSpace(in.HubspotContactID)
+	integ, err := o.s.cfg.Store.HubspotIntegration(ctx, p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	usable := integ.State == convrs.IntegrationEnabled || integ.State == convrs.IntegrationConnected
+	required := usable && integ.Options.AllowOutboundSearch && integ.Options.RequireOutboundMatch
+	var contactID string
+	switch {
+	case in.HubspotContactID != "":
+		if _, err := o.s.searchable(ctx, p.WorkspaceID); err != nil {
+			return nil, err
+		}
+		ct, err := o.fetch(ctx, p.WorkspaceID, in.HubspotContactID)
+		if err != nil {
+			return nil, err
+		}
+		contactID = ct.ID
+		region := ""
+		if w, err := o.s.cfg.Store.FindWorkspace(ctx, p.WorkspaceID); err == nil {
+			region = w.DefaultRegion
+		}
+		in.Customer = customerFromContact(ct, region, in.Channel)
+	case required:
+		if in.CustomerID == "" || !o.linked(ctx, in.CustomerID, integ.PortalID) {
+			return nil, convrs.Invalidf("hubspotContactId", "Only HubSpot contacts can be reached in outbound here: search HubSpot and choose a contact.")
+		}
+	}
+	conv, err := o.ConversationService.StartConversation(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if contactID != "" {
+		o.s.forgetCustomer(ctx, p.WorkspaceID, integ.PortalID, conv.CustomerID)
+		o.s.notify(ctx, p.WorkspaceID, conv.CustomerID)
+	}
+	return conv, nil
+}
+
+// linked reports whether the customer is linked to a contact of the connected portal.
+func (o *outbound) linked(ctx context.Context, customerID string, portal int64) bool {
+	c, err := o.s.cfg.Store.FindCustomer(ctx, customerID)
+	return err == nil && c.HubspotContactID != "" && c.HubspotPortalID == portal
+}
+
+// fetch reads the picked contact from HubSpot (a merged ID answers with the contact kept).
+func (o *outbound) fetch(ctx context.Context, ws, id string) (*hubspot.Contact, error) {
+	for _, r := range id {
+		if r < '0' || r > '9' {
+			return nil, convrs.Invalidf("hubspotContactId", "%q is not a HubSpot contact ID.", id)
+		}
+	}
+	hc, _, err := o.s.cfg.Clients.Client(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	ct, _, err := hc.Contacts.Get(ctx, id, match.Properties)
+	if hubspot.IsNotFound(err) {
+		return nil, convrs.Invalidf("hubspotContactId", "HubSpot has no contact %s (it may have been deleted). Search again and choose another.", id)
+	} else if err != nil {
+		code, msg := describe(err)
+		return nil, convrs.Errorf(code, "%s", msg)
+	}
+	return ct, nil
+}
+
+// customerFromContact is what the new customer knows: the contact's email, names and first valid number
+// (the mobile first for SMS and WhatsApp).
+func customerFromContact(ct *hubspot.Contact, region, channel string) convrs.CustomerInput {
+	str := func(v string) *string { v = strings.TrimSpace(v); return &v }
+	phones := []string{ct.Prop("phone"), ct.Prop("mobilephone")}
+	if channel == "sms" || channel == "whatsapp" {
+		phones[0], phones[1] = phones[1], phones[0]
+	}
+	num := ""
+	for _, p := range phones {
+		if e164, err := phone.ParseValid(p, region); err == nil {
+			num = e164
+			break
+		}
+	}
+	id := ct.ID
+	return convrs.CustomerInput{Email: str(ct.Prop("email")), Phone: &num, FirstName: str(ct.Prop("firstname")),
+		LastName: str(ct.Prop("lastname")), HubspotContactID: &id}
+}
