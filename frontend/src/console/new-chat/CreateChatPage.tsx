@@ -7,6 +7,7 @@ import { conflictOf, errorMessage, fieldErrors, type Conflict } from '../../shar
 import { channelLabel, channels } from '../../shared/lib/channels';
 import { Banner, Button, Field } from '../../shared/ui';
 import { navigate } from '../router';
+import './create-chat.css';
 
 const StartConversation = graphql(`
   mutation StartConversation($input: StartConversationInput!) {
@@ -204,7 +205,7 @@ function CreateChatForm({ mode }: { mode: Mode }) {
   });
 
   return (
-    <form className="card form" onSubmit={submit} noValidate aria-label="New chat">
+    <form className="card form new-chat" onSubmit={submit} noValidate aria-label="New chat">
       {formErrors.length > 0 && (
         <Banner tone="red" role="alert" title="The chat could not be started.">
           {formErrors.join(' ')}

@@ -146,8 +146,8 @@ function ContactCard({ contact }: { contact: NonNullable<HubspotLookup['contact'
       </p>
       <dl className="details">
         {contact.email && <Item term="Email" value={<EmailAddress address={contact.email} />} />}
-        {contact.phone && <Item term="Phone" value={contact.phone} />}
-        {contact.mobilePhone && <Item term="Mobile phone" value={contact.mobilePhone} />}
+        {contact.phone && <Item term="Phone" value={<span className="hubspot-contact__phone">{contact.phone}</span>} />}
+        {contact.mobilePhone && <Item term="Mobile phone" value={<span className="hubspot-contact__phone">{contact.mobilePhone}</span>} />}
         {contact.lifecycleStage && <Item term="Lifecycle stage" value={contact.lifecycleStage} />}
         {owner && (owner.name || owner.email) && (
           <Item
