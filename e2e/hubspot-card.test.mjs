@@ -116,4 +116,28 @@ test('the agent sees the HubSpot card, watches it follow HubSpot, and starts a c
   await page.getByRole('button', { name: 'Close conversation' }).click();
   await page.locator('.conversation__header .badge[data-status="CLOSED"]').waitFor();
   await screenshot(page, 'hubspot-card-7-closed');
+
+  // Details typed by hand that belong to an existing customer: the form says who, and starts the chat with that
+  // customer on request, without touching their stored details.
+  await page.getByRole('link', { name: 'Create New Chat' }).click();
+  await newChat.getByLabel('Channel').selectOption({ label: 'Email' });
+  await newChat.getByLabel('Email', { exact: true }).fill('bob@example.com');
+  await newChat.getByLabel('First name').fill('Robert');
+  await newChat.getByLabel('First message').fill('Hi Bob, a quick follow-up.');
+  await newChat.getByRole('button', { name: 'Start chat' }).click();
+  const conflict = page.getByRole('alert').filter({ hasText: 'This matches Bob Smith (bob@example.com)' });
+  await conflict.waitFor();
+  await screenshot(page, 'hubspot-card-8-conflict');
+  await conflict.getByRole('button', { name: 'Use this customer' }).click();
+  await page.waitForURL(/#\/chat\/.+/);
+  await page.getByRole('heading', { name: 'Bob Smith', level: 2 }).waitFor();
+
+  // Two HubSpot contacts share Bob's email: the card says so and shows the oldest.
+  await card.getByText('Several HubSpot contacts share this email (2).').waitFor({ timeout: 30_000 });
+  await card.getByText('Showing the oldest, the one transcripts go to.').waitFor();
+  await card.getByRole('link', { name: 'Open Bob Smith in HubSpot (opens in a new tab)' }).waitFor();
+  assert.equal(await detail(card, 'Lifecycle stage').textContent(), 'Lead');
+  const details = page.getByRole('region', { name: 'User Details' });
+  assert.equal(await details.locator('.details__name').textContent(), 'Bob Smith', "the existing customer's name is unchanged");
+  await screenshot(page, 'hubspot-card-9-several-matches');
 });
