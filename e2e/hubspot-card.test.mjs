@@ -90,12 +90,34 @@ test('the agent sees the HubSpot card, watches it follow HubSpot, and starts a c
 
   // Create New Chat: search → pick → the fields fill from the contact → submit.
   await page.getByRole('link', { name: 'Create New Chat' }).click();
+  // A 12-character name typed at 8 keys per second reaches HubSpot (the simulator) at most twice.
+  const searchCalls = async () =>
+    (await (await fetch(`${gateway.simulatorUrl}/_sim/requests`)).json()).filter(
+      (r) => r.method === 'POST' && r.path === '/crm/v3/objects/contacts/search',
+    ).length;
+  const callsBefore = await searchCalls();
+  const graphqlSearches = [];
+  page.on('request', (request) => {
+    const body = request.postData() ?? '';
+    if (body.includes('"operationName":"SearchHubspotContacts"')) graphqlSearches.push(JSON.parse(body).variables.query);
+  });
   const search = page.getByRole('combobox', { name: 'Search HubSpot contacts' });
-  await search.pressSequentially('Grace Hop', { delay: 60 });
+  await search.pressSequentially('Grace Hopper', { delay: 1000 / 8 });
   const result = page.getByRole('option', { name: /Grace Hopper/ });
   await result.waitFor({ timeout: 30_000 });
   assert.match(await result.textContent(), /grace@navy\.test/);
+  const calls = (await searchCalls()) - callsBefore;
+  t.diagnostic(`while typing "Grace Hopper" at 8 keys/s: ${graphqlSearches.length} searches sent (${graphqlSearches.join(' | ')}), ${calls} HubSpot search calls`);
+  assert.ok(calls >= 1 && calls <= 2, `HubSpot search calls: ${calls}, want 1 or 2`);
   await screenshot(page, 'hubspot-card-4-search');
+
+  // The ↗ on a result opens the contact in a new tab and picks nothing.
+  const [preview] = await Promise.all([context.waitForEvent('page'), result.getByRole('link', { name: /Open Grace Hopper in HubSpot/ }).click()]);
+  await preview.waitForLoadState();
+  assert.equal(new URL(preview.url()).origin, new URL(gateway.simulatorUrl).origin);
+  await preview.close();
+  await page.bringToFront();
+  assert.equal(await page.getByRole('group', { name: 'Selected HubSpot contact' }).count(), 0, '↗ does not select the result');
   await result.click();
   const newChat = page.getByRole('form', { name: 'New chat' });
   assert.equal(await newChat.getByLabel('Email', { exact: true }).inputValue(), 'grace@navy.test');
