@@ -2,6 +2,7 @@ package contactcard
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -15,17 +16,35 @@ import (
 // Cache keys. Every key of a workspace's HubSpot data starts with integration.CachePrefix (Disable purges it)
 // and names the portal, so a reconnect to another portal never reads the old portal's data.
 //
-//	hubspot:<ws>:<portal>:link:<customer>:<details hash>  the match (contact ID, rule, candidates)   TTLs.Link
-//	hubspot:<ws>:<portal>:contact:<contact>               the contact's properties                   TTLs.Card
-//	hubspot:<ws>:<portal>:owner:<owner>                   the owner's name and email                 TTLs.Owner
-//	hubspot:<ws>:<portal>:labels:lifecyclestage           lifecycle stage value → label              TTLs.Labels
-//	hubspot:<ws>:<portal>:search:<query hash>             up to five search results                  TTLs.Search
+//	hubspot:<ws>:<portal>:link:<customer>          the match (contact ID, rule, candidates)      TTLs.Link
+//	hubspot:<ws>:<portal>:contact:<contact>        the contact's properties                      TTLs.Card
+//	hubspot:<ws>:<portal>:owner:<owner>            the owner's name and email                    TTLs.Owner
+//	hubspot:<ws>:<portal>:labels:lifecyclestage    lifecycle stage value → label                 TTLs.Labels
+//	hubspot:<ws>:<portal>:search:<gen>:<query>     up to five search results                     TTLs.Search
+//	hubspot:<ws>:<portal>:gen:search|nomatch       generations: a new one drops every search result / "no match"
+//
+// Generations spare Redis a SCAN per webhook: bumping one makes the entries of the old one unreachable.
 func portalPrefix(workspaceID string, portalID int64) string {
 	return integration.CachePrefix(workspaceID) + strconv.FormatInt(portalID, 10) + ":"
 }
 
-func linkPrefix(ws string, portal int64, customerID string) string {
-	return portalPrefix(ws, portal) + "link:" + customerID + ":"
+func linkKey(ws string, portal int64, customerID string) string {
+	return portalPrefix(ws, portal) + "link:" + customerID
+}
+
+func genKey(ws string, portal int64, what string) string {
+	return portalPrefix(ws, portal) + "gen:" + what
+}
+
+// generation returns the current generation of what ("" until one is bumped, or with the cache down).
+func (s *Service) generation(ctx context.Context, ws string, portal int64, what string) string {
+	v, _ := s.cacheGet(ctx, genKey(ws, portal, what))
+	return string(v)
+}
+
+// bump starts a new generation of what.
+func (s *Service) bump(ctx context.Context, ws string, portal int64, what string) {
+	s.cacheSet(ctx, genKey(ws, portal, what), []byte(rand.Text()[:12]), 7*24*time.Hour)
 }
 
 func contactKey(ws string, portal int64, contactID string) string {

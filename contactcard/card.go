@@ -127,6 +127,9 @@ type linkEntry struct {
 	ContactID  string                       `json:"c,omitempty"`
 	Rule       convrs.HubspotMatchRule      `json:"r,omitempty"`
 	Candidates int                          `json:"n,omitempty"`
+	// Details is the hash of what was matched on; Gen the "no match" generation it was found in.
+	Details string `json:"d,omitempty"`
+	Gen     string `json:"g,omitempty"`
 }
 
 // owner is a cached owner; an empty one is an owner HubSpot no longer knows.
@@ -209,8 +212,11 @@ func (s *Service) linkAndContact(ctx context.Context, hc *hubspot.Client, integ 
 // link returns the customer's cached match, or matches now (match.Find, which links a new match).
 func (s *Service) link(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, region string, cust *convrs.Customer) (linkEntry, error) {
 	ws, portal := cust.WorkspaceID, integ.PortalID
-	// The key names the details matched on, so an edited email or phone is matched afresh.
-	key := linkPrefix(ws, portal, cust.ID) + hash(cust.Email, cust.Phone, cust.PhoneRaw, cust.FirstName, cust.LastName, region)
+	key := linkKey(ws, portal, cust.ID)
+	// The entry names the details matched on, so an edited email or phone is matched afresh; a "no match"
+	// names its generation, which a new or restored contact in HubSpot ends.
+	details := hash(cust.Email, cust.Phone, cust.PhoneRaw, cust.FirstName, cust.LastName, region)
+	gen := s.generation(ctx, ws, portal, "nomatch")
 	stored := ""
 	if cust.HubspotPortalID == portal {
 		stored = cust.HubspotContactID
@@ -218,7 +224,8 @@ func (s *Service) link(ctx context.Context, hc *hubspot.Client, integ *convrs.Hu
 	if v, ok := s.cacheGet(ctx, key); ok {
 		var e linkEntry
 		// A link stored since (outbound pick, the sync) wins over the cached match.
-		if jsonDecode(v, &e) && (stored == "" || e.ContactID == stored) {
+		if jsonDecode(v, &e) && e.Details == details && (stored == "" || e.ContactID == stored) &&
+			(e.Outcome != convrs.ContactNoMatch || e.Gen == gen) {
 			return e, nil
 		}
 		s.cacheDelete(ctx, key)
@@ -227,9 +234,9 @@ func (s *Service) link(ctx context.Context, hc *hubspot.Client, integ *convrs.Hu
 		res, err := s.cfg.Matcher.Find(ctx, hc.Contacts, match.Target{Customer: cust, PortalID: portal, Region: region})
 		switch {
 		case errors.Is(err, match.ErrAnonymous):
-			return linkEntry{Outcome: convrs.ContactAnonymous}, s.cfg.TTLs.Card, nil
+			return linkEntry{Outcome: convrs.ContactAnonymous, Details: details}, s.cfg.TTLs.Card, nil
 		case errors.Is(err, match.ErrNoMatch):
-			return linkEntry{Outcome: convrs.ContactNoMatch}, s.cfg.TTLs.Card, nil
+			return linkEntry{Outcome: convrs.ContactNoMatch, Details: details, Gen: gen}, s.cfg.TTLs.Card, nil
 		case err != nil:
 			return linkEntry{}, 0, err
 		}
@@ -239,7 +246,7 @@ func (s *Service) link(ctx context.Context, hc *hubspot.Client, integ *convrs.Hu
 				"customer_id", cust.ID, "portal_id", portal, "contact_id", res.Contact.ID, "matched_by", res.Rule)
 			s.notify(ctx, ws, cust.ID)
 		}
-		return linkEntry{Outcome: convrs.ContactFound, ContactID: res.Contact.ID, Rule: res.Rule, Candidates: res.Candidates}, 0, nil
+		return linkEntry{Outcome: convrs.ContactFound, ContactID: res.Contact.ID, Rule: res.Rule, Candidates: res.Candidates, Details: details}, 0, nil
 	})
 }
 

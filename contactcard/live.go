@@ -18,9 +18,9 @@ func (s *Service) notify(ctx context.Context, ws, customerID string) {
 	}
 }
 
-// forgetCustomer drops the customer's cached match (every details hash of it).
+// forgetCustomer drops the customer's cached match.
 func (s *Service) forgetCustomer(ctx context.Context, ws string, portal int64, customerID string) {
-	s.cacheDeletePrefix(ctx, linkPrefix(ws, portal, customerID))
+	s.cacheDelete(ctx, linkKey(ws, portal, customerID))
 }
 
 // relink moves the links to fromIDs onto toID ("" removes them), forgets the changed customers' matches and

@@ -44,7 +44,8 @@ func (s *Service) SearchContacts(ctx context.Context, query string) ([]*convrs.H
 		region = w.DefaultRegion
 	}
 	e164 := phoneLike(q, region)
-	key := searchPrefix(p.WorkspaceID, integ.PortalID) + hash(strings.ToLower(q), e164)
+	gen := s.generation(ctx, p.WorkspaceID, integ.PortalID, "search")
+	key := searchPrefix(p.WorkspaceID, integ.PortalID) + gen + ":" + hash(strings.ToLower(q), e164)
 	out, err := load(ctx, s, key, s.cfg.TTLs.Search, func(ctx context.Context) ([]*convrs.HubspotContact, time.Duration, error) {
 		hc, integ, err := s.cfg.Clients.Client(ctx, p.WorkspaceID)
 		if err != nil {

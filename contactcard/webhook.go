@@ -102,12 +102,12 @@ func (s *Service) apply(ctx context.Context, e WebhookEvent, log interface {
 	case EventCreation, EventRestore:
 		// A new or restored contact may match customers that matched nothing: their cards look again.
 		s.cacheDelete(ctx, contactKey(ws, e.PortalID, id))
-		s.cacheDeletePrefix(ctx, searchPrefix(ws, e.PortalID))
+		s.bump(ctx, ws, e.PortalID, "search")
 		s.forgetUnmatched(ctx, ws, e.PortalID)
 		return nil
 	case EventDeletion:
 		s.cacheDelete(ctx, contactKey(ws, e.PortalID, id))
-		s.cacheDeletePrefix(ctx, searchPrefix(ws, e.PortalID))
+		s.bump(ctx, ws, e.PortalID, "search")
 		_, err := s.relink(sys, ws, e.PortalID, []string{id}, "")
 		return err
 	case EventMerge:
@@ -124,7 +124,7 @@ func (s *Service) apply(ctx context.Context, e WebhookEvent, log interface {
 			keys = append(keys, contactKey(ws, e.PortalID, f))
 		}
 		s.cacheDelete(ctx, keys...)
-		s.cacheDeletePrefix(ctx, searchPrefix(ws, e.PortalID))
+		s.bump(ctx, ws, e.PortalID, "search")
 		if len(from) > 0 {
 			if _, err := s.relink(sys, ws, e.PortalID, from, keptID); err != nil {
 				return err
@@ -137,7 +137,9 @@ func (s *Service) apply(ctx context.Context, e WebhookEvent, log interface {
 			return err
 		}
 		s.cacheDelete(ctx, contactKey(ws, e.PortalID, id))
+		// The results themselves go, not just out of reach: they may hold the erased contact.
 		s.cacheDeletePrefix(ctx, searchPrefix(ws, e.PortalID))
+		s.bump(ctx, ws, e.PortalID, "search")
 		// Only IDs and counts: the log must not keep what the deletion removes.
 		s.cfg.Logger.InfoContext(ctx, "contactcard: hubspot privacy deletion: removed the contact's links and cached data",
 			"workspace_id", ws, "portal_id", e.PortalID, "contact_id", id, "customers_unlinked", len(changed))
@@ -171,10 +173,10 @@ func (s *Service) notifyLinked(ctx context.Context, ws string, portal int64, con
 	return nil
 }
 
-// forgetUnmatched drops the workspace's cached matches so customers that matched nothing are matched again, and
-// tells every open panel of the workspace to look again (one lookup per open card, through the cache).
+// forgetUnmatched ends the cached "no match" answers so those customers are matched again, and tells every
+// open panel of the workspace to look again (one lookup per open card, through the cache).
 func (s *Service) forgetUnmatched(ctx context.Context, ws string, portal int64) {
-	s.cacheDeletePrefix(ctx, portalPrefix(ws, portal)+"link:")
+	s.bump(ctx, ws, portal, "nomatch")
 	if err := s.cfg.PubSub.Publish(context.WithoutCancel(ctx), topicCards(ws), []byte("changed")); err != nil {
 		s.cfg.Logger.WarnContext(ctx, "contactcard: publish workspace card change", "workspace_id", ws, "error", err)
 	}

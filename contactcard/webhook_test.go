@@ -67,6 +67,21 @@ func TestWebhookDeletionMergeAndOrder(t *testing.T) {
 		if c, _ := e.db.FindCustomer(e.agent, bob.ID); c.HubspotContactID != keptID {
 			t.Errorf("an out-of-order deletion unlinked the customer")
 		}
+		// A contact created in HubSpot ends the cached "no match" of a customer it matches.
+		nemo := e.customer("Nemo", "", "nemo@example.com", "")
+		if got := e.card(nemo.ID); got.Outcome != convrs.ContactNoMatch {
+			t.Fatalf("card before the contact exists = %+v", got)
+		}
+		nemoID := e.seed(7, map[string]string{"firstname": "Nemo", "email": "nemo@example.com"})
+		if got := e.card(nemo.ID); got.Outcome != convrs.ContactNoMatch {
+			t.Errorf("the no match is not cached: %+v", got)
+		}
+		if err := e.svc.HandleWebhook(ctx, []contactcard.WebhookEvent{ev(16, 5500, contactcard.EventCreation, nemoID)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.card(nemo.ID); got.Outcome != convrs.ContactFound || got.Contact.ID != nemoID {
+			t.Errorf("card after the creation webhook = %+v", got)
+		}
 		// Events of a portal no workspace is connected to are acknowledged and ignored.
 		stray := ev(15, 6000, contactcard.EventDeletion, keptID)
 		stray.PortalID = 999

@@ -99,6 +99,9 @@ func newStackMode(t *testing.T, demo bool) *stack {
 		WorkspaceService: db, StaffService: db, CustomerService: s.customers, ConversationService: card.Outbound(db),
 		HubspotService: hub, HubspotContactService: card, PubSub: s.pubsub, Logger: logger, Demo: demo,
 	}
+	if r.HubspotSyncService == nil {
+		r.HubspotSyncService = pendingSyncs{}
+	}
 	s.handler = signer.Middleware(graph.LoadersMiddleware(r.CustomerService, graph.NewServer(r, graph.ServerOptions{Authenticate: signer.WebsocketInit})))
 	return s
 }

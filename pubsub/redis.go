@@ -28,8 +28,9 @@ const (
 
 // Redis is a pub/sub on Redis channels, shared by every gateway process using the same Redis server. Topics
 // live under prefix+topic. Each subscription holds one Redis connection and one goroutine, which reads
-// everything Redis sends (so Redis never disconnects it as a slow consumer) and drops what its subscriber has
-// no room for. Messages published while a connection is being redialled are lost.
+// everything Redis sends (so Redis never disconnects it as a slow consumer) and ends the subscription when its
+// subscriber has no room for a message (see the package doc). Messages published while a connection is being
+// redialled are lost.
 type Redis struct {
 	rdb     redis.UniversalClient
 	prefix  string
@@ -135,11 +136,13 @@ func (r *Redis) receive(ctx context.Context, ps *redis.PubSub, out chan<- []byte
 			select {
 			case out <- []byte(m.Payload):
 			default:
+				// The subscriber fell behind: end its subscription rather than let it miss messages unaware.
 				r.dropped.Add(1)
+				return
 			}
 		}
 	}
 }
 
-// Dropped returns how many messages were dropped because a subscriber's buffer was full.
+// Dropped returns how many subscriptions were ended because their buffer was full when a message arrived.
 func (r *Redis) Dropped() uint64 { return r.dropped.Load() }

@@ -72,6 +72,13 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 		kv, locker, limiter, ps = m, m, m.Limiter(), pubsub.NewMemory()
 	}
 	a.db.Events = ps
+	if d, ok := ps.(interface{ Dropped() uint64 }); ok {
+		// A subscriber that fell behind is ended (its client refetches and subscribes again); count those.
+		a.metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "convrs_pubsub_subscriptions_ended_total",
+			Help: "Subscriptions ended because their subscriber fell behind (its messages would have been lost).",
+		}, func() float64 { return float64(d.Dropped()) }))
+	}
 
 	if cfg.Development() {
 		if seeded, err := seed.Demo(ctx, a.db); err != nil {

@@ -426,7 +426,12 @@ func (d *DB) matchCustomer(tx *gorm.DB, workspaceID string, probe *customerRow) 
 			continue
 		}
 		var row customerRow
-		err := tx.Where("workspace_id = ? AND "+c.col+" = ?", workspaceID, c.val).Order("created_at, id").Take(&row).Error
+		q := tx.Where("workspace_id = ? AND "+c.col+" = ?", workspaceID, c.val)
+		if c.field == "hubspotContactId" {
+			// A contact ID means something only in the connected portal.
+			q = q.Where("hubspot_portal_id = (?)", tx.Model(&integrationRow{}).Select("portal_id").Where("workspace_id = ?", workspaceID))
+		}
+		err := q.Order("created_at, id").Take(&row).Error
 		if err == nil {
 			return &row, c.field, nil
 		} else if err != gorm.ErrRecordNotFound {

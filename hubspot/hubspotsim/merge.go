@@ -148,16 +148,24 @@ func (s *Simulator) MergeContacts(portalID int64, primaryID, objectIDToMerge str
 	return rec.contact(), true
 }
 
-// GDPRDeleteContact permanently deletes a contact as the API's gdpr-delete does; false if there is none.
+// GDPRDeleteContact permanently deletes a contact (archived ones too; a merged-away ID erases the record it
+// became) as the API's gdpr-delete does; false if there is none.
 func (s *Simulator) GDPRDeleteContact(portalID int64, id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.portals[portalID]
-	if p == nil || p.contacts[id] == nil || p.contacts[id].mergedInto != "" {
+	if p == nil || p.contacts[id] == nil {
 		return false
 	}
-	s.gdprDeleteLocked(p, p.contacts[id])
-	s.emitLocked(p, contactEvent(eventPrivacyDeletion, id, "GDPR"))
+	rec := p.contacts[id]
+	if rec.mergedInto != "" {
+		// A merged-away ID stands for the record it became, as in the API.
+		if rec = followMergesLocked(p, rec); rec == nil {
+			return false
+		}
+	}
+	s.gdprDeleteLocked(p, rec)
+	s.emitLocked(p, contactEvent(eventPrivacyDeletion, rec.id, "GDPR"))
 	return true
 }
 

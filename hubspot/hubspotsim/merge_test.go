@@ -48,6 +48,11 @@ func TestMergeGivesANewIDThatOldIDsResolveTo(t *testing.T) {
 			t.Errorf("GET %s = %s", old, g.Raw)
 		}
 	}
+	br := e.call("POST", "/crm/v3/objects/contacts/batch/read", map[string]any{"inputs": []any{map[string]string{"id": older}, map[string]string{"id": primary}}})
+	e.mustStatus(br, http.StatusOK)
+	if res := br.JSON(t)["results"].([]any); len(res) != 1 || res[0].(map[string]any)["id"] != newID {
+		t.Errorf("batch read of the old IDs = %s, want the merged record once", br.Raw)
+	}
 	// The old email leaves the primary-email index; the note moved.
 	e.mustStatus(e.call("GET", "/crm/v3/objects/contacts/bob@old.test?idProperty=email", nil), http.StatusNotFound)
 	if notes := e.ts.Notes(e.portal, newID); len(notes) != 1 || notes[0].Body != "on the older one" {
@@ -235,3 +240,25 @@ func simCall(t *testing.T, e *env, method, path, body string) response {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestGDPRDeleteOfAMergedAwayIDErasesTheMergedRecord(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a := e.ts.SeedContact(e.portal, map[string]string{"email": "a@x.test"}, time.Time{})
+	b := e.ts.SeedContact(e.portal, map[string]string{"email": "b@x.test"}, time.Time{})
+	merged, ok := e.ts.MergeContacts(e.portal, a, b)
+	if !ok {
+		t.Fatal("merge failed")
+	}
+	if !e.ts.GDPRDeleteContact(e.portal, b) {
+		t.Fatal("GDPR delete of the merged-away ID failed")
+	}
+	for _, id := range []string{a, b, merged.ID} {
+		if _, ok := e.ts.Contact(e.portal, id); ok {
+			t.Errorf("contact %s survived the GDPR delete", id)
+		}
+	}
+	if e.ts.GDPRDeleteContact(e.portal, a) {
+		t.Error("a second GDPR delete succeeded")
+	}
+}

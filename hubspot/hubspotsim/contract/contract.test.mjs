@@ -140,4 +140,56 @@ test('the HubSpot Node SDK speaks to the simulator', async (t) => {
       assert.equal(r.reason.body.message, 'You have reached your secondly limit.');
     }
   });
+
+  await t.test('update and archive a note', async () => {
+    const updated = await client.crm.objects.notes.basicApi.update(note.id, { properties: { hs_note_body: '<p>Updated</p>' } });
+    assert.equal(updated.id, note.id);
+    const stored = await control(`/_sim/portals/${portal.portalId}/contacts/${contact.id}/notes`);
+    assert.equal(stored[0].body, '<p>Updated</p>');
+    await client.crm.objects.notes.basicApi.archive(note.id);
+    assert.deepEqual(await control(`/_sim/portals/${portal.portalId}/contacts/${contact.id}/notes`), []);
+  });
+
+  await t.test('read the lifecycle stages', async () => {
+    const prop = await client.crm.properties.coreApi.getByName('contacts', 'lifecyclestage');
+    assert.equal(prop.name, 'lifecyclestage');
+    assert.equal(prop.type, 'enumeration');
+    const lead = prop.options.find((o) => o.value === 'lead');
+    assert.deepEqual({ label: lead.label, displayOrder: lead.displayOrder, hidden: lead.hidden }, { label: 'Lead', displayOrder: 1, hidden: false });
+    assert.ok(prop.options.some((o) => o.value === 'partner'), 'custom stage missing');
+  });
+
+  await t.test('batch create: 207 per input with trace IDs', async () => {
+    const e = await client.crm.contacts.batchApi.create({
+      inputs: [
+        { properties: { email: 'grace@example.com' }, associations: [], objectWriteTraceId: 'a' },
+        { properties: { email: 'ada@example.com' }, associations: [], objectWriteTraceId: 'b' },
+      ],
+    });
+    assert.equal(e.results.length, 1);
+    assert.equal(e.numErrors, 1);
+    assert.deepEqual(e.errors[0].context.objectWriteTraceId, ['b']);
+    assert.deepEqual(e.errors[0].errors, []);
+  });
+
+  await t.test('merge two contacts under a new ID', async () => {
+    const other = await client.crm.contacts.basicApi.create({ properties: { email: 'countess@example.com' }, associations: [] });
+    // SDK 13.5 has no wrapper for merge or GDPR delete; apiRequest is its documented way to reach them.
+    const res = await client.apiRequest({ method: 'POST', path: '/crm/v3/objects/contacts/merge', body: { primaryObjectId: contact.id, objectIdToMerge: other.id } });
+    assert.equal(res.status, 200);
+    const merged = await res.json();
+    assert.notEqual(merged.id, contact.id);
+    assert.notEqual(merged.id, other.id);
+    const viaOld = await client.crm.contacts.basicApi.getById(other.id, ['email', 'hs_merged_object_ids']);
+    assert.equal(viaOld.id, merged.id);
+    assert.equal(viaOld.properties.email, 'ada@example.com');
+    contact = merged;
+  });
+
+  await t.test('GDPR delete', async () => {
+    const res = await client.apiRequest({ method: 'POST', path: '/crm/v3/objects/contacts/gdpr-delete', body: { objectId: contact.id } });
+    assert.equal(res.status, 204);
+    const e = await rejection(client.crm.contacts.basicApi.getById(contact.id, undefined, undefined, undefined, true));
+    assert.equal(e.code, 404);
+  });
 });

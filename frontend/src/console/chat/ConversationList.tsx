@@ -48,7 +48,8 @@ export function ConversationList({ filter, onFilterChange, selectedId }: Convers
     requestPolicy: 'cache-and-network',
   });
 
-  useSubscriptionEvents(ConversationEvents, {}, () => refetch({ requestPolicy: 'network-only' }));
+  const reload = () => refetch({ requestPolicy: 'network-only' });
+  useSubscriptionEvents(ConversationEvents, {}, reload, { onResubscribe: reload });
 
   const conversations = data?.conversations;
   return (
