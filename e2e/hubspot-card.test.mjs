@@ -162,4 +162,13 @@ test('the agent sees the HubSpot card, watches it follow HubSpot, and starts a c
   const details = page.getByRole('region', { name: 'User Details' });
   assert.equal(await details.locator('.details__name').textContent(), 'Bob Smith', "the existing customer's name is unchanged");
   await screenshot(page, 'hubspot-card-9-several-matches');
+
+  // On a phone the card fits the screen: nothing is wider than the viewport, long addresses included.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await card.scrollIntoViewIfNeeded();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow} px wider than a 390 px screen`);
+  const cardBox = await card.boundingBox();
+  assert.ok(cardBox && cardBox.x >= 0 && cardBox.x + cardBox.width <= 390, `the card lies within the screen: ${JSON.stringify(cardBox)}`);
+  await screenshot(page, 'hubspot-card-10-phone');
 });
