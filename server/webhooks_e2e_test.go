@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/convrs/gateway/cache"
+	"github.com/convrs/gateway/contactcard"
+	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubspot"
+	"github.com/convrs/gateway/hubspot/hubspotsim"
+	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/match"
+	"github.com/convrs/gateway/pubsub"
+	"github.com/convrs/gateway/secret"
+	"github.com/convrs/gateway/store"
+)
+
+// A person changes a contact's lifecycle stage in HubSpot (the simulator's UI does what UpdateContact does):
+// HubSpot's signed webhook reaches /webhooks/hubspot and the agent's open card shows the new stage.
+func TestWebhookUpdatesOpenCard(t *testing.T) {
+	ctx := context.Background()
+	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{})
+	portal := sim.CreatePortal(hubspotsim.PortalSpec{Name: "E2E", Country: "GB"}).ID
+	db := store.MustOpenTestDB(t, "sqlite")
+	const ws = "ws_e2e"
+	if err := db.CreateWorkspace(ctx, &convrs.Workspace{ID: ws, Name: "E2E", DefaultRegion: "GB", TimeZone: "Europe/London"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateStaff(ctx, &convrs.Staff{ID: "stf_e2e", WorkspaceID: ws, Name: "Sam", Email: "sam@e2e.test", Role: convrs.RoleAgent}); err != nil {
+		t.Fatal(err)
+	}
+	agent := convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_e2e", WorkspaceID: ws, Role: convrs.RoleAgent})
+	box, err := secret.NewBox(bytes.Repeat([]byte{9}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	access, refresh := sim.IssueTokens(portal, "")
+	seal := func(v, which string) string { s, _ := box.Seal(v, "hubspot:"+which+":"+ws); return s }
+	if _, _, err := db.SaveHubspotConnection(ctx, store.Connection{WorkspaceID: ws, PortalID: portal, Scopes: integration.RequiredScopes,
+		AccessTokenEnc: seal(access, "access"), RefreshTokenEnc: seal(refresh, "refresh"), TokenExpiresAt: time.Now().Add(25 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.EnableHubspot(ctx, ws); err != nil {
+		t.Fatal(err)
+	}
+	kv, ps := cache.NewMemory(), pubsub.NewMemory()
+	logs := &lockedWriter{w: &bytes.Buffer{}}
+	logger := slog.New(slog.NewTextHandler(logs, nil))
+	hub := integration.New(integration.Config{Store: db, OAuth: &hubspot.OAuthConfig{ClientID: hubspotsim.DefaultClientID,
+		ClientSecret: hubspotsim.DefaultClientSecret, APIURL: sim.URL(), AppURL: sim.URL()}, APIURL: sim.URL(), LinkURL: sim.URL(),
+		Cache: kv, Locker: kv, Limiter: kv.Limiter(), PubSub: ps, Box: box, Logger: logger})
+	card := contactcard.New(contactcard.Config{Store: db, Clients: hub, Cache: kv, Locker: kv, PubSub: ps, Logger: logger})
+	card.SetMatcher(match.New(match.Config{Links: card.NotifyingLinks(db), Locker: kv, Logger: logger}))
+
+	h := &webhookHandler{secret: hubspotsim.DefaultClientSecret, events: card, logger: logger, now: time.Now}
+	gw := httptest.NewServer(h)
+	defer gw.Close()
+	h.publicURL = gw.URL
+	if err := sim.SetWebhooks(hubspotsim.WebhookSettings{TargetURL: gw.URL + WebhookPath,
+		Subscriptions: hubspotsim.ContactSubscriptions(hubspotsim.CardProperties...)}); err != nil {
+		t.Fatal(err)
+	}
+
+	id := sim.SeedContact(portal, map[string]string{"firstname": "Bob", "email": "bob@example.com", "lifecyclestage": "lead"}, time.Time{})
+	first, email := "Bob", "bob@example.com"
+	bob, err := db.CreateCustomer(agent, convrs.CustomerInput{FirstName: &first, Email: &email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lk, err := card.Contact(agent, bob.ID); err != nil || lk.Contact == nil || lk.Contact.LifecycleStage != "Lead" {
+		t.Fatalf("card = %+v, %v", lk, err)
+	}
+	sub, cancel := context.WithCancel(agent)
+	defer cancel()
+	updates, err := card.SubscribeContact(sub, bob.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.UpdateContact(portal, id, map[string]string{"lifecyclestage": "customer"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case lk := <-updates:
+			if lk.Contact != nil && lk.Contact.LifecycleStage == "Customer" {
+				for _, d := range sim.WebhookDeliveries() {
+					if !d.Delivered {
+						t.Errorf("delivery not acknowledged: %+v", d)
+					}
+				}
+				return
+			}
+		case <-deadline:
+			t.Fatalf("the open card never showed the new stage; deliveries %+v\n%s", sim.WebhookDeliveries(), logs.String())
+		}
+	}
+}
+
+// lockedWriter serialises log writes from the handler's and the simulator's goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.String()
+}
