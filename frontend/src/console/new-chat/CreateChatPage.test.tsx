@@ -166,7 +166,7 @@ describe('CreateChatPage', () => {
     const mock = renderPage({
       StartConversation: () =>
         ++calls === 1
-          ? { error: errors({ message: 'This matches Bob Smith (bob@example.com)', code: 'ECONFLICT', customerId: 'cus_bob' }) }
+          ? { error: errors({ message: 'This matches Bob Smith (bob@example.com)', code: 'ECONFLICT', field: 'customer.email', customerId: 'cus_bob' }) }
           : started(),
     });
     await user.type(screen.getByLabelText('Email'), 'bob@example.com');
@@ -176,6 +176,7 @@ describe('CreateChatPage', () => {
 
     const alert = screen.getByRole('alert');
     expect(alert).toHaveTextContent('This matches Bob Smith (bob@example.com)');
+    expect(screen.getByLabelText('Email')).toHaveAccessibleDescription('This belongs to an existing customer (see above).');
     expect(window.location.hash).toBe('');
     await user.click(within(alert).getByRole('button', { name: 'Use this customer' }));
 
@@ -277,6 +278,8 @@ describe('CreateChatPage with outbound HubSpot search', () => {
     await userEvent.setup().selectOptions(screen.getByLabelText('Channel'), 'SMS');
     const user = await searchAndPick('bob', /Bob Smith/);
     expect(screen.getByLabelText('Phone')).toHaveValue('+447911123456');
+    await user.selectOptions(screen.getByLabelText('Channel'), 'Web chat');
+    expect(screen.getByLabelText('Phone')).toHaveValue('+14155550123');
 
     await user.click(screen.getByRole('button', { name: 'Clear selection' }));
     expect(screen.getByLabelText('Phone')).toHaveValue('');

@@ -63,6 +63,12 @@ function channelNeed(channel: string): string | null {
 // A sanity check only (one @, something on both sides, a dot in the domain); the gateway has the last word.
 const emailShape = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** The contact's number for a channel: the mobile one first where texts go to it (SMS, WhatsApp). */
+function contactPhone(contact: SearchContact, channel: string): string {
+  const mobileFirst = needs[channel] === 'phone';
+  return (mobileFirst ? (contact.mobilePhone ?? contact.phone) : (contact.phone ?? contact.mobilePhone)) ?? '';
+}
+
 interface Mode {
   search: boolean;
   requireMatch: boolean;
@@ -136,16 +142,17 @@ function CreateChatForm({ mode }: { mode: Mode }) {
   const locked = mode.requireMatch || selected !== null;
 
   const set = (name: keyof FormState) => (event: { target: { value: string } }) => {
-    setForm({ ...form, [name]: event.target.value });
+    const next = { ...form, [name]: event.target.value };
+    // A picked contact's number follows the channel: the mobile one for SMS and WhatsApp.
+    if (name === 'channel' && selected) next.phone = contactPhone(selected, next.channel);
+    setForm(next);
     if (errors[name]) setErrors({ ...errors, [name]: undefined });
     setConflict(null);
   };
 
   function select(contact: SearchContact) {
-    const mobileFirst = needs[form.channel] === 'phone';
-    const phone = (mobileFirst ? (contact.mobilePhone ?? contact.phone) : (contact.phone ?? contact.mobilePhone)) ?? '';
     setSelected(contact);
-    setForm({ ...form, email: contact.email ?? '', phone, firstName: contact.firstName ?? '', lastName: contact.lastName ?? '' });
+    setForm({ ...form, email: contact.email ?? '', phone: contactPhone(contact, form.channel), firstName: contact.firstName ?? '', lastName: contact.lastName ?? '' });
     setErrors({ ...errors, hubspotContactId: undefined, email: undefined, phone: undefined, firstName: undefined, lastName: undefined });
     setFormErrors([]);
     setConflict(null);
@@ -165,6 +172,10 @@ function CreateChatForm({ mode }: { mode: Mode }) {
     }
     const found = conflictOf(result.error, conflictCustomerKey);
     const { fields, other } = fieldErrors(result.error, fieldNames);
+    // The field that matched is marked too, so it is read out with the control.
+    if (found?.field && (fieldNames as string[]).includes(found.field)) {
+      fields[found.field as FieldName] ??= 'This belongs to an existing customer (see above).';
+    }
     setErrors(fields);
     setConflict(found);
     setFormErrors(found ? other.filter((m) => m !== found.message) : other);

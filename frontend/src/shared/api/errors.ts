@@ -72,6 +72,8 @@ export interface Conflict {
   message: string;
   /** The existing record's id from extensions (e.g. extensions.customerId), when the gateway sent one. */
   id: string | null;
+  /** The input field whose value matched (extensions.field), when the gateway named one. */
+  field: string | null;
 }
 
 /** The first ECONFLICT error, with the id found under `idKey` in its extensions. */
@@ -79,7 +81,12 @@ export function conflictOf(error: MaybeError, idKey: string): Conflict | null {
   for (const e of error?.graphQLErrors ?? []) {
     if (e.extensions?.code !== 'ECONFLICT') continue;
     const id = e.extensions[idKey];
-    return { message: e.message, id: typeof id === 'string' && id !== '' ? id : null };
+    const field = e.extensions.field;
+    return {
+      message: e.message,
+      id: typeof id === 'string' && id !== '' ? id : null,
+      field: typeof field === 'string' && field !== '' ? (field.split('.').pop() ?? null) : null,
+    };
   }
   return null;
 }
