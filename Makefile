@@ -9,7 +9,7 @@ FRONTEND_SOURCES := $(shell find frontend -type f -not -path '*/node_modules/*')
 .PHONY: run build test test-go test-frontend test-e2e test-env generate check-generated lint bench clean
 
 run: build
-	./$(BIN) serve
+	APP_ENV=development ./$(BIN) serve
 
 build: $(BIN)
 

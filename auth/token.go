@@ -80,7 +80,7 @@ func (s *Signer) Verify(token string) (*convrs.Principal, error) {
 	if s.now().Unix() >= c.Expires || !convrs.Role(c.Role).Valid() || c.Staff == "" || c.Workspace == "" {
 		return nil, ErrInvalidToken
 	}
-	return &convrs.Principal{StaffID: c.Staff, WorkspaceID: c.Workspace, Role: convrs.Role(c.Role)}, nil
+	return &convrs.Principal{StaffID: c.Staff, WorkspaceID: c.Workspace, Role: convrs.Role(c.Role), Expires: time.Unix(c.Expires, 0)}, nil
 }
 
 // BearerToken returns the token of an "Authorization: Bearer …" value, or "".

@@ -24,13 +24,22 @@ func TestIssueVerify(t *testing.T) {
 	t.Parallel()
 	s := mustSigner(t, "k")
 	p := convrs.Principal{StaffID: "stf_1", WorkspaceID: "ws_1", Role: convrs.RoleAgent}
+	before := time.Now().Add(time.Hour).Truncate(time.Second)
 	tok, err := s.Issue(p, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Verify(tok)
-	if err != nil || *got != p {
-		t.Fatalf("Verify = %+v, %v", got, err)
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	// The principal carries the session's end, so that a websocket can be closed when it comes.
+	if exp := got.Expires; exp.Before(before) || exp.After(time.Now().Add(time.Hour)) {
+		t.Errorf("Expires = %v, want about an hour from now", exp)
+	}
+	got.Expires = time.Time{}
+	if *got != p {
+		t.Fatalf("Verify = %+v, want %+v", got, p)
 	}
 }
 

@@ -3,6 +3,7 @@ package contactcard
 import (
 	"context"
 	"encoding/json"
+	"sync"
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/match"
@@ -51,10 +52,13 @@ func (s *Service) SubscribeContact(ctx context.Context, customerID string) (<-ch
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.cfg.Store.FindCustomer(ctx, customerID); err != nil {
-		return nil, err
-	}
+	// The topics are the caller's workspace's: another workspace's customer ID hears nothing, and the lookups
+	// it would trigger answer ENOTFOUND, which is skipped.
 	changed := make(chan struct{}, 1)
+	// A pub/sub subscription that falls behind is ended; the card's stream ends with it, so the client
+	// subscribes again (and refetches) instead of waiting for updates that will never come.
+	ended := make(chan struct{})
+	var endOnce sync.Once
 	for _, topic := range []string{convrs.TopicHubspotContact(p.WorkspaceID, customerID), convrs.TopicHubspot(p.WorkspaceID), topicCards(p.WorkspaceID)} {
 		in, err := s.cfg.PubSub.Subscribe(ctx, topic)
 		if err != nil {
@@ -67,6 +71,7 @@ func (s *Service) SubscribeContact(ctx context.Context, customerID string) (<-ch
 				default: // a lookup is due already; it will see this change too
 				}
 			}
+			endOnce.Do(func() { close(ended) })
 		}()
 	}
 	out := make(chan *convrs.HubspotContactLookup, 1)
@@ -75,6 +80,8 @@ func (s *Service) SubscribeContact(ctx context.Context, customerID string) (<-ch
 		for {
 			select {
 			case <-ctx.Done():
+				return
+			case <-ended:
 				return
 			case <-changed:
 			}

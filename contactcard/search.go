@@ -76,16 +76,17 @@ func (s *Service) searchable(ctx context.Context, ws string) (*convrs.HubspotInt
 	if err != nil {
 		return nil, err
 	}
+	switch integ.State {
+	case convrs.IntegrationEnabled, convrs.IntegrationConnected:
+	case convrs.IntegrationError:
+		return nil, convrs.Errorf(convrs.EUNAVAILABLE, "HubSpot needs reconnecting: %s", integ.ErrorReason)
+	default:
+		return nil, convrs.Errorf(convrs.ECONFLICT, "HubSpot is not connected.")
+	}
 	if !integ.Options.AllowOutboundSearch {
 		return nil, convrs.Errorf(convrs.EFORBIDDEN, "HubSpot search in outbound is turned off for this workspace (Allow HubSpot searching in outbound).")
 	}
-	switch integ.State {
-	case convrs.IntegrationEnabled, convrs.IntegrationConnected:
-		return integ, nil
-	case convrs.IntegrationError:
-		return nil, convrs.Errorf(convrs.EUNAVAILABLE, "HubSpot needs reconnecting: %s", integ.ErrorReason)
-	}
-	return nil, convrs.Errorf(convrs.ECONFLICT, "HubSpot is not connected.")
+	return integ, nil
 }
 
 // phoneLike returns the query as an E.164 number if it is written like a phone number (digits and the usual

@@ -1,6 +1,9 @@
 package convrs
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Role is what a staff member may do in their workspace.
 type Role string
@@ -20,6 +23,8 @@ type Principal struct {
 	StaffID     string
 	WorkspaceID string
 	Role        Role
+	// Expires is when the session that authenticated the principal ends; zero for the system.
+	Expires time.Time
 }
 
 // IsAdmin reports whether the principal may run admin-only operations.

@@ -133,6 +133,19 @@ type Message struct {
 // MaxMessageLength caps one message's text, in characters.
 const MaxMessageLength = 20000
 
+// MessagePage selects a page of a conversation's messages: the Last most recent ones, before the message
+// Before if it is set, oldest first.
+type MessagePage struct {
+	Last   int
+	Before string
+}
+
+// Message page sizes: what a conversation shows unless asked otherwise, and the most one page may hold.
+const (
+	DefaultMessagePage = 500
+	MaxMessagePage     = 1000
+)
+
 // ConversationFilter selects conversations. Zero values select everything.
 type ConversationFilter struct {
 	Status     ConversationStatus
@@ -201,6 +214,9 @@ type WorkspaceService interface {
 // StaffService reads staff. Errors: ENOTFOUND.
 type StaffService interface {
 	FindStaff(ctx context.Context, id string) (*Staff, error)
+	// FindStaffMembers returns the staff of the caller's workspace among ids, in no particular order (the
+	// dataloader's batch read).
+	FindStaffMembers(ctx context.Context, ids []string) ([]*Staff, error)
 	ListStaff(ctx context.Context) ([]*Staff, error)
 }
 
@@ -220,6 +236,9 @@ type ConversationService interface {
 	ListConversations(ctx context.Context, f ConversationFilter) ([]*Conversation, error)
 	FindConversation(ctx context.Context, id string) (*Conversation, error)
 	ListMessages(ctx context.Context, conversationID string) ([]*Message, error)
+	// ListMessagesOf returns a page of messages of each of the conversations (the dataloader's batch read),
+	// keyed by conversation ID; conversations of other workspaces have none.
+	ListMessagesOf(ctx context.Context, conversationIDs []string, page MessagePage) (map[string][]*Message, error)
 	FindMessage(ctx context.Context, id string) (*Message, error)
 	// SendMessage posts text as the calling agent.
 	SendMessage(ctx context.Context, conversationID, text string) (*Message, error)

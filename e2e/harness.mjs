@@ -74,9 +74,12 @@ export async function startGateway(name, opts = {}) {
       PORT: String(port),
       PUBLIC_URL: url,
       DATABASE_URL: `sqlite://${join(dataDir, 'e2e.db')}`,
+      // Explicit: without APP_ENV the binary is in production and refuses to start without its secrets.
       APP_ENV: 'development',
       DATA_DIR: dataDir,
       HUBSPOT_SIM_ADDR: `127.0.0.1:${simPort}`,
+      // A free port: several gateways (and `make run`) may run on this machine at once.
+      METRICS_ADDR: '127.0.0.1:0',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -122,14 +125,16 @@ export async function startGateway(name, opts = {}) {
 
 /**
  * Starts the HubSpot simulator alone (`GATEWAY_BIN hubspot-sim`), for several gateways to share, and waits until
- * it answers. Its output goes to test-output/<name>-hubspot-sim.log.
+ * it answers. `redirectUris` are the demo app's registered redirect URLs (the gateways' callbacks): like HubSpot,
+ * the simulator refuses any other. Its output goes to test-output/<name>-hubspot-sim.log.
  */
-export async function startSimulator(name) {
+export async function startSimulator(name, { redirectUris = [] } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   mkdirSync(outputDir, { recursive: true });
   const log = createWriteStream(join(outputDir, `${name}-hubspot-sim.log`));
-  const child = spawn(gatewayBin(), ['hubspot-sim', '--addr', `127.0.0.1:${port}`], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['hubspot-sim', '--addr', `127.0.0.1:${port}`, ...redirectUris.flatMap((uri) => ['--redirect-uri', uri])];
+  const child = spawn(gatewayBin(), args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exit = new Promise((resolveExit) => child.on('exit', resolveExit));

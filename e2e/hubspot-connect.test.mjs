@@ -33,20 +33,42 @@ test('an admin connects HubSpot, enables syncing, saves options and disconnects'
   await screenshot(page, 'hubspot-1-disconnected');
 
   await card.getByRole('button', { name: 'Integrate' }).click();
-  const [consent] = await Promise.all([
-    context.waitForEvent('page'),
-    card.getByRole('button', { name: 'Login to HubSpot' }).click(),
-  ]);
-  // The tab opens blank and is then pointed at the authorization URL from connectHubspot.
-  await consent.waitForURL((url) => url.protocol.startsWith('http'));
+  const login = () => Promise.all([context.waitForEvent('page'), card.getByRole('button', { name: 'Login to HubSpot' }).click()]);
+  const simulatorOrigin = new URL(gateway.simulatorUrl).origin;
+  const nonceCookies = async () => (await context.cookies(gateway.url)).filter((c) => c.name.startsWith('convrs_oauth_'));
+
+  // First, HubSpot's consent approved in a browser that did not open the start link (a forwarded link): the
+  // browser's cookies are cleared between the start link and the callback. Nothing may be connected.
+  const [forwarded] = await login();
+  await forwarded.waitForURL((url) => url.origin === simulatorOrigin);
+  const [nonce] = await nonceCookies();
+  assert.ok(nonce, 'the start link set a nonce cookie');
+  assert.equal(nonce.httpOnly, true);
+  assert.equal(nonce.sameSite, 'Lax');
+  await context.clearCookies();
+  await forwarded.getByRole('button', { name: 'Connect app' }).click();
+  await forwarded.waitForURL((url) => url.origin === new URL(gateway.url).origin, { timeout: 30_000 });
+  await forwarded.getByRole('heading', { name: 'Finish in the browser that started' }).waitFor();
+  await screenshot(forwarded, 'hubspot-2a-other-browser');
+  await forwarded.close();
+  await page.bringToFront();
+  assert.equal(await card.locator('.banner[data-state]').count(), 0, 'nothing connected from another browser');
+
+  // The same browser throughout: the tab opens blank, is pointed at the gateway's start link from
+  // connectHubspot, which sets the nonce cookie and redirects to HubSpot's consent page.
+  const [consent] = await login();
+  await consent.waitForURL((url) => url.origin === simulatorOrigin);
   await consent.waitForLoadState();
+  assert.equal((await nonceCookies()).length, 1);
   await screenshot(consent, 'hubspot-2-consent');
   const connectApp = consent.getByRole('button', { name: 'Connect app' }).or(consent.getByRole('link', { name: 'Connect app' }));
   await connectApp.click();
   // HubSpot (the simulator) sends the browser back to the gateway's OAuth callback.
   await consent.waitForURL((url) => url.origin === new URL(gateway.url).origin, { timeout: 30_000 });
   await consent.waitForLoadState();
+  await consent.getByRole('heading', { name: 'HubSpot connected' }).waitFor();
   await screenshot(consent, 'hubspot-3-callback');
+  assert.equal((await nonceCookies()).length, 0, 'the callback clears the nonce cookie');
 
   // CONNECTED: yellow, with the HubSpot user and portal; arrived without reloading this page.
   await page.bringToFront();
@@ -87,4 +109,58 @@ test('an admin connects HubSpot, enables syncing, saves options and disconnects'
   await card.getByRole('button', { name: 'Integrate' }).waitFor();
   assert.equal(await banner.count(), 0);
   await screenshot(page, 'hubspot-8-disconnected');
+});
+
+test('switching to another portal asks first, and the answer from the same browser applies it', { timeout: 180_000 }, async (t) => {
+  const { page, context, gateway } = env;
+  t.after(() => {
+    for (const error of env.consoleErrors) t.diagnostic(`browser: ${error}`);
+  });
+  // Still signed in as Ada Admin from the test above (the session lives in the browser's storage).
+  await page.bringToFront();
+  await page.goto(gateway.url);
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  await page.getByRole('link', { name: 'Integrations' }).click();
+  const card = page.getByRole('region', { name: 'HubSpot' });
+  await card.getByRole('button', { name: 'Integrate' }).waitFor();
+  await page.locator('header[data-connection="connected"]').waitFor();
+
+  // The card offers no second connection while one exists (Reconnect is for ERROR), so this asks for a start
+  // link as the card does, with the signed-in page's token, and opens it in a tab of the same browser.
+  const connectTo = async (portalName) => {
+    const link = await page.evaluate(async () => {
+      const response = await fetch('/query', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${localStorage.getItem('convrs.session') ?? sessionStorage.getItem('convrs.session')}` },
+        body: JSON.stringify({ query: 'mutation { connectHubspot { url } }' }),
+      });
+      return (await response.json()).data.connectHubspot.url;
+    });
+    assert.match(link, /\/oauth\/hubspot\/start\?state=/);
+    const tab = await context.newPage();
+    await tab.goto(link);
+    await tab.waitForURL((url) => url.origin === new URL(gateway.simulatorUrl).origin);
+    await tab.getByLabel(portalName).check();
+    await tab.getByRole('button', { name: 'Connect app' }).click();
+    await tab.waitForURL((url) => url.origin === new URL(gateway.url).origin, { timeout: 30_000 });
+    return tab;
+  };
+
+  const first = await connectTo('Acme Corp (demo)');
+  await first.getByRole('heading', { name: 'HubSpot connected' }).waitFor();
+  await card.locator('.banner[data-state="yellow"]').filter({ hasText: 'Portal 24681357' }).waitFor({ timeout: 30_000 });
+
+  // Another portal: the callback asks before switching; the form posts back to the gateway from this browser
+  // (its Origin and its nonce cookie are checked).
+  const second = await connectTo('Acme EU (demo)');
+  await second.getByRole('heading', { name: 'Connect a different HubSpot portal?' }).waitFor();
+  await screenshot(second, 'hubspot-9-portal-change-question');
+  await second.getByRole('button', { name: 'Connect portal 13572468' }).click();
+  await second.getByRole('heading', { name: 'HubSpot connected' }).waitFor();
+  await card.locator('.banner').filter({ hasText: 'Portal 13572468' }).waitFor({ timeout: 30_000 });
+
+  await page.bringToFront();
+  await card.getByRole('button', { name: 'Disable' }).click();
+  await page.getByRole('dialog', { name: 'Disconnect HubSpot?' }).getByRole('button', { name: 'Confirm' }).click();
+  await card.getByRole('button', { name: 'Integrate' }).waitFor();
 });

@@ -18,7 +18,10 @@ const stack = {};
 before(async () => {
   if (!services) return;
   stack.db = await createPostgresDatabase('convrs_e2e');
-  stack.sim = await startSimulator('two-gateways');
+  const port2 = await freePort();
+  const second = `http://127.0.0.1:${port2}`;
+  // The app's one registered redirect URL is the "load balancer" address's callback.
+  stack.sim = await startSimulator('two-gateways', { redirectUris: [`${second}/oauth/hubspot/callback`] });
   // Shared by both processes, as production would configure them.
   const env = {
     DATABASE_URL: stack.db.url,
@@ -30,8 +33,6 @@ before(async () => {
     HUBSPOT_API_URL: stack.sim.url,
     HUBSPOT_APP_URL: stack.sim.url,
   };
-  const port2 = await freePort();
-  const second = `http://127.0.0.1:${port2}`;
   // The first process seeds the demo data; the second starts once it is ready. Both send HubSpot's callback
   // to the second (the "load balancer" address), so the handshake started on one finishes on the other.
   stack.one = await startGateway('two-gateways-1', { env: { ...env, PUBLIC_URL: second } });
@@ -58,6 +59,7 @@ test('the admin card follows a HubSpot connection completed on another gateway p
 
   await card.getByRole('button', { name: 'Integrate' }).click();
   const [consent] = await Promise.all([context.waitForEvent('page'), card.getByRole('button', { name: 'Login to HubSpot' }).click()]);
+  // The start link (on the public address, the second process) sets the browser's nonce cookie, then HubSpot.
   await consent.waitForURL((url) => url.origin === new URL(stack.sim.url).origin);
   await consent.getByRole('button', { name: 'Connect app' }).click();
   // The callback is served by the second process, with the state the first one issued.

@@ -25,7 +25,13 @@ func (s cancellingStaff) FindStaff(ctx context.Context, _ string) (*convrs.Staff
 	return nil, fmt.Errorf("store: find staff: %w", ctx.Err())
 }
 
-func (s cancellingStaff) ListStaff(ctx context.Context) ([]*convrs.Staff, error) { return nil, ctx.Err() }
+func (s cancellingStaff) FindStaffMembers(ctx context.Context, _ []string) ([]*convrs.Staff, error) {
+	return nil, ctx.Err()
+}
+
+func (s cancellingStaff) ListStaff(ctx context.Context) ([]*convrs.Staff, error) {
+	return nil, ctx.Err()
+}
 
 // A request the client cancelled is not an internal error: nothing is logged at ERROR level.
 func TestCancelledRequestIsNotLoggedAsAnError(t *testing.T) {

@@ -55,7 +55,7 @@ type ComplexityRoot struct {
 		HubspotSync   func(childComplexity int) int
 		ID            func(childComplexity int) int
 		LastMessageAt func(childComplexity int) int
-		Messages      func(childComplexity int) int
+		Messages      func(childComplexity int, last *int, before *string) int
 		OpenedAt      func(childComplexity int) int
 		Status        func(childComplexity int) int
 		Subject       func(childComplexity int) int
@@ -238,7 +238,7 @@ type ComplexityRoot struct {
 type ConversationResolver interface {
 	Customer(ctx context.Context, obj *convrs.Conversation) (*convrs.Customer, error)
 	AssignedAgent(ctx context.Context, obj *convrs.Conversation) (*convrs.Staff, error)
-	Messages(ctx context.Context, obj *convrs.Conversation) ([]*convrs.Message, error)
+	Messages(ctx context.Context, obj *convrs.Conversation, last *int, before *string) ([]*convrs.Message, error)
 	HubspotSync(ctx context.Context, obj *convrs.Conversation) (*convrs.HubspotSync, error)
 }
 type CustomerResolver interface {
@@ -389,7 +389,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Conversation.Messages(childComplexity), true
+		args, err := ec.field_Conversation_messages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Conversation.Messages(childComplexity, args["last"].(*int), args["before"].(*string)), true
 	case "Conversation.openedAt":
 		if e.ComplexityRoot.Conversation.OpenedAt == nil {
 			break
@@ -1392,7 +1397,7 @@ type Mutation {
   "Admin only."
   updateWorkspaceSettings(input: WorkspaceSettingsInput!): Workspace!
 
-  "Admin only. Returns the HubSpot authorization URL (single-use state, valid 10 minutes)."
+  "Admin only. Returns the start link of a HubSpot connection (single use, valid 10 minutes)."
   connectHubspot: HubspotAuthorization!
   "Admin only. From CONNECTED: turns syncing on."
   enableHubspot: HubspotIntegration!
@@ -1482,7 +1487,11 @@ type Conversation {
   lastMessageAt: Time!
   customer: Customer!
   assignedAgent: Staff
-  messages: [Message!]!
+  """
+  The conversation's messages, oldest first: the latest ` + "`" + `last` + "`" + ` (at most 1000) of them, or those before the
+  message ` + "`" + `before` + "`" + ` to page back through a long conversation.
+  """
+  messages(last: Int = 500, before: ID): [Message!]!
   "The transcript sync of this conversation's last close, or null."
   hubspotSync: HubspotSync
 }
@@ -1564,7 +1573,7 @@ input HubspotOptionsInput {
 }
 
 type HubspotAuthorization {
-  "Open this in a new tab: HubSpot's consent page."
+  "The gateway's start link: open it in a new tab, in this browser. It binds the connection to the browser (an HttpOnly cookie), then redirects to HubSpot's consent page."
   url: String!
   expiresAt: Time!
 }
@@ -2084,6 +2093,28 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Conversation_messages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_backfillHubspotSyncs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -2751,7 +2782,8 @@ func (ec *executionContext) _Conversation_messages(ctx context.Context, field gr
 			return ec.fieldContext_Conversation_messages(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Conversation().Messages(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Conversation().Messages(ctx, obj, fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*convrs.Message) graphql.Marshaler {
@@ -2761,7 +2793,7 @@ func (ec *executionContext) _Conversation_messages(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Conversation_messages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Conversation_messages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Conversation",
 		Field:      field,
@@ -2770,6 +2802,17 @@ func (ec *executionContext) fieldContext_Conversation_messages(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Message(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Conversation_messages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/graph"
 	"github.com/convrs/gateway/hubspot"
+	"github.com/convrs/gateway/hubsync"
 	"github.com/convrs/gateway/integration"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
@@ -48,13 +49,37 @@ type stack struct {
 	signer    *auth.Signer
 	pubsub    *watchedPubSub
 	customers *countingCustomers
-	handler   http.Handler
+	syncs     *countingSyncs
+	// conversations and staff count the reads that could be N+1.
+	conversations *countingConversations
+	staff         *countingStaff
+	clock         *clock
+	server        *graph.Server
+	handler       http.Handler
+}
+
+// clock is the server's clock of session checks, which tests move forward.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 func newStack(t *testing.T) *stack { return newStackMode(t, true) }
 
 // newStackMode builds the stack in the demo console's mode (demo) or in production's.
-func newStackMode(t *testing.T, demo bool) *stack {
+func newStackMode(t *testing.T, demo bool, configure ...func(*graph.ServerOptions)) *stack {
 	t.Helper()
 	ctx := context.Background()
 	db := store.MustOpenTestDB(t, "sqlite")
@@ -90,19 +115,25 @@ func newStackMode(t *testing.T, demo bool) *stack {
 		db: db, box: box, signer: signer,
 		pubsub:    &watchedPubSub{PubSub: mem, subscribed: make(chan string, 16)},
 		customers: &countingCustomers{CustomerService: db},
+		clock:     &clock{now: time.Now()},
 	}
+	s.conversations = &countingConversations{ConversationService: db}
+	s.syncs = &countingSyncs{HubspotSyncService: &hubsync.Service{Store: db, PubSub: s.pubsub}}
+	s.staff = &countingStaff{StaffService: db}
 	card := contactcard.New(contactcard.Config{
 		Store: db, Clients: hub, Matcher: match.New(match.Config{Links: db, Locker: kv, Logger: logger}),
-		Cache: kv, Locker: kv, PubSub: mem, Logger: logger,
+		Cache: kv, Locker: kv, PubSub: s.pubsub, Logger: logger,
 	})
 	r := &graph.Resolver{
-		WorkspaceService: db, StaffService: db, CustomerService: s.customers, ConversationService: card.Outbound(db),
-		HubspotService: hub, HubspotContactService: card, PubSub: s.pubsub, Logger: logger, Demo: demo,
+		WorkspaceService: db, StaffService: s.staff, CustomerService: s.customers, ConversationService: card.Outbound(s.conversations),
+		HubspotService: hub, HubspotContactService: card, HubspotSyncService: s.syncs, PubSub: s.pubsub, Logger: logger, Demo: demo,
 	}
-	if r.HubspotSyncService == nil {
-		r.HubspotSyncService = pendingSyncs{}
+	opts := graph.ServerOptions{Authenticate: signer.WebsocketInit, Introspection: demo, Now: s.clock.Now}
+	for _, f := range configure {
+		f(&opts)
 	}
-	s.handler = signer.Middleware(graph.LoadersMiddleware(r.CustomerService, graph.NewServer(r, graph.ServerOptions{Authenticate: signer.WebsocketInit})))
+	s.server = graph.NewServer(r, opts)
+	s.handler = signer.Middleware(s.server)
 	return s
 }
 
@@ -200,6 +231,38 @@ func (c *countingCustomers) FindCustomer(ctx context.Context, id string) (*convr
 func (c *countingCustomers) FindCustomers(ctx context.Context, ids []string) ([]*convrs.Customer, error) {
 	c.findMany.Add(1)
 	return c.CustomerService.FindCustomers(ctx, ids)
+}
+
+// countingConversations counts message reads, one by one and batched.
+type countingConversations struct {
+	convrs.ConversationService
+	list, listOf atomic.Int64
+}
+
+func (c *countingConversations) ListMessages(ctx context.Context, id string) ([]*convrs.Message, error) {
+	c.list.Add(1)
+	return c.ConversationService.ListMessages(ctx, id)
+}
+
+func (c *countingConversations) ListMessagesOf(ctx context.Context, ids []string, page convrs.MessagePage) (map[string][]*convrs.Message, error) {
+	c.listOf.Add(1)
+	return c.ConversationService.ListMessagesOf(ctx, ids, page)
+}
+
+// countingStaff counts staff reads, one by one (session checks among them) and batched.
+type countingStaff struct {
+	convrs.StaffService
+	find, findMany atomic.Int64
+}
+
+func (c *countingStaff) FindStaff(ctx context.Context, id string) (*convrs.Staff, error) {
+	c.find.Add(1)
+	return c.StaffService.FindStaff(ctx, id)
+}
+
+func (c *countingStaff) FindStaffMembers(ctx context.Context, ids []string) ([]*convrs.Staff, error) {
+	c.findMany.Add(1)
+	return c.StaffService.FindStaffMembers(ctx, ids)
 }
 
 // gqlError is an entry of a response's errors, as a client sees it.
@@ -301,51 +364,75 @@ func demoConversation(t *testing.T, s *stack) (convID, customerID string) {
 	return out.Conversations[0].ID, out.Conversations[0].Customer.ID
 }
 
-// operations is every query and mutation with arguments that pass validation; the IDs need not exist.
-var operations = map[string]string{
-	"me":                      `{ me { id } }`,
-	"workspace":               `{ workspace { id } }`,
-	"staff":                   `{ staff { id } }`,
-	"conversations":           `{ conversations { id } }`,
-	"conversation":            `{ conversation(id: "cnv_x") { id } }`,
-	"customers":               `{ customers { id } }`,
-	"customer":                `{ customer(id: "cus_x") { id } }`,
-	"hubspotIntegration":      `{ hubspotIntegration { state } }`,
-	"sendMessage":             `mutation { sendMessage(conversationId: "cnv_x", text: "hi") { id } }`,
-	"postCustomerMessage":     `mutation { postCustomerMessage(conversationId: "cnv_x", text: "hi") { id } }`,
-	"closeConversation":       `mutation { closeConversation(id: "cnv_x") { id } }`,
-	"reopenConversation":      `mutation { reopenConversation(id: "cnv_x") { id } }`,
-	"startConversation":       `mutation { startConversation(input: {customer: {email: "x@example.com"}, channel: "web", message: "hi"}) { id } }`,
-	"updateCustomer":          `mutation { updateCustomer(id: "cus_x", input: {firstName: "X"}) { id } }`,
-	"updateWorkspaceSettings": `mutation { updateWorkspaceSettings(input: {name: "X"}) { id } }`,
-	"connectHubspot":          `mutation { connectHubspot { url } }`,
-	"enableHubspot":           `mutation { enableHubspot { state } }`,
-	"disableHubspot":          `mutation { disableHubspot { state } }`,
-	"saveHubspotOptions":      `mutation { saveHubspotOptions(input: {allowOutboundSearch: true, requireOutboundMatch: false}) { state } }`,
-	"hubspotSync":             `{ hubspotSync(conversationId: "cnv_x") { id } }`,
-	"hubspotSyncs":            `{ hubspotSyncs { nodes { id } } }`,
-	"hubspotSyncSummary":      `{ hubspotSyncSummary { total } }`,
-	"hubspotBackfillCount":    `{ hubspotBackfillCount(days: 7) }`,
-	"hubspotContact":          `{ hubspotContact(customerId: "cus_x") { outcome } }`,
-	"searchHubspotContacts":   `{ searchHubspotContacts(query: "alice") { id } }`,
-	"retryHubspotSync":        `mutation { retryHubspotSync(conversationId: "cnv_x") { id } }`,
-	"backfillHubspotSyncs":    `mutation { backfillHubspotSyncs(days: 7) }`,
+// operation is one row of the operations table: the document, with $conv and $cust standing for a
+// conversation and a customer of the demo workspace, and who may run it.
+type operation struct {
+	query string
+	// admin: only admins (EFORBIDDEN for agents).
+	admin bool
+	// scoped: it names a conversation or customer, which another workspace's staff must not reach.
+	scoped bool
+	// topic is a subscription's pub/sub topic in a workspace; nil for queries and mutations.
+	topic func(workspaceID string) string
+}
+
+// operations is every query, mutation and subscription (TestOperationsCoverSchema keeps it complete). Adding
+// an operation to the schema means adding its row here.
+var operations = map[string]operation{
+	"me":                      {query: `{ me { id } }`},
+	"workspace":               {query: `{ workspace { id } }`},
+	"staff":                   {query: `{ staff { id } }`},
+	"conversations":           {query: `{ conversations { id } }`},
+	"conversation":            {query: `query($conv: ID!) { conversation(id: $conv) { id } }`, scoped: true},
+	"customers":               {query: `{ customers { id } }`},
+	"customer":                {query: `query($cust: ID!) { customer(id: $cust) { id } }`, scoped: true},
+	"hubspotIntegration":      {query: `{ hubspotIntegration { state } }`},
+	"sendMessage":             {query: `mutation($conv: ID!) { sendMessage(conversationId: $conv, text: "hi") { id } }`, scoped: true},
+	"postCustomerMessage":     {query: `mutation($conv: ID!) { postCustomerMessage(conversationId: $conv, text: "hi") { id } }`, scoped: true},
+	"closeConversation":       {query: `mutation($conv: ID!) { closeConversation(id: $conv) { id } }`, scoped: true},
+	"reopenConversation":      {query: `mutation($conv: ID!) { reopenConversation(id: $conv) { id } }`, scoped: true},
+	"startConversation":       {query: `mutation($cust: ID) { startConversation(input: {customerId: $cust, channel: "web", message: "hi"}) { id } }`, scoped: true},
+	"updateCustomer":          {query: `mutation($cust: ID!) { updateCustomer(id: $cust, input: {firstName: "X"}) { id } }`, scoped: true},
+	"updateWorkspaceSettings": {query: `mutation { updateWorkspaceSettings(input: {name: "X"}) { id } }`, admin: true},
+	"connectHubspot":          {query: `mutation { connectHubspot { url } }`, admin: true},
+	"enableHubspot":           {query: `mutation { enableHubspot { state } }`, admin: true},
+	"disableHubspot":          {query: `mutation { disableHubspot { state } }`, admin: true},
+	"saveHubspotOptions":      {query: `mutation { saveHubspotOptions(input: {allowOutboundSearch: true, requireOutboundMatch: false}) { state } }`, admin: true},
+	"hubspotContact":          {query: `query($cust: ID!) { hubspotContact(customerId: $cust) { outcome } }`, scoped: true},
+	"searchHubspotContacts":   {query: `{ searchHubspotContacts(query: "alice") { id } }`},
+	"conversationEvents":      {query: `subscription { conversationEvents { kind } }`, topic: convrs.TopicConversations},
+	"hubspotContactUpdated": {query: `subscription { hubspotContactUpdated(customerId: "cus_x") { outcome } }`,
+		topic: func(ws string) string { return convrs.TopicHubspotContact(ws, "cus_x") }},
+	"hubspotIntegrationChanged": {query: `subscription { hubspotIntegrationChanged { state } }`, topic: convrs.TopicHubspot},
+	"hubspotSync":               {query: `query($conv: ID!) { hubspotSync(conversationId: $conv) { id } }`, scoped: true},
+	"hubspotSyncs":              {query: `{ hubspotSyncs { nodes { id } } }`, admin: true},
+	"hubspotSyncSummary":        {query: `{ hubspotSyncSummary { total } }`, admin: true},
+	"hubspotBackfillCount":      {query: `{ hubspotBackfillCount(days: 7) }`, admin: true},
+	"retryHubspotSync":          {query: `mutation($conv: ID!) { retryHubspotSync(conversationId: $conv) { id } }`, admin: true, scoped: true},
+	"backfillHubspotSyncs":      {query: `mutation { backfillHubspotSyncs(days: 7) }`, admin: true},
+	"hubspotSyncUpdated":        {query: `subscription { hubspotSyncUpdated { id } }`, topic: convrs.TopicHubspotSyncs},
+}
+
+// run runs a query or mutation of the table on the demo workspace's conversation and customer.
+func (o operation) run(t *testing.T, c *client.Client, convID, custID string) response {
+	t.Helper()
+	return do(t, c, o.query, "conv", convID, "cust", custID)
 }
 
 func TestOperationsCoverSchema(t *testing.T) {
 	s := newStack(t)
 	var out struct {
 		Schema struct {
-			QueryType, MutationType struct {
+			QueryType, MutationType, SubscriptionType struct {
 				Fields []struct {
 					Name string `json:"name"`
 				} `json:"fields"`
 			}
 		} `json:"__schema"`
 	}
-	do(t, client.New(s.handler), `{ __schema { queryType { fields { name } } mutationType { fields { name } } } }`).decode(t, &out)
+	do(t, client.New(s.handler), `{ __schema { queryType { fields { name } } mutationType { fields { name } } subscriptionType { fields { name } } } }`).decode(t, &out)
 	var inSchema, tested []string
-	for _, f := range append(out.Schema.QueryType.Fields, out.Schema.MutationType.Fields...) {
+	for _, f := range slices.Concat(out.Schema.QueryType.Fields, out.Schema.MutationType.Fields, out.Schema.SubscriptionType.Fields) {
 		inSchema = append(inSchema, f.Name)
 	}
 	for name := range operations {
@@ -390,8 +477,11 @@ func TestUnauthenticated(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := client.New(s.handler, opts...)
-			for op, query := range operations {
-				r := do(t, c, query)
+			for op, o := range operations {
+				if o.topic != nil {
+					continue // subscriptions: TestSubscriptionRefusedWithoutToken
+				}
+				r := o.run(t, c, "cnv_x", "cus_x")
 				e := r.wantError(t, convrs.EUNAUTHORIZED, "")
 				if e.Message != "Sign in to continue." || len(e.Path) != 1 || e.Path[0] != op {
 					t.Errorf("%s: error %+v", op, e)
@@ -424,9 +514,10 @@ func TestAgentCannotRunAdminMutations(t *testing.T) {
 	before := do(t, admin, adminState)
 	before.decode(t, &struct{}{})
 
-	for _, op := range []string{"updateWorkspaceSettings", "connectHubspot", "enableHubspot", "disableHubspot", "saveHubspotOptions"} {
+	for _, op := range []string{"updateWorkspaceSettings", "connectHubspot", "enableHubspot", "disableHubspot", "saveHubspotOptions",
+		"hubspotSyncs", "hubspotSyncSummary", "hubspotBackfillCount", "backfillHubspotSyncs"} {
 		t.Run(op, func(t *testing.T) {
-			e := do(t, agent, operations[op]).wantError(t, convrs.EFORBIDDEN, "")
+			e := do(t, agent, operations[op].query).wantError(t, convrs.EFORBIDDEN, "")
 			if e.Message != "Only an administrator can do this." {
 				t.Errorf("message = %q", e.Message)
 			}
@@ -506,16 +597,17 @@ func TestHubspotMutationsAsAdmin(t *testing.T) {
 		} `json:"connectHubspot"`
 	}
 	do(t, admin, `mutation { connectHubspot { url expiresAt } }`).decode(t, &authz)
-	if !strings.HasPrefix(authz.ConnectHubspot.URL, "http://hubspot.test/oauth/authorize?client_id=test-client&") || !strings.Contains(authz.ConnectHubspot.URL, "&state=") {
-		t.Errorf("authorization URL = %q", authz.ConnectHubspot.URL)
+	// The gateway's own start link, which binds the flow to the browser before sending it to HubSpot.
+	if !strings.HasPrefix(authz.ConnectHubspot.URL, "http://gateway.test"+integration.StartPath+"?state=") {
+		t.Errorf("start link = %q", authz.ConnectHubspot.URL)
 	}
 	if d := time.Until(authz.ConnectHubspot.ExpiresAt); d < 9*time.Minute || d > 11*time.Minute {
 		t.Errorf("expiresAt is %v away, want about 10 minutes", d)
 	}
 
 	// Not connected yet: nothing to enable or configure.
-	do(t, admin, operations["enableHubspot"]).wantError(t, convrs.ECONFLICT, "")
-	do(t, admin, operations["saveHubspotOptions"]).wantError(t, convrs.ECONFLICT, "")
+	do(t, admin, operations["enableHubspot"].query).wantError(t, convrs.ECONFLICT, "")
+	do(t, admin, operations["saveHubspotOptions"].query).wantError(t, convrs.ECONFLICT, "")
 
 	s.connectHubspot(t)
 	do(t, admin, `mutation { saveHubspotOptions(input: {allowOutboundSearch: false, requireOutboundMatch: true}) { state } }`).
@@ -544,7 +636,7 @@ func TestHubspotMutationsAsAdmin(t *testing.T) {
 	if enabled.EnableHubspot.State != "ENABLED" {
 		t.Errorf("after enableHubspot: %+v", enabled.EnableHubspot)
 	}
-	do(t, admin, operations["enableHubspot"]).wantError(t, convrs.ECONFLICT, "")
+	do(t, admin, operations["enableHubspot"].query).wantError(t, convrs.ECONFLICT, "")
 
 	// The other workspace is untouched.
 	var other struct {
@@ -933,14 +1025,23 @@ func TestSubscriptionHubspotIntegrationChanged(t *testing.T) {
 	}
 }
 
-// failingStaff is a StaffService whose failures carry details that must never reach a client.
-type failingStaff struct{}
+// failingStaff is a StaffService whose failures carry details that must never reach a client. Its first
+// FindStaff answers (the session check, then cached), every later one fails.
+type failingStaff struct{ calls atomic.Int64 }
 
-func (failingStaff) FindStaff(context.Context, string) (*convrs.Staff, error) {
+func (f *failingStaff) FindStaff(_ context.Context, id string) (*convrs.Staff, error) {
+	if f.calls.Add(1) == 1 {
+		return &convrs.Staff{ID: id, WorkspaceID: seed.WorkspaceID, Name: "Sam Agent", Role: convrs.RoleAgent}, nil
+	}
 	return nil, fmt.Errorf("store: find staff: %w", errors.New(`pq: password authentication failed for user "convrs"`))
 }
 
-func (failingStaff) ListStaff(context.Context) ([]*convrs.Staff, error) {
+func (f *failingStaff) FindStaffMembers(ctx context.Context, ids []string) ([]*convrs.Staff, error) {
+	_, err := f.FindStaff(ctx, "")
+	return nil, err
+}
+
+func (*failingStaff) ListStaff(context.Context) ([]*convrs.Staff, error) {
 	panic("runtime detail: index out of range in staff.go:42")
 }
 
@@ -967,8 +1068,9 @@ func TestInternalErrorsDoNotLeak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &graph.Resolver{StaffService: failingStaff{}, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
-	srv := graph.NewServer(r, graph.ServerOptions{Authenticate: signer.WebsocketInit})
+	r := &graph.Resolver{StaffService: &failingStaff{}, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	start := time.Now()
+	srv := graph.NewServer(r, graph.ServerOptions{Authenticate: signer.WebsocketInit, Now: func() time.Time { return start }})
 	tok, err := signer.Issue(demoStaff[seed.AgentID], time.Hour)
 	if err != nil {
 		t.Fatal(err)

@@ -42,6 +42,32 @@ func nullIfZero[T comparable](v T) *T {
 	return &v
 }
 
+// maxFirst is the largest page of conversations or customers (the store's limit too).
+const maxFirst = 200
+
+// pageFirst reads a list's first argument: 1 to maxFirst, so that the complexity estimate is what is loaded.
+func pageFirst(first *int) (int, error) {
+	if first == nil {
+		return maxFirst, nil
+	}
+	if *first < 1 || *first > maxFirst {
+		return 0, convrs.Invalidf("first", "Ask for 1 to %d items.", maxFirst)
+	}
+	return *first, nil
+}
+
+// messagePage reads the messages field's arguments: a page of 1 to MaxMessagePage messages.
+func messagePage(last *int, before *string) (convrs.MessagePage, error) {
+	n := convrs.DefaultMessagePage
+	if last != nil {
+		n = *last
+	}
+	if n < 1 || n > convrs.MaxMessagePage {
+		return convrs.MessagePage{}, convrs.Invalidf("last", "Ask for 1 to %d messages.", convrs.MaxMessagePage)
+	}
+	return convrs.MessagePage{Last: n, Before: deref(before)}, nil
+}
+
 func startInput(in model.StartConversationInput) convrs.StartConversationInput {
 	out := convrs.StartConversationInput{CustomerID: deref(in.CustomerID), Channel: in.Channel, Subject: deref(in.Subject), Message: in.Message,
 		HubspotContactID: deref(in.HubspotContactID)}
@@ -74,6 +100,7 @@ func (r *Resolver) conversationEvents(ctx context.Context) (<-chan *model.Conver
 			if err != nil {
 				continue // deleted since, or the context ended
 			}
+			forgetLoaded(ctx)
 			item := &model.ConversationEvent{Kind: ev.Kind, Conversation: conv}
 			if ev.MessageID != "" {
 				item.Message, _ = r.ConversationService.FindMessage(ctx, ev.MessageID)

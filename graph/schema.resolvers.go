@@ -16,7 +16,7 @@ import (
 
 // Customer is the resolver for the customer field.
 func (r *conversationResolver) Customer(ctx context.Context, obj *convrs.Conversation) (*convrs.Customer, error) {
-	return CustomerLoaderFromContext(ctx, r.CustomerService).Load(ctx, obj.CustomerID)
+	return r.loadersFrom(ctx).customers.Load(ctx, obj.CustomerID)
 }
 
 // AssignedAgent is the resolver for the assignedAgent field.
@@ -24,17 +24,21 @@ func (r *conversationResolver) AssignedAgent(ctx context.Context, obj *convrs.Co
 	if obj.AssignedStaffID == "" {
 		return nil, nil
 	}
-	return r.StaffService.FindStaff(ctx, obj.AssignedStaffID)
+	return r.loadersFrom(ctx).staff.Load(ctx, obj.AssignedStaffID)
 }
 
 // Messages is the resolver for the messages field.
-func (r *conversationResolver) Messages(ctx context.Context, obj *convrs.Conversation) ([]*convrs.Message, error) {
-	return r.ConversationService.ListMessages(ctx, obj.ID)
+func (r *conversationResolver) Messages(ctx context.Context, obj *convrs.Conversation, last *int, before *string) ([]*convrs.Message, error) {
+	page, err := messagePage(last, before)
+	if err != nil {
+		return nil, err
+	}
+	return r.loadersFrom(ctx).messages.Load(ctx, messagesKey{conversationID: obj.ID, page: page})
 }
 
 // HubspotSync is the resolver for the hubspotSync field.
 func (r *conversationResolver) HubspotSync(ctx context.Context, obj *convrs.Conversation) (*convrs.HubspotSync, error) {
-	return nilIfNotFound(r.HubspotSyncService.Sync(ctx, obj.ID))
+	return r.loadersFrom(ctx).syncs.Load(ctx, obj.ID)
 }
 
 // Email is the resolver for the email field.
@@ -143,7 +147,7 @@ func (r *hubspotOwnerResolver) Email(ctx context.Context, obj *convrs.HubspotOwn
 
 // Customer is the resolver for the customer field.
 func (r *hubspotSyncResolver) Customer(ctx context.Context, obj *convrs.HubspotSync) (*convrs.Customer, error) {
-	return CustomerLoaderFromContext(ctx, r.CustomerService).Load(ctx, obj.CustomerID)
+	return r.loadersFrom(ctx).customers.Load(ctx, obj.CustomerID)
 }
 
 // ReasonCode is the resolver for the reasonCode field.
@@ -282,7 +286,11 @@ func (r *queryResolver) Staff(ctx context.Context) ([]*convrs.Staff, error) {
 
 // Conversations is the resolver for the conversations field.
 func (r *queryResolver) Conversations(ctx context.Context, status *convrs.ConversationStatus, customerID *string, first *int) ([]*convrs.Conversation, error) {
-	return r.ConversationService.ListConversations(ctx, convrs.ConversationFilter{Status: deref(status), CustomerID: deref(customerID), Limit: deref(first)})
+	n, err := pageFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	return r.ConversationService.ListConversations(ctx, convrs.ConversationFilter{Status: deref(status), CustomerID: deref(customerID), Limit: n})
 }
 
 // Conversation is the resolver for the conversation field.
@@ -292,7 +300,11 @@ func (r *queryResolver) Conversation(ctx context.Context, id string) (*convrs.Co
 
 // Customers is the resolver for the customers field.
 func (r *queryResolver) Customers(ctx context.Context, query *string, first *int) ([]*convrs.Customer, error) {
-	return r.CustomerService.ListCustomers(ctx, deref(query), deref(first))
+	n, err := pageFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	return r.CustomerService.ListCustomers(ctx, deref(query), n)
 }
 
 // Customer is the resolver for the customer field.

@@ -2,48 +2,216 @@ package graph
 
 import (
 	"context"
+	"errors"
+	"log/slog"
+	"net/http"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/convrs/gateway/convrs"
 )
 
-// ServerOptions configures NewServer.
+// ServerOptions configures NewServer. Zero values take the defaults named on each field.
 type ServerOptions struct {
 	// OriginPatterns are the websocket origins accepted besides the request's own host.
 	OriginPatterns []string
 	// Authenticate reads the session token of a websocket's connection_init payload and returns the context
 	// carrying its principal, or an error that refuses the connection.
 	Authenticate func(ctx context.Context, payload map[string]any) (context.Context, error)
+	// Introspection allows __schema and __type (development only).
+	Introspection bool
+	// Limits bound each document; the zero value means DefaultLimits.
+	Limits Limits
+	// InitTimeout closes (4408) a websocket that sends no connection_init in time (default 10 s).
+	InitTimeout time.Duration
+	// MaxConnections caps the open websockets of this process (default 1000); more are answered 503.
+	MaxConnections int
+	// MaxOperationsPerConnection caps the running operations (subscriptions) of one websocket (default 20).
+	MaxOperationsPerConnection int
+	// SessionCheckTTL is how long a staff member's current role is reused before it is read again
+	// (default 2 s; negative: read on every operation).
+	SessionCheckTTL time.Duration
+	// SessionRecheckInterval is how often an open websocket re-reads its staff member, to close it (4401)
+	// once they are removed (default 30 s).
+	SessionRecheckInterval time.Duration
+	// Now is the clock of session expiry checks (default time.Now).
+	Now func() time.Time
+}
+
+func (o *ServerOptions) defaults() {
+	if o.Limits == (Limits{}) {
+		o.Limits = DefaultLimits
+	}
+	if o.InitTimeout == 0 {
+		o.InitTimeout = 10 * time.Second
+	}
+	if o.MaxConnections == 0 {
+		o.MaxConnections = 1000
+	}
+	if o.MaxOperationsPerConnection == 0 {
+		o.MaxOperationsPerConnection = 20
+	}
+	if o.SessionCheckTTL == 0 {
+		o.SessionCheckTTL = 2 * time.Second
+	}
+	if o.SessionRecheckInterval == 0 {
+		o.SessionRecheckInterval = 30 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Server is the GraphQL endpoint: gqlgen's handler behind the websocket connection cap.
+type Server struct {
+	gql      *handler.Server
+	opts     ServerOptions
+	sessions *sessionChecker
+	stats    *Stats
+	logger   *slog.Logger
 }
 
 // NewServer returns the GraphQL server with its transports configured explicitly: POST, and websockets
-// (graphql-ws) whose connection_init must carry a valid session token, with a keep-alive ping.
-func NewServer(r *Resolver, opts ServerOptions) *handler.Server {
+// (graphql-ws) whose connection_init must carry a valid session token, with a keep-alive ping. Every
+// operation re-reads the caller's role, refuses an expired session and runs with its own dataloaders.
+func NewServer(r *Resolver, opts ServerOptions) *Server {
+	opts.defaults()
+	s := &Server{opts: opts, stats: &Stats{}, logger: r.Logger}
+	s.sessions = newSessionChecker(r.StaffService, opts.SessionCheckTTL, opts.Now)
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.Websocket{
-		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: opts.OriginPatterns}},
+		Implementation: trackedImplementation{inner: transport.CoderWebsocketImplementation{
+			AcceptOptions: websocket.AcceptOptions{OriginPatterns: opts.OriginPatterns},
+		}, initTimeout: opts.InitTimeout},
 		KeepAlivePingInterval: 10 * time.Second,
-		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-			ctx, err := opts.Authenticate(ctx, payload)
-			if err != nil {
-				// 4401 tells the client to sign in again rather than reconnect.
-				return transport.WithWebsocketCloseCode(ctx, 4401), nil, err
-			}
-			return ctx, nil, nil
-		},
+		InitFunc:              s.initWebsocket,
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
-	srv.Use(extension.FixedComplexityLimit(500))
+	srv.SetParserTokenLimit(opts.Limits.Tokens)
+	srv.Use(limitsExtension{limits: opts.Limits, introspection: opts.Introspection})
+	if opts.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return s.aroundOperation(ctx, r, next)
+	})
 	srv.AroundFields(SplitFieldErrors)
 	srv.SetErrorPresenter(ErrorPresenter(r.Logger))
 	srv.SetRecoverFunc(Recover(r.Logger))
-	return srv
+	s.gql = srv
+	return s
+}
+
+// Stats returns the live websocket counters (for /metrics).
+func (s *Server) Stats() *Stats { return s.stats }
+
+// ServeHTTP serves POST requests and websocket upgrades; an upgrade beyond MaxConnections is answered 503.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Upgrade") == "" {
+		s.gql.ServeHTTP(w, r)
+		return
+	}
+	if n := s.stats.connections.Add(1); n > int64(s.opts.MaxConnections) {
+		s.stats.connections.Add(-1)
+		s.stats.refusedConnections.Add(1)
+		w.Header().Set("Retry-After", "5")
+		writeGraphQLError(w, http.StatusServiceUnavailable, convrs.EUNAVAILABLE, "Too many open connections; try again shortly.")
+		return
+	}
+	defer s.stats.connections.Add(-1)
+	st := &wsState{stats: s.stats, done: make(chan struct{})}
+	defer st.stop()
+	s.gql.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), wsStateKey{}, st)))
+}
+
+// initWebsocket authenticates connection_init, checks the staff member still exists and arms the timer that
+// closes the socket with 4401 when the session expires.
+func (s *Server) initWebsocket(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	ctx, err := s.opts.Authenticate(ctx, payload)
+	if err == nil {
+		var p *convrs.Principal
+		if p, err = s.sessions.check(ctx, convrs.PrincipalFromContext(ctx)); err == nil && p == nil {
+			err = errSignIn
+		}
+		if err == nil {
+			ctx = convrs.NewContextWithPrincipal(ctx, p)
+			if st := wsStateFrom(ctx); st != nil {
+				if p.Expires.IsZero() {
+					st.cancelTimer()
+				} else {
+					st.closeAt(p.Expires.Sub(s.opts.Now()), closeSessionExpired, "session expired", &s.stats.expiredClosed)
+				}
+				go s.watchSession(ctx, st, p)
+			}
+		}
+	}
+	if err != nil {
+		if convrs.ErrorCode(err) == convrs.EUNAUTHORIZED {
+			// 4401 tells the client to sign in again rather than reconnect.
+			return transport.WithWebsocketCloseCode(ctx, closeSessionExpired), nil, err
+		}
+		s.logger.ErrorContext(ctx, "graphql: websocket session check", "error", err.Error())
+		return ctx, nil, convrs.Errorf(convrs.EUNAVAILABLE, "The session cannot be checked; try again shortly.")
+	}
+	return ctx, nil, nil
+}
+
+// watchSession closes a websocket (4401) once its staff member is gone, however long its subscriptions run.
+func (s *Server) watchSession(ctx context.Context, st *wsState, p *convrs.Principal) {
+	tick := time.NewTicker(s.opts.SessionRecheckInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-st.done:
+			return
+		case <-tick.C:
+			if cur, err := s.sessions.check(ctx, p); err == nil && cur == nil {
+				st.closeAt(0, closeSessionExpired, "session ended", &s.stats.expiredClosed)
+				return
+			}
+		}
+	}
+}
+
+const closeSessionExpired = 4401
+
+var errSignIn = convrs.Errorf(convrs.EUNAUTHORIZED, "Sign in to continue.")
+
+// aroundOperation runs an operation with the caller's current session (or none), its own dataloaders, and,
+// on a websocket, within the connection's operation cap.
+func (s *Server) aroundOperation(ctx context.Context, r *Resolver, next graphql.OperationHandler) graphql.ResponseHandler {
+	if st := wsStateFrom(ctx); st != nil {
+		if !st.startOperation(s.opts.MaxOperationsPerConnection) {
+			s.stats.refusedOperations.Add(1)
+			return oneError(convrs.EINVALID, "Too many operations are running on this connection.")
+		}
+		context.AfterFunc(ctx, st.endOperation)
+	}
+	p, err := s.sessions.check(ctx, convrs.PrincipalFromContext(ctx))
+	switch {
+	case err == nil:
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		r.Logger.DebugContext(ctx, "graphql: request cancelled by the client during the session check")
+		return oneError(convrs.EUNAVAILABLE, "The request was cancelled.")
+	default:
+		r.Logger.ErrorContext(ctx, "graphql: session check", "error", err.Error())
+		return oneError(convrs.EINTERNAL, "Internal error.")
+	}
+	// Without a principal the resolvers answer EUNAUTHORIZED, each with its own path.
+	ctx = convrs.NewContextWithPrincipal(ctx, p)
+	return next(withLoaders(ctx, r))
+}
+
+func oneError(code, message string) graphql.ResponseHandler {
+	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: message, Extensions: map[string]any{"code": code}}}})
 }

@@ -3,11 +3,15 @@ package integration
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -23,8 +27,8 @@ type page struct {
 	Kind, Title, Message string
 	BackURL              string
 	// Confirm fields: the pending connection and what changes.
-	PendingID, NewPortal, OldPortal string
-	Linked                          int64
+	WorkspaceID, PendingID, NewPortal, OldPortal string
+	Linked                                       int64
 }
 
 var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
@@ -46,6 +50,7 @@ button.primary{background:#ff7a59;border-color:#ff7a59;color:#fff}
 {{.Linked}} customer(s) are linked to contacts of portal {{.OldPortal}}. Connecting to the new portal removes those links:
 their next transcripts will be matched again by email and phone in portal {{.NewPortal}}, and nothing is deleted in either portal.</p>
 <form method="post" action="` + ConfirmPath + `">
+<input type="hidden" name="workspace" value="{{.WorkspaceID}}">
 <input type="hidden" name="pending" value="{{.PendingID}}">
 <button class="primary" type="submit" name="decision" value="confirm">Connect portal {{.NewPortal}}</button>
 <button type="submit" name="decision" value="cancel">Cancel</button>
@@ -62,13 +67,41 @@ func (s *Service) render(w http.ResponseWriter, code int, p page) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'")
+	// Never framed: a framed confirmation page could be clickjacked into switching portals.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	w.Header().Set("X-Frame-Options", "DENY")
 	w.WriteHeader(code)
 	_ = pageTmpl.Execute(w, p)
 }
 
 func (s *Service) fail(w http.ResponseWriter, code int, title, msg string) {
 	s.render(w, code, page{Kind: "error", Title: title, Message: msg})
+}
+
+// StartHandler serves the start link Connect returns: it binds the flow to this browser with a fresh nonce
+// cookie (the state keeps its hash) and redirects to HubSpot's consent page. The link works once.
+func (s *Service) StartHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		state := r.URL.Query().Get("state")
+		nonce := randomID(32)
+		_, problem, err := s.bindState(ctx, state, hashNonce(nonce))
+		if err != nil {
+			s.cfg.Logger.ErrorContext(ctx, "oauth start: state", "error", err)
+			s.fail(w, http.StatusServiceUnavailable, "HubSpot connection failed", "Convrs could not check this connection link. Please try again.")
+			return
+		}
+		if problem == stateUsed {
+			problem = "This connection link has already been opened, so it cannot be used again."
+		}
+		if problem != "" {
+			s.fail(w, http.StatusBadRequest, "HubSpot connection failed", string(problem)+" Start again with Integrate on the HubSpot card.")
+			return
+		}
+		s.setNonceCookie(w, state, nonce, StateTTL)
+		w.Header().Set("Cache-Control", "no-store")
+		http.Redirect(w, r, s.cfg.OAuth.AuthCodeURL(state, 0), http.StatusSeeOther)
+	})
 }
 
 // CallbackHandler finishes the OAuth handshake HubSpot redirects to. Every failure shows a page saying what
@@ -78,21 +111,30 @@ func (s *Service) CallbackHandler() http.Handler {
 		ctx := r.Context()
 		q := r.URL.Query()
 		state := q.Get("state")
+		nonce := s.nonceCookie(r, state)
 		if e := q.Get("error"); e != "" {
 			if state != "" {
-				_, _, _ = s.takeState(ctx, state) // a cancelled link cannot be replayed
+				if _, problem, _ := s.takeState(ctx, state, nonce); problem == "" {
+					s.clearNonceCookie(w, state) // a cancelled link cannot be replayed
+				}
 			}
 			if e == "access_denied" {
 				s.fail(w, http.StatusOK, "HubSpot connection cancelled", "You cancelled on HubSpot's consent screen, so nothing was connected. Click Integrate again when you are ready.")
 				return
 			}
-			s.fail(w, http.StatusBadRequest, "HubSpot connection failed", "HubSpot reported: "+q.Get("error_description")+" ("+e+"). Nothing was connected.")
+			// HubSpot's words (or whoever wrote this URL) go to the log only: the page is on Convrs's origin.
+			s.cfg.Logger.WarnContext(ctx, "oauth callback: HubSpot reported an error", "error", truncate(e, 100), "error_description", truncate(q.Get("error_description"), 500))
+			s.fail(w, http.StatusBadRequest, "HubSpot connection failed", "HubSpot did not authorize the connection, so nothing was connected. Click Integrate to try again; if it keeps failing, your HubSpot administrator can check the app's installation.")
 			return
 		}
-		st, problem, err := s.takeState(ctx, state)
+		st, problem, err := s.takeState(ctx, state, nonce)
 		if err != nil {
 			s.cfg.Logger.ErrorContext(ctx, "oauth callback: state", "error", err)
 			s.fail(w, http.StatusServiceUnavailable, "HubSpot connection failed", "Convrs could not check this connection link. Please try again.")
+			return
+		}
+		if problem == stateOtherBrowser {
+			s.failOtherBrowser(w)
 			return
 		}
 		if problem != "" {
@@ -101,15 +143,22 @@ func (s *Service) CallbackHandler() http.Handler {
 		}
 		code := q.Get("code")
 		if code == "" {
+			s.clearNonceCookie(w, state)
 			s.fail(w, http.StatusBadRequest, "HubSpot connection failed", "HubSpot did not send an authorization code. Nothing was connected.")
 			return
 		}
-		s.finish(w, r, st, code)
+		s.finish(w, r, st, state, code)
 	})
 }
 
+func (s *Service) failOtherBrowser(w http.ResponseWriter) {
+	s.fail(w, http.StatusForbidden, "Finish in the browser that started", string(stateOtherBrowser)+
+		" Click Integrate on the HubSpot card again and finish in the tab it opens, in the same browser. "+
+		"If the card is embedded in another site, that browser must allow Convrs's own cookie in that tab.")
+}
+
 // finish exchanges the code and checks what HubSpot granted before anything is stored.
-func (s *Service) finish(w http.ResponseWriter, r *http.Request, st *oauthState, code string) {
+func (s *Service) finish(w http.ResponseWriter, r *http.Request, st *oauthState, state, code string) {
 	ctx := r.Context()
 	log := s.cfg.Logger.With("workspace_id", st.WorkspaceID, "staff_id", st.StaffID)
 	staff, err := s.cfg.Store.StaffByID(ctx, st.StaffID)
@@ -170,9 +219,10 @@ func (s *Service) finish(w http.ResponseWriter, r *http.Request, st *oauthState,
 		return
 	}
 	if linked > 0 || oldPortal != 0 {
-		s.askPortalChange(w, r, conn, oldPortal, linked)
+		s.askPortalChange(w, r, st, state, conn, oldPortal, linked)
 		return
 	}
+	s.clearNonceCookie(w, state)
 	s.connect(w, r, conn)
 }
 
@@ -189,8 +239,10 @@ func (s *Service) connect(w http.ResponseWriter, r *http.Request, conn store.Con
 	if err := s.cfg.Cache.DeletePrefix(ctx, CachePrefix(conn.WorkspaceID)); err != nil {
 		s.cfg.Logger.WarnContext(ctx, "oauth callback: purge cached hubspot data", "workspace_id", conn.WorkspaceID, "error", err)
 	}
-	// Another portal's tokens were just replaced: revoke them so Convrs does not stay authorized there.
-	if rt, err := s.cfg.Box.Open(replaced, tokenContext(conn.WorkspaceID, "refresh")); err == nil {
+	// The replaced refresh token (another portal's, or an older one of the same portal) would stay valid at
+	// HubSpot: revoke it, unless HubSpot handed the same one out again.
+	newRT, _ := s.cfg.Box.Open(conn.RefreshTokenEnc, tokenContext(conn.WorkspaceID, "refresh"))
+	if rt, err := s.cfg.Box.Open(replaced, tokenContext(conn.WorkspaceID, "refresh")); err == nil && rt != newRT {
 		s.revoke(ctx, rt)
 	}
 	s.cfg.Logger.InfoContext(ctx, "hubspot connected", "workspace_id", conn.WorkspaceID, "portal_id", conn.PortalID, "staff_id", conn.ConnectedBy, "state", integ.State)
@@ -230,49 +282,214 @@ func missingScopes(granted []string) []string {
 // pendingTTL is how long a portal-change confirmation waits for the admin.
 const pendingTTL = 10 * time.Minute
 
-func pendingKey(id string) string { return "oauth:pending:" + id }
+// pendingKey holds a workspace's one portal-change question: a new question replaces an older one, and
+// Disable drops it.
+func pendingKey(workspaceID string) string { return "oauth:pending:" + workspaceID }
+
+// pendingChange is a connection waiting for the admin's answer, bound to the browser that completed the
+// handshake and to the integration as it was when the question was asked.
+type pendingChange struct {
+	ID        string           `json:"id"`
+	Conn      store.Connection `json:"conn"`
+	State     string           `json:"state"`
+	NonceHash string           `json:"nonce"`
+	Before    snapshot         `json:"before"`
+}
+
+// snapshot is what must not have changed between the question and the answer.
+type snapshot struct {
+	State       convrs.IntegrationState `json:"state"`
+	PortalID    int64                   `json:"portal"`
+	ConnectedAt *time.Time              `json:"connectedAt"`
+}
+
+func snapshotOf(integ *convrs.HubspotIntegration) snapshot {
+	return snapshot{State: integ.State, PortalID: integ.PortalID, ConnectedAt: integ.ConnectedAt}
+}
+
+func (a snapshot) equal(b snapshot) bool {
+	if a.State != b.State || a.PortalID != b.PortalID || (a.ConnectedAt == nil) != (b.ConnectedAt == nil) {
+		return false
+	}
+	return a.ConnectedAt == nil || a.ConnectedAt.Equal(*b.ConnectedAt)
+}
 
 // askPortalChange keeps the new connection (tokens still sealed) in the cache and asks the admin to confirm.
-func (s *Service) askPortalChange(w http.ResponseWriter, r *http.Request, conn store.Connection, oldPortal int64, linked int64) {
+func (s *Service) askPortalChange(w http.ResponseWriter, r *http.Request, st *oauthState, state string, conn store.Connection, oldPortal int64, linked int64) {
 	ctx := r.Context()
-	b := make([]byte, 18)
-	_, _ = rand.Read(b)
-	id := base64.RawURLEncoding.EncodeToString(b)
-	data, _ := json.Marshal(conn)
-	if err := s.cfg.Cache.Set(ctx, pendingKey(id), data, pendingTTL); err != nil {
+	integ, err := s.cfg.Store.HubspotIntegration(ctx, conn.WorkspaceID)
+	if err != nil {
+		s.cfg.Logger.ErrorContext(ctx, "oauth callback: read integration", "workspace_id", conn.WorkspaceID, "error", err)
+		s.revokeSealed(ctx, conn)
+		s.fail(w, http.StatusInternalServerError, "HubSpot connection failed", "Convrs could not store the connection. Nothing was connected.")
+		return
+	}
+	pc := pendingChange{ID: randomID(18), Conn: conn, State: state, NonceHash: st.NonceHash, Before: snapshotOf(integ)}
+	data, _ := json.Marshal(pc)
+	s.dropPending(ctx, conn.WorkspaceID) // an unanswered older question: its tokens are revoked
+	if err := s.cfg.Cache.Set(ctx, pendingKey(conn.WorkspaceID), data, pendingTTL); err != nil {
+		s.revokeSealed(ctx, conn)
 		s.fail(w, http.StatusServiceUnavailable, "HubSpot connection failed", "Convrs could not keep the connection while asking you. Please try again.")
 		return
+	}
+	// The answer must come from this browser too: the cookie lives as long as the question.
+	if nonce := s.nonceCookie(r, state); nonce != "" {
+		s.setNonceCookie(w, state, nonce, pendingTTL)
 	}
 	old := "(unknown)"
 	if oldPortal != 0 {
 		old = fmt.Sprint(oldPortal)
 	}
 	s.render(w, http.StatusOK, page{Kind: "confirm", Title: "Connect a different HubSpot portal?",
-		Message: "Please confirm before Convrs switches portals.", PendingID: id, NewPortal: fmt.Sprint(conn.PortalID), OldPortal: old, Linked: linked})
+		Message: "Please confirm before Convrs switches portals.", WorkspaceID: conn.WorkspaceID, PendingID: pc.ID,
+		NewPortal: fmt.Sprint(conn.PortalID), OldPortal: old, Linked: linked})
 }
 
-// ConfirmHandler applies or drops a connection waiting for the portal-change confirmation.
+// dropPending forgets a workspace's unanswered portal-change question and revokes the tokens it held.
+func (s *Service) dropPending(ctx context.Context, workspaceID string) {
+	b, ok, err := s.cfg.Cache.Take(ctx, pendingKey(workspaceID))
+	if err != nil {
+		s.cfg.Logger.ErrorContext(ctx, "hubspot: drop pending portal change", "workspace_id", workspaceID, "error", err)
+		return
+	}
+	var pc pendingChange
+	if ok && json.Unmarshal(b, &pc) == nil {
+		s.revokeSealed(ctx, pc.Conn)
+		s.cfg.Logger.InfoContext(ctx, "hubspot: pending portal change dropped", "workspace_id", workspaceID, "portal_id", pc.Conn.PortalID)
+	}
+}
+
+// revokeSealed revokes the refresh token of a connection that will not be stored.
+func (s *Service) revokeSealed(ctx context.Context, conn store.Connection) {
+	if rt, err := s.cfg.Box.Open(conn.RefreshTokenEnc, tokenContext(conn.WorkspaceID, "refresh")); err == nil {
+		s.revoke(ctx, rt)
+	}
+}
+
+// ConfirmHandler applies or drops a connection waiting for the portal-change confirmation. The answer must
+// come from Convrs's own page (Origin), from the browser that was asked (the nonce cookie), from a staff member
+// who is still an admin of the workspace, and find the integration as it was when the question was asked.
 func (s *Service) ConfirmHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		if !s.sameOrigin(r) {
+			s.fail(w, http.StatusForbidden, "HubSpot connection failed", "This confirmation was not sent from Convrs's own page, so nothing was changed.")
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, 4096)
 		if err := r.ParseForm(); err != nil {
 			s.fail(w, http.StatusBadRequest, "HubSpot connection failed", "The confirmation form was not readable. Nothing was connected.")
 			return
 		}
-		b, ok, err := s.cfg.Cache.Take(ctx, pendingKey(r.PostForm.Get("pending")))
-		var conn store.Connection
-		if err != nil || !ok || json.Unmarshal(b, &conn) != nil {
+		expired := func() {
 			s.fail(w, http.StatusBadRequest, "HubSpot connection failed", "This confirmation has expired or was already answered. Nothing was changed; click Integrate to start again.")
+		}
+		workspaceID := r.PostForm.Get("workspace")
+		b, ok, err := s.cfg.Cache.Get(ctx, pendingKey(workspaceID))
+		var pc pendingChange
+		if err != nil || !ok || json.Unmarshal(b, &pc) != nil || pc.Conn.WorkspaceID != workspaceID ||
+			subtle.ConstantTimeCompare([]byte(pc.ID), []byte(r.PostForm.Get("pending"))) != 1 {
+			expired()
 			return
 		}
+		if !nonceMatches(s.nonceCookie(r, pc.State), pc.NonceHash) {
+			s.failOtherBrowser(w)
+			return
+		}
+		// Taken only now: an answer from elsewhere burns nothing.
+		if b, ok, err = s.cfg.Cache.Take(ctx, pendingKey(workspaceID)); err != nil || !ok || json.Unmarshal(b, &pc) != nil ||
+			subtle.ConstantTimeCompare([]byte(pc.ID), []byte(r.PostForm.Get("pending"))) != 1 {
+			expired()
+			return
+		}
+		s.clearNonceCookie(w, pc.State)
+		conn := pc.Conn
 		if r.PostForm.Get("decision") != "confirm" {
-			if rt, err := s.cfg.Box.Open(conn.RefreshTokenEnc, tokenContext(conn.WorkspaceID, "refresh")); err == nil {
-				s.revoke(ctx, rt)
-			}
+			s.revokeSealed(ctx, conn)
 			s.fail(w, http.StatusOK, "Portal change cancelled", "Nothing was changed: Convrs stays as it was.")
+			return
+		}
+		if staff, err := s.cfg.Store.StaffByID(ctx, conn.ConnectedBy); err != nil || staff.WorkspaceID != workspaceID || staff.Role != convrs.RoleAdmin {
+			s.revokeSealed(ctx, conn)
+			s.fail(w, http.StatusForbidden, "HubSpot connection failed", "Only an administrator of the workspace can connect HubSpot. Nothing was changed.")
+			return
+		}
+		integ, err := s.cfg.Store.HubspotIntegration(ctx, workspaceID)
+		if err != nil || !snapshotOf(integ).equal(pc.Before) {
+			if err != nil {
+				s.cfg.Logger.ErrorContext(ctx, "oauth confirm: read integration", "workspace_id", workspaceID, "error", err)
+			}
+			s.revokeSealed(ctx, conn)
+			s.fail(w, http.StatusConflict, "HubSpot connection not changed", "The HubSpot integration changed while you were being asked (it was disabled or connected again), so nothing was changed. Click Integrate to start again.")
 			return
 		}
 		s.connect(w, r, conn)
 	})
+}
+
+// sameOrigin reports whether a form post came from a page of the gateway's own origin.
+func (s *Service) sameOrigin(r *http.Request) bool {
+	u, err := url.Parse(s.cfg.PublicURL)
+	if err != nil {
+		return false
+	}
+	return r.Header.Get("Origin") == u.Scheme+"://"+u.Host
+}
+
+// nonceCookieName is the cookie binding one flow (one state) to a browser: several flows in one browser do not
+// overwrite each other's. Over https it carries the __Host- prefix (Secure, host-only, Path=/); plain-http
+// development cannot (the prefix requires Secure), so it goes without.
+func (s *Service) nonceCookieName(state string) string {
+	sum := sha256.Sum256([]byte(state))
+	name := "convrs_oauth_" + hex.EncodeToString(sum[:6])
+	if s.secureCookies() {
+		name = "__Host-" + name
+	}
+	return name
+}
+
+func (s *Service) secureCookies() bool { return strings.HasPrefix(s.cfg.PublicURL, "https://") }
+
+func (s *Service) setNonceCookie(w http.ResponseWriter, state, nonce string, ttl time.Duration) {
+	http.SetCookie(w, &http.Cookie{Name: s.nonceCookieName(state), Value: nonce, Path: "/", MaxAge: int(ttl / time.Second),
+		HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Service) clearNonceCookie(w http.ResponseWriter, state string) {
+	http.SetCookie(w, &http.Cookie{Name: s.nonceCookieName(state), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Service) nonceCookie(r *http.Request, state string) string {
+	if state == "" {
+		return ""
+	}
+	c, err := r.Cookie(s.nonceCookieName(state))
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+func hashNonce(nonce string) string {
+	sum := sha256.Sum256([]byte(nonce))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func nonceMatches(nonce, hash string) bool {
+	return nonce != "" && hash != "" && subtle.ConstantTimeCompare([]byte(hashNonce(nonce)), []byte(hash)) == 1
+}
+
+func randomID(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// truncate keeps logged outside text bounded.
+func truncate(v string, n int) string {
+	if len(v) > n {
+		return v[:n] + "…"
+	}
+	return v
 }

@@ -68,14 +68,70 @@ type env struct {
 	admin  context.Context
 	agent  context.Context
 	custID string
+	// browser is the admin's browser: the cookies the gateway set in it, sent back on every request.
+	browser *browser
+}
+
+// browser keeps the cookies the gateway sets, by name (one host, so no domain or path matching is needed).
+type browser struct {
+	mu      sync.Mutex
+	cookies map[string]*http.Cookie
+}
+
+func newBrowser() *browser { return &browser{cookies: map[string]*http.Cookie{}} }
+
+// keep stores the cookies an answer set (and forgets those it expired).
+func (b *browser) keep(resp *http.Response) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, c := range resp.Cookies() {
+		if c.MaxAge < 0 {
+			delete(b.cookies, c.Name)
+		} else {
+			b.cookies[c.Name] = c
+		}
+	}
+}
+
+// send adds the kept cookies to r.
+func (b *browser) send(r *http.Request) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, c := range b.cookies {
+		r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+}
+
+func (b *browser) names() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	for n := range b.cookies {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
 }
 
 func newEnv(t *testing.T, engine string) *env {
 	t.Helper()
+	return newEnvDB(t, store.MustOpenTestDB(t, engine))
+}
+
+// newEnvDB is newEnv on a database the test opened.
+func newEnvDB(t *testing.T, db *store.DB) *env {
+	t.Helper()
 	ctx := context.Background()
-	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{})
+	logs := &syncBuffer{}
+	// The simulator logs every request at debug level through the same log, as the gateway's in-process one does.
+	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{
+		RedirectURIs: []string{publicURL + integration.CallbackPath},
+		Logger:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})).With("component", "hubspotsim"),
+	})
 	sim.SeedDemo()
-	db := store.MustOpenTestDB(t, engine)
 	if err := db.CreateWorkspace(ctx, &convrs.Workspace{ID: wsID, Name: "Test", DefaultRegion: "GB", TimeZone: "Europe/London"}); err != nil {
 		t.Fatal(err)
 	}
@@ -88,9 +144,10 @@ func newEnv(t *testing.T, engine string) *env {
 		}
 	}
 	e := &env{
-		logs: &syncBuffer{}, db: db, sim: sim, cache: cache.NewMemory(), ps: pubsub.NewMemory(), box: newBox(t), clock: &clock{},
-		admin: convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_admin", WorkspaceID: wsID, Role: convrs.RoleAdmin}),
-		agent: convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_agent", WorkspaceID: wsID, Role: convrs.RoleAgent}),
+		logs: logs, db: db, sim: sim, cache: cache.NewMemory(), ps: pubsub.NewMemory(), box: newBox(t), clock: &clock{},
+		browser: newBrowser(),
+		admin:   convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_admin", WorkspaceID: wsID, Role: convrs.RoleAdmin}),
+		agent:   convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_agent", WorkspaceID: wsID, Role: convrs.RoleAgent}),
 	}
 	e.oauth = &hubspot.OAuthConfig{
 		ClientID: hubspotsim.DefaultClientID, ClientSecret: hubspotsim.DefaultClientSecret,
@@ -194,34 +251,89 @@ func readPage(t *testing.T, resp *http.Response) page {
 // callback serves HubSpot's redirect to the gateway's callback handler, as the admin's browser would.
 func (e *env) callback(t *testing.T, redirect string) page {
 	t.Helper()
+	return e.callbackFrom(t, e.browser, redirect)
+}
+
+// callbackFrom serves HubSpot's redirect as browser b would (nil: a browser without cookies).
+func (e *env) callbackFrom(t *testing.T, b *browser, redirect string) page {
+	t.Helper()
 	rec := httptest.NewRecorder()
-	e.svc.CallbackHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, redirect, nil))
+	req := httptest.NewRequest(http.MethodGet, redirect, nil)
+	b.send(req)
+	e.svc.CallbackHandler().ServeHTTP(rec, req)
+	if b != nil {
+		b.keep(rec.Result())
+	}
 	return readPage(t, rec.Result())
 }
 
-// confirm submits the portal-change confirmation form of p with decision ("confirm" or "cancel").
+// confirm submits the portal-change confirmation form of p with decision ("confirm" or "cancel"), from the
+// admin's browser on the gateway's page.
 func (e *env) confirm(t *testing.T, p page, decision string) page {
+	t.Helper()
+	return e.confirmFrom(t, e.browser, publicURL, p, decision)
+}
+
+// confirmFrom submits the confirmation form of p from browser b, as a page of origin would.
+func (e *env) confirmFrom(t *testing.T, b *browser, origin string, p page, decision string) page {
 	t.Helper()
 	f := parseForm(t, p.Body)
 	if f.action != integration.ConfirmPath {
 		t.Fatalf("confirmation form posts to %q, want %q", f.action, integration.ConfirmPath)
 	}
-	v := url.Values{"pending": {f.value("pending")}, "decision": {decision}}
+	v := url.Values{"workspace": {f.value("workspace")}, "pending": {f.value("pending")}, "decision": {decision}}
 	req := httptest.NewRequest(http.MethodPost, publicURL+integration.ConfirmPath, strings.NewReader(v.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	b.send(req)
 	rec := httptest.NewRecorder()
 	e.svc.ConfirmHandler().ServeHTTP(rec, req)
+	if b != nil {
+		b.keep(rec.Result())
+	}
 	return readPage(t, rec.Result())
 }
 
-// authorize calls Connect as the admin and returns the authorization URL.
-func (e *env) authorize(t *testing.T) string {
+// connectLink calls Connect as the admin and returns the start link.
+func (e *env) connectLink(t *testing.T) string {
 	t.Helper()
 	u, _, err := e.svc.Connect(e.admin)
 	if err != nil {
 		t.Fatalf("Connect: %v", err)
 	}
 	return u
+}
+
+// start opens a start link in browser b and returns the answer (a redirect to HubSpot, or an error page).
+func (e *env) start(t *testing.T, b *browser, link string) *http.Response {
+	t.Helper()
+	if !strings.HasPrefix(link, publicURL+integration.StartPath+"?") {
+		t.Fatalf("start link %s is not on the gateway's own origin", link)
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, link, nil)
+	b.send(req)
+	e.svc.StartHandler().ServeHTTP(rec, req)
+	b.keep(rec.Result())
+	return rec.Result()
+}
+
+// authorize calls Connect as the admin, opens the start link in the admin's browser and returns the HubSpot
+// authorization URL it redirects to.
+func (e *env) authorize(t *testing.T) string {
+	t.Helper()
+	return e.authorizeIn(t, e.browser)
+}
+
+func (e *env) authorizeIn(t *testing.T, b *browser) string {
+	t.Helper()
+	resp := e.start(t, b, e.connectLink(t))
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("start link: status %d, want 303\n%s", resp.StatusCode, readPage(t, resp).Body)
+	}
+	return resp.Header.Get("Location")
 }
 
 // consentPage loads the simulator's consent page for authURL, as a browser that does not follow redirects.

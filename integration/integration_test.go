@@ -37,12 +37,29 @@ func (e *env) subscribe(t *testing.T) <-chan []byte {
 func TestConnect(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		sub := e.subscribe(t)
-		authURL, expires, err := e.svc.Connect(e.admin)
+		link, expires, err := e.svc.Connect(e.admin)
 		if err != nil {
 			t.Fatalf("Connect: %v", err)
 		}
 		if d := time.Until(expires); d < 9*time.Minute || d > 10*time.Minute {
 			t.Errorf("link expires in %v, want 10 minutes", d)
+		}
+		// The link is the gateway's own start link: it sets the browser's nonce cookie and sends it to HubSpot.
+		resp := e.start(t, e.browser, link)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("start link: status %d", resp.StatusCode)
+		}
+		cookies := resp.Cookies()
+		if len(cookies) != 1 || !strings.HasPrefix(cookies[0].Name, "__Host-") || !cookies[0].HttpOnly || !cookies[0].Secure ||
+			cookies[0].SameSite != http.SameSiteLaxMode || cookies[0].Path != "/" || cookies[0].Domain != "" || len(cookies[0].Value) < 32 {
+			t.Errorf("start link cookies = %+v, want one __Host- nonce cookie, HttpOnly, Secure, SameSite=Lax, Path=/", cookies)
+		}
+		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("start link Cache-Control = %q", cc)
+		}
+		authURL := resp.Header.Get("Location")
+		if stateOf(t, authURL) != stateOf(t, link) {
+			t.Errorf("the start link and HubSpot's URL carry different states")
 		}
 		u, err := url.Parse(authURL)
 		if err != nil {
@@ -65,7 +82,7 @@ func TestConnect(t *testing.T) {
 		if len(state) < 32 {
 			t.Errorf("state %q is too short to be unguessable", state)
 		}
-		if again := e.authorize(t); strings.Contains(again, state) {
+		if again := e.authorizeIn(t, newBrowser()); strings.Contains(again, state) {
 			t.Error("two Connect calls share a state")
 		}
 
@@ -78,6 +95,9 @@ func TestConnect(t *testing.T) {
 			t.Fatalf("callback: status %d\n%s", p.Status, p.Body)
 		}
 		p.mustContain(t, "HubSpot connected", "portal 24681357 as "+hubspotsim.DemoUserEmail, "press Enable")
+		if names := e.browser.names(); len(names) != 0 {
+			t.Errorf("the callback left cookies %v", names)
+		}
 
 		integ := e.mustState(t, convrs.IntegrationConnected)
 		want := &convrs.HubspotIntegration{WorkspaceID: wsID, State: convrs.IntegrationConnected, PortalID: portalA,
@@ -754,7 +774,8 @@ func TestKeeperRefreshesDueTokensAndNoticesRevocation(t *testing.T) {
 	}
 }
 
-// Tokens are never written to the logs, through a whole life: connect, a refresh, a refused refresh, disable.
+// Tokens are never written to the logs, through a whole life: connect, a refresh, a refused refresh, disable;
+// at debug level, with the simulator's request log (token metadata paths hold tokens) in the same log.
 func TestTokensNeverLogged(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	ctx := context.Background()
@@ -787,7 +808,8 @@ func TestTokensNeverLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := e.logs.String()
-	for _, want := range []string{"hubspot connected", "hubspot refresh refused", "hubspot disabled"} {
+	for _, want := range []string{"hubspot connected", "hubspot refresh refused", "hubspot disabled",
+		"hubspotsim request", "path=/oauth/v1/access-tokens/REDACTED", "path=/oauth/v1/refresh-tokens/REDACTED"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("the log lacks %q, so this test would not see a leak there:\n%s", want, logs)
 		}

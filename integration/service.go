@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -27,8 +28,9 @@ import (
 	"github.com/convrs/gateway/store"
 )
 
-// Paths of the OAuth callback and of the portal-change confirmation form.
+// Paths of the connect flow's start link, of the OAuth callback and of the portal-change confirmation form.
 const (
+	StartPath    = "/oauth/hubspot/start"
 	CallbackPath = "/oauth/hubspot/callback"
 	ConfirmPath  = "/oauth/hubspot/confirm"
 )
@@ -85,10 +87,8 @@ func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	// The state signing key is derived from the encryption key, so every gateway process agrees on it.
-	mac := hmac.New(sha256.New, []byte("convrs oauth state"))
-	mac.Write(cfg.Box.KeyID())
-	return &Service{cfg: cfg, stateKey: mac.Sum(nil), sources: map[string]*hubspot.TokenSource{}}
+	// The state signing key is derived from the encryption key (HKDF), so every gateway process agrees on it.
+	return &Service{cfg: cfg, stateKey: cfg.Box.DeriveKey(secret.PurposeOAuthState), sources: map[string]*hubspot.TokenSource{}}
 }
 
 // Integration returns the caller's workspace's integration (any staff member may read it: agents need the
@@ -107,14 +107,17 @@ func (s *Service) ContactURL(integ *convrs.HubspotIntegration, contactID string)
 }
 
 // oauthState is what a connect link's state stands for, kept server-side until the callback takes it.
+// NonceHash, set when the admin's browser opens the start link, binds the rest of the flow to that browser.
 type oauthState struct {
 	WorkspaceID string `json:"w"`
 	StaffID     string `json:"s"`
+	NonceHash   string `json:"n,omitempty"`
 }
 
-// Connect returns HubSpot's authorization URL. Its state is random, signed (so a forged one is told apart from
-// an expired one), single use (taken from the cache by the callback), bound to the workspace and the admin, and
-// expires after StateTTL.
+// Connect returns the start link of a HubSpot connection: a single-use link on the gateway's own origin
+// (PublicURL + StartPath) that binds the flow to the browser opening it (a nonce cookie), then sends it on to
+// HubSpot. Its state is random, signed (so a forged one is told apart from an expired one), single use, bound
+// to the workspace and the admin, and expires after StateTTL.
 func (s *Service) Connect(ctx context.Context) (string, time.Time, error) {
 	p, err := convrs.RequireAdmin(ctx)
 	if err != nil {
@@ -126,10 +129,13 @@ func (s *Service) Connect(ctx context.Context) (string, time.Time, error) {
 	if err := s.cfg.Cache.Set(ctx, stateKey(state), b, StateTTL); err != nil {
 		return "", time.Time{}, fmt.Errorf("integration: connect: %w", err)
 	}
-	return s.cfg.OAuth.AuthCodeURL(state, 0), now.Add(StateTTL), nil
+	return s.cfg.PublicURL + StartPath + "?" + url.Values{"state": {state}}.Encode(), now.Add(StateTTL), nil
 }
 
+// stateKey holds a state issued by Connect and not yet opened; boundKey the same state once a browser opened
+// its start link (with that browser's nonce hash).
 func stateKey(state string) string { return "oauth:state:" + state }
+func boundKey(state string) string { return "oauth:bound:" + state }
 
 // newState returns base64url(16 random bytes || issued-at seconds || HMAC).
 func (s *Service) newState(now time.Time) string {
@@ -148,33 +154,81 @@ const (
 	stateForged  stateProblem = "This connection link was not issued by Convrs, so nothing was connected."
 	stateExpired stateProblem = "This connection link has expired (links are valid for 10 minutes), so nothing was connected."
 	stateUsed    stateProblem = "This connection link has already been used, so nothing more was connected."
+	// stateOtherBrowser: the callback (or confirmation) arrived without the nonce cookie of the browser that
+	// opened the start link.
+	stateOtherBrowser stateProblem = "This HubSpot connection was started in another browser (or this browser did not keep Convrs's cookie), so nothing was connected."
 )
 
-// takeState checks a state's signature and age, then takes it from the cache (single use).
-func (s *Service) takeState(ctx context.Context, state string) (*oauthState, stateProblem, error) {
+// checkState checks a state's signature and age and returns when it was issued.
+func (s *Service) checkState(state string) (time.Time, stateProblem) {
 	raw, err := base64.RawURLEncoding.DecodeString(state)
 	if err != nil || len(raw) != 24+sha256.Size {
-		return nil, stateForged, nil
+		return time.Time{}, stateForged
 	}
 	m := hmac.New(sha256.New, s.stateKey)
 	m.Write(raw[:24])
 	if !hmac.Equal(m.Sum(nil), raw[24:]) {
-		return nil, stateForged, nil
+		return time.Time{}, stateForged
 	}
 	issued := time.Unix(int64(binary.BigEndian.Uint64(raw[16:24])), 0)
+	if s.cfg.Now().Sub(issued) >= StateTTL {
+		return issued, stateExpired
+	}
+	return issued, ""
+}
+
+// bindState takes an opened start link's state (single use) and binds it to the nonce hash of the browser that
+// opened it, until the callback.
+func (s *Service) bindState(ctx context.Context, state, nonceHash string) (*oauthState, stateProblem, error) {
+	issued, problem := s.checkState(state)
+	if problem != "" {
+		return nil, problem, nil
+	}
 	b, ok, err := s.cfg.Cache.Take(ctx, stateKey(state))
 	if err != nil {
 		return nil, "", err
 	}
-	if s.cfg.Now().Sub(issued) >= StateTTL {
-		return nil, stateExpired, nil
-	}
+	var st oauthState
 	if !ok {
 		return nil, stateUsed, nil
 	}
-	var st oauthState
 	if err := json.Unmarshal(b, &st); err != nil {
 		return nil, stateForged, nil
+	}
+	st.NonceHash = nonceHash
+	b, _ = json.Marshal(st)
+	ttl := StateTTL - s.cfg.Now().Sub(issued)
+	if err := s.cfg.Cache.Set(ctx, boundKey(state), b, max(ttl, time.Second)); err != nil {
+		return nil, "", err
+	}
+	return &st, "", nil
+}
+
+// takeState checks a state's signature, age and browser binding (nonce is the cookie the callback came
+// with), then takes it from the cache (single use). A callback from another browser burns nothing: the admin's
+// own callback still works.
+func (s *Service) takeState(ctx context.Context, state, nonce string) (*oauthState, stateProblem, error) {
+	if _, problem := s.checkState(state); problem != "" {
+		return nil, problem, nil
+	}
+	b, ok, err := s.cfg.Cache.Get(ctx, boundKey(state))
+	if err != nil {
+		return nil, "", err
+	}
+	var st oauthState
+	if !ok {
+		return nil, stateUsed, nil
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return nil, stateForged, nil
+	}
+	if !nonceMatches(nonce, st.NonceHash) {
+		return nil, stateOtherBrowser, nil
+	}
+	if _, ok, err := s.cfg.Cache.Take(ctx, boundKey(state)); err != nil {
+		return nil, "", err
+	} else if !ok {
+		return nil, stateUsed, nil
 	}
 	return &st, "", nil
 }
@@ -224,6 +278,7 @@ func (s *Service) Disable(ctx context.Context) (*convrs.HubspotIntegration, erro
 		return nil, err
 	}
 	s.forgetSource(p.WorkspaceID)
+	s.dropPending(ctx, p.WorkspaceID)
 	if err := s.cfg.Cache.DeletePrefix(ctx, CachePrefix(p.WorkspaceID)); err != nil {
 		s.cfg.Logger.ErrorContext(ctx, "hubspot disable: purge cache", "workspace_id", p.WorkspaceID, "error", err)
 	}

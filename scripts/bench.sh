@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp)
 go test -run '^$' -bench . -benchmem -count 3 ./cache/ ./pubsub/ ./phone/ ./hubspot/... ./store/ 2>&1 | tee "$out"
+# The transcript backlog: one drain of 1,000 syncs against the simulator's real-time limits is one op.
+go test -run '^$' -bench Backlog -benchtime 1x ./hubsync/ 2>&1 | tee -a "$out"
 echo
 echo "== ratios (Redis / in-process, mean ns/op of 3 runs)"
 awk '

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,6 +20,7 @@ import (
 	"github.com/convrs/gateway/graph"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
+	"github.com/convrs/gateway/hubsync"
 	"github.com/convrs/gateway/integration"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
@@ -40,6 +40,7 @@ type App struct {
 	// card serves the agent's HubSpot card, outbound search and the contact webhooks.
 	card    *contactcard.Service
 	webhook http.Handler
+	syncs   *hubsync.Worker
 	sim     *http.Server
 	simLn   net.Listener
 	handler http.Handler
@@ -51,7 +52,11 @@ type App struct {
 func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 	a := &App{cfg: cfg, logger: newLogger(cfg, logOut), metrics: prometheus.NewRegistry()}
 	var err error
-	if a.db, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
+	if a.db, err = openStore(ctx, cfg); err != nil {
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	var (
@@ -122,18 +127,24 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 		Box: box, Logger: a.logger,
 	})
 
-	// The HubSpot card, outbound search and contact webhooks (issue 9). The matcher links through the card's
-	// NotifyingLinks, so a link the card or the sync stores updates open panels in every process.
+	// The HubSpot card, outbound search and contact webhooks (issue 9), and the transcript sync (issue 8). They
+	// share one matcher, which links through the card's NotifyingLinks, so a link the card or the sync stores
+	// updates open panels in every process.
 	a.card = contactcard.New(contactcard.Config{
 		Store: a.db, Clients: a.hubspot, Cache: kv, Locker: locker, PubSub: ps, Logger: a.logger,
 	})
-	cardMatcher := match.New(match.Config{Links: a.card.NotifyingLinks(a.db), Locker: locker, Logger: a.logger})
-	a.card.SetMatcher(cardMatcher)
+	matcher := match.New(match.Config{Links: a.card.NotifyingLinks(a.db), Locker: locker, Logger: a.logger})
+	a.card.SetMatcher(matcher)
 	a.webhook = &webhookHandler{secret: clientSecret, publicURL: cfg.PublicURL, events: a.card, logger: a.logger, now: time.Now}
+	// Transcript sync: the workers Run starts, and the records' service GraphQL reads.
+	a.syncs = hubsync.NewWorker(hubsync.Config{
+		Store: a.db, Clients: a.hubspot, Cache: kv, Logger: a.logger, PublicURL: cfg.PublicURL, Matcher: matcher,
+	})
 
 	a.handler = a.routes(&graph.Resolver{
 		WorkspaceService: a.db, StaffService: a.db, CustomerService: a.db, ConversationService: a.card.Outbound(a.db),
-		HubspotService: a.hubspot, HubspotContactService: a.card, PubSub: ps, Logger: a.logger, Demo: cfg.Development(),
+		HubspotService: a.hubspot, HubspotContactService: a.card, HubspotSyncService: &hubsync.Service{Store: a.db, PubSub: ps},
+		PubSub: ps, Logger: a.logger, Demo: cfg.Development(),
 	})
 	return a, nil
 }
@@ -158,7 +169,9 @@ func newLogger(cfg *Config, out io.Writer) *slog.Logger {
 }
 
 func (a *App) startSimulator() error {
-	sim := hubspotsim.New(hubspotsim.Options{IndexDelay: 2 * time.Second, Logger: a.logger.With("component", "hubspotsim")})
+	// The demo app's registered redirect URL is this gateway's callback, so a misconfigured one fails as on HubSpot.
+	sim := hubspotsim.New(hubspotsim.Options{IndexDelay: 2 * time.Second, RedirectURIs: []string{a.cfg.PublicURL + integration.CallbackPath},
+		Logger: a.logger.With("component", "hubspotsim")})
 	sim.SeedDemo()
 	// As a HubSpot app's settings would: every contact event goes to the gateway's webhook endpoint.
 	if err := sim.SetWebhooks(hubspotsim.WebhookSettings{TargetURL: a.cfg.PublicURL + "/webhooks/hubspot",
@@ -187,12 +200,17 @@ func (a *App) startSimulator() error {
 	return nil
 }
 
-func originPatterns(publicURL string) []string {
-	u := publicURL
+// originPatterns are the page origins whose websockets are accepted: the gateway's own, and in development
+// only, any local port (the Vite dev server, a second gateway on the same machine).
+func originPatterns(cfg *Config) []string {
+	u := cfg.PublicURL
 	for _, p := range []string{"https://", "http://"} {
 		if len(u) > len(p) && u[:len(p)] == p {
 			u = u[len(p):]
 		}
+	}
+	if !cfg.Development() {
+		return []string{u}
 	}
 	return []string{u, "localhost:*", "127.0.0.1:*"}
 }
@@ -200,16 +218,40 @@ func originPatterns(publicURL string) []string {
 // Run serves until ctx ends, then shuts down gracefully: in-flight requests get 10 s to finish.
 func (a *App) Run(ctx context.Context) error {
 	defer a.Close()
-	ln, err := net.Listen("tcp", ":"+strconv.Itoa(a.cfg.Port))
+	ln, err := net.Listen("tcp", a.cfg.ListenAddr)
 	if err != nil {
-		return &ConfigError{"PORT", err.Error()}
+		return &ConfigError{"LISTEN_ADDR", err.Error()}
 	}
-	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
-	errc := make(chan error, 1)
+	handler := a.handler
+	if a.cfg.Development() {
+		handler = checkHost(a.cfg, handler)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+	errc := make(chan error, 2)
+	if a.cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return &ConfigError{"METRICS_ADDR", err.Error()}
+		}
+		msrv := &http.Server{Handler: a.metricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		defer msrv.Close()
+		go func() {
+			if err := msrv.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics: %w", err)
+			}
+		}()
+		a.logger.Info("metrics listening", "addr", mln.Addr().String())
+	}
 	go func() { errc <- srv.Serve(ln) }()
 	// Refresh margin is 5 minutes: a pass every minute refreshes every token well before it expires.
 	go a.hubspot.KeepTokensFresh(ctx, time.Minute)
-	a.logger.Info("gateway listening", "url", a.cfg.PublicURL, "port", a.cfg.Port, "env", a.cfg.Env, "database", a.db.Dialect(), "redis", a.redis != nil)
+	// The sync workers end with ctx and record (or release) what they hold before the database closes.
+	syncCtx, stopSyncs := context.WithCancel(ctx)
+	syncsDone := make(chan struct{})
+	go func() { defer close(syncsDone); a.syncs.Run(syncCtx) }()
+	defer func() { stopSyncs(); <-syncsDone }()
+	a.logger.Info("gateway listening", "url", a.cfg.PublicURL, "addr", ln.Addr().String(), "env", a.cfg.Env, "database", a.db.Dialect(), "redis", a.redis != nil)
 	select {
 	case err := <-errc:
 		return err

@@ -20,7 +20,7 @@ import (
 // free port); extra environment pairs are added or override.
 func newTestApp(t *testing.T, extra ...string) *App {
 	t.Helper()
-	return newTestAppEnv(t, append([]string{"DATA_DIR", t.TempDir(), "HUBSPOT_SIM_ADDR", "127.0.0.1:0", "LOG_LEVEL", "error"}, extra...)...)
+	return newTestAppEnv(t, append([]string{"APP_ENV", "development", "DATA_DIR", t.TempDir(), "HUBSPOT_SIM_ADDR", "127.0.0.1:0", "LOG_LEVEL", "error"}, extra...)...)
 }
 
 func newTestAppEnv(t *testing.T, kv ...string) *App {
@@ -46,6 +46,14 @@ func serve(t *testing.T, app *App, method, target, body string) *httptest.Respon
 	}
 	w := httptest.NewRecorder()
 	app.handler.ServeHTTP(w, r)
+	return w
+}
+
+// serveMetrics asks the app's metrics listener (METRICS_ADDR) for /metrics.
+func serveMetrics(t *testing.T, app *App) *httptest.ResponseRecorder {
+	t.Helper()
+	w := httptest.NewRecorder()
+	app.metricsHandler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
 	return w
 }
 
@@ -102,7 +110,7 @@ func TestMetrics(t *testing.T) {
 	serve(t, app, "GET", "/healthz", "")
 	serve(t, app, "GET", "/healthz", "")
 	serve(t, app, "GET", "/no/such/page", "")
-	w := serve(t, app, "GET", "/metrics", "")
+	w := serveMetrics(t, app)
 	body := w.Body.String()
 	for _, want := range []string{
 		`convrs_http_requests_total{code="200",route="healthz"} 2`,
@@ -214,7 +222,7 @@ func TestWebsocketOrigins(t *testing.T) {
 		}
 	}
 	// The metrics count the refusal as the 403 the client got.
-	if body := serve(t, app, "GET", "/metrics", "").Body.String(); !strings.Contains(body, `convrs_http_requests_total{code="403",route="query"} 1`) {
+	if body := serveMetrics(t, app).Body.String(); !strings.Contains(body, `convrs_http_requests_total{code="403",route="query"} 1`) {
 		t.Errorf("/metrics does not count the refused upgrade as 403:\n%s", grepLines(body, "convrs_http_requests_total"))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,10 +16,16 @@ import (
 
 // Config is the gateway's configuration, read from environment variables (see the README's table).
 type Config struct {
-	Env       string // "development" or "production"
-	Port      int
-	PublicURL string
-	DataDir   string
+	Env  string // "development" or "production"
+	Port int
+	// ListenAddr is where the gateway listens: loopback in development unless told otherwise.
+	ListenAddr string
+	PublicURL  string
+	DataDir    string
+	// MetricsAddr serves /metrics on its own listener; empty means not at all.
+	MetricsAddr string
+	// FrameAncestors are the origins allowed to frame the console, besides the gateway's own.
+	FrameAncestors []string
 	// DatabaseURL is "postgres://…" or "sqlite://PATH".
 	DatabaseURL string
 	// RedisURL, when set, shares cache, locks, rate limits and pub/sub through Redis; unset, they are in-process.
@@ -49,8 +56,10 @@ type ConfigError struct {
 
 func (e *ConfigError) Error() string { return fmt.Sprintf("config: %s: %s", e.Var, e.Problem) }
 
-// LoadConfig reads the configuration from getenv. In development mode a missing SESSION_SECRET or
-// ENCRYPTION_KEY is generated once and kept in DATA_DIR/secrets.json; in production every secret is required.
+// LoadConfig reads the configuration from getenv. APP_ENV defaults to production, so a gateway deployed without
+// it refuses to start without its secrets instead of serving the passwordless demo sign-in. In development mode
+// a missing SESSION_SECRET or ENCRYPTION_KEY is generated once and kept in DATA_DIR/secrets.json; in production
+// every secret is required.
 func LoadConfig(getenv func(string) string) (*Config, error) {
 	get := func(k, def string) string {
 		if v := strings.TrimSpace(getenv(k)); v != "" {
@@ -59,7 +68,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		return def
 	}
 	c := &Config{
-		Env:                 get("APP_ENV", "development"),
+		Env:                 get("APP_ENV", "production"),
 		DataDir:             get("DATA_DIR", "./data"),
 		RedisURL:            get("REDIS_URL", ""),
 		HubspotClientID:     get("HUBSPOT_CLIENT_ID", ""),
@@ -75,6 +84,29 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		return nil, &ConfigError{"PORT", fmt.Sprintf("%q is not a port number (1-65535)", getenv("PORT"))}
 	}
 	c.Port = port
+	listenHost := "" // every interface
+	if c.Development() {
+		listenHost = "127.0.0.1"
+	}
+	c.ListenAddr = get("LISTEN_ADDR", net.JoinHostPort(listenHost, strconv.Itoa(port)))
+	if err := checkAddr(c.ListenAddr); err != nil {
+		return nil, &ConfigError{"LISTEN_ADDR", err.Error()}
+	}
+	metricsDefault := "off"
+	if c.Development() {
+		metricsDefault = "127.0.0.1:9090"
+	}
+	if c.MetricsAddr = get("METRICS_ADDR", metricsDefault); c.MetricsAddr == "off" {
+		c.MetricsAddr = ""
+	} else if err := checkAddr(c.MetricsAddr); err != nil {
+		return nil, &ConfigError{"METRICS_ADDR", err.Error() + ` (or "off")`}
+	}
+	for _, o := range strings.Fields(getenv("FRAME_ANCESTORS")) {
+		if err := checkOrigin(o); err != nil {
+			return nil, &ConfigError{"FRAME_ANCESTORS", err.Error()}
+		}
+		c.FrameAncestors = append(c.FrameAncestors, strings.TrimRight(o, "/"))
+	}
 	c.PublicURL = strings.TrimRight(get("PUBLIC_URL", fmt.Sprintf("http://localhost:%d", port)), "/")
 	if err := checkURL(c.PublicURL, "http", "https"); err != nil {
 		return nil, &ConfigError{"PUBLIC_URL", err.Error()}
@@ -117,7 +149,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	} else {
 		for _, k := range []string{"SESSION_SECRET", "ENCRYPTION_KEY", "HUBSPOT_CLIENT_ID", "HUBSPOT_CLIENT_SECRET", "PUBLIC_URL", "DATABASE_URL"} {
 			if strings.TrimSpace(getenv(k)) == "" {
-				return nil, &ConfigError{k, "required in production (APP_ENV=production)"}
+				return nil, &ConfigError{k, "required in production (APP_ENV=production, the default; set APP_ENV=development for the demo)"}
 			}
 		}
 	}
@@ -152,6 +184,31 @@ func checkURL(raw string, schemes ...string) error {
 		}
 	}
 	return fmt.Errorf("%q must use %s", raw, strings.Join(schemes, " or "))
+}
+
+// checkAddr accepts host:port with a numeric port (host may be empty: every interface).
+func checkAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		var n int
+		if n, err = strconv.Atoi(port); err == nil && (n < 0 || n > 65535) {
+			err = errors.New("port out of range")
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%q is not host:port (e.g. 127.0.0.1:8080 or :8080)", addr)
+	}
+	return nil
+}
+
+// checkOrigin accepts a CSP source origin: http(s)://host[:port], host possibly starting with "*.".
+func checkOrigin(o string) error {
+	u, err := url.Parse(strings.TrimRight(o, "/"))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" ||
+		strings.ContainsAny(u.Host, " ;,'\"") {
+		return fmt.Errorf("%q is not an origin like https://host.example.com", o)
+	}
+	return nil
 }
 
 type devSecrets struct {
@@ -190,4 +247,48 @@ func randomBase64(n int) string {
 		panic(err)
 	}
 	return base64.StdEncoding.EncodeToString(b)
+}
+
+// secureFiles keeps the gateway's files out of other local users' reach before the database opens: an
+// existing DATA_DIR with group or world access is narrowed to 0700, and a SQLite database is created 0600
+// (SQLite gives its -wal and -shm files the database file's mode) or narrowed to it.
+func secureFiles(cfg *Config) error {
+	if info, err := os.Stat(cfg.DataDir); err == nil && info.IsDir() && info.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(cfg.DataDir, info.Mode().Perm()&0o700); err != nil {
+			return &ConfigError{"DATA_DIR", fmt.Sprintf("%s is readable by other users and cannot be restricted: %v", cfg.DataDir, err)}
+		}
+	}
+	path, ok := sqlitePath(cfg.DatabaseURL)
+	if !ok {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return &ConfigError{"DATABASE_URL", err.Error()}
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err == nil {
+		return f.Close()
+	} else if !errors.Is(err, os.ErrExist) {
+		return &ConfigError{"DATABASE_URL", err.Error()}
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if info, err := os.Stat(p); err == nil && info.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, info.Mode().Perm()&0o600); err != nil {
+				return &ConfigError{"DATABASE_URL", fmt.Sprintf("%s is readable by other users and cannot be restricted: %v", p, err)}
+			}
+		}
+	}
+	return nil
+}
+
+// sqlitePath is the file of a sqlite:// database URL; false for PostgreSQL and in-memory databases.
+func sqlitePath(dbURL string) (string, bool) {
+	if !strings.HasPrefix(dbURL, "sqlite://") {
+		return "", false
+	}
+	path, _, _ := strings.Cut(strings.TrimPrefix(dbURL, "sqlite://"), "?")
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return "", false
+	}
+	return path, true
 }

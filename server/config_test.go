@@ -22,6 +22,11 @@ func env(kv ...string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
+// devEnv is env in development mode (APP_ENV defaults to production).
+func devEnv(kv ...string) func(string) string {
+	return env(append([]string{"APP_ENV", "development"}, kv...)...)
+}
+
 var testEncryptionKey = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32))
 
 // productionEnv is a complete production configuration, in the order LoadConfig requires the variables.
@@ -40,14 +45,14 @@ func productionEnv(dir string) []string {
 
 func TestLoadConfigDevelopmentDefaults(t *testing.T) {
 	dir := t.TempDir()
-	cfg, err := LoadConfig(env("DATA_DIR", dir))
+	cfg, err := LoadConfig(devEnv("DATA_DIR", dir))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := *cfg
 	got.SessionSecret, got.EncryptionKey = nil, nil
 	want := Config{
-		Env: "development", Port: 8080, PublicURL: "http://localhost:8080", DataDir: dir,
+		Env: "development", Port: 8080, ListenAddr: "127.0.0.1:8080", MetricsAddr: "127.0.0.1:9090", PublicURL: "http://localhost:8080", DataDir: dir,
 		DatabaseURL:   "sqlite://" + filepath.Join(dir, "convrs.db"),
 		HubspotAPIURL: "http://127.0.0.1:8081", HubspotAppURL: "http://127.0.0.1:8081", HubspotSimAddr: "127.0.0.1:8081",
 		LogLevel: "info",
@@ -78,14 +83,14 @@ func TestLoadConfigDevelopmentDefaults(t *testing.T) {
 		t.Error("secrets.json does not hold the session secret in use")
 	}
 
-	again, err := LoadConfig(env("DATA_DIR", dir))
+	again, err := LoadConfig(devEnv("DATA_DIR", dir))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(again.SessionSecret, cfg.SessionSecret) || !bytes.Equal(again.EncryptionKey, cfg.EncryptionKey) {
 		t.Error("the second load generated new secrets instead of reusing secrets.json")
 	}
-	other, err := LoadConfig(env("DATA_DIR", t.TempDir()))
+	other, err := LoadConfig(devEnv("DATA_DIR", t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +101,7 @@ func TestLoadConfigDevelopmentDefaults(t *testing.T) {
 
 func TestLoadConfigDevelopmentOverrides(t *testing.T) {
 	dir := t.TempDir()
-	cfg, err := LoadConfig(env("DATA_DIR", dir, "PORT", "9090", "SESSION_SECRET", strings.Repeat("s", 32), "ENCRYPTION_KEY", testEncryptionKey,
+	cfg, err := LoadConfig(devEnv("DATA_DIR", dir, "PORT", "9090", "SESSION_SECRET", strings.Repeat("s", 32), "ENCRYPTION_KEY", testEncryptionKey,
 		"HUBSPOT_SIM_ADDR", "127.0.0.1:9999", "REDIS_URL", "redis://cache:6379/1", "LOG_LEVEL", "debug"))
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +113,7 @@ func TestLoadConfigDevelopmentOverrides(t *testing.T) {
 	}
 
 	// A real HubSpot app replaces the simulator.
-	cfg, err = LoadConfig(env("DATA_DIR", dir, "HUBSPOT_CLIENT_ID", "id", "HUBSPOT_CLIENT_SECRET", "secret"))
+	cfg, err = LoadConfig(devEnv("DATA_DIR", dir, "HUBSPOT_CLIENT_ID", "id", "HUBSPOT_CLIENT_SECRET", "secret"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +145,7 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			_, err := LoadConfig(env(append([]string{"DATA_DIR", dir}, tc.env...)...))
+			_, err := LoadConfig(devEnv(append([]string{"DATA_DIR", dir}, tc.env...)...))
 			var ce *ConfigError
 			if !errors.As(err, &ce) || ce.Var != tc.wantVar || !strings.Contains(err.Error(), tc.wantVar) {
 				t.Fatalf("error = %v, want a ConfigError naming %s", err, tc.wantVar)
@@ -157,7 +162,7 @@ func TestLoadConfigDamagedDevSecrets(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "secrets.json"), []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := LoadConfig(env("DATA_DIR", dir))
+	_, err := LoadConfig(devEnv("DATA_DIR", dir))
 	var ce *ConfigError
 	if !errors.As(err, &ce) || ce.Var != "DATA_DIR" || !strings.Contains(err.Error(), "secrets.json") {
 		t.Fatalf("error = %v, want a DATA_DIR error naming secrets.json", err)

@@ -34,7 +34,7 @@ const usage = `usage: server [command] [flags]
 commands:
   serve        run the gateway (default)
   token        print a staff session token: token --workspace W --staff S --role admin|agent [--ttl 12h]
-  hubspot-sim  run the HubSpot simulator alone: hubspot-sim [--addr 127.0.0.1:8081]
+  hubspot-sim  run the HubSpot simulator alone: hubspot-sim [--addr 127.0.0.1:8081] [--redirect-uri URL]...
   seed         load the demo data into DATABASE_URL (skipped if present)
 `
 
@@ -60,16 +60,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fs := flag.NewFlagSet("hubspot-sim", flag.ContinueOnError)
 		fs.SetOutput(stderr)
 		addr := fs.String("addr", "127.0.0.1:8081", "address to listen on")
+		var redirects []string
+		fs.Func("redirect-uri", "a registered redirect URL of the demo app (repeatable; default "+hubspotsim.DefaultRedirectURI+")", func(v string) error {
+			redirects = append(redirects, v)
+			return nil
+		})
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		return hubspotsim.Main(ctx, *addr, hubspotsim.Options{}, stdout)
+		return hubspotsim.Main(ctx, *addr, hubspotsim.Options{RedirectURIs: redirects}, stdout)
 	case "seed":
 		cfg, err := LoadConfig(getenv)
 		if err != nil {
 			return err
 		}
-		db, err := store.Open(ctx, cfg.DatabaseURL)
+		db, err := openStore(ctx, cfg)
 		if err != nil {
 			return err
 		}
@@ -105,7 +110,7 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL)
+	db, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -132,4 +137,12 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	fmt.Fprintln(stdout, tok)
 	return nil
+}
+
+// openStore opens (and migrates) the database, its files first made private to this user.
+func openStore(ctx context.Context, cfg *Config) (*store.DB, error) {
+	if err := secureFiles(cfg); err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, cfg.DatabaseURL)
 }

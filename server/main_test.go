@@ -20,7 +20,7 @@ import (
 
 func TestTokenCommand(t *testing.T) {
 	dir := t.TempDir()
-	getenv := env("DATA_DIR", dir, "HUBSPOT_SIM_ADDR", "127.0.0.1:0", "LOG_LEVEL", "error")
+	getenv := devEnv("DATA_DIR", dir, "HUBSPOT_SIM_ADDR", "127.0.0.1:0", "LOG_LEVEL", "error")
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), []string{"token", "--workspace", "ws_demo", "--staff", "stf_sam", "--role", "agent", "--ttl", "1h"}, getenv, &out, &errOut)
 	if err != nil {
@@ -32,12 +32,15 @@ func TestTokenCommand(t *testing.T) {
 	}
 
 	// The app on the same data directory (same development secrets) accepts it.
-	app := newTestAppEnv(t, "DATA_DIR", dir, "HUBSPOT_SIM_ADDR", "127.0.0.1:0", "LOG_LEVEL", "error")
+	app := newTestAppEnv(t, "APP_ENV", "development", "DATA_DIR", dir, "HUBSPOT_SIM_ADDR", "127.0.0.1:0", "LOG_LEVEL", "error")
 	p, err := app.signer.Verify(tok)
 	if err != nil {
 		t.Fatalf("the app's signer refuses the token: %v", err)
 	}
-	if *p != (convrs.Principal{StaffID: "stf_sam", WorkspaceID: "ws_demo", Role: convrs.RoleAgent}) {
+	if until := time.Until(p.Expires); until < 59*time.Minute || until > time.Hour {
+		t.Errorf("the token expires in %v, want 1h", until)
+	}
+	if got := (convrs.Principal{StaffID: p.StaffID, WorkspaceID: p.WorkspaceID, Role: p.Role}); got != (convrs.Principal{StaffID: "stf_sam", WorkspaceID: "ws_demo", Role: convrs.RoleAgent}) {
 		t.Errorf("principal = %+v", p)
 	}
 	var me struct {
@@ -55,7 +58,7 @@ func TestTokenCommand(t *testing.T) {
 }
 
 func TestTokenCommandRefuses(t *testing.T) {
-	getenv := env("DATA_DIR", t.TempDir(), "LOG_LEVEL", "error")
+	getenv := devEnv("DATA_DIR", t.TempDir(), "LOG_LEVEL", "error")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -87,7 +90,7 @@ func TestTokenCommandRefuses(t *testing.T) {
 }
 
 func TestSeedCommand(t *testing.T) {
-	getenv := env("DATA_DIR", t.TempDir(), "LOG_LEVEL", "error")
+	getenv := devEnv("DATA_DIR", t.TempDir(), "LOG_LEVEL", "error")
 	for _, want := range []string{"demo data seeded: true\n", "demo data seeded: false\n"} {
 		var out bytes.Buffer
 		if err := run(context.Background(), []string{"seed"}, getenv, &out, io.Discard); err != nil {

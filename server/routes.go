@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -35,12 +37,12 @@ func (a *App) routes(r *graph.Resolver) http.Handler {
 	handle := func(pattern, route string, h http.Handler) {
 		mux.Handle(pattern, instrument(route, requests, duration, h))
 	}
-	handle("/query", "query", limitBody(maxQueryBytes, a.signer.Middleware(graph.LoadersMiddleware(r.CustomerService, graph.NewServer(r, graph.ServerOptions{
-		OriginPatterns: originPatterns(a.cfg.PublicURL), Authenticate: a.signer.WebsocketInit,
-	})))))
+	handle("/query", "query", limitBody(maxQueryBytes, a.signer.Middleware(a.graphQL(r))))
 	handle("GET /healthz", "healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) }))
 	handle("GET /readyz", "readyz", http.HandlerFunc(a.readyz))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}))
+	// Served on METRICS_ADDR only; a scraper pointed here gets a 404 rather than the SPA.
+	handle("/metrics", "metrics_off", http.NotFoundHandler())
+	handle("GET "+integration.StartPath, "oauth_start", a.hubspot.StartHandler())
 	handle("GET "+integration.CallbackPath, "oauth_callback", a.hubspot.CallbackHandler())
 	handle("POST "+integration.ConfirmPath, "oauth_confirm", a.hubspot.ConfirmHandler())
 	handle("POST "+WebhookPath, "hubspot_webhook", a.webhook)
@@ -52,7 +54,15 @@ func (a *App) routes(r *graph.Resolver) http.Handler {
 		handle("/auth/dev/", "dev_off", http.NotFoundHandler())
 	}
 	handle("/", "spa", spaHandler())
-	return securityHeaders(mux)
+	return a.securityHeaders(mux)
+}
+
+// metricsHandler serves /metrics, on its own listener (METRICS_ADDR), never on the public one: the counts and
+// process details are for the operator's scraper only.
+func (a *App) metricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}))
+	return mux
 }
 
 // maxQueryBytes bounds a GraphQL request body: the largest legitimate one (a 20,000-character message,
@@ -101,11 +111,60 @@ func instrument(route string, requests *prometheus.CounterVec, duration *prometh
 	})
 }
 
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders sets the headers every answer carries, and those of its kind: GraphQL answers (personal data)
+// are never stored by caches; the OAuth pages (which set their own CSP) cannot be framed; the console can be
+// framed by its own origin and the FRAME_ANCESTORS only. Production adds HSTS.
+func (a *App) securityHeaders(next http.Handler) http.Handler {
+	ancestors := strings.Join(append([]string{"'self'"}, a.cfg.FrameAncestors...), " ")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
+		if !a.cfg.Development() {
+			h.Set("Strict-Transport-Security", "max-age=63072000")
+		}
+		switch {
+		case r.URL.Path == "/query":
+			h.Set("Cache-Control", "no-store")
+		case strings.HasPrefix(r.URL.Path, "/oauth/"):
+			h.Set("X-Frame-Options", "DENY")
+		default:
+			h.Set("Content-Security-Policy", consoleCSP(r.Host, ancestors))
+			if len(a.cfg.FrameAncestors) == 0 {
+				h.Set("X-Frame-Options", "SAMEORIGIN") // for browsers without frame-ancestors
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// consoleCSP allows the console's own scripts, styles and API (HTTP and websockets) and nothing else.
+func consoleCSP(host, ancestors string) string {
+	connect := "'self'"
+	if host != "" && !strings.ContainsAny(host, " ;,'\"") {
+		connect += " ws://" + host + " wss://" + host
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; " +
+		"connect-src " + connect + "; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors " + ancestors
+}
+
+// checkHost refuses requests whose Host is not the gateway's (development mode): a web page on another site
+// cannot reach a development gateway through DNS rebinding (its requests carry the attacker's host name).
+func checkHost(cfg *Config, next http.Handler) http.Handler {
+	allowed := map[string]bool{"localhost": true, "127.0.0.1": true, "::1": true}
+	if u, err := url.Parse(cfg.PublicURL); err == nil {
+		allowed[strings.ToLower(u.Hostname())] = true
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		host = strings.ToLower(strings.TrimSuffix(strings.Trim(host, "[]"), "."))
+		if !allowed[host] {
+			http.Error(w, "Unknown host: a development gateway answers only to localhost, 127.0.0.1 and its PUBLIC_URL's host.", http.StatusMisdirectedRequest)
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }

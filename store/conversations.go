@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -78,6 +77,47 @@ func (d *DB) ListMessages(ctx context.Context, conversationID string) ([]*convrs
 	return out, nil
 }
 
+// ListMessagesOf returns a page of messages of each of the caller's workspace's conversations among ids, in
+// one query: the page.Last most recent ones (before the message page.Before, if set), oldest first.
+func (d *DB) ListMessagesOf(ctx context.Context, conversationIDs []string, page convrs.MessagePage) (map[string][]*convrs.Message, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if page.Last < 1 || page.Last > convrs.MaxMessagePage {
+		return nil, convrs.Invalidf("last", "Ask for 1 to %d messages.", convrs.MaxMessagePage)
+	}
+	tx := d.db.WithContext(ctx)
+	where, args := "workspace_id = ? AND conversation_id IN ?", []any{p.WorkspaceID, conversationIDs}
+	if page.Before != "" {
+		if e := convrs.ValidText("before", page.Before, 64); e != nil {
+			return nil, e
+		}
+		var cursor messageRow
+		if err := tx.Where("workspace_id = ? AND id = ?", p.WorkspaceID, page.Before).Take(&cursor).Error; err != nil {
+			if err = notFound(err, "Message"); convrs.ErrorCode(err) == convrs.ENOTFOUND {
+				return nil, convrs.Invalidf("before", "No such message: %q.", page.Before)
+			}
+			return nil, fmt.Errorf("store: list messages: %w", err)
+		}
+		where += " AND (created_at < ? OR (created_at = ? AND id < ?))"
+		args = append(args, cursor.CreatedAt, cursor.CreatedAt, cursor.ID)
+	}
+	var rows []messageRow
+	err = tx.Raw(`SELECT id, workspace_id, conversation_id, author_kind, author_name, author_staff_id, text, created_at FROM (
+		SELECT m.*, ROW_NUMBER() OVER (PARTITION BY conversation_id ORDER BY created_at DESC, id DESC) AS rn
+		FROM messages m WHERE `+where+`) AS latest WHERE rn <= ? ORDER BY conversation_id, created_at, id`,
+		append(args, page.Last)...).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: list messages: %w", err)
+	}
+	out := make(map[string][]*convrs.Message, len(conversationIDs))
+	for i := range rows {
+		out[rows[i].ConversationID] = append(out[rows[i].ConversationID], rows[i].domain())
+	}
+	return out, nil
+}
+
 // FindMessage returns one message of the caller's workspace.
 func (d *DB) FindMessage(ctx context.Context, id string) (*convrs.Message, error) {
 	p, err := convrs.Authenticated(ctx)
@@ -96,11 +136,8 @@ func validateText(text string) (string, error) {
 	if text == "" {
 		return "", convrs.Invalidf("text", "Write a message first.")
 	}
-	if !utf8.ValidString(text) {
-		return "", convrs.Invalidf("text", "The message is not valid text.")
-	}
-	if n := utf8.RuneCountInString(text); n > convrs.MaxMessageLength {
-		return "", convrs.Invalidf("text", "The message is too long: %d characters, %d at most.", n, convrs.MaxMessageLength)
+	if e := convrs.ValidText("text", text, convrs.MaxMessageLength); e != nil {
+		return "", e
 	}
 	return text, nil
 }
@@ -202,6 +239,7 @@ func (d *DB) setStatus(ctx context.Context, id string, to convrs.ConversationSta
 		actor = staff.Name
 	}
 	var out *conversationRow
+	var queued *hubspotSyncRow
 	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		conv, err := d.conversation(tx, p.WorkspaceID, id)
 		if err != nil {
@@ -228,7 +266,7 @@ func (d *DB) setStatus(ctx context.Context, id string, to convrs.ConversationSta
 			return err
 		}
 		if to == convrs.ConversationClosed {
-			if err := d.enqueueHookJobs(tx, p.WorkspaceID, convrs.EventConversationClosed, conv.ID, now); err != nil {
+			if queued, err = d.enqueueHookJobs(tx, p.WorkspaceID, convrs.EventConversationClosed, conv, now); err != nil {
 				return err
 			}
 		}
@@ -243,6 +281,9 @@ func (d *DB) setStatus(ctx context.Context, id string, to convrs.ConversationSta
 		kind = convrs.ConversationEventClosed
 	}
 	d.publish(ctx, convrs.ConversationEvent{Kind: kind, WorkspaceID: p.WorkspaceID, ConversationID: id})
+	if queued != nil {
+		d.publishSync(ctx, queued.domain())
+	}
 	return out.domain(), nil
 }
 
@@ -289,6 +330,14 @@ func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationI
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
+	}
+	if e := convrs.ValidText("subject", strings.TrimSpace(in.Subject), convrs.MaxSubjectLength); e != nil {
+		return nil, e
+	}
+	if in.CustomerID != "" {
+		if e := convrs.ValidText("customerId", in.CustomerID, 64); e != nil {
+			return nil, e
+		}
 	}
 	var conv *conversationRow
 	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

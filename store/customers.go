@@ -29,6 +29,9 @@ func normalizeEmail(s string) (string, error) {
 
 // applyCustomerInput validates in and writes it onto row; phone numbers are read in region.
 func applyCustomerInput(row *customerRow, in convrs.CustomerInput, region string) error {
+	if err := validCustomerText(in); err != nil {
+		return err
+	}
 	if in.Email != nil {
 		email, err := normalizeEmail(*in.Email)
 		if err != nil {
@@ -56,11 +59,7 @@ func applyCustomerInput(row *customerRow, in convrs.CustomerInput, region string
 		if f.in == nil {
 			continue
 		}
-		v := strings.TrimSpace(*f.in)
-		if len(v) > 200 {
-			return convrs.Invalidf(f.field, "The name is too long (200 characters at most).")
-		}
-		*f.out = v
+		*f.out = strings.TrimSpace(*f.in)
 	}
 	if in.HubspotContactID != nil {
 		id := strings.TrimSpace(*in.HubspotContactID)
@@ -70,6 +69,27 @@ func applyCustomerInput(row *customerRow, in convrs.CustomerInput, region string
 			}
 		}
 		row.HubspotContactID = id
+	}
+	return nil
+}
+
+// validCustomerText checks every text of in for NUL characters and length, before anything parses it.
+func validCustomerText(in convrs.CustomerInput) error {
+	for _, f := range []struct {
+		v     *string
+		field string
+		max   int
+	}{
+		{in.Email, "email", convrs.MaxEmailLength}, {in.Phone, "phone", convrs.MaxPhoneLength},
+		{in.FirstName, "firstName", convrs.MaxNameLength}, {in.LastName, "lastName", convrs.MaxNameLength},
+		{in.HubspotContactID, "hubspotContactId", convrs.MaxContactIDLength},
+	} {
+		if f.v == nil {
+			continue
+		}
+		if e := convrs.ValidText(f.field, strings.TrimSpace(*f.v), f.max); e != nil {
+			return e
+		}
 	}
 	return nil
 }
@@ -119,10 +139,15 @@ func (d *DB) ListCustomers(ctx context.Context, query string, limit int) ([]*con
 	if err != nil {
 		return nil, err
 	}
+	query = strings.ToLower(strings.TrimSpace(query))
+	if e := convrs.ValidText("query", query, convrs.MaxSearchLength); e != nil {
+		return nil, e
+	}
 	q := d.db.WithContext(ctx).Where("workspace_id = ?", p.WorkspaceID)
-	if query = strings.ToLower(strings.TrimSpace(query)); query != "" {
-		like := "%" + strings.NewReplacer("%", `\%`, "_", `\_`).Replace(query) + "%"
-		q = q.Where(`LOWER(first_name) LIKE ? OR LOWER(last_name) LIKE ? OR email LIKE ? OR phone LIKE ?`, like, like, like, like)
+	if query != "" {
+		// The ESCAPE clause makes the backslash escape % and _ on both engines (SQLite has no default escape).
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(query) + "%"
+		q = q.Where(`LOWER(first_name) LIKE ? ESCAPE '\' OR LOWER(last_name) LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\' OR phone LIKE ? ESCAPE '\'`, like, like, like, like)
 	}
 	var rows []customerRow
 	if err := q.Order("first_name, last_name, id").Limit(clampLimit(limit)).Find(&rows).Error; err != nil {

@@ -37,6 +37,10 @@ func (d *DB) setHook(tx *gorm.DB, workspaceID, event, target string, on bool) er
 	if err := tx.Where("workspace_id = ? AND kind = ? AND status = ?", workspaceID, target, string(convrs.JobPending)).Delete(&jobRow{}).Error; err != nil {
 		return fmt.Errorf("store: cancel hook jobs: %w", err)
 	}
+	if target == convrs.HookHubspotTranscript {
+		// Sync records are the admin's history: cancelled, never deleted.
+		return d.cancelHubspotSyncs(tx, workspaceID)
+	}
 	return nil
 }
 
@@ -58,21 +62,29 @@ func (d *DB) Hooks(ctx context.Context) ([]string, error) {
 }
 
 // enqueueHookJobs creates a pending job for every hook of event in the workspace, inside tx. A job is unique by
-// (target, subject, event time), so a retried transaction cannot create it twice.
-func (d *DB) enqueueHookJobs(tx *gorm.DB, workspaceID, event, subjectID string, at time.Time) error {
+// (target, subject, event time), so a retried transaction cannot create it twice. The transcript hook also
+// queues the conversation's sync record (what the sync workers run), returned for announcing after commit.
+func (d *DB) enqueueHookJobs(tx *gorm.DB, workspaceID, event string, conv *conversationRow, at time.Time) (*hubspotSyncRow, error) {
 	var hooks []hookRow
 	if err := tx.Where("workspace_id = ? AND event = ?", workspaceID, event).Find(&hooks).Error; err != nil {
-		return fmt.Errorf("store: hooks of %s: %w", event, err)
+		return nil, fmt.Errorf("store: hooks of %s: %w", event, err)
 	}
 	now := d.now()
+	var sync *hubspotSyncRow
 	for _, h := range hooks {
-		job := jobRow{ID: newID("job"), WorkspaceID: workspaceID, Kind: h.Target, SubjectID: subjectID, EventAt: at,
+		job := jobRow{ID: newID("job"), WorkspaceID: workspaceID, Kind: h.Target, SubjectID: conv.ID, EventAt: at,
 			Status: string(convrs.JobPending), RunAt: now, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&job).Error; err != nil {
-			return fmt.Errorf("store: enqueue %s job: %w", h.Target, err)
+			return nil, fmt.Errorf("store: enqueue %s job: %w", h.Target, err)
+		}
+		if h.Target == convrs.HookHubspotTranscript && event == convrs.EventConversationClosed {
+			var err error
+			if sync, err = d.enqueueHubspotSync(tx, conv, at); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return nil
+	return sync, nil
 }
 
 // ListJobs returns the caller's workspace's jobs of kind, newest first.

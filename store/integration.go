@@ -73,7 +73,8 @@ func (d *DB) PortalChange(ctx context.Context, workspaceID string, portalID int6
 // SaveHubspotConnection stores a completed connection. Options are kept. Reconnecting the same portal restores
 // ENABLED if syncing was on (the hook is still registered); a new portal starts CONNECTED with syncing off, and
 // the customers' links to the old portal's contacts are cleared, since those IDs mean nothing in the new one.
-// When another portal's tokens are replaced, their sealed refresh token is returned, for the caller to revoke.
+// The sealed refresh token it replaces (another portal's, or an older one of the same portal) is returned, for
+// the caller to revoke.
 func (d *DB) SaveHubspotConnection(ctx context.Context, c Connection) (integ *convrs.HubspotIntegration, replacedRefreshEnc string, err error) {
 	now := d.now()
 	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -85,9 +86,7 @@ func (d *DB) SaveHubspotConnection(ctx context.Context, c Connection) (integ *co
 			return err
 		}
 		samePortal := row.PortalID == c.PortalID
-		if !samePortal {
-			replacedRefreshEnc = row.RefreshTokenEnc
-		}
+		replacedRefreshEnc = row.RefreshTokenEnc
 		state := convrs.IntegrationConnected
 		if samePortal && row.EnabledAt != nil {
 			state = convrs.IntegrationEnabled

@@ -115,6 +115,36 @@ var migrations = []string{
 		token_expires_at {{TS}},
 		updated_at {{TS}} NOT NULL
 	);`,
+
+	// 4: transcript sync records: one per closed conversation, the admin's view and the sync's own queue
+	// (status + run_at + lease). close_number counts closes; synced_close is the close whose notes note_ids are.
+	`CREATE TABLE hubspot_syncs (
+		id TEXT PRIMARY KEY,
+		workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+		conversation_id TEXT NOT NULL UNIQUE REFERENCES conversations(id) ON DELETE CASCADE,
+		customer_id TEXT NOT NULL,
+		closed_at {{TS}} NOT NULL,
+		close_number INTEGER NOT NULL DEFAULT 1,
+		synced_close INTEGER NOT NULL DEFAULT 0,
+		status TEXT NOT NULL,
+		reason_code TEXT NOT NULL DEFAULT '',
+		reason TEXT NOT NULL DEFAULT '',
+		matched_by TEXT NOT NULL DEFAULT '',
+		contact_id TEXT NOT NULL DEFAULT '',
+		contact_name TEXT NOT NULL DEFAULT '',
+		contact_url TEXT NOT NULL DEFAULT '',
+		note_ids TEXT NOT NULL DEFAULT '',
+		pending TEXT NOT NULL DEFAULT '',
+		warnings TEXT NOT NULL DEFAULT '',
+		attempts INTEGER NOT NULL DEFAULT 0,
+		run_at {{TS}} NOT NULL,
+		lease_owner TEXT NOT NULL DEFAULT '',
+		lease_until {{TS}},
+		created_at {{TS}} NOT NULL,
+		updated_at {{TS}} NOT NULL
+	);
+	CREATE INDEX hubspot_syncs_due ON hubspot_syncs (status, run_at);
+	CREATE INDEX hubspot_syncs_list ON hubspot_syncs (workspace_id, closed_at, id);`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

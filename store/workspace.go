@@ -93,15 +93,29 @@ func (d *DB) UpdateWorkspace(ctx context.Context, id string, upd convrs.Workspac
 // validateWorkspace reports every invalid setting at once (convrs.FieldErrors).
 func validateWorkspace(name, region, tz string) error {
 	var errs convrs.FieldErrors
-	if strings.TrimSpace(name) == "" {
+	bad := map[string]bool{}
+	for _, f := range []struct {
+		v, field string
+		max      int
+	}{{name, "name", convrs.MaxWorkspaceNameLength}, {region, "defaultRegion", convrs.MaxRegionLength}, {tz, "timeZone", convrs.MaxTimeZoneLength}} {
+		if e := convrs.ValidText(f.field, f.v, f.max); e != nil {
+			if !errs.Add(e) {
+				return e
+			}
+			bad[f.field] = true
+		}
+	}
+	switch {
+	case bad["name"]:
+	case strings.TrimSpace(name) == "":
 		errs = append(errs, convrs.Invalidf("name", "Enter a workspace name."))
-	} else if len(name) > 200 {
+	case len(name) > 200:
 		errs = append(errs, convrs.Invalidf("name", "The workspace name is too long (200 characters at most)."))
 	}
-	if !phone.ValidRegion(region) {
+	if !bad["defaultRegion"] && !phone.ValidRegion(region) {
 		errs = append(errs, convrs.Invalidf("defaultRegion", "%q is not a region code such as GB or US.", region))
 	}
-	if _, ok := convrs.CanonicalTimeZone(tz); !ok {
+	if _, ok := convrs.CanonicalTimeZone(tz); !bad["timeZone"] && !ok {
 		errs = append(errs, convrs.Invalidf("timeZone", "%q is not a time zone such as Europe/London.", tz))
 	}
 	return errs.Err()
@@ -114,6 +128,9 @@ func (d *DB) CreateStaff(ctx context.Context, s *convrs.Staff) error {
 	}
 	if !s.Role.Valid() {
 		return convrs.Invalidf("role", "Role must be admin or agent.")
+	}
+	if e := convrs.ValidText("name", s.Name, convrs.MaxNameLength); e != nil {
+		return e
 	}
 	if strings.TrimSpace(s.Name) == "" {
 		return convrs.Invalidf("name", "Enter a name.")

@@ -15,7 +15,7 @@ type ConversationEvent struct {
 }
 
 type HubspotAuthorization struct {
-	// Open this in a new tab: HubSpot's consent page.
+	// The gateway's start link: open it in a new tab, in this browser. It binds the connection to the browser (an HttpOnly cookie), then redirects to HubSpot's consent page.
 	URL       string    `json:"url"`
 	ExpiresAt time.Time `json:"expiresAt"`
 }

@@ -49,7 +49,7 @@ func newEnv(t *testing.T, opts ...func(*hubspotsim.Options)) *env {
 	t.Helper()
 	clock := newClock()
 	// Generous limits: tests of other things must not trip the rate limiter (its own tests lower them).
-	o := hubspotsim.Options{Now: clock.Now, SearchPerSecond: 1000, BurstLimit: 100000}
+	o := hubspotsim.Options{Now: clock.Now, SearchPerSecond: 1000, BurstLimit: 100000, RedirectURIs: []string{redirectURI}}
 	for _, f := range opts {
 		f(&o)
 	}

@@ -14,6 +14,33 @@ import (
 // appID is the simulated app's ID, reported in token metadata.
 const appID = 4242424
 
+// DefaultRedirectURI is the demo app's registered redirect URL when Options.RedirectURIs is empty: the callback
+// of a gateway run by `make run`.
+const DefaultRedirectURI = "http://localhost:8080/oauth/hubspot/callback"
+
+// registeredRedirect reports whether uri is one of the app's registered redirect URLs, compared exactly (no
+// prefix, case or trailing-slash leniency), as HubSpot compares them.
+func (s *Simulator) registeredRedirect(uri string) bool {
+	if len(s.opts.RedirectURIs) == 0 {
+		return uri == DefaultRedirectURI
+	}
+	return slices.Contains(s.opts.RedirectURIs, uri)
+}
+
+// tokenPaths are the API paths whose last segment is a token.
+var tokenPaths = []string{"/oauth/v1/access-tokens/", "/oauth/v1/refresh-tokens/"}
+
+// RedactPath replaces the token in a token-metadata path (/oauth/v1/access-tokens/{token},
+// /oauth/v1/refresh-tokens/{token}) with "REDACTED", for logs.
+func RedactPath(path string) string {
+	for _, p := range tokenPaths {
+		if strings.HasPrefix(path, p) && len(path) > len(p) {
+			return p + "REDACTED"
+		}
+	}
+	return path
+}
+
 // authCodeTTL is how long an authorization code can be exchanged.
 const authCodeTTL = 10 * time.Minute
 
@@ -77,6 +104,11 @@ func (s *Simulator) handleAuthorizePage(w http.ResponseWriter, r *http.Request) 
 	if _, err := url.Parse(redirectURI); err != nil {
 		s.renderUIError(w, http.StatusBadRequest, "Couldn't complete the connection",
 			"Authorization failed because the redirect_uri is not a valid URL.")
+		return
+	}
+	if !s.registeredRedirect(redirectURI) {
+		s.renderUIError(w, http.StatusBadRequest, "Couldn't complete the connection",
+			"Authorization failed because the redirect URL doesn't match any of the app's registered redirect URLs.")
 		return
 	}
 	required, optional := splitScopes(q.Get("scope")), splitScopes(q.Get("optional_scope"))
@@ -149,6 +181,11 @@ func (s *Simulator) handleAuthorizeSubmit(w http.ResponseWriter, r *http.Request
 	if clientID != s.opts.ClientID || redirectURI == "" {
 		s.renderUIError(w, http.StatusBadRequest, "Couldn't complete the connection",
 			"Authorization failed because the client_id or redirect_uri is missing or invalid.")
+		return
+	}
+	if !s.registeredRedirect(redirectURI) {
+		s.renderUIError(w, http.StatusBadRequest, "Couldn't complete the connection",
+			"Authorization failed because the redirect URL doesn't match any of the app's registered redirect URLs.")
 		return
 	}
 	portalID, err := strconv.ParseInt(f.Get("portal_id"), 10, 64)

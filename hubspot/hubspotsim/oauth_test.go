@@ -2,11 +2,13 @@ package hubspotsim_test
 
 import (
 	"html"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -404,3 +406,85 @@ func TestMissingScope403(t *testing.T) {
 	}
 	e.mustStatus(e.callAs(readOnly, "POST", "/crm/v3/objects/contacts/search", map[string]any{}), http.StatusOK)
 }
+
+// Consent refuses a redirect_uri that is not exactly one of the app's registered ones, on the page and on the
+// submit (a form posted by hand), and never redirects there; the registered one works.
+func TestConsentRequiresRegisteredRedirectURI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, uri := range []string{
+		"https://evil.test/integrations/hubspot/callback",
+		redirectURI + "/",
+		redirectURI + "?next=https://evil.test",
+		strings.ToUpper(redirectURI[:5]) + redirectURI[5:],
+		strings.TrimPrefix(redirectURI, "https://convrs.test"),
+	} {
+		q := url.Values{"client_id": {hubspotsim.DefaultClientID}, "redirect_uri": {uri}, "scope": {productScope}, "state": {"s"}}
+		r := e.callAs("", "GET", "/oauth/authorize?"+q.Encode(), nil)
+		if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Raw), "registered redirect URLs") {
+			t.Errorf("consent page for %q: status %d, body %.200s", uri, r.Status, r.Raw)
+		}
+		form := url.Values{"client_id": {hubspotsim.DefaultClientID}, "redirect_uri": {uri}, "state": {"s"},
+			"portal_id": {strconv.FormatInt(e.portal, 10)}, "requested_scope": {productScope}, "scope": hubspotsim.ProductScopes}
+		r = e.callAs("", "POST", "/oauth/authorize", form)
+		if r.Status != http.StatusBadRequest || r.Header.Get("Location") != "" {
+			t.Errorf("consent submit for %q: status %d, Location %q", uri, r.Status, r.Header.Get("Location"))
+		}
+	}
+	if q := e.connect("/oauth/authorize?" + authorizeQuery(productScope, "", "s")); q.Get("code") == "" {
+		t.Errorf("the registered redirect URI got no code: %v", q)
+	}
+}
+
+// Without RedirectURIs the demo app has one registered URL: the callback of `make run`'s gateway.
+func TestDefaultRedirectURI(t *testing.T) {
+	t.Parallel()
+	ts := hubspotsim.NewTestServer(t, hubspotsim.Options{})
+	ts.SeedDemo()
+	for uri, want := range map[string]int{hubspotsim.DefaultRedirectURI: http.StatusOK, redirectURI: http.StatusBadRequest} {
+		q := url.Values{"client_id": {hubspotsim.DefaultClientID}, "redirect_uri": {uri}, "scope": {productScope}}
+		resp, err := ts.Client().Get(ts.URL() + "/oauth/authorize?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("consent page for %s: status %d, want %d", uri, resp.StatusCode, want)
+		}
+	}
+}
+
+// At debug level the simulator logs every request, but never a token from a token-metadata path.
+func TestRequestLogRedactsTokens(t *testing.T) {
+	t.Parallel()
+	var logs strings.Builder
+	var mu sync.Mutex
+	w := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(p) })
+	e := newEnv(t, func(o *hubspotsim.Options) {
+		o.Logger = slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	q := e.connect("/oauth/authorize?" + authorizeQuery(productScope, "", "s"))
+	var tok tokenBody
+	e.exchange(q.Get("code")).Into(t, &tok)
+	e.mustStatus(e.callAs("", "GET", "/oauth/v1/access-tokens/"+tok.AccessToken, nil), http.StatusOK)
+	e.mustStatus(e.callAs("", "GET", "/oauth/v1/refresh-tokens/"+tok.RefreshToken, nil), http.StatusOK)
+	e.mustStatus(e.callAs("", "DELETE", "/oauth/v1/refresh-tokens/"+tok.RefreshToken, nil), http.StatusNoContent)
+	e.callAs("", "GET", "/oauth/v1/access-tokens/"+e.token+"x", nil) // unknown tokens are not logged either
+	mu.Lock()
+	text := logs.String()
+	mu.Unlock()
+	for _, want := range []string{"path=/oauth/v1/access-tokens/REDACTED", "path=/oauth/v1/refresh-tokens/REDACTED", "method=DELETE"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the log lacks %q:\n%s", want, text)
+		}
+	}
+	for _, secret := range []string{tok.AccessToken, tok.RefreshToken, e.token, q.Get("code")} {
+		if strings.Contains(text, secret) {
+			t.Errorf("a token or code appears in the log:\n%s", text)
+		}
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

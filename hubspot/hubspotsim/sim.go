@@ -41,6 +41,9 @@ type Options struct {
 	AppName string
 	// ClientID and ClientSecret of the one simulated app; default DefaultClientID / DefaultClientSecret.
 	ClientID, ClientSecret string
+	// RedirectURIs are the app's registered redirect URLs: consent refuses any other, exactly as HubSpot does.
+	// Default: DefaultRedirectURI.
+	RedirectURIs []string
 	// AccessTokenTTL is the lifetime of access tokens; default 30 minutes.
 	AccessTokenTTL time.Duration
 	// IndexDelay is how long after a write search starts to see it; default 0 (negative means 0).
@@ -226,7 +229,7 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests = append(s.requests, entry)
 	s.mu.Unlock()
 	s.opts.Logger.LogAttrs(r.Context(), slog.LevelDebug, "hubspotsim request",
-		slog.String("method", entry.Method), slog.String("path", entry.Path),
+		slog.String("method", entry.Method), slog.String("path", RedactPath(entry.Path)),
 		slog.Int("status", entry.Status), slog.Int64("portal_id", entry.PortalID))
 }
 

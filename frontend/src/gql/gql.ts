@@ -16,10 +16,13 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n      timeZone\n    }\n  }\n": typeof types.MeDocument,
     "\n  query Conversations($status: ConversationStatus) {\n    conversations(status: $status, first: 50) {\n      id\n      channel\n      subject\n      status\n      lastMessageAt\n      customer {\n        id\n        name\n      }\n    }\n  }\n": typeof types.ConversationsDocument,
-    "\n  query Conversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      channel\n      subject\n      status\n      openedAt\n      closedAt\n      customer {\n        id\n        name\n      }\n      messages {\n        ...MessageFields\n      }\n    }\n  }\n": typeof types.ConversationDocument,
+    "\n  fragment ConversationSyncFields on HubspotSync {\n    id\n    conversationId\n    status\n    reasonCode\n    reason\n    closeNumber\n    matchedBy\n    contactId\n    contactName\n    contactUrl\n    attempts\n    nextAttemptAt\n    updatedAt\n  }\n": typeof types.ConversationSyncFieldsFragmentDoc,
+    "\n  query ConversationHubspotSync($conversationId: ID!) {\n    hubspotSync(conversationId: $conversationId) {\n      ...ConversationSyncFields\n    }\n  }\n": typeof types.ConversationHubspotSyncDocument,
+    "\n  subscription ConversationHubspotSyncUpdated {\n    hubspotSyncUpdated {\n      ...ConversationSyncFields\n    }\n  }\n": typeof types.ConversationHubspotSyncUpdatedDocument,
+    "\n  query Conversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      channel\n      subject\n      status\n      openedAt\n      closedAt\n      customer {\n        id\n        name\n      }\n      messages {\n        ...MessageFields\n      }\n      hubspotSync {\n        ...ConversationSyncFields\n      }\n    }\n  }\n": typeof types.ConversationDocument,
     "\n  mutation SendMessage($conversationId: ID!, $text: String!) {\n    sendMessage(conversationId: $conversationId, text: $text) {\n      ...MessageFields\n    }\n  }\n": typeof types.SendMessageDocument,
     "\n  mutation PostCustomerMessage($conversationId: ID!, $text: String!) {\n    postCustomerMessage(conversationId: $conversationId, text: $text) {\n      ...MessageFields\n    }\n  }\n": typeof types.PostCustomerMessageDocument,
-    "\n  mutation CloseConversation($id: ID!) {\n    closeConversation(id: $id) {\n      id\n      status\n      closedAt\n    }\n  }\n": typeof types.CloseConversationDocument,
+    "\n  mutation CloseConversation($id: ID!) {\n    closeConversation(id: $id) {\n      id\n      status\n      closedAt\n      hubspotSync {\n        ...ConversationSyncFields\n      }\n    }\n  }\n": typeof types.CloseConversationDocument,
     "\n  mutation ReopenConversation($id: ID!) {\n    reopenConversation(id: $id) {\n      id\n      status\n      closedAt\n    }\n  }\n": typeof types.ReopenConversationDocument,
     "\n  fragment MessageFields on Message {\n    id\n    conversationId\n    author\n    authorName\n    text\n    createdAt\n  }\n": typeof types.MessageFieldsFragmentDoc,
     "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversation {\n        id\n        status\n        closedAt\n        lastMessageAt\n      }\n      message {\n        ...MessageFields\n      }\n    }\n  }\n": typeof types.ConversationEventsDocument,
@@ -28,13 +31,22 @@ type Documents = {
     "\n  query CreateChatOptions {\n    hubspotIntegration {\n      state\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": typeof types.CreateChatOptionsDocument,
     "\n  query WorkspaceSettings {\n    workspace {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": typeof types.WorkspaceSettingsDocument,
     "\n  mutation UpdateWorkspaceSettings($input: WorkspaceSettingsInput!) {\n    updateWorkspaceSettings(input: $input) {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": typeof types.UpdateWorkspaceSettingsDocument,
+    "\n  query HubspotBackfillCount($days: Int!) {\n    hubspotBackfillCount(days: $days)\n  }\n": typeof types.HubspotBackfillCountDocument,
+    "\n  mutation BackfillHubspotSyncs($days: Int!) {\n    backfillHubspotSyncs(days: $days)\n  }\n": typeof types.BackfillHubspotSyncsDocument,
     "\n  query HubspotIntegration {\n    hubspotIntegration {\n      ...HubspotIntegrationFields\n    }\n  }\n": typeof types.HubspotIntegrationDocument,
     "\n  subscription HubspotIntegrationChanged {\n    hubspotIntegrationChanged {\n      ...HubspotIntegrationFields\n    }\n  }\n": typeof types.HubspotIntegrationChangedDocument,
     "\n  mutation SaveHubspotOptions($input: HubspotOptionsInput!) {\n    saveHubspotOptions(input: $input) {\n      ...HubspotIntegrationFields\n    }\n  }\n": typeof types.SaveHubspotOptionsDocument,
     "\n  mutation EnableHubspot {\n    enableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n": typeof types.EnableHubspotDocument,
     "\n  mutation DisableHubspot {\n    disableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n": typeof types.DisableHubspotDocument,
+    "\n  mutation RetryHubspotSync($conversationId: ID!) {\n    retryHubspotSync(conversationId: $conversationId) {\n      ...HubspotSyncFields\n    }\n  }\n": typeof types.RetryHubspotSyncDocument,
     "\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n": typeof types.HubspotIntegrationFieldsFragmentDoc,
+    "\n  fragment HubspotSyncFields on HubspotSync {\n    id\n    conversationId\n    status\n    reasonCode\n    reason\n    closedAt\n    closeNumber\n    matchedBy\n    contactId\n    contactName\n    contactUrl\n    attempts\n    nextAttemptAt\n    warnings\n    createdAt\n    updatedAt\n    customer {\n      id\n      name\n      email\n      phone\n    }\n  }\n": typeof types.HubspotSyncFieldsFragmentDoc,
+    "\n  fragment HubspotSyncSummaryFields on HubspotSyncSummary {\n    queued\n    running\n    synced\n    skipped\n    waiting\n    failed\n    cancelled\n    total\n  }\n": typeof types.HubspotSyncSummaryFieldsFragmentDoc,
     "\n  mutation ConnectHubspot {\n    connectHubspot {\n      url\n      expiresAt\n    }\n  }\n": typeof types.ConnectHubspotDocument,
+    "\n  query HubspotSyncActivity($first: Int!, $status: HubspotSyncStatus) {\n    hubspotSyncSummary {\n      ...HubspotSyncSummaryFields\n    }\n    hubspotSyncs(first: $first, status: $status) {\n      nodes {\n        ...HubspotSyncFields\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n": typeof types.HubspotSyncActivityDocument,
+    "\n  query HubspotSyncsPage($first: Int!, $after: String, $status: HubspotSyncStatus) {\n    hubspotSyncs(first: $first, after: $after, status: $status) {\n      nodes {\n        ...HubspotSyncFields\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n": typeof types.HubspotSyncsPageDocument,
+    "\n  query HubspotSyncSummary {\n    hubspotSyncSummary {\n      ...HubspotSyncSummaryFields\n    }\n  }\n": typeof types.HubspotSyncSummaryDocument,
+    "\n  subscription HubspotSyncUpdated {\n    hubspotSyncUpdated {\n      ...HubspotSyncFields\n    }\n  }\n": typeof types.HubspotSyncUpdatedDocument,
     "\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n    }\n  }\n": typeof types.SearchHubspotContactsDocument,
     "\n  query HubspotContact($customerId: ID!) {\n    hubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": typeof types.HubspotContactDocument,
     "\n  subscription HubspotContactUpdated($customerId: ID!) {\n    hubspotContactUpdated(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": typeof types.HubspotContactUpdatedDocument,
@@ -44,10 +56,13 @@ type Documents = {
 const documents: Documents = {
     "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n      timeZone\n    }\n  }\n": types.MeDocument,
     "\n  query Conversations($status: ConversationStatus) {\n    conversations(status: $status, first: 50) {\n      id\n      channel\n      subject\n      status\n      lastMessageAt\n      customer {\n        id\n        name\n      }\n    }\n  }\n": types.ConversationsDocument,
-    "\n  query Conversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      channel\n      subject\n      status\n      openedAt\n      closedAt\n      customer {\n        id\n        name\n      }\n      messages {\n        ...MessageFields\n      }\n    }\n  }\n": types.ConversationDocument,
+    "\n  fragment ConversationSyncFields on HubspotSync {\n    id\n    conversationId\n    status\n    reasonCode\n    reason\n    closeNumber\n    matchedBy\n    contactId\n    contactName\n    contactUrl\n    attempts\n    nextAttemptAt\n    updatedAt\n  }\n": types.ConversationSyncFieldsFragmentDoc,
+    "\n  query ConversationHubspotSync($conversationId: ID!) {\n    hubspotSync(conversationId: $conversationId) {\n      ...ConversationSyncFields\n    }\n  }\n": types.ConversationHubspotSyncDocument,
+    "\n  subscription ConversationHubspotSyncUpdated {\n    hubspotSyncUpdated {\n      ...ConversationSyncFields\n    }\n  }\n": types.ConversationHubspotSyncUpdatedDocument,
+    "\n  query Conversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      channel\n      subject\n      status\n      openedAt\n      closedAt\n      customer {\n        id\n        name\n      }\n      messages {\n        ...MessageFields\n      }\n      hubspotSync {\n        ...ConversationSyncFields\n      }\n    }\n  }\n": types.ConversationDocument,
     "\n  mutation SendMessage($conversationId: ID!, $text: String!) {\n    sendMessage(conversationId: $conversationId, text: $text) {\n      ...MessageFields\n    }\n  }\n": types.SendMessageDocument,
     "\n  mutation PostCustomerMessage($conversationId: ID!, $text: String!) {\n    postCustomerMessage(conversationId: $conversationId, text: $text) {\n      ...MessageFields\n    }\n  }\n": types.PostCustomerMessageDocument,
-    "\n  mutation CloseConversation($id: ID!) {\n    closeConversation(id: $id) {\n      id\n      status\n      closedAt\n    }\n  }\n": types.CloseConversationDocument,
+    "\n  mutation CloseConversation($id: ID!) {\n    closeConversation(id: $id) {\n      id\n      status\n      closedAt\n      hubspotSync {\n        ...ConversationSyncFields\n      }\n    }\n  }\n": types.CloseConversationDocument,
     "\n  mutation ReopenConversation($id: ID!) {\n    reopenConversation(id: $id) {\n      id\n      status\n      closedAt\n    }\n  }\n": types.ReopenConversationDocument,
     "\n  fragment MessageFields on Message {\n    id\n    conversationId\n    author\n    authorName\n    text\n    createdAt\n  }\n": types.MessageFieldsFragmentDoc,
     "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversation {\n        id\n        status\n        closedAt\n        lastMessageAt\n      }\n      message {\n        ...MessageFields\n      }\n    }\n  }\n": types.ConversationEventsDocument,
@@ -56,13 +71,22 @@ const documents: Documents = {
     "\n  query CreateChatOptions {\n    hubspotIntegration {\n      state\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": types.CreateChatOptionsDocument,
     "\n  query WorkspaceSettings {\n    workspace {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": types.WorkspaceSettingsDocument,
     "\n  mutation UpdateWorkspaceSettings($input: WorkspaceSettingsInput!) {\n    updateWorkspaceSettings(input: $input) {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": types.UpdateWorkspaceSettingsDocument,
+    "\n  query HubspotBackfillCount($days: Int!) {\n    hubspotBackfillCount(days: $days)\n  }\n": types.HubspotBackfillCountDocument,
+    "\n  mutation BackfillHubspotSyncs($days: Int!) {\n    backfillHubspotSyncs(days: $days)\n  }\n": types.BackfillHubspotSyncsDocument,
     "\n  query HubspotIntegration {\n    hubspotIntegration {\n      ...HubspotIntegrationFields\n    }\n  }\n": types.HubspotIntegrationDocument,
     "\n  subscription HubspotIntegrationChanged {\n    hubspotIntegrationChanged {\n      ...HubspotIntegrationFields\n    }\n  }\n": types.HubspotIntegrationChangedDocument,
     "\n  mutation SaveHubspotOptions($input: HubspotOptionsInput!) {\n    saveHubspotOptions(input: $input) {\n      ...HubspotIntegrationFields\n    }\n  }\n": types.SaveHubspotOptionsDocument,
     "\n  mutation EnableHubspot {\n    enableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n": types.EnableHubspotDocument,
     "\n  mutation DisableHubspot {\n    disableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n": types.DisableHubspotDocument,
+    "\n  mutation RetryHubspotSync($conversationId: ID!) {\n    retryHubspotSync(conversationId: $conversationId) {\n      ...HubspotSyncFields\n    }\n  }\n": types.RetryHubspotSyncDocument,
     "\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n": types.HubspotIntegrationFieldsFragmentDoc,
+    "\n  fragment HubspotSyncFields on HubspotSync {\n    id\n    conversationId\n    status\n    reasonCode\n    reason\n    closedAt\n    closeNumber\n    matchedBy\n    contactId\n    contactName\n    contactUrl\n    attempts\n    nextAttemptAt\n    warnings\n    createdAt\n    updatedAt\n    customer {\n      id\n      name\n      email\n      phone\n    }\n  }\n": types.HubspotSyncFieldsFragmentDoc,
+    "\n  fragment HubspotSyncSummaryFields on HubspotSyncSummary {\n    queued\n    running\n    synced\n    skipped\n    waiting\n    failed\n    cancelled\n    total\n  }\n": types.HubspotSyncSummaryFieldsFragmentDoc,
     "\n  mutation ConnectHubspot {\n    connectHubspot {\n      url\n      expiresAt\n    }\n  }\n": types.ConnectHubspotDocument,
+    "\n  query HubspotSyncActivity($first: Int!, $status: HubspotSyncStatus) {\n    hubspotSyncSummary {\n      ...HubspotSyncSummaryFields\n    }\n    hubspotSyncs(first: $first, status: $status) {\n      nodes {\n        ...HubspotSyncFields\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n": types.HubspotSyncActivityDocument,
+    "\n  query HubspotSyncsPage($first: Int!, $after: String, $status: HubspotSyncStatus) {\n    hubspotSyncs(first: $first, after: $after, status: $status) {\n      nodes {\n        ...HubspotSyncFields\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n": types.HubspotSyncsPageDocument,
+    "\n  query HubspotSyncSummary {\n    hubspotSyncSummary {\n      ...HubspotSyncSummaryFields\n    }\n  }\n": types.HubspotSyncSummaryDocument,
+    "\n  subscription HubspotSyncUpdated {\n    hubspotSyncUpdated {\n      ...HubspotSyncFields\n    }\n  }\n": types.HubspotSyncUpdatedDocument,
     "\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n    }\n  }\n": types.SearchHubspotContactsDocument,
     "\n  query HubspotContact($customerId: ID!) {\n    hubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": types.HubspotContactDocument,
     "\n  subscription HubspotContactUpdated($customerId: ID!) {\n    hubspotContactUpdated(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": types.HubspotContactUpdatedDocument,
@@ -95,7 +119,19 @@ export function graphql(source: "\n  query Conversations($status: ConversationSt
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Conversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      channel\n      subject\n      status\n      openedAt\n      closedAt\n      customer {\n        id\n        name\n      }\n      messages {\n        ...MessageFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query Conversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      channel\n      subject\n      status\n      openedAt\n      closedAt\n      customer {\n        id\n        name\n      }\n      messages {\n        ...MessageFields\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  fragment ConversationSyncFields on HubspotSync {\n    id\n    conversationId\n    status\n    reasonCode\n    reason\n    closeNumber\n    matchedBy\n    contactId\n    contactName\n    contactUrl\n    attempts\n    nextAttemptAt\n    updatedAt\n  }\n"): (typeof documents)["\n  fragment ConversationSyncFields on HubspotSync {\n    id\n    conversationId\n    status\n    reasonCode\n    reason\n    closeNumber\n    matchedBy\n    contactId\n    contactName\n    contactUrl\n    attempts\n    nextAttemptAt\n    updatedAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConversationHubspotSync($conversationId: ID!) {\n    hubspotSync(conversationId: $conversationId) {\n      ...ConversationSyncFields\n    }\n  }\n"): (typeof documents)["\n  query ConversationHubspotSync($conversationId: ID!) {\n    hubspotSync(conversationId: $conversationId) {\n      ...ConversationSyncFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ConversationHubspotSyncUpdated {\n    hubspotSyncUpdated {\n      ...ConversationSyncFields\n    }\n  }\n"): (typeof documents)["\n  subscription ConversationHubspotSyncUpdated {\n    hubspotSyncUpdated {\n      ...ConversationSyncFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Conversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      channel\n      subject\n      status\n      openedAt\n      closedAt\n      customer {\n        id\n        name\n      }\n      messages {\n        ...MessageFields\n      }\n      hubspotSync {\n        ...ConversationSyncFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query Conversation($id: ID!) {\n    conversation(id: $id) {\n      id\n      channel\n      subject\n      status\n      openedAt\n      closedAt\n      customer {\n        id\n        name\n      }\n      messages {\n        ...MessageFields\n      }\n      hubspotSync {\n        ...ConversationSyncFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -107,7 +143,7 @@ export function graphql(source: "\n  mutation PostCustomerMessage($conversationI
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CloseConversation($id: ID!) {\n    closeConversation(id: $id) {\n      id\n      status\n      closedAt\n    }\n  }\n"): (typeof documents)["\n  mutation CloseConversation($id: ID!) {\n    closeConversation(id: $id) {\n      id\n      status\n      closedAt\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CloseConversation($id: ID!) {\n    closeConversation(id: $id) {\n      id\n      status\n      closedAt\n      hubspotSync {\n        ...ConversationSyncFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CloseConversation($id: ID!) {\n    closeConversation(id: $id) {\n      id\n      status\n      closedAt\n      hubspotSync {\n        ...ConversationSyncFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -143,6 +179,14 @@ export function graphql(source: "\n  mutation UpdateWorkspaceSettings($input: Wo
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query HubspotBackfillCount($days: Int!) {\n    hubspotBackfillCount(days: $days)\n  }\n"): (typeof documents)["\n  query HubspotBackfillCount($days: Int!) {\n    hubspotBackfillCount(days: $days)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BackfillHubspotSyncs($days: Int!) {\n    backfillHubspotSyncs(days: $days)\n  }\n"): (typeof documents)["\n  mutation BackfillHubspotSyncs($days: Int!) {\n    backfillHubspotSyncs(days: $days)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query HubspotIntegration {\n    hubspotIntegration {\n      ...HubspotIntegrationFields\n    }\n  }\n"): (typeof documents)["\n  query HubspotIntegration {\n    hubspotIntegration {\n      ...HubspotIntegrationFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -163,11 +207,39 @@ export function graphql(source: "\n  mutation DisableHubspot {\n    disableHubsp
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation RetryHubspotSync($conversationId: ID!) {\n    retryHubspotSync(conversationId: $conversationId) {\n      ...HubspotSyncFields\n    }\n  }\n"): (typeof documents)["\n  mutation RetryHubspotSync($conversationId: ID!) {\n    retryHubspotSync(conversationId: $conversationId) {\n      ...HubspotSyncFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n"): (typeof documents)["\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  fragment HubspotSyncFields on HubspotSync {\n    id\n    conversationId\n    status\n    reasonCode\n    reason\n    closedAt\n    closeNumber\n    matchedBy\n    contactId\n    contactName\n    contactUrl\n    attempts\n    nextAttemptAt\n    warnings\n    createdAt\n    updatedAt\n    customer {\n      id\n      name\n      email\n      phone\n    }\n  }\n"): (typeof documents)["\n  fragment HubspotSyncFields on HubspotSync {\n    id\n    conversationId\n    status\n    reasonCode\n    reason\n    closedAt\n    closeNumber\n    matchedBy\n    contactId\n    contactName\n    contactUrl\n    attempts\n    nextAttemptAt\n    warnings\n    createdAt\n    updatedAt\n    customer {\n      id\n      name\n      email\n      phone\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment HubspotSyncSummaryFields on HubspotSyncSummary {\n    queued\n    running\n    synced\n    skipped\n    waiting\n    failed\n    cancelled\n    total\n  }\n"): (typeof documents)["\n  fragment HubspotSyncSummaryFields on HubspotSyncSummary {\n    queued\n    running\n    synced\n    skipped\n    waiting\n    failed\n    cancelled\n    total\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation ConnectHubspot {\n    connectHubspot {\n      url\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation ConnectHubspot {\n    connectHubspot {\n      url\n      expiresAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query HubspotSyncActivity($first: Int!, $status: HubspotSyncStatus) {\n    hubspotSyncSummary {\n      ...HubspotSyncSummaryFields\n    }\n    hubspotSyncs(first: $first, status: $status) {\n      nodes {\n        ...HubspotSyncFields\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n"): (typeof documents)["\n  query HubspotSyncActivity($first: Int!, $status: HubspotSyncStatus) {\n    hubspotSyncSummary {\n      ...HubspotSyncSummaryFields\n    }\n    hubspotSyncs(first: $first, status: $status) {\n      nodes {\n        ...HubspotSyncFields\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query HubspotSyncsPage($first: Int!, $after: String, $status: HubspotSyncStatus) {\n    hubspotSyncs(first: $first, after: $after, status: $status) {\n      nodes {\n        ...HubspotSyncFields\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n"): (typeof documents)["\n  query HubspotSyncsPage($first: Int!, $after: String, $status: HubspotSyncStatus) {\n    hubspotSyncs(first: $first, after: $after, status: $status) {\n      nodes {\n        ...HubspotSyncFields\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query HubspotSyncSummary {\n    hubspotSyncSummary {\n      ...HubspotSyncSummaryFields\n    }\n  }\n"): (typeof documents)["\n  query HubspotSyncSummary {\n    hubspotSyncSummary {\n      ...HubspotSyncSummaryFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription HubspotSyncUpdated {\n    hubspotSyncUpdated {\n      ...HubspotSyncFields\n    }\n  }\n"): (typeof documents)["\n  subscription HubspotSyncUpdated {\n    hubspotSyncUpdated {\n      ...HubspotSyncFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

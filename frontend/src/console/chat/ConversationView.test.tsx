@@ -1,6 +1,8 @@
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import type { OperationResult } from '@urql/core';
 import { describe, expect, it } from 'vitest';
+import { makeSubject } from 'wonka';
 import {
   createMockClient,
   graphqlError,
@@ -10,6 +12,7 @@ import {
   variablesOf,
   type MockHandlers,
 } from '../../testing/mockClient';
+import { formatWhen } from '../../shared/lib/format';
 import { ConversationView } from './ConversationView';
 
 const customerMessage = {
@@ -21,7 +24,7 @@ const customerMessage = {
   createdAt: '2025-01-02T10:00:00Z',
 };
 
-function conversation(status: 'OPEN' | 'CLOSED' = 'OPEN') {
+function conversation(status: 'OPEN' | 'CLOSED' = 'OPEN', hubspotSync: unknown = null) {
   return {
     id: 'cnv_1',
     channel: 'web',
@@ -31,6 +34,7 @@ function conversation(status: 'OPEN' | 'CLOSED' = 'OPEN') {
     closedAt: status === 'CLOSED' ? '2025-01-02T10:30:00Z' : null,
     customer: { id: 'cus_1', name: 'Grace Hopper' },
     messages: [customerMessage],
+    hubspotSync,
   };
 }
 
@@ -38,6 +42,8 @@ function renderView(handlers: MockHandlers = {}) {
   const mock = createMockClient({
     Conversation: () => ({ data: { conversation: conversation() } }),
     ConversationEvents: silent,
+    ConversationHubspotSyncUpdated: silent,
+    ConversationHubspotSync: () => ({ data: { hubspotSync: null } }),
     UserDetails: () => ({ data: { customer: { id: 'cus_1', name: 'Grace Hopper', email: 'grace@example.com', phone: null, phoneRaw: null } } }),
     // The panel's HubSpot section (its own tests are in features/user-details).
     HubspotContact: silent,
@@ -99,7 +105,7 @@ describe('ConversationView', () => {
   it('closes the conversation and reopens it', async () => {
     const user = userEvent.setup();
     const mock = renderView({
-      CloseConversation: () => ({ data: { closeConversation: { id: 'cnv_1', status: 'CLOSED', closedAt: '2025-01-02T10:30:00Z' } } }),
+      CloseConversation: () => ({ data: { closeConversation: { id: 'cnv_1', status: 'CLOSED', closedAt: '2025-01-02T10:30:00Z', hubspotSync: null } } }),
       ReopenConversation: () => ({ data: { reopenConversation: { id: 'cnv_1', status: 'OPEN', closedAt: null } } }),
     });
     expect(screen.getByText('Open')).toBeInTheDocument();
@@ -140,5 +146,163 @@ describe('ConversationView', () => {
       }),
     );
     expect(screen.queryByText('Elsewhere')).not.toBeInTheDocument();
+  });
+});
+
+function syncRecord(overrides: Record<string, unknown> = {}) {
+  return {
+    id: 'hss_1',
+    conversationId: 'cnv_1',
+    status: 'QUEUED',
+    reasonCode: null,
+    reason: null,
+    closeNumber: 1,
+    matchedBy: null,
+    contactId: null,
+    contactName: null,
+    contactUrl: null,
+    attempts: 0,
+    nextAttemptAt: null,
+    updatedAt: '2025-01-02T10:30:00Z',
+    ...overrides,
+  };
+}
+
+const synced = syncRecord({
+  status: 'SYNCED',
+  matchedBy: 'PHONE',
+  contactId: '501',
+  contactName: 'Alice Johnson',
+  contactUrl: 'https://app.hubspot.com/contacts/12345678/record/0-1/501',
+  attempts: 1,
+  updatedAt: '2025-01-02T10:30:05Z',
+});
+
+const syncLine = () => screen.getByRole('status', { name: 'HubSpot sync' });
+
+describe('ConversationView: the HubSpot sync line of a closed conversation', () => {
+  it('shows "Written to HubSpot" with the contact opening in a new tab', () => {
+    renderView({ Conversation: () => ({ data: { conversation: conversation('CLOSED', synced) } }) });
+    expect(syncLine()).toHaveTextContent('Written to HubSpot: Alice Johnson ↗ (matched by phone)');
+    const link = within(syncLine()).getByRole('link', { name: /Alice Johnson/ });
+    expect(link).toHaveAttribute('href', 'https://app.hubspot.com/contacts/12345678/record/0-1/501');
+    expect(link).toHaveAttribute('target', '_blank');
+    expect(link).toHaveAttribute('rel', 'noopener noreferrer');
+  });
+
+  it.each([
+    [syncRecord({ status: 'SKIPPED', reasonCode: 'ANONYMOUS', reason: 'The customer has no email, phone or name.' }), 'Skipped: anonymous visitor'],
+    [
+      syncRecord({ status: 'WAITING', reasonCode: 'HUBSPOT_UNAVAILABLE', attempts: 2, nextAttemptAt: '2025-01-02T14:05:00Z' }),
+      `Waiting: HubSpot is unavailable, retrying on ${formatWhen('2025-01-02T14:05:00Z')}`,
+    ],
+    [syncRecord({ status: 'RUNNING' }), 'Writing to HubSpot…'],
+  ])('shows the outcome in words (%#)', (record, words) => {
+    renderView({ Conversation: () => ({ data: { conversation: conversation('CLOSED', record) } }) });
+    expect(syncLine()).toHaveTextContent(words);
+  });
+
+  it('shows nothing when the conversation has no sync record, or while it is open', () => {
+    renderView({ Conversation: () => ({ data: { conversation: conversation('CLOSED', null) } }) });
+    expect(screen.getByText('Closed')).toBeInTheDocument();
+    expect(screen.queryByRole('status', { name: 'HubSpot sync' })).not.toBeInTheDocument();
+    expect(screen.queryByText(/HubSpot/)).not.toBeInTheDocument();
+  });
+
+  it('follows the record live: Queued after Close, then Written to HubSpot, ignoring other conversations', async () => {
+    const user = userEvent.setup();
+    const syncs = subscriptionSubject();
+    renderView({
+      ConversationHubspotSyncUpdated: () => syncs.source,
+      CloseConversation: () => ({ data: { closeConversation: { id: 'cnv_1', status: 'CLOSED', closedAt: '2025-01-02T10:30:00Z', hubspotSync: syncRecord() } } }),
+    });
+    expect(screen.queryByRole('status', { name: 'HubSpot sync' })).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Close conversation' }));
+    expect(syncLine()).toHaveTextContent('Queued');
+
+    act(() => syncs.next({ hubspotSyncUpdated: { ...synced, id: 'hss_9', conversationId: 'cnv_2', contactName: 'Somebody Else' } }));
+    expect(syncLine()).toHaveTextContent('Queued');
+
+    act(() => syncs.next({ hubspotSyncUpdated: syncRecord({ status: 'RUNNING', updatedAt: '2025-01-02T10:30:02Z' }) }));
+    expect(syncLine()).toHaveTextContent('Writing to HubSpot…');
+
+    act(() => syncs.next({ hubspotSyncUpdated: synced }));
+    expect(syncLine()).toHaveTextContent('Written to HubSpot: Alice Johnson');
+
+    // A late, older event of the same record does not take the line back.
+    act(() => syncs.next({ hubspotSyncUpdated: syncRecord({ status: 'RUNNING', updatedAt: '2025-01-02T10:30:02Z' }) }));
+    expect(syncLine()).toHaveTextContent('Written to HubSpot: Alice Johnson');
+  });
+
+  it('hides the line on Reopen and shows the new close\'s record after closing again', async () => {
+    const user = userEvent.setup();
+    const second = syncRecord({ id: 'hss_2', closeNumber: 2, updatedAt: '2025-01-02T11:00:00Z' });
+    renderView({
+      Conversation: () => ({ data: { conversation: conversation('CLOSED', synced) } }),
+      ReopenConversation: () => ({ data: { reopenConversation: { id: 'cnv_1', status: 'OPEN', closedAt: null } } }),
+      CloseConversation: () => ({ data: { closeConversation: { id: 'cnv_1', status: 'CLOSED', closedAt: '2025-01-02T11:00:00Z', hubspotSync: second } } }),
+    });
+    expect(syncLine()).toHaveTextContent('Written to HubSpot');
+    await user.click(screen.getByRole('button', { name: 'Reopen' }));
+    expect(screen.queryByRole('status', { name: 'HubSpot sync' })).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Close conversation' }));
+    expect(syncLine()).toHaveTextContent('Queued');
+  });
+
+  it('shows nothing after a close while syncing is off, even if an earlier close was synced', async () => {
+    const user = userEvent.setup();
+    renderView({
+      Conversation: () => ({ data: { conversation: conversation('CLOSED', synced) } }),
+      ReopenConversation: () => ({ data: { reopenConversation: { id: 'cnv_1', status: 'OPEN', closedAt: null } } }),
+      CloseConversation: () => ({ data: { closeConversation: { id: 'cnv_1', status: 'CLOSED', closedAt: '2025-01-02T11:00:00Z', hubspotSync: null } } }),
+    });
+    await user.click(screen.getByRole('button', { name: 'Reopen' }));
+    await user.click(screen.getByRole('button', { name: 'Close conversation' }));
+    expect(screen.getByText('Closed')).toBeInTheDocument();
+    expect(screen.queryByRole('status', { name: 'HubSpot sync' })).not.toBeInTheDocument();
+  });
+});
+
+describe('ConversationView: a close elsewhere', () => {
+  it('reads the new record again, so an update announced before the close event is not lost', async () => {
+    const events = subscriptionSubject();
+    const syncs = subscriptionSubject();
+    renderView({
+      ConversationEvents: () => events.source,
+      ConversationHubspotSyncUpdated: () => syncs.source,
+      ConversationHubspotSync: () => ({ data: { hubspotSync: synced } }),
+    });
+    // The record's first update arrives before the close event that it follows.
+    act(() => syncs.next({ hubspotSyncUpdated: syncRecord() }));
+    act(() =>
+      events.next({
+        conversationEvents: { kind: 'CLOSED', conversation: { id: 'cnv_1', status: 'CLOSED', closedAt: '2025-01-02T10:30:00Z', lastMessageAt: customerMessage.createdAt }, message: null },
+      }),
+    );
+    expect(await screen.findByText(/Written to HubSpot/)).toBeInTheDocument();
+    expect(syncLine()).toHaveTextContent('Written to HubSpot: Alice Johnson ↗ (matched by phone)');
+  });
+});
+
+describe('ConversationView: a live update that overtakes the close', () => {
+  it('keeps the newer outcome when it arrives before Close answers', async () => {
+    const user = userEvent.setup();
+    const syncs = subscriptionSubject();
+    let answerClose: (() => void) | undefined;
+    const closeAnswer = makeSubject<Partial<OperationResult>>();
+    renderView({
+      ConversationHubspotSyncUpdated: () => syncs.source,
+      CloseConversation: () => {
+        answerClose = () =>
+          closeAnswer.next({ data: { closeConversation: { id: 'cnv_1', status: 'CLOSED', closedAt: '2025-01-02T10:30:00Z', hubspotSync: syncRecord() } }, stale: false, hasNext: false });
+        return closeAnswer.source;
+      },
+    });
+    await user.click(screen.getByRole('button', { name: 'Close conversation' }));
+    act(() => syncs.next({ hubspotSyncUpdated: synced }));
+    await act(async () => answerClose?.());
+    expect(await screen.findByText('Closed')).toBeInTheDocument();
+    expect(syncLine()).toHaveTextContent('Written to HubSpot: Alice Johnson');
   });
 });

@@ -1,14 +1,52 @@
+import { createRequest } from '@urql/core';
 import { useEffect, useId, useRef, useState } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useClient, useMutation, useQuery } from 'urql';
+import { pipe, take, toPromise } from 'wonka';
 import { UserDetails } from '../../features/user-details';
 import { graphql } from '../../gql';
-import type { ConversationStatus } from '../../gql/graphql';
+import type { ConversationStatus, ConversationSyncFieldsFragment } from '../../gql/graphql';
 import { errorMessage, useSubscriptionEvents } from '../../shared/api';
 import { channelLabel } from '../../shared/lib/channels';
 import { formatWhen } from '../../shared/lib/format';
 import { Banner, Button } from '../../shared/ui';
+import { SyncOutcome } from '../../shared/ui/SyncOutcome';
 import { Composer } from './Composer';
 import { ConversationEvents, type Message } from './fragments';
+
+// The transcript sync of the conversation's last close, as the agent sees it.
+export const ConversationSyncFields = graphql(`
+  fragment ConversationSyncFields on HubspotSync {
+    id
+    conversationId
+    status
+    reasonCode
+    reason
+    closeNumber
+    matchedBy
+    contactId
+    contactName
+    contactUrl
+    attempts
+    nextAttemptAt
+    updatedAt
+  }
+`);
+
+const ConversationHubspotSync = graphql(`
+  query ConversationHubspotSync($conversationId: ID!) {
+    hubspotSync(conversationId: $conversationId) {
+      ...ConversationSyncFields
+    }
+  }
+`);
+
+const ConversationHubspotSyncUpdated = graphql(`
+  subscription ConversationHubspotSyncUpdated {
+    hubspotSyncUpdated {
+      ...ConversationSyncFields
+    }
+  }
+`);
 
 const ConversationQuery = graphql(`
   query Conversation($id: ID!) {
@@ -25,6 +63,9 @@ const ConversationQuery = graphql(`
       }
       messages {
         ...MessageFields
+      }
+      hubspotSync {
+        ...ConversationSyncFields
       }
     }
   }
@@ -52,6 +93,9 @@ const CloseConversation = graphql(`
       id
       status
       closedAt
+      hubspotSync {
+        ...ConversationSyncFields
+      }
     }
   }
 `);
@@ -71,6 +115,19 @@ interface StatusChange {
   closedAt: string | null;
 }
 
+type Sync = ConversationSyncFieldsFragment;
+
+// Outcomes that will still change; the view re-reads them now and then in case a live update was missed.
+const unsettled = new Set<Sync['status']>(['QUEUED', 'RUNNING', 'WAITING']);
+const recheckMs = 15_000;
+
+/** The record of the later close, or for the same close the later version. */
+function newerSync(a: Sync | null, b: Sync | null): Sync | null {
+  if (!a || !b) return a ?? b;
+  if (a.closeNumber !== b.closeNumber) return a.closeNumber > b.closeNumber ? a : b;
+  return Date.parse(b.updatedAt) >= Date.parse(a.updatedAt) ? b : a;
+}
+
 /** One conversation: its transcript, the composers, Close / Reopen, and the User Details panel beside it. */
 export function ConversationView({ id }: { id: string }) {
   const headingId = useId();
@@ -80,11 +137,29 @@ export function ConversationView({ id }: { id: string }) {
   // conversation events), merged over the query's answer until the next one replaces it.
   const [arrived, setArrived] = useState<Message[]>([]);
   const [statusChange, setStatusChange] = useState<StatusChange | null>(null);
+  // The sync line: what a close, a live event or a re-read said since the query answered ({record: null} after
+  // a reopen or a close elsewhere: nothing to show until the new close's record arrives).
+  const [syncChange, setSyncChange] = useState<{ record: Sync | null } | null>(null);
   const [seenData, setSeenData] = useState(data);
   if (data !== seenData) {
     setSeenData(data);
     setStatusChange(null);
+    setSyncChange(null);
   }
+  const queried = data?.conversation?.hubspotSync ?? null;
+  const sync = syncChange ? syncChange.record : queried;
+  const receiveSync = (record: Sync) => setSyncChange((prev) => ({ record: newerSync(prev ? prev.record : queried, record) }));
+
+  // Reads the record again: after a close elsewhere (its record may have been announced before the close
+  // event arrived), and now and then while it is unsettled, in case a live update was lost on the way.
+  const client = useClient();
+  const rereadSync = async () => {
+    const request = createRequest(ConversationHubspotSync, { conversationId: id });
+    const result = await pipe(client.executeQuery(request, { requestPolicy: 'network-only' }), take(1), toPromise);
+    if (result.data?.hubspotSync) receiveSync(result.data.hubspotSync);
+  };
+  const latestReread = useRef(rereadSync);
+  latestReread.current = rereadSync;
 
   const addMessage = (message: Message) =>
     setArrived((list) => (list.some((m) => m.id === message.id) ? list : [...list, message]));
@@ -92,8 +167,23 @@ export function ConversationView({ id }: { id: string }) {
   useSubscriptionEvents(ConversationEvents, {}, ({ conversationEvents: event }) => {
     if (event.conversation.id !== id) return;
     if (event.message) addMessage(event.message);
+    if (event.conversation.status !== (statusChange?.status ?? data?.conversation?.status)) {
+      setSyncChange({ record: null });
+      if (event.conversation.status === 'CLOSED') void rereadSync();
+    }
     setStatusChange({ status: event.conversation.status, closedAt: event.conversation.closedAt });
   });
+
+  useSubscriptionEvents(ConversationHubspotSyncUpdated, {}, ({ hubspotSyncUpdated: record }) => {
+    if (record.conversationId === id) receiveSync(record);
+  });
+
+  const recheck = sync && unsettled.has(sync.status) ? sync.id + sync.updatedAt : null;
+  useEffect(() => {
+    if (!recheck) return;
+    const timer = window.setInterval(() => void latestReread.current(), recheckMs);
+    return () => window.clearInterval(timer);
+  }, [recheck]);
 
   const [, sendMessage] = useMutation(SendMessage);
   const [, postCustomerMessage] = useMutation(PostCustomerMessage);
@@ -138,12 +228,20 @@ export function ConversationView({ id }: { id: string }) {
 
   async function onClose() {
     const result = await close({ id });
-    if (result.data) setStatusChange(result.data.closeConversation);
+    if (result.data) {
+      const { hubspotSync, ...change } = result.data.closeConversation;
+      setStatusChange(change);
+      // No record: this close is not synced. A record: newer than it, only a live update that overtook the answer.
+      setSyncChange((prev) => ({ record: hubspotSync && newerSync(prev ? prev.record : queried, hubspotSync) }));
+    }
   }
 
   async function onReopen() {
     const result = await reopen({ id });
-    if (result.data) setStatusChange(result.data.reopenConversation);
+    if (result.data) {
+      setStatusChange(result.data.reopenConversation);
+      setSyncChange({ record: null });
+    }
   }
 
   const closed = status === 'CLOSED';
@@ -167,6 +265,11 @@ export function ConversationView({ id }: { id: string }) {
                 </>
               )}
             </p>
+            {closed && sync && (
+              <p className="conversation__sync" role="status" aria-label="HubSpot sync">
+                <SyncOutcome record={sync} />
+              </p>
+            )}
           </div>
           {closed ? (
             <Button onClick={onReopen} busy={reopenResult.fetching}>

@@ -44,10 +44,17 @@ const broken = {
   options: { allowOutboundSearch: true, requireOutboundMatch: false },
 };
 
+const noSyncs = {
+  hubspotSyncSummary: { queued: 0, running: 0, synced: 0, skipped: 0, waiting: 0, failed: 0, cancelled: 0, total: 0 },
+  hubspotSyncs: { nodes: [], endCursor: null, hasNextPage: false },
+};
+
 function renderCard(current: Integration, handlers: MockHandlers = {}) {
   const mock = createMockClient({
     HubspotIntegration: () => ({ data: { hubspotIntegration: current } }),
     HubspotIntegrationChanged: silent,
+    HubspotSyncActivity: () => ({ data: noSyncs }),
+    HubspotSyncUpdated: silent,
     ...handlers,
   });
   render(
@@ -190,7 +197,7 @@ describe('HubspotCard confirmations', () => {
     await user.click(screen.getByRole('button', { name: 'Enable' }));
     const dialog = screen.getByRole('dialog', { name: 'Enable HubSpot syncing?' });
     expect(dialog).toHaveAttribute('aria-modal', 'true');
-    expect(dialog).toHaveAccessibleDescription(/transcript as a Note/);
+    expect(dialog).toHaveAccessibleDescription(/Note with its full transcript/);
     await user.click(within(dialog).getByRole('button', { name: 'Confirm' }));
 
     expect(variablesOf(mock.executeMutation, 'EnableHubspot')).toHaveLength(1);
@@ -305,5 +312,57 @@ describe('HubspotCard options', () => {
     await user.click(allow);
     expect(require).not.toBeChecked();
     expect(require).toBeDisabled();
+  });
+});
+
+describe('HubspotCard words: what syncing does, and nothing more', () => {
+  it('the green banner: transcripts as Notes on close, the contact in User Details, no outbound search while it is off', () => {
+    renderCard(enabled);
+    const banner = screen.getByRole('status');
+    expect(banner).toHaveTextContent('Each conversation that closes is written as a Note with its transcript');
+    expect(banner).toHaveTextContent('anonymous visitors are skipped');
+    expect(banner).toHaveTextContent('Agents see the HubSpot contact in the User Details panel.');
+    expect(banner).not.toHaveTextContent(/Create New Chat/);
+  });
+
+  it('the green banner mentions outbound search when the option is on', () => {
+    renderCard({ ...enabled, options: { allowOutboundSearch: true, requireOutboundMatch: false } });
+    expect(screen.getByRole('status')).toHaveTextContent('and can search HubSpot contacts in Create New Chat.');
+  });
+
+  it('the yellow banner says nothing is written yet', () => {
+    renderCard(connected);
+    expect(screen.getByRole('status')).toHaveTextContent('Syncing is not active yet: nothing is written to HubSpot.');
+  });
+
+  it('the Enable dialog says how contacts are matched, what is skipped, what is not backfilled, and the outbound option', async () => {
+    const user = userEvent.setup();
+    renderCard(connected);
+    await user.click(screen.getByRole('button', { name: 'Enable' }));
+    const dialog = screen.getByRole('dialog', { name: 'Enable HubSpot syncing?' });
+    expect(dialog).toHaveTextContent('the linked one, else the oldest contact with the same email, else with the same phone number, else a new contact');
+    expect(dialog).toHaveTextContent('Anonymous visitors are skipped.');
+    expect(dialog).toHaveTextContent('Conversations closed before now are not written');
+    expect(dialog).toHaveTextContent('the User Details panel shows the customer\'s HubSpot contact');
+    expect(dialog).toHaveTextContent('Create New Chat searches HubSpot only if you allow it in Options.');
+  });
+
+  it('the Disable dialog says waiting transcripts are cancelled and written notes stay', async () => {
+    const user = userEvent.setup();
+    renderCard(enabled);
+    await user.click(screen.getByRole('button', { name: 'Disable' }));
+    const dialog = screen.getByRole('dialog', { name: 'Disconnect HubSpot?' });
+    expect(dialog).toHaveTextContent('transcripts still waiting to be written are cancelled');
+    expect(dialog).toHaveTextContent('Notes already written stay in HubSpot.');
+  });
+
+  it('the options say what Create New Chat will do', async () => {
+    const user = userEvent.setup();
+    renderCard({ ...enabled, options: { allowOutboundSearch: true, requireOutboundMatch: false } });
+    await user.click(screen.getByRole('checkbox', { name: 'Allow HubSpot searching in outbound' }));
+    await user.click(screen.getByRole('button', { name: 'Save Options' }));
+    expect(screen.getByRole('dialog', { name: 'Save HubSpot options?' })).toHaveTextContent(
+      'Create New Chat will not search HubSpot. While syncing is active, each closed chat is still written to its matching (or a new) HubSpot contact.',
+    );
   });
 });

@@ -6,6 +6,7 @@ import { Banner, Button } from '../../shared/ui';
 import type { Integration } from './fragments';
 import { OptionsSection } from './OptionsSection';
 import { StatusBanner } from './StatusBanner';
+import { SyncActivity } from './SyncActivity';
 import { SyncControls } from './SyncControls';
 import { useHubspotLogin } from './useHubspotLogin';
 
@@ -25,7 +26,7 @@ const HubspotIntegrationChanged = graphql(`
   }
 `);
 
-/** The HubSpot integration card of the Integrations screen: connect, enable, options and disconnect. */
+/** The HubSpot integration card of the Integrations screen: connect, enable, sync activity, options and disconnect. */
 export function HubspotCard() {
   const headingId = useId();
   const [{ data, fetching, error }, refetch] = useQuery({ query: HubspotIntegrationQuery });
@@ -88,6 +89,7 @@ export function HubspotCard() {
         ) : (
           <LoginStep login={login} />
         )}
+        <SyncActivity state={integration.state} />
       </>
     );
   } else {
@@ -102,6 +104,7 @@ export function HubspotCard() {
           }
         />
         {integration.state === 'ERROR' && <LoginProgress login={login} />}
+        <SyncActivity state={integration.state} />
         <OptionsSection options={integration.options} onSaved={setLatest} />
         <SyncControls integration={integration} onChange={setLatest} />
       </>

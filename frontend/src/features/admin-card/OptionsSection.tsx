@@ -20,7 +20,7 @@ function describe({ allowOutboundSearch, requireOutboundMatch }: Options): strin
     return 'Create New Chat will show a HubSpot search box, and agents must pick a HubSpot contact before they can start an outbound chat.';
   if (allowOutboundSearch)
     return 'Create New Chat will show a HubSpot search box. Agents can pick a match or enter the contact details by hand.';
-  return 'Create New Chat will not search HubSpot. Contacts are still matched or created when each chat closes.';
+  return 'Create New Chat will not search HubSpot. While syncing is active, each closed chat is still written to its matching (or a new) HubSpot contact.';
 }
 
 /** The outbound search options, saved after a confirmation. */

@@ -63,9 +63,17 @@ export function SyncControls({ integration, onChange }: { integration: Integrati
           onCancel={() => setDialog(null)}
         >
           <p>
-            From now on, every conversation that closes writes its transcript as a Note on the matching HubSpot
-            contact (found by CRM link, email or phone, or created), and the User Details panel shows the HubSpot
-            contact during live chats.
+            From now on, each conversation that closes is written to HubSpot as a Note with its full transcript, on
+            the customer&apos;s contact: the linked one, else the oldest contact with the same email, else with the same
+            phone number, else a new contact made from the customer&apos;s name, email and phone. Anonymous visitors
+            are skipped.
+          </p>
+          <p>
+            Conversations closed before now are not written; Sync activity can queue those of the last 7 or 30 days.
+            During chats, the User Details panel shows the customer&apos;s HubSpot contact.{' '}
+            {integration.options.allowOutboundSearch
+              ? 'Create New Chat searches HubSpot contacts, as set in Options.'
+              : 'Create New Chat searches HubSpot only if you allow it in Options.'}
           </p>
         </Dialog>
       )}
@@ -79,9 +87,10 @@ export function SyncControls({ integration, onChange }: { integration: Integrati
           onCancel={() => setDialog(null)}
         >
           <p>
-            Convrs will clear the stored HubSpot tokens, the options and the hooks that sync transcripts. Nothing more
-            is written to HubSpot. To use HubSpot again you must repeat the Integrate flow and grant the permissions
-            from scratch.
+            Convrs will clear the stored HubSpot tokens and the options, and stop syncing: transcripts still waiting to
+            be written are cancelled (Sync activity keeps them, marked cancelled) and nothing more is written to
+            HubSpot. Notes already written stay in HubSpot. To use HubSpot again you must repeat the Integrate flow
+            and grant the permissions from scratch.
           </p>
         </Dialog>
       )}

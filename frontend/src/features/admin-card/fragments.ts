@@ -19,3 +19,51 @@ export const HubspotIntegrationFields = graphql(`
 `);
 
 export type { HubspotIntegrationFieldsFragment as Integration } from '../../gql/graphql';
+
+// A transcript sync record as the Sync activity section shows it; queries, Retry and the live subscription
+// all select these fields, so any of them can replace a row.
+export const HubspotSyncFields = graphql(`
+  fragment HubspotSyncFields on HubspotSync {
+    id
+    conversationId
+    status
+    reasonCode
+    reason
+    closedAt
+    closeNumber
+    matchedBy
+    contactId
+    contactName
+    contactUrl
+    attempts
+    nextAttemptAt
+    warnings
+    createdAt
+    updatedAt
+    customer {
+      id
+      name
+      email
+      phone
+    }
+  }
+`);
+
+export const HubspotSyncSummaryFields = graphql(`
+  fragment HubspotSyncSummaryFields on HubspotSyncSummary {
+    queued
+    running
+    synced
+    skipped
+    waiting
+    failed
+    cancelled
+    total
+  }
+`);
+
+export type {
+  HubspotSyncFieldsFragment as SyncRecord,
+  HubspotSyncStatus as SyncStatus,
+  HubspotSyncSummaryFieldsFragment as SyncSummary,
+} from '../../gql/graphql';

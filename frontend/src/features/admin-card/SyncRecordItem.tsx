@@ -1,0 +1,85 @@
+import { useId } from 'react';
+import { useMutation } from 'urql';
+import { graphql } from '../../gql';
+import { errorMessage } from '../../shared/api';
+import { Button } from '../../shared/ui';
+import { SyncOutcome } from '../../shared/ui/SyncOutcome';
+import type { SyncRecord } from './fragments';
+import { formatAgo, formatFull } from './when';
+
+const RetryHubspotSync = graphql(`
+  mutation RetryHubspotSync($conversationId: ID!) {
+    retryHubspotSync(conversationId: $conversationId) {
+      ...HubspotSyncFields
+    }
+  }
+`);
+
+const retryable = new Set<SyncRecord['status']>(['FAILED', 'SKIPPED', 'CANCELLED']);
+
+interface Props {
+  record: SyncRecord;
+  now: Date;
+  /** Retry is offered only while syncing can run (ENABLED or ERROR). */
+  canRetry: boolean;
+  onChange: (record: SyncRecord) => void;
+}
+
+/** One closed conversation's sync: who, the outcome in words with the contact link, when, and Retry. */
+export function SyncRecordItem({ record, now, canRetry, onChange }: Props) {
+  const customerId = useId();
+  const [result, retry] = useMutation(RetryHubspotSync);
+  const customer = record.customer;
+  const contactDetail = customer.email ?? customer.phone;
+
+  async function onRetry() {
+    const answer = await retry({ conversationId: record.conversationId });
+    if (answer.data) onChange(answer.data.retryHubspotSync);
+  }
+
+  // "Queued again" stays only while the row still shows the record Retry returned.
+  const retried = result.data?.retryHubspotSync;
+  const showRetried = retried && retried.id === record.id && retried.updatedAt === record.updatedAt;
+
+  return (
+    <li className="sync-record" data-status={record.status}>
+      <div className="sync-record__who" id={customerId}>
+        <strong>{customer.name ?? 'Anonymous visitor'}</strong>
+        {contactDetail && <span className="sync-record__contact muted">{contactDetail}</span>}
+      </div>
+      <div className="sync-record__outcome">
+        <SyncOutcome record={record} now={now} />
+        {record.warnings.length > 0 && (
+          <ul className="sync-record__warnings" aria-label="Warnings">
+            {record.warnings.map((warning) => (
+              <li key={warning}>{warning}</li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <div className="sync-record__when muted">
+        {record.closeNumber > 1 ? 'Closed again ' : 'Closed '}
+        <time dateTime={record.closedAt} title={formatFull(record.closedAt)}>
+          {formatAgo(record.closedAt, now)}
+        </time>
+      </div>
+      {canRetry && retryable.has(record.status) && (
+        <div className="sync-record__actions">
+          <Button onClick={onRetry} busy={result.fetching} aria-describedby={customerId}>
+            Retry
+          </Button>
+          {result.error && (
+            <p className="sync-record__error" role="alert">
+              Retry failed: {errorMessage(result.error)}
+            </p>
+          )}
+        </div>
+      )}
+      {showRetried && (
+        <p className="sync-record__feedback muted" role="status">
+          Queued again.
+        </p>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,96 @@
+package graph_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/seed"
+)
+
+// countingSyncs counts the sync service's single and batched lookups.
+type countingSyncs struct {
+	convrs.HubspotSyncService
+	one, many atomic.Int64
+}
+
+func (c *countingSyncs) Sync(ctx context.Context, conversationID string) (*convrs.HubspotSync, error) {
+	c.one.Add(1)
+	return c.HubspotSyncService.Sync(ctx, conversationID)
+}
+
+func (c *countingSyncs) SyncsByConversation(ctx context.Context, ids []string) (map[string]*convrs.HubspotSync, error) {
+	c.many.Add(1)
+	return c.HubspotSyncService.SyncsByConversation(ctx, ids)
+}
+
+func TestConversationListLoadsSyncRecordsInBatches(t *testing.T) {
+	s := newStack(t)
+	s.connectHubspot(t)
+	admin, agent := s.as(t, seed.AdminID), s.as(t, seed.AgentID)
+	do(t, admin, `mutation { enableHubspot { state } }`).decode(t, &struct{}{})
+	var open struct {
+		Conversations []struct{ ID string } `json:"conversations"`
+	}
+	do(t, agent, `{ conversations(status: OPEN) { id } }`).decode(t, &open)
+	if len(open.Conversations) < 2 {
+		t.Fatalf("need two open demo conversations, have %d", len(open.Conversations))
+	}
+	closed := map[string]bool{}
+	for _, c := range open.Conversations[:2] {
+		do(t, agent, `mutation($id: ID!) { closeConversation(id: $id) { id } }`, "id", c.ID).decode(t, &struct{}{})
+		closed[c.ID] = true
+	}
+	s.syncs.one.Store(0)
+	s.syncs.many.Store(0)
+	var out struct {
+		Conversations []struct {
+			ID          string
+			HubspotSync *struct {
+				Status      string `json:"status"`
+				CloseNumber int    `json:"closeNumber"`
+			} `json:"hubspotSync"`
+		} `json:"conversations"`
+	}
+	do(t, agent, `{ conversations(first: 50) { id hubspotSync { status closeNumber } } }`).decode(t, &out)
+	for _, c := range out.Conversations {
+		switch {
+		case closed[c.ID] && (c.HubspotSync == nil || c.HubspotSync.Status != "QUEUED" || c.HubspotSync.CloseNumber != 1):
+			t.Errorf("%s closed after Enable: hubspotSync = %+v, want QUEUED close 1", c.ID, c.HubspotSync)
+		case !closed[c.ID] && c.HubspotSync != nil:
+			t.Errorf("%s has a sync record %+v, want null", c.ID, c.HubspotSync)
+		}
+	}
+	if one, many := s.syncs.one.Load(), s.syncs.many.Load(); one != 0 || many < 1 || many >= int64(len(out.Conversations)) {
+		t.Errorf("sync lookups: %d single, %d batched for %d conversations", one, many, len(out.Conversations))
+	}
+	// The admin's list and summary see the same records; the agent may not.
+	var list struct {
+		HubspotSyncs struct {
+			Nodes []struct {
+				Status string `json:"status"`
+			} `json:"nodes"`
+		} `json:"hubspotSyncs"`
+		HubspotSyncSummary struct {
+			Queued int `json:"queued"`
+			Total  int `json:"total"`
+		} `json:"hubspotSyncSummary"`
+	}
+	do(t, admin, `{ hubspotSyncs(first: 10) { nodes { status } } hubspotSyncSummary { queued total } }`).decode(t, &list)
+	if len(list.HubspotSyncs.Nodes) != 2 || list.HubspotSyncSummary.Queued != 2 || list.HubspotSyncSummary.Total != 2 {
+		t.Errorf("admin list = %+v", list)
+	}
+	do(t, agent, `{ hubspotSyncSummary { total } }`).wantError(t, convrs.EFORBIDDEN, "")
+}
+
+// syncRecordFor gives the demo conversation a transcript sync record, leaving it open as it was: syncing
+// enabled, the conversation closed (which queues the record) and reopened.
+func (s *stack) syncRecordFor(t *testing.T, convID string) {
+	t.Helper()
+	s.connectHubspot(t)
+	admin := s.as(t, seed.AdminID)
+	do(t, admin, `mutation { enableHubspot { state } }`).decode(t, &struct{}{})
+	do(t, admin, `mutation($id: ID!) { closeConversation(id: $id) { id } }`, "id", convID).decode(t, &struct{}{})
+	do(t, admin, `mutation($id: ID!) { reopenConversation(id: $id) { id } }`, "id", convID).decode(t, &struct{}{})
+}

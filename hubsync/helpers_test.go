@@ -1,0 +1,285 @@
+package hubsync
+
+import (
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/convrs/gateway/cache"
+	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubspot"
+	"github.com/convrs/gateway/hubspot/hubspotsim"
+	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/match"
+	"github.com/convrs/gateway/pubsub"
+	"github.com/convrs/gateway/secret"
+	"github.com/convrs/gateway/store"
+)
+
+const (
+	wsID   = "ws_sync"
+	portal = int64(61000001)
+)
+
+// clock is a settable clock shared by the store, the simulator and the workers.
+type clock struct {
+	mu sync.Mutex
+	d  time.Duration
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.d)
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.d += d
+}
+
+// env is one gateway process's sync (store, integration service, matcher, worker) over a real database and
+// the simulator, with an ENABLED workspace connected to portal.
+type env struct {
+	t      testing.TB
+	db     *store.DB
+	sim    *hubspotsim.TestServer
+	integ  *integration.Service
+	cache  *cache.Memory
+	ps     convrs.PubSub
+	box    *secret.Box
+	clock  *clock
+	admin  context.Context
+	agent  context.Context
+	svc    *Service
+	worker *Worker
+	access string
+}
+
+type envOpts struct {
+	sim      hubspotsim.Options
+	db       *store.DB // a shared database (a second process)
+	box      *secret.Box
+	ps       convrs.PubSub
+	cache    *cache.Memory
+	simSrv   *hubspotsim.TestServer
+	clock    *clock
+	noEnable bool
+	// refreshMargin is the integration's (default 5 minutes).
+	refreshMargin time.Duration
+}
+
+func newEnv(t testing.TB, engine string, o envOpts) *env {
+	t.Helper()
+	ctx := context.Background()
+	e := &env{t: t, clock: o.clock}
+	if e.clock == nil {
+		e.clock = &clock{}
+	}
+	e.sim = o.simSrv
+	if e.sim == nil {
+		o.sim.Now = e.clock.Now
+		e.sim = hubspotsim.NewTestServer(t, o.sim)
+		e.sim.CreatePortal(hubspotsim.PortalSpec{ID: portal, Name: "Sync test", Country: "GB"})
+		e.sim.SeedOwner(portal, hubspotsim.Owner{ID: "41000001", Email: "sam@test.test", FirstName: "Sam", LastName: "Agent"})
+	}
+	e.cache, e.ps, e.box = o.cache, o.ps, o.box
+	if e.cache == nil {
+		e.cache = cache.NewMemory()
+	}
+	if e.ps == nil {
+		e.ps = pubsub.NewMemory()
+	}
+	if e.box == nil {
+		key := make([]byte, 32)
+		_, _ = rand.Read(key)
+		var err error
+		if e.box, err = secret.NewBox(key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.admin = convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_admin", WorkspaceID: wsID, Role: convrs.RoleAdmin})
+	e.agent = convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_agent", WorkspaceID: wsID, Role: convrs.RoleAgent})
+	e.db = o.db
+	fresh := e.db == nil
+	if fresh {
+		e.db = store.MustOpenTestDB(t, engine)
+	}
+	e.db.Now = e.clock.Now
+	e.db.Events = e.ps
+	if fresh {
+		if err := e.db.CreateWorkspace(ctx, &convrs.Workspace{ID: wsID, Name: "Test", DefaultRegion: "GB", TimeZone: "Europe/Paris"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []*convrs.Staff{
+			{ID: "stf_admin", WorkspaceID: wsID, Name: "Ada Admin", Email: "ada@test.test", Role: convrs.RoleAdmin},
+			{ID: "stf_agent", WorkspaceID: wsID, Name: "Sam Agent", Email: "sam@test.test", Role: convrs.RoleAgent},
+		} {
+			if err := e.db.CreateStaff(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	e.integ = integration.New(integration.Config{
+		Store: e.db, OAuth: &hubspot.OAuthConfig{ClientID: hubspotsim.DefaultClientID, ClientSecret: hubspotsim.DefaultClientSecret,
+			RedirectURL: "https://convrs.test" + integration.CallbackPath, Scopes: integration.RequiredScopes, AppURL: e.sim.URL(), APIURL: e.sim.URL()},
+		APIURL: e.sim.URL(), LinkURL: e.sim.URL(), PublicURL: "https://convrs.test",
+		Cache: e.cache, Locker: e.cache, Limiter: e.cache.Limiter(), PubSub: e.ps, Box: e.box, Now: e.clock.Now,
+		RefreshMargin: o.refreshMargin,
+	})
+	if fresh {
+		e.connect()
+		if !o.noEnable {
+			if _, err := e.integ.Enable(e.admin); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	e.svc = &Service{Store: e.db, PubSub: e.ps, Now: e.clock.Now}
+	e.worker = NewWorker(Config{Store: e.db, Clients: e.integ, Cache: e.cache, PublicURL: "https://convrs.test",
+		Matcher: match.New(match.Config{Links: e.db, Locker: e.cache}), Concurrency: 1, Poll: 5 * time.Millisecond,
+		BaseBackoff: time.Second, MaxBackoff: 4 * time.Second, SearchDelay: time.Second, ErrorRecheck: time.Second, Now: e.clock.Now,
+		Jitter: func(d time.Duration) time.Duration { return d }})
+	return e
+}
+
+// connect stores a connection to portal, as the OAuth callback does.
+func (e *env) connect() {
+	e.t.Helper()
+	access, refresh := e.sim.IssueTokens(portal, "")
+	e.access = access
+	a, err := e.box.Seal(access, "hubspot:access:"+wsID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	r, err := e.box.Seal(refresh, "hubspot:refresh:"+wsID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if _, _, err := e.db.SaveHubspotConnection(context.Background(), store.Connection{WorkspaceID: wsID, PortalID: portal, UIDomain: "app.hubspot.com",
+		Scopes: integration.RequiredScopes, AccessTokenEnc: a, RefreshTokenEnc: r, TokenExpiresAt: e.clock.Now().Add(30 * time.Minute), ConnectedBy: "stf_admin"}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func forEachEngine(t *testing.T, f func(t *testing.T, engine string)) {
+	for _, engine := range store.Engines(t) {
+		t.Run(engine, func(t *testing.T) { f(t, engine) })
+	}
+}
+
+func str(s string) *string { return &s }
+
+// customer creates a customer with the given fields.
+func (e *env) customer(email, phone, first, last string) *convrs.Customer {
+	e.t.Helper()
+	in := convrs.CustomerInput{}
+	if email != "" {
+		in.Email = str(email)
+	}
+	if phone != "" {
+		in.Phone = str(phone)
+	}
+	if first != "" {
+		in.FirstName = str(first)
+	}
+	if last != "" {
+		in.LastName = str(last)
+	}
+	c, err := e.db.CreateCustomer(e.admin, in)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+// conversation opens a conversation of cust with a customer message and an agent reply, and closes it.
+func (e *env) closed(cust *convrs.Customer, msgs ...string) *convrs.Conversation {
+	e.t.Helper()
+	conv := e.open(cust, msgs...)
+	if _, err := e.db.CloseConversation(e.agent, conv.ID); err != nil {
+		e.t.Fatal(err)
+	}
+	return conv
+}
+
+func (e *env) open(cust *convrs.Customer, msgs ...string) *convrs.Conversation {
+	e.t.Helper()
+	if len(msgs) == 0 {
+		msgs = []string{"Hello, my order is late.", "Sorry about that, it ships today."}
+	}
+	conv, err := e.db.OpenInbound(e.admin, cust.ID, "web", msgs[0])
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, m := range msgs[1:] {
+		if _, err := e.db.SendMessage(e.agent, conv.ID, m); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return conv
+}
+
+// drain runs the worker until no record is due (at most n rounds).
+func (e *env) drain() {
+	e.t.Helper()
+	for i := 0; i < 1000; i++ {
+		n, err := e.worker.RunOnce(context.Background(), "test")
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+	e.t.Fatal("the worker never ran out of due syncs")
+}
+
+func (e *env) sync(convID string) *convrs.HubspotSync {
+	e.t.Helper()
+	s, err := e.svc.Sync(e.admin, convID)
+	if err != nil {
+		e.t.Fatalf("Sync(%s): %v", convID, err)
+	}
+	return s
+}
+
+func (e *env) mustStatus(convID string, want convrs.HubspotSyncStatus) *convrs.HubspotSync {
+	e.t.Helper()
+	s := e.sync(convID)
+	if s.Status != want {
+		e.t.Fatalf("sync of %s is %s (%s: %s), want %s", convID, s.Status, s.ReasonCode, s.Reason, want)
+	}
+	return s
+}
+
+// notesOf returns every note of the portal's contact, newest first.
+func (e *env) notesOf(contactID string) []hubspotsim.Note { return e.sim.Notes(portal, contactID) }
+
+// allNotes counts the portal's notes with the sync's marker in their body.
+func (e *env) notesWith(contactID, text string) int {
+	n := 0
+	for _, note := range e.notesOf(contactID) {
+		if strings.Contains(note.Body, text) {
+			n++
+		}
+	}
+	return n
+}
+
+func (e *env) requests(pathPart string) int {
+	n := 0
+	for _, r := range e.sim.Requests() {
+		if strings.Contains(r.Path, pathPart) {
+			n++
+		}
+	}
+	return n
+}
+
+var _ = slog.Default

@@ -1,0 +1,131 @@
+package hubsync
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/store"
+)
+
+// Service implements convrs.HubspotSyncService over the store's sync records; changes reach subscribers in
+// every gateway process through PubSub.
+type Service struct {
+	Store  *store.DB
+	PubSub convrs.PubSub
+	// Now is the clock of the backfill window (default time.Now).
+	Now func() time.Time
+}
+
+var _ convrs.HubspotSyncService = (*Service)(nil)
+
+// Sync returns the conversation's record (ENOTFOUND when it has none).
+func (s *Service) Sync(ctx context.Context, conversationID string) (*convrs.HubspotSync, error) {
+	return s.Store.HubspotSync(ctx, conversationID)
+}
+
+// SyncsByConversation returns the records of the conversations that have one.
+func (s *Service) SyncsByConversation(ctx context.Context, conversationIDs []string) (map[string]*convrs.HubspotSync, error) {
+	return s.Store.HubspotSyncsByConversation(ctx, conversationIDs)
+}
+
+// Syncs lists the workspace's records, newest first. Admin only.
+func (s *Service) Syncs(ctx context.Context, f convrs.HubspotSyncFilter) (*convrs.HubspotSyncPage, error) {
+	if _, err := convrs.RequireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	return s.Store.ListHubspotSyncs(ctx, f)
+}
+
+// Summary counts the workspace's records by status. Admin only.
+func (s *Service) Summary(ctx context.Context) (*convrs.HubspotSyncSummary, error) {
+	if _, err := convrs.RequireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	return s.Store.HubspotSyncSummary(ctx)
+}
+
+// Retry queues a FAILED, SKIPPED or CANCELLED record again. Admin only.
+func (s *Service) Retry(ctx context.Context, conversationID string) (*convrs.HubspotSync, error) {
+	rec, err := s.Store.RetryHubspotSync(ctx, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	s.Store.PublishHubspotSync(ctx, rec)
+	return rec, nil
+}
+
+func (s *Service) since(days int) (time.Time, error) {
+	if days != 7 && days != 30 {
+		return time.Time{}, convrs.Invalidf("days", "Choose 7 or 30 days.")
+	}
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	return now().Add(-time.Duration(days) * 24 * time.Hour), nil
+}
+
+// BackfillCount counts the conversations closed in the last 7 or 30 days that were never synced. Admin only.
+func (s *Service) BackfillCount(ctx context.Context, days int) (int, error) {
+	if _, err := convrs.RequireAdmin(ctx); err != nil {
+		return 0, err
+	}
+	since, err := s.since(days)
+	if err != nil {
+		return 0, err
+	}
+	_, n, err := s.Store.BackfillHubspotSyncs(ctx, since, true)
+	return n, err
+}
+
+// Backfill queues those conversations through the same pipeline and returns how many. Admin only.
+func (s *Service) Backfill(ctx context.Context, days int) (int, error) {
+	if _, err := convrs.RequireAdmin(ctx); err != nil {
+		return 0, err
+	}
+	since, err := s.since(days)
+	if err != nil {
+		return 0, err
+	}
+	recs, n, err := s.Store.BackfillHubspotSyncs(ctx, since, false)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range recs {
+		s.Store.PublishHubspotSync(ctx, r)
+	}
+	return n, nil
+}
+
+// SubscribeSyncs streams the workspace's records as they change, in any process. Every staff member of the
+// workspace sees its conversations, so agents and admins get the same records.
+func (s *Service) SubscribeSyncs(ctx context.Context) (<-chan *convrs.HubspotSync, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := s.PubSub.Subscribe(ctx, convrs.TopicHubspotSyncs(p.WorkspaceID))
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *convrs.HubspotSync, 16)
+	go func() {
+		defer close(out)
+		for b := range in {
+			var rec convrs.HubspotSync
+			if json.Unmarshal(b, &rec) != nil || rec.WorkspaceID != p.WorkspaceID {
+				continue
+			}
+			// The database is the truth: a slow subscriber may see the record later than published.
+			select {
+			case out <- &rec:
+			case <-ctx.Done():
+				return
+			default: // a subscriber that does not keep up loses updates rather than blocking others
+			}
+		}
+	}()
+	return out, nil
+}

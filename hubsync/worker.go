@@ -1,0 +1,726 @@
+// Package hubsync writes every closed conversation of an ENABLED workspace to HubSpot as notes on the right
+// contact, exactly once, and shows where each one stands (convrs.HubspotSyncService).
+//
+// The queue is the sync records themselves (store/hubspot_sync.go): a close queues its record in the close's
+// transaction; workers lease due records in batches of one workspace, renew the lease as they record progress,
+// and a record whose lease lapsed (its process died) is due again. See the README's "Transcript sync".
+package hubsync
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubspot"
+	"github.com/convrs/gateway/match"
+	"github.com/convrs/gateway/store"
+)
+
+// Clients gives a workspace's HubSpot client; *integration.Service satisfies it.
+type Clients interface {
+	Client(ctx context.Context, workspaceID string) (*hubspot.Client, *convrs.HubspotIntegration, error)
+	ContactURL(integ *convrs.HubspotIntegration, contactID string) string
+}
+
+// Matcher finds or creates the customer's contact; *match.Matcher satisfies it.
+type Matcher interface {
+	FindOrCreate(ctx context.Context, hc match.Contacts, t match.Target) (*match.Result, error)
+}
+
+// Config wires a Worker.
+type Config struct {
+	Store   *store.DB
+	Clients Clients
+	Matcher Matcher
+	// Cache keeps owner lookups by email (an hour).
+	Cache  convrs.Cache
+	Logger *slog.Logger
+	// PublicURL, when set, puts a link back to the conversation in each note.
+	PublicURL string
+	// Render makes the note bodies; default RenderNotes.
+	Render Renderer
+	// Concurrency is how many batches one process runs at once (default 2); Batch the records per claim (≤ 100).
+	Concurrency int
+	Batch       int
+	// LeaseFor is how long a claim is held without progress before another worker may rescue it (default 2 min).
+	LeaseFor time.Duration
+	// Poll is how often an idle worker looks for due records (default 1 s).
+	Poll time.Duration
+	// MaxAttempts bounds transient failures (5xx, timeouts) before a sync FAILED (default 8).
+	MaxAttempts int
+	// BaseBackoff doubles per attempt up to MaxBackoff, with full jitter (defaults 15 s and 30 min).
+	BaseBackoff, MaxBackoff time.Duration
+	// SearchDelay is the least wait before looking in HubSpot's (eventually consistent) search for a note whose
+	// create had an unknown outcome (default 15 s).
+	SearchDelay time.Duration
+	// ErrorRecheck is how often syncs waiting on an integration in ERROR look again (default 15 s: a database
+	// read while the integration is in ERROR, no HubSpot call).
+	ErrorRecheck time.Duration
+	// Now is the clock (default time.Now); the store's clock should agree.
+	Now func() time.Time
+	// Jitter returns a duration in [0, d] (default uniform random).
+	Jitter func(d time.Duration) time.Duration
+}
+
+// Worker runs the transcript syncs.
+type Worker struct {
+	cfg Config
+	id  string
+
+	// afterCreate, set by tests, runs after HubSpot answered a note create and before the answer is recorded;
+	// an error abandons the batch there, as a crash would.
+	afterCreate func() error
+}
+
+// NewWorker returns a Worker; Run starts it.
+func NewWorker(cfg Config) *Worker {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Render == nil {
+		cfg.Render = RenderNotes
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.LeaseFor, 2*time.Minute)
+	def(&cfg.Poll, time.Second)
+	def(&cfg.BaseBackoff, 15*time.Second)
+	def(&cfg.MaxBackoff, 30*time.Minute)
+	def(&cfg.SearchDelay, 15*time.Second)
+	def(&cfg.ErrorRecheck, 15*time.Second)
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 2
+	}
+	if cfg.Batch <= 0 || cfg.Batch > hubspot.MaxBatchInputs {
+		cfg.Batch = hubspot.MaxBatchInputs
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 8
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Jitter == nil {
+		cfg.Jitter = func(d time.Duration) time.Duration {
+			if d <= 0 {
+				return 0
+			}
+			return rand.N(d + 1)
+		}
+	}
+	b := make([]byte, 6)
+	_, _ = crand.Read(b)
+	return &Worker{cfg: cfg, id: "w_" + hex.EncodeToString(b)}
+}
+
+// Run works until ctx ends and returns when every batch in hand has been recorded or released.
+func (w *Worker) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for i := 0; i < w.cfg.Concurrency; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.loop(ctx, w.id+"-"+strconv.Itoa(i))
+		}()
+	}
+	wg.Wait()
+}
+
+func (w *Worker) loop(ctx context.Context, lease string) {
+	t := time.NewTicker(w.cfg.Poll)
+	defer t.Stop()
+	for ctx.Err() == nil {
+		n, err := w.RunOnce(ctx, lease)
+		if err != nil && ctx.Err() == nil {
+			w.cfg.Logger.ErrorContext(ctx, "hubspot sync: claim", "error", err)
+		}
+		if n > 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce claims one batch of due records under lease and runs it, returning how many it claimed.
+func (w *Worker) RunOnce(ctx context.Context, lease string) (int, error) {
+	claims, err := w.cfg.Store.ClaimHubspotSyncs(ctx, lease, w.cfg.LeaseFor, w.cfg.Batch)
+	if err != nil || len(claims) == 0 {
+		return 0, err
+	}
+	defer func() {
+		// A bug in one batch must not take the gateway down: its records are rescued when their lease lapses.
+		if p := recover(); p != nil {
+			w.cfg.Logger.ErrorContext(ctx, "hubspot sync: batch panicked; its records will be retried", "panic", fmt.Sprint(p))
+		}
+	}()
+	stop := w.keepLeases(ctx, lease, claims)
+	defer stop()
+	w.runBatch(ctx, claims)
+	return len(claims), nil
+}
+
+// keepLeases renews the batch's leases every third of LeaseFor while it runs (rate-limit waits can be long).
+func (w *Worker) keepLeases(ctx context.Context, lease string, claims []*store.HubspotSyncClaim) (stop func()) {
+	ids := make([]string, len(claims))
+	for i, c := range claims {
+		ids[i] = c.Sync.ID
+	}
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(w.cfg.LeaseFor / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := w.cfg.Store.ExtendHubspotSyncLeases(context.WithoutCancel(ctx), lease, ids, w.cfg.LeaseFor); err != nil {
+					w.cfg.Logger.WarnContext(ctx, "hubspot sync: extend leases", "error", err)
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
+}
+
+// job is one claimed record on its way through a batch.
+type job struct {
+	c        *store.HubspotSyncClaim
+	tr       *Transcript
+	res      *match.Result
+	contact  string
+	name     string
+	ownerID  string
+	bodies   []string
+	markers  []string
+	noteIDs  []string // by part; "" not written yet
+	outcome  *store.HubspotSyncOutcome
+	warnings []string
+}
+
+func (w *Worker) runBatch(ctx context.Context, claims []*store.HubspotSyncClaim) {
+	wsID := claims[0].Sync.WorkspaceID
+	sys := convrs.NewContextWithPrincipal(ctx, &convrs.Principal{WorkspaceID: wsID, Role: convrs.RoleSystem})
+	jobs := make([]*job, len(claims))
+	for i, c := range claims {
+		jobs[i] = &job{c: c}
+	}
+	defer func() {
+		for _, j := range jobs {
+			w.finish(ctx, j)
+		}
+	}()
+	hc, integ, err := w.cfg.Clients.Client(sys, wsID)
+	if err == nil && integ.State != convrs.IntegrationEnabled {
+		err = convrs.Errorf(convrs.ECONFLICT, "Syncing to HubSpot is not enabled.")
+	}
+	if err != nil {
+		for _, j := range jobs {
+			j.outcome = w.failure(j, err)
+		}
+		return
+	}
+	ws, err := w.cfg.Store.FindWorkspace(sys, wsID)
+	if err != nil {
+		for _, j := range jobs {
+			j.outcome = w.failure(j, err)
+		}
+		return
+	}
+	b := &batchState{linked: map[string]*hubspot.Contact{}, matched: map[string]*match.Result{}}
+	w.readLinked(sys, hc, integ, jobs, b)
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			j.outcome = w.failure(j, ctx.Err())
+			continue
+		}
+		if err := w.prepare(sys, hc, integ, ws, j, b); err != nil {
+			j.outcome = w.failure(j, err)
+		}
+	}
+	w.write(sys, hc, integ, jobs)
+}
+
+// batchState is what one batch learned from HubSpot, so a customer is looked up once per batch.
+type batchState struct {
+	// linked are the contacts of linked customers, read in batches by email, by contact ID.
+	linked map[string]*hubspot.Contact
+	// matched are the match results by customer ID.
+	matched map[string]*match.Result
+}
+
+// readLinked reads the contacts of the batch's linked customers by email, up to 100 a call (a strongly
+// consistent batch read). A contact found there under the stored ID confirms the link (rule 1) without a call
+// per customer; anything else (no email, not found, another ID: merged or changed) goes through the matcher.
+func (w *Worker) readLinked(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, jobs []*job, b *batchState) {
+	var emails []string
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		cust, err := w.cfg.Store.FindCustomer(ctx, j.c.Sync.CustomerID)
+		if err != nil || cust.Email == "" || cust.HubspotContactID == "" || cust.HubspotPortalID != integ.PortalID || seen[strings.ToLower(cust.Email)] {
+			continue
+		}
+		seen[strings.ToLower(cust.Email)] = true
+		emails = append(emails, cust.Email)
+	}
+	for len(emails) > 0 {
+		n := min(len(emails), hubspot.MaxBatchInputs)
+		res, _, err := hc.Contacts.BatchReadByEmail(ctx, emails[:n], match.Properties)
+		emails = emails[n:]
+		if err != nil {
+			w.cfg.Logger.WarnContext(ctx, "hubspot sync: batch read by email; matching one by one", "error", err)
+			return
+		}
+		for _, c := range res.Results {
+			b.linked[c.ID] = c
+		}
+	}
+}
+
+// prepare loads the conversation, matches the contact and renders the notes.
+func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, ws *convrs.Workspace, j *job, b *batchState) error {
+	s := j.c.Sync
+	conv, err := w.cfg.Store.FindConversation(ctx, s.ConversationID)
+	if err != nil {
+		return err
+	}
+	cust, err := w.cfg.Store.FindCustomer(ctx, conv.CustomerID)
+	if err != nil {
+		return err
+	}
+	msgs, err := w.cfg.Store.ListMessages(ctx, conv.ID)
+	if err != nil {
+		return err
+	}
+	tr := &Transcript{Workspace: ws, Conversation: conv, Customer: cust, Messages: msgs, ClosedAt: s.ClosedAt, CloseNumber: s.CloseNumber}
+	if conv.AssignedStaffID != "" {
+		if tr.Agent, err = w.cfg.Store.FindStaff(ctx, conv.AssignedStaffID); err != nil && convrs.ErrorCode(err) != convrs.ENOTFOUND {
+			return err
+		}
+	}
+	if w.cfg.PublicURL != "" {
+		tr.Link = strings.TrimRight(w.cfg.PublicURL, "/") + "/#/chat/" + conv.ID
+	}
+	j.tr = tr
+	var res *match.Result
+	err = nil
+	switch ct := b.linked[cust.HubspotContactID]; {
+	case b.matched[cust.ID] != nil:
+		res = b.matched[cust.ID]
+	case ct != nil && cust.HubspotPortalID == integ.PortalID && strings.EqualFold(ct.Prop("email"), cust.Email):
+		res = &match.Result{Contact: ct, Rule: convrs.MatchCRMID, Candidates: 1}
+	default:
+		res, err = w.cfg.Matcher.FindOrCreate(ctx, hc.Contacts, match.Target{Customer: cust, PortalID: integ.PortalID, Region: ws.DefaultRegion,
+			Reload: func(ctx context.Context) (*convrs.Customer, error) { return w.cfg.Store.FindCustomer(ctx, cust.ID) }})
+	}
+	if err == nil && res != nil {
+		b.matched[cust.ID] = res
+	}
+	if res != nil {
+		j.warnings = res.Warnings
+	}
+	if errors.Is(err, match.ErrAnonymous) {
+		j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncSkipped, ReasonCode: convrs.SyncReasonAnonymous,
+			Reason: "Skipped: anonymous visitor (no email, phone or name), so nothing was sent to HubSpot.", Warnings: j.warnings}
+		return nil
+	} else if err != nil {
+		return err
+	}
+	j.res, j.contact = res, res.Contact.ID
+	j.name = contactName(res.Contact)
+	if j.c.Sync.ContactID != "" && j.c.Sync.ContactID != j.contact && len(j.c.Sync.NoteIDs) > 0 {
+		j.warnings = append(j.warnings, "The customer's HubSpot contact changed since this conversation's notes were written; they were updated where they are.")
+	}
+	if tr.Agent != nil && tr.Agent.Email != "" {
+		if j.ownerID, err = w.owner(ctx, hc, ws.ID, tr.Agent.Email); err != nil {
+			return err
+		}
+	}
+	bodies, err := w.cfg.Render(tr, hubspot.MaxNoteBodyLength)
+	if err != nil {
+		return err
+	}
+	j.bodies = bodies
+	j.markers = make([]string, len(bodies))
+	for i := range bodies {
+		j.markers[i] = marker(s.ID, s.CloseNumber, i+1)
+		j.bodies[i] += `<p style="color:#7c98b6">Convrs reference ` + j.markers[i] + ` </p>`
+	}
+	return nil
+}
+
+// marker names one part of one close's note in HubSpot: a single search token (letters and digits only).
+func marker(syncID string, close, part int) string {
+	return "convrs" + strings.ReplaceAll(syncID, "_", "") + "c" + strconv.Itoa(close) + "p" + strconv.Itoa(part)
+}
+
+func contactName(c *hubspot.Contact) string {
+	n := strings.TrimSpace(c.Prop("firstname") + " " + c.Prop("lastname"))
+	if n == "" {
+		n = c.Prop("email")
+	}
+	return n
+}
+
+// owner returns the HubSpot owner ID of the agent's email ("" when none), cached an hour.
+func (w *Worker) owner(ctx context.Context, hc *hubspot.Client, workspaceID, email string) (string, error) {
+	key := "hubspot:" + workspaceID + ":owner:" + strings.ToLower(email)
+	if w.cfg.Cache != nil {
+		if b, ok, err := w.cfg.Cache.Get(ctx, key); err == nil && ok {
+			return string(b), nil
+		}
+	}
+	l, _, err := hc.Owners.List(ctx, &hubspot.ListOwnersOptions{Email: email, Limit: 1})
+	if err != nil {
+		return "", err
+	}
+	id := ""
+	for _, o := range l.Results {
+		if strings.EqualFold(o.Email, email) {
+			id = o.ID
+		}
+	}
+	if w.cfg.Cache != nil {
+		_ = w.cfg.Cache.Set(ctx, key, []byte(id), time.Hour)
+	}
+	return id, nil
+}
+
+// write brings each prepared job's notes to HubSpot: notes of an earlier close updated in place, surplus ones
+// archived, creates whose outcome was unknown looked for, and the remaining creates sent in batches of up to
+// 100, each recorded before the next step.
+func (w *Worker) write(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, jobs []*job) {
+	var creates []*job
+	for _, j := range jobs {
+		if j.outcome != nil || j.bodies == nil {
+			continue
+		}
+		if err := w.reconcile(ctx, hc, j); err != nil {
+			j.outcome = w.failure(j, err)
+			continue
+		}
+		if j.missing() > 0 {
+			creates = append(creates, j)
+		} else {
+			j.outcome = w.synced(integ, j)
+		}
+	}
+	// Batches of up to 100 notes; a job's parts stay in one batch when they fit.
+	for len(creates) > 0 && ctx.Err() == nil {
+		var batch []*job
+		n := 0
+		for len(creates) > 0 && (n == 0 || n+creates[0].missing() <= hubspot.MaxBatchInputs) {
+			batch = append(batch, creates[0])
+			n += creates[0].missing()
+			creates = creates[1:]
+		}
+		if err := w.createBatch(ctx, hc, batch); err != nil {
+			if errors.Is(err, errAbandon) {
+				for _, j := range jobs {
+					j.outcome = &store.HubspotSyncOutcome{Status: "abandon"}
+				}
+				return
+			}
+			for _, j := range batch {
+				j.outcome = w.failure(j, err)
+			}
+			continue
+		}
+		for _, j := range batch {
+			if j.outcome == nil {
+				j.outcome = w.synced(integ, j)
+			}
+		}
+	}
+	for _, j := range creates {
+		if j.outcome == nil {
+			j.outcome = w.failure(j, ctx.Err())
+		}
+	}
+}
+
+var errAbandon = errors.New("hubsync: batch abandoned")
+
+func (j *job) missing() int {
+	n := 0
+	for _, id := range j.noteIDs {
+		if id == "" {
+			n++
+		}
+	}
+	return n
+}
+
+// reconcile fills j.noteIDs from what is already in HubSpot: notes found by marker for creates whose outcome
+// was unknown (of this close or an earlier one), then the record's notes, updated in place with the whole
+// transcript when they belong to an earlier close (surplus ones archived).
+func (w *Worker) reconcile(ctx context.Context, hc *hubspot.Client, j *job) error {
+	c := j.c
+	j.noteIDs = make([]string, len(j.bodies))
+	known := append([]string(nil), c.Parts...)
+	for _, m := range c.Pending {
+		part := partOf(m, c.Sync.ID)
+		if part < 0 || part > 1000 {
+			continue
+		}
+		for len(known) <= part {
+			known = append(known, "")
+		}
+		if known[part] != "" {
+			continue
+		}
+		out, _, err := hc.Notes.SearchByContact(ctx, j.contact, &hubspot.NoteSearchOptions{Limit: 1,
+			Filters: []hubspot.Filter{{PropertyName: hubspot.PropNoteBody, Operator: hubspot.OpContainsToken, Value: m}}})
+		if err != nil {
+			return err
+		}
+		if len(out.Results) > 0 {
+			known[part] = out.Results[0].ID
+		}
+	}
+	changed := len(c.Pending) > 0
+	if c.SyncedClose != c.Sync.CloseNumber && len(nonEmpty(known)) > 0 {
+		changed = true
+		for i, id := range known {
+			switch {
+			case id == "":
+			case i < len(j.bodies):
+				_, _, err := hc.Notes.Update(ctx, id, map[string]string{hubspot.PropNoteBody: j.bodies[i],
+					hubspot.PropTimestamp: partTime(j.tr.ClosedAt, i).Format("2006-01-02T15:04:05.000Z")})
+				if err == nil {
+					j.noteIDs[i] = id
+				} else if !hubspot.IsNotFound(err) {
+					return err
+				}
+			default:
+				if _, err := hc.Notes.Archive(ctx, id); err != nil && !hubspot.IsNotFound(err) {
+					return err
+				}
+			}
+		}
+	} else {
+		copy(j.noteIDs, known)
+	}
+	if changed {
+		return w.progress(ctx, j, nil)
+	}
+	return nil
+}
+
+func nonEmpty(l []string) []string {
+	var out []string
+	for _, s := range l {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// partOf is the part index a marker of the sync names (any close), or -1.
+func partOf(m, syncID string) int {
+	prefix := "convrs" + strings.ReplaceAll(syncID, "_", "") + "c"
+	rest, ok := strings.CutPrefix(m, prefix)
+	if !ok {
+		return -1
+	}
+	_, p, ok := strings.Cut(rest, "p")
+	n, err := strconv.Atoi(p)
+	if !ok || err != nil {
+		return -1
+	}
+	return n - 1
+}
+
+// partTime orders the parts on HubSpot's newest-first timeline: part 1 at the close time, each next one a
+// millisecond earlier, so they read top to bottom.
+func partTime(closed time.Time, i int) time.Time {
+	return closed.Add(-time.Duration(i) * time.Millisecond).UTC()
+}
+
+// progress records the job's notes and the creates in flight under its lease.
+func (w *Worker) progress(ctx context.Context, j *job, pending []string) error {
+	return w.cfg.Store.SaveHubspotSyncProgress(context.WithoutCancel(ctx), j.c, store.HubspotSyncProgress{
+		ContactID: j.contact, Parts: j.noteIDs, SyncedClose: j.c.Sync.CloseNumber, Pending: pending, LeaseFor: w.cfg.LeaseFor})
+}
+
+func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*job) error {
+	var inputs []hubspot.NoteInput
+	owner := map[string]*job{}
+	for _, j := range batch {
+		var pending []string
+		for i, id := range j.noteIDs {
+			if id != "" {
+				continue
+			}
+			pending = append(pending, j.markers[i])
+			owner[j.markers[i]] = j
+			inputs = append(inputs, hubspot.NoteInput{Body: j.bodies[i], Timestamp: partTime(j.tr.ClosedAt, i), OwnerID: j.ownerID,
+				ContactIDs: []string{j.contact}, ObjectWriteTraceID: j.markers[i]})
+		}
+		// Recorded before sending: if the answer is lost, the next attempt looks for these first.
+		if err := w.progress(ctx, j, pending); err != nil {
+			return err
+		}
+	}
+	res, _, err := hc.Notes.BatchCreate(ctx, inputs)
+	if err != nil {
+		return err
+	}
+	if w.afterCreate != nil {
+		if err := w.afterCreate(); err != nil {
+			return errAbandon
+		}
+	}
+	for _, n := range res.Results {
+		for m, j := range owner {
+			if strings.Contains(n.Body(), m+" ") {
+				j.noteIDs[indexOf(j.markers, m)] = n.ID
+			}
+		}
+	}
+	failed := res.ErrorsByTraceID()
+	for _, j := range batch {
+		var still []string
+		for i, id := range j.noteIDs {
+			if id == "" {
+				if e := failed[j.markers[i]]; e != nil {
+					j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncFailed, ReasonCode: convrs.SyncReasonRejected,
+						Reason: "HubSpot refused the note: " + e.Message}
+				} else {
+					still = append(still, j.markers[i])
+				}
+			}
+		}
+		if err := w.progress(ctx, j, still); err != nil {
+			return err
+		}
+		if j.outcome != nil {
+			j.outcome.Warnings = j.warnings
+		} else if len(still) > 0 {
+			j.outcome = w.failure(j, errors.New("hubsync: HubSpot's answer did not include every note"))
+		}
+	}
+	return nil
+}
+
+func indexOf(l []string, s string) int {
+	for i, v := range l {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func (w *Worker) synced(integ *convrs.HubspotIntegration, j *job) *store.HubspotSyncOutcome {
+	return &store.HubspotSyncOutcome{Status: convrs.SyncSynced, MatchedBy: j.res.Rule, ContactID: j.contact, ContactName: j.name,
+		ContactURL: w.cfg.Clients.ContactURL(integ, j.contact), Parts: j.noteIDs, SyncedClose: j.c.Sync.CloseNumber, Warnings: j.warnings}
+}
+
+// failure turns an error into the record's next state: WAITING (rate limit, HubSpot unavailable, integration
+// in ERROR), FAILED (refused, or transient failures past MaxAttempts) or CANCELLED (syncing off).
+func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
+	c := j.c
+	now := w.cfg.Now()
+	o := &store.HubspotSyncOutcome{Warnings: j.warnings, MatchedBy: c.Sync.MatchedBy, ContactName: c.Sync.ContactName, ContactURL: c.Sync.ContactURL}
+	var rl *hubspot.RateLimitError
+	var re *hubspot.RefreshError
+	switch {
+	case errors.Is(err, context.Canceled) || err == nil:
+		o.Status, o.RunAt, o.Uncounted = convrs.SyncQueued, now, true
+	case convrs.ErrorCode(err) == convrs.ECONFLICT:
+		o.Status, o.ReasonCode, o.Reason = convrs.SyncCancelled, convrs.SyncReasonDisabled, "Cancelled: syncing to HubSpot is not enabled."
+	case errors.As(err, &rl):
+		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonRateLimited, true
+		o.RunAt = now.Add(max(rl.RetryAfter, time.Second))
+		o.Reason = "Waiting: HubSpot's rate limit was reached; retrying when its window frees."
+	case convrs.ErrorCode(err) == convrs.EUNAVAILABLE || (errors.As(err, &re) && re.Permanent):
+		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
+		o.RunAt = now.Add(w.cfg.ErrorRecheck)
+		o.Reason = "Waiting: the HubSpot integration needs reconnecting; syncing resumes after Reconnect."
+	case hubspot.IsUnauthorized(err):
+		// Refused although not expired (the app uninstalled, access revoked): the token keeper's next refresh
+		// confirms it and puts the integration in ERROR; until then, look again as for an integration error.
+		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
+		o.RunAt = now.Add(w.cfg.ErrorRecheck)
+		o.Reason = "Waiting: HubSpot refused Convrs's authorization; syncing resumes once the connection works again (Reconnect if the integration shows an error)."
+	case hubspot.IsRetryable(err) || errors.Is(err, context.DeadlineExceeded):
+		if c.Sync.Attempts >= w.cfg.MaxAttempts {
+			o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRetriesExhausted
+			o.Reason = fmt.Sprintf("Failed: HubSpot kept failing after %d attempts (%s).", c.Sync.Attempts, short(err))
+			break
+		}
+		d := w.cfg.BaseBackoff
+		for i := 1; i < c.Sync.Attempts && d < w.cfg.MaxBackoff; i++ {
+			d *= 2
+		}
+		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(w.cfg.Jitter(min(d, w.cfg.MaxBackoff)))
+		o.Reason = "Waiting: HubSpot is unavailable (" + short(err) + "); retrying automatically."
+	default:
+		o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRejected
+		o.Reason = "Failed: " + short(err)
+	}
+	// A create whose outcome is unknown is looked for in HubSpot's search, which lags writes: not before then.
+	if (o.Status == convrs.SyncWaiting || o.Status == convrs.SyncQueued) && len(c.Pending) > 0 {
+		o.RunAt = maxTime(o.RunAt, now.Add(w.cfg.SearchDelay))
+	}
+	return o
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func short(err error) string {
+	s := err.Error()
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+// finish records the job's outcome (or releases it) and announces the record.
+func (w *Worker) finish(ctx context.Context, j *job) {
+	if j.outcome == nil {
+		j.outcome = w.failure(j, ctx.Err())
+	}
+	if j.outcome.Status == "abandon" {
+		return // a simulated crash: the lease lapses and another worker rescues the record
+	}
+	ctx = context.WithoutCancel(ctx)
+	if j.outcome.Status != convrs.SyncSynced {
+		// Keep what was written and what is in flight, as last recorded.
+		j.outcome.ContactID, j.outcome.Parts, j.outcome.SyncedClose, j.outcome.Pending = j.c.Sync.ContactID, j.c.Parts, j.c.SyncedClose, j.c.Pending
+	}
+	s, err := w.cfg.Store.FinishHubspotSync(ctx, j.c, *j.outcome)
+	if err != nil {
+		w.cfg.Logger.ErrorContext(ctx, "hubspot sync: record outcome", "workspace_id", j.c.Sync.WorkspaceID, "conversation_id", j.c.Sync.ConversationID, "error", err)
+		return
+	}
+	w.cfg.Logger.InfoContext(ctx, "hubspot sync", "workspace_id", s.WorkspaceID, "conversation_id", s.ConversationID, "status", s.Status,
+		"reason_code", s.ReasonCode, "contact_id", s.ContactID, "notes", len(s.NoteIDs), "attempts", s.Attempts)
+	w.cfg.Store.PublishHubspotSync(ctx, s)
+}

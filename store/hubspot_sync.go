@@ -1,0 +1,530 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/convrs/gateway/convrs"
+)
+
+// The transcript sync's records are its queue too: a record is due when it is QUEUED or WAITING and its run_at
+// has passed, or RUNNING with a lease that lapsed (its worker died). ClaimHubspotSyncs leases due records to
+// one worker; every later write of that worker names its lease, so a worker that lost it cannot overwrite the
+// record (ErrLeaseLost).
+
+// ErrLeaseLost is returned when a worker writes a record it no longer holds (another worker rescued it).
+var ErrLeaseLost = errors.New("store: hubspot sync lease lost")
+
+type hubspotSyncRow struct {
+	ID             string `gorm:"primaryKey"`
+	WorkspaceID    string
+	ConversationID string
+	CustomerID     string
+	ClosedAt       time.Time
+	CloseNumber    int
+	SyncedClose    int
+	Status         string
+	ReasonCode     string
+	Reason         string
+	MatchedBy      string
+	ContactID      string
+	ContactName    string
+	ContactURL     string `gorm:"column:contact_url"`
+	NoteIDs        string `gorm:"column:note_ids"`
+	Pending        string
+	Warnings       string
+	Attempts       int
+	RunAt          time.Time
+	LeaseOwner     string
+	LeaseUntil     *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (hubspotSyncRow) TableName() string { return "hubspot_syncs" }
+
+func (r *hubspotSyncRow) domain() *convrs.HubspotSync {
+	s := &convrs.HubspotSync{ID: r.ID, WorkspaceID: r.WorkspaceID, ConversationID: r.ConversationID, CustomerID: r.CustomerID,
+		ClosedAt: r.ClosedAt, CloseNumber: r.CloseNumber, Status: convrs.HubspotSyncStatus(r.Status), ReasonCode: r.ReasonCode,
+		Reason: r.Reason, MatchedBy: convrs.HubspotMatchRule(r.MatchedBy), ContactID: r.ContactID, ContactName: r.ContactName,
+		ContactURL: r.ContactURL, NoteIDs: nonEmpty(splitList(r.NoteIDs)), Attempts: r.Attempts, Warnings: decodeList(r.Warnings),
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if s.Status == convrs.SyncWaiting || s.Status == convrs.SyncQueued {
+		t := r.RunAt
+		s.NextAttemptAt = &t
+	}
+	return s
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func nonEmpty(l []string) []string {
+	var out []string
+	for _, s := range l {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func decodeList(s string) []string {
+	var out []string
+	if s != "" {
+		_ = json.Unmarshal([]byte(s), &out)
+	}
+	return out
+}
+
+func encodeList(l []string) string {
+	if len(l) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(l)
+	return string(b)
+}
+
+// HubspotSyncClaim is a record leased to one worker, with what the worker needs beyond the admin's view.
+type HubspotSyncClaim struct {
+	Sync *convrs.HubspotSync
+	// Lease names the worker's hold; every write of the claim passes it back.
+	Lease string
+	// Parts are the note IDs by part ("" for a part not written yet).
+	Parts []string
+	// SyncedClose is the close whose notes Parts are (0: none written yet). Below Sync.CloseNumber, the
+	// conversation was reopened and closed again since.
+	SyncedClose int
+	// Pending are the markers of note creates whose outcome is unknown (sent, answer lost): look for them in
+	// HubSpot before writing again.
+	Pending []string
+}
+
+// enqueueHubspotSync records, inside the close's transaction, that the conversation's transcript must be
+// written: a new QUEUED record, or for a re-close the conversation's record queued again for this close.
+func (d *DB) enqueueHubspotSync(tx *gorm.DB, conv *conversationRow, closedAt time.Time) (*hubspotSyncRow, error) {
+	now := d.now()
+	var row hubspotSyncRow
+	err := tx.Where("conversation_id = ?", conv.ID).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		row = hubspotSyncRow{ID: newID("hss"), WorkspaceID: conv.WorkspaceID, ConversationID: conv.ID, CustomerID: conv.CustomerID,
+			ClosedAt: closedAt, CloseNumber: 1, Status: string(convrs.SyncQueued), RunAt: now, CreatedAt: now, UpdatedAt: now}
+		if err := tx.Create(&row).Error; err != nil {
+			return nil, fmt.Errorf("store: enqueue hubspot sync: %w", err)
+		}
+		return &row, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("store: enqueue hubspot sync: %w", err)
+	}
+	updates := map[string]any{"closed_at": closedAt, "close_number": row.CloseNumber + 1, "customer_id": conv.CustomerID,
+		"attempts": 0, "run_at": now, "updated_at": now, "reason_code": "", "reason": ""}
+	// A running worker keeps its lease: it sees the new close number when it finishes and queues the record again.
+	if row.Status != string(convrs.SyncRunning) {
+		updates["status"] = string(convrs.SyncQueued)
+	}
+	if err := tx.Model(&hubspotSyncRow{}).Where("id = ?", row.ID).Updates(updates).Error; err != nil {
+		return nil, fmt.Errorf("store: requeue hubspot sync: %w", err)
+	}
+	err = tx.Where("id = ?", row.ID).Take(&row).Error
+	return &row, err
+}
+
+// cancelHubspotSyncs marks a workspace's syncs that have not run as CANCELLED (Disable), inside tx.
+func (d *DB) cancelHubspotSyncs(tx *gorm.DB, workspaceID string) error {
+	err := tx.Model(&hubspotSyncRow{}).Where("workspace_id = ? AND status IN ?", workspaceID,
+		[]string{string(convrs.SyncQueued), string(convrs.SyncWaiting)}).
+		Updates(map[string]any{"status": string(convrs.SyncCancelled), "reason_code": convrs.SyncReasonDisabled,
+			"reason": "Cancelled: HubSpot was disconnected before this transcript was written.", "lease_owner": "", "updated_at": d.now()}).Error
+	if err != nil {
+		return fmt.Errorf("store: cancel hubspot syncs: %w", err)
+	}
+	return nil
+}
+
+// ClaimHubspotSyncs leases up to limit due records of one workspace (the one whose oldest record is due
+// first) to lease for leaseFor, counting an attempt on each. On PostgreSQL concurrent claimers skip each other's
+// rows (FOR UPDATE SKIP LOCKED); SQLite has one writer.
+func (d *DB) ClaimHubspotSyncs(ctx context.Context, lease string, leaseFor time.Duration, limit int) ([]*HubspotSyncClaim, error) {
+	now := d.now()
+	due := "((status IN ('QUEUED','WAITING') AND run_at <= ?) OR (status = 'RUNNING' AND lease_until < ?))"
+	lock := ""
+	if d.dialect == "postgres" {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	var rows []hubspotSyncRow
+	err := d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var ws []string
+		if err := tx.Raw(`SELECT workspace_id FROM hubspot_syncs WHERE `+due+` ORDER BY run_at LIMIT 1`+lock, now, now).Scan(&ws).Error; err != nil {
+			return err
+		}
+		if len(ws) == 0 {
+			return nil
+		}
+		var ids []string
+		if err := tx.Raw(`SELECT id FROM hubspot_syncs WHERE workspace_id = ? AND `+due+` ORDER BY run_at, id LIMIT ?`+lock, ws[0], now, now, limit).
+			Scan(&ids).Error; err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		until := now.Add(leaseFor)
+		if err := tx.Model(&hubspotSyncRow{}).Where("id IN ?", ids).Updates(map[string]any{
+			"status": string(convrs.SyncRunning), "lease_owner": lease, "lease_until": until,
+			"attempts": gorm.Expr("attempts + 1"), "updated_at": now}).Error; err != nil {
+			return err
+		}
+		return tx.Where("id IN ?", ids).Order("run_at, id").Find(&rows).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: claim hubspot syncs: %w", err)
+	}
+	out := make([]*HubspotSyncClaim, len(rows))
+	for i := range rows {
+		out[i] = &HubspotSyncClaim{Sync: rows[i].domain(), Lease: lease, Parts: splitList(rows[i].NoteIDs), SyncedClose: rows[i].SyncedClose,
+			Pending: splitList(rows[i].Pending)}
+	}
+	return out, nil
+}
+
+// HubspotSyncProgress is what a worker has written to HubSpot so far, recorded before it moves on.
+type HubspotSyncProgress struct {
+	ContactID string
+	// Parts are the note IDs by part ("" not written yet).
+	Parts       []string
+	SyncedClose int
+	Pending     []string
+	// LeaseFor extends the lease from now.
+	LeaseFor time.Duration
+}
+
+// SaveHubspotSyncProgress records progress under the claim's lease (ErrLeaseLost if another worker holds it).
+func (d *DB) SaveHubspotSyncProgress(ctx context.Context, c *HubspotSyncClaim, p HubspotSyncProgress) error {
+	now := d.now()
+	res := d.db.WithContext(ctx).Model(&hubspotSyncRow{}).Where("id = ? AND lease_owner = ? AND status = ?", c.Sync.ID, c.Lease, string(convrs.SyncRunning)).
+		Updates(map[string]any{"contact_id": p.ContactID, "note_ids": strings.Join(p.Parts, ","), "synced_close": p.SyncedClose,
+			"pending": strings.Join(p.Pending, ","), "lease_until": now.Add(p.LeaseFor), "updated_at": now})
+	if res.Error != nil {
+		return fmt.Errorf("store: save hubspot sync progress: %w", res.Error)
+	} else if res.RowsAffected == 0 {
+		return ErrLeaseLost
+	}
+	c.Sync.ContactID, c.Sync.NoteIDs, c.Parts, c.SyncedClose, c.Pending = p.ContactID, nonEmpty(p.Parts), p.Parts, p.SyncedClose, p.Pending
+	return nil
+}
+
+// ExtendHubspotSyncLeases keeps the claims a worker still holds for leaseFor from now (a batch waiting on
+// HubSpot's rate limits), and reports how many it still held.
+func (d *DB) ExtendHubspotSyncLeases(ctx context.Context, lease string, ids []string, leaseFor time.Duration) (int64, error) {
+	now := d.now()
+	res := d.db.WithContext(ctx).Model(&hubspotSyncRow{}).Where("id IN ? AND lease_owner = ? AND status = ?", ids, lease, string(convrs.SyncRunning)).
+		Updates(map[string]any{"lease_until": now.Add(leaseFor)})
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: extend hubspot sync leases: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
+// HubspotSyncOutcome ends a claim: a final status (SYNCED, SKIPPED, FAILED, CANCELLED) or WAITING until RunAt.
+type HubspotSyncOutcome struct {
+	Status      convrs.HubspotSyncStatus
+	ReasonCode  string
+	Reason      string
+	MatchedBy   convrs.HubspotMatchRule
+	ContactID   string
+	ContactName string
+	ContactURL  string
+	// Parts are the note IDs by part.
+	Parts       []string
+	SyncedClose int
+	Pending     []string
+	Warnings    []string
+	RunAt       time.Time
+	// Uncounted gives back the claim's attempt (a rate limit, a shutdown: not the sync's failure).
+	Uncounted bool
+}
+
+// FinishHubspotSync ends the claim with an outcome and returns the record as stored. If the conversation was
+// closed again while the worker ran, the record is queued again for that close instead (what was written is
+// kept, so the next run updates those notes).
+func (d *DB) FinishHubspotSync(ctx context.Context, c *HubspotSyncClaim, o HubspotSyncOutcome) (*convrs.HubspotSync, error) {
+	now := d.now()
+	var out hubspotSyncRow
+	err := d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row hubspotSyncRow
+		if err := tx.Where("id = ? AND lease_owner = ? AND status = ?", c.Sync.ID, c.Lease, string(convrs.SyncRunning)).Take(&row).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+			return ErrLeaseLost
+		} else if err != nil {
+			return err
+		}
+		status, runAt := o.Status, o.RunAt
+		if row.CloseNumber != c.Sync.CloseNumber && o.Status != convrs.SyncCancelled {
+			status, runAt = convrs.SyncQueued, now
+			o.ReasonCode, o.Reason = "", ""
+		}
+		if runAt.IsZero() {
+			runAt = now
+		}
+		attempts := row.Attempts
+		if o.Uncounted && attempts > 0 {
+			attempts--
+		}
+		if status == convrs.SyncQueued {
+			attempts = 0
+		}
+		upd := map[string]any{"status": string(status), "reason_code": o.ReasonCode, "reason": o.Reason, "matched_by": string(o.MatchedBy),
+			"contact_id": o.ContactID, "contact_name": o.ContactName, "contact_url": o.ContactURL, "note_ids": strings.Join(o.Parts, ","),
+			"synced_close": o.SyncedClose, "pending": strings.Join(o.Pending, ","), "warnings": encodeList(o.Warnings),
+			"run_at": runAt.UTC().Truncate(time.Microsecond), "attempts": attempts, "lease_owner": "", "lease_until": nil, "updated_at": now}
+		if err := tx.Model(&hubspotSyncRow{}).Where("id = ?", row.ID).Updates(upd).Error; err != nil {
+			return err
+		}
+		return tx.Where("id = ?", row.ID).Take(&out).Error
+	})
+	if errors.Is(err, ErrLeaseLost) {
+		return nil, err
+	} else if err != nil {
+		return nil, fmt.Errorf("store: finish hubspot sync: %w", err)
+	}
+	return out.domain(), nil
+}
+
+// HubspotSyncOf returns a conversation's record without a principal (workers, publishing).
+func (d *DB) HubspotSyncOf(ctx context.Context, workspaceID, conversationID string) (*convrs.HubspotSync, error) {
+	var row hubspotSyncRow
+	if err := d.db.WithContext(ctx).Where("workspace_id = ? AND conversation_id = ?", workspaceID, conversationID).Take(&row).Error; err != nil {
+		return nil, notFound(err, "Sync record")
+	}
+	return row.domain(), nil
+}
+
+// HubspotSync returns the record of a conversation of the caller's workspace (ENOTFOUND when it has none).
+func (d *DB) HubspotSync(ctx context.Context, conversationID string) (*convrs.HubspotSync, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return d.HubspotSyncOf(ctx, p.WorkspaceID, conversationID)
+}
+
+// HubspotSyncsByConversation returns the records of those of the conversations that have one.
+func (d *DB) HubspotSyncsByConversation(ctx context.Context, conversationIDs []string) (map[string]*convrs.HubspotSync, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []hubspotSyncRow
+	if err := d.db.WithContext(ctx).Where("workspace_id = ? AND conversation_id IN ?", p.WorkspaceID, conversationIDs).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: hubspot syncs: %w", err)
+	}
+	out := make(map[string]*convrs.HubspotSync, len(rows))
+	for i := range rows {
+		out[rows[i].ConversationID] = rows[i].domain()
+	}
+	return out, nil
+}
+
+// ListHubspotSyncs returns a page of the caller's workspace's records, most recently closed first.
+func (d *DB) ListHubspotSyncs(ctx context.Context, f convrs.HubspotSyncFilter) (*convrs.HubspotSyncPage, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	first := f.First
+	if first <= 0 || first > 100 {
+		first = 20
+	}
+	q := d.db.WithContext(ctx).Where("workspace_id = ?", p.WorkspaceID)
+	if f.Status != "" {
+		q = q.Where("status = ?", string(f.Status))
+	}
+	if f.After != "" {
+		at, id, ok := decodeSyncCursor(f.After)
+		if !ok {
+			return nil, convrs.Invalidf("after", "The page cursor is not valid.")
+		}
+		q = q.Where("(closed_at < ? OR (closed_at = ? AND id < ?))", at, at, id)
+	}
+	var rows []hubspotSyncRow
+	if err := q.Order("closed_at DESC, id DESC").Limit(first + 1).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list hubspot syncs: %w", err)
+	}
+	page := &convrs.HubspotSyncPage{HasNextPage: len(rows) > first}
+	if page.HasNextPage {
+		rows = rows[:first]
+	}
+	for i := range rows {
+		page.Nodes = append(page.Nodes, rows[i].domain())
+	}
+	if n := len(rows); n > 0 {
+		page.EndCursor = encodeSyncCursor(rows[n-1].ClosedAt, rows[n-1].ID)
+	}
+	return page, nil
+}
+
+func encodeSyncCursor(at time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + "|" + id))
+}
+
+func decodeSyncCursor(s string) (time.Time, string, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return time.Time{}, "", false
+	}
+	us, id, ok := strings.Cut(string(b), "|")
+	n, err := strconv.ParseInt(us, 10, 64)
+	if !ok || err != nil || id == "" {
+		return time.Time{}, "", false
+	}
+	return time.UnixMicro(n).UTC(), id, true
+}
+
+// HubspotSyncSummary counts the caller's workspace's records by status.
+func (d *DB) HubspotSyncSummary(ctx context.Context) (*convrs.HubspotSyncSummary, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var counts []struct {
+		Status string
+		N      int
+	}
+	if err := d.db.WithContext(ctx).Model(&hubspotSyncRow{}).Select("status, COUNT(*) AS n").Where("workspace_id = ?", p.WorkspaceID).
+		Group("status").Scan(&counts).Error; err != nil {
+		return nil, fmt.Errorf("store: hubspot sync summary: %w", err)
+	}
+	s := &convrs.HubspotSyncSummary{}
+	for _, c := range counts {
+		switch convrs.HubspotSyncStatus(c.Status) {
+		case convrs.SyncQueued:
+			s.Queued = c.N
+		case convrs.SyncRunning:
+			s.Running = c.N
+		case convrs.SyncSynced:
+			s.Synced = c.N
+		case convrs.SyncSkipped:
+			s.Skipped = c.N
+		case convrs.SyncWaiting:
+			s.Waiting = c.N
+		case convrs.SyncFailed:
+			s.Failed = c.N
+		case convrs.SyncCancelled:
+			s.Cancelled = c.N
+		}
+		s.Total += c.N
+	}
+	return s, nil
+}
+
+// RetryHubspotSync queues a FAILED, SKIPPED or CANCELLED record again (ECONFLICT otherwise, or when syncing is
+// not enabled).
+func (d *DB) RetryHubspotSync(ctx context.Context, conversationID string) (*convrs.HubspotSync, error) {
+	p, err := convrs.RequireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out hubspotSyncRow
+	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row hubspotSyncRow
+		if err := tx.Where("workspace_id = ? AND conversation_id = ?", p.WorkspaceID, conversationID).Take(&row).Error; err != nil {
+			return notFound(err, "Sync record")
+		}
+		if err := d.requireEnabled(tx, p.WorkspaceID); err != nil {
+			return err
+		}
+		switch convrs.HubspotSyncStatus(row.Status) {
+		case convrs.SyncFailed, convrs.SyncSkipped, convrs.SyncCancelled:
+		default:
+			return convrs.Errorf(convrs.ECONFLICT, "Only failed, skipped or cancelled syncs can be retried (this one is %s).", strings.ToLower(row.Status))
+		}
+		now := d.now()
+		if err := tx.Model(&hubspotSyncRow{}).Where("id = ?", row.ID).Updates(map[string]any{"status": string(convrs.SyncQueued),
+			"reason_code": "", "reason": "", "attempts": 0, "run_at": now, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		return tx.Where("id = ?", row.ID).Take(&out).Error
+	})
+	if err != nil {
+		if convrs.ErrorCode(err) == convrs.EINTERNAL {
+			err = fmt.Errorf("store: retry hubspot sync: %w", err)
+		}
+		return nil, err
+	}
+	return out.domain(), nil
+}
+
+func (d *DB) requireEnabled(tx *gorm.DB, workspaceID string) error {
+	var state string
+	if err := tx.Model(&integrationRow{}).Select("state").Where("workspace_id = ?", workspaceID).Scan(&state).Error; err != nil {
+		return err
+	}
+	if state != string(convrs.IntegrationEnabled) && state != string(convrs.IntegrationError) {
+		return convrs.Errorf(convrs.ECONFLICT, "Syncing to HubSpot is not enabled.")
+	}
+	return nil
+}
+
+// BackfillHubspotSyncs counts (dryRun) or queues the caller's workspace's conversations closed since `since`
+// that have no sync record. Admin only; ECONFLICT when syncing is not enabled.
+func (d *DB) BackfillHubspotSyncs(ctx context.Context, since time.Time, dryRun bool) ([]*convrs.HubspotSync, int, error) {
+	p, err := convrs.RequireAdmin(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []*convrs.HubspotSync
+	n := 0
+	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := d.requireEnabled(tx, p.WorkspaceID); err != nil {
+			return err
+		}
+		var convs []conversationRow
+		if err := tx.Where("workspace_id = ? AND status = ? AND closed_at >= ? AND id NOT IN (SELECT conversation_id FROM hubspot_syncs WHERE workspace_id = ?)",
+			p.WorkspaceID, string(convrs.ConversationClosed), since.UTC(), p.WorkspaceID).Order("closed_at, id").Find(&convs).Error; err != nil {
+			return err
+		}
+		n = len(convs)
+		if dryRun {
+			return nil
+		}
+		for i := range convs {
+			row, err := d.enqueueHubspotSync(tx, &convs[i], *convs[i].ClosedAt)
+			if err != nil {
+				return err
+			}
+			out = append(out, row.domain())
+		}
+		return nil
+	})
+	if err != nil {
+		if convrs.ErrorCode(err) == convrs.EINTERNAL {
+			err = fmt.Errorf("store: backfill hubspot syncs: %w", err)
+		}
+		return nil, 0, err
+	}
+	return out, n, nil
+}
+
+// publishSync announces a record change on the workspace's sync topic, best effort (the database is the record).
+func (d *DB) publishSync(ctx context.Context, s *convrs.HubspotSync) {
+	if d.Events == nil || s == nil {
+		return
+	}
+	if b, err := json.Marshal(s); err == nil {
+		_ = d.Events.Publish(context.WithoutCancel(ctx), convrs.TopicHubspotSyncs(s.WorkspaceID), b)
+	}
+}
+
+// PublishHubspotSync announces a record change (the sync worker's outcomes).
+func (d *DB) PublishHubspotSync(ctx context.Context, s *convrs.HubspotSync) { d.publishSync(ctx, s) }
