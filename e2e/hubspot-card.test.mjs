@@ -2,11 +2,12 @@
 // simulator) with outbound search allowed; the agent opens a chat and sees the contact's card; the contact's
 // lifecycle stage is changed in the simulator's own contact page and the open card follows without a reload
 // (HubSpot webhook → gateway → hubspotContactUpdated); a new chat is started from a search result (search →
-// select → autofill → submit) and closed. Screenshots go to test-output/hubspot-card-*.png.
+// select → autofill → submit) and closed, and its transcript appears as a note on that contact in the simulator.
+// Screenshots go to test-output/hubspot-card-*.png.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { screenshot, setup, signIn } from './harness.mjs';
+import { screenshot, setup, signIn, waitUntil } from './harness.mjs';
 
 let env;
 
@@ -131,13 +132,28 @@ test('the agent sees the HubSpot card, watches it follow HubSpot, and starts a c
   await page.waitForURL(/#\/chat\/.+/);
 
   // The new chat is linked to the picked contact from its first message.
-  await card.getByRole('link', { name: 'Open Grace Hopper in HubSpot (opens in a new tab)' }).waitFor({ timeout: 30_000 });
+  const graceLink = card.getByRole('link', { name: 'Open Grace Hopper in HubSpot (opens in a new tab)' });
+  await graceLink.waitFor({ timeout: 30_000 });
+  const graceRecord = await graceLink.getAttribute('href');
   assert.equal(await detail(card, 'Lifecycle stage').textContent(), 'Sales Qualified Lead');
   await screenshot(page, 'hubspot-card-6-new-chat');
 
   await page.getByRole('button', { name: 'Close conversation' }).click();
   await page.locator('.conversation__header .badge[data-status="CLOSED"]').waitFor();
   await screenshot(page, 'hubspot-card-7-closed');
+
+  // The transcript is written as a note on that very contact: its record page in the simulator shows it.
+  const hubspotTab = await context.newPage();
+  await waitUntil(
+    async () => {
+      await hubspotTab.goto(graceRecord);
+      return (await hubspotTab.locator('article.note').filter({ hasText: 'Hi Grace, following up on the demo.' }).count()) > 0;
+    },
+    { timeoutMs: 90_000, intervalMs: 1000, what: "the transcript note on Grace Hopper's record in the simulator" },
+  );
+  await screenshot(hubspotTab, 'hubspot-card-8-note-in-hubspot');
+  await hubspotTab.close();
+  await page.bringToFront();
 
   // Details typed by hand that belong to an existing customer: the form says who, and starts the chat with that
   // customer on request, without touching their stored details.
@@ -149,7 +165,7 @@ test('the agent sees the HubSpot card, watches it follow HubSpot, and starts a c
   await newChat.getByRole('button', { name: 'Start chat' }).click();
   const conflict = page.getByRole('alert').filter({ hasText: 'This matches Bob Smith (bob@example.com)' });
   await conflict.waitFor();
-  await screenshot(page, 'hubspot-card-8-conflict');
+  await screenshot(page, 'hubspot-card-9-conflict');
   await conflict.getByRole('button', { name: 'Use this customer' }).click();
   await page.waitForURL(/#\/chat\/.+/);
   await page.getByRole('heading', { name: 'Bob Smith', level: 2 }).waitFor();
@@ -161,7 +177,7 @@ test('the agent sees the HubSpot card, watches it follow HubSpot, and starts a c
   assert.equal(await detail(card, 'Lifecycle stage').textContent(), 'Lead');
   const details = page.getByRole('region', { name: 'User Details' });
   assert.equal(await details.locator('.details__name').textContent(), 'Bob Smith', "the existing customer's name is unchanged");
-  await screenshot(page, 'hubspot-card-9-several-matches');
+  await screenshot(page, 'hubspot-card-10-several-matches');
 
   // On a phone the card fits the screen: nothing is wider than the viewport, long addresses included.
   await page.setViewportSize({ width: 390, height: 844 });
@@ -170,5 +186,5 @@ test('the agent sees the HubSpot card, watches it follow HubSpot, and starts a c
   assert.ok(overflow <= 0, `the page is ${overflow} px wider than a 390 px screen`);
   const cardBox = await card.boundingBox();
   assert.ok(cardBox && cardBox.x >= 0 && cardBox.x + cardBox.width <= 390, `the card lies within the screen: ${JSON.stringify(cardBox)}`);
-  await screenshot(page, 'hubspot-card-10-phone');
+  await screenshot(page, 'hubspot-card-11-phone');
 });
