@@ -9,6 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
 	"github.com/convrs/gateway/cache"
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/hubspot"
@@ -48,6 +53,7 @@ func (c *clock) Advance(d time.Duration) {
 type env struct {
 	t      testing.TB
 	db     *store.DB
+	dsn    string // the database's address, when the env opened it
 	sim    *hubspotsim.TestServer
 	integ  *integration.Service
 	cache  *cache.Memory
@@ -108,7 +114,12 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 	e.db = o.db
 	fresh := e.db == nil
 	if fresh {
-		e.db = store.MustOpenTestDB(t, engine)
+		e.dsn = store.MustTestDSN(t, engine)
+		var err error
+		if e.db, err = store.Open(ctx, e.dsn); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.db.Close() })
 	}
 	e.db.Now = e.clock.Now
 	e.db.Events = e.ps
@@ -174,6 +185,30 @@ func forEachEngine(t *testing.T, f func(t *testing.T, engine string)) {
 }
 
 func str(s string) *string { return &s }
+
+// storeLegacyPhone writes phone into a customer's row as an older version of the product could have stored
+// it (today every stored number is validated), with a connection of its own.
+func (e *env) storeLegacyPhone(customerID, phone string) {
+	e.t.Helper()
+	var dialector gorm.Dialector
+	if path, ok := strings.CutPrefix(e.dsn, "sqlite://"); ok {
+		dialector = sqlite.Open(path + "?_pragma=busy_timeout(10000)")
+	} else {
+		dialector = postgres.Open(e.dsn)
+	}
+	raw, err := gorm.Open(dialector, &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer func() {
+		if sqlDB, err := raw.DB(); err == nil {
+			sqlDB.Close()
+		}
+	}()
+	if err := raw.Exec(`UPDATE customers SET phone = ?, phone_raw = ? WHERE id = ?`, phone, phone, customerID).Error; err != nil {
+		e.t.Fatal(err)
+	}
+}
 
 // customer creates a customer with the given fields.
 func (e *env) customer(email, phone, first, last string) *convrs.Customer {
