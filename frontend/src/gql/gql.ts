@@ -28,6 +28,7 @@ type Documents = {
     "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversation {\n        id\n        status\n        closedAt\n        lastMessageAt\n      }\n      message {\n        ...MessageFields\n      }\n    }\n  }\n": typeof types.ConversationEventsDocument,
     "\n  query IntegrationStatus {\n    hubspotIntegration {\n      state\n      portalId\n      errorReason\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": typeof types.IntegrationStatusDocument,
     "\n  mutation StartConversation($input: StartConversationInput!) {\n    startConversation(input: $input) {\n      id\n    }\n  }\n": typeof types.StartConversationDocument,
+    "\n  query CreateChatOptions {\n    hubspotIntegration {\n      state\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": typeof types.CreateChatOptionsDocument,
     "\n  query WorkspaceSettings {\n    workspace {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": typeof types.WorkspaceSettingsDocument,
     "\n  mutation UpdateWorkspaceSettings($input: WorkspaceSettingsInput!) {\n    updateWorkspaceSettings(input: $input) {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": typeof types.UpdateWorkspaceSettingsDocument,
     "\n  query HubspotBackfillCount($days: Int!) {\n    hubspotBackfillCount(days: $days)\n  }\n": typeof types.HubspotBackfillCountDocument,
@@ -46,7 +47,11 @@ type Documents = {
     "\n  query HubspotSyncsPage($first: Int!, $after: String, $status: HubspotSyncStatus) {\n    hubspotSyncs(first: $first, after: $after, status: $status) {\n      nodes {\n        ...HubspotSyncFields\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n": typeof types.HubspotSyncsPageDocument,
     "\n  query HubspotSyncSummary {\n    hubspotSyncSummary {\n      ...HubspotSyncSummaryFields\n    }\n  }\n": typeof types.HubspotSyncSummaryDocument,
     "\n  subscription HubspotSyncUpdated {\n    hubspotSyncUpdated {\n      ...HubspotSyncFields\n    }\n  }\n": typeof types.HubspotSyncUpdatedDocument,
+    "\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n    }\n  }\n": typeof types.SearchHubspotContactsDocument,
+    "\n  query HubspotContact($customerId: ID!) {\n    hubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": typeof types.HubspotContactDocument,
+    "\n  subscription HubspotContactUpdated($customerId: ID!) {\n    hubspotContactUpdated(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": typeof types.HubspotContactUpdatedDocument,
     "\n  query UserDetails($customerId: ID!) {\n    customer(id: $customerId) {\n      id\n      name\n      email\n      phone\n      phoneRaw\n    }\n  }\n": typeof types.UserDetailsDocument,
+    "\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    contact {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n      url\n    }\n  }\n": typeof types.HubspotContactLookupFieldsFragmentDoc,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n      timeZone\n    }\n  }\n": types.MeDocument,
@@ -63,6 +68,7 @@ const documents: Documents = {
     "\n  subscription ConversationEvents {\n    conversationEvents {\n      kind\n      conversation {\n        id\n        status\n        closedAt\n        lastMessageAt\n      }\n      message {\n        ...MessageFields\n      }\n    }\n  }\n": types.ConversationEventsDocument,
     "\n  query IntegrationStatus {\n    hubspotIntegration {\n      state\n      portalId\n      errorReason\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": types.IntegrationStatusDocument,
     "\n  mutation StartConversation($input: StartConversationInput!) {\n    startConversation(input: $input) {\n      id\n    }\n  }\n": types.StartConversationDocument,
+    "\n  query CreateChatOptions {\n    hubspotIntegration {\n      state\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": types.CreateChatOptionsDocument,
     "\n  query WorkspaceSettings {\n    workspace {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": types.WorkspaceSettingsDocument,
     "\n  mutation UpdateWorkspaceSettings($input: WorkspaceSettingsInput!) {\n    updateWorkspaceSettings(input: $input) {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": types.UpdateWorkspaceSettingsDocument,
     "\n  query HubspotBackfillCount($days: Int!) {\n    hubspotBackfillCount(days: $days)\n  }\n": types.HubspotBackfillCountDocument,
@@ -81,7 +87,11 @@ const documents: Documents = {
     "\n  query HubspotSyncsPage($first: Int!, $after: String, $status: HubspotSyncStatus) {\n    hubspotSyncs(first: $first, after: $after, status: $status) {\n      nodes {\n        ...HubspotSyncFields\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n": types.HubspotSyncsPageDocument,
     "\n  query HubspotSyncSummary {\n    hubspotSyncSummary {\n      ...HubspotSyncSummaryFields\n    }\n  }\n": types.HubspotSyncSummaryDocument,
     "\n  subscription HubspotSyncUpdated {\n    hubspotSyncUpdated {\n      ...HubspotSyncFields\n    }\n  }\n": types.HubspotSyncUpdatedDocument,
+    "\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n    }\n  }\n": types.SearchHubspotContactsDocument,
+    "\n  query HubspotContact($customerId: ID!) {\n    hubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": types.HubspotContactDocument,
+    "\n  subscription HubspotContactUpdated($customerId: ID!) {\n    hubspotContactUpdated(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": types.HubspotContactUpdatedDocument,
     "\n  query UserDetails($customerId: ID!) {\n    customer(id: $customerId) {\n      id\n      name\n      email\n      phone\n      phoneRaw\n    }\n  }\n": types.UserDetailsDocument,
+    "\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    contact {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n      url\n    }\n  }\n": types.HubspotContactLookupFieldsFragmentDoc,
 };
 
 /**
@@ -157,6 +167,10 @@ export function graphql(source: "\n  mutation StartConversation($input: StartCon
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query CreateChatOptions {\n    hubspotIntegration {\n      state\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n"): (typeof documents)["\n  query CreateChatOptions {\n    hubspotIntegration {\n      state\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query WorkspaceSettings {\n    workspace {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n"): (typeof documents)["\n  query WorkspaceSettings {\n    workspace {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -229,7 +243,23 @@ export function graphql(source: "\n  subscription HubspotSyncUpdated {\n    hubs
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n    }\n  }\n"): (typeof documents)["\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query HubspotContact($customerId: ID!) {\n    hubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"): (typeof documents)["\n  query HubspotContact($customerId: ID!) {\n    hubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription HubspotContactUpdated($customerId: ID!) {\n    hubspotContactUpdated(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"): (typeof documents)["\n  subscription HubspotContactUpdated($customerId: ID!) {\n    hubspotContactUpdated(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query UserDetails($customerId: ID!) {\n    customer(id: $customerId) {\n      id\n      name\n      email\n      phone\n      phoneRaw\n    }\n  }\n"): (typeof documents)["\n  query UserDetails($customerId: ID!) {\n    customer(id: $customerId) {\n      id\n      name\n      email\n      phone\n      phoneRaw\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    contact {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n      url\n    }\n  }\n"): (typeof documents)["\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    contact {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n      url\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -45,6 +45,9 @@ function renderView(handlers: MockHandlers = {}) {
     ConversationHubspotSyncUpdated: silent,
     ConversationHubspotSync: () => ({ data: { hubspotSync: null } }),
     UserDetails: () => ({ data: { customer: { id: 'cus_1', name: 'Grace Hopper', email: 'grace@example.com', phone: null, phoneRaw: null } } }),
+    // The panel's HubSpot section (its own tests are in features/user-details).
+    HubspotContact: silent,
+    HubspotContactUpdated: silent,
     ...handlers,
   });
   render(
@@ -203,7 +206,8 @@ describe('ConversationView: the HubSpot sync line of a closed conversation', () 
     renderView({ Conversation: () => ({ data: { conversation: conversation('CLOSED', null) } }) });
     expect(screen.getByText('Closed')).toBeInTheDocument();
     expect(screen.queryByRole('status', { name: 'HubSpot sync' })).not.toBeInTheDocument();
-    expect(screen.queryByText(/HubSpot/)).not.toBeInTheDocument();
+    // The conversation itself says nothing of HubSpot (the User Details panel beside it has its HubSpot card).
+    expect(within(screen.getByRole('region', { name: 'Grace Hopper' })).queryByText(/HubSpot/)).not.toBeInTheDocument();
   });
 
   it('follows the record live: Queued after Close, then Written to HubSpot, ignoring other conversations', async () => {

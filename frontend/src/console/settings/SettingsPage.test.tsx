@@ -1,5 +1,7 @@
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { CombinedError } from '@urql/core';
+import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createMockClient, graphqlError, MockProvider, silent, variablesOf, type MockHandlers } from '../../testing/mockClient';
 import { json, mockFetch } from '../../testing/mockFetch';
@@ -67,6 +69,34 @@ describe('SettingsPage', () => {
     // Correcting the field clears its error.
     await user.type(timeZone, 'x');
     expect(timeZone).not.toHaveAttribute('aria-invalid');
+  });
+
+  it('shows every invalid field at once', async () => {
+    const user = userEvent.setup();
+    renderPage('ADMIN', {
+      UpdateWorkspaceSettings: () => ({
+        error: new CombinedError({
+          graphQLErrors: [
+            new GraphQLError('"XX" is not a two-letter country code such as GB.', { extensions: { code: 'EINVALID', field: 'defaultRegion' } }),
+            new GraphQLError('"Mars/Olympus" is not a time zone such as Europe/London.', { extensions: { code: 'EINVALID', field: 'timeZone' } }),
+            new GraphQLError('Enter a workspace name.', { extensions: { code: 'EINVALID', field: 'name' } }),
+          ],
+        }),
+      }),
+    });
+    await user.clear(screen.getByLabelText('Workspace name'));
+    await user.type(screen.getByLabelText('Workspace name'), ' ');
+    await user.clear(screen.getByLabelText('Default phone region'));
+    await user.type(screen.getByLabelText('Default phone region'), 'xx');
+    await user.clear(screen.getByLabelText('Time zone'));
+    await user.type(screen.getByLabelText('Time zone'), 'Mars/Olympus');
+    await user.click(screen.getByRole('button', { name: 'Save settings' }));
+
+    expect(await screen.findByText('Enter a workspace name.')).toBeInTheDocument();
+    expect(screen.getByLabelText('Workspace name')).toHaveAccessibleDescription('Enter a workspace name.');
+    expect(screen.getByLabelText('Default phone region')).toHaveAccessibleDescription(/"XX" is not a two-letter country code such as GB\./);
+    expect(screen.getByLabelText('Time zone')).toHaveAccessibleDescription(/"Mars\/Olympus" is not a time zone such as Europe\/London\./);
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
   it('shows errors that name no field above the form', async () => {

@@ -1,10 +1,10 @@
 import { render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { createMockClient, graphqlError, MockProvider, variablesOf, type MockHandlers } from '../../testing/mockClient';
+import { createMockClient, graphqlError, MockProvider, silent, variablesOf, type MockHandlers } from '../../testing/mockClient';
 import { UserDetails } from './UserDetails';
 
 function renderPanel(handlers: MockHandlers, channel?: string) {
-  const mock = createMockClient(handlers);
+  const mock = createMockClient({ HubspotContact: silent, HubspotContactUpdated: silent, ...handlers });
   render(
     <MockProvider client={mock.client}>
       <UserDetails customerId="cus_1" channel={channel} />
@@ -25,7 +25,7 @@ describe('UserDetails', () => {
     );
     const panel = screen.getByRole('region', { name: 'User Details' });
     expect(within(panel).getByText('Grace Hopper')).toBeInTheDocument();
-    expect(within(panel).getByText('grace@example.com')).toBeInTheDocument();
+    expect(within(panel).getByText('Email').nextElementSibling).toHaveTextContent('grace@example.com');
     expect(within(panel).getByText('+447911123456')).toBeInTheDocument();
     expect(within(panel).getByText('WhatsApp')).toBeInTheDocument();
     expect(variablesOf(mock.executeQuery, 'UserDetails')).toEqual([{ customerId: 'cus_1' }]);

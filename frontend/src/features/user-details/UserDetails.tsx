@@ -3,7 +3,8 @@ import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { errorMessage } from '../../shared/api';
 import { channelLabel } from '../../shared/lib/channels';
-import { Banner } from '../../shared/ui';
+import { Banner, EmailAddress } from '../../shared/ui';
+import { HubspotSection } from './HubspotSection';
 
 const UserDetailsQuery = graphql(`
   query UserDetails($customerId: ID!) {
@@ -45,11 +46,10 @@ export function UserDetails({ customerId, channel }: UserDetailsProps) {
       <>
         <p className="details__name">{customer.name ?? 'Anonymous visitor'}</p>
         <dl className="details">
-          <Detail term="Email" value={customer.email} />
+          <Detail term="Email" value={customer.email && <EmailAddress address={customer.email} />} />
           <Detail term="Phone" value={customer.phone ?? customer.phoneRaw} />
           {channel && <Detail term="Channel" value={channelLabel(channel)} />}
         </dl>
-        {/* The HubSpot contact section (name, email, phones, lifecycle stage, owner, ↗ link) goes here. */}
       </>
     );
   }
@@ -60,11 +60,13 @@ export function UserDetails({ customerId, channel }: UserDetailsProps) {
         User Details
       </h2>
       {body}
+      {/* The HubSpot card loads at once, beside the customer's own details rather than after them. */}
+      {!(data && !customer) && <HubspotSection key={customerId} customerId={customerId} />}
     </section>
   );
 }
 
-function Detail({ term, value }: { term: string; value: string | null | undefined }) {
+function Detail({ term, value }: { term: string; value: ReactNode }) {
   return (
     <>
       <dt>{term}</dt>

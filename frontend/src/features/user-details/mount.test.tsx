@@ -1,6 +1,6 @@
 import { act, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { createMockClient } from '../../testing/mockClient';
+import { createMockClient, silent } from '../../testing/mockClient';
 import { mount } from './mount';
 
 const customers: Record<string, string> = { cus_1: 'Grace Hopper', cus_2: 'Alan Turing' };
@@ -8,6 +8,8 @@ const customers: Record<string, string> = { cus_1: 'Grace Hopper', cus_2: 'Alan 
 describe('user-details mount', () => {
   it('renders into a host element, follows update() and cleans up on unmount()', () => {
     const { client } = createMockClient({
+      HubspotContact: silent,
+      HubspotContactUpdated: silent,
       UserDetails: ({ customerId }) => ({
         data: { customer: { id: customerId, name: customers[customerId as string], email: null, phone: null, phoneRaw: null } },
       }),

@@ -1,7 +1,7 @@
 import { CombinedError } from '@urql/core';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { fieldErrors } from './errors';
+import { conflictOf, fieldErrors } from './errors';
 
 const invalid = (message: string, field?: string) =>
   new GraphQLError(message, { extensions: { code: 'EINVALID', ...(field ? { field } : {}) } });
@@ -35,5 +35,26 @@ describe('fieldErrors', () => {
 
   it('is empty without an error', () => {
     expect(fieldErrors(undefined, ['email'] as const)).toEqual({ fields: {}, other: [] });
+  });
+});
+
+describe('conflictOf', () => {
+  it('reads the first ECONFLICT error with the id and field it names', () => {
+    const error = new CombinedError({
+      graphQLErrors: [
+        invalid('Bad phone', 'customer.phone'),
+        new GraphQLError('This matches Bob Smith (bob@example.com).', {
+          extensions: { code: 'ECONFLICT', field: 'customer.email', customerId: 'cus_bob' },
+        }),
+      ],
+    });
+    expect(conflictOf(error, 'customerId')).toEqual({ message: 'This matches Bob Smith (bob@example.com).', id: 'cus_bob', field: 'email' });
+  });
+
+  it('has no id or field when the gateway sent none, and is null without a conflict', () => {
+    const bare = new CombinedError({ graphQLErrors: [new GraphQLError('Already closed.', { extensions: { code: 'ECONFLICT' } })] });
+    expect(conflictOf(bare, 'customerId')).toEqual({ message: 'Already closed.', id: null, field: null });
+    expect(conflictOf(new CombinedError({ graphQLErrors: [invalid('Bad phone', 'phone')] }), 'customerId')).toBeNull();
+    expect(conflictOf(undefined, 'customerId')).toBeNull();
   });
 });

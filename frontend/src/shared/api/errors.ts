@@ -65,3 +65,28 @@ export function fieldErrors<F extends string>(error: MaybeError, known: readonly
   if (error.graphQLErrors.length === 0) result.other.push(errorMessage(error));
   return result;
 }
+
+/** An ECONFLICT error that names an existing record the person can use instead, e.g. a matching customer. */
+export interface Conflict {
+  /** The gateway's words, e.g. "This matches Bob Smith (bob@example.com)". */
+  message: string;
+  /** The existing record's id from extensions (e.g. extensions.customerId), when the gateway sent one. */
+  id: string | null;
+  /** The input field whose value matched (extensions.field), when the gateway named one. */
+  field: string | null;
+}
+
+/** The first ECONFLICT error, with the id found under `idKey` in its extensions. */
+export function conflictOf(error: MaybeError, idKey: string): Conflict | null {
+  for (const e of error?.graphQLErrors ?? []) {
+    if (e.extensions?.code !== 'ECONFLICT') continue;
+    const id = e.extensions[idKey];
+    const field = e.extensions.field;
+    return {
+      message: e.message,
+      id: typeof id === 'string' && id !== '' ? id : null,
+      field: typeof field === 'string' && field !== '' ? (field.split('.').pop() ?? null) : null,
+    };
+  }
+  return null;
+}
