@@ -83,6 +83,10 @@ test('a closed chat is written to the HubSpot contact found by phone, visibly fo
   await agent.waitForURL(/#\/chat\/.+/);
   const transcript = agent.getByRole('list', { name: 'Transcript' });
   await transcript.getByText(firstMessage).waitFor();
+  // The User Details panel's HubSpot card finds her by phone and links the customer (the sync and the card share
+  // the matching rules), so the transcript goes to that contact through the stored CRM link.
+  const hubspotCard = agent.getByRole('region', { name: 'HubSpot', exact: true });
+  await hubspotCard.getByText('Phoebe Marsh').first().waitFor({ timeout: 60_000 });
   const reply = `Sorry to hear that, a replacement for order ${digits} is on its way.`;
   await agent.getByRole('textbox', { name: 'Message', exact: true }).fill(reply);
   await agent.getByRole('button', { name: 'Send', exact: true }).click();
@@ -92,7 +96,7 @@ test('a closed chat is written to the HubSpot contact found by phone, visibly fo
   await agent.locator('.conversation__header .badge[data-status="CLOSED"]').waitFor();
   const agentLine = agent.getByRole('status', { name: 'HubSpot sync' });
   await agentLine.getByText('Written to HubSpot:').waitFor({ timeout: 60_000 });
-  assert.match(await agentLine.textContent(), /^Written to HubSpot: Phoebe Marsh ↗ \(matched by phone\)$/);
+  assert.match(await agentLine.textContent(), /^Written to HubSpot: Phoebe Marsh ↗ \(matched by CRM link\)$/);
   const agentLink = agentLine.getByRole('link', { name: /Phoebe Marsh/ });
   assert.equal(await agentLink.getAttribute('target'), '_blank');
   assert.equal(await agentLink.getAttribute('rel'), 'noopener noreferrer');
@@ -101,7 +105,7 @@ test('a closed chat is written to the HubSpot contact found by phone, visibly fo
   // The admin's card followed it live, without a reload.
   const row = activity.getByRole('listitem').filter({ hasText: email });
   await row.getByText('Written to HubSpot:').waitFor({ timeout: 60_000 });
-  assert.match(await row.textContent(), /Written to HubSpot: Phoebe Marsh ↗ \(matched by phone\)/);
+  assert.match(await row.textContent(), /Written to HubSpot: Phoebe Marsh ↗ \(matched by CRM link\)/);
   await activity.getByRole('list', { name: 'Syncs by outcome' }).getByText('written').waitFor();
   await screenshot(admin, 'hubspot-sync-3-admin-activity');
   // On a phone the section fits its card: long emails and links wrap instead of widening it.
