@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { Button, Field } from '../../shared/ui';
 
 export interface ComposerProps {
@@ -16,6 +16,8 @@ export function Composer({ label, submitLabel, onSend, disabled = false, hint, v
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // An error belongs to the state it was made in ("This conversation is closed"): a close or reopen clears it.
+  useEffect(() => setError(null), [disabled]);
 
   async function send(event?: FormEvent) {
     event?.preventDefault();

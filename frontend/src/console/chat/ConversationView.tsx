@@ -305,7 +305,14 @@ export function ConversationView({ id }: { id: string }) {
         />
         <div className="demo-only">
           <h3>Customer side (demo console only)</h3>
-          <Composer label="Customer message" submitLabel="Reply as customer" onSend={onCustomerReply} variant="secondary" />
+          <Composer
+            label="Customer message"
+            submitLabel="Reply as customer"
+            onSend={onCustomerReply}
+            variant="secondary"
+            disabled={closed}
+            hint={closed ? 'The customer cannot write to a closed conversation.' : undefined}
+          />
         </div>
       </section>
       <aside className="details-column" aria-label="Customer">
