@@ -36,8 +36,12 @@ type HubspotIntegration struct {
 	EnabledAt    *time.Time
 	// ErrorReason says, in words for the admin, why the integration is in ERROR.
 	ErrorReason string
-	Options     HubspotOptions
-	UpdatedAt   time.Time
+	// LastConnectError says, in words for the admin, why the workspace's last connection attempt did not
+	// complete (cancelled on the consent page, scopes missing, a failed callback); empty once a new attempt
+	// starts or a connection succeeds. It is not stored with the integration: the connect flow keeps it.
+	LastConnectError string
+	Options          HubspotOptions
+	UpdatedAt        time.Time
 }
 
 // HubspotOptions are the integration card's Options section.

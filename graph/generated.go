@@ -107,15 +107,16 @@ type ComplexityRoot struct {
 	}
 
 	HubspotIntegration struct {
-		ConnectedAt  func(childComplexity int) int
-		EnabledAt    func(childComplexity int) int
-		ErrorReason  func(childComplexity int) int
-		HubUserEmail func(childComplexity int) int
-		Options      func(childComplexity int) int
-		PortalID     func(childComplexity int) int
-		Scopes       func(childComplexity int) int
-		State        func(childComplexity int) int
-		UIDomain     func(childComplexity int) int
+		ConnectedAt      func(childComplexity int) int
+		EnabledAt        func(childComplexity int) int
+		ErrorReason      func(childComplexity int) int
+		HubUserEmail     func(childComplexity int) int
+		LastConnectError func(childComplexity int) int
+		Options          func(childComplexity int) int
+		PortalID         func(childComplexity int) int
+		Scopes           func(childComplexity int) int
+		State            func(childComplexity int) int
+		UIDomain         func(childComplexity int) int
 	}
 
 	HubspotOptions struct {
@@ -623,6 +624,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotIntegration.HubUserEmail(childComplexity), true
+	case "HubspotIntegration.lastConnectError":
+		if e.ComplexityRoot.HubspotIntegration.LastConnectError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotIntegration.LastConnectError(childComplexity), true
 	case "HubspotIntegration.options":
 		if e.ComplexityRoot.HubspotIntegration.Options == nil {
 			break
@@ -1559,6 +1566,8 @@ type HubspotIntegration {
   enabledAt: Time
   "Why the integration is in ERROR, in words for the admin."
   errorReason: String
+  "Why the workspace's last connection attempt did not complete (cancelled on HubSpot's consent page, scopes not granted, a failed callback), in words for the admin; null once a new attempt starts or a connection succeeds. The card shows it with Try again."
+  lastConnectError: String
   options: HubspotOptions!
 }
 
@@ -1828,6 +1837,8 @@ func (ec *executionContext) childFields_HubspotIntegration(ctx context.Context, 
 		return ec.fieldContext_HubspotIntegration_enabledAt(ctx, field)
 	case "errorReason":
 		return ec.fieldContext_HubspotIntegration_errorReason(ctx, field)
+	case "lastConnectError":
+		return ec.fieldContext_HubspotIntegration_lastConnectError(ctx, field)
 	case "options":
 		return ec.fieldContext_HubspotIntegration_options(ctx, field)
 	}
@@ -3756,6 +3767,29 @@ func (ec *executionContext) _HubspotIntegration_errorReason(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_HubspotIntegration_errorReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotIntegration", field, false, false, "String")
+}
+
+func (ec *executionContext) _HubspotIntegration_lastConnectError(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotIntegration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotIntegration_lastConnectError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastConnectError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotIntegration_lastConnectError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HubspotIntegration", field, false, false, "String")
 }
 
@@ -7997,6 +8031,11 @@ func (ec *executionContext) _HubspotIntegration(ctx context.Context, sel ast.Sel
 			}
 		case "errorReason":
 			out.Values[i] = ec._HubspotIntegration_errorReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastConnectError":
+			out.Values[i] = ec._HubspotIntegration_lastConnectError(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
