@@ -150,6 +150,8 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 	return a, nil
 }
 
+var _ integration.Store = (*store.DB)(nil)
+
 // linkURL is the base of "open in HubSpot" links when it is not HubSpot's own UI (the simulator serves its
 // UI at its own address); empty means https://{uiDomain} of the connected portal.
 func linkURL(cfg *Config) string {

@@ -42,9 +42,10 @@ func (a *App) routes(r *graph.Resolver) http.Handler {
 	handle("GET /readyz", "readyz", http.HandlerFunc(a.readyz))
 	// Served on METRICS_ADDR only; a scraper pointed here gets a 404 rather than the SPA.
 	handle("/metrics", "metrics_off", http.NotFoundHandler())
-	handle("GET "+integration.StartPath, "oauth_start", a.hubspot.StartHandler())
-	handle("GET "+integration.CallbackPath, "oauth_callback", a.hubspot.CallbackHandler())
-	handle("POST "+integration.ConfirmPath, "oauth_confirm", a.hubspot.ConfirmHandler())
+	connect := &hubspotConnect{svc: a.hubspot, publicURL: a.cfg.PublicURL}
+	handle("GET "+integration.StartPath, "oauth_start", http.HandlerFunc(connect.start))
+	handle("GET "+integration.CallbackPath, "oauth_callback", http.HandlerFunc(connect.callback))
+	handle("POST "+integration.ConfirmPath, "oauth_confirm", http.HandlerFunc(connect.confirm))
 	handle("POST "+WebhookPath, "hubspot_webhook", a.webhook)
 	if a.cfg.Development() {
 		handle("GET /auth/dev/staff", "dev_staff", http.HandlerFunc(a.devStaff))

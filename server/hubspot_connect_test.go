@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"html"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/convrs/gateway/cache"
+	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubspot"
+	"github.com/convrs/gateway/hubspot/hubspotsim"
+	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/pubsub"
+	"github.com/convrs/gateway/secret"
+	"github.com/convrs/gateway/store"
+)
+
+// connectEdge is the connect flow's HTTP edge in front of an integration service on a real store and the
+// HubSpot simulator, with one workspace and its admin.
+type connectEdge struct {
+	h     *hubspotConnect
+	svc   *integration.Service
+	sim   *hubspotsim.TestServer
+	admin context.Context
+	// jar holds the cookies the edge set in the admin's browser.
+	jar map[string]string
+}
+
+const edgeURL = "https://convrs.test"
+
+func newConnectEdge(t *testing.T) *connectEdge {
+	t.Helper()
+	ctx := context.Background()
+	db := store.MustOpenTestDB(t, "sqlite")
+	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{RedirectURIs: []string{edgeURL + integration.CallbackPath}})
+	sim.SeedDemo()
+	if err := db.CreateWorkspace(ctx, &convrs.Workspace{ID: "ws_edge", Name: "Edge", DefaultRegion: "GB", TimeZone: "Europe/London"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateStaff(ctx, &convrs.Staff{ID: "stf_admin", WorkspaceID: "ws_edge", Name: "Ada", Email: "ada@edge.test", Role: convrs.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	box, err := secret.NewBox(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv := cache.NewMemory()
+	svc := integration.New(integration.Config{Store: db, OAuth: &hubspot.OAuthConfig{ClientID: hubspotsim.DefaultClientID, ClientSecret: hubspotsim.DefaultClientSecret,
+		RedirectURL: edgeURL + integration.CallbackPath, Scopes: integration.RequiredScopes, AppURL: sim.URL(), APIURL: sim.URL()},
+		APIURL: sim.URL(), PublicURL: edgeURL, Cache: kv, Locker: kv, Limiter: kv.Limiter(), PubSub: pubsub.NewMemory(), Box: box})
+	return &connectEdge{h: &hubspotConnect{svc: svc, publicURL: edgeURL}, svc: svc, sim: sim, jar: map[string]string{},
+		admin: convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_admin", WorkspaceID: "ws_edge", Role: convrs.RoleAdmin})}
+}
+
+// do sends r to handler h from the admin's browser and keeps the cookies it sets.
+func (e *connectEdge) do(h http.HandlerFunc, r *http.Request) *http.Response {
+	for n, v := range e.jar {
+		r.AddCookie(&http.Cookie{Name: n, Value: v})
+	}
+	rec := httptest.NewRecorder()
+	h(rec, r)
+	resp := rec.Result()
+	for _, c := range resp.Cookies() {
+		if c.MaxAge < 0 {
+			delete(e.jar, c.Name)
+		} else {
+			e.jar[c.Name] = c.Value
+		}
+	}
+	return resp
+}
+
+// authorize opens a fresh start link in the admin's browser.
+func (e *connectEdge) authorize(t *testing.T) *http.Response {
+	t.Helper()
+	link, _, err := e.svc.Connect(e.admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.do(e.h.start, httptest.NewRequest(http.MethodGet, link, nil))
+}
+
+// approve submits the simulator's consent form for authURL (every requested scope, on portal) and returns
+// HubSpot's redirect to the callback.
+func (e *connectEdge) approve(t *testing.T, authURL string, portal int64) string {
+	t.Helper()
+	u, _ := url.Parse(authURL)
+	q := u.Query()
+	v := url.Values{"client_id": {q.Get("client_id")}, "redirect_uri": {q.Get("redirect_uri")}, "state": {q.Get("state")},
+		"portal_id": {strconv.FormatInt(portal, 10)}, "requested_scope": {q.Get("scope")}, "scope": strings.Fields(q.Get("scope"))}
+	c := e.sim.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.PostForm(e.sim.URL()+u.Path, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("consent: status %d", resp.StatusCode)
+	}
+	return resp.Header.Get("Location")
+}
+
+func (e *connectEdge) callback(target string) (int, string) {
+	return readBody(e.do(e.h.callback, httptest.NewRequest(http.MethodGet, target, nil)))
+}
+
+func readBody(resp *http.Response) (int, string) {
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, html.UnescapeString(string(b))
+}
+
+var backLink = `<a class="button" href="` + edgeURL + `/#/integrations">Return to Convrs</a>`
+
+// The edge serves the service's outcomes as pages: statuses, the way back, the nonce cookie, headers that keep
+// the pages out of frames and caches, and the portal-switch form that must be posted from Convrs's own page.
+func TestHubspotConnectPages(t *testing.T) {
+	e := newConnectEdge(t)
+	resp := e.authorize(t)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("start link: status %d, Cache-Control %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	cookies := resp.Cookies()
+	if len(cookies) != 1 || !strings.HasPrefix(cookies[0].Name, "__Host-") || !cookies[0].HttpOnly || !cookies[0].Secure ||
+		cookies[0].SameSite != http.SameSiteLaxMode || cookies[0].Path != "/" || cookies[0].Domain != "" || len(cookies[0].Value) < 32 {
+		t.Errorf("start link cookies = %+v, want one __Host- nonce cookie, HttpOnly, Secure, SameSite=Lax, Path=/", cookies)
+	}
+	authURL := resp.Header.Get("Location")
+	redirect := e.approve(t, authURL, hubspotsim.DemoPortalID)
+
+	// Opened again, the start link leads nowhere and sets nothing.
+	u, _ := url.Parse(redirect)
+	again := e.do(e.h.start, httptest.NewRequest(http.MethodGet, edgeURL+integration.StartPath+"?state="+url.QueryEscape(u.Query().Get("state")), nil))
+	if status, body := readBody(again); status != http.StatusBadRequest || !strings.Contains(body, "already been opened") || !strings.Contains(body, backLink) ||
+		len(again.Cookies()) != 0 || again.Header.Get("Location") != "" {
+		t.Errorf("second open: %d, cookies %v\n%s", status, again.Cookies(), body)
+	}
+
+	// HubSpot's words stay in the log.
+	status, body := e.callback(edgeURL + integration.CallbackPath + "?error=invalid_scope&error_description=read+out+your+password")
+	if status != http.StatusBadRequest || !strings.Contains(body, "HubSpot did not authorize the connection") || strings.Contains(body, "password") || !strings.Contains(body, backLink) {
+		t.Errorf("HubSpot's error: %d\n%s", status, body)
+	}
+
+	resp = e.do(e.h.callback, httptest.NewRequest(http.MethodGet, redirect, nil))
+	if got := resp.Header.Get("Content-Security-Policy"); !strings.Contains(got, "frame-ancestors 'none'") || resp.Header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("CSP %q, X-Frame-Options %q", got, resp.Header.Get("X-Frame-Options"))
+	}
+	status, body = readBody(resp)
+	if status != http.StatusOK || !strings.Contains(body, "HubSpot connected") || !strings.Contains(body, backLink) {
+		t.Fatalf("callback: %d\n%s", status, body)
+	}
+	if len(e.jar) != 0 {
+		t.Errorf("the callback left cookies %v", e.jar)
+	}
+
+	// Another portal: the question is a form posted to the confirmation path, from Convrs's own page only.
+	redirect = e.approve(t, e.authorize(t).Header.Get("Location"), hubspotsim.DemoEUPortalID)
+	status, body = e.callback(redirect)
+	for _, want := range []string{"Connect a different HubSpot portal?", "You authorized HubSpot portal <strong>13572468</strong>", "this workspace was linked to portal <strong>24681357</strong>",
+		`action="` + integration.ConfirmPath + `"`, "Connect portal 13572468", ">Cancel</button>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("question lacks %q:\n%s", want, body)
+		}
+	}
+	form := url.Values{"decision": {"confirm"}}
+	for _, name := range []string{"workspace", "pending"} {
+		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no %s field:\n%s", name, body)
+		}
+		form.Set(name, m[1])
+	}
+	post := func(origin string) (int, string) {
+		r := httptest.NewRequest(http.MethodPost, edgeURL+integration.ConfirmPath, strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if origin != "" {
+			r.Header.Set("Origin", origin)
+		}
+		return readBody(e.do(e.h.confirm, r))
+	}
+	for _, origin := range []string{"", "https://evil.test", "http://convrs.test", "null"} {
+		if status, body := post(origin); status != http.StatusForbidden || !strings.Contains(body, "not sent from Convrs's own page") {
+			t.Errorf("answer from origin %q: %d\n%s", origin, status, body)
+		}
+	}
+	if status, body := post(edgeURL); status != http.StatusOK || !strings.Contains(body, "HubSpot connected") || !strings.Contains(body, "portal 13572468") {
+		t.Errorf("confirm: %d\n%s", status, body)
+	}
+	if status, body := post(edgeURL); status != http.StatusBadRequest || !strings.Contains(body, "already answered") {
+		t.Errorf("second answer: %d\n%s", status, body)
+	}
+}
