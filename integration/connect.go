@@ -68,6 +68,9 @@ type Outcome struct {
 	CookieTTL time.Duration
 	// Switch is the question, for ResultAskSwitch.
 	Switch *SwitchQuestion
+	// Reason is what the admin card says about a failed attempt, when it differs from Message (which is
+	// written for the HubSpot tab).
+	Reason string
 }
 
 // SwitchQuestion asks the admin to confirm connecting another portal than the one the workspace was linked to.
@@ -134,24 +137,33 @@ func (s *Service) Start(ctx context.Context, state string) Outcome {
 }
 
 // Complete finishes the OAuth handshake HubSpot redirected to. Every failure says what happened and stores
-// nothing.
+// nothing; a failure of a workspace's current attempt is also recorded for its card (LastConnectError) and
+// announced. A state Convrs did not issue, or one from another browser, tells no card anything.
 func (s *Service) Complete(ctx context.Context, cb Callback) Outcome {
+	st, problem, err := s.takeState(ctx, cb.State, cb.Nonce)
+	o := s.complete(ctx, cb, st, problem, err)
+	if st != nil && o.failed() {
+		s.attemptFailed(ctx, st.WorkspaceID, cb.State, o.reason())
+	}
+	return o
+}
+
+func (s *Service) complete(ctx context.Context, cb Callback, st *oauthState, problem stateProblem, err error) Outcome {
 	if cb.Error != "" {
 		var o Outcome
 		if cb.Error == "access_denied" {
-			o = Outcome{Result: ResultDeclined, Title: "HubSpot connection cancelled", Message: "You cancelled on HubSpot's consent screen, so nothing was connected. Click Integrate again when you are ready."}
+			o = Outcome{Result: ResultDeclined, Title: "HubSpot connection cancelled", Message: "You cancelled on HubSpot's consent screen, so nothing was connected. Click Integrate again when you are ready.",
+				Reason: "The connection was cancelled on HubSpot's consent page, so nothing was connected."}
 		} else {
 			s.cfg.Logger.WarnContext(ctx, "oauth callback: HubSpot reported an error", "error", truncate(cb.Error, 100), "error_description", truncate(cb.ErrorDescription, 500))
 			o = failed(ResultRefused, "HubSpot did not authorize the connection, so nothing was connected. Click Integrate to try again; if it keeps failing, your HubSpot administrator can check the app's installation.")
+			o.Reason = "HubSpot did not authorize the connection, so nothing was connected. If it keeps failing, your HubSpot administrator can check the app's installation."
 		}
-		if cb.State != "" {
-			if _, problem, _ := s.takeState(ctx, cb.State, cb.Nonce); problem == "" {
-				o = o.clearing(cb.State) // a cancelled link cannot be replayed
-			}
+		if err == nil && st != nil {
+			o = o.clearing(cb.State) // a cancelled link cannot be replayed
 		}
 		return o
 	}
-	st, problem, err := s.takeState(ctx, cb.State, cb.Nonce)
 	if err != nil {
 		s.cfg.Logger.ErrorContext(ctx, "oauth callback: state", "error", err)
 		return notChecked
@@ -160,12 +172,30 @@ func (s *Service) Complete(ctx context.Context, cb Callback) Outcome {
 		return otherBrowser
 	}
 	if problem != "" {
-		return failed(ResultRefused, string(problem)+" Start again with Integrate on the HubSpot card.")
+		o := failed(ResultRefused, string(problem)+" Start again with Integrate on the HubSpot card.")
+		if st != nil {
+			o = o.clearing(cb.State)
+		}
+		o.Reason = string(problem)
+		return o
 	}
 	if cb.Code == "" {
 		return failed(ResultRefused, "HubSpot did not send an authorization code. Nothing was connected.").clearing(cb.State)
 	}
 	return s.finish(ctx, st, cb)
+}
+
+// failed reports whether the outcome ends its attempt without a connection.
+func (o Outcome) failed() bool {
+	return o.Result != ResultRedirect && o.Result != ResultConnected && o.Result != ResultAskSwitch
+}
+
+// reason is what the card says about a failed attempt.
+func (o Outcome) reason() string {
+	if o.Reason != "" {
+		return o.Reason
+	}
+	return o.Message
 }
 
 // finish exchanges the code and checks what HubSpot granted before anything is stored.
@@ -178,7 +208,9 @@ func (s *Service) finish(ctx context.Context, st *oauthState, cb Callback) Outco
 	tok, err := s.cfg.OAuth.Exchange(ctx, cb.Code)
 	if err != nil {
 		log.WarnContext(ctx, "oauth callback: code exchange failed", "error", err)
-		return failed(ResultHubspotFailed, "HubSpot did not accept the authorization (it may have expired). Nothing was connected; click Integrate to try again.")
+		o := failed(ResultHubspotFailed, "HubSpot did not accept the authorization (it may have expired). Nothing was connected; click Integrate to try again.")
+		o.Reason = "HubSpot did not accept the authorization (it may have expired), so nothing was connected."
+		return o
 	}
 	info, err := s.cfg.OAuth.AccessTokenInfo(ctx, tok.AccessToken)
 	if err != nil {
@@ -194,7 +226,8 @@ func (s *Service) finish(ctx context.Context, st *oauthState, cb Callback) Outco
 		log.InfoContext(ctx, "oauth callback: partial grant refused", "portal_id", info.HubID, "missing", strings.Join(missing, " "))
 		s.revoke(ctx, tok.RefreshToken)
 		return Outcome{Result: ResultDeclined, Title: "All permissions are needed", Message: "Convrs cannot work with a partial permission grant, so nothing was connected. " +
-			"On HubSpot's consent screen, leave every permission ticked. Missing: " + strings.Join(missing, ", ") + ". Click Integrate to try again."}
+			"On HubSpot's consent screen, leave every permission ticked. Missing: " + strings.Join(missing, ", ") + ". Click Integrate to try again.",
+			Reason: "HubSpot granted only some of the permissions Convrs needs, so nothing was connected. Leave every permission ticked on HubSpot's consent page. Missing: " + strings.Join(missing, ", ") + "."}
 	}
 	hc := hubspot.NewClient(oauth2.NewClient(context.WithValue(ctx, oauth2.HTTPClient, s.cfg.HTTPClient), oauth2.StaticTokenSource(tok.OAuth2())),
 		hubspot.WithBaseURL(s.cfg.APIURL))
@@ -244,6 +277,7 @@ func (s *Service) connect(ctx context.Context, conn convrs.HubspotConnection) Ou
 	if rt, err := s.cfg.Box.Open(replaced, tokenContext(conn.WorkspaceID, "refresh")); err == nil && rt != newRT {
 		s.revoke(ctx, rt)
 	}
+	s.attemptSucceeded(ctx, conn.WorkspaceID)
 	s.cfg.Logger.InfoContext(ctx, "hubspot connected", "workspace_id", conn.WorkspaceID, "portal_id", conn.PortalID, "staff_id", conn.ConnectedBy, "state", integ.State)
 	s.announce(ctx, conn.WorkspaceID)
 	msg := fmt.Sprintf("Convrs is connected to HubSpot portal %d as %s. Return to the Convrs tab", conn.PortalID, conn.HubUserEmail)
@@ -375,10 +409,19 @@ func (s *Service) ConfirmSwitch(ctx context.Context, a SwitchAnswer, nonce func(
 		subtle.ConstantTimeCompare([]byte(pc.ID), []byte(a.PendingID)) != 1 {
 		return switchExpired
 	}
+	o := s.answerSwitch(ctx, a, pc)
+	if o.failed() {
+		s.attemptFailed(ctx, a.WorkspaceID, pc.State, o.reason())
+	}
+	return o
+}
+
+func (s *Service) answerSwitch(ctx context.Context, a SwitchAnswer, pc pendingChange) Outcome {
 	conn := pc.Conn
 	if !a.Confirm {
 		s.revokeSealed(ctx, conn)
-		return Outcome{Result: ResultDeclined, Title: "Portal change cancelled", Message: "Nothing was changed: Convrs stays as it was."}.clearing(pc.State)
+		return Outcome{Result: ResultDeclined, Title: "Portal change cancelled", Message: "Nothing was changed: Convrs stays as it was.",
+			Reason: "The switch to HubSpot portal " + fmt.Sprint(conn.PortalID) + " was cancelled, so nothing was changed."}.clearing(pc.State)
 	}
 	if staff, err := s.cfg.Store.StaffByID(ctx, conn.ConnectedBy); err != nil || staff.WorkspaceID != a.WorkspaceID || staff.Role != convrs.RoleAdmin {
 		s.revokeSealed(ctx, conn)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/hubspot"
@@ -20,6 +21,9 @@ import (
 	"github.com/convrs/gateway/integration"
 	"github.com/convrs/gateway/secret"
 )
+
+// ignoreOutcome compares integrations without the last attempt's outcome.
+var ignoreOutcome = cmpopts.IgnoreFields(convrs.HubspotIntegration{}, "LastConnectError")
 
 const transcriptHook = convrs.EventConversationClosed + " → " + convrs.HookHubspotTranscript
 
@@ -143,8 +147,12 @@ func TestConnectPartialGrant(t *testing.T) {
 		t.Fatalf("revoked %d refresh tokens at HubSpot, want 1", len(revoked))
 	}
 	e.mustBeRevoked(t, revoked[0])
-	if n := announcements(sub); n != 0 {
-		t.Errorf("a refused connection announced %d changes", n)
+	// The card learns why: one announcement, and the reason on the integration.
+	if n := announcements(sub); n != 1 {
+		t.Errorf("a refused connection announced %d changes, want 1 (its outcome)", n)
+	}
+	if got := e.integration(t).LastConnectError; !strings.Contains(got, "Missing: crm.objects.owners.read.") {
+		t.Errorf("LastConnectError = %q, want the missing scope", got)
 	}
 }
 
@@ -282,11 +290,12 @@ func TestCallbackCodeRefused(t *testing.T) {
 
 	p := e.callback(t, withState(t, used, stateOf(t, e.authorize(t))))
 	p.mustFail(t, integration.ResultHubspotFailed, "HubSpot did not accept the authorization", "Nothing was connected")
-	if diff := cmp.Diff(before, e.integration(t)); diff != "" {
+	after := e.integration(t)
+	if diff := cmp.Diff(before, after, ignoreOutcome); diff != "" {
 		t.Errorf("integration changed (-before +after):\n%s", diff)
 	}
-	if n := announcements(sub); n != 0 {
-		t.Errorf("announced %d changes", n)
+	if n := announcements(sub); n != 1 || !strings.Contains(after.LastConnectError, "did not accept the authorization") {
+		t.Errorf("announced %d changes with LastConnectError %q, want 1 saying HubSpot refused", n, after.LastConnectError)
 	}
 }
 
@@ -463,7 +472,10 @@ func TestReconnectToAnotherPortal(t *testing.T) {
 			p, before, rtA, n := setup(t, e)
 			sub := e.subscribe(t)
 			e.confirm(t, p, "cancel").mustFail(t, integration.ResultDeclined, "Portal change cancelled", "Nothing was changed")
-			if diff := cmp.Diff(before, e.integration(t)); diff != "" {
+			if got := e.integration(t).LastConnectError; got != "The switch to HubSpot portal 13572468 was cancelled, so nothing was changed." {
+				t.Errorf("LastConnectError = %q", got)
+			}
+			if diff := cmp.Diff(before, e.integration(t), ignoreOutcome); diff != "" {
 				t.Errorf("cancel changed the integration (-before +after):\n%s", diff)
 			}
 			if c := e.customer(t); c.HubspotPortalID != portalA || c.HubspotContactID == "" {
@@ -480,8 +492,8 @@ func TestReconnectToAnotherPortal(t *testing.T) {
 				t.Fatalf("revoked %d tokens (portal A's: %v), want portal B's only", len(revoked), slices.Contains(revoked, rtA))
 			}
 			e.mustBeRevoked(t, revoked[0])
-			if n := announcements(sub); n != 0 {
-				t.Errorf("cancel announced %d changes", n)
+			if n := announcements(sub); n != 1 {
+				t.Errorf("cancel announced %d changes, want 1 (its outcome)", n)
 			}
 		})
 	})
@@ -813,4 +825,58 @@ func TestTokensNeverLogged(t *testing.T) {
 			t.Errorf("a token appears in the logs:\n%s", logs)
 		}
 	}
+}
+
+// The admin card learns how an attempt ended: a failure of the workspace's current attempt is announced and
+// read back as LastConnectError (what hubspotIntegration and hubspotIntegrationChanged return); a new attempt
+// or a success clears it; a forged state, another browser or an abandoned older attempt sets nothing.
+func TestConnectOutcomeForTheCard(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		sub := e.subscribe(t)
+		mustOutcome := func(t *testing.T, what string, announced int, want string) {
+			t.Helper()
+			if n := announcements(sub); n != announced {
+				t.Errorf("%s: announced %d changes, want %d", what, n, announced)
+			}
+			if got := e.integration(t).LastConnectError; !strings.Contains(got, want) || (want == "") != (got == "") {
+				t.Errorf("%s: LastConnectError = %q, want %q", what, got, want)
+			}
+			if got, err := e.svc.Integration(e.agent); err != nil || got.LastConnectError != e.integration(t).LastConnectError {
+				t.Errorf("%s: agents read %q, %v", what, got.LastConnectError, err)
+			}
+		}
+
+		authURL := e.authorize(t)
+		e.callback(t, cancelLink(t, e.consentPage(t, authURL)))
+		mustOutcome(t, "consent cancelled", 1, "The connection was cancelled on HubSpot's consent page, so nothing was connected.")
+
+		// Try again: a new attempt clears it for every card.
+		authURL = e.authorize(t)
+		mustOutcome(t, "new attempt", 1, "")
+
+		// A forged state, and the genuine one from another browser, tell nobody anything.
+		redirect := e.consent(t, authURL, portalA, "crm.objects.contacts.write")
+		e.callback(t, withState(t, redirect, "forged-"+stateOf(t, redirect)))
+		e.callbackFrom(t, newBrowser(), redirect)
+		mustOutcome(t, "forged and foreign callbacks", 0, "")
+
+		e.callback(t, redirect)
+		mustOutcome(t, "missing scope", 1, "HubSpot granted only some of the permissions Convrs needs, so nothing was connected. Leave every permission ticked on HubSpot's consent page. Missing: crm.objects.contacts.write.")
+
+		// An older tab's attempt, abandoned for a newer one, does not overwrite the newer one's state.
+		older := e.authorize(t)
+		newer := e.authorize(t)
+		mustOutcome(t, "two new attempts", 1, "")
+		e.callback(t, cancelLink(t, e.consentPage(t, older)))
+		mustOutcome(t, "older attempt cancelled", 0, "")
+
+		// The newer link expires while the admin is on HubSpot: the card says so.
+		e.clock.Advance(11 * time.Minute)
+		e.callback(t, e.consent(t, newer, portalA))
+		mustOutcome(t, "expired link", 1, "This connection link has expired (links are valid for 10 minutes), so nothing was connected.")
+
+		// A success clears it.
+		e.mustConnect(t, portalA)
+		mustOutcome(t, "connected", 2, "") // the new attempt's clearing, then the connection
+	})
 }

@@ -122,7 +122,11 @@ func (s *Service) Integration(ctx context.Context) (*convrs.HubspotIntegration, 
 	if err != nil {
 		return nil, err
 	}
-	return s.cfg.Store.HubspotIntegration(ctx, p.WorkspaceID)
+	integ, err := s.cfg.Store.HubspotIntegration(ctx, p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	return s.withOutcome(ctx, integ), nil
 }
 
 // ContactURL links to a contact of the workspace's portal in HubSpot's UI (or the simulator's).
@@ -151,6 +155,9 @@ func (s *Service) Connect(ctx context.Context) (string, time.Time, error) {
 	state := s.newState(now)
 	b, _ := json.Marshal(oauthState{WorkspaceID: p.WorkspaceID, StaffID: p.StaffID})
 	if err := s.cfg.Cache.Set(ctx, stateKey(state), b, StateTTL); err != nil {
+		return "", time.Time{}, fmt.Errorf("integration: connect: %w", err)
+	}
+	if err := s.beginAttempt(ctx, p.WorkspaceID, state); err != nil {
 		return "", time.Time{}, fmt.Errorf("integration: connect: %w", err)
 	}
 	return s.cfg.PublicURL + StartPath + "?" + url.Values{"state": {state}}.Encode(), now.Add(StateTTL), nil
@@ -221,7 +228,8 @@ func (s *Service) bindState(ctx context.Context, state, nonceHash string) (*oaut
 	}
 	st.NonceHash = nonceHash
 	b, _ = json.Marshal(st)
-	ttl := StateTTL - s.cfg.Now().Sub(issued)
+	// Kept past the link's expiry (which checkState enforces), so a late callback can still tell its card.
+	ttl := attemptTTL - s.cfg.Now().Sub(issued)
 	if err := s.cfg.Cache.Set(ctx, boundKey(state), b, max(ttl, time.Second)); err != nil {
 		return nil, "", err
 	}
@@ -231,8 +239,14 @@ func (s *Service) bindState(ctx context.Context, state, nonceHash string) (*oaut
 // takeState checks a state's signature, age and browser binding (nonce is the cookie the callback came
 // with), then takes it from the cache (single use). A callback from another browser burns nothing: the admin's
 // own callback still works.
+//
+// An expired state is taken too when it is still known and comes from its browser: it is returned with
+// stateExpired, so the caller can tell that attempt's card.
 func (s *Service) takeState(ctx context.Context, state, nonce string) (*oauthState, stateProblem, error) {
-	if _, problem := s.checkState(state); problem != "" {
+	_, problem := s.checkState(state)
+	if problem == stateExpired {
+		return s.takeExpired(ctx, state, nonce), stateExpired, nil
+	} else if problem != "" {
 		return nil, problem, nil
 	}
 	b, ok, err := s.cfg.Cache.Get(ctx, boundKey(state))
@@ -255,6 +269,19 @@ func (s *Service) takeState(ctx context.Context, state, nonce string) (*oauthSta
 		return nil, stateUsed, nil
 	}
 	return &st, "", nil
+}
+
+// takeExpired takes an expired, signed state if it is still known and nonce is its browser's.
+func (s *Service) takeExpired(ctx context.Context, state, nonce string) *oauthState {
+	b, ok, err := s.cfg.Cache.Get(ctx, boundKey(state))
+	var st oauthState
+	if err != nil || !ok || json.Unmarshal(b, &st) != nil || !nonceMatches(nonce, st.NonceHash) {
+		return nil
+	}
+	if _, ok, err := s.cfg.Cache.Take(ctx, boundKey(state)); err != nil || !ok {
+		return nil
+	}
+	return &st
 }
 
 // Enable turns syncing on, from CONNECTED only.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -12,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/99designs/gqlgen/client"
 
 	"github.com/convrs/gateway/cache"
 	"github.com/convrs/gateway/convrs"
@@ -20,6 +24,7 @@ import (
 	"github.com/convrs/gateway/integration"
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
+	"github.com/convrs/gateway/seed"
 	"github.com/convrs/gateway/store"
 )
 
@@ -200,5 +205,163 @@ func TestHubspotConnectPages(t *testing.T) {
 	}
 	if status, body := post(edgeURL); status != http.StatusBadRequest || !strings.Contains(body, "already answered") {
 		t.Errorf("second answer: %d\n%s", status, body)
+	}
+}
+
+// TestConnectOutcomeOverGraphQL: on the whole gateway (development mode, its HubSpot simulator), the admin card's
+// query and subscription return lastConnectError after Cancel on the consent page and after a partial grant,
+// and a new attempt (connectHubspot) clears it.
+func TestConnectOutcomeOverGraphQL(t *testing.T) {
+	app := newTestApp(t)
+	tok, err := app.signer.Issue(convrs.Principal{StaffID: seed.AdminID, WorkspaceID: seed.WorkspaceID, Role: convrs.RoleAdmin}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client.New(app.handler, client.Path("/query"), client.AddHeader("Authorization", "Bearer "+tok))
+	sub := client.New(app.handler, client.Path("/query")).WebsocketWithPayload(`subscription { hubspotIntegrationChanged { state lastConnectError } }`,
+		map[string]any{"authorization": "Bearer " + tok})
+	t.Cleanup(func() { _ = sub.Close() })
+	type integ struct {
+		State            string  `json:"state"`
+		LastConnectError *string `json:"lastConnectError"`
+	}
+	next := func() integ {
+		t.Helper()
+		var ev struct {
+			HubspotIntegrationChanged integ `json:"hubspotIntegrationChanged"`
+		}
+		if err := sub.Next(&ev); err != nil {
+			t.Fatal(err)
+		}
+		return ev.HubspotIntegrationChanged
+	}
+	// nextOutcome reads events until one's lastConnectError says want (earlier ones: the warm-up's, the
+	// clearing by a new attempt); a subscription that never tells ends in the test's timeout.
+	nextOutcome := func(want string) string {
+		t.Helper()
+		for {
+			if ev := next(); ev.LastConnectError != nil && strings.Contains(*ev.LastConnectError, want) {
+				return *ev.LastConnectError
+			}
+		}
+	}
+	query := func() string {
+		t.Helper()
+		var out struct {
+			HubspotIntegration integ `json:"hubspotIntegration"`
+		}
+		c.MustPost(`{ hubspotIntegration { state lastConnectError } }`, &out)
+		if out.HubspotIntegration.LastConnectError == nil {
+			return ""
+		}
+		return *out.HubspotIntegration.LastConnectError
+	}
+
+	jar := map[string]string{}
+	get := func(target string) *http.Response {
+		r := httptest.NewRequest(http.MethodGet, target, nil)
+		for n, v := range jar {
+			r.AddCookie(&http.Cookie{Name: n, Value: v})
+		}
+		w := httptest.NewRecorder()
+		app.handler.ServeHTTP(w, r)
+		for _, ck := range w.Result().Cookies() {
+			jar[ck.Name] = ck.Value
+		}
+		return w.Result()
+	}
+	// attempt runs connectHubspot and opens its start link: HubSpot's consent page URL.
+	attempt := func() (*url.URL, error) {
+		var out struct {
+			ConnectHubspot struct{ URL string } `json:"connectHubspot"`
+		}
+		if err := c.Post(`mutation { connectHubspot { url } }`, &out); err != nil {
+			return nil, err
+		}
+		u, err := url.Parse(get(out.ConnectHubspot.URL).Header.Get("Location"))
+		if err == nil && u.Host == "" {
+			err = fmt.Errorf("the start link led to %q", u)
+		}
+		return u, err
+	}
+	simClient := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// cancel presses Cancel on the consent page.
+	cancel := func(consent *url.URL) error {
+		resp, err := simClient.Get(consent.String())
+		if err != nil {
+			return err
+		}
+		_, page := readBody(resp)
+		m := regexp.MustCompile(`<a href="([^"]*)">Cancel</a>`).FindStringSubmatch(page)
+		if m == nil {
+			return fmt.Errorf("no Cancel on the consent page:\n%s", page)
+		}
+		if status, body := readBody(get(m[1])); status != http.StatusOK || !strings.Contains(body, "HubSpot connection cancelled") {
+			return fmt.Errorf("cancelled callback: %d\n%s", status, body)
+		}
+		return nil
+	}
+
+	// Cancel on the consent page, again until the subscription (live only once it delivers) tells of it.
+	live, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			consent, err := attempt()
+			if err == nil {
+				err = cancel(consent)
+			}
+			if err != nil {
+				done <- err
+				return
+			}
+			select {
+			case <-live:
+				done <- nil
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	const cancelled = "The connection was cancelled on HubSpot's consent page, so nothing was connected."
+	got := nextOutcome(cancelled)
+	close(live)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got != cancelled {
+		t.Errorf("subscription: lastConnectError %q, want %q", got, cancelled)
+	}
+	if got := query(); got != cancelled {
+		t.Errorf("query: lastConnectError %q, want %q", got, cancelled)
+	}
+
+	// Try again clears it; then a grant without one scope.
+	consent, err := attempt()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := query(); got != "" {
+		t.Errorf("after a new attempt: lastConnectError %q, want none", got)
+	}
+	q := consent.Query()
+	scopes := strings.Fields(q.Get("scope"))
+	form := url.Values{"client_id": {q.Get("client_id")}, "redirect_uri": {q.Get("redirect_uri")}, "state": {q.Get("state")},
+		"portal_id": {strconv.FormatInt(hubspotsim.DemoPortalID, 10)}, "requested_scope": {q.Get("scope")}, "scope": scopes[:len(scopes)-1]}
+	resp, err := simClient.PostForm(consent.Scheme+"://"+consent.Host+consent.Path, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if status, body := readBody(get(resp.Header.Get("Location"))); status != http.StatusOK || !strings.Contains(body, "All permissions are needed") {
+		t.Fatalf("partial grant: %d\n%s", status, body)
+	}
+	missing := "Missing: " + scopes[len(scopes)-1] + "."
+	if got := nextOutcome(missing); !strings.Contains(got, "only some of the permissions") {
+		t.Errorf("subscription: lastConnectError %q, want the missing %s", got, missing)
+	}
+	if got := query(); !strings.Contains(got, missing) {
+		t.Errorf("query: lastConnectError %q, want %s", got, missing)
 	}
 }
