@@ -171,6 +171,11 @@ func (s *Service) complete(ctx context.Context, cb Callback, st *oauthState, pro
 	if problem == stateOtherBrowser {
 		return otherBrowser
 	}
+	if problem == stateUsed || (problem == stateExpired && st == nil) {
+		if o, ok := s.alreadyDone(ctx, cb.State); ok {
+			return o
+		}
+	}
 	if problem != "" {
 		o := failed(ResultRefused, string(problem)+" Start again with Integrate on the HubSpot card.")
 		if st != nil {
@@ -257,15 +262,16 @@ func (s *Service) finish(ctx context.Context, st *oauthState, cb Callback) Outco
 	if linked > 0 || oldPortal != 0 {
 		return s.askPortalChange(ctx, st, cb, conn, oldPortal, linked)
 	}
-	return s.connect(ctx, conn).clearing(cb.State)
+	return s.connect(ctx, cb.State, conn).clearing(cb.State)
 }
 
-func (s *Service) connect(ctx context.Context, conn convrs.HubspotConnection) Outcome {
+func (s *Service) connect(ctx context.Context, state string, conn convrs.HubspotConnection) Outcome {
 	integ, replaced, err := s.cfg.Store.SaveHubspotConnection(ctx, conn)
 	if err != nil {
 		s.cfg.Logger.ErrorContext(ctx, "oauth callback: save connection", "workspace_id", conn.WorkspaceID, "error", err)
 		return notStored
 	}
+	s.rememberDone(ctx, state, conn.WorkspaceID)
 	s.forgetSource(conn.WorkspaceID)
 	// A reconnect starts from HubSpot's current data: cached contact cards, labels and searches go.
 	if err := s.cfg.Cache.DeletePrefix(ctx, CachePrefix(conn.WorkspaceID)); err != nil {
@@ -435,7 +441,7 @@ func (s *Service) answerSwitch(ctx context.Context, a SwitchAnswer, pc pendingCh
 		s.revokeSealed(ctx, conn)
 		return Outcome{Result: ResultConflict, Title: "HubSpot connection not changed", Message: "The HubSpot integration changed while you were being asked (it was disabled or connected again), so nothing was changed. Click Integrate to start again."}.clearing(pc.State)
 	}
-	return s.connect(ctx, conn).clearing(pc.State)
+	return s.connect(ctx, pc.State, conn).clearing(pc.State)
 }
 
 func hashNonce(nonce string) string {

@@ -250,8 +250,14 @@ func TestCallbackRejectsBadState(t *testing.T) {
 		first := e.mustState(t, convrs.IntegrationConnected)
 		sub := e.subscribe(t)
 
+		// Reloading the success page: the connection is complete, and nothing happens again.
 		p := e.callback(t, redirect)
-		p.mustFail(t, integration.ResultRefused, "This connection link has already been used, so nothing more was connected.")
+		p.mustFail(t, integration.ResultConnected, "HubSpot is connected", "The connection is complete: Convrs is connected to HubSpot portal 24681357.")
+		if strings.Contains(p.Body, "already been used") {
+			t.Errorf("the reload says the link was used: %s", p.Body)
+		}
+		// Elsewhere (another browser, no cookie) it reads the same; after a Disable it is a used link again.
+		e.callbackFrom(t, nil, redirect).mustContain(t, "The connection is complete")
 		if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 1 {
 			t.Errorf("%d code exchanges, want 1", len(got))
 		}
@@ -261,6 +267,13 @@ func TestCallbackRejectsBadState(t *testing.T) {
 		if n := announcements(sub); n != 0 {
 			t.Errorf("a replay announced %d changes", n)
 		}
+		if got := e.integration(t).LastConnectError; got != "" {
+			t.Errorf("a replay set LastConnectError %q", got)
+		}
+		if _, err := e.svc.Disable(e.admin); err != nil {
+			t.Fatal(err)
+		}
+		e.callback(t, redirect).mustFail(t, integration.ResultRefused, "This connection link has already been used, so nothing more was connected.")
 	})
 
 	t.Run("expired", func(t *testing.T) {

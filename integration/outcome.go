@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 
 	"github.com/convrs/gateway/convrs"
 )
@@ -90,4 +91,28 @@ func (s *Service) withOutcome(ctx context.Context, integ *convrs.HubspotIntegrat
 		integ.LastConnectError = s.lastConnectError(ctx, integ.WorkspaceID)
 	}
 	return integ
+}
+
+// doneKey remembers, for the attempt's lifetime, that a state completed a connection: reloading the success
+// page then says the connection is complete instead of "already used".
+func doneKey(state string) string { return "oauth:done:" + stateHash(state) }
+
+func (s *Service) rememberDone(ctx context.Context, state, workspaceID string) {
+	if err := s.cfg.Cache.Set(context.WithoutCancel(ctx), doneKey(state), []byte(workspaceID), attemptTTL); err != nil {
+		s.cfg.Logger.WarnContext(ctx, "oauth: remember completed attempt", "workspace_id", workspaceID, "error", err)
+	}
+}
+
+// alreadyDone is the page for a used state that connected its workspace, while that workspace is connected.
+func (s *Service) alreadyDone(ctx context.Context, state string) (Outcome, bool) {
+	b, ok, err := s.cfg.Cache.Get(ctx, doneKey(state))
+	if err != nil || !ok {
+		return Outcome{}, false
+	}
+	integ, err := s.cfg.Store.HubspotIntegration(ctx, string(b))
+	if err != nil || (integ.State != convrs.IntegrationConnected && integ.State != convrs.IntegrationEnabled) {
+		return Outcome{}, false
+	}
+	return Outcome{Result: ResultConnected, Title: "HubSpot is connected", Message: fmt.Sprintf(
+		"The connection is complete: Convrs is connected to HubSpot portal %d. Return to the Convrs tab.", integ.PortalID)}, true
 }

@@ -45,12 +45,14 @@ type App struct {
 	simLn   net.Listener
 	handler http.Handler
 	metrics *prometheus.Registry
+	// out is where the logs go; development also prints the console's one address there.
+	out io.Writer
 }
 
 // NewApp opens the database (migrating it), connects Redis if configured, seeds the demo data and starts the
 // HubSpot simulator in development mode, and builds the HTTP handler.
 func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
-	a := &App{cfg: cfg, logger: newLogger(cfg, logOut), metrics: prometheus.NewRegistry()}
+	a := &App{cfg: cfg, logger: newLogger(cfg, logOut), out: logOut, metrics: prometheus.NewRegistry()}
 	var err error
 	if a.db, err = openStore(ctx, cfg); err != nil {
 		var ce *ConfigError
@@ -254,6 +256,9 @@ func (a *App) Run(ctx context.Context) error {
 	syncsDone := make(chan struct{})
 	go func() { defer close(syncsDone); a.syncs.Run(syncCtx) }()
 	defer func() { stopSyncs(); <-syncsDone }()
+	if a.cfg.Development() {
+		fmt.Fprintf(a.out, "Convrs is running on %s\n", a.cfg.PublicURL)
+	}
 	a.logger.Info("gateway listening", "url", a.cfg.PublicURL, "addr", ln.Addr().String(), "env", a.cfg.Env, "database", a.db.Dialect(), "redis", a.redis != nil)
 	select {
 	case err := <-errc:

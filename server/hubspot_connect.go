@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"html/template"
@@ -26,12 +27,14 @@ type connectPage struct {
 	BackURL              string
 	Switch               *integration.SwitchQuestion
 	ConfirmPath          string
+	// Nonce lets the page's own style and script run, and nothing else (its CSP).
+	Nonce string
 }
 
 var connectPageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} · Convrs</title>
-<style>
+<style nonce="{{.Nonce}}">
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#f4f6fa;color:#1d2433;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}
 main{background:#fff;border-radius:12px;box-shadow:0 4px 24px rgba(0,0,0,.08);padding:32px 36px;max-width:520px}
 h1{font-size:1.35rem;margin:0 0 12px} p{line-height:1.5}
@@ -53,9 +56,21 @@ their next transcripts will be matched again by email and phone in portal {{.New
 <button type="submit" name="decision" value="cancel">Cancel</button>
 </form>
 {{else}}
-<a class="button" href="{{.BackURL}}">Return to Convrs</a>
+<a class="button" id="back" href="{{.BackURL}}">Return to Convrs</a>
 {{end}}
-{{if eq .Kind "ok"}}<script>setTimeout(function(){ window.close(); }, 1500);</script>{{end}}
+<script nonce="{{.Nonce}}">
+// Back to the console that opened this tab: close the tab (the card opened it), else bring its opener
+// forward; only when neither works does the link open the console here.
+(function () {
+  var back = document.getElementById("back");
+  if (back) back.addEventListener("click", function (e) {
+    window.close();
+    if (window.closed) { e.preventDefault(); return; }
+    if (window.opener && !window.opener.closed) { e.preventDefault(); window.opener.focus(); window.close(); }
+  });
+  {{if eq .Kind "ok"}}setTimeout(function () { window.close(); }, 1500);{{end}}
+})();
+</script>
 </main></body></html>`))
 
 // statusOf is the HTTP status a result's page answers with.
@@ -68,7 +83,8 @@ var statusOf = map[integration.Result]int{
 
 func (h *hubspotConnect) render(w http.ResponseWriter, o integration.Outcome) {
 	h.cookie(w, o)
-	p := connectPage{Kind: "error", Title: o.Title, Message: o.Message, BackURL: h.publicURL + "/#/integrations", Switch: o.Switch, ConfirmPath: integration.ConfirmPath}
+	p := connectPage{Kind: "error", Title: o.Title, Message: o.Message, BackURL: h.publicURL + "/#/integrations", Switch: o.Switch,
+		ConfirmPath: integration.ConfirmPath, Nonce: rand.Text()}
 	switch o.Result {
 	case integration.ResultConnected:
 		p.Kind = "ok"
@@ -82,7 +98,7 @@ func (h *hubspotConnect) render(w http.ResponseWriter, o integration.Outcome) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	// Never framed: a framed confirmation page could be clickjacked into switching portals.
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'nonce-"+p.Nonce+"'; script-src 'nonce-"+p.Nonce+"'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	w.Header().Set("X-Frame-Options", "DENY")
 	w.WriteHeader(status)
 	_ = connectPageTmpl.Execute(w, p)

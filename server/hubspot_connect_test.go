@@ -126,7 +126,7 @@ func readBody(resp *http.Response) (int, string) {
 	return resp.StatusCode, html.UnescapeString(string(b))
 }
 
-var backLink = `<a class="button" href="` + edgeURL + `/#/integrations">Return to Convrs</a>`
+var backLink = `<a class="button" id="back" href="` + edgeURL + `/#/integrations">Return to Convrs</a>`
 
 // The edge serves the service's outcomes as pages: statuses, the way back, the nonce cookie, headers that keep
 // the pages out of frames and caches, and the portal-switch form that must be posted from Convrs's own page.
@@ -162,9 +162,23 @@ func TestHubspotConnectPages(t *testing.T) {
 	if got := resp.Header.Get("Content-Security-Policy"); !strings.Contains(got, "frame-ancestors 'none'") || resp.Header.Get("X-Frame-Options") != "DENY" {
 		t.Errorf("CSP %q, X-Frame-Options %q", got, resp.Header.Get("X-Frame-Options"))
 	}
+	csp := resp.Header.Get("Content-Security-Policy")
 	status, body = readBody(resp)
 	if status != http.StatusOK || !strings.Contains(body, "HubSpot connected") || !strings.Contains(body, backLink) {
 		t.Fatalf("callback: %d\n%s", status, body)
+	}
+	// Only the page's own style and script run: a fresh nonce each answer, no 'unsafe-inline'.
+	m := regexp.MustCompile(`<script nonce="([^"]+)">`).FindStringSubmatch(body)
+	if m == nil || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "script-src 'nonce-"+m[1]+"'") || !strings.Contains(body, `<style nonce="`+m[1]+`">`) {
+		t.Errorf("CSP %q does not allow just the page's nonce:\n%s", csp, body)
+	}
+	if !strings.Contains(body, "window.close()") || !strings.Contains(body, "window.opener.focus()") {
+		t.Errorf("Return to Convrs neither closes the tab nor focuses its opener:\n%s", body)
+	}
+	// Reloaded, the success page says the connection is complete.
+	if status, body := e.callback(redirect); status != http.StatusOK || !strings.Contains(body, "HubSpot is connected") ||
+		!strings.Contains(body, "The connection is complete") || strings.Contains(body, "already been used") {
+		t.Errorf("reload: %d\n%s", status, body)
 	}
 	if len(e.jar) != 0 {
 		t.Errorf("the callback left cookies %v", e.jar)
