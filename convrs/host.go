@@ -106,9 +106,6 @@ type Conversation struct {
 	UpdatedAt     time.Time
 }
 
-// Channels a conversation can run on.
-var Channels = []string{"web", "whatsapp", "sms", "email"}
-
 // AuthorKind says who wrote a message.
 type AuthorKind string
 
@@ -129,9 +126,6 @@ type Message struct {
 	Text          string
 	CreatedAt     time.Time
 }
-
-// MaxMessageLength caps one message's text, in characters.
-const MaxMessageLength = 20000
 
 // MessagePage selects a page of a conversation's messages: the Last most recent ones, before the message
 // Before if it is set, oldest first.
