@@ -93,7 +93,7 @@ func TestContactsGetNotFound(t *testing.T) {
 		writeJSON(w, 404, `{"status":"error","message":"resource not found","correlationId":"c-1","category":"OBJECT_NOT_FOUND"}`)
 	})
 	_, resp, err := client.Contacts.Get(context.Background(), "9", nil)
-	if !IsNotFound(err) {
+	if !errors.Is(err, ErrNotFound) {
 		t.Fatalf("err = %v, want not found", err)
 	}
 	if resp.StatusCode != 404 || len(fs.Waits()) != 0 {

@@ -39,7 +39,7 @@ func TestNewAPIErrorTypes(t *testing.T) {
 		if diff := cmp.Diff(want, rl, ignore, unexported); diff != "" {
 			t.Error(diff)
 		}
-		if !IsRateLimited(err) || !IsRetryable(err) {
+		if !errors.Is(err, ErrRateLimited) || !IsRetryable(err) {
 			t.Error("not rate limited / retryable")
 		}
 		if got := err.Error(); got != "429 RATE_LIMIT: You have reached your ten_secondly_rolling limit. (correlation id c-1) [policy TEN_SECONDLY_ROLLING]" {
@@ -76,28 +76,28 @@ func TestNewAPIErrorTypes(t *testing.T) {
 		err := apiErr(403, nil, `{"status":"error","message":"This app hasn't been granted all required scopes to make this call.",
 			"correlationId":"c-3","category":"MISSING_SCOPES","errors":[{"message":"One or more of the following scopes are required.",
 			"context":{"requiredGranularScopes":["crm.objects.contacts.read","crm.objects.contacts.write"]}}]}`)
-		if !IsMissingScopes(err) || IsNotFound(err) || IsUnauthorized(err) {
+		if !errors.Is(err, ErrMissingScopes) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("classification wrong for %v", err)
 		}
-		if diff := cmp.Diff([]string{"crm.objects.contacts.read", "crm.objects.contacts.write"}, MissingScopes(fmt.Errorf("wrapped: %w", err))); diff != "" {
+		if diff := cmp.Diff([]string{"crm.objects.contacts.read", "crm.objects.contacts.write"}, requiredScopes(t, fmt.Errorf("wrapped: %w", err))); diff != "" {
 			t.Error(diff)
 		}
 	})
 	t.Run("401 expired", func(t *testing.T) {
 		err := apiErr(401, nil, `{"status":"error","message":"The OAuth token used to make this call expired 0 second(s) ago.","category":"EXPIRED_AUTHENTICATION"}`)
-		if !IsExpiredAuthentication(err) || !IsUnauthorized(err) || IsRetryable(err) {
+		if !errors.Is(err, ErrExpiredAuthentication) || !errors.Is(err, ErrUnauthorized) || IsRetryable(err) {
 			t.Fatalf("classification wrong for %v", err)
 		}
 	})
 	t.Run("401 invalid", func(t *testing.T) {
 		err := apiErr(401, nil, `{"status":"error","message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION"}`)
-		if IsExpiredAuthentication(err) || !IsUnauthorized(err) {
+		if errors.Is(err, ErrExpiredAuthentication) || !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("classification wrong for %v", err)
 		}
 	})
 	t.Run("404", func(t *testing.T) {
 		err := apiErr(404, nil, `{"status":"error","message":"resource not found","category":"OBJECT_NOT_FOUND"}`)
-		if !IsNotFound(err) || IsRetryable(err) {
+		if !errors.Is(err, ErrNotFound) || IsRetryable(err) {
 			t.Fatalf("classification wrong for %v", err)
 		}
 	})
@@ -158,4 +158,14 @@ func TestRateLimitWait(t *testing.T) {
 			}
 		})
 	}
+}
+
+// requiredScopes reads the scopes of a (wrapped) 403 MISSING_SCOPES answer, as callers do.
+func requiredScopes(t *testing.T, err error) []string {
+	t.Helper()
+	var e *ErrorResponse
+	if !errors.As(err, &e) {
+		t.Fatalf("%v is not an *ErrorResponse", err)
+	}
+	return e.RequiredScopes()
 }

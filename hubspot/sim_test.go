@@ -39,7 +39,7 @@ func setupSim(t *testing.T, opts hubspotsim.Options) *simEnv {
 		ClientID: hubspotsim.DefaultClientID, ClientSecret: hubspotsim.DefaultClientSecret,
 		APIURL: sim.URL(), HTTPClient: sim.Client(),
 	}
-	store := NewMemoryTokenStore()
+	store := newMemoryTokenStore()
 	store.SaveToken(context.Background(), "portal", &Token{AccessToken: at, RefreshToken: rt, Expiry: time.Now().Add(30 * time.Minute)})
 	ts, err := NewTokenSource(TokenSourceConfig{Key: "portal", Store: store, Refresher: oauth})
 	if err != nil {
@@ -93,7 +93,7 @@ func TestSimContactsAndNotes(t *testing.T) {
 	if err != nil || got.ID != created.ID {
 		t.Fatalf("GetByEmail = %+v, %v", got, err)
 	}
-	if _, _, err := c.Contacts.Get(ctx, "999999999", nil); !IsNotFound(err) {
+	if _, _, err := c.Contacts.Get(ctx, "999999999", nil); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Get unknown: err = %v, want not found", err)
 	}
 
@@ -229,7 +229,7 @@ func TestSimMergeNoteUpdateAndArchive(t *testing.T) {
 	if _, err := c.Notes.Archive(ctx, note.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := c.Notes.Get(ctx, note.ID); !IsNotFound(err) {
+	if _, _, err := c.Notes.Get(ctx, note.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Get archived note: err = %v, want not found", err)
 	}
 	if n := env.sim.Notes(env.portal.ID, merged.ID); len(n) != 0 {

@@ -37,7 +37,6 @@ var (
 	_ tokenInvalidator   = (*Transport)(nil)
 	_ http.RoundTripper  = (*Transport)(nil)
 	_ Locker             = (*MemoryLocker)(nil)
-	_ TokenStore         = (*MemoryTokenStore)(nil)
 )
 
 // ErrNoToken means the store holds no token for the key (the portal is not connected).
@@ -354,37 +353,4 @@ func (l *MemoryLocker) Lock(ctx context.Context, key string, ttl time.Duration) 
 		}
 		timer.Stop()
 	}
-}
-
-// MemoryTokenStore is a TokenStore in memory, for tests and single-process development.
-type MemoryTokenStore struct {
-	mu     sync.Mutex
-	tokens map[string]Token
-}
-
-// NewMemoryTokenStore returns an empty store.
-func NewMemoryTokenStore() *MemoryTokenStore {
-	return &MemoryTokenStore{tokens: map[string]Token{}}
-}
-
-// LoadToken implements TokenStore; it returns a copy.
-func (m *MemoryTokenStore) LoadToken(ctx context.Context, key string) (*Token, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	t, ok := m.tokens[key]
-	if !ok {
-		return nil, nil
-	}
-	return &t, nil
-}
-
-// SaveToken implements TokenStore; it stores a copy.
-func (m *MemoryTokenStore) SaveToken(ctx context.Context, key string, t *Token) error {
-	if t == nil {
-		return errors.New("hubspot: save token: nil token")
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.tokens[key] = *t
-	return nil
 }

@@ -74,7 +74,7 @@ func TestTokenSourceOneRefreshForConcurrentCallers(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
 	srv.gate = make(chan struct{})
-	store, locker := NewMemoryTokenStore(), NewMemoryLocker()
+	store, locker := newMemoryTokenStore(), NewMemoryLocker()
 	seed(t, store, time.Minute) // inside the 5 min margin
 	a := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg, Locker: locker})
 
@@ -124,7 +124,7 @@ func TestTokenSourceOneRefreshForConcurrentCallers(t *testing.T) {
 func TestTokenSourceTwoProcessesRefreshOnce(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
-	store, locker := NewMemoryTokenStore(), NewMemoryLocker()
+	store, locker := newMemoryTokenStore(), NewMemoryLocker()
 	seed(t, store, -time.Minute) // already expired
 	sources := []*TokenSource{
 		newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg, Locker: locker}),
@@ -150,7 +150,7 @@ func TestTokenSourceTwoProcessesRefreshOnce(t *testing.T) {
 func TestTokenSourceFreshTokenNoRefresh(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
-	store := NewMemoryTokenStore()
+	store := newMemoryTokenStore()
 	seed(t, store, time.Hour)
 	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg})
 	for range 3 {
@@ -173,7 +173,7 @@ func TestTokenSourcePermanentFailure(t *testing.T) {
 	srv := newTokenServer(t)
 	srv.status = 400
 	srv.body = `{"status":"BAD_REFRESH_TOKEN","message":"missing or unknown refresh token","error":"invalid_grant","error_description":"missing or unknown refresh token"}`
-	store := NewMemoryTokenStore()
+	store := newMemoryTokenStore()
 	seed(t, store, 0)
 	var hookCalls atomic.Int32
 	var hookKey string
@@ -225,7 +225,7 @@ func TestTokenSourceTransientFailure(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
 	srv.status, srv.body = 503, "unavailable"
-	store := NewMemoryTokenStore()
+	store := newMemoryTokenStore()
 	seed(t, store, 0)
 	hook := false
 	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg,
@@ -245,7 +245,7 @@ func TestTokenSourceTransientFailure(t *testing.T) {
 func TestTokenSourceNoToken(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
-	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: NewMemoryTokenStore(), Refresher: srv.cfg,
+	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: newMemoryTokenStore(), Refresher: srv.cfg,
 		OnPermanentFailure: func(context.Context, string, error) { t.Error("hook called without a refused token") }})
 	_, err := s.TokenContext(context.Background())
 	var re *RefreshError
@@ -256,7 +256,7 @@ func TestTokenSourceNoToken(t *testing.T) {
 
 // flakyStore fails the first n saves.
 type flakyStore struct {
-	*MemoryTokenStore
+	*memoryTokenStore
 	failures atomic.Int32
 }
 
@@ -264,14 +264,14 @@ func (f *flakyStore) SaveToken(ctx context.Context, key string, t *Token) error 
 	if f.failures.Add(-1) >= 0 {
 		return errors.New("db down")
 	}
-	return f.MemoryTokenStore.SaveToken(ctx, key, t)
+	return f.memoryTokenStore.SaveToken(ctx, key, t)
 }
 
 func TestTokenSourceSaveFailureKeepsNewToken(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
-	store := &flakyStore{MemoryTokenStore: NewMemoryTokenStore()}
-	seed(t, store.MemoryTokenStore, 0)
+	store := &flakyStore{memoryTokenStore: newMemoryTokenStore()}
+	seed(t, store.memoryTokenStore, 0)
 	store.failures.Store(1)
 	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg})
 	if _, err := s.TokenContext(context.Background()); err == nil {
@@ -294,7 +294,7 @@ func TestTokenSourceCallerContext(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
 	srv.gate = make(chan struct{})
-	store := NewMemoryTokenStore()
+	store := newMemoryTokenStore()
 	seed(t, store, 0)
 	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -312,7 +312,7 @@ func TestTokenSourceCallerContext(t *testing.T) {
 func TestNewHTTPClientAndExpiredRetry(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
-	store := NewMemoryTokenStore()
+	store := newMemoryTokenStore()
 	seed(t, store, time.Hour)
 	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg})
 
@@ -358,7 +358,7 @@ func TestNewHTTPClientAndExpiredRetry(t *testing.T) {
 func TestTransportTokenError(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
-	s := newTS(t, TokenSourceConfig{Key: "none", Store: NewMemoryTokenStore(), Refresher: srv.cfg})
+	s := newTS(t, TokenSourceConfig{Key: "none", Store: newMemoryTokenStore(), Refresher: srv.cfg})
 	client := NewClient(NewHTTPClient(context.Background(), s), WithBaseURL("http://127.0.0.1:1"))
 	client.sleep = (&fakeSleep{}).sleep
 	_, resp, err := client.Account.Details(context.Background())
@@ -371,9 +371,9 @@ func TestTransportTokenError(t *testing.T) {
 func TestNewTokenSourceValidates(t *testing.T) {
 	t.Parallel()
 	for _, cfg := range []TokenSourceConfig{
-		{Store: NewMemoryTokenStore(), Refresher: &OAuthConfig{}},
+		{Store: newMemoryTokenStore(), Refresher: &OAuthConfig{}},
 		{Key: "k", Refresher: &OAuthConfig{}},
-		{Key: "k", Store: NewMemoryTokenStore()},
+		{Key: "k", Store: newMemoryTokenStore()},
 	} {
 		if _, err := NewTokenSource(cfg); err == nil {
 			t.Errorf("%+v accepted", cfg)
@@ -424,4 +424,39 @@ func TestMemoryLocker(t *testing.T) {
 		t.Fatal("stale unlock freed the new holder")
 	}
 	u3()
+}
+
+var _ TokenStore = (*memoryTokenStore)(nil)
+
+// memoryTokenStore is a TokenStore in memory, the tests' stand-in for the product's encrypted store.
+type memoryTokenStore struct {
+	mu     sync.Mutex
+	tokens map[string]Token
+}
+
+// newMemoryTokenStore returns an empty store.
+func newMemoryTokenStore() *memoryTokenStore {
+	return &memoryTokenStore{tokens: map[string]Token{}}
+}
+
+// LoadToken implements TokenStore; it returns a copy.
+func (m *memoryTokenStore) LoadToken(ctx context.Context, key string) (*Token, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, ok := m.tokens[key]
+	if !ok {
+		return nil, nil
+	}
+	return &t, nil
+}
+
+// SaveToken implements TokenStore; it stores a copy.
+func (m *memoryTokenStore) SaveToken(ctx context.Context, key string, t *Token) error {
+	if t == nil {
+		return errors.New("hubspot: save token: nil token")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tokens[key] = *t
+	return nil
 }

@@ -385,7 +385,7 @@ func (s *Service) forgetSource(workspaceID string) {
 }
 
 // refreshRefused puts the integration in ERROR when HubSpot refuses its refresh token for good (the app was
-// uninstalled, access revoked). Options, the hook and pending jobs stay; Reconnect resumes them. The token
+// uninstalled, access revoked). Options, the hook and queued syncs stay; Reconnect resumes them. The token
 // source is kept: it remembers the refused refresh token, so later calls fail without asking HubSpot (or
 // announcing) again, and a reconnect, which stores new tokens, replaces it.
 //
