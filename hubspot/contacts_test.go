@@ -332,7 +332,7 @@ func TestContactsBatchReadByEmail200(t *testing.T) {
 
 func TestContactsBatchLimits(t *testing.T) {
 	t.Parallel()
-	client := NewClient(nil, WithBaseURL("http://127.0.0.1:1/")) // never reached
+	client := mustNewClient(t, nil, WithBaseURL("http://127.0.0.1:1/")) // never reached
 	ctx := context.Background()
 	emails := make([]string, 101)
 	creates := make([]ContactInput, 101)

@@ -97,9 +97,6 @@ type Client struct {
 	sleep  func(ctx context.Context, d time.Duration) error
 	jitter func(n time.Duration) time.Duration
 
-	// optErr holds the first invalid option; every call then fails with it (NewClient returns no error).
-	optErr error
-
 	common service
 
 	Contacts   *ContactsService
@@ -113,30 +110,33 @@ type service struct {
 	client *Client
 }
 
-// Option configures a Client.
-type Option func(*Client)
+// Option configures a Client; an invalid one makes NewClient fail.
+type Option func(*Client) error
 
 // WithBaseURL points the client at another origin (the simulator, a proxy). A path prefix is kept.
 func WithBaseURL(base string) Option {
-	return func(c *Client) {
+	return func(c *Client) error {
 		u, err := url.Parse(base)
-		if err == nil && (u.Scheme == "" || u.Host == "") {
-			err = fmt.Errorf("base URL %q is not absolute", base)
-		}
 		if err != nil {
-			c.setOptErr(fmt.Errorf("hubspot: %w", err))
-			return
+			return fmt.Errorf("base URL: %w", err)
+		}
+		if u.Scheme == "" || u.Host == "" {
+			return fmt.Errorf("base URL %q is not absolute", base)
 		}
 		if !strings.HasSuffix(u.Path, "/") {
 			u.Path += "/"
 		}
 		c.BaseURL = u
+		return nil
 	}
 }
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option {
-	return func(c *Client) { c.UserAgent = ua }
+	return func(c *Client) error {
+		c.UserAgent = ua
+		return nil
+	}
 }
 
 // WithLimiter makes the client take a slot from l before each request. portalKey identifies the portal in
@@ -144,71 +144,69 @@ func WithUserAgent(ua string) Option {
 // (e.g. Redis-backed) across processes so they share HubSpot's per-portal budget. Without a limiter the
 // client does not pace itself and relies on retrying 429s.
 func WithLimiter(l Limiter, portalKey string) Option {
-	return func(c *Client) {
+	return func(c *Client) error {
 		c.limiter = l
 		c.portalKey = portalKey
+		return nil
 	}
 }
 
 // WithBurstLimit overrides the non-search budget (default 110 per 10 s).
 func WithBurstLimit(limit int, window time.Duration) Option {
-	return func(c *Client) {
+	return func(c *Client) error {
 		if limit <= 0 || window <= 0 {
-			c.setOptErr(fmt.Errorf("hubspot: burst limit %d per %v is not positive", limit, window))
-			return
+			return fmt.Errorf("burst limit %d per %v is not positive", limit, window)
 		}
 		c.burstLimit, c.burstWindow = limit, window
+		return nil
 	}
 }
 
 // WithSearchLimit overrides the search budget (default 5 per second).
 func WithSearchLimit(limit int, window time.Duration) Option {
-	return func(c *Client) {
+	return func(c *Client) error {
 		if limit <= 0 || window <= 0 {
-			c.setOptErr(fmt.Errorf("hubspot: search limit %d per %v is not positive", limit, window))
-			return
+			return fmt.Errorf("search limit %d per %v is not positive", limit, window)
 		}
 		c.searchLimit, c.searchWindow = limit, window
+		return nil
 	}
 }
 
 // WithRetry sets the retry policy; zero fields take their defaults (see RetryPolicy).
 func WithRetry(p RetryPolicy) Option {
-	return func(c *Client) { c.retry = p.withDefaults() }
+	return func(c *Client) error {
+		c.retry = p.withDefaults()
+		return nil
+	}
 }
 
 // WithMaxResponseBytes caps how much of a response body is read (default 8 MiB).
 func WithMaxResponseBytes(n int64) Option {
-	return func(c *Client) {
+	return func(c *Client) error {
 		if n <= 0 {
-			c.setOptErr(fmt.Errorf("hubspot: max response bytes %d is not positive", n))
-			return
+			return fmt.Errorf("max response bytes %d is not positive", n)
 		}
 		c.maxResponseBytes = n
+		return nil
 	}
 }
 
 // WithMaxRequestBytes caps the size of an encoded request body (default 8 MiB).
 func WithMaxRequestBytes(n int64) Option {
-	return func(c *Client) {
+	return func(c *Client) error {
 		if n <= 0 {
-			c.setOptErr(fmt.Errorf("hubspot: max request bytes %d is not positive", n))
-			return
+			return fmt.Errorf("max request bytes %d is not positive", n)
 		}
 		c.maxRequestBytes = n
-	}
-}
-
-func (c *Client) setOptErr(err error) {
-	if c.optErr == nil {
-		c.optErr = err
+		return nil
 	}
 }
 
 // NewClient returns a client that sends its requests through httpClient, whose transport is expected to add
-// the OAuth bearer token (see NewHTTPClient). A nil httpClient means a plain client without auth.
-// An invalid option does not panic: every call of the client then returns its error.
-func NewClient(httpClient *http.Client, opts ...Option) *Client {
+// the OAuth bearer token (see NewHTTPClient). A nil httpClient means a plain client without auth. An invalid
+// option (a relative base URL, a limit that is not positive) is an error here, not at the first call.
+func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 	if httpClient == nil {
 		httpClient = &http.Client{}
 	}
@@ -228,7 +226,9 @@ func NewClient(httpClient *http.Client, opts ...Option) *Client {
 		jitter:           fullJitter,
 	}
 	for _, opt := range opts {
-		opt(c)
+		if err := opt(c); err != nil {
+			return nil, fmt.Errorf("hubspot: new client: %w", err)
+		}
 	}
 	c.common.client = c
 	c.Contacts = (*ContactsService)(&c.common)
@@ -236,16 +236,13 @@ func NewClient(httpClient *http.Client, opts ...Option) *Client {
 	c.Owners = (*OwnersService)(&c.common)
 	c.Account = (*AccountService)(&c.common)
 	c.Properties = (*PropertiesService)(&c.common)
-	return c
+	return c, nil
 }
 
 // NewRequest builds a request for urlStr, resolved against BaseURL (so it must not start with a slash).
 // A non-nil body is encoded as JSON, without HTML escaping (note bodies are HTML), and buffered so the
 // request can be re-sent on retry.
 func (c *Client) NewRequest(method, urlStr string, body any) (*http.Request, error) {
-	if c.optErr != nil {
-		return nil, c.optErr
-	}
 	if strings.HasPrefix(urlStr, "/") {
 		return nil, fmt.Errorf("hubspot: request path %q must not start with a slash", urlStr)
 	}
@@ -353,9 +350,6 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*Response, e
 func (c *Client) do(ctx context.Context, req *http.Request, v any, co callOptions) (*Response, error) {
 	if ctx == nil {
 		return nil, errors.New("hubspot: nil context")
-	}
-	if c.optErr != nil {
-		return nil, c.optErr
 	}
 	var (
 		expiredRetries int

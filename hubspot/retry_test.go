@@ -255,7 +255,7 @@ func TestRetryConnectionErrors(t *testing.T) {
 	}))
 	t.Cleanup(drop.Close)
 	newClient := func(base string) (*Client, *fakeSleep) {
-		c := NewClient(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}, WithBaseURL(base), WithRetry(RetryPolicy{MaxAttempts: 3}))
+		c := mustNewClient(t, &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}, WithBaseURL(base), WithRetry(RetryPolicy{MaxAttempts: 3}))
 		fs := &fakeSleep{}
 		c.sleep, c.jitter = fs.sleep, func(d time.Duration) time.Duration { return d }
 		return c, fs

@@ -46,7 +46,7 @@ func setupSim(t *testing.T, opts hubspotsim.Options) *simEnv {
 		t.Fatal(err)
 	}
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, sim.Client())
-	client := NewClient(NewHTTPClient(ctx, ts), WithBaseURL(sim.URL()))
+	client := mustNewClient(t, NewHTTPClient(ctx, ts), WithBaseURL(sim.URL()))
 	fs := &fakeSleep{}
 	client.sleep = func(ctx context.Context, d time.Duration) error {
 		fs.sleep(ctx, d)
@@ -171,7 +171,7 @@ func TestSimRateLimitAndFaults(t *testing.T) {
 
 	// With retries off the typed error surfaces.
 	env.sim.FailNext(1, http.StatusTooManyRequests)
-	noRetry := NewClient(c.client, WithBaseURL(env.sim.URL()), WithRetry(RetryPolicy{MaxAttempts: 1}))
+	noRetry := mustNewClient(t, c.client, WithBaseURL(env.sim.URL()), WithRetry(RetryPolicy{MaxAttempts: 1}))
 	_, _, err := noRetry.Owners.List(ctx, nil)
 	var rl *RateLimitError
 	if !errors.As(err, &rl) || rl.PolicyName != PolicyTenSecondlyRolling || rl.RetryAfter != 10*time.Second {

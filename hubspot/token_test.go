@@ -332,7 +332,7 @@ func TestNewHTTPClientAndExpiredRetry(t *testing.T) {
 	t.Cleanup(api.Close)
 
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, api.Client())
-	client := NewClient(NewHTTPClient(ctx, s), WithBaseURL(api.URL))
+	client := mustNewClient(t, NewHTTPClient(ctx, s), WithBaseURL(api.URL))
 	client.sleep = (&fakeSleep{}).sleep
 	d, resp, err := client.Account.Details(context.Background())
 	if err != nil {
@@ -359,7 +359,7 @@ func TestTransportTokenError(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
 	s := newTS(t, TokenSourceConfig{Key: "none", Store: newMemoryTokenStore(), Refresher: srv.cfg})
-	client := NewClient(NewHTTPClient(context.Background(), s), WithBaseURL("http://127.0.0.1:1"))
+	client := mustNewClient(t, NewHTTPClient(context.Background(), s), WithBaseURL("http://127.0.0.1:1"))
 	client.sleep = (&fakeSleep{}).sleep
 	_, resp, err := client.Account.Details(context.Background())
 	var re *RefreshError

@@ -326,8 +326,11 @@ func (s *Service) Client(ctx context.Context, workspaceID string) (*hubspot.Clie
 		return nil, integ, err
 	}
 	portal := strconv.FormatInt(integ.PortalID, 10)
-	c := hubspot.NewClient(hubspot.NewHTTPClient(s.httpContext(), ts),
+	c, err := hubspot.NewClient(hubspot.NewHTTPClient(s.httpContext(), ts),
 		hubspot.WithBaseURL(s.cfg.APIURL), hubspot.WithLimiter(s.cfg.Limiter, portal))
+	if err != nil {
+		return nil, integ, err
+	}
 	return c, integ, nil
 }
 
