@@ -1,6 +1,7 @@
 package hubspot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -168,4 +169,65 @@ func requiredScopes(t *testing.T, err error) []string {
 		t.Fatalf("%v is not an *ErrorResponse", err)
 	}
 	return e.RequiredScopes()
+}
+
+// Every failing call reads "hubspot: <operation>: <cause>", with the package prefix once, whatever the cause:
+// an answer of HubSpot, a body the client refuses, or no token to send.
+func TestFailedCallErrorText(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t, WithMaxResponseBytes(128), WithMaxRequestBytes(200))
+	mux.HandleFunc("/crm/v3/objects/contacts/404", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 404, `{"status":"error","message":"Object not found.","correlationId":"c-1","category":"OBJECT_NOT_FOUND"}`)
+	})
+	mux.HandleFunc("/crm/v3/objects/contacts/500", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 500, `{"status":"error","message":"internal error","correlationId":"c-2"}`)
+	})
+	mux.HandleFunc("/crm/v3/objects/contacts/big", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"id":"1","properties":{"email":"`+strings.Repeat("a", 128)+`@example.com"}}`)
+	})
+	mux.HandleFunc("/crm/v3/objects/contacts/cut", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"id":`)
+	})
+	ctx := context.Background()
+	get := func(id string) error {
+		_, _, err := client.Contacts.Get(ctx, id, nil)
+		return err
+	}
+	noToken := newTS(t, TokenSourceConfig{Key: "portal:7", Store: newMemoryTokenStore(), Refresher: newTokenServer(t).cfg})
+	refused := newTokenServer(t)
+	refused.status, refused.body = 400, `{"status":"BAD_REFRESH_TOKEN","message":"missing or unknown refresh token","error":"invalid_grant","error_description":"missing or unknown refresh token"}`
+	store := newMemoryTokenStore()
+	seed(t, store, 0)
+	expired := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: refused.cfg})
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"404", get("404"), "hubspot: get contact: 404 OBJECT_NOT_FOUND: Object not found. (correlation id c-1)"},
+		{"500", get("500"), "hubspot: get contact: 500: internal error (correlation id c-2)"},
+		{"response too large", get("big"), "hubspot: get contact: response body too large (limit 128 bytes)"},
+		{"response cut short", get("cut"), "hubspot: get contact: decode response: unexpected end of JSON input"},
+		{"request too large", func() error {
+			_, _, err := client.Notes.Create(ctx, NoteInput{Body: strings.Repeat("x", 200), Timestamp: time.Unix(0, 0)})
+			return err
+		}(), "hubspot: create note: request body too large: 295 bytes, limit 200"},
+		{"no token stored", func() error {
+			_, _, err := mustNewClient(t, NewHTTPClient(ctx, noToken), WithBaseURL("http://127.0.0.1:1/")).Owners.Get(ctx, "1")
+			return err
+		}(), "hubspot: get owner: refresh token (permanent): no token stored"},
+		{"refresh refused", func() error {
+			_, _, err := mustNewClient(t, NewHTTPClient(ctx, expired), WithBaseURL("http://127.0.0.1:1/")).Owners.Get(ctx, "1")
+			return err
+		}(), "hubspot: get owner: refresh token (permanent): oauth 400 invalid_grant BAD_REFRESH_TOKEN: missing or unknown refresh token"},
+		{"token source", func() error {
+			_, err := noToken.TokenContext(ctx)
+			return err
+		}(), "hubspot: access token: refresh token (permanent): no token stored"},
+	}
+	for _, tt := range tests {
+		if tt.err == nil || tt.err.Error() != tt.want {
+			t.Errorf("%s: error %q, want %q", tt.name, tt.err, tt.want)
+		}
+	}
 }

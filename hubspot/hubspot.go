@@ -7,6 +7,13 @@
 //
 // The same code talks to real HubSpot and to the simulator in hubspot/hubspotsim: only the base URL differs.
 //
+// # Errors
+//
+// A failed service call reads "hubspot: <operation>: <cause>" ("hubspot: get contact: 404 OBJECT_NOT_FOUND:
+// …"), with the package prefix once: what the call wraps (an *ErrorResponse, a *RefreshError when no token
+// could be had, ErrResponseTooLarge, the errors of NewRequest and Do) carries none of its own. Match causes
+// with errors.Is (ErrNotFound, ErrUnauthorized, …) and errors.As, never by their text.
+//
 // # Request shapes
 //
 // Request bodies follow HubSpot's published OpenAPI schemas to the letter, the way HubSpot's own SDKs send
@@ -68,10 +75,10 @@ const (
 )
 
 // ErrResponseTooLarge is returned (wrapped) when a response body exceeds the client's limit.
-var ErrResponseTooLarge = errors.New("hubspot: response body too large")
+var ErrResponseTooLarge = errors.New("response body too large")
 
 // ErrRequestTooLarge is returned (wrapped) when an encoded request body exceeds the client's limit.
-var ErrRequestTooLarge = errors.New("hubspot: request body too large")
+var ErrRequestTooLarge = errors.New("request body too large")
 
 // Client talks to the HubSpot API for one installed portal. Create it with NewClient.
 type Client struct {
@@ -244,11 +251,11 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 // request can be re-sent on retry.
 func (c *Client) NewRequest(method, urlStr string, body any) (*http.Request, error) {
 	if strings.HasPrefix(urlStr, "/") {
-		return nil, fmt.Errorf("hubspot: request path %q must not start with a slash", urlStr)
+		return nil, fmt.Errorf("request path %q must not start with a slash", urlStr)
 	}
 	u, err := c.BaseURL.Parse(urlStr)
 	if err != nil {
-		return nil, fmt.Errorf("hubspot: %w", err)
+		return nil, fmt.Errorf("request URL: %w", err)
 	}
 	var buf *bytes.Buffer
 	if body != nil {
@@ -256,7 +263,7 @@ func (c *Client) NewRequest(method, urlStr string, body any) (*http.Request, err
 		enc := json.NewEncoder(buf)
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(body); err != nil {
-			return nil, fmt.Errorf("hubspot: encode request: %w", err)
+			return nil, fmt.Errorf("encode request: %w", err)
 		}
 		if int64(buf.Len()) > c.maxRequestBytes {
 			return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrRequestTooLarge, buf.Len(), c.maxRequestBytes)
@@ -270,7 +277,7 @@ func (c *Client) NewRequest(method, urlStr string, body any) (*http.Request, err
 		req, err = http.NewRequest(method, u.String(), nil)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("hubspot: %w", err)
+		return nil, fmt.Errorf("new request: %w", err)
 	}
 	if buf != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -349,7 +356,7 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*Response, e
 
 func (c *Client) do(ctx context.Context, req *http.Request, v any, co callOptions) (*Response, error) {
 	if ctx == nil {
-		return nil, errors.New("hubspot: nil context")
+		return nil, errors.New("nil context")
 	}
 	var (
 		expiredRetries int
@@ -381,7 +388,7 @@ func (c *Client) do(ctx context.Context, req *http.Request, v any, co callOption
 			}
 			if v != nil && len(bytes.TrimSpace(body.data)) > 0 {
 				if err := json.Unmarshal(body.data, v); err != nil {
-					return resp, fmt.Errorf("hubspot: decode response: %w", err)
+					return resp, fmt.Errorf("decode response: %w", err)
 				}
 			}
 			return resp, nil
@@ -411,24 +418,29 @@ func (c *Client) send(ctx context.Context, req *http.Request) (*http.Response, r
 	r := req.Clone(ctx)
 	if req.Body != nil && req.Body != http.NoBody {
 		if req.GetBody == nil {
-			return nil, responseBody{}, errors.New("hubspot: request body cannot be re-sent (no GetBody)")
+			return nil, responseBody{}, errors.New("request body cannot be re-sent (no GetBody)")
 		}
 		b, err := req.GetBody()
 		if err != nil {
-			return nil, responseBody{}, fmt.Errorf("hubspot: %w", err)
+			return nil, responseBody{}, fmt.Errorf("request body: %w", err)
 		}
 		r.Body = b
 	}
 	r = withConnTrace(r)
 	resp, err := c.client.Do(r)
 	if err != nil {
+		// No token, so the request never left: the refresh failure is the whole story.
+		var re *RefreshError
+		if errors.As(err, &re) {
+			err = re
+		}
 		return nil, responseBody{}, transportError{err: err, connected: connected(r)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxResponseBytes+1))
 	if err != nil {
 		// The status line arrived, so HubSpot saw the request: not re-sendable unless idempotent.
-		return nil, responseBody{}, transportError{err: fmt.Errorf("hubspot: read response: %w", err), connected: true}
+		return nil, responseBody{}, transportError{err: fmt.Errorf("read response: %w", err), connected: true}
 	}
 	body := responseBody{data: data}
 	if int64(len(data)) > c.maxResponseBytes {
@@ -450,7 +462,7 @@ func (c *Client) waitForSlot(ctx context.Context, b budget) error {
 		wait, err := c.limiter.Take(ctx, key, limit, window)
 		if err != nil {
 			// Fail closed: the shared budget is what keeps several processes from tripping HubSpot's limit.
-			return fmt.Errorf("hubspot: rate limiter: %w", err)
+			return fmt.Errorf("rate limiter: %w", err)
 		}
 		if wait <= 0 {
 			return nil

@@ -40,7 +40,7 @@ var (
 )
 
 // ErrNoToken means the store holds no token for the key (the portal is not connected).
-var ErrNoToken = errors.New("hubspot: no token stored")
+var ErrNoToken = errors.New("no token stored")
 
 // RefreshError is a failure to get a usable access token. Permanent means HubSpot refused the refresh token
 // or client (or there is none): only reconnecting the integration helps.
@@ -55,7 +55,7 @@ func (e *RefreshError) Error() string {
 	if e.Permanent {
 		kind = "permanent"
 	}
-	return fmt.Sprintf("hubspot: refresh token (%s): %v", kind, e.Err)
+	return fmt.Sprintf("refresh token (%s): %v", kind, e.Err)
 }
 
 func (e *RefreshError) Unwrap() error { return e.Err }
@@ -129,9 +129,18 @@ func (s *TokenSource) Token() (*oauth2.Token, error) {
 	return t.OAuth2(), nil
 }
 
-// TokenContext returns a token valid for at least RefreshMargin, refreshing it if needed. Errors are
+// TokenContext returns a token valid for at least RefreshMargin, refreshing it if needed. Errors wrap a
 // *RefreshError, or ctx's error. The returned token must not be modified.
 func (s *TokenSource) TokenContext(ctx context.Context) (*Token, error) {
+	t, err := s.token(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("hubspot: access token: %w", err)
+	}
+	return t, nil
+}
+
+// token is TokenContext for the Transport, whose failure the failing call reports (with the package prefix).
+func (s *TokenSource) token(ctx context.Context) (*Token, error) {
 	s.mu.Lock()
 	t := s.cached
 	ok := t != nil && s.fresh(t)
@@ -272,7 +281,7 @@ type Transport struct {
 
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	tok, err := t.Source.TokenContext(req.Context())
+	tok, err := t.Source.token(req.Context())
 	if err != nil {
 		if req.Body != nil {
 			req.Body.Close()
