@@ -254,6 +254,76 @@ func TestTokenSourceNoToken(t *testing.T) {
 	}
 }
 
+// A stored token without a refresh token cannot be refreshed: that is permanent, reported to the hook, and
+// HubSpot is not asked.
+func TestTokenSourceNoRefreshTokenStored(t *testing.T) {
+	t.Parallel()
+	srv := newTokenServer(t)
+	store := newMemoryTokenStore()
+	if err := store.SaveToken(context.Background(), "portal:42", &Token{AccessToken: "at-1", Expiry: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	var hook []error
+	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg,
+		OnPermanentFailure: func(_ context.Context, _ string, err error) { hook = append(hook, err) }})
+	_, err := s.TokenContext(context.Background())
+	var re *RefreshError
+	if !errors.As(err, &re) || !re.Permanent || err.Error() != "hubspot: access token: refresh token (permanent): no refresh token stored" {
+		t.Fatalf("err = %v, want the permanent failure", err)
+	}
+	if len(hook) != 1 || srv.count.Load() != 0 {
+		t.Errorf("hook called %d times, HubSpot asked %d times; want 1 and 0", len(hook), srv.count.Load())
+	}
+}
+
+// refresherFunc is a Refresher answering as fn does.
+type refresherFunc func(ctx context.Context, refreshToken string) (*Token, error)
+
+func (f refresherFunc) Refresh(ctx context.Context, rt string) (*Token, error) { return f(ctx, rt) }
+
+// HubSpot may answer a refresh with the access token alone: the stored refresh token, portal and scopes stay.
+func TestTokenSourceKeepsWhatTheAnswerLeavesOut(t *testing.T) {
+	t.Parallel()
+	store := newMemoryTokenStore()
+	seed(t, store, 0)
+	expiry := time.Now().Add(30 * time.Minute)
+	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: refresherFunc(func(_ context.Context, rt string) (*Token, error) {
+		return &Token{AccessToken: "at-2", TokenType: "bearer", Expiry: expiry}, nil
+	})})
+	tok, err := s.TokenContext(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, _ := store.LoadToken(context.Background(), "portal:42")
+	want := &Token{AccessToken: "at-2", RefreshToken: "rt-1", TokenType: "bearer", Expiry: expiry, HubID: 42, Scopes: []string{"oauth"}}
+	for name, got := range map[string]*Token{"handed out": tok, "saved": saved} {
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s token (-want +got):\n%s", name, diff)
+		}
+	}
+}
+
+// failingStore cannot be read.
+type failingStore struct{ memoryTokenStore }
+
+func (*failingStore) LoadToken(context.Context, string) (*Token, error) {
+	return nil, errors.New("db down")
+}
+
+func TestTokenSourceLoadFailureIsTransient(t *testing.T) {
+	t.Parallel()
+	srv := newTokenServer(t)
+	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: &failingStore{}, Refresher: srv.cfg})
+	_, err := s.TokenContext(context.Background())
+	var re *RefreshError
+	if !errors.As(err, &re) || re.Permanent || err.Error() != "hubspot: access token: refresh token (transient): load token: db down" {
+		t.Fatalf("err = %v, want a transient load failure", err)
+	}
+	if srv.count.Load() != 0 {
+		t.Errorf("HubSpot asked %d times", srv.count.Load())
+	}
+}
+
 // flakyStore fails the first n saves.
 type flakyStore struct {
 	*memoryTokenStore
@@ -272,10 +342,13 @@ func TestTokenSourceSaveFailureKeepsNewToken(t *testing.T) {
 	srv := newTokenServer(t)
 	store := &flakyStore{memoryTokenStore: newMemoryTokenStore()}
 	seed(t, store.memoryTokenStore, 0)
-	store.failures.Store(1)
+	store.failures.Store(2) // the refreshed token, then the first attempt to save it again
 	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg})
-	if _, err := s.TokenContext(context.Background()); err == nil {
-		t.Fatal("want save error")
+	for i := range 2 {
+		var re *RefreshError
+		if _, err := s.TokenContext(context.Background()); !errors.As(err, &re) || re.Permanent {
+			t.Fatalf("call %d: err = %v, want a transient save error", i, err)
+		}
 	}
 	tok, err := s.TokenContext(context.Background())
 	if err != nil || tok.AccessToken != "at-2" {
