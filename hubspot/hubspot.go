@@ -14,6 +14,16 @@
 // could be had, ErrResponseTooLarge, the errors of NewRequest and Do) carries none of its own. Match causes
 // with errors.Is (ErrNotFound, ErrUnauthorized, …) and errors.As, never by their text.
 //
+// # Testing against real HubSpot
+//
+// TestContract runs the calls the gateway depends on (account details, contacts create, get, search and batch
+// read, notes create and get) against the simulator, and also against a real HubSpot developer test portal when
+// HUBSPOT_TEST_TOKEN holds a private app token of that portal with the scopes crm.objects.contacts.read and
+// crm.objects.contacts.write (HUBSPOT_TEST_API_URL overrides the API origin). Without the token the real run is
+// skipped, saying why; with it the test deletes the contact and note it created.
+//
+//	HUBSPOT_TEST_TOKEN=pat-… go test -run TestContract ./hubspot/
+//
 // # Request shapes
 //
 // Request bodies follow HubSpot's published OpenAPI schemas to the letter, the way HubSpot's own SDKs send
