@@ -255,7 +255,7 @@ func (d *DB) setStatus(ctx context.Context, id string, to convrs.ConversationSta
 			return err
 		}
 		if to == convrs.ConversationClosed {
-			if queued, err = d.enqueueHookJobs(tx, p.WorkspaceID, convrs.EventConversationClosed, conv, now); err != nil {
+			if queued, err = d.runHooks(tx, p.WorkspaceID, convrs.EventConversationClosed, conv, now); err != nil {
 				return err
 			}
 		}
