@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type RefObject } from 'react';
 import { useMutation } from 'urql';
 import { graphql } from '../../gql';
 import { errorMessage } from '../../shared/api';
@@ -21,8 +21,18 @@ const DisableHubspot = graphql(`
   }
 `);
 
-/** Enable (while connected but not syncing) and Disable, each after a confirmation, at the card's foot. */
-export function SyncControls({ integration, onChange }: { integration: Integration; onChange: (integration: Integration) => void }) {
+interface SyncControlsProps {
+  integration: Integration;
+  onChange: (integration: Integration) => void;
+  /** The card's heading: focus goes there when a dialog closes and its button is gone (Enable once enabled). */
+  cardHeading: RefObject<HTMLElement | null>;
+}
+
+/**
+ * Enable (while connected but not syncing) and Disable, each after a confirmation, at the card's foot. The help
+ * page calls the button Disable and the action "Disable / Disconnect": its dialog says both.
+ */
+export function SyncControls({ integration, onChange, cardHeading }: SyncControlsProps) {
   const [dialog, setDialog] = useState<'enable' | 'disable' | null>(null);
   const [enableResult, enable] = useMutation(EnableHubspot);
   const [disableResult, disable] = useMutation(DisableHubspot);
@@ -57,6 +67,8 @@ export function SyncControls({ integration, onChange }: { integration: Integrati
       {dialog === 'enable' && (
         <Dialog
           title="Enable HubSpot syncing?"
+          confirmLabel="Enable"
+          fallbackFocus={cardHeading}
           busy={enableResult.fetching}
           error={enableResult.error ? errorMessage(enableResult.error) : null}
           onConfirm={confirmEnable}
@@ -79,8 +91,10 @@ export function SyncControls({ integration, onChange }: { integration: Integrati
       )}
       {dialog === 'disable' && (
         <Dialog
-          title="Disconnect HubSpot?"
+          title="Disable and disconnect HubSpot?"
+          confirmLabel="Disable and disconnect"
           confirmVariant="danger"
+          fallbackFocus={cardHeading}
           busy={disableResult.fetching}
           error={disableResult.error ? errorMessage(disableResult.error) : null}
           onConfirm={confirmDisable}
