@@ -95,7 +95,7 @@ test('an admin connects HubSpot, enables syncing, saves options and disconnects'
   await allow.check();
   await require.check();
   await card.getByRole('button', { name: 'Save Options' }).click();
-  await page.getByRole('dialog', { name: 'Save HubSpot options?' }).getByRole('button', { name: 'Confirm' }).click();
+  await page.getByRole('dialog', { name: 'Save HubSpot options?' }).getByRole('button', { name: 'Save' }).click();
   await page.getByRole('dialog').waitFor({ state: 'detached' });
   await page.reload();
   await card.locator('.banner[data-state="green"]').waitFor();

@@ -295,7 +295,7 @@ describe('HubspotCard confirmations', () => {
     await user.click(screen.getByRole('button', { name: 'Save Options' }));
     const dialog = screen.getByRole('dialog', { name: 'Save HubSpot options?' });
     expect(dialog).toHaveTextContent(/must pick a HubSpot contact/);
-    await user.click(within(dialog).getByRole('button', { name: 'Confirm' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Save' }));
 
     expect(variablesOf(mock.executeMutation, 'SaveHubspotOptions')).toEqual([
       { input: { allowOutboundSearch: true, requireOutboundMatch: true } },

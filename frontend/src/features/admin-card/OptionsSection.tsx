@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { useMutation } from 'urql';
 import { graphql } from '../../gql';
 import { errorMessage } from '../../shared/api';
@@ -23,31 +23,52 @@ function describe({ allowOutboundSearch, requireOutboundMatch }: Options): strin
   return 'Create New Chat will not search HubSpot. While syncing is active, each closed chat is still written to its matching (or a new) HubSpot contact.';
 }
 
-/** The outbound search options, saved after a confirmation. */
+/** The outbound search options, saved after a confirmation that the card then confirms ("Options saved"). */
 export function OptionsSection({ options, onSaved }: { options: Options; onSaved: (integration: Integration) => void }) {
   const headingId = useId();
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The stored options the draft started from, and the draft itself.
+  const [base, setBase] = useState(options);
   const [draft, setDraft] = useState(options);
-  const [savedKey, setSavedKey] = useState(key(options));
+  const [saved, setSaved] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const [{ fetching, error }, save] = useMutation(SaveHubspotOptions);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const [{ fetching }, save] = useMutation(SaveHubspotOptions);
+  const edited = key(draft) !== key(base);
 
   // When the stored options change (saved here, or in another tab), the form shows them.
-  if (key(options) !== savedKey) {
-    setSavedKey(key(options));
-    setDraft(options);
+  if (key(options) !== key(base)) {
+    setBase(options);
+    if (key(options) !== key(draft)) {
+      setDraft(options);
+      setSaved(false);
+    }
+  }
+
+  function edit(next: Options) {
+    setDraft(next);
+    setSaved(false);
   }
 
   async function confirm() {
     const result = await save({ input: { allowOutboundSearch: draft.allowOutboundSearch, requireOutboundMatch: draft.requireOutboundMatch } });
-    if (result.data) {
-      setConfirming(false);
-      onSaved(result.data.saveHubspotOptions);
+    if (!result.data) {
+      setSaveError(errorMessage(result.error));
+      return;
     }
+    const stored = result.data.saveHubspotOptions;
+    setBase(stored.options);
+    setDraft(stored.options);
+    setSaved(true);
+    setConfirming(false);
+    onSaved(stored);
   }
 
   return (
     <section className="card__section" aria-labelledby={headingId}>
-      <h3 id={headingId}>Options</h3>
+      <h3 id={headingId} ref={heading} tabIndex={-1}>
+        Options
+      </h3>
       <fieldset className="checks">
         <legend>Outbound chats</legend>
         <Check
@@ -55,7 +76,7 @@ export function OptionsSection({ options, onSaved }: { options: Options; onSaved
           hint="Adds a search box to Create New Chat. Agents can pick a match or enter details by hand."
           checked={draft.allowOutboundSearch}
           onChange={(checked) =>
-            setDraft({
+            edit({
               allowOutboundSearch: checked,
               // Requiring a match means nothing without the search box.
               requireOutboundMatch: checked && draft.requireOutboundMatch,
@@ -67,15 +88,31 @@ export function OptionsSection({ options, onSaved }: { options: Options; onSaved
           hint="Agents must pick a HubSpot contact; hand-typed contacts cannot start a chat. Needs the option above."
           checked={draft.requireOutboundMatch}
           disabled={!draft.allowOutboundSearch}
-          onChange={(checked) => setDraft({ ...draft, requireOutboundMatch: checked })}
+          onChange={(checked) => edit({ ...draft, requireOutboundMatch: checked })}
         />
       </fieldset>
-      <Button onClick={() => setConfirming(true)}>Save Options</Button>
+      <div className="options__save">
+        {/* Nothing to save: the button is disabled until the form differs from the saved options. */}
+        <Button
+          disabled={!edited}
+          onClick={() => {
+            setSaveError(null);
+            setConfirming(true);
+          }}
+        >
+          Save Options
+        </Button>
+        <p className="options__saved" aria-live="polite">
+          {saved ? 'Options saved' : ''}
+        </p>
+      </div>
       {confirming && (
         <Dialog
           title="Save HubSpot options?"
+          confirmLabel="Save"
           busy={fetching}
-          error={error ? errorMessage(error) : null}
+          error={saveError}
+          fallbackFocus={heading}
           onConfirm={confirm}
           onCancel={() => setConfirming(false)}
         >
