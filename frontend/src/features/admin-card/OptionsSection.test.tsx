@@ -11,6 +11,7 @@ type Options = Integration['options'];
 
 const off: Options = { allowOutboundSearch: false, requireOutboundMatch: false };
 const search: Options = { allowOutboundSearch: true, requireOutboundMatch: false };
+const matchOnly: Options = { allowOutboundSearch: true, requireOutboundMatch: true };
 
 function stored(options: Options): Integration {
   return {
@@ -45,6 +46,7 @@ const allowBox = () => screen.getByRole('checkbox', { name: 'Allow HubSpot searc
 const requireBox = () => screen.getByRole('checkbox', { name: 'Only allow HubSpot matches in outbound' });
 const saveButton = () => screen.getByRole('button', { name: 'Save Options' });
 const savedNote = () => screen.queryByText('Options saved');
+const notice = () => screen.queryByText('The options were changed elsewhere');
 
 async function saveThroughDialog(user: ReturnType<typeof userEvent.setup>, confirm = 'Save') {
   await user.click(saveButton());
@@ -113,5 +115,80 @@ describe('Save Options', () => {
     // Opened again, the dialog does not show the old error before the retry.
     await user.click(saveButton());
     expect(within(screen.getByRole('dialog')).queryByRole('alert')).not.toBeInTheDocument();
+  });
+});
+
+describe('Options changed elsewhere', () => {
+  it('with no edits here, the form just shows the new options', () => {
+    const { changeElsewhere } = renderOptions(off);
+    changeElsewhere(matchOnly);
+    expect(allowBox()).toBeChecked();
+    expect(requireBox()).toBeChecked();
+    expect(notice()).not.toBeInTheDocument();
+    expect(saveButton()).toBeDisabled();
+  });
+
+  it('with unsaved edits, keeps them and says the options changed; Reload options takes the new ones', async () => {
+    const user = userEvent.setup();
+    const { mock, changeElsewhere } = renderOptions(off);
+    await user.click(allowBox());
+    changeElsewhere(matchOnly);
+
+    const banner = notice()!.closest<HTMLElement>('[role="status"]')!;
+    expect(banner).toHaveTextContent('agents must pick a HubSpot contact');
+    expect(allowBox()).toBeChecked();
+    expect(requireBox()).not.toBeChecked();
+
+    await user.click(within(banner).getByRole('button', { name: 'Reload options' }));
+    expect(notice()).not.toBeInTheDocument();
+    expect(allowBox()).toBeChecked();
+    expect(requireBox()).toBeChecked();
+    expect(saveButton()).toBeDisabled();
+    expect(mock.executeMutation).not.toHaveBeenCalled();
+  });
+
+  it('saving over them is an explicit choice: the dialog names it, "Save anyway" saves the edits', async () => {
+    const user = userEvent.setup();
+    const { mock, changeElsewhere } = renderOptions(off, {
+      SaveHubspotOptions: () => ({ data: { saveHubspotOptions: stored(search) } }),
+    });
+    await user.click(allowBox());
+    changeElsewhere(matchOnly);
+
+    await user.click(saveButton());
+    const dialog = screen.getByRole('dialog', { name: 'Replace the options changed elsewhere?' });
+    expect(dialog).toHaveTextContent('the options were saved elsewhere');
+    expect(within(dialog).queryByRole('button', { name: 'Save' })).not.toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Save anyway' }));
+
+    expect(variablesOf(mock.executeMutation, 'SaveHubspotOptions')).toEqual([{ input: search }]);
+    expect(notice()).not.toBeInTheDocument();
+    expect(savedNote()).toBeInTheDocument();
+    expect(requireBox()).not.toBeChecked();
+  });
+
+  it('edits that match the new options are not a conflict (this card’s own save, announced before its answer)', async () => {
+    const user = userEvent.setup();
+    const answer = makeSubject<Partial<OperationResult>>();
+    const { changeElsewhere } = renderOptions(off, { SaveHubspotOptions: () => answer.source });
+    await user.click(allowBox());
+    await saveThroughDialog(user);
+    changeElsewhere(search);
+    expect(notice()).not.toBeInTheDocument();
+    await act(async () => answer.next({ data: { saveHubspotOptions: stored(search) }, stale: false, hasNext: false }));
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(savedNote()).toBeInTheDocument();
+    expect(allowBox()).toBeChecked();
+  });
+
+  it('a change elsewhere clears "Options saved": the form no longer shows what this card saved', async () => {
+    const user = userEvent.setup();
+    const { changeElsewhere } = renderOptions(off, { SaveHubspotOptions: () => ({ data: { saveHubspotOptions: stored(search) } }) });
+    await user.click(allowBox());
+    await saveThroughDialog(user);
+    expect(savedNote()).toBeInTheDocument();
+    changeElsewhere(matchOnly);
+    expect(savedNote()).not.toBeInTheDocument();
+    expect(requireBox()).toBeChecked();
   });
 });

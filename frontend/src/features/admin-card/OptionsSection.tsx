@@ -2,7 +2,7 @@ import { useId, useRef, useState } from 'react';
 import { useMutation } from 'urql';
 import { graphql } from '../../gql';
 import { errorMessage } from '../../shared/api';
-import { Button, Dialog } from '../../shared/ui';
+import { Banner, Button, Dialog } from '../../shared/ui';
 import type { Integration } from './fragments';
 
 const SaveHubspotOptions = graphql(`
@@ -23,7 +23,11 @@ function describe({ allowOutboundSearch, requireOutboundMatch }: Options): strin
   return 'Create New Chat will not search HubSpot. While syncing is active, each closed chat is still written to its matching (or a new) HubSpot contact.';
 }
 
-/** The outbound search options, saved after a confirmation that the card then confirms ("Options saved"). */
+/**
+ * The outbound search options, saved after a confirmation. The form keeps the admin's unsaved edits: when the
+ * stored options change elsewhere (another tab, another admin) it takes them only if there is nothing to lose,
+ * and otherwise says so and offers to reload them; saving over them is a choice the dialog names.
+ */
 export function OptionsSection({ options, onSaved }: { options: Options; onSaved: (integration: Integration) => void }) {
   const headingId = useId();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -36,17 +40,25 @@ export function OptionsSection({ options, onSaved }: { options: Options; onSaved
   const [{ fetching }, save] = useMutation(SaveHubspotOptions);
   const edited = key(draft) !== key(base);
 
-  // When the stored options change (saved here, or in another tab), the form shows them.
-  if (key(options) !== key(base)) {
+  // The stored options changed (saved here, or elsewhere): with no edits to lose, or edits that match them
+  // (this card's own save, announced before its answer), the form shows them.
+  if (key(options) !== key(base) && (!edited || key(options) === key(draft))) {
     setBase(options);
     if (key(options) !== key(draft)) {
       setDraft(options);
       setSaved(false);
     }
   }
+  const changedElsewhere = key(options) !== key(base);
 
   function edit(next: Options) {
     setDraft(next);
+    setSaved(false);
+  }
+
+  function reload() {
+    setBase(options);
+    setDraft(options);
     setSaved(false);
   }
 
@@ -69,6 +81,18 @@ export function OptionsSection({ options, onSaved }: { options: Options; onSaved
       <h3 id={headingId} ref={heading} tabIndex={-1}>
         Options
       </h3>
+      {changedElsewhere && (
+        <Banner
+          tone="yellow"
+          title="The options were changed elsewhere"
+          actions={<Button onClick={reload}>Reload options</Button>}
+        >
+          <p>
+            Now saved: {describe(options)} Your edits below are not saved. <strong>Reload options</strong> shows the
+            saved ones and drops your edits.
+          </p>
+        </Banner>
+      )}
       <fieldset className="checks">
         <legend>Outbound chats</legend>
         <Check
@@ -108,15 +132,19 @@ export function OptionsSection({ options, onSaved }: { options: Options; onSaved
       </div>
       {confirming && (
         <Dialog
-          title="Save HubSpot options?"
-          confirmLabel="Save"
+          title={changedElsewhere ? 'Replace the options changed elsewhere?' : 'Save HubSpot options?'}
+          confirmLabel={changedElsewhere ? 'Save anyway' : 'Save'}
           busy={fetching}
           error={saveError}
           fallbackFocus={heading}
           onConfirm={confirm}
           onCancel={() => setConfirming(false)}
         >
-          <p>{describe(draft)}</p>
+          {changedElsewhere && <p>Since you started editing, the options were saved elsewhere: {describe(options)}</p>}
+          <p>
+            {changedElsewhere && 'Yours replace them: '}
+            {describe(draft)}
+          </p>
         </Dialog>
       )}
     </section>
