@@ -1,4 +1,4 @@
-import { act, render, screen, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { OperationResult } from '@urql/core';
@@ -203,7 +203,7 @@ describe('HubspotCard confirmations', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Enable' }));
 
     expect(variablesOf(mock.executeMutation, 'EnableHubspot')).toHaveLength(1);
-    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     expect(screen.getByRole('status')).toHaveAttribute('data-state', 'green');
     expect(screen.queryByRole('button', { name: 'Enable' })).not.toBeInTheDocument();
     expect(screen.getByRole('heading', { name: 'HubSpot', level: 2 })).toHaveFocus();
@@ -260,6 +260,17 @@ describe('HubspotCard confirmations', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Enable' }));
     expect(within(dialog).getByRole('alert')).toHaveTextContent('HubSpot is rate limiting Convrs; try again in a minute.');
     expect(screen.getByRole('status')).toHaveAttribute('data-state', 'yellow');
+  });
+
+  it('a dialog opened again does not show the last failure', async () => {
+    const user = userEvent.setup();
+    renderCard(connected, { EnableHubspot: () => ({ error: graphqlError('HubSpot is rate limiting Convrs; try again in a minute.', 'ERATELIMITED') }) });
+    await user.click(screen.getByRole('button', { name: 'Enable' }));
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Enable' }));
+    expect(within(screen.getByRole('dialog')).getByRole('alert')).toBeInTheDocument();
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Cancel' }));
+    await user.click(screen.getByRole('button', { name: 'Enable' }));
+    expect(within(screen.getByRole('dialog')).queryByRole('alert')).not.toBeInTheDocument();
   });
 
   it('Disable → Disable and disconnect: the button, the dialog and its confirm say the same word; Integrate again, focus on the card', async () => {
@@ -361,6 +372,7 @@ describe('HubspotCard words: what syncing does, and nothing more', () => {
     await user.click(screen.getByRole('button', { name: 'Enable' }));
     const dialog = screen.getByRole('dialog', { name: 'Enable HubSpot syncing?' });
     expect(dialog).toHaveTextContent('the linked one, else the oldest contact with the same email, else with the same phone number, else a new contact');
+    expect(dialog).toHaveTextContent('a Note with its full transcript (several Notes for a long one)');
     expect(dialog).toHaveTextContent('Anonymous visitors are skipped.');
     expect(dialog).toHaveTextContent('Conversations closed before now are not written');
     expect(dialog).toHaveTextContent('the User Details panel shows the customer\'s HubSpot contact');
@@ -374,6 +386,18 @@ describe('HubspotCard words: what syncing does, and nothing more', () => {
     const dialog = screen.getByRole('dialog', { name: 'Disable and disconnect HubSpot?' });
     expect(dialog).toHaveTextContent('transcripts still waiting to be written are cancelled');
     expect(dialog).toHaveTextContent('Notes already written stay in HubSpot.');
+    expect(dialog).toHaveTextContent('revoke and delete the stored HubSpot tokens');
+    expect(dialog).toHaveTextContent('Agents no longer see HubSpot contacts in the User Details panel or search HubSpot in Create New Chat.');
+  });
+
+  it('the options say that a picked contact links the new chat', async () => {
+    const user = userEvent.setup();
+    renderCard(enabled);
+    await user.click(screen.getByRole('checkbox', { name: 'Allow HubSpot searching in outbound' }));
+    await user.click(screen.getByRole('button', { name: 'Save Options' }));
+    expect(screen.getByRole('dialog', { name: 'Save HubSpot options?' })).toHaveTextContent(
+      'Agents can pick a match, which links the new chat to that contact from its first message, or enter the contact details by hand.',
+    );
   });
 
   it('the options say what Create New Chat will do', async () => {

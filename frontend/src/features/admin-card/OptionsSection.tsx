@@ -19,7 +19,7 @@ function describe({ allowOutboundSearch, requireOutboundMatch }: Options): strin
   if (allowOutboundSearch && requireOutboundMatch)
     return 'Create New Chat will show a HubSpot search box, and agents must pick a HubSpot contact before they can start an outbound chat.';
   if (allowOutboundSearch)
-    return 'Create New Chat will show a HubSpot search box. Agents can pick a match or enter the contact details by hand.';
+    return 'Create New Chat will show a HubSpot search box. Agents can pick a match, which links the new chat to that contact from its first message, or enter the contact details by hand.';
   return 'Create New Chat will not search HubSpot. While syncing is active, each closed chat is still written to its matching (or a new) HubSpot contact.';
 }
 
