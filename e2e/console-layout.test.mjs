@@ -93,6 +93,51 @@ test('desktop: a long conversation scrolls inside its pane; the top bar and comp
   await page.close();
 });
 
+/** How far (px) the transcript is scrolled up from its end. */
+const fromEnd = (transcript) => transcript.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+
+test('desktop: a new message scrolls the transcript down only if the agent was at its end', { timeout: 120_000 }, async () => {
+  const page = await env.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signIn(page, env.gateway.url, 'Sign in as Sam Agent (agent)');
+  await page.getByRole('link', { name: 'Agent Chat' }).click();
+  const id = await openConversation(page);
+  const transcript = page.getByRole('list', { name: 'Transcript' });
+
+  const stamp = Date.now();
+  await postMessages(page, id, Array.from({ length: 30 }, (_, i) => `Scroll check ${stamp} message ${i + 1}`));
+  await transcript.getByText(`Scroll check ${stamp} message 30`, { exact: true }).waitFor();
+  assert.ok((await fromEnd(transcript)) <= 1, 'at the end, the transcript follows new messages');
+
+  // The agent scrolls up to read; the scroll has been seen once its event has fired.
+  await transcript.evaluate(
+    (el) =>
+      new Promise((resolve) => {
+        el.addEventListener('scroll', resolve, { once: true });
+        el.scrollTop = 0;
+      }),
+  );
+  const whileReading = `The customer writes while the agent reads (${stamp})`;
+  await postMessages(page, id, [whileReading]);
+  await transcript.getByText(whileReading).waitFor();
+  assert.equal(await transcript.evaluate((el) => el.scrollTop), 0, 'the transcript stays where the agent scrolled to');
+  const newMessages = page.getByRole('button', { name: 'New message ↓' });
+  await newMessages.waitFor();
+  await screenshot(page, 'layout-1280-new-messages');
+
+  // "New message ↓" scrolls to the end, and from there the transcript follows again.
+  await newMessages.click();
+  assert.ok((await fromEnd(transcript)) <= 1, 'New message ↓ scrolls to the end');
+  await newMessages.waitFor({ state: 'detached' });
+  const atEnd = `And again, now that the agent is at the end (${stamp})`;
+  await postMessages(page, id, [atEnd]);
+  await transcript.getByText(atEnd).waitFor();
+  assert.ok((await fromEnd(transcript)) <= 1, 'the transcript scrolled down to the new message');
+  assert.ok(await onScreen(transcript.getByText(atEnd)), 'the new message is on screen');
+  assert.ok(await onScreen(page.getByRole('textbox', { name: 'Message', exact: true })), 'the composer is on screen');
+  await page.close();
+});
+
 test('phone: the top bar collapses behind Menu and Agent Chat shows the list or the conversation', { timeout: 120_000 }, async () => {
   const page = await env.context.newPage();
   await page.setViewportSize({ width: 390, height: 844 });

@@ -307,3 +307,58 @@ describe('ConversationView: a live update that overtakes the close', () => {
     expect(syncLine()).toHaveTextContent('Written to HubSpot: Alice Johnson');
   });
 });
+
+describe('ConversationView: the transcript follows new messages', () => {
+  // jsdom lays nothing out: give the transcript a pane 300 px tall over 1000 px of messages.
+  function paneGeometry(pane: HTMLElement) {
+    let top = 700;
+    Object.defineProperty(pane, 'scrollHeight', { configurable: true, get: () => 1000 });
+    Object.defineProperty(pane, 'clientHeight', { configurable: true, get: () => 300 });
+    Object.defineProperty(pane, 'scrollTop', { configurable: true, get: () => top, set: (v: number) => (top = Math.min(v, 700)) });
+    return { scrollTo: (v: number) => act(() => { top = v; pane.dispatchEvent(new Event('scroll')); }), top: () => top };
+  }
+  const arrive = (events: ReturnType<typeof subscriptionSubject>, n: number) =>
+    act(() =>
+      events.next({
+        conversationEvents: {
+          kind: 'MESSAGE_ADDED',
+          conversation: { id: 'cnv_1', status: 'OPEN', closedAt: null, lastMessageAt: '2025-01-02T10:05:00Z' },
+          message: { ...customerMessage, id: `msg_new_${n}`, text: `New ${n}`, createdAt: '2025-01-02T10:05:00Z' },
+        },
+      }),
+    );
+
+  it('stays where the agent scrolled up to, offers the new messages, and follows again from the end', async () => {
+    const user = userEvent.setup();
+    const events = subscriptionSubject();
+    renderView({ ConversationEvents: () => events.source });
+    const pane = paneGeometry(transcript());
+
+    pane.scrollTo(100);
+    arrive(events, 1);
+    arrive(events, 2);
+    expect(pane.top()).toBe(100);
+    const button = screen.getByRole('button', { name: 'New messages ↓' });
+
+    await user.click(button);
+    expect(pane.top()).toBe(700);
+    expect(screen.queryByRole('button', { name: /New message/ })).not.toBeInTheDocument();
+
+    // At the end (or near it), the next message scrolls the transcript down to it.
+    pane.scrollTo(680);
+    arrive(events, 3);
+    expect(pane.top()).toBe(700);
+    expect(screen.queryByRole('button', { name: /New message/ })).not.toBeInTheDocument();
+  });
+
+  it('shows the agent their own message even when they had scrolled up', async () => {
+    const user = userEvent.setup();
+    const sent = { ...customerMessage, id: 'msg_2', author: 'AGENT', authorName: 'Sam Agent', text: 'On it.', createdAt: '2025-01-02T10:01:00Z' };
+    renderView({ SendMessage: () => ({ data: { sendMessage: sent } }) });
+    const pane = paneGeometry(transcript());
+    pane.scrollTo(0);
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'On it.{Enter}');
+    expect(within(transcript()).getByText('On it.')).toBeInTheDocument();
+    expect(pane.top()).toBe(700);
+  });
+});

@@ -12,6 +12,8 @@ import { Banner, Button } from '../../shared/ui';
 import { SyncOutcome } from '../../shared/ui/SyncOutcome';
 import { Composer } from './Composer';
 import { ConversationEvents, type Message } from './fragments';
+import { useFollowEnd } from './useFollowEnd';
+import './chat.css';
 
 // The transcript sync of the conversation's last close, as the agent sees it.
 export const ConversationSyncFields = graphql(`
@@ -196,10 +198,8 @@ export function ConversationView({ id }: { id: string }) {
   const status = statusChange?.status ?? conversation?.status;
   const closedAt = statusChange ? statusChange.closedAt : conversation?.closedAt;
 
-  const transcriptEnd = useRef<HTMLLIElement>(null);
-  useEffect(() => {
-    transcriptEnd.current?.scrollIntoView?.({ block: 'end' });
-  }, [messages.length]);
+  // New messages scroll the transcript to its end, unless the agent scrolled up to read.
+  const transcript = useFollowEnd<HTMLOListElement>(messages.length);
 
   if (!conversation) {
     if (fetching) return <section className="conversation"><p className="muted">Loading conversation…</p></section>;
@@ -216,7 +216,11 @@ export function ConversationView({ id }: { id: string }) {
 
   async function onSend(text: string) {
     const result = await sendMessage({ conversationId: id, text });
-    if (result.data) addMessage(result.data.sendMessage);
+    if (result.data) {
+      // The agent's own message is always shown, wherever they had scrolled.
+      transcript.follow();
+      addMessage(result.data.sendMessage);
+    }
     return result.error ? errorMessage(result.error) : null;
   }
 
@@ -283,18 +287,24 @@ export function ConversationView({ id }: { id: string }) {
         </header>
         {statusError && <Banner tone="red" role="alert" title={errorMessage(statusError)} />}
 
-        <ol className="transcript" aria-label="Transcript" aria-live="polite">
-          {messages.map((m) => (
-            <li key={m.id} className={`message message--${m.author.toLowerCase()}`}>
-              <div className="message__head">
-                <span className="message__author">{m.authorName}</span>
-                <time dateTime={m.createdAt}>{formatWhen(m.createdAt)}</time>
-              </div>
-              <p className="message__text">{m.text}</p>
-            </li>
-          ))}
-          <li ref={transcriptEnd} aria-hidden="true" className="transcript__end" />
-        </ol>
+        <div className="transcript-pane">
+          <ol className="transcript" aria-label="Transcript" aria-live="polite" ref={transcript.ref} onScroll={transcript.onScroll}>
+            {messages.map((m) => (
+              <li key={m.id} className={`message message--${m.author.toLowerCase()}`}>
+                <div className="message__head">
+                  <span className="message__author">{m.authorName}</span>
+                  <time dateTime={m.createdAt}>{formatWhen(m.createdAt)}</time>
+                </div>
+                <p className="message__text">{m.text}</p>
+              </li>
+            ))}
+          </ol>
+          {transcript.unseen > 0 && (
+            <Button className="transcript__new" onClick={transcript.follow}>
+              {transcript.unseen === 1 ? 'New message ↓' : 'New messages ↓'}
+            </Button>
+          )}
+        </div>
 
         <Composer
           label="Message"
