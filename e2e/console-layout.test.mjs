@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { screenshot, setup, signIn } from './harness.mjs';
+import { screenshot, setup, signIn, waitUntil } from './harness.mjs';
 
 let env;
 
@@ -169,6 +169,24 @@ test('phone: the top bar collapses behind Menu and Agent Chat shows the list or 
   const inbox = page.getByRole('navigation', { name: 'Conversations' });
   await inbox.waitFor();
   await screenshot(page, 'layout-390-chat-list');
+  // Opened from the list with the keyboard, the conversation takes the focus (its heading), so the next Tab
+  // stays in it; Back gives the focus back to the conversation's list item.
+  const first = inbox.getByRole('listitem').first().getByRole('link');
+  const firstHref = await first.getAttribute('href');
+  await first.focus();
+  await page.keyboard.press('Enter');
+  const heading = page.locator('.conversation__header h2');
+  await waitUntil(() => heading.evaluate((el) => el === document.activeElement), { what: 'the conversation heading to have the focus' });
+  await page.keyboard.press('Tab');
+  assert.ok(
+    await page.evaluate(() => document.querySelector('.conversation').contains(document.activeElement)),
+    'the Tab after opening reaches the conversation',
+  );
+  await page.getByRole('link', { name: '← All conversations' }).click();
+  await waitUntil(() => page.evaluate(() => document.activeElement?.getAttribute('href')).then((h) => h === firstHref), {
+    what: 'the list item to have the focus back',
+  });
+
   await openConversation(page);
   assert.equal(await inbox.isVisible(), false, 'the list is hidden while a conversation is open');
   assert.ok(await onScreen(page.getByRole('textbox', { name: 'Message', exact: true })), 'the composer is on screen');

@@ -130,8 +130,14 @@ function newerSync(a: Sync | null, b: Sync | null): Sync | null {
   return Date.parse(b.updatedAt) >= Date.parse(a.updatedAt) ? b : a;
 }
 
+export interface ConversationViewProps {
+  id: string;
+  /** Move the focus to the conversation's heading once it has loaded (it was opened from the list). */
+  focusHeading?: boolean;
+}
+
 /** One conversation: its transcript, the composers, Close / Reopen, and the User Details panel beside it. */
-export function ConversationView({ id }: { id: string }) {
+export function ConversationView({ id, focusHeading = false }: ConversationViewProps) {
   const headingId = useId();
   const [{ data, fetching, error }] = useQuery({ query: ConversationQuery, variables: { id }, requestPolicy: 'cache-and-network' });
 
@@ -198,6 +204,12 @@ export function ConversationView({ id }: { id: string }) {
   const status = statusChange?.status ?? conversation?.status;
   const closedAt = statusChange ? statusChange.closedAt : conversation?.closedAt;
 
+  const heading = useRef<HTMLHeadingElement>(null);
+  const loaded = conversation !== undefined && conversation !== null;
+  useEffect(() => {
+    if (focusHeading && loaded) heading.current?.focus();
+  }, [focusHeading, loaded]);
+
   // New messages scroll the transcript to its end, unless the agent scrolled up to read.
   const transcript = useFollowEnd<HTMLOListElement>(messages.length);
 
@@ -254,7 +266,7 @@ export function ConversationView({ id }: { id: string }) {
       <section className="conversation" aria-labelledby={headingId}>
         <header className="conversation__header">
           <div>
-            <h2 id={headingId}>{conversation.customer.name ?? 'Anonymous visitor'}</h2>
+            <h2 id={headingId} ref={heading} tabIndex={-1}>{conversation.customer.name ?? 'Anonymous visitor'}</h2>
             <p className="conversation__meta">
               {channelLabel(conversation.channel)}
               {conversation.subject && ` · ${conversation.subject}`}
