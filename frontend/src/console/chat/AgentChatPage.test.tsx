@@ -2,7 +2,9 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMockClient, MockProvider, silent } from '../../testing/mockClient';
+import type { ConversationQueryVariables, ConversationsQuery } from '../../gql/graphql';
 import { usePath } from '../router';
+import type { Message } from './fragments';
 import { AgentChatPage } from './AgentChatPage';
 
 const customers = [
@@ -10,14 +12,14 @@ const customers = [
   { id: 'cus_2', name: 'Alan Turing' },
 ];
 
-function listed(n: number) {
+function listed(n: number): ConversationsQuery['conversations'][number] {
   return { id: `cnv_${n}`, channel: 'web', subject: null, status: 'OPEN', lastMessageAt: '2025-01-02T10:00:00Z', customer: customers[n - 1] };
 }
 
-function conversation({ id }: Record<string, unknown>) {
+function conversation({ id }: ConversationQueryVariables) {
   const n = Number(String(id).replace('cnv_', ''));
   const customer = customers[n - 1];
-  const message = { id: `msg_${n}`, conversationId: id, author: 'CUSTOMER', authorName: customer.name, text: 'Hello?', createdAt: '2025-01-02T10:00:00Z' };
+  const message: Message = { id: `msg_${n}`, conversationId: String(id), author: 'CUSTOMER', authorName: customer.name, text: 'Hello?', createdAt: '2025-01-02T10:00:00Z' };
   return {
     data: {
       conversation: { ...listed(n), openedAt: '2025-01-02T09:59:00Z', closedAt: null, messages: [message], hubspotSync: null },
@@ -38,7 +40,7 @@ function renderChat() {
     ConversationEvents: silent,
     Conversation: conversation,
     ConversationHubspotSyncUpdated: silent,
-    UserDetails: ({ id }) => ({ data: { customer: { ...customers.find((c) => c.id === id)!, email: null, phone: null, phoneRaw: null } } }),
+    UserDetails: ({ customerId }) => ({ data: { customer: { ...customers.find((c) => c.id === customerId)!, email: null, phone: null, phoneRaw: null } } }),
     HubspotContact: silent,
     HubspotContactUpdated: silent,
   });
