@@ -6,7 +6,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { screenshot, setup, signIn, waitUntil } from './harness.mjs';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { outputDir, screenshot, setup, signIn, waitUntil } from './harness.mjs';
 
 let env;
 
@@ -206,6 +208,12 @@ test('phone: the top bar collapses behind Menu and Agent Chat shows the list or 
   await page.close();
 });
 
+/** Saves what the viewport shows of a page, or one element, as test-output/readme-<name>.png (docs/screenshots/ has copies). */
+async function readmeShot(target, name) {
+  mkdirSync(outputDir, { recursive: true });
+  await target.screenshot({ path: join(outputDir, `readme-${name}.png`) });
+}
+
 /** Starts a conversation with a new customer through the gateway's GraphQL API and returns its id. */
 async function startConversation(page, customer, message) {
   const result = await page.evaluate(
@@ -269,7 +277,7 @@ test('User Details: a long e-mail address wraps before a dot of its domain, neve
   await page.close();
 });
 
-test('phone: the simulator’s contacts table and the HubSpot dialogs fit a 390 px screen', { timeout: 180_000 }, async () => {
+test('phone: the simulator’s contacts table and the HubSpot dialogs fit a 390 px screen (and the README’s screenshots)', { timeout: 180_000 }, async () => {
   const { context, gateway } = env;
   const sim = await context.newPage();
   await sim.setViewportSize({ width: 390, height: 844 });
@@ -318,6 +326,25 @@ test('phone: the simulator’s contacts table and the HubSpot dialogs fit a 390 
     await dialog.waitFor({ state: 'detached' });
   };
   await checkDialog('Enable', 'enable');
+  await card.locator('.banner[data-state="green"]').waitFor();
+
+  // With HubSpot on, the README's pictures of Agent Chat (1280 px), its User Details card and the phone layout.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${gateway.url}/#/chat`);
+  await page.getByRole('navigation', { name: 'Conversations' }).getByRole('link', { name: /Alice Johnson/ }).click();
+  const details = page.getByRole('complementary', { name: 'Customer' });
+  await details.getByRole('link', { name: 'Open Alice Johnson in HubSpot (opens in a new tab)' }).waitFor({ timeout: 30_000 });
+  await page.locator('header[data-connection="connected"]').waitFor();
+  await readmeShot(page, 'agent-chat-1280');
+  await readmeShot(page.getByRole('region', { name: 'User Details' }), 'user-details-hubspot-card');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole('link', { name: '← All conversations' }).waitFor();
+  await readmeShot(page, 'phone-390-conversation');
+  await page.getByRole('link', { name: '← All conversations' }).click();
+  await page.getByRole('navigation', { name: 'Conversations' }).waitFor();
+  await readmeShot(page, 'phone-390-list');
+
+  await page.goto(`${gateway.url}/#/integrations`);
   await card.locator('.banner[data-state="green"]').waitFor();
   await checkDialog('Disable', 'disable');
   await card.getByRole('button', { name: 'Integrate' }).waitFor();
