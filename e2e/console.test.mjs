@@ -144,10 +144,24 @@ test('an admin changes the workspace settings, and an invalid time zone is shown
   assert.equal(await region.inputValue(), 'US');
   assert.equal(await timeZone.inputValue(), 'Europe/London');
 
-  // Put the seed's region back.
+  // A time zone in any letter case is accepted and stored by its IANA name; saving again changes nothing.
+  await timeZone.fill('america/new_york');
+  await save.click();
+  await saved.waitFor();
+  assert.equal(await timeZone.inputValue(), 'America/New_York');
+  await save.click();
+  await page.getByRole('status').filter({ hasText: 'No changes to save.' }).waitFor();
+  assert.equal(await saved.count(), 0, 'an unchanged form is not "saved"');
+  await page.reload();
+  await timeZone.waitFor();
+  assert.equal(await timeZone.inputValue(), 'America/New_York');
+
+  // Put the seed's region and time zone back.
   await region.fill('GB');
+  await timeZone.fill('Europe/London');
   await save.click();
   await saved.waitFor();
   assert.equal(await region.inputValue(), 'GB');
+  assert.equal(await timeZone.inputValue(), 'Europe/London');
   await page.close();
 });
