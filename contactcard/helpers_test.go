@@ -24,6 +24,7 @@ import (
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
 	"github.com/convrs/gateway/store"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 const wsID = "ws_card"
@@ -77,7 +78,7 @@ func eachBackend(t *testing.T, f func(t *testing.T, b backend)) {
 
 // eachEngine runs f on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set (required with CI=true).
 func eachEngine(t *testing.T, f func(t *testing.T, engine string)) {
-	for _, engine := range store.Engines(t) {
+	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) { f(t, engine) })
 	}
 }
@@ -105,7 +106,7 @@ func newEnv(t *testing.T, engine string, b backend) *env {
 	e.sim = hubspotsim.NewTestServer(t, hubspotsim.Options{})
 	e.portal = e.sim.CreatePortal(hubspotsim.PortalSpec{Name: "Card test", Country: "GB"}).ID
 
-	e.db = store.MustOpenTestDB(t, engine)
+	e.db = storetest.OpenDB(t, engine)
 	if err := e.db.CreateWorkspace(ctx, &convrs.Workspace{ID: wsID, Name: "Card", DefaultRegion: "GB", TimeZone: "Europe/London"}); err != nil {
 		t.Fatal(err)
 	}

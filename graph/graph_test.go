@@ -32,6 +32,7 @@ import (
 	"github.com/convrs/gateway/secret"
 	"github.com/convrs/gateway/seed"
 	"github.com/convrs/gateway/store"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 // demoStaff are the seeded staff members tests sign in as.
@@ -82,7 +83,7 @@ func newStack(t *testing.T) *stack { return newStackMode(t, true) }
 func newStackMode(t *testing.T, demo bool, configure ...func(*graph.ServerOptions)) *stack {
 	t.Helper()
 	ctx := context.Background()
-	db := store.MustOpenTestDB(t, "sqlite")
+	db := storetest.OpenDB(t, "sqlite")
 	if _, err := seed.Demo(ctx, db); err != nil {
 		t.Fatalf("seed: %v", err)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
 	"github.com/convrs/gateway/store"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 const (
@@ -114,7 +115,7 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 	e.db = o.db
 	fresh := e.db == nil
 	if fresh {
-		e.dsn = store.MustTestDSN(t, engine)
+		e.dsn = storetest.DSN(t, engine)
 		var err error
 		if e.db, err = store.Open(ctx, e.dsn); err != nil {
 			t.Fatal(err)
@@ -179,7 +180,7 @@ func (e *env) connect() {
 }
 
 func forEachEngine(t *testing.T, f func(t *testing.T, engine string)) {
-	for _, engine := range store.Engines(t) {
+	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) { f(t, engine) })
 	}
 }

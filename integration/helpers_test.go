@@ -25,6 +25,7 @@ import (
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
 	"github.com/convrs/gateway/store"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 const (
@@ -118,7 +119,7 @@ func (b *browser) names() []string {
 
 func newEnv(t *testing.T, engine string) *env {
 	t.Helper()
-	return newEnvDB(t, store.MustOpenTestDB(t, engine))
+	return newEnvDB(t, storetest.OpenDB(t, engine))
 }
 
 // newEnvDB is newEnv on a database the test opened.
@@ -205,7 +206,7 @@ func newBox(t *testing.T) *secret.Box {
 
 // forEachEngine runs f on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
 func forEachEngine(t *testing.T, f func(t *testing.T, e *env)) {
-	for _, engine := range store.Engines(t) {
+	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) { f(t, newEnv(t, engine)) })
 	}
 }

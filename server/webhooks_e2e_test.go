@@ -19,6 +19,7 @@ import (
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
 	"github.com/convrs/gateway/store"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 // A person changes a contact's lifecycle stage in HubSpot (the simulator's UI does what UpdateContact does):
@@ -27,7 +28,7 @@ func TestWebhookUpdatesOpenCard(t *testing.T) {
 	ctx := context.Background()
 	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{})
 	portal := sim.CreatePortal(hubspotsim.PortalSpec{Name: "E2E", Country: "GB"}).ID
-	db := store.MustOpenTestDB(t, "sqlite")
+	db := storetest.OpenDB(t, "sqlite")
 	const ws = "ws_e2e"
 	if err := db.CreateWorkspace(ctx, &convrs.Workspace{ID: ws, Name: "E2E", DefaultRegion: "GB", TimeZone: "Europe/London"}); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/store"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 // fixture is one workspace with an admin, an agent and a customer with an open conversation.
@@ -56,10 +57,10 @@ func ptr[T any](v T) *T { return &v }
 // eachEngine runs fn on a fresh database of every engine.
 func eachEngine(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
-	for _, engine := range store.Engines(t) {
+	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			t.Parallel()
-			fn(t, store.MustOpenTestDB(t, engine))
+			fn(t, storetest.OpenDB(t, engine))
 		})
 	}
 }
@@ -73,10 +74,10 @@ func wantCode(t *testing.T, err error, code string) {
 
 func TestMigrationsAreVersionedAndIdempotent(t *testing.T) {
 	t.Parallel()
-	for _, engine := range store.Engines(t) {
+	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			dsn := store.MustTestDSN(t, engine)
+			dsn := storetest.DSN(t, engine)
 			db, err := store.Open(ctx, dsn)
 			if err != nil {
 				t.Fatal(err)
@@ -103,10 +104,10 @@ func TestMigrationsAreVersionedAndIdempotent(t *testing.T) {
 // (held on one pinned connection) lets one apply the migrations while the other waits, and neither fails.
 func TestConcurrentMigrationsOnPostgres(t *testing.T) {
 	t.Parallel()
-	if !slices.Contains(store.Engines(t), "postgres") {
+	if !slices.Contains(storetest.Engines(t), "postgres") {
 		t.Skip("TEST_DATABASE_URL is not set")
 	}
-	dsn := store.MustTestDSN(t, "postgres")
+	dsn := storetest.DSN(t, "postgres")
 	const processes = 4
 	errs := make(chan error, processes)
 	dbs := make(chan *store.DB, processes)
@@ -217,7 +218,7 @@ func TestWorkspacesAreIsolated(t *testing.T) {
 
 func TestNoPrincipalIsUnauthorized(t *testing.T) {
 	t.Parallel()
-	db := store.MustOpenTestDB(t, "sqlite")
+	db := storetest.OpenDB(t, "sqlite")
 	f := newFixture(t, db, "ws_a")
 	_, err := db.FindConversation(context.Background(), f.conv.ID)
 	wantCode(t, err, convrs.EUNAUTHORIZED)

@@ -1,4 +1,6 @@
-package store
+// Package storetest opens empty, migrated databases for tests, on every engine the environment provides. Only
+// tests import it, so the production binary does not link package testing.
+package storetest
 
 import (
 	"context"
@@ -12,6 +14,8 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/convrs/gateway/store"
 )
 
 // Engines lists the database engines tests run on: always SQLite, and PostgreSQL when TEST_DATABASE_URL is set.
@@ -27,12 +31,12 @@ func Engines(tb testing.TB) []string {
 	return engines
 }
 
-// MustOpenTestDB opens an empty, migrated database of engine for one test: a temporary SQLite file, or a fresh
+// OpenDB opens an empty, migrated database of engine for one test: a temporary SQLite file, or a fresh
 // PostgreSQL schema of TEST_DATABASE_URL's database dropped when the test ends, so tests run in parallel and
 // never see each other's rows.
-func MustOpenTestDB(tb testing.TB, engine string) *DB {
+func OpenDB(tb testing.TB, engine string) *store.DB {
 	tb.Helper()
-	db, err := Open(context.Background(), MustTestDSN(tb, engine))
+	db, err := store.Open(context.Background(), DSN(tb, engine))
 	if err != nil {
 		tb.Fatalf("open %s: %v", engine, err)
 	}
@@ -40,9 +44,8 @@ func MustOpenTestDB(tb testing.TB, engine string) *DB {
 	return db
 }
 
-// MustTestDSN returns the address of an empty database of engine for one test (see MustOpenTestDB), not yet
-// opened or migrated.
-func MustTestDSN(tb testing.TB, engine string) string {
+// DSN returns the address of an empty database of engine for one test (see OpenDB), not yet opened or migrated.
+func DSN(tb testing.TB, engine string) string {
 	tb.Helper()
 	switch engine {
 	case "sqlite":
