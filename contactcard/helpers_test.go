@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
@@ -46,14 +46,7 @@ func memoryBackend(t *testing.T) backend {
 // is skipped, except with CI=true, where it fails.
 func redisBackend(t *testing.T) backend {
 	t.Helper()
-	u := os.Getenv("TEST_REDIS_URL")
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("TEST_REDIS_URL is not set, but CI=true requires the Redis variant")
-		}
-		t.Skip("TEST_REDIS_URL is not set: skipping the Redis variant")
-	}
-	rdb, err := cache.OpenRedis(u)
+	rdb, err := cache.OpenRedis(testkit.RedisURL(t))
 	if err != nil {
 		t.Fatalf("TEST_REDIS_URL: %v", err)
 	}
@@ -76,13 +69,6 @@ func eachBackend(t *testing.T, f func(t *testing.T, b backend)) {
 	t.Run("redis", func(t *testing.T) { f(t, redisBackend(t)) })
 }
 
-// eachEngine runs f on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set (required with CI=true).
-func eachEngine(t *testing.T, f func(t *testing.T, engine string)) {
-	for _, engine := range storetest.Engines(t) {
-		t.Run(engine, func(t *testing.T) { f(t, engine) })
-	}
-}
-
 // env is a workspace connected (and enabled) to a simulator portal, with the card service of one gateway
 // process; process() makes another on the same database and backend.
 type env struct {
@@ -92,7 +78,7 @@ type env struct {
 	b      backend
 	box    *secret.Box
 	portal int64
-	logs   *syncBuffer
+	logs   *testkit.LogBuffer
 	hub    *integration.Service
 	svc    *contactcard.Service
 	admin  context.Context
@@ -102,7 +88,7 @@ type env struct {
 func newEnv(t *testing.T, engine string, b backend) *env {
 	t.Helper()
 	ctx := context.Background()
-	e := &env{t: t, b: b, logs: &syncBuffer{}}
+	e := &env{t: t, b: b, logs: &testkit.LogBuffer{}}
 	e.sim = hubspotsim.NewTestServer(t, hubspotsim.Options{})
 	e.portal = e.sim.CreatePortal(hubspotsim.PortalSpec{Name: "Card test", Country: "GB"}).ID
 
@@ -237,24 +223,6 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set("Authorization", "Bearer "+b.token)
 	return http.DefaultTransport.RoundTrip(r)
-}
-
-// syncBuffer collects log output written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // together runs f n times at once, released by one signal so the calls overlap.

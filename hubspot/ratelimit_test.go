@@ -8,28 +8,13 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/convrs/gateway/internal/testkit"
 )
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 func TestMemoryLimiterRollingWindow(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := testkit.NewClock(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
 	l := NewMemoryLimiter()
 	l.now = clock.Now
 	ctx := context.Background()
@@ -73,7 +58,7 @@ func TestMemoryLimiterRollingWindow(t *testing.T) {
 
 func TestMemoryLimiterAdmitsExactlyLimit(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: time.Unix(0, 0)}
+	clock := testkit.NewClock(time.Unix(0, 0))
 	l := NewMemoryLimiter()
 	l.now = clock.Now
 	var wg sync.WaitGroup
@@ -116,7 +101,7 @@ func TestMemoryLimiterErrors(t *testing.T) {
 // TestClientWithMemoryLimiter paces real calls: the 3rd search within a second waits for the window.
 func TestClientWithMemoryLimiter(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: time.Unix(0, 0)}
+	clock := testkit.NewClock(time.Unix(0, 0))
 	l := NewMemoryLimiter()
 	l.now = clock.Now
 	client, mux, fs := setup(t, WithLimiter(l, "7"), WithSearchLimit(2, time.Second))

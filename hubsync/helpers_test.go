@@ -5,20 +5,15 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/glebarez/sqlite"
-	"gorm.io/driver/postgres"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	"github.com/convrs/gateway/cache"
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
@@ -31,24 +26,6 @@ const (
 	portal = int64(61000001)
 )
 
-// clock is a settable clock shared by the store, the simulator and the workers.
-type clock struct {
-	mu sync.Mutex
-	d  time.Duration
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.d)
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.d += d
-}
-
 // env is one gateway process's sync (store, integration service, matcher, worker) over a real database and
 // the simulator, with an ENABLED workspace connected to portal.
 type env struct {
@@ -60,7 +37,7 @@ type env struct {
 	cache  *cache.Memory
 	ps     convrs.PubSub
 	box    *secret.Box
-	clock  *clock
+	clock  *testkit.Clock
 	admin  context.Context
 	agent  context.Context
 	svc    *Service
@@ -75,7 +52,7 @@ type envOpts struct {
 	ps       convrs.PubSub
 	cache    *cache.Memory
 	simSrv   *hubspotsim.TestServer
-	clock    *clock
+	clock    *testkit.Clock
 	noEnable bool
 	// refreshMargin is the integration's (default 5 minutes).
 	refreshMargin time.Duration
@@ -86,7 +63,7 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 	ctx := context.Background()
 	e := &env{t: t, clock: o.clock}
 	if e.clock == nil {
-		e.clock = &clock{}
+		e.clock = testkit.NewRunningClock()
 	}
 	e.sim = o.simSrv
 	if e.sim == nil {
@@ -179,33 +156,13 @@ func (e *env) connect() {
 	}
 }
 
-func forEachEngine(t *testing.T, f func(t *testing.T, engine string)) {
-	for _, engine := range storetest.Engines(t) {
-		t.Run(engine, func(t *testing.T) { f(t, engine) })
-	}
-}
-
 func str(s string) *string { return &s }
 
 // storeLegacyPhone writes phone into a customer's row as an older version of the product could have stored
 // it (today every stored number is validated), with a connection of its own.
 func (e *env) storeLegacyPhone(customerID, phone string) {
 	e.t.Helper()
-	var dialector gorm.Dialector
-	if path, ok := strings.CutPrefix(e.dsn, "sqlite://"); ok {
-		dialector = sqlite.Open(path + "?_pragma=busy_timeout(10000)")
-	} else {
-		dialector = postgres.Open(e.dsn)
-	}
-	raw, err := gorm.Open(dialector, &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer func() {
-		if sqlDB, err := raw.DB(); err == nil {
-			sqlDB.Close()
-		}
-	}()
+	raw := storetest.Raw(e.t, e.dsn)
 	if err := raw.Exec(`UPDATE customers SET phone = ?, phone_raw = ? WHERE id = ?`, phone, phone, customerID).Error; err != nil {
 		e.t.Fatal(err)
 	}

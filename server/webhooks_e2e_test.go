@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
@@ -51,7 +51,7 @@ func TestWebhookUpdatesOpenCard(t *testing.T) {
 		t.Fatal(err)
 	}
 	kv, ps := cache.NewMemory(), pubsub.NewMemory()
-	logs := &lockedWriter{w: &bytes.Buffer{}}
+	logs := &testkit.LogBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	hub := integration.New(integration.Config{Store: db, OAuth: &hubspot.OAuthConfig{ClientID: hubspotsim.DefaultClientID,
 		ClientSecret: hubspotsim.DefaultClientSecret, APIURL: sim.URL(), AppURL: sim.URL()}, APIURL: sim.URL(), LinkURL: sim.URL(),
@@ -102,22 +102,4 @@ func TestWebhookUpdatesOpenCard(t *testing.T) {
 			t.Fatalf("the open card never showed the new stage; deliveries %+v\n%s", sim.WebhookDeliveries(), logs.String())
 		}
 	}
-}
-
-// lockedWriter serialises log writes from the handler's and the simulator's goroutines.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-func (l *lockedWriter) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.String()
 }

@@ -3,12 +3,12 @@ package store_test
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/store"
 	"github.com/convrs/gateway/store/storetest"
 )
@@ -104,9 +104,7 @@ func TestMigrationsAreVersionedAndIdempotent(t *testing.T) {
 // (held on one pinned connection) lets one apply the migrations while the other waits, and neither fails.
 func TestConcurrentMigrationsOnPostgres(t *testing.T) {
 	t.Parallel()
-	if !slices.Contains(storetest.Engines(t), "postgres") {
-		t.Skip("TEST_DATABASE_URL is not set")
-	}
+	testkit.DatabaseURL(t) // skips without PostgreSQL
 	dsn := storetest.DSN(t, "postgres")
 	const processes = 4
 	errs := make(chan error, processes)

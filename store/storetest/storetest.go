@@ -7,14 +7,16 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/url"
-	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/store"
 )
 
@@ -22,13 +24,10 @@ import (
 // With CI=true a missing TEST_DATABASE_URL fails the test instead of quietly testing one engine only.
 func Engines(tb testing.TB) []string {
 	tb.Helper()
-	engines := []string{"sqlite"}
-	if os.Getenv("TEST_DATABASE_URL") != "" {
-		engines = append(engines, "postgres")
-	} else if os.Getenv("CI") == "true" {
-		tb.Fatal("TEST_DATABASE_URL is not set: PostgreSQL tests cannot run (CI=true)")
+	if _, ok := testkit.LookupDatabaseURL(tb); ok {
+		return []string{"sqlite", "postgres"}
 	}
-	return engines
+	return []string{"sqlite"}
 }
 
 // OpenDB opens an empty, migrated database of engine for one test: a temporary SQLite file, or a fresh
@@ -51,7 +50,7 @@ func DSN(tb testing.TB, engine string) string {
 	case "sqlite":
 		return "sqlite://" + filepath.Join(tb.TempDir(), "test.db")
 	case "postgres":
-		base := os.Getenv("TEST_DATABASE_URL")
+		base := testkit.DatabaseURL(tb)
 		b := make([]byte, 6)
 		_, _ = rand.Read(b)
 		schema := "t_" + hex.EncodeToString(b)
@@ -80,4 +79,34 @@ func DSN(tb testing.TB, engine string) string {
 		tb.Fatalf("unknown engine %q", engine)
 		return ""
 	}
+}
+
+// EachEngine runs f as a subtest on each of Engines.
+func EachEngine(t *testing.T, f func(t *testing.T, engine string)) {
+	t.Helper()
+	for _, engine := range Engines(t) {
+		t.Run(engine, func(t *testing.T) { f(t, engine) })
+	}
+}
+
+// Raw opens a connection of its own to the database at dsn (from DSN), closed when the test ends, for tests
+// that read or write rows as no method of package store would.
+func Raw(tb testing.TB, dsn string) *gorm.DB {
+	tb.Helper()
+	var dialector gorm.Dialector
+	if path, ok := strings.CutPrefix(dsn, "sqlite://"); ok {
+		dialector = sqlite.Open(path + "?_pragma=busy_timeout(10000)")
+	} else {
+		dialector = postgres.Open(dsn)
+	}
+	raw, err := gorm.Open(dialector, &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		tb.Fatalf("open %s: %v", dsn, err)
+	}
+	tb.Cleanup(func() {
+		if sqlDB, err := raw.DB(); err == nil {
+			sqlDB.Close()
+		}
+	})
+	return raw
 }
