@@ -19,6 +19,7 @@ import (
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/internal/hubtest"
 	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
@@ -93,25 +94,8 @@ func newEnv(t *testing.T, engine string, b backend) *env {
 	e.portal = e.sim.CreatePortal(hubspotsim.PortalSpec{Name: "Card test", Country: "GB"}).ID
 
 	e.db = storetest.OpenDB(t, engine)
-	if err := e.db.CreateWorkspace(ctx, &convrs.Workspace{ID: wsID, Name: "Card", DefaultRegion: "GB", TimeZone: "Europe/London"}); err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range []*convrs.Staff{
-		{ID: "stf_admin", WorkspaceID: wsID, Name: "Ada Admin", Email: "ada@card.test", Role: convrs.RoleAdmin},
-		{ID: "stf_agent", WorkspaceID: wsID, Name: "Sam Agent", Email: "sam@card.test", Role: convrs.RoleAgent},
-	} {
-		if err := e.db.CreateStaff(ctx, s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	e.admin = convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_admin", WorkspaceID: wsID, Role: convrs.RoleAdmin})
-	e.agent = convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_agent", WorkspaceID: wsID, Role: convrs.RoleAgent})
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	var err error
-	if e.box, err = secret.NewBox(key); err != nil {
-		t.Fatal(err)
-	}
+	e.admin, e.agent = hubtest.Workspace(t, e.db, convrs.Workspace{ID: wsID, Name: "Card", DefaultRegion: "GB", TimeZone: "Europe/London"})
+	e.box = hubtest.NewBox(t)
 	e.connect()
 	if _, err := e.db.EnableHubspot(ctx, wsID); err != nil {
 		t.Fatal(err)
@@ -123,22 +107,8 @@ func newEnv(t *testing.T, engine string, b backend) *env {
 // connect stores a connection to the portal as a completed OAuth handshake would, with real simulator tokens.
 func (e *env) connect() {
 	e.t.Helper()
-	access, refresh := e.sim.IssueTokens(e.portal, "")
-	seal := func(v, which string) string {
-		out, err := e.box.Seal(v, "hubspot:"+which+":"+wsID)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		return out
-	}
-	_, _, err := e.db.SaveHubspotConnection(context.Background(), store.Connection{
-		WorkspaceID: wsID, PortalID: e.portal, UIDomain: "app.hubspot.com", HubUserEmail: "ada@card.test",
-		Scopes: integration.RequiredScopes, AccessTokenEnc: seal(access, "access"), RefreshTokenEnc: seal(refresh, "refresh"),
-		TokenExpiresAt: time.Now().Add(25 * time.Minute), ConnectedBy: "stf_admin",
-	})
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	hubtest.Connect(e.t, e.db, e.box, e.sim, store.Connection{WorkspaceID: wsID, PortalID: e.portal, HubUserEmail: "ada@test.test",
+		TokenExpiresAt: time.Now().Add(25 * time.Minute)})
 }
 
 // process returns the integration and card services of one more gateway process.
@@ -149,11 +119,7 @@ func (e *env) process() (*integration.Service, *contactcard.Service) {
 func (e *env) processWith(b backend) (*integration.Service, *contactcard.Service) {
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	hub := integration.New(integration.Config{
-		Store: e.db,
-		OAuth: &hubspot.OAuthConfig{ClientID: hubspotsim.DefaultClientID, ClientSecret: hubspotsim.DefaultClientSecret,
-			RedirectURL: "https://convrs.test" + integration.CallbackPath, Scopes: integration.RequiredScopes,
-			AppURL: e.sim.URL(), APIURL: e.sim.URL()},
-		APIURL: e.sim.URL(), LinkURL: e.sim.URL(), PublicURL: "https://convrs.test",
+		Store: e.db, OAuth: hubtest.OAuth(e.sim), APIURL: e.sim.URL(), LinkURL: e.sim.URL(), PublicURL: hubtest.PublicURL,
 		Cache: b.kv, Locker: b.locker, Limiter: cache.NewMemory().Limiter(), PubSub: b.ps, Box: e.box, Logger: logger,
 	})
 	svc := contactcard.New(contactcard.Config{Store: e.db, Clients: hub, Cache: b.kv, Locker: b.locker, PubSub: b.ps, Logger: logger})

@@ -2,7 +2,6 @@ package hubsync
 
 import (
 	"context"
-	"crypto/rand"
 	"log/slog"
 	"strings"
 	"testing"
@@ -10,9 +9,9 @@ import (
 
 	"github.com/convrs/gateway/cache"
 	"github.com/convrs/gateway/convrs"
-	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/internal/hubtest"
 	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
@@ -80,15 +79,8 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 		e.ps = pubsub.NewMemory()
 	}
 	if e.box == nil {
-		key := make([]byte, 32)
-		_, _ = rand.Read(key)
-		var err error
-		if e.box, err = secret.NewBox(key); err != nil {
-			t.Fatal(err)
-		}
+		e.box = hubtest.NewBox(t)
 	}
-	e.admin = convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_admin", WorkspaceID: wsID, Role: convrs.RoleAdmin})
-	e.agent = convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_agent", WorkspaceID: wsID, Role: convrs.RoleAgent})
 	e.db = o.db
 	fresh := e.db == nil
 	if fresh {
@@ -101,23 +93,14 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 	}
 	e.db.Now = e.clock.Now
 	e.db.Events = e.ps
+	ws := convrs.Workspace{ID: wsID, Name: "Test", DefaultRegion: "GB", TimeZone: "Europe/Paris"}
 	if fresh {
-		if err := e.db.CreateWorkspace(ctx, &convrs.Workspace{ID: wsID, Name: "Test", DefaultRegion: "GB", TimeZone: "Europe/Paris"}); err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range []*convrs.Staff{
-			{ID: "stf_admin", WorkspaceID: wsID, Name: "Ada Admin", Email: "ada@test.test", Role: convrs.RoleAdmin},
-			{ID: "stf_agent", WorkspaceID: wsID, Name: "Sam Agent", Email: "sam@test.test", Role: convrs.RoleAgent},
-		} {
-			if err := e.db.CreateStaff(ctx, s); err != nil {
-				t.Fatal(err)
-			}
-		}
+		e.admin, e.agent = hubtest.Workspace(t, e.db, ws)
+	} else {
+		e.admin, e.agent = hubtest.Principals(ws.ID)
 	}
 	e.integ = integration.New(integration.Config{
-		Store: e.db, OAuth: &hubspot.OAuthConfig{ClientID: hubspotsim.DefaultClientID, ClientSecret: hubspotsim.DefaultClientSecret,
-			RedirectURL: "https://convrs.test" + integration.CallbackPath, Scopes: integration.RequiredScopes, AppURL: e.sim.URL(), APIURL: e.sim.URL()},
-		APIURL: e.sim.URL(), LinkURL: e.sim.URL(), PublicURL: "https://convrs.test",
+		Store: e.db, OAuth: hubtest.OAuth(e.sim), APIURL: e.sim.URL(), LinkURL: e.sim.URL(), PublicURL: hubtest.PublicURL,
 		Cache: e.cache, Locker: e.cache, Limiter: e.cache.Limiter(), PubSub: e.ps, Box: e.box, Now: e.clock.Now,
 		RefreshMargin: o.refreshMargin,
 	})
@@ -140,20 +123,8 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 // connect stores a connection to portal, as the OAuth callback does.
 func (e *env) connect() {
 	e.t.Helper()
-	access, refresh := e.sim.IssueTokens(portal, "")
-	e.access = access
-	a, err := e.box.Seal(access, "hubspot:access:"+wsID)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	r, err := e.box.Seal(refresh, "hubspot:refresh:"+wsID)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if _, _, err := e.db.SaveHubspotConnection(context.Background(), store.Connection{WorkspaceID: wsID, PortalID: portal, UIDomain: "app.hubspot.com",
-		Scopes: integration.RequiredScopes, AccessTokenEnc: a, RefreshTokenEnc: r, TokenExpiresAt: e.clock.Now().Add(30 * time.Minute), ConnectedBy: "stf_admin"}); err != nil {
-		e.t.Fatal(err)
-	}
+	e.access = hubtest.Connect(e.t, e.db, e.box, e.sim, store.Connection{WorkspaceID: wsID, PortalID: portal,
+		TokenExpiresAt: e.clock.Now().Add(30 * time.Minute)})
 }
 
 func str(s string) *string { return &s }

@@ -2,7 +2,6 @@ package integration_test
 
 import (
 	"context"
-	"crypto/rand"
 	"html"
 	"io"
 	"log/slog"
@@ -22,6 +21,7 @@ import (
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/internal/hubtest"
 	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
@@ -128,7 +128,7 @@ func newEnvDB(t *testing.T, db *store.DB) *env {
 		}
 	}
 	e := &env{
-		logs: logs, db: db, sim: sim, cache: cache.NewMemory(), ps: pubsub.NewMemory(), box: newBox(t), clock: testkit.NewRunningClock(),
+		logs: logs, db: db, sim: sim, cache: cache.NewMemory(), ps: pubsub.NewMemory(), box: hubtest.NewBox(t), clock: testkit.NewRunningClock(),
 		browser: newBrowser(),
 		admin:   convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_admin", WorkspaceID: wsID, Role: convrs.RoleAdmin}),
 		agent:   convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_agent", WorkspaceID: wsID, Role: convrs.RoleAgent}),
@@ -156,17 +156,6 @@ func (e *env) restart() *integration.Service {
 		Cache: e.cache, Locker: e.cache, Limiter: e.cache.Limiter(), PubSub: e.ps, Box: e.box, Now: e.clock.Now,
 		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
-}
-
-func newBox(t *testing.T) *secret.Box {
-	t.Helper()
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	b, err := secret.NewBox(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // forEachEngine runs f on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
