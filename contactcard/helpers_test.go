@@ -180,7 +180,11 @@ func (e *env) labelCalls(mark int) int {
 func (e *env) hubspotClient() *hubspot.Client {
 	access, _ := e.sim.IssueTokens(e.portal, "")
 	hc := &http.Client{Transport: bearer{access}}
-	return hubspot.NewClient(hc, hubspot.WithBaseURL(e.sim.URL()))
+	c, err := hubspot.NewClient(hc, hubspot.WithBaseURL(e.sim.URL()))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
 }
 
 type bearer struct{ token string }

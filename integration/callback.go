@@ -190,9 +190,7 @@ func (s *Service) finish(w http.ResponseWriter, r *http.Request, st *oauthState,
 			"On HubSpot's consent screen, leave every permission ticked. Missing: "+strings.Join(missing, ", ")+". Click Integrate to try again.")
 		return
 	}
-	hc := hubspot.NewClient(oauth2.NewClient(context.WithValue(ctx, oauth2.HTTPClient, s.cfg.HTTPClient), oauth2.StaticTokenSource(tok.OAuth2())),
-		hubspot.WithBaseURL(s.cfg.APIURL))
-	acct, _, err := hc.Account.Details(ctx)
+	acct, err := s.accountDetails(ctx, tok)
 	if err != nil {
 		log.WarnContext(ctx, "oauth callback: account details failed", "error", err)
 		s.revoke(ctx, tok.RefreshToken)
@@ -492,4 +490,15 @@ func truncate(v string, n int) string {
 		return v[:n] + "…"
 	}
 	return v
+}
+
+// accountDetails reads the portal's details with the tokens just granted, before anything is stored.
+func (s *Service) accountDetails(ctx context.Context, tok *hubspot.Token) (*hubspot.AccountDetails, error) {
+	hc, err := hubspot.NewClient(oauth2.NewClient(context.WithValue(ctx, oauth2.HTTPClient, s.cfg.HTTPClient), oauth2.StaticTokenSource(tok.OAuth2())),
+		hubspot.WithBaseURL(s.cfg.APIURL))
+	if err != nil {
+		return nil, err
+	}
+	acct, _, err := hc.Account.Details(ctx)
+	return acct, err
 }

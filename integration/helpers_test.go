@@ -461,13 +461,14 @@ func (e *env) closeConversation(t *testing.T, id string) {
 	}
 }
 
-func (e *env) jobs(t *testing.T) []*convrs.Job {
+// syncs lists the workspace's transcript sync records, most recently closed first.
+func (e *env) syncs(t *testing.T) []*convrs.HubspotSync {
 	t.Helper()
-	jobs, err := e.db.ListJobs(e.admin, convrs.HookHubspotTranscript)
+	page, err := e.db.ListHubspotSyncs(e.admin, convrs.HubspotSyncFilter{First: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return jobs
+	return page.Nodes
 }
 
 func (e *env) hooks(t *testing.T) []string {

@@ -91,9 +91,12 @@ func setup(t *testing.T, o envOpts) *env {
 	p := sim.CreatePortal(hubspotsim.PortalSpec{Country: o.country})
 	at, _ := sim.IssueTokens(p.ID, "")
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, sim.Client())
-	client := hubspot.NewClient(oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: at})),
+	client, err := hubspot.NewClient(oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: at})),
 		hubspot.WithBaseURL(sim.URL()), hubspot.WithSearchLimit(10000, time.Second), hubspot.WithBurstLimit(100000, 10*time.Second),
 		hubspot.WithRetry(hubspot.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if o.locker == nil {
 		o.locker = cache.NewMemory()
 	}

@@ -395,17 +395,16 @@ func TestConversationLifecycle(t *testing.T) {
 	})
 }
 
-func TestClosingCreatesOneJobPerHook(t *testing.T) {
+func TestClosingQueuesTheTranscriptSyncOfTheHook(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db, "ws_a")
 		if _, err := db.CloseConversation(f.agent, f.conv.ID); err != nil {
 			t.Fatal(err)
 		}
-		if jobs, _ := db.ListJobs(f.admin, convrs.HookHubspotTranscript); len(jobs) != 0 {
-			t.Fatalf("a close without a hook created %d jobs", len(jobs))
-		}
-		err := db.SetHook(f.agent, convrs.EventConversationClosed, convrs.HookHubspotTranscript, true)
+		_, err := db.HubspotSync(f.admin, f.conv.ID)
+		wantCode(t, err, convrs.ENOTFOUND) // a close without the hook queues nothing
+		err = db.SetHook(f.agent, convrs.EventConversationClosed, convrs.HookHubspotTranscript, true)
 		wantCode(t, err, convrs.EFORBIDDEN)
 		if err := db.SetHook(f.admin, convrs.EventConversationClosed, convrs.HookHubspotTranscript, true); err != nil {
 			t.Fatal(err)
@@ -420,19 +419,16 @@ func TestClosingCreatesOneJobPerHook(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		jobs, err := db.ListJobs(f.admin, convrs.HookHubspotTranscript)
-		if err != nil || len(jobs) != 1 {
-			t.Fatalf("ListJobs = %d jobs, %v; want 1", len(jobs), err)
+		s, err := db.HubspotSync(f.admin, f.conv.ID)
+		if err != nil || s.Status != convrs.SyncQueued || !s.ClosedAt.Equal(*closed.ClosedAt) {
+			t.Fatalf("sync = %+v, %v; want QUEUED for the close at %v", s, err, closed.ClosedAt)
 		}
-		if j := jobs[0]; j.SubjectID != f.conv.ID || j.Status != convrs.JobPending || !j.EventAt.Equal(*closed.ClosedAt) {
-			t.Fatalf("job = %+v; want pending for %s at %v", j, f.conv.ID, closed.ClosedAt)
-		}
-		// Removing the hook (Disable) cancels the jobs that have not run.
+		// Removing the hook (Disable) cancels the syncs that have not run.
 		if err := db.SetHook(f.admin, convrs.EventConversationClosed, convrs.HookHubspotTranscript, false); err != nil {
 			t.Fatal(err)
 		}
-		if jobs, _ := db.ListJobs(f.admin, convrs.HookHubspotTranscript); len(jobs) != 0 {
-			t.Fatalf("%d jobs left after removing the hook", len(jobs))
+		if s, err := db.HubspotSync(f.admin, f.conv.ID); err != nil || s.Status != convrs.SyncCancelled {
+			t.Fatalf("sync after removing the hook = %+v, %v; want CANCELLED", s, err)
 		}
 	})
 }
