@@ -3,36 +3,19 @@ package hubspot
 import (
 	"context"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/convrs/gateway/cache"
+	"github.com/convrs/gateway/internal/testkit"
 )
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // TestClientWithMemoryLimiter paces real calls: the 3rd search within a second waits for the window.
 func TestClientWithMemoryLimiter(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: time.Unix(0, 0)}
+	clock := testkit.NewClock(time.Unix(0, 0))
 	l := cache.NewMemory(cache.WithClock(clock.Now)).Limiter()
 	client, mux, fs := setup(t, WithLimiter(l, "7"), WithSearchLimit(2, time.Second))
 	client.sleep = func(ctx context.Context, d time.Duration) error {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/convrs/gateway/hubspot/hubspotsim"
+	"github.com/convrs/gateway/internal/testkit"
 	"golang.org/x/oauth2"
 )
 
@@ -22,13 +23,13 @@ type simEnv struct {
 	access string
 	client *Client
 	oauth  *OAuthConfig
-	clock  *fakeClock
+	clock  *testkit.Clock
 	sleeps *fakeSleep
 }
 
 func setupSim(t *testing.T, opts hubspotsim.Options) *simEnv {
 	t.Helper()
-	clock := &fakeClock{now: time.Now()}
+	clock := testkit.NewClock(time.Now())
 	opts.Now = clock.Now
 	sim := hubspotsim.NewTestServer(t, opts)
 	p := sim.CreatePortal(hubspotsim.PortalSpec{UIDomain: "app-eu1.hubspot.com"})

@@ -13,6 +13,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2"
+
+	"github.com/convrs/gateway/internal/testkit"
 )
 
 // tokenServer is a fake token endpoint that counts refreshes and hands out at-N / rt-N.
@@ -456,7 +458,7 @@ func TestNewTokenSourceValidates(t *testing.T) {
 
 func TestMemoryLocker(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: time.Unix(0, 0)}
+	clock := testkit.NewClock(time.Unix(0, 0))
 	l := NewMemoryLocker()
 	l.now = clock.Now
 	ctx := context.Background()

@@ -18,6 +18,7 @@ import (
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/internal/hubtest"
 	"github.com/convrs/gateway/secret"
 )
 
@@ -719,7 +720,7 @@ func TestTokensSealedAtRest(t *testing.T) {
 	if err != nil || sealed == nil {
 		t.Fatal(sealed, err)
 	}
-	other := newBox(t)
+	other := hubtest.NewBox(t)
 	for _, f := range []struct{ which, sealed, plain string }{
 		{"access", sealed.AccessTokenEnc, access},
 		{"refresh", sealed.RefreshTokenEnc, refresh},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -15,19 +14,20 @@ import (
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/hubsync"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/secret"
 	"github.com/convrs/gateway/store"
 )
 
 // newRunApp builds the development app (SQLite, the embedded simulator) to be Run, its log in the returned
 // writer.
-func newRunApp(t *testing.T) (*App, *lockedWriter) {
+func newRunApp(t *testing.T) (*App, *testkit.LogBuffer) {
 	t.Helper()
 	cfg, err := LoadConfig(devEnv("DATA_DIR", t.TempDir(), "LISTEN_ADDR", "127.0.0.1:0", "METRICS_ADDR", "127.0.0.1:0", "HUBSPOT_SIM_ADDR", "127.0.0.1:0", "LOG_LEVEL", "info"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &lockedWriter{w: &bytes.Buffer{}}
+	logs := &testkit.LogBuffer{}
 	app, err := NewApp(context.Background(), cfg, logs)
 	if err != nil {
 		t.Fatal(err)
@@ -197,8 +197,7 @@ func TestRunStagesStopInOrder(t *testing.T) {
 
 func TestRunStagesFailure(t *testing.T) {
 	boom := errors.New("boom")
-	var logs lockedWriter
-	logs.w = &bytes.Buffer{}
+	var logs testkit.LogBuffer
 	err := runStages(context.Background(), newLogger(&Config{Env: "development"}, &logs),
 		[]worker{{"waits", func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }}},
 		[]worker{{"fails", func(context.Context) error { return boom }}, {"panics", func(ctx context.Context) error { <-ctx.Done(); panic("bug") }}})
