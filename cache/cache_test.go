@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/convrs/gateway/cache"
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/internal/testkit"
 )
 
 // backend is one implementation under the contract tests.
@@ -133,7 +133,7 @@ func testExpiry(t *testing.T, b *backend) {
 	mustSet(t, b.cache, "short", []byte("v"), short)
 	mustSet(t, b.cache, "forever", []byte("v"), 0)
 	b.elapse(short)
-	eventually(t, "short expires", func() bool {
+	testkit.Eventually(t, "short expires", func() bool {
 		_, ok := mustGet(t, b.cache, "short")
 		return !ok
 	})
@@ -167,7 +167,7 @@ func testSetNX(t *testing.T, b *backend) {
 		t.Fatal("SetNX(short): false")
 	}
 	b.elapse(short)
-	eventually(t, "SetNX succeeds once the key expired", func() bool {
+	testkit.Eventually(t, "SetNX succeeds once the key expired", func() bool {
 		return mustSetNX(t, b.cache, "short", []byte("again"), time.Minute)
 	})
 }
@@ -428,7 +428,7 @@ func testLimiterRolls(t *testing.T, b *backend) {
 		t.Fatalf("wait = %v; want in (0, %v]", wait, window)
 	}
 	b.elapse(window)
-	eventually(t, "a slot frees after the window", func() bool {
+	testkit.Eventually(t, "a slot frees after the window", func() bool {
 		return mustTake(t, b.peer.limiter, "k", limit, window) == 0
 	})
 }
@@ -445,18 +445,6 @@ func testLimiterInvalid(t *testing.T, b *backend) {
 }
 
 // --- helpers ---
-
-// eventually polls cond until it holds, failing the test after a deadline.
-func eventually(tb testing.TB, what string, cond func() bool) {
-	tb.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
 
 func mustGet(tb testing.TB, c convrs.Cache, key string) ([]byte, bool) {
 	tb.Helper()
@@ -537,52 +525,20 @@ func mustTake(tb testing.TB, l convrs.Limiter, key string, limit int, window tim
 	return wait
 }
 
-// fakeClock is a clock that moves only when told.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// newFakeClock is a clock that moves only when told.
+func newFakeClock() *testkit.Clock {
+	return testkit.NewClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 }
 
 // mustRedis connects to the server at TEST_REDIS_URL.
 func mustRedis(tb testing.TB) redis.UniversalClient {
 	tb.Helper()
-	rdb, err := cache.OpenRedis(redisURL(tb))
+	rdb, err := cache.OpenRedis(testkit.RedisURL(tb))
 	if err != nil {
 		tb.Fatalf("TEST_REDIS_URL: %v", err)
 	}
 	tb.Cleanup(func() { _ = rdb.Close() })
 	return rdb
-}
-
-// redisURL returns TEST_REDIS_URL. Without it the test is skipped, except on CI (CI=true), where the Redis
-// variant must run.
-func redisURL(tb testing.TB) string {
-	tb.Helper()
-	url := os.Getenv("TEST_REDIS_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("TEST_REDIS_URL is not set, but CI=true requires the Redis contract tests: " +
-				"set TEST_REDIS_URL=redis://127.0.0.1:6379/0")
-		}
-		tb.Skip("TEST_REDIS_URL is not set: skipping the Redis variant")
-	}
-	return url
 }
 
 // mustPrefix returns a key prefix no other test uses, and removes every key under it when the test ends.

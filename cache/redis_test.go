@@ -8,6 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/convrs/gateway/cache"
+	"github.com/convrs/gateway/internal/testkit"
 )
 
 // Redis-only checks: what is stored where, and with which expiry (read with PTTL rather than waited for).
@@ -70,7 +71,7 @@ func TestRedisExpiry(t *testing.T) {
 
 func TestOpenRedis(t *testing.T) {
 	t.Parallel()
-	url := redisURL(t)
+	url := testkit.RedisURL(t)
 	rdb, err := cache.OpenRedis(url)
 	if err != nil {
 		t.Fatalf("OpenRedis: %v", err)

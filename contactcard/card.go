@@ -198,7 +198,7 @@ func (s *Service) linkAndContact(ctx context.Context, hc *hubspot.Client, integ 
 		if err == nil {
 			return link, ct, nil
 		}
-		if !hubspot.IsNotFound(err) || attempt > 0 {
+		if !errors.Is(err, hubspot.ErrNotFound) || attempt > 0 {
 			return link, nil, err
 		}
 		s.forgetCustomer(ctx, ws, portal, cust.ID)
@@ -286,7 +286,7 @@ func (s *Service) present(ctx context.Context, hc *hubspot.Client, integ *convrs
 	if id := ct.Prop("hubspot_owner_id"); id != "" {
 		o, err := load(ctx, s, ownerKey(ws, portal, id), s.cfg.TTLs.Owner, func(ctx context.Context) (owner, time.Duration, error) {
 			o, _, err := hc.Owners.Get(ctx, id)
-			if hubspot.IsNotFound(err) {
+			if errors.Is(err, hubspot.ErrNotFound) {
 				return owner{}, 0, nil
 			} else if err != nil {
 				return owner{}, 0, err
@@ -308,7 +308,7 @@ func (s *Service) present(ctx context.Context, hc *hubspot.Client, integ *convrs
 // hour.
 func lifecycleLabels(ctx context.Context, hc *hubspot.Client) (map[string]string, time.Duration, error) {
 	p, _, err := hc.Properties.Get(ctx, hubspot.ObjectTypeContacts, hubspot.PropLifecycleStage)
-	if hubspot.IsNotFound(err) {
+	if errors.Is(err, hubspot.ErrNotFound) {
 		return map[string]string{}, time.Hour, nil
 	} else if err != nil {
 		return nil, 0, err

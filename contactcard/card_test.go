@@ -16,6 +16,7 @@ import (
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -28,7 +29,7 @@ func atoi(s string) int64 {
 }
 
 func TestCardFieldsAndOutcomes(t *testing.T) {
-	eachEngine(t, func(t *testing.T, engine string) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
 		e := newEnv(t, engine, memoryBackend(t))
 		owner := e.sim.SeedOwner(e.portal, hubspotsim.Owner{FirstName: "Olivia", LastName: "Owner", Email: "olivia@card.test"})
 		bobID := e.seed(1, map[string]string{"firstname": "Bob", "lastname": "Smith", "email": "bob@example.com",

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -20,10 +19,13 @@ import (
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/internal/hubtest"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
 	"github.com/convrs/gateway/store"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 const wsID = "ws_card"
@@ -45,14 +47,7 @@ func memoryBackend(t *testing.T) backend {
 // is skipped, except with CI=true, where it fails.
 func redisBackend(t *testing.T) backend {
 	t.Helper()
-	u := os.Getenv("TEST_REDIS_URL")
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("TEST_REDIS_URL is not set, but CI=true requires the Redis variant")
-		}
-		t.Skip("TEST_REDIS_URL is not set: skipping the Redis variant")
-	}
-	rdb, err := cache.OpenRedis(u)
+	rdb, err := cache.OpenRedis(testkit.RedisURL(t))
 	if err != nil {
 		t.Fatalf("TEST_REDIS_URL: %v", err)
 	}
@@ -75,13 +70,6 @@ func eachBackend(t *testing.T, f func(t *testing.T, b backend)) {
 	t.Run("redis", func(t *testing.T) { f(t, redisBackend(t)) })
 }
 
-// eachEngine runs f on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set (required with CI=true).
-func eachEngine(t *testing.T, f func(t *testing.T, engine string)) {
-	for _, engine := range store.Engines(t) {
-		t.Run(engine, func(t *testing.T) { f(t, engine) })
-	}
-}
-
 // env is a workspace connected (and enabled) to a simulator portal, with the card service of one gateway
 // process; process() makes another on the same database and backend.
 type env struct {
@@ -91,7 +79,7 @@ type env struct {
 	b      backend
 	box    *secret.Box
 	portal int64
-	logs   *syncBuffer
+	logs   *testkit.LogBuffer
 	hub    *integration.Service
 	svc    *contactcard.Service
 	admin  context.Context
@@ -101,30 +89,13 @@ type env struct {
 func newEnv(t *testing.T, engine string, b backend) *env {
 	t.Helper()
 	ctx := context.Background()
-	e := &env{t: t, b: b, logs: &syncBuffer{}}
+	e := &env{t: t, b: b, logs: &testkit.LogBuffer{}}
 	e.sim = hubspotsim.NewTestServer(t, hubspotsim.Options{})
 	e.portal = e.sim.CreatePortal(hubspotsim.PortalSpec{Name: "Card test", Country: "GB"}).ID
 
-	e.db = store.MustOpenTestDB(t, engine)
-	if err := e.db.CreateWorkspace(ctx, &convrs.Workspace{ID: wsID, Name: "Card", DefaultRegion: "GB", TimeZone: "Europe/London"}); err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range []*convrs.Staff{
-		{ID: "stf_admin", WorkspaceID: wsID, Name: "Ada Admin", Email: "ada@card.test", Role: convrs.RoleAdmin},
-		{ID: "stf_agent", WorkspaceID: wsID, Name: "Sam Agent", Email: "sam@card.test", Role: convrs.RoleAgent},
-	} {
-		if err := e.db.CreateStaff(ctx, s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	e.admin = convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_admin", WorkspaceID: wsID, Role: convrs.RoleAdmin})
-	e.agent = convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_agent", WorkspaceID: wsID, Role: convrs.RoleAgent})
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	var err error
-	if e.box, err = secret.NewBox(key); err != nil {
-		t.Fatal(err)
-	}
+	e.db = storetest.OpenDB(t, engine)
+	e.admin, e.agent = hubtest.Workspace(t, e.db, convrs.Workspace{ID: wsID, Name: "Card", DefaultRegion: "GB", TimeZone: "Europe/London"})
+	e.box = hubtest.NewBox(t)
 	e.connect()
 	if _, err := e.db.EnableHubspot(ctx, wsID); err != nil {
 		t.Fatal(err)
@@ -136,22 +107,8 @@ func newEnv(t *testing.T, engine string, b backend) *env {
 // connect stores a connection to the portal as a completed OAuth handshake would, with real simulator tokens.
 func (e *env) connect() {
 	e.t.Helper()
-	access, refresh := e.sim.IssueTokens(e.portal, "")
-	seal := func(v, which string) string {
-		out, err := e.box.Seal(v, "hubspot:"+which+":"+wsID)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		return out
-	}
-	_, _, err := e.db.SaveHubspotConnection(context.Background(), store.Connection{
-		WorkspaceID: wsID, PortalID: e.portal, UIDomain: "app.hubspot.com", HubUserEmail: "ada@card.test",
-		Scopes: integration.RequiredScopes, AccessTokenEnc: seal(access, "access"), RefreshTokenEnc: seal(refresh, "refresh"),
-		TokenExpiresAt: time.Now().Add(25 * time.Minute), ConnectedBy: "stf_admin",
-	})
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	hubtest.Connect(e.t, e.db, e.box, e.sim, store.Connection{WorkspaceID: wsID, PortalID: e.portal, HubUserEmail: "ada@test.test",
+		TokenExpiresAt: time.Now().Add(25 * time.Minute)})
 }
 
 // process returns the integration and card services of one more gateway process.
@@ -162,11 +119,7 @@ func (e *env) process() (*integration.Service, *contactcard.Service) {
 func (e *env) processWith(b backend) (*integration.Service, *contactcard.Service) {
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	hub := integration.New(integration.Config{
-		Store: e.db,
-		OAuth: &hubspot.OAuthConfig{ClientID: hubspotsim.DefaultClientID, ClientSecret: hubspotsim.DefaultClientSecret,
-			RedirectURL: "https://convrs.test" + integration.CallbackPath, Scopes: integration.RequiredScopes,
-			AppURL: e.sim.URL(), APIURL: e.sim.URL()},
-		APIURL: e.sim.URL(), LinkURL: e.sim.URL(), PublicURL: "https://convrs.test",
+		Store: e.db, OAuth: hubtest.OAuth(e.sim), APIURL: e.sim.URL(), LinkURL: e.sim.URL(), PublicURL: hubtest.PublicURL,
 		Cache: b.kv, Locker: b.locker, Limiter: cache.NewMemory().Limiter(), PubSub: b.ps, Box: e.box, Logger: logger,
 	})
 	svc := contactcard.New(contactcard.Config{Store: e.db, Clients: hub, Cache: b.kv, Locker: b.locker, PubSub: b.ps, Logger: logger})
@@ -227,7 +180,11 @@ func (e *env) labelCalls(mark int) int {
 func (e *env) hubspotClient() *hubspot.Client {
 	access, _ := e.sim.IssueTokens(e.portal, "")
 	hc := &http.Client{Transport: bearer{access}}
-	return hubspot.NewClient(hc, hubspot.WithBaseURL(e.sim.URL()))
+	c, err := hubspot.NewClient(hc, hubspot.WithBaseURL(e.sim.URL()))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
 }
 
 type bearer struct{ token string }
@@ -236,24 +193,6 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.Header.Set("Authorization", "Bearer "+b.token)
 	return http.DefaultTransport.RoundTrip(r)
-}
-
-// syncBuffer collects log output written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // together runs f n times at once, released by one signal so the calls overlap.

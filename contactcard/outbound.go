@@ -2,6 +2,7 @@ package contactcard
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/convrs/gateway/convrs"
@@ -90,7 +91,7 @@ func (o *outbound) fetch(ctx context.Context, ws, id string) (*hubspot.Contact, 
 		return nil, err
 	}
 	ct, _, err := hc.Contacts.Get(ctx, id, match.Properties)
-	if hubspot.IsNotFound(err) {
+	if errors.Is(err, hubspot.ErrNotFound) {
 		return nil, convrs.Invalidf("hubspotContactId", "HubSpot has no contact %s (it may have been deleted). Search again and choose another.", id)
 	} else if err != nil {
 		code, msg := describe(err)

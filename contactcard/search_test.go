@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 func TestSearchContacts(t *testing.T) {
@@ -64,7 +65,7 @@ func TestSearchContacts(t *testing.T) {
 }
 
 func TestStartConversationOutbound(t *testing.T) {
-	eachEngine(t, func(t *testing.T, engine string) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
 		e := newEnv(t, engine, memoryBackend(t))
 		conv := e.svc.Outbound(e.db)
 		id := e.seed(1, map[string]string{"firstname": "Hana", "lastname": "Sato", "email": "hana@example.com", "phone": "12345", "mobilephone": "+447400123456"})

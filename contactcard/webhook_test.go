@@ -8,10 +8,11 @@ import (
 
 	"github.com/convrs/gateway/contactcard"
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 func TestWebhookDeletionMergeAndOrder(t *testing.T) {
-	eachEngine(t, func(t *testing.T, engine string) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
 		e := newEnv(t, engine, memoryBackend(t))
 		ctx := context.Background()
 		oldID := e.seed(1, map[string]string{"firstname": "Bob", "email": "bob@example.com"})

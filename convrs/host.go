@@ -106,9 +106,6 @@ type Conversation struct {
 	UpdatedAt     time.Time
 }
 
-// Channels a conversation can run on.
-var Channels = []string{"web", "whatsapp", "sms", "email"}
-
 // AuthorKind says who wrote a message.
 type AuthorKind string
 
@@ -129,9 +126,6 @@ type Message struct {
 	Text          string
 	CreatedAt     time.Time
 }
-
-// MaxMessageLength caps one message's text, in characters.
-const MaxMessageLength = 20000
 
 // MessagePage selects a page of a conversation's messages: the Last most recent ones, before the message
 // Before if it is set, oldest first.
@@ -174,35 +168,6 @@ const (
 // Hook targets.
 const (
 	HookHubspotTranscript = "hubspot.transcript"
-)
-
-// Job is durable work created by an event for a hook, such as writing a transcript to HubSpot. A job is
-// created in the same transaction as its event, so no closed conversation is ever lost.
-type Job struct {
-	ID          string
-	WorkspaceID string
-	Kind        string // the hook target
-	SubjectID   string // the conversation
-	// EventAt is when the event happened (a conversation's close time); with SubjectID it makes the job unique.
-	EventAt   time.Time
-	Status    JobStatus
-	Attempts  int
-	RunAt     time.Time
-	LastError string
-	Result    string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-}
-
-// JobStatus is where a job stands.
-type JobStatus string
-
-const (
-	JobPending JobStatus = "pending"
-	JobRunning JobStatus = "running"
-	JobDone    JobStatus = "done"
-	JobSkipped JobStatus = "skipped"
-	JobFailed  JobStatus = "failed"
 )
 
 // WorkspaceService reads and changes workspaces. Errors: ENOTFOUND, EFORBIDDEN (update by an agent), EINVALID.
@@ -251,7 +216,7 @@ type ConversationService interface {
 	StartConversation(ctx context.Context, in StartConversationInput) (*Conversation, error)
 }
 
-// HookService registers the hooks that turn events into jobs. Errors: EFORBIDDEN for non-admins.
+// HookService registers the hooks that turn events into work (a closed conversation into a transcript sync). Errors: EFORBIDDEN for non-admins.
 type HookService interface {
 	SetHook(ctx context.Context, event, target string, on bool) error
 	Hooks(ctx context.Context) ([]string, error)

@@ -56,6 +56,13 @@ test('an agent sends a message, closes the conversation and reopens it', { timeo
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await transcript.getByText(text).waitFor();
   assert.equal(await page.getByRole('textbox', { name: 'Message', exact: true }).inputValue(), '');
+  // The seeded workspace is in GB, Europe/London: its times read on a 24-hour clock in London's time, whatever
+  // the browser's own zone and locale.
+  const sent = transcript.getByRole('listitem').filter({ hasText: text }).locator('time');
+  const [shown, iso] = [await sent.textContent(), await sent.getAttribute('datetime')];
+  const london = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'Europe/London' });
+  assert.match(shown, /^\d{1,2}:\d\d$/, `a 24-hour time, not ${shown}`);
+  assert.equal(shown.padStart(5, '0'), london.format(new Date(iso)));
   await screenshot(page, 'console-3-message-sent');
 
   await page.getByRole('button', { name: 'Close conversation' }).click();
@@ -144,10 +151,24 @@ test('an admin changes the workspace settings, and an invalid time zone is shown
   assert.equal(await region.inputValue(), 'US');
   assert.equal(await timeZone.inputValue(), 'Europe/London');
 
-  // Put the seed's region back.
+  // A time zone in any letter case is accepted and stored by its IANA name; saving again changes nothing.
+  await timeZone.fill('america/new_york');
+  await save.click();
+  await saved.waitFor();
+  assert.equal(await timeZone.inputValue(), 'America/New_York');
+  await save.click();
+  await page.getByRole('status').filter({ hasText: 'No changes to save.' }).waitFor();
+  assert.equal(await saved.count(), 0, 'an unchanged form is not "saved"');
+  await page.reload();
+  await timeZone.waitFor();
+  assert.equal(await timeZone.inputValue(), 'America/New_York');
+
+  // Put the seed's region and time zone back.
   await region.fill('GB');
+  await timeZone.fill('Europe/London');
   await save.click();
   await saved.waitFor();
   assert.equal(await region.inputValue(), 'GB');
+  assert.equal(await timeZone.inputValue(), 'Europe/London');
   await page.close();
 });

@@ -1,3 +1,7 @@
+// The admin's HubSpot card: the Enable and Disable dialogs give focus back to the card and fit a 390 px screen,
+// Save Options says "Options saved", and a save in one tab does not silently drop another tab's unsaved edits (the
+// second tab says the options changed and Reload options takes them). Screenshots: test-output/card-*.png.
+//
 // The agent's HubSpot card and outbound search end to end: an admin connects and enables HubSpot (the gateway's
 // simulator) with outbound search allowed; the agent opens a chat and sees the contact's card; the contact's
 // lifecycle stage is changed in the simulator's own contact page and the open card follows without a reload
@@ -19,8 +23,8 @@ after(async () => {
   await env?.teardown();
 });
 
-/** Integrations → Integrate → the simulator's consent tab → Connect app → Enable, with outbound search allowed. */
-async function connectHubspot(page, context, gatewayUrl) {
+/** Integrations → Integrate → the simulator's consent tab → Connect app: the card shows the yellow banner. */
+async function connect(page, context, gatewayUrl) {
   await page.getByRole('link', { name: 'Integrations' }).click();
   const card = page.getByRole('region', { name: 'HubSpot' });
   await card.getByRole('button', { name: 'Integrate' }).click();
@@ -31,17 +35,165 @@ async function connectHubspot(page, context, gatewayUrl) {
   await consent.getByRole('button', { name: 'Connect app' }).or(consent.getByRole('link', { name: 'Connect app' })).click();
   await consent.waitForURL((url) => url.origin === new URL(gatewayUrl).origin, { timeout: 30_000 });
   await consent.close();
+  await page.bringToFront();
+  await card.locator('.banner[data-state="yellow"]').waitFor({ timeout: 30_000 });
+  return card;
+}
+
+/** Save Options → the dialog's Save; the card confirms it. */
+async function saveOptions(page, card) {
+  await card.getByRole('button', { name: 'Save Options' }).click();
+  await page.getByRole('dialog', { name: 'Save HubSpot options?' }).getByRole('button', { name: 'Save', exact: true }).click();
+  await card.getByText('Options saved').waitFor();
+}
+
+/** Connects and enables HubSpot with outbound search allowed. */
+async function connectHubspot(page, context, gatewayUrl) {
+  const card = await connect(page, context, gatewayUrl);
+  await card.getByRole('button', { name: 'Enable' }).click();
+  await page.getByRole('dialog', { name: 'Enable HubSpot syncing?' }).getByRole('button', { name: 'Enable' }).click();
+  await card.locator('.banner[data-state="green"]').waitFor();
+  await card.getByRole('checkbox', { name: 'Allow HubSpot searching in outbound' }).check();
+  await saveOptions(page, card);
+}
+
+/** Whether the element is the page's focused element. */
+const focused = (locator) => locator.evaluate((el) => el === document.activeElement);
+
+/** The button lies wholly inside the viewport and nothing covers its centre. */
+async function assertFullyVisible(page, button, what) {
+  const box = await button.boundingBox();
+  const { width, height } = page.viewportSize();
+  assert.ok(box, `${what} is rendered`);
+  assert.ok(
+    box.x >= 0 && box.y >= 0 && box.x + box.width <= width && box.y + box.height <= height,
+    `${what} lies within the ${width}×${height} viewport: ${JSON.stringify(box)}`,
+  );
+  const onTop = await button.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+  });
+  assert.ok(onTop, `${what} is not covered`);
+}
+
+/** A second tab of the same browser, on the Integrations screen, signed in (the session is shared; sign in if not). */
+async function openSecondTab(context, gatewayUrl) {
+  const tab = await context.newPage();
+  await tab.goto(gatewayUrl);
+  const signOut = tab.getByRole('button', { name: 'Sign out' });
+  const signInButton = tab.getByRole('button', { name: 'Sign in as Ada Admin (admin)' });
+  await signOut.or(signInButton).first().waitFor();
+  if (await signInButton.isVisible()) await signInButton.click();
+  await tab.getByRole('link', { name: 'Integrations' }).click();
+  return tab;
+}
+
+test('the admin card: dialogs give focus back and fit a phone, Options saved, and another tab\'s save does not drop unsaved edits', { timeout: 180_000 }, async (t) => {
+  const { page, context, gateway } = env;
+  t.after(async () => {
+    for (const error of env.consoleErrors) t.diagnostic(`browser: ${error}`);
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
+  await signIn(page, gateway.url, 'Sign in as Ada Admin (admin)');
+  const card = await connect(page, context, gateway.url);
+  const heading = card.getByRole('heading', { name: 'HubSpot', level: 2 });
+  const enable = card.getByRole('button', { name: 'Enable' });
+
+  // On a phone the Enable dialog fits: its confirm button, which says what it does, is wholly on screen.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await enable.click();
+  const enableDialog = page.getByRole('dialog', { name: 'Enable HubSpot syncing?' });
+  await assertFullyVisible(page, enableDialog.getByRole('button', { name: 'Enable' }), 'the Enable dialog\'s Enable button');
+  await assertFullyVisible(page, enableDialog.getByRole('button', { name: 'Cancel' }), 'the Enable dialog\'s Cancel button');
+  await screenshot(page, 'card-enable-dialog-390');
+  // A short screen (a phone in landscape, or with its keyboard up): the text scrolls, the buttons stay in view.
+  await page.setViewportSize({ width: 390, height: 480 });
+  await assertFullyVisible(page, enableDialog.getByRole('button', { name: 'Enable' }), 'the Enable dialog\'s Enable button on a 480 px high screen');
+  await page.setViewportSize({ width: 390, height: 844 });
+  // Cancel: focus goes back to the Enable button that opened it.
+  await enableDialog.getByRole('button', { name: 'Cancel' }).click();
+  await enableDialog.waitFor({ state: 'detached' });
+  assert.ok(await focused(enable), 'after Cancel, focus is on the Enable button');
+
+  // Enable: the button is gone once syncing is on, so focus goes to the card's heading, not the page body.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await enable.click();
+  await screenshot(page, 'card-enable-dialog-1280');
+  await enableDialog.getByRole('button', { name: 'Enable' }).click();
+  await card.locator('.banner[data-state="green"]').waitFor();
+  await enableDialog.waitFor({ state: 'detached' });
+  assert.ok(await focused(heading), 'after Enable, focus is on the card heading');
+  assert.equal(await page.evaluate(() => document.activeElement === document.body), false);
+
+  // Options saved: said in a polite live region, cleared by the next edit; nothing to save disables the button.
+  const allow = card.getByRole('checkbox', { name: 'Allow HubSpot searching in outbound' });
+  const require = card.getByRole('checkbox', { name: 'Only allow HubSpot matches in outbound' });
+  const save = card.getByRole('button', { name: 'Save Options' });
+  assert.ok(await save.isDisabled(), 'nothing to save: Save Options is disabled');
+  await allow.check();
+  await saveOptions(page, card);
+  const savedNote = card.getByText('Options saved');
+  assert.equal(await savedNote.getAttribute('aria-live'), 'polite');
+  assert.ok(await save.isDisabled(), 'saved: nothing left to save');
+  await savedNote.scrollIntoViewIfNeeded();
+  await screenshot(page, 'card-options-saved-1280');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await savedNote.scrollIntoViewIfNeeded();
+  await screenshot(page, 'card-options-saved-390');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await require.check();
+  await savedNote.waitFor({ state: 'detached' });
+  await require.uncheck();
+
+  // Two tabs: B has unsaved edits when A saves; B keeps them, says the options changed, and Reload takes A's.
+  const tabB = await openSecondTab(context, gateway.url);
+  const cardB = tabB.getByRole('region', { name: 'HubSpot' });
+  await cardB.locator('.banner[data-state="green"]').waitFor();
+  await tabB.locator('header[data-connection="connected"]').waitFor();
+  const allowB = cardB.getByRole('checkbox', { name: 'Allow HubSpot searching in outbound' });
+  const requireB = cardB.getByRole('checkbox', { name: 'Only allow HubSpot matches in outbound' });
+  assert.ok(await allowB.isChecked(), "tab B shows A's saved option");
+  await requireB.check();
 
   await page.bringToFront();
-  await card.getByRole('button', { name: 'Enable' }).click();
-  await page.getByRole('dialog', { name: 'Enable HubSpot syncing?' }).getByRole('button', { name: /^(Enable|Confirm)$/ }).click();
-  await card.locator('.banner[data-state="green"]').waitFor();
+  await allow.uncheck();
+  await saveOptions(page, card);
 
-  await card.getByRole('checkbox', { name: 'Allow HubSpot searching in outbound' }).check();
-  await card.getByRole('button', { name: 'Save Options' }).click();
-  await page.getByRole('dialog', { name: 'Save HubSpot options?' }).getByRole('button', { name: /^(Save|Save Options|Confirm)$/ }).click();
-  await page.getByRole('dialog').waitFor({ state: 'detached' });
-}
+  await tabB.bringToFront();
+  const notice = cardB.getByRole('status').filter({ hasText: 'The options were changed elsewhere' });
+  await notice.waitFor({ timeout: 30_000 });
+  assert.ok(await requireB.isChecked(), "tab B's unsaved edit is kept");
+  await tabB.setViewportSize({ width: 1280, height: 900 });
+  await cardB.getByRole('button', { name: 'Save Options' }).scrollIntoViewIfNeeded();
+  await screenshot(tabB, 'card-options-changed-elsewhere-1280');
+  await tabB.setViewportSize({ width: 390, height: 844 });
+  await notice.scrollIntoViewIfNeeded();
+  await screenshot(tabB, 'card-options-changed-elsewhere-390');
+  // Saving over A's options is a named choice.
+  await cardB.getByRole('button', { name: 'Save Options' }).click();
+  const replace = tabB.getByRole('dialog', { name: 'Replace the options changed elsewhere?' });
+  await replace.getByRole('button', { name: 'Save anyway' }).waitFor();
+  await replace.getByRole('button', { name: 'Cancel' }).click();
+  await notice.getByRole('button', { name: 'Reload options' }).click();
+  await notice.waitFor({ state: 'detached' });
+  assert.equal(await allowB.isChecked(), false, "Reload options takes A's values");
+  assert.equal(await requireB.isChecked(), false, "Reload options drops B's edit");
+  assert.ok(await cardB.getByRole('button', { name: 'Save Options' }).isDisabled());
+  await tabB.close();
+
+  // Disable → the dialog's confirm says the same word; the card goes back to Integrate with focus on its heading.
+  await page.bringToFront();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await card.getByRole('button', { name: 'Disable' }).click();
+  const disableDialog = page.getByRole('dialog', { name: 'Disable and disconnect HubSpot?' });
+  const disconnect = disableDialog.getByRole('button', { name: 'Disable and disconnect' });
+  await assertFullyVisible(page, disconnect, 'the Disable dialog\'s confirm button');
+  await screenshot(page, 'card-disable-dialog-390');
+  await disconnect.click();
+  await card.getByRole('button', { name: 'Integrate' }).waitFor();
+  assert.ok(await focused(heading), 'after Disable, focus is on the card heading');
+});
 
 /** The card's definition for a term, e.g. "Lifecycle stage". */
 const detail = (card, term) => card.locator('dt', { hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]');

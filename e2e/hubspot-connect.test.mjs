@@ -82,7 +82,7 @@ test('an admin connects HubSpot, enables syncing, saves options and disconnects'
   await card.getByRole('button', { name: 'Enable' }).click();
   const enableDialog = page.getByRole('dialog', { name: 'Enable HubSpot syncing?' });
   await screenshot(page, 'hubspot-5-enable-dialog');
-  await enableDialog.getByRole('button', { name: 'Confirm' }).click();
+  await enableDialog.getByRole('button', { name: 'Enable' }).click();
   await card.locator('.banner[data-state="green"]').waitFor();
   assert.match(await banner.textContent(), /Syncing is active/);
   assert.equal(await card.getByRole('button', { name: 'Enable' }).count(), 0);
@@ -95,7 +95,7 @@ test('an admin connects HubSpot, enables syncing, saves options and disconnects'
   await allow.check();
   await require.check();
   await card.getByRole('button', { name: 'Save Options' }).click();
-  await page.getByRole('dialog', { name: 'Save HubSpot options?' }).getByRole('button', { name: 'Confirm' }).click();
+  await page.getByRole('dialog', { name: 'Save HubSpot options?' }).getByRole('button', { name: 'Save' }).click();
   await page.getByRole('dialog').waitFor({ state: 'detached' });
   await page.reload();
   await card.locator('.banner[data-state="green"]').waitFor();
@@ -105,7 +105,7 @@ test('an admin connects HubSpot, enables syncing, saves options and disconnects'
 
   // Disable → confirm → DISCONNECTED, options cleared.
   await card.getByRole('button', { name: 'Disable' }).click();
-  await page.getByRole('dialog', { name: 'Disconnect HubSpot?' }).getByRole('button', { name: 'Confirm' }).click();
+  await page.getByRole('dialog', { name: 'Disable and disconnect HubSpot?' }).getByRole('button', { name: 'Disable and disconnect' }).click();
   await card.getByRole('button', { name: 'Integrate' }).waitFor();
   assert.equal(await banner.count(), 0);
   await screenshot(page, 'hubspot-8-disconnected');
@@ -161,7 +161,7 @@ test('switching to another portal asks first, and the answer from the same brows
 
   await page.bringToFront();
   await card.getByRole('button', { name: 'Disable' }).click();
-  await page.getByRole('dialog', { name: 'Disconnect HubSpot?' }).getByRole('button', { name: 'Confirm' }).click();
+  await page.getByRole('dialog', { name: 'Disable and disconnect HubSpot?' }).getByRole('button', { name: 'Disable and disconnect' }).click();
   await card.getByRole('button', { name: 'Integrate' }).waitFor();
 });
 
@@ -235,6 +235,6 @@ test('Cancel on the consent page reaches the card, Try again starts over, and th
 
   await page.bringToFront();
   await card.getByRole('button', { name: 'Disable' }).click();
-  await page.getByRole('dialog', { name: 'Disconnect HubSpot?' }).getByRole('button', { name: 'Confirm' }).click();
+  await page.getByRole('dialog', { name: 'Disable and disconnect HubSpot?' }).getByRole('button', { name: 'Disable and disconnect' }).click();
   await card.getByRole('button', { name: 'Integrate' }).waitFor();
 });

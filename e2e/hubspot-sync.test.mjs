@@ -55,7 +55,7 @@ test('a closed chat is written to the HubSpot contact found by phone, visibly fo
   const portalId = (await card.locator('.banner').textContent()).match(/Portal (\d+)/)?.[1];
   assert.ok(portalId, 'the banner names the connected portal');
   await card.getByRole('button', { name: 'Enable' }).click();
-  await admin.getByRole('dialog', { name: 'Enable HubSpot syncing?' }).getByRole('button', { name: 'Confirm' }).click();
+  await admin.getByRole('dialog', { name: 'Enable HubSpot syncing?' }).getByRole('button', { name: 'Enable' }).click();
   await card.locator('.banner[data-state="green"]').waitFor();
   const activity = card.getByRole('region', { name: 'Sync activity' });
   await activity.waitFor();

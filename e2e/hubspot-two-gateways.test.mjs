@@ -80,7 +80,7 @@ test('the admin card follows a HubSpot connection completed on another gateway p
   const otherCard = other.getByRole('region', { name: 'HubSpot' });
   await otherCard.locator('.banner[data-state="yellow"]').waitFor();
   await otherCard.getByRole('button', { name: 'Disable' }).click();
-  await other.getByRole('dialog', { name: 'Disconnect HubSpot?' }).getByRole('button', { name: 'Confirm' }).click();
+  await other.getByRole('dialog', { name: 'Disable and disconnect HubSpot?' }).getByRole('button', { name: 'Disable and disconnect' }).click();
   await otherCard.getByRole('button', { name: 'Integrate' }).waitFor();
   await card.getByRole('button', { name: 'Integrate' }).waitFor({ timeout: 30_000 });
   assert.equal(await card.locator('.banner').count(), 0);

@@ -13,6 +13,7 @@ import (
 	"github.com/convrs/gateway/auth"
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/graph"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/seed"
 )
 
@@ -35,7 +36,7 @@ func (s cancellingStaff) ListStaff(ctx context.Context) ([]*convrs.Staff, error)
 
 // A request the client cancelled is not an internal error: nothing is logged at ERROR level.
 func TestCancelledRequestIsNotLoggedAsAnError(t *testing.T) {
-	var logs syncBuffer
+	var logs testkit.LogBuffer
 	signer, err := auth.NewSigner([]byte("graph-test-session-secret-of-32-bytes!"))
 	if err != nil {
 		t.Fatal(err)

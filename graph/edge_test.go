@@ -17,6 +17,7 @@ import (
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/graph"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/seed"
 )
 
@@ -107,18 +108,6 @@ func (w *wsClient) result(id string) []string {
 
 func closeCode(err error) websocket.StatusCode { return websocket.CloseStatus(err) }
 
-// waitFor polls cond until it holds or 10 s pass.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 10s", what)
-		}
-		time.Sleep(5 * time.Millisecond) // polling with a deadline, not synchronisation
-	}
-}
-
 // A socket is closed with 4401 when its token expires, even with a subscription running.
 func TestWebsocketClosedWhenSessionExpires(t *testing.T) {
 	s := newStack(t)
@@ -145,7 +134,7 @@ func TestWebsocketClosedWhenSessionExpires(t *testing.T) {
 		}
 		break
 	}
-	waitFor(t, "the connection is counted closed", func() bool { return s.server.Stats().Connections() == 0 && s.server.Stats().Operations() == 0 })
+	testkit.Eventually(t, "the connection is counted closed", func() bool { return s.server.Stats().Connections() == 0 && s.server.Stats().Operations() == 0 })
 	if n := s.server.Stats().ExpiredClosed(); n != 1 {
 		t.Errorf("ExpiredClosed = %d, want 1", n)
 	}
@@ -188,7 +177,7 @@ func TestWebsocketInitTimeout(t *testing.T) {
 	if _, err := ws.read(); closeCode(err) != 4408 {
 		t.Errorf("silent socket: %v, want closed with 4408", err)
 	}
-	waitFor(t, "the connection is released", func() bool { return s.server.Stats().Connections() == 0 })
+	testkit.Eventually(t, "the connection is released", func() bool { return s.server.Stats().Connections() == 0 })
 	if n := s.server.Stats().InitTimeouts(); n != 1 {
 		t.Errorf("InitTimeouts = %d, want 1", n)
 	}
@@ -233,7 +222,7 @@ func TestWebsocketOperationCap(t *testing.T) {
 		t.Errorf("RefusedOperations = %d, want 1", n)
 	}
 	ws.send(map[string]any{"id": "2", "type": "complete"})
-	waitFor(t, "the completed subscription is released", func() bool { return s.server.Stats().Operations() == 2 })
+	testkit.Eventually(t, "the completed subscription is released", func() bool { return s.server.Stats().Operations() == 2 })
 	ws.start("5", `subscription { conversationEvents { kind } }`)
 	s.pubsub.waitSubscribed(t, topic)
 }
@@ -258,7 +247,7 @@ func TestWebsocketConnectionCap(t *testing.T) {
 		t.Errorf("RefusedConnections = %d, want 1", n)
 	}
 	_ = first.conn.Close(websocket.StatusNormalClosure, "")
-	waitFor(t, "the closed socket is released", func() bool { return s.server.Stats().Connections() == 1 })
+	testkit.Eventually(t, "the closed socket is released", func() bool { return s.server.Stats().Connections() == 1 })
 	if _, _, err := dialWS(t, srv.URL); err != nil {
 		t.Errorf("after a close: %v", err)
 	}

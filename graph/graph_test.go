@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -27,11 +26,13 @@ import (
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubsync"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
 	"github.com/convrs/gateway/seed"
 	"github.com/convrs/gateway/store"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 // demoStaff are the seeded staff members tests sign in as.
@@ -53,27 +54,9 @@ type stack struct {
 	// conversations and staff count the reads that could be N+1.
 	conversations *countingConversations
 	staff         *countingStaff
-	clock         *clock
+	clock         *testkit.Clock
 	server        *graph.Server
 	handler       http.Handler
-}
-
-// clock is the server's clock of session checks, which tests move forward.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 func newStack(t *testing.T) *stack { return newStackMode(t, true) }
@@ -82,7 +65,7 @@ func newStack(t *testing.T) *stack { return newStackMode(t, true) }
 func newStackMode(t *testing.T, demo bool, configure ...func(*graph.ServerOptions)) *stack {
 	t.Helper()
 	ctx := context.Background()
-	db := store.MustOpenTestDB(t, "sqlite")
+	db := storetest.OpenDB(t, "sqlite")
 	if _, err := seed.Demo(ctx, db); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
@@ -115,7 +98,7 @@ func newStackMode(t *testing.T, demo bool, configure ...func(*graph.ServerOption
 		db: db, box: box, signer: signer,
 		pubsub:    &watchedPubSub{PubSub: mem, subscribed: make(chan string, 16)},
 		customers: &countingCustomers{CustomerService: db},
-		clock:     &clock{now: time.Now()},
+		clock:     testkit.NewClock(time.Now()),
 	}
 	s.conversations = &countingConversations{ConversationService: db}
 	s.syncs = &countingSyncs{HubspotSyncService: &hubsync.Service{Store: db, PubSub: s.pubsub}}
@@ -1045,25 +1028,8 @@ func (*failingStaff) ListStaff(context.Context) ([]*convrs.Staff, error) {
 	panic("runtime detail: index out of range in staff.go:42")
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestInternalErrorsDoNotLeak(t *testing.T) {
-	var logs syncBuffer
+	var logs testkit.LogBuffer
 	signer, err := auth.NewSigner([]byte("graph-test-session-secret-of-32-bytes!"))
 	if err != nil {
 		t.Fatal(err)

@@ -93,7 +93,7 @@ func TestContactsGetNotFound(t *testing.T) {
 		writeJSON(w, 404, `{"status":"error","message":"resource not found","correlationId":"c-1","category":"OBJECT_NOT_FOUND"}`)
 	})
 	_, resp, err := client.Contacts.Get(context.Background(), "9", nil)
-	if !IsNotFound(err) {
+	if !errors.Is(err, ErrNotFound) {
 		t.Fatalf("err = %v, want not found", err)
 	}
 	if resp.StatusCode != 404 || len(fs.Waits()) != 0 {
@@ -332,7 +332,7 @@ func TestContactsBatchReadByEmail200(t *testing.T) {
 
 func TestContactsBatchLimits(t *testing.T) {
 	t.Parallel()
-	client := NewClient(nil, WithBaseURL("http://127.0.0.1:1/")) // never reached
+	client := mustNewClient(t, nil, WithBaseURL("http://127.0.0.1:1/")) // never reached
 	ctx := context.Background()
 	emails := make([]string, 101)
 	creates := make([]ContactInput, 101)

@@ -223,30 +223,6 @@ type ConflictError struct {
 // Unwrap exposes the embedded *ErrorResponse to errors.As.
 func (e *ConflictError) Unwrap() error { return &e.ErrorResponse }
 
-// IsNotFound reports whether err is a 404 / OBJECT_NOT_FOUND answer.
-func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
-
-// IsUnauthorized reports whether err is a 401 answer (expired or invalid token).
-func IsUnauthorized(err error) bool { return errors.Is(err, ErrUnauthorized) }
-
-// IsExpiredAuthentication reports whether err is a 401 EXPIRED_AUTHENTICATION answer.
-func IsExpiredAuthentication(err error) bool { return errors.Is(err, ErrExpiredAuthentication) }
-
-// IsMissingScopes reports whether err is a 403 MISSING_SCOPES answer; MissingScopes lists the scopes.
-func IsMissingScopes(err error) bool { return errors.Is(err, ErrMissingScopes) }
-
-// MissingScopes returns the scopes a 403 MISSING_SCOPES error says are required (nil for other errors).
-func MissingScopes(err error) []string {
-	var e *ErrorResponse
-	if !IsMissingScopes(err) || !errors.As(err, &e) {
-		return nil
-	}
-	return e.RequiredScopes()
-}
-
-// IsRateLimited reports whether err is a 429 answer.
-func IsRateLimited(err error) bool { return errors.Is(err, ErrRateLimited) }
-
 // IsRetryable reports whether a failed call may succeed if made again later: rate limits, locks, server
 // errors, network failures and transient token-refresh failures. Permanent token failures, 4xx answers and
 // cancelled contexts are not retryable.

@@ -1,6 +1,7 @@
 package hubspot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -39,7 +40,7 @@ func TestNewAPIErrorTypes(t *testing.T) {
 		if diff := cmp.Diff(want, rl, ignore, unexported); diff != "" {
 			t.Error(diff)
 		}
-		if !IsRateLimited(err) || !IsRetryable(err) {
+		if !errors.Is(err, ErrRateLimited) || !IsRetryable(err) {
 			t.Error("not rate limited / retryable")
 		}
 		if got := err.Error(); got != "429 RATE_LIMIT: You have reached your ten_secondly_rolling limit. (correlation id c-1) [policy TEN_SECONDLY_ROLLING]" {
@@ -76,28 +77,28 @@ func TestNewAPIErrorTypes(t *testing.T) {
 		err := apiErr(403, nil, `{"status":"error","message":"This app hasn't been granted all required scopes to make this call.",
 			"correlationId":"c-3","category":"MISSING_SCOPES","errors":[{"message":"One or more of the following scopes are required.",
 			"context":{"requiredGranularScopes":["crm.objects.contacts.read","crm.objects.contacts.write"]}}]}`)
-		if !IsMissingScopes(err) || IsNotFound(err) || IsUnauthorized(err) {
+		if !errors.Is(err, ErrMissingScopes) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("classification wrong for %v", err)
 		}
-		if diff := cmp.Diff([]string{"crm.objects.contacts.read", "crm.objects.contacts.write"}, MissingScopes(fmt.Errorf("wrapped: %w", err))); diff != "" {
+		if diff := cmp.Diff([]string{"crm.objects.contacts.read", "crm.objects.contacts.write"}, requiredScopes(t, fmt.Errorf("wrapped: %w", err))); diff != "" {
 			t.Error(diff)
 		}
 	})
 	t.Run("401 expired", func(t *testing.T) {
 		err := apiErr(401, nil, `{"status":"error","message":"The OAuth token used to make this call expired 0 second(s) ago.","category":"EXPIRED_AUTHENTICATION"}`)
-		if !IsExpiredAuthentication(err) || !IsUnauthorized(err) || IsRetryable(err) {
+		if !errors.Is(err, ErrExpiredAuthentication) || !errors.Is(err, ErrUnauthorized) || IsRetryable(err) {
 			t.Fatalf("classification wrong for %v", err)
 		}
 	})
 	t.Run("401 invalid", func(t *testing.T) {
 		err := apiErr(401, nil, `{"status":"error","message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION"}`)
-		if IsExpiredAuthentication(err) || !IsUnauthorized(err) {
+		if errors.Is(err, ErrExpiredAuthentication) || !errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("classification wrong for %v", err)
 		}
 	})
 	t.Run("404", func(t *testing.T) {
 		err := apiErr(404, nil, `{"status":"error","message":"resource not found","category":"OBJECT_NOT_FOUND"}`)
-		if !IsNotFound(err) || IsRetryable(err) {
+		if !errors.Is(err, ErrNotFound) || IsRetryable(err) {
 			t.Fatalf("classification wrong for %v", err)
 		}
 	})
@@ -157,5 +158,76 @@ func TestRateLimitWait(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// requiredScopes reads the scopes of a (wrapped) 403 MISSING_SCOPES answer, as callers do.
+func requiredScopes(t *testing.T, err error) []string {
+	t.Helper()
+	var e *ErrorResponse
+	if !errors.As(err, &e) {
+		t.Fatalf("%v is not an *ErrorResponse", err)
+	}
+	return e.RequiredScopes()
+}
+
+// Every failing call reads "hubspot: <operation>: <cause>", with the package prefix once, whatever the cause:
+// an answer of HubSpot, a body the client refuses, or no token to send.
+func TestFailedCallErrorText(t *testing.T) {
+	t.Parallel()
+	client, mux, _ := setup(t, WithMaxResponseBytes(128), WithMaxRequestBytes(200))
+	mux.HandleFunc("/crm/v3/objects/contacts/404", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 404, `{"status":"error","message":"Object not found.","correlationId":"c-1","category":"OBJECT_NOT_FOUND"}`)
+	})
+	mux.HandleFunc("/crm/v3/objects/contacts/500", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 500, `{"status":"error","message":"internal error","correlationId":"c-2"}`)
+	})
+	mux.HandleFunc("/crm/v3/objects/contacts/big", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"id":"1","properties":{"email":"`+strings.Repeat("a", 128)+`@example.com"}}`)
+	})
+	mux.HandleFunc("/crm/v3/objects/contacts/cut", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"id":`)
+	})
+	ctx := context.Background()
+	get := func(id string) error {
+		_, _, err := client.Contacts.Get(ctx, id, nil)
+		return err
+	}
+	noToken := newTS(t, TokenSourceConfig{Key: "portal:7", Store: newMemoryTokenStore(), Refresher: newTokenServer(t).cfg})
+	refused := newTokenServer(t)
+	refused.status, refused.body = 400, `{"status":"BAD_REFRESH_TOKEN","message":"missing or unknown refresh token","error":"invalid_grant","error_description":"missing or unknown refresh token"}`
+	store := newMemoryTokenStore()
+	seed(t, store, 0)
+	expired := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: refused.cfg})
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"404", get("404"), "hubspot: get contact: 404 OBJECT_NOT_FOUND: Object not found. (correlation id c-1)"},
+		{"500", get("500"), "hubspot: get contact: 500: internal error (correlation id c-2)"},
+		{"response too large", get("big"), "hubspot: get contact: response body too large (limit 128 bytes)"},
+		{"response cut short", get("cut"), "hubspot: get contact: decode response: unexpected end of JSON input"},
+		{"request too large", func() error {
+			_, _, err := client.Notes.Create(ctx, NoteInput{Body: strings.Repeat("x", 200), Timestamp: time.Unix(0, 0)})
+			return err
+		}(), "hubspot: create note: request body too large: 295 bytes, limit 200"},
+		{"no token stored", func() error {
+			_, _, err := mustNewClient(t, NewHTTPClient(ctx, noToken), WithBaseURL("http://127.0.0.1:1/")).Owners.Get(ctx, "1")
+			return err
+		}(), "hubspot: get owner: refresh token (permanent): no token stored"},
+		{"refresh refused", func() error {
+			_, _, err := mustNewClient(t, NewHTTPClient(ctx, expired), WithBaseURL("http://127.0.0.1:1/")).Owners.Get(ctx, "1")
+			return err
+		}(), "hubspot: get owner: refresh token (permanent): oauth 400 invalid_grant BAD_REFRESH_TOKEN: missing or unknown refresh token"},
+		{"token source", func() error {
+			_, err := noToken.TokenContext(ctx)
+			return err
+		}(), "hubspot: access token: refresh token (permanent): no token stored"},
+	}
+	for _, tt := range tests {
+		if tt.err == nil || tt.err.Error() != tt.want {
+			t.Errorf("%s: error %q, want %q", tt.name, tt.err, tt.want)
+		}
 	}
 }

@@ -7,6 +7,23 @@
 //
 // The same code talks to real HubSpot and to the simulator in hubspot/hubspotsim: only the base URL differs.
 //
+// # Errors
+//
+// A failed service call reads "hubspot: <operation>: <cause>" ("hubspot: get contact: 404 OBJECT_NOT_FOUND:
+// …"), with the package prefix once: what the call wraps (an *ErrorResponse, a *RefreshError when no token
+// could be had, ErrResponseTooLarge, the errors of NewRequest and Do) carries none of its own. Match causes
+// with errors.Is (ErrNotFound, ErrUnauthorized, …) and errors.As, never by their text.
+//
+// # Testing against real HubSpot
+//
+// TestContract runs the calls the gateway depends on (account details, contacts create, get, search and batch
+// read, notes create and get) against the simulator, and also against a real HubSpot developer test portal when
+// HUBSPOT_TEST_TOKEN holds a private app token of that portal with the scopes crm.objects.contacts.read and
+// crm.objects.contacts.write (HUBSPOT_TEST_API_URL overrides the API origin). Without the token the real run is
+// skipped, saying why; with it the test deletes the contact and note it created.
+//
+//	HUBSPOT_TEST_TOKEN=pat-… go test -run TestContract ./hubspot/
+//
 // # Request shapes
 //
 // Request bodies follow HubSpot's published OpenAPI schemas to the letter, the way HubSpot's own SDKs send
@@ -68,10 +85,10 @@ const (
 )
 
 // ErrResponseTooLarge is returned (wrapped) when a response body exceeds the client's limit.
-var ErrResponseTooLarge = errors.New("hubspot: response body too large")
+var ErrResponseTooLarge = errors.New("response body too large")
 
 // ErrRequestTooLarge is returned (wrapped) when an encoded request body exceeds the client's limit.
-var ErrRequestTooLarge = errors.New("hubspot: request body too large")
+var ErrRequestTooLarge = errors.New("request body too large")
 
 // Client talks to the HubSpot API for one installed portal. Create it with NewClient.
 type Client struct {
@@ -97,9 +114,6 @@ type Client struct {
 	sleep  func(ctx context.Context, d time.Duration) error
 	jitter func(n time.Duration) time.Duration
 
-	// optErr holds the first invalid option; every call then fails with it (NewClient returns no error).
-	optErr error
-
 	common service
 
 	Contacts   *ContactsService
@@ -113,30 +127,33 @@ type service struct {
 	client *Client
 }
 
-// Option configures a Client.
-type Option func(*Client)
+// Option configures a Client; an invalid one makes NewClient fail.
+type Option func(*Client) error
 
 // WithBaseURL points the client at another origin (the simulator, a proxy). A path prefix is kept.
 func WithBaseURL(base string) Option {
-	return func(c *Client) {
+	return func(c *Client) error {
 		u, err := url.Parse(base)
-		if err == nil && (u.Scheme == "" || u.Host == "") {
-			err = fmt.Errorf("base URL %q is not absolute", base)
-		}
 		if err != nil {
-			c.setOptErr(fmt.Errorf("hubspot: %w", err))
-			return
+			return fmt.Errorf("base URL: %w", err)
+		}
+		if u.Scheme == "" || u.Host == "" {
+			return fmt.Errorf("base URL %q is not absolute", base)
 		}
 		if !strings.HasSuffix(u.Path, "/") {
 			u.Path += "/"
 		}
 		c.BaseURL = u
+		return nil
 	}
 }
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option {
-	return func(c *Client) { c.UserAgent = ua }
+	return func(c *Client) error {
+		c.UserAgent = ua
+		return nil
+	}
 }
 
 // WithLimiter makes the client take a slot from l before each request. portalKey identifies the portal in
@@ -144,71 +161,69 @@ func WithUserAgent(ua string) Option {
 // (e.g. Redis-backed) across processes so they share HubSpot's per-portal budget. Without a limiter the
 // client does not pace itself and relies on retrying 429s.
 func WithLimiter(l Limiter, portalKey string) Option {
-	return func(c *Client) {
+	return func(c *Client) error {
 		c.limiter = l
 		c.portalKey = portalKey
+		return nil
 	}
 }
 
 // WithBurstLimit overrides the non-search budget (default 110 per 10 s).
 func WithBurstLimit(limit int, window time.Duration) Option {
-	return func(c *Client) {
+	return func(c *Client) error {
 		if limit <= 0 || window <= 0 {
-			c.setOptErr(fmt.Errorf("hubspot: burst limit %d per %v is not positive", limit, window))
-			return
+			return fmt.Errorf("burst limit %d per %v is not positive", limit, window)
 		}
 		c.burstLimit, c.burstWindow = limit, window
+		return nil
 	}
 }
 
 // WithSearchLimit overrides the search budget (default 5 per second).
 func WithSearchLimit(limit int, window time.Duration) Option {
-	return func(c *Client) {
+	return func(c *Client) error {
 		if limit <= 0 || window <= 0 {
-			c.setOptErr(fmt.Errorf("hubspot: search limit %d per %v is not positive", limit, window))
-			return
+			return fmt.Errorf("search limit %d per %v is not positive", limit, window)
 		}
 		c.searchLimit, c.searchWindow = limit, window
+		return nil
 	}
 }
 
 // WithRetry sets the retry policy; zero fields take their defaults (see RetryPolicy).
 func WithRetry(p RetryPolicy) Option {
-	return func(c *Client) { c.retry = p.withDefaults() }
+	return func(c *Client) error {
+		c.retry = p.withDefaults()
+		return nil
+	}
 }
 
 // WithMaxResponseBytes caps how much of a response body is read (default 8 MiB).
 func WithMaxResponseBytes(n int64) Option {
-	return func(c *Client) {
+	return func(c *Client) error {
 		if n <= 0 {
-			c.setOptErr(fmt.Errorf("hubspot: max response bytes %d is not positive", n))
-			return
+			return fmt.Errorf("max response bytes %d is not positive", n)
 		}
 		c.maxResponseBytes = n
+		return nil
 	}
 }
 
 // WithMaxRequestBytes caps the size of an encoded request body (default 8 MiB).
 func WithMaxRequestBytes(n int64) Option {
-	return func(c *Client) {
+	return func(c *Client) error {
 		if n <= 0 {
-			c.setOptErr(fmt.Errorf("hubspot: max request bytes %d is not positive", n))
-			return
+			return fmt.Errorf("max request bytes %d is not positive", n)
 		}
 		c.maxRequestBytes = n
-	}
-}
-
-func (c *Client) setOptErr(err error) {
-	if c.optErr == nil {
-		c.optErr = err
+		return nil
 	}
 }
 
 // NewClient returns a client that sends its requests through httpClient, whose transport is expected to add
-// the OAuth bearer token (see NewHTTPClient). A nil httpClient means a plain client without auth.
-// An invalid option does not panic: every call of the client then returns its error.
-func NewClient(httpClient *http.Client, opts ...Option) *Client {
+// the OAuth bearer token (see NewHTTPClient). A nil httpClient means a plain client without auth. An invalid
+// option (a relative base URL, a limit that is not positive) is an error here, not at the first call.
+func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 	if httpClient == nil {
 		httpClient = &http.Client{}
 	}
@@ -228,7 +243,9 @@ func NewClient(httpClient *http.Client, opts ...Option) *Client {
 		jitter:           fullJitter,
 	}
 	for _, opt := range opts {
-		opt(c)
+		if err := opt(c); err != nil {
+			return nil, fmt.Errorf("hubspot: new client: %w", err)
+		}
 	}
 	c.common.client = c
 	c.Contacts = (*ContactsService)(&c.common)
@@ -236,22 +253,19 @@ func NewClient(httpClient *http.Client, opts ...Option) *Client {
 	c.Owners = (*OwnersService)(&c.common)
 	c.Account = (*AccountService)(&c.common)
 	c.Properties = (*PropertiesService)(&c.common)
-	return c
+	return c, nil
 }
 
 // NewRequest builds a request for urlStr, resolved against BaseURL (so it must not start with a slash).
 // A non-nil body is encoded as JSON, without HTML escaping (note bodies are HTML), and buffered so the
 // request can be re-sent on retry.
 func (c *Client) NewRequest(method, urlStr string, body any) (*http.Request, error) {
-	if c.optErr != nil {
-		return nil, c.optErr
-	}
 	if strings.HasPrefix(urlStr, "/") {
-		return nil, fmt.Errorf("hubspot: request path %q must not start with a slash", urlStr)
+		return nil, fmt.Errorf("request path %q must not start with a slash", urlStr)
 	}
 	u, err := c.BaseURL.Parse(urlStr)
 	if err != nil {
-		return nil, fmt.Errorf("hubspot: %w", err)
+		return nil, fmt.Errorf("request URL: %w", err)
 	}
 	var buf *bytes.Buffer
 	if body != nil {
@@ -259,7 +273,7 @@ func (c *Client) NewRequest(method, urlStr string, body any) (*http.Request, err
 		enc := json.NewEncoder(buf)
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(body); err != nil {
-			return nil, fmt.Errorf("hubspot: encode request: %w", err)
+			return nil, fmt.Errorf("encode request: %w", err)
 		}
 		if int64(buf.Len()) > c.maxRequestBytes {
 			return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrRequestTooLarge, buf.Len(), c.maxRequestBytes)
@@ -273,7 +287,7 @@ func (c *Client) NewRequest(method, urlStr string, body any) (*http.Request, err
 		req, err = http.NewRequest(method, u.String(), nil)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("hubspot: %w", err)
+		return nil, fmt.Errorf("new request: %w", err)
 	}
 	if buf != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -352,10 +366,7 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*Response, e
 
 func (c *Client) do(ctx context.Context, req *http.Request, v any, co callOptions) (*Response, error) {
 	if ctx == nil {
-		return nil, errors.New("hubspot: nil context")
-	}
-	if c.optErr != nil {
-		return nil, c.optErr
+		return nil, errors.New("nil context")
 	}
 	var (
 		expiredRetries int
@@ -387,7 +398,7 @@ func (c *Client) do(ctx context.Context, req *http.Request, v any, co callOption
 			}
 			if v != nil && len(bytes.TrimSpace(body.data)) > 0 {
 				if err := json.Unmarshal(body.data, v); err != nil {
-					return resp, fmt.Errorf("hubspot: decode response: %w", err)
+					return resp, fmt.Errorf("decode response: %w", err)
 				}
 			}
 			return resp, nil
@@ -417,24 +428,29 @@ func (c *Client) send(ctx context.Context, req *http.Request) (*http.Response, r
 	r := req.Clone(ctx)
 	if req.Body != nil && req.Body != http.NoBody {
 		if req.GetBody == nil {
-			return nil, responseBody{}, errors.New("hubspot: request body cannot be re-sent (no GetBody)")
+			return nil, responseBody{}, errors.New("request body cannot be re-sent (no GetBody)")
 		}
 		b, err := req.GetBody()
 		if err != nil {
-			return nil, responseBody{}, fmt.Errorf("hubspot: %w", err)
+			return nil, responseBody{}, fmt.Errorf("request body: %w", err)
 		}
 		r.Body = b
 	}
 	r = withConnTrace(r)
 	resp, err := c.client.Do(r)
 	if err != nil {
+		// No token, so the request never left: the refresh failure is the whole story.
+		var re *RefreshError
+		if errors.As(err, &re) {
+			err = re
+		}
 		return nil, responseBody{}, transportError{err: err, connected: connected(r)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxResponseBytes+1))
 	if err != nil {
 		// The status line arrived, so HubSpot saw the request: not re-sendable unless idempotent.
-		return nil, responseBody{}, transportError{err: fmt.Errorf("hubspot: read response: %w", err), connected: true}
+		return nil, responseBody{}, transportError{err: fmt.Errorf("read response: %w", err), connected: true}
 	}
 	body := responseBody{data: data}
 	if int64(len(data)) > c.maxResponseBytes {
@@ -456,7 +472,7 @@ func (c *Client) waitForSlot(ctx context.Context, b budget) error {
 		wait, err := c.limiter.Take(ctx, key, limit, window)
 		if err != nil {
 			// Fail closed: the shared budget is what keeps several processes from tripping HubSpot's limit.
-			return fmt.Errorf("hubspot: rate limiter: %w", err)
+			return fmt.Errorf("rate limiter: %w", err)
 		}
 		if wait <= 0 {
 			return nil

@@ -37,12 +37,22 @@ func (f *fakeSleep) Waits() []time.Duration {
 
 // setup starts a test server and returns a client pointed at it, the mux to register handlers on, and the
 // fake sleep recording retry and limiter waits. Jitter is the identity so backoffs are deterministic.
+// mustNewClient is NewClient for options that are valid.
+func mustNewClient(tb testing.TB, hc *http.Client, opts ...Option) *Client {
+	tb.Helper()
+	c, err := NewClient(hc, opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
 func setup(t *testing.T, opts ...Option) (*Client, *http.ServeMux, *fakeSleep) {
 	t.Helper()
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	client := NewClient(srv.Client(), append([]Option{WithBaseURL(srv.URL + "/")}, opts...)...)
+	client := mustNewClient(t, srv.Client(), append([]Option{WithBaseURL(srv.URL + "/")}, opts...)...)
 	fs := &fakeSleep{}
 	client.sleep = fs.sleep
 	client.jitter = func(d time.Duration) time.Duration { return d }
@@ -109,7 +119,7 @@ func mustTime(t *testing.T, s string) time.Time {
 
 func TestNewClientDefaults(t *testing.T) {
 	t.Parallel()
-	c := NewClient(nil)
+	c := mustNewClient(t, nil)
 	if got := c.BaseURL.String(); got != DefaultBaseURL {
 		t.Errorf("BaseURL = %q", got)
 	}
@@ -127,7 +137,7 @@ func TestNewClientDefaults(t *testing.T) {
 
 func TestWithBaseURLKeepsPathPrefix(t *testing.T) {
 	t.Parallel()
-	c := NewClient(nil, WithBaseURL("http://sim.test/portal/42"))
+	c := mustNewClient(t, nil, WithBaseURL("http://sim.test/portal/42"))
 	req, err := c.NewRequest(http.MethodGet, "crm/v3/owners/1", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -137,19 +147,23 @@ func TestWithBaseURLKeepsPathPrefix(t *testing.T) {
 	}
 }
 
-func TestInvalidOptionFailsCalls(t *testing.T) {
+func TestInvalidOptionFailsNewClient(t *testing.T) {
 	t.Parallel()
-	for name, opt := range map[string]Option{
-		"relative base URL": WithBaseURL("api.hubapi.com"),
-		"zero burst limit":  WithBurstLimit(0, time.Second),
-		"zero search limit": WithSearchLimit(5, 0),
-		"zero max response": WithMaxResponseBytes(0),
-		"zero max request":  WithMaxRequestBytes(0),
+	for opt, want := range map[string]struct {
+		opt  Option
+		want string
+	}{
+		"relative base URL":   {WithBaseURL("api.hubapi.com"), `hubspot: new client: base URL "api.hubapi.com" is not absolute`},
+		"unparsable base URL": {WithBaseURL("http://[::1"), `hubspot: new client: base URL: parse "http://[::1": missing ']' in host`},
+		"zero burst limit":    {WithBurstLimit(0, time.Second), "hubspot: new client: burst limit 0 per 1s is not positive"},
+		"zero search limit":   {WithSearchLimit(5, 0), "hubspot: new client: search limit 5 per 0s is not positive"},
+		"zero max response":   {WithMaxResponseBytes(0), "hubspot: new client: max response bytes 0 is not positive"},
+		"zero max request":    {WithMaxRequestBytes(-1), "hubspot: new client: max request bytes -1 is not positive"},
 	} {
-		t.Run(name, func(t *testing.T) {
-			c := NewClient(nil, opt)
-			if _, _, err := c.Owners.Get(context.Background(), "1"); err == nil {
-				t.Fatal("want error from invalid option")
+		t.Run(opt, func(t *testing.T) {
+			c, err := NewClient(nil, WithUserAgent("ua/1"), want.opt)
+			if err == nil || err.Error() != want.want || c != nil {
+				t.Fatalf("NewClient = %v, %v; want the error %q", c, err, want.want)
 			}
 		})
 	}
@@ -157,7 +171,7 @@ func TestInvalidOptionFailsCalls(t *testing.T) {
 
 func TestNewRequest(t *testing.T) {
 	t.Parallel()
-	c := NewClient(nil, WithUserAgent("ua/1"))
+	c := mustNewClient(t, nil, WithUserAgent("ua/1"))
 	req, err := c.NewRequest(http.MethodPost, "crm/v3/objects/notes", map[string]string{"hs_note_body": "<b>a & b</b>"})
 	if err != nil {
 		t.Fatal(err)
@@ -181,7 +195,7 @@ func TestNewRequest(t *testing.T) {
 
 func TestNewRequestTooLarge(t *testing.T) {
 	t.Parallel()
-	c := NewClient(nil, WithMaxRequestBytes(10))
+	c := mustNewClient(t, nil, WithMaxRequestBytes(10))
 	_, err := c.NewRequest(http.MethodPost, "x", map[string]string{"k": "0123456789"})
 	if !errors.Is(err, ErrRequestTooLarge) {
 		t.Fatalf("err = %v, want ErrRequestTooLarge", err)
@@ -316,7 +330,7 @@ func TestLimiterErrorFailsClosed(t *testing.T) {
 func TestLimiterWaitRespectsContext(t *testing.T) {
 	t.Parallel()
 	lim := &recordingLimiter{waits: []time.Duration{time.Hour}}
-	client := NewClient(nil, WithLimiter(lim, "1"))
+	client := mustNewClient(t, nil, WithLimiter(lim, "1"))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, _, err := client.Owners.Get(ctx, "1"); !errors.Is(err, context.Canceled) {

@@ -128,7 +128,7 @@ func TestNotesBatchCreate(t *testing.T) {
 
 func TestNotesBatchCreateRejects(t *testing.T) {
 	t.Parallel()
-	client := NewClient(nil, WithBaseURL("http://127.0.0.1:1/"))
+	client := mustNewClient(t, nil, WithBaseURL("http://127.0.0.1:1/"))
 	ts := time.Now()
 	dup := []NoteInput{{Body: "a", Timestamp: ts, ObjectWriteTraceID: "x"}, {Body: "b", Timestamp: ts, ObjectWriteTraceID: "x"}}
 	if _, _, err := client.Notes.BatchCreate(context.Background(), dup); err == nil {

@@ -207,14 +207,15 @@ func (c *OAuthConfig) Exchange(ctx context.Context, code string) (*Token, error)
 }
 
 // Refresh gets a new access token. The answer's refresh token (the old one if HubSpot sends none) must be
-// stored: rotation is not documented, so it may change.
+// stored: rotation is not documented, so it may change. Errors are *OAuthError when HubSpot answered, else
+// the transport's failure, with no "hubspot:" prefix: a TokenSource reports them inside a *RefreshError.
 func (c *OAuthConfig) Refresh(ctx context.Context, refreshToken string) (*Token, error) {
 	if refreshToken == "" {
 		return nil, &OAuthError{Code: "invalid_grant", Status: "BAD_REFRESH_TOKEN", Description: "no refresh token"}
 	}
 	tok, err := c.oauth2Config().TokenSource(c.ctx(ctx), &oauth2.Token{RefreshToken: refreshToken}).Token()
 	if err != nil {
-		return nil, fmt.Errorf("hubspot: refresh token: %w", tokenError(err))
+		return nil, tokenError(err)
 	}
 	return fromOAuth2(tok), nil
 }

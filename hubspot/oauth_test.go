@@ -214,7 +214,7 @@ func TestOAuthErrorsDoNotLeakTokens(t *testing.T) {
 		writeJSON(w, 404, `{"status":"error","message":"Refresh token not found","category":"OBJECT_NOT_FOUND"}`)
 	})
 	err := c.RevokeRefreshToken(context.Background(), "secret-rt")
-	if !IsNotFound(err) {
+	if !errors.Is(err, ErrNotFound) {
 		t.Fatalf("err = %v", err)
 	}
 	var er *ErrorResponse

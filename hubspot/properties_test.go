@@ -2,6 +2,7 @@ package hubspot
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"testing"
 
@@ -61,7 +62,7 @@ func TestSimPropertiesAndOwnerTeams(t *testing.T) {
 	if prop.OptionLabel("marketingqualifiedlead") != "Marketing Qualified Lead" || prop.OptionLabel("partner") != "Partner" {
 		t.Errorf("labels wrong: %+v", prop.Options)
 	}
-	if _, _, err := env.client.Properties.Get(ctx, ObjectTypeContacts, "no_such_property"); !IsNotFound(err) {
+	if _, _, err := env.client.Properties.Get(ctx, ObjectTypeContacts, "no_such_property"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown property: err = %v, want not found", err)
 	}
 

@@ -190,7 +190,7 @@ func TestRetry401ExpiredOnceAtMost(t *testing.T) {
 	seq := &sequence{handlers: []http.HandlerFunc{reply(401, expired)}}
 	mux.Handle("/crm/v3/owners/1", seq)
 	_, _, err := client.Owners.Get(context.Background(), "1")
-	if !IsExpiredAuthentication(err) {
+	if !errors.Is(err, ErrExpiredAuthentication) {
 		t.Fatalf("err = %v", err)
 	}
 	if seq.Count() != 2 {
@@ -209,7 +209,7 @@ func TestRetry401Invalid(t *testing.T) {
 	client, mux, _ := setup(t)
 	seq := &sequence{handlers: []http.HandlerFunc{reply(401, `{"status":"error","message":"bad token","category":"INVALID_AUTHENTICATION"}`)}}
 	mux.Handle("/crm/v3/owners/1", seq)
-	if _, _, err := client.Owners.Get(context.Background(), "1"); !IsUnauthorized(err) || seq.Count() != 1 {
+	if _, _, err := client.Owners.Get(context.Background(), "1"); !errors.Is(err, ErrUnauthorized) || seq.Count() != 1 {
 		t.Fatalf("err = %v, requests = %d", err, seq.Count())
 	}
 }
@@ -255,7 +255,7 @@ func TestRetryConnectionErrors(t *testing.T) {
 	}))
 	t.Cleanup(drop.Close)
 	newClient := func(base string) (*Client, *fakeSleep) {
-		c := NewClient(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}, WithBaseURL(base), WithRetry(RetryPolicy{MaxAttempts: 3}))
+		c := mustNewClient(t, &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}, WithBaseURL(base), WithRetry(RetryPolicy{MaxAttempts: 3}))
 		fs := &fakeSleep{}
 		c.sleep, c.jitter = fs.sleep, func(d time.Duration) time.Duration { return d }
 		return c, fs

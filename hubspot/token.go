@@ -37,11 +37,10 @@ var (
 	_ tokenInvalidator   = (*Transport)(nil)
 	_ http.RoundTripper  = (*Transport)(nil)
 	_ Locker             = (*MemoryLocker)(nil)
-	_ TokenStore         = (*MemoryTokenStore)(nil)
 )
 
 // ErrNoToken means the store holds no token for the key (the portal is not connected).
-var ErrNoToken = errors.New("hubspot: no token stored")
+var ErrNoToken = errors.New("no token stored")
 
 // RefreshError is a failure to get a usable access token. Permanent means HubSpot refused the refresh token
 // or client (or there is none): only reconnecting the integration helps.
@@ -56,7 +55,7 @@ func (e *RefreshError) Error() string {
 	if e.Permanent {
 		kind = "permanent"
 	}
-	return fmt.Sprintf("hubspot: refresh token (%s): %v", kind, e.Err)
+	return fmt.Sprintf("refresh token (%s): %v", kind, e.Err)
 }
 
 func (e *RefreshError) Unwrap() error { return e.Err }
@@ -130,9 +129,18 @@ func (s *TokenSource) Token() (*oauth2.Token, error) {
 	return t.OAuth2(), nil
 }
 
-// TokenContext returns a token valid for at least RefreshMargin, refreshing it if needed. Errors are
+// TokenContext returns a token valid for at least RefreshMargin, refreshing it if needed. Errors wrap a
 // *RefreshError, or ctx's error. The returned token must not be modified.
 func (s *TokenSource) TokenContext(ctx context.Context) (*Token, error) {
+	t, err := s.token(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("hubspot: access token: %w", err)
+	}
+	return t, nil
+}
+
+// token is TokenContext for the Transport, whose failure the failing call reports (with the package prefix).
+func (s *TokenSource) token(ctx context.Context) (*Token, error) {
 	s.mu.Lock()
 	t := s.cached
 	ok := t != nil && s.fresh(t)
@@ -176,70 +184,113 @@ func (s *TokenSource) fresh(t *Token) bool {
 		s.now().Add(s.cfg.RefreshMargin).Before(t.Expiry)
 }
 
-// refresh runs at most once at a time per TokenSource (singleflight).
+// refresh runs at most once at a time per TokenSource (singleflight), so it alone writes dirty, failedRT and
+// failed. Under the cross-process lock it reads the newest token (another process may have refreshed it) and
+// asks HubSpot for a new one only when that token is not fresh. Each step holds s.mu only while it reads or
+// writes the source's fields, never across the store's or HubSpot's I/O.
 func (s *TokenSource) refresh(ctx context.Context) (*Token, error) {
-	key := s.cfg.Key
-	transient := func(format string, err error) error {
-		return &RefreshError{Key: key, Err: fmt.Errorf(format, err)}
-	}
-	lockCtx, cancel := context.WithTimeout(ctx, s.cfg.LockTTL)
-	unlock, err := s.cfg.Locker.Lock(lockCtx, "hubspot:oauth:refresh:"+key, s.cfg.LockTTL)
-	cancel()
+	unlock, err := s.lock(ctx)
 	if err != nil {
-		return nil, transient("lock: %w", err)
+		return nil, err
 	}
 	defer unlock()
 	// Finish well inside the lease, so no other process refreshes at the same time.
-	ctx, cancel = context.WithTimeout(ctx, s.cfg.LockTTL)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.LockTTL)
 	defer cancel()
 
-	stored, err := s.cfg.Store.LoadToken(ctx, key)
+	stored, err := s.current(ctx)
 	if err != nil {
-		return nil, transient("load token: %w", err)
+		return nil, err
+	}
+	if s.useIfFresh(stored) {
+		return stored, nil
+	}
+	if err := s.knownFailure(stored); err != nil {
+		return nil, err
+	}
+	t, err := s.exchange(ctx, stored)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.save(ctx, t); err != nil {
+		return nil, err
+	}
+	s.publish(t)
+	return t, nil
+}
+
+// lock takes the portal's refresh lock, waiting at most LockTTL for it.
+func (s *TokenSource) lock(ctx context.Context) (unlock func(), err error) {
+	lockCtx, cancel := context.WithTimeout(ctx, s.cfg.LockTTL)
+	defer cancel()
+	unlock, err = s.cfg.Locker.Lock(lockCtx, "hubspot:oauth:refresh:"+s.cfg.Key, s.cfg.LockTTL)
+	if err != nil {
+		return nil, s.transient("lock: %w", err)
+	}
+	return unlock, nil
+}
+
+// current returns the newest token: the stored one, or the one this source refreshed but could not save
+// (saved now, before anything else, so a rotated refresh token is not lost). nil means none is stored.
+func (s *TokenSource) current(ctx context.Context) (*Token, error) {
+	stored, err := s.cfg.Store.LoadToken(ctx, s.cfg.Key)
+	if err != nil {
+		return nil, s.transient("load token: %w", err)
 	}
 	s.mu.Lock()
 	dirty := s.dirty
 	s.mu.Unlock()
 	if dirty != nil && (stored == nil || dirty.Expiry.After(stored.Expiry)) {
-		if err := s.cfg.Store.SaveToken(ctx, key, dirty); err != nil {
-			return nil, transient("save token: %w", err)
+		if err := s.cfg.Store.SaveToken(ctx, s.cfg.Key, dirty); err != nil {
+			return nil, s.transient("save token: %w", err) // dirty stays for the next attempt
 		}
 		stored = dirty
 	}
 	s.mu.Lock()
-	s.dirty = nil
-	if stored != nil && s.fresh(stored) {
-		s.cached = stored
-		s.mu.Unlock()
-		return stored, nil
-	}
-	failedRT, failed := s.failedRT, s.failed
+	s.dirty = nil // saved, or older than what the store holds
 	s.mu.Unlock()
+	return stored, nil
+}
 
-	if stored == nil {
-		return nil, &RefreshError{Key: key, Permanent: true, Err: ErrNoToken}
+// useIfFresh caches t and reports true if it can be handed out as it is.
+func (s *TokenSource) useIfFresh(t *Token) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t == nil || !s.fresh(t) {
+		return false
 	}
-	if stored.RefreshToken != "" && stored.RefreshToken == failedRT {
-		return nil, failed // already reported; do not ask HubSpot again
+	s.cached = t
+	return true
+}
+
+// knownFailure is the error of refreshing t that needs no call to HubSpot: no token stored, or a refresh
+// token HubSpot refused already (reported once; HubSpot is not asked again).
+func (s *TokenSource) knownFailure(t *Token) error {
+	if t == nil {
+		return &RefreshError{Key: s.cfg.Key, Permanent: true, Err: ErrNoToken}
 	}
-	var fresh *Token
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t.RefreshToken != "" && t.RefreshToken == s.failedRT {
+		return s.failed
+	}
+	return nil
+}
+
+// exchange asks HubSpot for a new token with stored's refresh token (s.mu is not held). The answer keeps
+// what HubSpot did not send again: the refresh token, the portal and the scopes.
+func (s *TokenSource) exchange(ctx context.Context, stored *Token) (*Token, error) {
 	if stored.RefreshToken == "" {
-		err = errors.New("no refresh token stored")
-	} else {
-		fresh, err = s.cfg.Refresher.Refresh(ctx, stored.RefreshToken)
+		return nil, s.refused(ctx, stored.RefreshToken, &RefreshError{Key: s.cfg.Key, Permanent: true, Err: errors.New("no refresh token stored")})
 	}
+	fresh, err := s.cfg.Refresher.Refresh(ctx, stored.RefreshToken)
 	if err != nil {
 		var oe *OAuthError
-		re := &RefreshError{Key: key, Permanent: stored.RefreshToken == "" || errors.As(err, &oe) && oe.Permanent(), Err: err}
-		if re.Permanent {
-			s.mu.Lock()
-			s.failedRT, s.failed = stored.RefreshToken, re
-			s.mu.Unlock()
-			if s.cfg.OnPermanentFailure != nil {
-				s.cfg.OnPermanentFailure(ctx, key, re)
-			}
+		re := &RefreshError{Key: s.cfg.Key, Permanent: errors.As(err, &oe) && oe.Permanent(), Err: err}
+		if !re.Permanent {
+			return nil, re
 		}
-		return nil, re
+		return nil, s.refused(ctx, stored.RefreshToken, re)
 	}
 	t := *fresh
 	if t.RefreshToken == "" {
@@ -251,17 +302,42 @@ func (s *TokenSource) refresh(ctx context.Context) (*Token, error) {
 	if t.Scopes == nil {
 		t.Scopes = stored.Scopes
 	}
-	if err := s.cfg.Store.SaveToken(ctx, key, &t); err != nil {
-		// Keep it: the next call saves it before anything else, so a rotated refresh token is not lost.
-		s.mu.Lock()
-		s.dirty = &t
-		s.mu.Unlock()
-		return nil, transient("save token: %w", err)
-	}
-	s.mu.Lock()
-	s.cached, s.rejected = &t, ""
-	s.mu.Unlock()
 	return &t, nil
+}
+
+// refused remembers that refreshToken cannot be used again and tells OnPermanentFailure, once per token.
+func (s *TokenSource) refused(ctx context.Context, refreshToken string, re *RefreshError) *RefreshError {
+	s.mu.Lock()
+	s.failedRT, s.failed = refreshToken, re
+	s.mu.Unlock()
+	if s.cfg.OnPermanentFailure != nil {
+		s.cfg.OnPermanentFailure(ctx, s.cfg.Key, re)
+	}
+	return re
+}
+
+// save stores t. If that fails t is kept as dirty: the next refresh saves it before anything else, so a
+// rotated refresh token is not lost.
+func (s *TokenSource) save(ctx context.Context, t *Token) error {
+	if err := s.cfg.Store.SaveToken(ctx, s.cfg.Key, t); err != nil {
+		s.mu.Lock()
+		s.dirty = t
+		s.mu.Unlock()
+		return s.transient("save token: %w", err)
+	}
+	return nil
+}
+
+// publish hands t out from now on, in place of any token HubSpot rejected.
+func (s *TokenSource) publish(t *Token) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cached, s.rejected = t, ""
+}
+
+// transient is a refresh failure that a later attempt may not have.
+func (s *TokenSource) transient(format string, err error) *RefreshError {
+	return &RefreshError{Key: s.cfg.Key, Err: fmt.Errorf(format, err)}
 }
 
 // Transport adds the TokenSource's bearer token to each request.
@@ -273,7 +349,7 @@ type Transport struct {
 
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	tok, err := t.Source.TokenContext(req.Context())
+	tok, err := t.Source.token(req.Context())
 	if err != nil {
 		if req.Body != nil {
 			req.Body.Close()
@@ -354,37 +430,4 @@ func (l *MemoryLocker) Lock(ctx context.Context, key string, ttl time.Duration) 
 		}
 		timer.Stop()
 	}
-}
-
-// MemoryTokenStore is a TokenStore in memory, for tests and single-process development.
-type MemoryTokenStore struct {
-	mu     sync.Mutex
-	tokens map[string]Token
-}
-
-// NewMemoryTokenStore returns an empty store.
-func NewMemoryTokenStore() *MemoryTokenStore {
-	return &MemoryTokenStore{tokens: map[string]Token{}}
-}
-
-// LoadToken implements TokenStore; it returns a copy.
-func (m *MemoryTokenStore) LoadToken(ctx context.Context, key string) (*Token, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	t, ok := m.tokens[key]
-	if !ok {
-		return nil, nil
-	}
-	return &t, nil
-}
-
-// SaveToken implements TokenStore; it stores a copy.
-func (m *MemoryTokenStore) SaveToken(ctx context.Context, key string, t *Token) error {
-	if t == nil {
-		return errors.New("hubspot: save token: nil token")
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.tokens[key] = *t
-	return nil
 }

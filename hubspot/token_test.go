@@ -13,6 +13,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2"
+
+	"github.com/convrs/gateway/internal/testkit"
 )
 
 // tokenServer is a fake token endpoint that counts refreshes and hands out at-N / rt-N.
@@ -74,7 +76,7 @@ func TestTokenSourceOneRefreshForConcurrentCallers(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
 	srv.gate = make(chan struct{})
-	store, locker := NewMemoryTokenStore(), NewMemoryLocker()
+	store, locker := newMemoryTokenStore(), NewMemoryLocker()
 	seed(t, store, time.Minute) // inside the 5 min margin
 	a := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg, Locker: locker})
 
@@ -124,7 +126,7 @@ func TestTokenSourceOneRefreshForConcurrentCallers(t *testing.T) {
 func TestTokenSourceTwoProcessesRefreshOnce(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
-	store, locker := NewMemoryTokenStore(), NewMemoryLocker()
+	store, locker := newMemoryTokenStore(), NewMemoryLocker()
 	seed(t, store, -time.Minute) // already expired
 	sources := []*TokenSource{
 		newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg, Locker: locker}),
@@ -150,7 +152,7 @@ func TestTokenSourceTwoProcessesRefreshOnce(t *testing.T) {
 func TestTokenSourceFreshTokenNoRefresh(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
-	store := NewMemoryTokenStore()
+	store := newMemoryTokenStore()
 	seed(t, store, time.Hour)
 	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg})
 	for range 3 {
@@ -173,7 +175,7 @@ func TestTokenSourcePermanentFailure(t *testing.T) {
 	srv := newTokenServer(t)
 	srv.status = 400
 	srv.body = `{"status":"BAD_REFRESH_TOKEN","message":"missing or unknown refresh token","error":"invalid_grant","error_description":"missing or unknown refresh token"}`
-	store := NewMemoryTokenStore()
+	store := newMemoryTokenStore()
 	seed(t, store, 0)
 	var hookCalls atomic.Int32
 	var hookKey string
@@ -225,7 +227,7 @@ func TestTokenSourceTransientFailure(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
 	srv.status, srv.body = 503, "unavailable"
-	store := NewMemoryTokenStore()
+	store := newMemoryTokenStore()
 	seed(t, store, 0)
 	hook := false
 	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg,
@@ -245,7 +247,7 @@ func TestTokenSourceTransientFailure(t *testing.T) {
 func TestTokenSourceNoToken(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
-	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: NewMemoryTokenStore(), Refresher: srv.cfg,
+	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: newMemoryTokenStore(), Refresher: srv.cfg,
 		OnPermanentFailure: func(context.Context, string, error) { t.Error("hook called without a refused token") }})
 	_, err := s.TokenContext(context.Background())
 	var re *RefreshError
@@ -254,9 +256,79 @@ func TestTokenSourceNoToken(t *testing.T) {
 	}
 }
 
+// A stored token without a refresh token cannot be refreshed: that is permanent, reported to the hook, and
+// HubSpot is not asked.
+func TestTokenSourceNoRefreshTokenStored(t *testing.T) {
+	t.Parallel()
+	srv := newTokenServer(t)
+	store := newMemoryTokenStore()
+	if err := store.SaveToken(context.Background(), "portal:42", &Token{AccessToken: "at-1", Expiry: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	var hook []error
+	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg,
+		OnPermanentFailure: func(_ context.Context, _ string, err error) { hook = append(hook, err) }})
+	_, err := s.TokenContext(context.Background())
+	var re *RefreshError
+	if !errors.As(err, &re) || !re.Permanent || err.Error() != "hubspot: access token: refresh token (permanent): no refresh token stored" {
+		t.Fatalf("err = %v, want the permanent failure", err)
+	}
+	if len(hook) != 1 || srv.count.Load() != 0 {
+		t.Errorf("hook called %d times, HubSpot asked %d times; want 1 and 0", len(hook), srv.count.Load())
+	}
+}
+
+// refresherFunc is a Refresher answering as fn does.
+type refresherFunc func(ctx context.Context, refreshToken string) (*Token, error)
+
+func (f refresherFunc) Refresh(ctx context.Context, rt string) (*Token, error) { return f(ctx, rt) }
+
+// HubSpot may answer a refresh with the access token alone: the stored refresh token, portal and scopes stay.
+func TestTokenSourceKeepsWhatTheAnswerLeavesOut(t *testing.T) {
+	t.Parallel()
+	store := newMemoryTokenStore()
+	seed(t, store, 0)
+	expiry := time.Now().Add(30 * time.Minute)
+	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: refresherFunc(func(_ context.Context, rt string) (*Token, error) {
+		return &Token{AccessToken: "at-2", TokenType: "bearer", Expiry: expiry}, nil
+	})})
+	tok, err := s.TokenContext(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, _ := store.LoadToken(context.Background(), "portal:42")
+	want := &Token{AccessToken: "at-2", RefreshToken: "rt-1", TokenType: "bearer", Expiry: expiry, HubID: 42, Scopes: []string{"oauth"}}
+	for name, got := range map[string]*Token{"handed out": tok, "saved": saved} {
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s token (-want +got):\n%s", name, diff)
+		}
+	}
+}
+
+// failingStore cannot be read.
+type failingStore struct{ memoryTokenStore }
+
+func (*failingStore) LoadToken(context.Context, string) (*Token, error) {
+	return nil, errors.New("db down")
+}
+
+func TestTokenSourceLoadFailureIsTransient(t *testing.T) {
+	t.Parallel()
+	srv := newTokenServer(t)
+	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: &failingStore{}, Refresher: srv.cfg})
+	_, err := s.TokenContext(context.Background())
+	var re *RefreshError
+	if !errors.As(err, &re) || re.Permanent || err.Error() != "hubspot: access token: refresh token (transient): load token: db down" {
+		t.Fatalf("err = %v, want a transient load failure", err)
+	}
+	if srv.count.Load() != 0 {
+		t.Errorf("HubSpot asked %d times", srv.count.Load())
+	}
+}
+
 // flakyStore fails the first n saves.
 type flakyStore struct {
-	*MemoryTokenStore
+	*memoryTokenStore
 	failures atomic.Int32
 }
 
@@ -264,18 +336,21 @@ func (f *flakyStore) SaveToken(ctx context.Context, key string, t *Token) error 
 	if f.failures.Add(-1) >= 0 {
 		return errors.New("db down")
 	}
-	return f.MemoryTokenStore.SaveToken(ctx, key, t)
+	return f.memoryTokenStore.SaveToken(ctx, key, t)
 }
 
 func TestTokenSourceSaveFailureKeepsNewToken(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
-	store := &flakyStore{MemoryTokenStore: NewMemoryTokenStore()}
-	seed(t, store.MemoryTokenStore, 0)
-	store.failures.Store(1)
+	store := &flakyStore{memoryTokenStore: newMemoryTokenStore()}
+	seed(t, store.memoryTokenStore, 0)
+	store.failures.Store(2) // the refreshed token, then the first attempt to save it again
 	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg})
-	if _, err := s.TokenContext(context.Background()); err == nil {
-		t.Fatal("want save error")
+	for i := range 2 {
+		var re *RefreshError
+		if _, err := s.TokenContext(context.Background()); !errors.As(err, &re) || re.Permanent {
+			t.Fatalf("call %d: err = %v, want a transient save error", i, err)
+		}
 	}
 	tok, err := s.TokenContext(context.Background())
 	if err != nil || tok.AccessToken != "at-2" {
@@ -294,7 +369,7 @@ func TestTokenSourceCallerContext(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
 	srv.gate = make(chan struct{})
-	store := NewMemoryTokenStore()
+	store := newMemoryTokenStore()
 	seed(t, store, 0)
 	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -312,7 +387,7 @@ func TestTokenSourceCallerContext(t *testing.T) {
 func TestNewHTTPClientAndExpiredRetry(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
-	store := NewMemoryTokenStore()
+	store := newMemoryTokenStore()
 	seed(t, store, time.Hour)
 	s := newTS(t, TokenSourceConfig{Key: "portal:42", Store: store, Refresher: srv.cfg})
 
@@ -332,7 +407,7 @@ func TestNewHTTPClientAndExpiredRetry(t *testing.T) {
 	t.Cleanup(api.Close)
 
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, api.Client())
-	client := NewClient(NewHTTPClient(ctx, s), WithBaseURL(api.URL))
+	client := mustNewClient(t, NewHTTPClient(ctx, s), WithBaseURL(api.URL))
 	client.sleep = (&fakeSleep{}).sleep
 	d, resp, err := client.Account.Details(context.Background())
 	if err != nil {
@@ -358,8 +433,8 @@ func TestNewHTTPClientAndExpiredRetry(t *testing.T) {
 func TestTransportTokenError(t *testing.T) {
 	t.Parallel()
 	srv := newTokenServer(t)
-	s := newTS(t, TokenSourceConfig{Key: "none", Store: NewMemoryTokenStore(), Refresher: srv.cfg})
-	client := NewClient(NewHTTPClient(context.Background(), s), WithBaseURL("http://127.0.0.1:1"))
+	s := newTS(t, TokenSourceConfig{Key: "none", Store: newMemoryTokenStore(), Refresher: srv.cfg})
+	client := mustNewClient(t, NewHTTPClient(context.Background(), s), WithBaseURL("http://127.0.0.1:1"))
 	client.sleep = (&fakeSleep{}).sleep
 	_, resp, err := client.Account.Details(context.Background())
 	var re *RefreshError
@@ -371,9 +446,9 @@ func TestTransportTokenError(t *testing.T) {
 func TestNewTokenSourceValidates(t *testing.T) {
 	t.Parallel()
 	for _, cfg := range []TokenSourceConfig{
-		{Store: NewMemoryTokenStore(), Refresher: &OAuthConfig{}},
+		{Store: newMemoryTokenStore(), Refresher: &OAuthConfig{}},
 		{Key: "k", Refresher: &OAuthConfig{}},
-		{Key: "k", Store: NewMemoryTokenStore()},
+		{Key: "k", Store: newMemoryTokenStore()},
 	} {
 		if _, err := NewTokenSource(cfg); err == nil {
 			t.Errorf("%+v accepted", cfg)
@@ -383,7 +458,7 @@ func TestNewTokenSourceValidates(t *testing.T) {
 
 func TestMemoryLocker(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: time.Unix(0, 0)}
+	clock := testkit.NewClock(time.Unix(0, 0))
 	l := NewMemoryLocker()
 	l.now = clock.Now
 	ctx := context.Background()
@@ -424,4 +499,39 @@ func TestMemoryLocker(t *testing.T) {
 		t.Fatal("stale unlock freed the new holder")
 	}
 	u3()
+}
+
+var _ TokenStore = (*memoryTokenStore)(nil)
+
+// memoryTokenStore is a TokenStore in memory, the tests' stand-in for the product's encrypted store.
+type memoryTokenStore struct {
+	mu     sync.Mutex
+	tokens map[string]Token
+}
+
+// newMemoryTokenStore returns an empty store.
+func newMemoryTokenStore() *memoryTokenStore {
+	return &memoryTokenStore{tokens: map[string]Token{}}
+}
+
+// LoadToken implements TokenStore; it returns a copy.
+func (m *memoryTokenStore) LoadToken(ctx context.Context, key string) (*Token, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, ok := m.tokens[key]
+	if !ok {
+		return nil, nil
+	}
+	return &t, nil
+}
+
+// SaveToken implements TokenStore; it stores a copy.
+func (m *memoryTokenStore) SaveToken(ctx context.Context, key string, t *Token) error {
+	if t == nil {
+		return errors.New("hubspot: save token: nil token")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tokens[key] = *t
+	return nil
 }

@@ -2,51 +2,28 @@ package hubsync
 
 import (
 	"context"
-	"crypto/rand"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/glebarez/sqlite"
-	"gorm.io/driver/postgres"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
-
 	"github.com/convrs/gateway/cache"
 	"github.com/convrs/gateway/convrs"
-	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/internal/hubtest"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
 	"github.com/convrs/gateway/store"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 const (
 	wsID   = "ws_sync"
 	portal = int64(61000001)
 )
-
-// clock is a settable clock shared by the store, the simulator and the workers.
-type clock struct {
-	mu sync.Mutex
-	d  time.Duration
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.d)
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.d += d
-}
 
 // env is one gateway process's sync (store, integration service, matcher, worker) over a real database and
 // the simulator, with an ENABLED workspace connected to portal.
@@ -59,7 +36,7 @@ type env struct {
 	cache  *cache.Memory
 	ps     convrs.PubSub
 	box    *secret.Box
-	clock  *clock
+	clock  *testkit.Clock
 	admin  context.Context
 	agent  context.Context
 	svc    *Service
@@ -74,7 +51,7 @@ type envOpts struct {
 	ps       convrs.PubSub
 	cache    *cache.Memory
 	simSrv   *hubspotsim.TestServer
-	clock    *clock
+	clock    *testkit.Clock
 	noEnable bool
 	// refreshMargin is the integration's (default 5 minutes).
 	refreshMargin time.Duration
@@ -85,7 +62,7 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 	ctx := context.Background()
 	e := &env{t: t, clock: o.clock}
 	if e.clock == nil {
-		e.clock = &clock{}
+		e.clock = testkit.NewRunningClock()
 	}
 	e.sim = o.simSrv
 	if e.sim == nil {
@@ -102,19 +79,12 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 		e.ps = pubsub.NewMemory()
 	}
 	if e.box == nil {
-		key := make([]byte, 32)
-		_, _ = rand.Read(key)
-		var err error
-		if e.box, err = secret.NewBox(key); err != nil {
-			t.Fatal(err)
-		}
+		e.box = hubtest.NewBox(t)
 	}
-	e.admin = convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_admin", WorkspaceID: wsID, Role: convrs.RoleAdmin})
-	e.agent = convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_agent", WorkspaceID: wsID, Role: convrs.RoleAgent})
 	e.db = o.db
 	fresh := e.db == nil
 	if fresh {
-		e.dsn = store.MustTestDSN(t, engine)
+		e.dsn = storetest.DSN(t, engine)
 		var err error
 		if e.db, err = store.Open(ctx, e.dsn); err != nil {
 			t.Fatal(err)
@@ -123,23 +93,14 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 	}
 	e.db.Now = e.clock.Now
 	e.db.Events = e.ps
+	ws := convrs.Workspace{ID: wsID, Name: "Test", DefaultRegion: "GB", TimeZone: "Europe/Paris"}
 	if fresh {
-		if err := e.db.CreateWorkspace(ctx, &convrs.Workspace{ID: wsID, Name: "Test", DefaultRegion: "GB", TimeZone: "Europe/Paris"}); err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range []*convrs.Staff{
-			{ID: "stf_admin", WorkspaceID: wsID, Name: "Ada Admin", Email: "ada@test.test", Role: convrs.RoleAdmin},
-			{ID: "stf_agent", WorkspaceID: wsID, Name: "Sam Agent", Email: "sam@test.test", Role: convrs.RoleAgent},
-		} {
-			if err := e.db.CreateStaff(ctx, s); err != nil {
-				t.Fatal(err)
-			}
-		}
+		e.admin, e.agent = hubtest.Workspace(t, e.db, ws)
+	} else {
+		e.admin, e.agent = hubtest.Principals(ws.ID)
 	}
 	e.integ = integration.New(integration.Config{
-		Store: e.db, OAuth: &hubspot.OAuthConfig{ClientID: hubspotsim.DefaultClientID, ClientSecret: hubspotsim.DefaultClientSecret,
-			RedirectURL: "https://convrs.test" + integration.CallbackPath, Scopes: integration.RequiredScopes, AppURL: e.sim.URL(), APIURL: e.sim.URL()},
-		APIURL: e.sim.URL(), LinkURL: e.sim.URL(), PublicURL: "https://convrs.test",
+		Store: e.db, OAuth: hubtest.OAuth(e.sim), APIURL: e.sim.URL(), LinkURL: e.sim.URL(), PublicURL: hubtest.PublicURL,
 		Cache: e.cache, Locker: e.cache, Limiter: e.cache.Limiter(), PubSub: e.ps, Box: e.box, Now: e.clock.Now,
 		RefreshMargin: o.refreshMargin,
 	})
@@ -162,26 +123,8 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 // connect stores a connection to portal, as the OAuth callback does.
 func (e *env) connect() {
 	e.t.Helper()
-	access, refresh := e.sim.IssueTokens(portal, "")
-	e.access = access
-	a, err := e.box.Seal(access, "hubspot:access:"+wsID)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	r, err := e.box.Seal(refresh, "hubspot:refresh:"+wsID)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if _, _, err := e.db.SaveHubspotConnection(context.Background(), store.Connection{WorkspaceID: wsID, PortalID: portal, UIDomain: "app.hubspot.com",
-		Scopes: integration.RequiredScopes, AccessTokenEnc: a, RefreshTokenEnc: r, TokenExpiresAt: e.clock.Now().Add(30 * time.Minute), ConnectedBy: "stf_admin"}); err != nil {
-		e.t.Fatal(err)
-	}
-}
-
-func forEachEngine(t *testing.T, f func(t *testing.T, engine string)) {
-	for _, engine := range store.Engines(t) {
-		t.Run(engine, func(t *testing.T) { f(t, engine) })
-	}
+	e.access = hubtest.Connect(e.t, e.db, e.box, e.sim, store.Connection{WorkspaceID: wsID, PortalID: portal,
+		TokenExpiresAt: e.clock.Now().Add(30 * time.Minute)})
 }
 
 func str(s string) *string { return &s }
@@ -190,21 +133,7 @@ func str(s string) *string { return &s }
 // it (today every stored number is validated), with a connection of its own.
 func (e *env) storeLegacyPhone(customerID, phone string) {
 	e.t.Helper()
-	var dialector gorm.Dialector
-	if path, ok := strings.CutPrefix(e.dsn, "sqlite://"); ok {
-		dialector = sqlite.Open(path + "?_pragma=busy_timeout(10000)")
-	} else {
-		dialector = postgres.Open(e.dsn)
-	}
-	raw, err := gorm.Open(dialector, &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer func() {
-		if sqlDB, err := raw.DB(); err == nil {
-			sqlDB.Close()
-		}
-	}()
+	raw := storetest.Raw(e.t, e.dsn)
 	if err := raw.Exec(`UPDATE customers SET phone = ?, phone_raw = ? WHERE id = ?`, phone, phone, customerID).Error; err != nil {
 		e.t.Fatal(err)
 	}

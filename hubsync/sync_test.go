@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,11 +15,13 @@ import (
 	"github.com/convrs/gateway/cache"
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/pubsub"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 func TestSyncWritesTheNote(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, engine string) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
 		e := newEnv(t, engine, envOpts{})
 		contact := e.sim.SeedContact(portal, map[string]string{"email": "alice@example.com", "firstname": "Alice", "lastname": "Johnson"}, time.Time{})
 		cust := e.customer("Alice@Example.com", "", "Alice", "")
@@ -76,7 +77,7 @@ func mustLoc(t *testing.T, name string) *time.Location {
 }
 
 func TestOutcomes(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, engine string) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
 		t.Run("anonymous visitor is skipped with nothing sent", func(t *testing.T) {
 			e := newEnv(t, engine, envOpts{})
 			conv := e.closed(e.customer("", "", "", ""))
@@ -139,7 +140,7 @@ func TestOutcomes(t *testing.T) {
 }
 
 func TestSameNewCustomerClosingTwiceAtOnceMakesOneContact(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, engine string) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
 		e := newEnv(t, engine, envOpts{sim: hubspotsim.Options{IndexDelay: time.Minute}})
 		cust := e.customer("", "+442079460111", "Pat", "Twice")
 		a, b := e.closed(cust), e.closed(cust)
@@ -169,7 +170,7 @@ func TestSameNewCustomerClosingTwiceAtOnceMakesOneContact(t *testing.T) {
 }
 
 func TestCrashBetweenWriteAndRecordWritesNoDuplicate(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, engine string) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
 		e := newEnv(t, engine, envOpts{})
 		contact := e.sim.SeedContact(portal, map[string]string{"email": "crash@example.com"}, time.Time{})
 		conv := e.closed(e.customer("crash@example.com", "", "", ""))
@@ -196,7 +197,7 @@ func TestCrashBetweenWriteAndRecordWritesNoDuplicate(t *testing.T) {
 }
 
 func TestServerErrorStorm(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, engine string) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
 		t.Run("recovers without a duplicate", func(t *testing.T) {
 			e := newEnv(t, engine, envOpts{})
 			contact := e.sim.SeedContact(portal, map[string]string{"email": "storm@example.com"}, time.Time{})
@@ -242,7 +243,7 @@ func TestServerErrorStorm(t *testing.T) {
 }
 
 func TestIntegrationErrorWaitsAndDisableCancels(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, engine string) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
 		e := newEnv(t, engine, envOpts{})
 		integ, err := e.db.HubspotIntegration(context.Background(), wsID)
 		if err != nil {
@@ -277,7 +278,7 @@ func TestIntegrationErrorWaitsAndDisableCancels(t *testing.T) {
 }
 
 func TestReopenUpdatesTheNoteInPlace(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, engine string) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
 		e := newEnv(t, engine, envOpts{})
 		contact := e.sim.SeedContact(portal, map[string]string{"email": "re@example.com"}, time.Time{})
 		conv := e.closed(e.customer("re@example.com", "", "", ""), "first question")
@@ -341,12 +342,7 @@ func TestLongTranscriptIsSplitInOrderedParts(t *testing.T) {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestTwoProcessesOnPostgresEachSyncOnce(t *testing.T) {
-	if os.Getenv("TEST_DATABASE_URL") == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("TEST_DATABASE_URL is not set (CI=true)")
-		}
-		t.Skip("TEST_DATABASE_URL is not set")
-	}
+	testkit.DatabaseURL(t) // skips without PostgreSQL
 	e := newEnv(t, "postgres", envOpts{})
 	e2 := newEnv(t, "postgres", envOpts{db: e.db, simSrv: e.sim, box: e.box, ps: e.ps, cache: e.cache, clock: e.clock})
 	var convs []string
@@ -363,20 +359,13 @@ func TestTwoProcessesOnPostgresEachSyncOnce(t *testing.T) {
 		wg.Add(1)
 		go func() { defer wg.Done(); w.Run(ctx) }()
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	testkit.Eventually(t, "the two workers sync every conversation", func() bool {
 		sum, err := e.svc.Summary(e.admin)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sum.Synced == len(convs) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not drained: %+v", sum)
-		}
-		time.Sleep(20 * time.Millisecond) // polling with a deadline
-	}
+		return sum.Synced == len(convs)
+	})
 	cancel()
 	wg.Wait()
 	notes := 0
@@ -389,10 +378,10 @@ func TestTwoProcessesOnPostgresEachSyncOnce(t *testing.T) {
 }
 
 func TestSubscriptionAcrossProcesses(t *testing.T) {
-	url := os.Getenv("TEST_REDIS_URL")
+	url, withRedis := testkit.LookupRedisURL(t)
 	var ps1, ps2 convrs.PubSub = pubsub.NewMemory(), nil
 	ps2 = ps1
-	if url != "" {
+	if withRedis {
 		r1, err := cache.OpenRedis(url)
 		if err != nil {
 			t.Fatal(err)
@@ -404,8 +393,6 @@ func TestSubscriptionAcrossProcesses(t *testing.T) {
 		t.Cleanup(func() { r1.Close(); r2.Close() })
 		prefix := "t" + itoa(time.Now().Nanosecond()) + ":"
 		ps1, ps2 = pubsub.NewRedis(r1, prefix), pubsub.NewRedis(r2, prefix)
-	} else if os.Getenv("CI") == "true" {
-		t.Fatal("TEST_REDIS_URL is not set (CI=true)")
 	}
 	e := newEnv(t, "sqlite", envOpts{ps: ps1})
 	viewer := &Service{Store: e.db, PubSub: ps2}
@@ -458,7 +445,7 @@ func TestRateLimitStormWaitsForTheWindow(t *testing.T) {
 }
 
 func TestTokenExpiryMidBacklog(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, engine string) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
 		e := newEnv(t, engine, envOpts{})
 		e.worker.cfg.Batch = 1
 		var convs []string
@@ -490,7 +477,7 @@ func TestTokenExpiryMidBacklog(t *testing.T) {
 }
 
 func TestRevokedAppWaitsForReconnect(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, engine string) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
 		// A margin longer than the tokens' life: the keeper's pass refreshes at once (the token source keeps
 		// real time).
 		e := newEnv(t, engine, envOpts{refreshMargin: time.Hour})
@@ -519,7 +506,7 @@ func TestRevokedAppWaitsForReconnect(t *testing.T) {
 }
 
 func TestBackfillListAndSummary(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, engine string) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
 		e := newEnv(t, engine, envOpts{noEnable: true})
 		old := e.closed(e.customer("old@example.com", "", "", "")) // closed 10 days ago
 		_ = old
@@ -629,7 +616,7 @@ func TestSlowBatchKeepsItsLease(t *testing.T) {
 }
 
 func TestPartialBatchFailureFailsOnlyItsSync(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, engine string) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
 		e := newEnv(t, engine, envOpts{})
 		if err := e.db.CreateStaff(context.Background(), &convrs.Staff{ID: "stf_two", WorkspaceID: wsID, Name: "Tia Two", Email: "tia@test.test", Role: convrs.RoleAgent}); err != nil {
 			t.Fatal(err)
@@ -681,7 +668,7 @@ func TestPartialBatchFailureFailsOnlyItsSync(t *testing.T) {
 }
 
 func TestMergedAndDeletedLinkedContacts(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, engine string) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
 		e := newEnv(t, engine, envOpts{})
 		a := e.sim.SeedContact(portal, map[string]string{"email": "m@example.com", "firstname": "Mia"}, time.Time{})
 		b := e.sim.SeedContact(portal, map[string]string{"email": "m2@example.com"}, time.Time{})
@@ -722,7 +709,7 @@ func TestMergedAndDeletedLinkedContacts(t *testing.T) {
 // consistent), not with one search each at HubSpot's 5 searches a second; each is linked, so the next close
 // needs no lookup at all.
 func TestUnlinkedCustomersMatchedByEmailInBatches(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, engine string) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
 		e := newEnv(t, engine, envOpts{})
 		const n = 30
 		contacts := map[string]string{}

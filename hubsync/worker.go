@@ -304,7 +304,7 @@ func (w *Worker) readLinked(ctx context.Context, hc *hubspot.Client, integ *conv
 		emails = emails[n:]
 		var rl *hubspot.RateLimitError
 		switch {
-		case err != nil && (errors.As(err, &rl) || hubspot.IsRetryable(err) || hubspot.IsUnauthorized(err) || ctx.Err() != nil):
+		case err != nil && (errors.As(err, &rl) || hubspot.IsRetryable(err) || errors.Is(err, hubspot.ErrUnauthorized) || ctx.Err() != nil):
 			return fmt.Errorf("hubspot sync: batch read by email: %w", err)
 		case err != nil:
 			w.cfg.Logger.WarnContext(ctx, "hubspot sync: batch read by email; matching one by one", "error", err)
@@ -538,11 +538,11 @@ func (w *Worker) reconcile(ctx context.Context, hc *hubspot.Client, j *job) erro
 					hubspot.PropTimestamp: partTime(j.tr.ClosedAt, i).Format("2006-01-02T15:04:05.000Z")})
 				if err == nil {
 					j.noteIDs[i] = id
-				} else if !hubspot.IsNotFound(err) {
+				} else if !errors.Is(err, hubspot.ErrNotFound) {
 					return err
 				}
 			default:
-				if _, err := hc.Notes.Archive(ctx, id); err != nil && !hubspot.IsNotFound(err) {
+				if _, err := hc.Notes.Archive(ctx, id); err != nil && !errors.Is(err, hubspot.ErrNotFound) {
 					return err
 				}
 			}
@@ -688,7 +688,7 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
 		o.RunAt = now.Add(w.cfg.ErrorRecheck)
 		o.Reason = "Waiting: the HubSpot integration needs reconnecting; syncing resumes after Reconnect."
-	case hubspot.IsUnauthorized(err):
+	case errors.Is(err, hubspot.ErrUnauthorized):
 		// Refused although not expired (the app uninstalled, access revoked): the token keeper's next refresh
 		// confirms it and puts the integration in ERROR; until then, look again as for an integration error.
 		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true

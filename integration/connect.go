@@ -234,9 +234,7 @@ func (s *Service) finish(ctx context.Context, st *oauthState, cb Callback) Outco
 			"On HubSpot's consent screen, leave every permission ticked. Missing: " + strings.Join(missing, ", ") + ". Click Integrate to try again.",
 			Reason: "HubSpot granted only some of the permissions Convrs needs, so nothing was connected. Leave every permission ticked on HubSpot's consent page. Missing: " + strings.Join(missing, ", ") + "."}
 	}
-	hc := hubspot.NewClient(oauth2.NewClient(context.WithValue(ctx, oauth2.HTTPClient, s.cfg.HTTPClient), oauth2.StaticTokenSource(tok.OAuth2())),
-		hubspot.WithBaseURL(s.cfg.APIURL))
-	acct, _, err := hc.Account.Details(ctx)
+	acct, err := s.accountDetails(ctx, tok)
 	if err != nil {
 		log.WarnContext(ctx, "oauth callback: account details failed", "error", err)
 		s.revoke(ctx, tok.RefreshToken)
@@ -457,6 +455,17 @@ func randomID(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// accountDetails reads the portal's details with the tokens just granted, before anything is stored.
+func (s *Service) accountDetails(ctx context.Context, tok *hubspot.Token) (*hubspot.AccountDetails, error) {
+	hc, err := hubspot.NewClient(oauth2.NewClient(context.WithValue(ctx, oauth2.HTTPClient, s.cfg.HTTPClient), oauth2.StaticTokenSource(tok.OAuth2())),
+		hubspot.WithBaseURL(s.cfg.APIURL))
+	if err != nil {
+		return nil, err
+	}
+	acct, _, err := hc.Account.Details(ctx)
+	return acct, err
 }
 
 // truncate keeps logged outside text bounded.

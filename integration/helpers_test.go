@@ -2,7 +2,6 @@ package integration_test
 
 import (
 	"context"
-	"crypto/rand"
 	"html"
 	"io"
 	"log/slog"
@@ -21,9 +20,12 @@ import (
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/internal/hubtest"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/secret"
 	"github.com/convrs/gateway/store"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 const (
@@ -34,28 +36,10 @@ const (
 	wsID      = "ws_test"
 )
 
-// clock is a settable Config.Now.
-type clock struct {
-	mu sync.Mutex
-	d  time.Duration
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.d)
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.d += d
-}
-
 // env is a gateway's integration service wired to a real store and the HubSpot simulator (seeded with the demo
 // portals), with one workspace holding an admin, an agent and a customer.
 type env struct {
-	logs   *syncBuffer
+	logs   *testkit.LogBuffer
 	db     *store.DB
 	sim    *hubspotsim.TestServer
 	svc    *integration.Service
@@ -63,7 +47,7 @@ type env struct {
 	ps     *pubsub.Memory
 	box    *secret.Box
 	oauth  *hubspot.OAuthConfig
-	clock  *clock
+	clock  *testkit.Clock
 	admin  context.Context
 	agent  context.Context
 	custID string
@@ -121,14 +105,14 @@ func (b *browser) states() []string {
 
 func newEnv(t *testing.T, engine string) *env {
 	t.Helper()
-	return newEnvDB(t, store.MustOpenTestDB(t, engine))
+	return newEnvDB(t, storetest.OpenDB(t, engine))
 }
 
 // newEnvDB is newEnv on a database the test opened.
 func newEnvDB(t *testing.T, db *store.DB) *env {
 	t.Helper()
 	ctx := context.Background()
-	logs := &syncBuffer{}
+	logs := &testkit.LogBuffer{}
 	// The simulator logs every request at debug level through the same log, as the gateway's in-process one does.
 	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{
 		RedirectURIs: []string{publicURL + integration.CallbackPath},
@@ -147,7 +131,7 @@ func newEnvDB(t *testing.T, db *store.DB) *env {
 		}
 	}
 	e := &env{
-		logs: logs, db: db, sim: sim, cache: cache.NewMemory(), ps: pubsub.NewMemory(), box: newBox(t), clock: &clock{},
+		logs: logs, db: db, sim: sim, cache: cache.NewMemory(), ps: pubsub.NewMemory(), box: hubtest.NewBox(t), clock: testkit.NewRunningClock(),
 		browser: newBrowser(),
 		admin:   convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_admin", WorkspaceID: wsID, Role: convrs.RoleAdmin}),
 		agent:   convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_agent", WorkspaceID: wsID, Role: convrs.RoleAgent}),
@@ -177,38 +161,9 @@ func (e *env) restart() *integration.Service {
 	})
 }
 
-// syncBuffer collects a service's log output; handlers write to it from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func newBox(t *testing.T) *secret.Box {
-	t.Helper()
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	b, err := secret.NewBox(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // forEachEngine runs f on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
 func forEachEngine(t *testing.T, f func(t *testing.T, e *env)) {
-	for _, engine := range store.Engines(t) {
+	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) { f(t, newEnv(t, engine)) })
 	}
 }
@@ -493,13 +448,14 @@ func (e *env) closeConversation(t *testing.T, id string) {
 	}
 }
 
-func (e *env) jobs(t *testing.T) []*convrs.Job {
+// syncs lists the workspace's transcript sync records, most recently closed first.
+func (e *env) syncs(t *testing.T) []*convrs.HubspotSync {
 	t.Helper()
-	jobs, err := e.db.ListJobs(e.admin, convrs.HookHubspotTranscript)
+	page, err := e.db.ListHubspotSyncs(e.admin, convrs.HubspotSyncFilter{First: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return jobs
+	return page.Nodes
 }
 
 func (e *env) hooks(t *testing.T) []string {

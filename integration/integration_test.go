@@ -19,6 +19,7 @@ import (
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/internal/hubtest"
 	"github.com/convrs/gateway/secret"
 )
 
@@ -111,13 +112,13 @@ func TestConnect(t *testing.T) {
 		if got, want := e.svc.ContactURL(integ, "101"), e.sim.URL()+"/contacts/24681357/record/0-1/101"; got != want {
 			t.Errorf("ContactURL = %s, want %s", got, want)
 		}
-		// Syncing is off until Enable: no hook, so closing a conversation creates no job.
+		// Syncing is off until Enable: no hook, so closing a conversation queues no sync.
 		if hooks := e.hooks(t); len(hooks) != 0 {
 			t.Errorf("hooks after connect: %v", hooks)
 		}
 		e.closeConversation(t, e.openConversation(t))
-		if jobs := e.jobs(t); len(jobs) != 0 {
-			t.Errorf("closing a conversation before Enable created %d jobs", len(jobs))
+		if syncs := e.syncs(t); len(syncs) != 0 {
+			t.Errorf("closing a conversation before Enable queued %d syncs", len(syncs))
 		}
 		// Agents read the integration (outbound search needs its options).
 		if got, err := e.svc.Integration(e.agent); err != nil || got.State != convrs.IntegrationConnected {
@@ -363,9 +364,9 @@ func TestEnable(t *testing.T) {
 		}
 		conv := e.openConversation(t)
 		e.closeConversation(t, conv)
-		jobs := e.jobs(t)
-		if len(jobs) != 1 || jobs[0].SubjectID != conv || jobs[0].Status != convrs.JobPending {
-			t.Errorf("closing a conversation created %+v, want one pending job for %s", jobs, conv)
+		syncs := e.syncs(t)
+		if len(syncs) != 1 || syncs[0].ConversationID != conv || syncs[0].Status != convrs.SyncQueued {
+			t.Errorf("closing a conversation queued %+v, want one queued sync for %s", syncs, conv)
 		}
 		if n := announcements(sub); n != 1 {
 			t.Errorf("Enable announced %d times, want 1", n)
@@ -581,8 +582,8 @@ func TestRefreshRefusedPutsIntegrationInError(t *testing.T) {
 		if diff := cmp.Diff([]string{transcriptHook}, e.hooks(t)); diff != "" {
 			t.Errorf("hooks (-want +got):\n%s", diff)
 		}
-		if jobs := e.jobs(t); len(jobs) != 1 || jobs[0].Status != convrs.JobPending {
-			t.Errorf("jobs %+v, want the pending one kept", jobs)
+		if syncs := e.syncs(t); len(syncs) != 1 || syncs[0].Status != convrs.SyncQueued {
+			t.Errorf("syncs %+v, want the queued one kept", syncs)
 		}
 		// Asking again fails at once: HubSpot is not asked twice for a refused refresh token, nor is ERROR
 		// announced again.
@@ -607,8 +608,8 @@ func TestRefreshRefusedPutsIntegrationInError(t *testing.T) {
 		if integ.ErrorReason != "" || integ.Options != opts {
 			t.Errorf("after reconnect: reason %q, options %+v", integ.ErrorReason, integ.Options)
 		}
-		if jobs := e.jobs(t); len(jobs) != 1 || jobs[0].Status != convrs.JobPending {
-			t.Errorf("jobs after reconnect %+v, want the pending one", jobs)
+		if syncs := e.syncs(t); len(syncs) != 1 || syncs[0].Status != convrs.SyncQueued {
+			t.Errorf("syncs after reconnect %+v, want the queued one", syncs)
 		}
 		if n := announcements(sub); n != 1 {
 			t.Errorf("reconnect announced %d times, want 1", n)
@@ -651,8 +652,8 @@ func TestDisable(t *testing.T) {
 		if hooks := e.hooks(t); len(hooks) != 0 {
 			t.Errorf("hooks after Disable: %v", hooks)
 		}
-		if jobs := e.jobs(t); len(jobs) != 0 {
-			t.Errorf("pending jobs after Disable: %+v", jobs)
+		if syncs := e.syncs(t); len(syncs) != 1 || syncs[0].Status != convrs.SyncCancelled {
+			t.Errorf("syncs after Disable %+v, want the queued one cancelled", syncs)
 		}
 		if diff := cmp.Diff([]string{rt}, e.revokedTokens(n)); diff != "" {
 			t.Errorf("revoked refresh tokens (-want +got):\n%s", diff)
@@ -735,7 +736,7 @@ func TestTokensSealedAtRest(t *testing.T) {
 	if err != nil || sealed == nil {
 		t.Fatal(sealed, err)
 	}
-	other := newBox(t)
+	other := hubtest.NewBox(t)
 	for _, f := range []struct{ which, sealed, plain string }{
 		{"access", sealed.AccessTokenEnc, access},
 		{"refresh", sealed.RefreshTokenEnc, refresh},

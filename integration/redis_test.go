@@ -5,13 +5,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/convrs/gateway/cache"
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/pubsub"
 )
 
@@ -19,14 +19,7 @@ import (
 // Redis connection for locks, rate limits, OAuth states and pub/sub.
 func (e *env) process(t *testing.T, prefix string) (*integration.Service, *pubsub.Redis) {
 	t.Helper()
-	url := os.Getenv("TEST_REDIS_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("TEST_REDIS_URL is not set: the cross-process tests need Redis (CI=true)")
-		}
-		t.Skip("TEST_REDIS_URL is not set")
-	}
-	rdb, err := cache.OpenRedis(url)
+	rdb, err := cache.OpenRedis(testkit.RedisURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}

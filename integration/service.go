@@ -377,8 +377,11 @@ func (s *Service) Client(ctx context.Context, workspaceID string) (*hubspot.Clie
 		return nil, integ, err
 	}
 	portal := strconv.FormatInt(integ.PortalID, 10)
-	c := hubspot.NewClient(hubspot.NewHTTPClient(s.httpContext(), ts),
+	c, err := hubspot.NewClient(hubspot.NewHTTPClient(s.httpContext(), ts),
 		hubspot.WithBaseURL(s.cfg.APIURL), hubspot.WithLimiter(s.cfg.Limiter, portal))
+	if err != nil {
+		return nil, integ, err
+	}
 	return c, integ, nil
 }
 
@@ -436,7 +439,7 @@ func (s *Service) forgetSource(workspaceID string) {
 }
 
 // refreshRefused puts the integration in ERROR when HubSpot refuses its refresh token for good (the app was
-// uninstalled, access revoked). Options, the hook and pending jobs stay; Reconnect resumes them. The token
+// uninstalled, access revoked). Options, the hook and queued syncs stay; Reconnect resumes them. The token
 // source is kept: it remembers the refused refresh token, so later calls fail without asking HubSpot (or
 // announcing) again, and a reconnect, which stores new tokens, replaces it.
 //

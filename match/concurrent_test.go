@@ -3,13 +3,13 @@ package match_test
 import (
 	"context"
 	"crypto/rand"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/convrs/gateway/cache"
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/match"
 )
 
@@ -52,13 +52,7 @@ func TestFindOrCreateOneContactPerCustomer(t *testing.T) {
 // Two gateway processes (two Matchers, each with its own Redis client) share the lock through Redis.
 func TestFindOrCreateAcrossProcessesWithRedis(t *testing.T) {
 	t.Parallel()
-	url := os.Getenv("TEST_REDIS_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("TEST_REDIS_URL is not set, but CI=true requires the Redis variant")
-		}
-		t.Skip("TEST_REDIS_URL is not set: skipping the Redis variant")
-	}
+	url := testkit.RedisURL(t)
 	prefix := "matchtest:" + rand.Text() + ":"
 	var matchers []*match.Matcher
 	e := setup(t, envOpts{indexDelay: time.Hour})

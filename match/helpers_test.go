@@ -15,6 +15,7 @@ import (
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/store"
 )
@@ -23,25 +24,6 @@ var (
 	_ match.Contacts = (*hubspot.ContactsService)(nil)
 	_ match.Links    = (*store.DB)(nil)
 )
-
-// clock is the simulator's clock: it moves only when a test advances it, so the index delay never lapses
-// by accident on a slow machine.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // memLinks is the customers table's HubSpot link columns: what store.DB.LinkHubspotContact writes.
 type memLinks struct {
@@ -87,7 +69,7 @@ type env struct {
 	portal int64
 	region string
 	hc     *hubspot.ContactsService
-	clock  *clock
+	clock  *testkit.Clock
 	links  *memLinks
 	locker convrs.Locker
 	m      *match.Matcher
@@ -104,14 +86,17 @@ func setup(t *testing.T, o envOpts) *env {
 	if o.country == "" {
 		o.country = "GB"
 	}
-	clk := &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{IndexDelay: o.indexDelay, Now: clk.Now, SearchPerSecond: 10000, BurstLimit: 100000})
 	p := sim.CreatePortal(hubspotsim.PortalSpec{Country: o.country})
 	at, _ := sim.IssueTokens(p.ID, "")
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, sim.Client())
-	client := hubspot.NewClient(oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: at})),
+	client, err := hubspot.NewClient(oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: at})),
 		hubspot.WithBaseURL(sim.URL()), hubspot.WithSearchLimit(10000, time.Second), hubspot.WithBurstLimit(100000, 10*time.Second),
 		hubspot.WithRetry(hubspot.RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if o.locker == nil {
 		o.locker = cache.NewMemory()
 	}

@@ -190,7 +190,7 @@ func (m *Matcher) find(ctx context.Context, hc Contacts, t Target) (*Result, err
 					"portal_id", t.PortalID, "old_contact_id", c.HubspotContactID, "contact_id", ct.ID)
 			}
 			return res, nil
-		case hubspot.IsNotFound(err):
+		case errors.Is(err, hubspot.ErrNotFound):
 			res.Warnings = append(res.Warnings, fmt.Sprintf(
 				"The linked HubSpot contact %s no longer exists; the customer was matched again.", c.HubspotContactID))
 		default:
@@ -274,7 +274,7 @@ func findByEmail(ctx context.Context, hc Contacts, email string) (*hubspot.Conta
 	switch {
 	case err == nil:
 		return ct, 1, nil
-	case hubspot.IsNotFound(err):
+	case errors.Is(err, hubspot.ErrNotFound):
 		return nil, 0, nil
 	default:
 		return nil, 0, fmt.Errorf("match: get contact by email: %w", err)

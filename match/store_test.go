@@ -7,7 +7,7 @@ import (
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/match"
-	"github.com/convrs/gateway/store"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 // The matcher over the real store (SQLite and PostgreSQL): the link it stores is the customer's, and the
@@ -15,10 +15,10 @@ import (
 // under the lock.
 func TestFindOrCreateWithStore(t *testing.T) {
 	t.Parallel()
-	for _, engine := range store.Engines(t) {
+	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			t.Parallel()
-			db := store.MustOpenTestDB(t, engine)
+			db := storetest.OpenDB(t, engine)
 			ctx := context.Background()
 			ws := &convrs.Workspace{ID: "ws_m", Name: "Acme", DefaultRegion: "GB", TimeZone: "Europe/London"}
 			if err := db.CreateWorkspace(ctx, ws); err != nil {

@@ -62,13 +62,3 @@ func Region(e164 string) string {
 func ValidRegion(region string) bool {
 	return phonenumbers.GetCountryCodeForRegion(strings.ToUpper(region)) != 0
 }
-
-// CountryCode returns the calling code of an E.164 number (44 for +447911123456), or 0. Matching compares
-// calling codes rather than regions: +44 numbers belong to GB, GG, JE or IM by range.
-func CountryCode(e164 string) int {
-	num, err := phonenumbers.Parse(e164, "")
-	if err != nil {
-		return 0
-	}
-	return int(num.GetCountryCode())
-}

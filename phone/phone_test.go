@@ -45,9 +45,6 @@ func TestNationalAndRegion(t *testing.T) {
 	if got := Region("+442079460958"); got != "GB" {
 		t.Errorf("Region = %q", got)
 	}
-	if got := CountryCode("+447911123456"); got != 44 {
-		t.Errorf("Region = %d", got)
-	}
 	if !ValidRegion("gb") || ValidRegion("XX") {
 		t.Error("ValidRegion wrong")
 	}

@@ -4,13 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/pubsub"
 )
 
@@ -157,7 +157,7 @@ func testCancelCloses(t *testing.T, b *backend) {
 	keep := mustSubscribe(t, b.ps, "t")
 	cancel()
 	expectClosed(t, ch)
-	eventually(t, "the cancelled subscription is released", func() bool { return b.active() == 1 })
+	testkit.Eventually(t, "the cancelled subscription is released", func() bool { return b.active() == 1 })
 	// The topic lives on for the other subscriber.
 	mustPublish(t, b.ps, "t", "still here")
 	if got := mustReceive(t, keep); got != "still here" {
@@ -201,7 +201,7 @@ func testSlowSubscriber(t *testing.T, b *backend) {
 	if got := b.dropped(); got != 1 {
 		t.Errorf("Dropped = %d; want 1 (one subscription ended)", got)
 	}
-	eventually(t, "the ended subscription is released", func() bool { return b.active() == 0 })
+	testkit.Eventually(t, "the ended subscription is released", func() bool { return b.active() == 0 })
 }
 
 // --- helpers ---
@@ -254,25 +254,13 @@ func expectClosed(tb testing.TB, ch <-chan []byte) {
 	}
 }
 
-// eventually polls cond until it holds, failing the test after a deadline.
-func eventually(tb testing.TB, what string, cond func() bool) {
-	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // testPrefix returns a channel prefix no other test uses.
 func testPrefix() string { return "pubsubtest:" + rand.Text() + ":" }
 
 // mustRedis connects to the server at TEST_REDIS_URL, letting opts adjust the options first.
 func mustRedis(tb testing.TB, adjust func(*redis.Options)) *redis.Client {
 	tb.Helper()
-	opt, err := redis.ParseURL(redisURL(tb))
+	opt, err := redis.ParseURL(testkit.RedisURL(tb))
 	if err != nil {
 		tb.Fatalf("TEST_REDIS_URL: %v", err)
 	}
@@ -285,19 +273,4 @@ func mustRedis(tb testing.TB, adjust func(*redis.Options)) *redis.Client {
 		tb.Fatalf("TEST_REDIS_URL: ping: %v", err)
 	}
 	return rdb
-}
-
-// redisURL returns TEST_REDIS_URL. Without it the test is skipped, except on CI (CI=true), where the Redis
-// variant must run.
-func redisURL(tb testing.TB) string {
-	tb.Helper()
-	url := os.Getenv("TEST_REDIS_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("TEST_REDIS_URL is not set, but CI=true requires the Redis contract tests: " +
-				"set TEST_REDIS_URL=redis://127.0.0.1:6379/0")
-		}
-		tb.Skip("TEST_REDIS_URL is not set: skipping the Redis variant")
-	}
-	return url
 }

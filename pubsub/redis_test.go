@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/pubsub"
 )
 
@@ -58,8 +59,8 @@ func TestRedisReleasesConnections(t *testing.T) {
 	for _, ch := range chans {
 		expectClosed(t, ch)
 	}
-	eventually(t, "the connections are closed", func() bool { return len(pubsubConns(t, admin, name)) == 0 })
-	eventually(t, "the goroutines end", func() bool { return r.ActiveSubscriptions() == 0 })
+	testkit.Eventually(t, "the connections are closed", func() bool { return len(pubsubConns(t, admin, name)) == 0 })
+	testkit.Eventually(t, "the goroutines end", func() bool { return r.ActiveSubscriptions() == 0 })
 }
 
 func TestRedisResubscribes(t *testing.T) {
@@ -78,7 +79,7 @@ func TestRedisResubscribes(t *testing.T) {
 		t.Fatalf("CLIENT KILL: %v", err)
 	}
 	// Messages published while the subscription redials are lost: publish until one arrives.
-	eventually(t, "the subscription is back after its connection was killed", func() bool {
+	testkit.Eventually(t, "the subscription is back after its connection was killed", func() bool {
 		mustPublish(t, r, "t", "after kill")
 		select {
 		case p, ok := <-ch:
@@ -97,7 +98,7 @@ func TestRedisResubscribes(t *testing.T) {
 
 func TestRedisSubscribeUnreachable(t *testing.T) {
 	t.Parallel()
-	_ = redisURL(t) // skip or fail like the other Redis tests
+	_ = testkit.RedisURL(t) // skip or fail like the other Redis tests
 	// Nothing listens on port 1.
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
 	defer rdb.Close()

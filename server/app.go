@@ -41,7 +41,9 @@ type App struct {
 	card    *contactcard.Service
 	webhook http.Handler
 	syncs   *hubsync.Worker
-	sim     *http.Server
+	// sim is the embedded HubSpot simulator (development without a HubSpot app), which Run serves on simLn.
+	sim     *hubspotsim.Simulator
+	simSrv  *http.Server
 	simLn   net.Listener
 	handler http.Handler
 	metrics *prometheus.Registry
@@ -195,12 +197,7 @@ func (a *App) startSimulator() error {
 			*u = actual
 		}
 	}
-	a.sim = &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		if err := a.sim.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			a.logger.Error("hubspot simulator stopped", "error", err)
-		}
-	}()
+	a.sim, a.simSrv = sim, &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	a.logger.Info("HubSpot simulator serving (no HUBSPOT_CLIENT_ID configured)", "url", "http://"+ln.Addr().String())
 	return nil
 }
@@ -220,7 +217,14 @@ func originPatterns(cfg *Config) []string {
 	return []string{u, "localhost:*", "127.0.0.1:*"}
 }
 
-// Run serves until ctx ends, then shuts down gracefully: in-flight requests get 10 s to finish.
+// shutdownGrace is how long requests in flight get to finish once the app is stopping.
+const shutdownGrace = 10 * time.Second
+
+// Run serves and runs the background workers until ctx ends (SIGTERM, SIGINT) or one of them fails, then stops
+// them in order and closes what they used: the listeners stop accepting and requests in flight get
+// shutdownGrace to finish; then the token keeper and the transcript sync stop, recording or releasing what they
+// hold; then the embedded HubSpot simulator they call; last the database, Redis and pub/sub. A worker's failure
+// is logged with its name and returned, so the process exits non-zero.
 func (a *App) Run(ctx context.Context) error {
 	defer a.Close()
 	ln, err := net.Listen("tcp", a.cfg.ListenAddr)
@@ -231,54 +235,42 @@ func (a *App) Run(ctx context.Context) error {
 	if a.cfg.Development() {
 		handler = checkHost(a.cfg, handler)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
-	errc := make(chan error, 2)
+	// Websocket subscriptions end with the listeners' context (BaseContext); Shutdown waits for plain requests.
+	listeners := []worker{{"http", serving(&http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}, ln)}}
 	if a.cfg.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", a.cfg.MetricsAddr)
 		if err != nil {
 			ln.Close()
 			return &ConfigError{"METRICS_ADDR", err.Error()}
 		}
-		msrv := &http.Server{Handler: a.metricsHandler(), ReadHeaderTimeout: 10 * time.Second}
-		defer msrv.Close()
-		go func() {
-			if err := msrv.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
-				errc <- fmt.Errorf("metrics: %w", err)
-			}
-		}()
+		listeners = append(listeners, worker{"metrics", serving(&http.Server{Handler: a.metricsHandler(), ReadHeaderTimeout: 10 * time.Second}, mln)})
 		a.logger.Info("metrics listening", "addr", mln.Addr().String())
 	}
-	go func() { errc <- srv.Serve(ln) }()
-	// Refresh margin is 5 minutes: a pass every minute refreshes every token well before it expires.
-	go a.hubspot.KeepTokensFresh(ctx, time.Minute)
-	// The sync workers end with ctx and record (or release) what they hold before the database closes.
-	syncCtx, stopSyncs := context.WithCancel(ctx)
-	syncsDone := make(chan struct{})
-	go func() { defer close(syncsDone); a.syncs.Run(syncCtx) }()
-	defer func() { stopSyncs(); <-syncsDone }()
+	workers := []worker{
+		// Refresh margin is 5 minutes: a pass every minute refreshes every token well before it expires.
+		{"token keeper", func(ctx context.Context) error { a.hubspot.KeepTokensFresh(ctx, time.Minute); return nil }},
+		{"transcript sync", func(ctx context.Context) error { a.syncs.Run(ctx); return nil }},
+	}
+	var hubspotSim []worker
+	if a.sim != nil {
+		// The simulator stops sending webhooks with the listeners (they would find the gateway gone), and stops
+		// serving only after the workers, whose calls to "HubSpot" it answers.
+		listeners = append(listeners, worker{"hubspot simulator webhooks", func(ctx context.Context) error { <-ctx.Done(); a.sim.Close(); return nil }})
+		hubspotSim = append(hubspotSim, worker{"hubspot simulator", serving(a.simSrv, a.simLn)})
+	}
 	if a.cfg.Development() {
 		fmt.Fprintf(a.out, "Convrs is running on %s\n", a.cfg.PublicURL)
 	}
 	a.logger.Info("gateway listening", "url", a.cfg.PublicURL, "addr", ln.Addr().String(), "env", a.cfg.Env, "database", a.db.Dialect(), "redis", a.redis != nil)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	a.logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	// Websocket subscriptions end with BaseContext; Shutdown then waits for plain requests.
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
+	return runStages(ctx, a.logger, listeners, workers, hubspotSim)
 }
 
-// Close releases what NewApp opened.
+// Close releases what NewApp opened. Run closes the app itself once its workers have stopped.
 func (a *App) Close() {
 	if a.sim != nil {
-		_ = a.sim.Close()
+		a.sim.Close()
+		_ = a.simSrv.Close()
+		_ = a.simLn.Close()
 	}
 	if a.redis != nil {
 		_ = a.redis.Close()

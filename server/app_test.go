@@ -7,13 +7,14 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/client"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/convrs/gateway/internal/testkit"
 )
 
 // newTestApp builds the app in development mode on a temporary data directory (SQLite, the simulator on a
@@ -92,11 +93,7 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestReadinessWithRedis(t *testing.T) {
-	url := os.Getenv("TEST_REDIS_URL")
-	if url == "" {
-		t.Skip("TEST_REDIS_URL is not set")
-	}
-	app := newTestApp(t, "REDIS_URL", url)
+	app := newTestApp(t, "REDIS_URL", testkit.RedisURL(t))
 	w := serve(t, app, "GET", "/readyz", "")
 	var checks map[string]string
 	decodeJSON(t, w, &checks)

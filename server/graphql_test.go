@@ -11,6 +11,7 @@ import (
 	"github.com/coder/websocket/wsjson"
 
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/seed"
 )
 
@@ -66,11 +67,8 @@ func TestWebsocketMetrics(t *testing.T) {
 		t.Errorf("convrs_websocket_connections = %v with one socket open", v)
 	}
 	_ = conn.Close(websocket.StatusNormalClosure, "")
-	deadline := time.Now().Add(10 * time.Second)
-	for v, _ := gauge(t, app, "convrs_websocket_connections"); v != 0; v, _ = gauge(t, app, "convrs_websocket_connections") {
-		if time.Now().After(deadline) {
-			t.Fatalf("convrs_websocket_connections = %v after the close", v)
-		}
-		time.Sleep(5 * time.Millisecond) // polling with a deadline
-	}
+	testkit.Eventually(t, "convrs_websocket_connections is 0 after the close", func() bool {
+		v, _ := gauge(t, app, "convrs_websocket_connections")
+		return v == 0
+	})
 }

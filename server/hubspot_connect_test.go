@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"html"
 	"io"
@@ -19,13 +18,12 @@ import (
 
 	"github.com/convrs/gateway/cache"
 	"github.com/convrs/gateway/convrs"
-	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/internal/hubtest"
 	"github.com/convrs/gateway/pubsub"
-	"github.com/convrs/gateway/secret"
 	"github.com/convrs/gateway/seed"
-	"github.com/convrs/gateway/store"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 // connectEdge is the connect flow's HTTP edge in front of an integration service on a real store and the
@@ -39,32 +37,18 @@ type connectEdge struct {
 	jar map[string]string
 }
 
-const edgeURL = "https://convrs.test"
+const edgeURL = hubtest.PublicURL
 
 func newConnectEdge(t *testing.T) *connectEdge {
 	t.Helper()
-	ctx := context.Background()
-	db := store.MustOpenTestDB(t, "sqlite")
+	db := storetest.OpenDB(t, "sqlite")
 	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{RedirectURIs: []string{edgeURL + integration.CallbackPath}})
 	sim.SeedDemo()
-	if err := db.CreateWorkspace(ctx, &convrs.Workspace{ID: "ws_edge", Name: "Edge", DefaultRegion: "GB", TimeZone: "Europe/London"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.CreateStaff(ctx, &convrs.Staff{ID: "stf_admin", WorkspaceID: "ws_edge", Name: "Ada", Email: "ada@edge.test", Role: convrs.RoleAdmin}); err != nil {
-		t.Fatal(err)
-	}
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	box, err := secret.NewBox(key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin, _ := hubtest.Workspace(t, db, convrs.Workspace{ID: "ws_edge", Name: "Edge", DefaultRegion: "GB", TimeZone: "Europe/London"})
 	kv := cache.NewMemory()
-	svc := integration.New(integration.Config{Store: db, OAuth: &hubspot.OAuthConfig{ClientID: hubspotsim.DefaultClientID, ClientSecret: hubspotsim.DefaultClientSecret,
-		RedirectURL: edgeURL + integration.CallbackPath, Scopes: integration.RequiredScopes, AppURL: sim.URL(), APIURL: sim.URL()},
-		APIURL: sim.URL(), PublicURL: edgeURL, Cache: kv, Locker: kv, Limiter: kv.Limiter(), PubSub: pubsub.NewMemory(), Box: box})
-	return &connectEdge{h: &hubspotConnect{svc: svc, publicURL: edgeURL}, svc: svc, sim: sim, jar: map[string]string{},
-		admin: convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_admin", WorkspaceID: "ws_edge", Role: convrs.RoleAdmin})}
+	svc := integration.New(integration.Config{Store: db, OAuth: hubtest.OAuth(sim), APIURL: sim.URL(), PublicURL: edgeURL,
+		Cache: kv, Locker: kv, Limiter: kv.Limiter(), PubSub: pubsub.NewMemory(), Box: hubtest.NewBox(t)})
+	return &connectEdge{h: &hubspotConnect{svc: svc, publicURL: edgeURL}, svc: svc, sim: sim, jar: map[string]string{}, admin: admin}
 }
 
 // do sends r to handler h from the admin's browser and keeps the cookies it sets.
@@ -227,6 +211,7 @@ func TestHubspotConnectPages(t *testing.T) {
 // and a new attempt (connectHubspot) clears it.
 func TestConnectOutcomeOverGraphQL(t *testing.T) {
 	app := newTestApp(t)
+	go func() { _ = app.simSrv.Serve(app.simLn) }() // Run would serve it; app.Close stops it
 	tok, err := app.signer.Issue(convrs.Principal{StaffID: seed.AdminID, WorkspaceID: seed.WorkspaceID, Role: convrs.RoleAdmin}, time.Hour)
 	if err != nil {
 		t.Fatal(err)

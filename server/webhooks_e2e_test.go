@@ -1,24 +1,23 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/convrs/gateway/cache"
 	"github.com/convrs/gateway/contactcard"
 	"github.com/convrs/gateway/convrs"
-	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/integration"
+	"github.com/convrs/gateway/internal/hubtest"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
-	"github.com/convrs/gateway/secret"
 	"github.com/convrs/gateway/store"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 // A person changes a contact's lifecycle stage in HubSpot (the simulator's UI does what UpdateContact does):
@@ -27,33 +26,18 @@ func TestWebhookUpdatesOpenCard(t *testing.T) {
 	ctx := context.Background()
 	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{})
 	portal := sim.CreatePortal(hubspotsim.PortalSpec{Name: "E2E", Country: "GB"}).ID
-	db := store.MustOpenTestDB(t, "sqlite")
+	db := storetest.OpenDB(t, "sqlite")
 	const ws = "ws_e2e"
-	if err := db.CreateWorkspace(ctx, &convrs.Workspace{ID: ws, Name: "E2E", DefaultRegion: "GB", TimeZone: "Europe/London"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.CreateStaff(ctx, &convrs.Staff{ID: "stf_e2e", WorkspaceID: ws, Name: "Sam", Email: "sam@e2e.test", Role: convrs.RoleAgent}); err != nil {
-		t.Fatal(err)
-	}
-	agent := convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_e2e", WorkspaceID: ws, Role: convrs.RoleAgent})
-	box, err := secret.NewBox(bytes.Repeat([]byte{9}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	access, refresh := sim.IssueTokens(portal, "")
-	seal := func(v, which string) string { s, _ := box.Seal(v, "hubspot:"+which+":"+ws); return s }
-	if _, _, err := db.SaveHubspotConnection(ctx, store.Connection{WorkspaceID: ws, PortalID: portal, Scopes: integration.RequiredScopes,
-		AccessTokenEnc: seal(access, "access"), RefreshTokenEnc: seal(refresh, "refresh"), TokenExpiresAt: time.Now().Add(25 * time.Minute)}); err != nil {
-		t.Fatal(err)
-	}
+	_, agent := hubtest.Workspace(t, db, convrs.Workspace{ID: ws, Name: "E2E", DefaultRegion: "GB", TimeZone: "Europe/London"})
+	box := hubtest.NewBox(t)
+	hubtest.Connect(t, db, box, sim, store.Connection{WorkspaceID: ws, PortalID: portal, TokenExpiresAt: time.Now().Add(25 * time.Minute)})
 	if _, err := db.EnableHubspot(ctx, ws); err != nil {
 		t.Fatal(err)
 	}
 	kv, ps := cache.NewMemory(), pubsub.NewMemory()
-	logs := &lockedWriter{w: &bytes.Buffer{}}
+	logs := &testkit.LogBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	hub := integration.New(integration.Config{Store: db, OAuth: &hubspot.OAuthConfig{ClientID: hubspotsim.DefaultClientID,
-		ClientSecret: hubspotsim.DefaultClientSecret, APIURL: sim.URL(), AppURL: sim.URL()}, APIURL: sim.URL(), LinkURL: sim.URL(),
+	hub := integration.New(integration.Config{Store: db, OAuth: hubtest.OAuth(sim), APIURL: sim.URL(), LinkURL: sim.URL(),
 		Cache: kv, Locker: kv, Limiter: kv.Limiter(), PubSub: ps, Box: box, Logger: logger})
 	card := contactcard.New(contactcard.Config{Store: db, Clients: hub, Cache: kv, Locker: kv, PubSub: ps, Logger: logger})
 	card.SetMatcher(match.New(match.Config{Links: card.NotifyingLinks(db), Locker: kv, Logger: logger}))
@@ -101,22 +85,4 @@ func TestWebhookUpdatesOpenCard(t *testing.T) {
 			t.Fatalf("the open card never showed the new stage; deliveries %+v\n%s", sim.WebhookDeliveries(), logs.String())
 		}
 	}
-}
-
-// lockedWriter serialises log writes from the handler's and the simulator's goroutines.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-func (l *lockedWriter) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.String()
 }

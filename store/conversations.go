@@ -131,17 +131,6 @@ func (d *DB) FindMessage(ctx context.Context, id string) (*convrs.Message, error
 	return row.domain(), nil
 }
 
-func validateText(text string) (string, error) {
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return "", convrs.Invalidf("text", "Write a message first.")
-	}
-	if e := convrs.ValidText("text", text, convrs.MaxMessageLength); e != nil {
-		return "", e
-	}
-	return text, nil
-}
-
 // SendMessage posts text as the calling staff member.
 func (d *DB) SendMessage(ctx context.Context, conversationID, text string) (*convrs.Message, error) {
 	p, err := convrs.Authenticated(ctx)
@@ -173,7 +162,7 @@ func (d *DB) PostCustomerMessage(ctx context.Context, conversationID, text strin
 }
 
 func (d *DB) addMessage(ctx context.Context, workspaceID, conversationID string, kind convrs.AuthorKind, name, staffID, text string) (*convrs.Message, error) {
-	text, err := validateText(text)
+	text, err := convrs.ValidMessage(text)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +255,7 @@ func (d *DB) setStatus(ctx context.Context, id string, to convrs.ConversationSta
 			return err
 		}
 		if to == convrs.ConversationClosed {
-			if queued, err = d.enqueueHookJobs(tx, p.WorkspaceID, convrs.EventConversationClosed, conv, now); err != nil {
+			if queued, err = d.runHooks(tx, p.WorkspaceID, convrs.EventConversationClosed, conv, now); err != nil {
 				return err
 			}
 		}
@@ -308,14 +297,10 @@ func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationI
 	if err != nil {
 		return nil, err
 	}
+	// Every invalid field at once: the input's own, then the new customer's details.
 	var errs convrs.FieldErrors
-	if !validChannel(in.Channel) {
-		errs = append(errs, convrs.Invalidf("channel", "Choose a channel: %s.", strings.Join(convrs.Channels, ", ")))
-	}
-	text, err := validateText(in.Message)
-	if err != nil {
-		errs = append(errs, convrs.Invalidf("message", "%s", convrs.ErrorMessage(err)))
-	}
+	errs.Add(in.Validate())
+	text := strings.TrimSpace(in.Message) // as Validate checked it
 	var probe customerRow
 	if in.CustomerID == "" {
 		probe = customerRow{WorkspaceID: p.WorkspaceID}
@@ -326,7 +311,8 @@ func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationI
 				return nil, err
 			}
 		}
-		errs = append(errs, channelNeeds(in.Channel, probe.Email, probe.Phone, in.Customer)...)
+		// A detail typed but invalid is reported already, not as missing.
+		errs.Add(convrs.Channel(in.Channel).NeedsContact(probe.Email != "" || deref(c.Email) != "", probe.Phone != "" || deref(c.Phone) != ""))
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
@@ -346,7 +332,7 @@ func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationI
 			if cust, err = d.customer(tx, p.WorkspaceID, in.CustomerID); err != nil {
 				return err
 			}
-			if err := channelNeeds(in.Channel, cust.Email, cust.Phone, convrs.CustomerInput{}).Err(); err != nil {
+			if err := convrs.Channel(in.Channel).NeedsContact(cust.Email != "", cust.Phone != ""); err != nil {
 				return err
 			}
 			if pick := deref(in.Customer.HubspotContactID); pick != "" && pick != cust.HubspotContactID {
@@ -394,34 +380,6 @@ func deref(s *string) string {
 		return ""
 	}
 	return strings.TrimSpace(*s)
-}
-
-// channelNeeds reports what the channel needs and the customer lacks: a phone for sms and whatsapp, an email
-// for email, either for web. in, when given, tells a number that was typed but invalid (reported already).
-func channelNeeds(channel, email, phone string, in convrs.CustomerInput) convrs.FieldErrors {
-	typedPhone, typedEmail := deref(in.Phone) != "", deref(in.Email) != ""
-	switch channel {
-	case "sms", "whatsapp":
-		if phone == "" && !typedPhone {
-			return convrs.FieldErrors{convrs.Invalidf("phone", "An %s chat needs the customer's phone number.", channelName(channel))}
-		}
-	case "email":
-		if email == "" && !typedEmail {
-			return convrs.FieldErrors{convrs.Invalidf("email", "An email chat needs the customer's email address.")}
-		}
-	case "web":
-		if email == "" && phone == "" && !typedEmail && !typedPhone {
-			return convrs.FieldErrors{convrs.Invalidf("email", "Enter an email address or a phone number to reach the customer.")}
-		}
-	}
-	return nil
-}
-
-func channelName(ch string) string {
-	if ch == "sms" {
-		return "SMS"
-	}
-	return "WhatsApp"
 }
 
 // matchConflict is the ECONFLICT of details that belong to an existing customer: "This matches Bob Smith
@@ -490,15 +448,6 @@ func (d *DB) matchCustomer(tx *gorm.DB, workspaceID string, probe *customerRow) 
 	return nil, "", nil
 }
 
-func validChannel(ch string) bool {
-	for _, c := range convrs.Channels {
-		if c == ch {
-			return true
-		}
-	}
-	return false
-}
-
 // OpenInbound opens a conversation started by a customer with their first message (a web-chat visitor writing
 // in; the demo seed and the simulated channels use it).
 func (d *DB) OpenInbound(ctx context.Context, customerID, channel, text string) (*convrs.Conversation, error) {
@@ -506,10 +455,10 @@ func (d *DB) OpenInbound(ctx context.Context, customerID, channel, text string) 
 	if err != nil {
 		return nil, err
 	}
-	if !validChannel(channel) {
-		return nil, convrs.Invalidf("channel", "Choose a channel: %s.", strings.Join(convrs.Channels, ", "))
+	if err := convrs.Channel(channel).Validate(); err != nil {
+		return nil, err
 	}
-	if text, err = validateText(text); err != nil {
+	if text, err = convrs.ValidMessage(text); err != nil {
 		return nil, err
 	}
 	var conv *conversationRow

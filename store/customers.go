@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"net/mail"
 	"strings"
 
 	"gorm.io/gorm"
@@ -14,27 +13,14 @@ import (
 
 var _ convrs.CustomerService = (*DB)(nil)
 
-// normalizeEmail trims and lowercases an email address and checks it is a bare address ("" stays "").
-func normalizeEmail(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", nil
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndex(s, "@")+1:], ".") || len(s) > 254 {
-		return "", fmt.Errorf("invalid email")
-	}
-	return strings.ToLower(s), nil
-}
-
 // applyCustomerInput validates in and writes it onto row; phone numbers are read in region.
 func applyCustomerInput(row *customerRow, in convrs.CustomerInput, region string) error {
-	if err := validCustomerText(in); err != nil {
+	if err := in.ValidateText(); err != nil {
 		return err
 	}
 	if in.Email != nil {
-		email, err := normalizeEmail(*in.Email)
-		if err != nil {
+		email, ok := convrs.NormalizeEmail(*in.Email)
+		if !ok {
 			return convrs.Invalidf("email", "%q is not a valid email address.", strings.TrimSpace(*in.Email))
 		}
 		row.Email = email
@@ -62,34 +48,10 @@ func applyCustomerInput(row *customerRow, in convrs.CustomerInput, region string
 		*f.out = strings.TrimSpace(*f.in)
 	}
 	if in.HubspotContactID != nil {
-		id := strings.TrimSpace(*in.HubspotContactID)
-		for _, r := range id {
-			if r < '0' || r > '9' {
-				return convrs.Invalidf("hubspotContactId", "%q is not a HubSpot contact ID.", id)
-			}
+		if err := convrs.ValidContactID(*in.HubspotContactID); err != nil {
+			return err
 		}
-		row.HubspotContactID = id
-	}
-	return nil
-}
-
-// validCustomerText checks every text of in for NUL characters and length, before anything parses it.
-func validCustomerText(in convrs.CustomerInput) error {
-	for _, f := range []struct {
-		v     *string
-		field string
-		max   int
-	}{
-		{in.Email, "email", convrs.MaxEmailLength}, {in.Phone, "phone", convrs.MaxPhoneLength},
-		{in.FirstName, "firstName", convrs.MaxNameLength}, {in.LastName, "lastName", convrs.MaxNameLength},
-		{in.HubspotContactID, "hubspotContactId", convrs.MaxContactIDLength},
-	} {
-		if f.v == nil {
-			continue
-		}
-		if e := convrs.ValidText(f.field, strings.TrimSpace(*f.v), f.max); e != nil {
-			return e
-		}
+		row.HubspotContactID = strings.TrimSpace(*in.HubspotContactID)
 	}
 	return nil
 }

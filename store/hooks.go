@@ -13,8 +13,8 @@ import (
 
 var _ convrs.HookService = (*DB)(nil)
 
-// SetHook registers (on) or removes (off) the hook target for event in the caller's workspace. Removing a hook
-// also cancels its jobs that have not run yet. Admin only.
+// SetHook registers (on) or removes (off) the hook target for event in the caller's workspace. Removing the
+// transcript hook also cancels the transcript syncs that have not run yet. Admin only.
 func (d *DB) SetHook(ctx context.Context, event, target string, on bool) error {
 	p, err := convrs.RequireAdmin(ctx)
 	if err != nil {
@@ -33,9 +33,6 @@ func (d *DB) setHook(tx *gorm.DB, workspaceID, event, target string, on bool) er
 	}
 	if err := tx.Where("workspace_id = ? AND event = ? AND target = ?", workspaceID, event, target).Delete(&hookRow{}).Error; err != nil {
 		return fmt.Errorf("store: delete hook: %w", err)
-	}
-	if err := tx.Where("workspace_id = ? AND kind = ? AND status = ?", workspaceID, target, string(convrs.JobPending)).Delete(&jobRow{}).Error; err != nil {
-		return fmt.Errorf("store: cancel hook jobs: %w", err)
 	}
 	if target == convrs.HookHubspotTranscript {
 		// Sync records are the admin's history: cancelled, never deleted.
@@ -61,22 +58,15 @@ func (d *DB) Hooks(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// enqueueHookJobs creates a pending job for every hook of event in the workspace, inside tx. A job is unique by
-// (target, subject, event time), so a retried transaction cannot create it twice. The transcript hook also
-// queues the conversation's sync record (what the sync workers run), returned for announcing after commit.
-func (d *DB) enqueueHookJobs(tx *gorm.DB, workspaceID, event string, conv *conversationRow, at time.Time) (*hubspotSyncRow, error) {
+// runHooks queues, inside tx, the work the workspace's hooks of event ask for: the transcript hook queues the
+// conversation's sync record (what the sync workers run), returned for announcing after commit.
+func (d *DB) runHooks(tx *gorm.DB, workspaceID, event string, conv *conversationRow, at time.Time) (*hubspotSyncRow, error) {
 	var hooks []hookRow
 	if err := tx.Where("workspace_id = ? AND event = ?", workspaceID, event).Find(&hooks).Error; err != nil {
 		return nil, fmt.Errorf("store: hooks of %s: %w", event, err)
 	}
-	now := d.now()
 	var sync *hubspotSyncRow
 	for _, h := range hooks {
-		job := jobRow{ID: newID("job"), WorkspaceID: workspaceID, Kind: h.Target, SubjectID: conv.ID, EventAt: at,
-			Status: string(convrs.JobPending), RunAt: now, CreatedAt: now, UpdatedAt: now}
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&job).Error; err != nil {
-			return nil, fmt.Errorf("store: enqueue %s job: %w", h.Target, err)
-		}
 		if h.Target == convrs.HookHubspotTranscript && event == convrs.EventConversationClosed {
 			var err error
 			if sync, err = d.enqueueHubspotSync(tx, conv, at); err != nil {
@@ -85,21 +75,4 @@ func (d *DB) enqueueHookJobs(tx *gorm.DB, workspaceID, event string, conv *conve
 		}
 	}
 	return sync, nil
-}
-
-// ListJobs returns the caller's workspace's jobs of kind, newest first.
-func (d *DB) ListJobs(ctx context.Context, kind string) ([]*convrs.Job, error) {
-	p, err := convrs.Authenticated(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var rows []jobRow
-	if err := d.db.WithContext(ctx).Where("workspace_id = ? AND kind = ?", p.WorkspaceID, kind).Order("created_at DESC, id").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: list jobs: %w", err)
-	}
-	out := make([]*convrs.Job, len(rows))
-	for i := range rows {
-		out[i] = rows[i].domain()
-	}
-	return out, nil
 }

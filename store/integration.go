@@ -121,7 +121,7 @@ func (d *DB) SaveHubspotOptions(ctx context.Context, workspaceID string, o convr
 }
 
 // MarkHubspotError puts a connected integration in ERROR with a reason for the admin. Options, hooks and
-// pending jobs stay: work waits for the reconnect. It applies only while the connection made at connectedAt
+// queued syncs stay: work waits for the reconnect. It applies only while the connection made at connectedAt
 // is the current one (ECONFLICT otherwise): a stale failure must not condemn a newer connection.
 func (d *DB) MarkHubspotError(ctx context.Context, workspaceID string, connectedAt *time.Time, reason string) (*convrs.HubspotIntegration, error) {
 	return d.transition(ctx, workspaceID, func(tx *gorm.DB, row *integrationRow) error {
@@ -158,8 +158,8 @@ func (d *DB) transition(ctx context.Context, workspaceID string, fn func(tx *gor
 	return out, err
 }
 
-// DeleteHubspotIntegration forgets a workspace's integration: tokens, options, the hook and its pending jobs.
-// It returns the sealed refresh token that was stored, so the caller can revoke it at HubSpot.
+// DeleteHubspotIntegration forgets a workspace's integration (tokens, options, the hook) and cancels the syncs
+// that have not run. It returns the sealed refresh token that was stored, so the caller can revoke it at HubSpot.
 func (d *DB) DeleteHubspotIntegration(ctx context.Context, workspaceID string) (refreshTokenEnc string, err error) {
 	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row integrationRow

@@ -145,6 +145,10 @@ var migrations = []string{
 	);
 	CREATE INDEX hubspot_syncs_due ON hubspot_syncs (status, run_at);
 	CREATE INDEX hubspot_syncs_list ON hubspot_syncs (workspace_id, closed_at, id);`,
+
+	// 5: the jobs of migration 2 were never run (hubspot_syncs is the transcript sync's queue); closes stopped
+	// writing them. Dropping the table drops its index on both engines.
+	`DROP TABLE IF EXISTS jobs;`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

@@ -111,29 +111,6 @@ type hookRow struct {
 
 func (hookRow) TableName() string { return "hooks" }
 
-type jobRow struct {
-	ID          string `gorm:"primaryKey"`
-	WorkspaceID string
-	Kind        string
-	SubjectID   string
-	EventAt     time.Time
-	Status      string
-	Attempts    int
-	RunAt       time.Time
-	LastError   string
-	Result      string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-}
-
-func (jobRow) TableName() string { return "jobs" }
-
-func (r *jobRow) domain() *convrs.Job {
-	return &convrs.Job{ID: r.ID, WorkspaceID: r.WorkspaceID, Kind: r.Kind, SubjectID: r.SubjectID, EventAt: r.EventAt,
-		Status: convrs.JobStatus(r.Status), Attempts: r.Attempts, RunAt: r.RunAt, LastError: r.LastError, Result: r.Result,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-}
-
 type integrationRow struct {
 	WorkspaceID          string `gorm:"primaryKey"`
 	State                string

@@ -3,13 +3,19 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"gorm.io/gorm"
+
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/store"
+	"github.com/convrs/gateway/store/storetest"
 )
 
 // fixture is one workspace with an admin, an agent and a customer with an open conversation.
@@ -56,10 +62,10 @@ func ptr[T any](v T) *T { return &v }
 // eachEngine runs fn on a fresh database of every engine.
 func eachEngine(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
-	for _, engine := range store.Engines(t) {
+	for _, engine := range storetest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
 			t.Parallel()
-			fn(t, store.MustOpenTestDB(t, engine))
+			fn(t, storetest.OpenDB(t, engine))
 		})
 	}
 }
@@ -71,42 +77,113 @@ func wantCode(t *testing.T, err error, code string) {
 	}
 }
 
+// Running the migrations again on a migrated database changes nothing, on every engine: each version is
+// recorded once, and the schema's tables, columns, indexes and constraints and every row stay as they were.
 func TestMigrationsAreVersionedAndIdempotent(t *testing.T) {
 	t.Parallel()
-	for _, engine := range store.Engines(t) {
-		t.Run(engine, func(t *testing.T) {
-			ctx := context.Background()
-			dsn := store.MustTestDSN(t, engine)
-			db, err := store.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f := newFixture(t, db, "ws_a")
-			db.Close()
-			// Opening again runs the migrations again: each is applied once, and nothing stored is touched.
-			db, err = store.Open(ctx, dsn)
-			if err != nil {
-				t.Fatalf("migrating an up-to-date database: %v", err)
-			}
-			defer db.Close()
-			if v, err := db.SchemaVersion(ctx); err != nil || v != store.LatestSchemaVersion() {
-				t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, store.LatestSchemaVersion())
-			}
-			if _, err := db.FindConversation(f.agent, f.conv.ID); err != nil {
-				t.Fatalf("the second migration run lost data: %v", err)
-			}
-		})
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
+		t.Parallel()
+		ctx := context.Background()
+		dsn := storetest.DSN(t, engine)
+		db, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := newFixture(t, db, "ws_a")
+		db.Close()
+		raw := storetest.Raw(t, dsn)
+		schema, rows := schemaObjects(t, raw, engine), tableRows(t, raw, engine)
+		var versions []int
+		if err := raw.Raw(`SELECT version FROM schema_migrations ORDER BY version`).Scan(&versions).Error; err != nil {
+			t.Fatal(err)
+		}
+		if want := seq(1, store.LatestSchemaVersion()); !slices.Equal(versions, want) {
+			t.Fatalf("schema_migrations = %v, want each of %v once", versions, want)
+		}
+
+		// Opening again runs the migrations again.
+		db, err = store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatalf("migrating an up-to-date database: %v", err)
+		}
+		defer db.Close()
+		if v, err := db.SchemaVersion(ctx); err != nil || v != store.LatestSchemaVersion() {
+			t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, store.LatestSchemaVersion())
+		}
+		if diff := cmp.Diff(schema, schemaObjects(t, raw, engine)); diff != "" {
+			t.Errorf("the second migration run changed the schema (-before +after):\n%s", diff)
+		}
+		if diff := cmp.Diff(rows, tableRows(t, raw, engine)); diff != "" {
+			t.Errorf("the second migration run changed rows (-before +after):\n%s", diff)
+		}
+		if _, err := db.FindConversation(f.agent, f.conv.ID); err != nil {
+			t.Fatalf("the conversation is not found after the second migration run: %v", err)
+		}
+	})
+}
+
+func seq(from, to int) []int {
+	var out []int
+	for i := from; i <= to; i++ {
+		out = append(out, i)
 	}
+	return out
+}
+
+// schemaObjects lists the database's tables, columns, indexes and constraints with their definitions, sorted.
+func schemaObjects(t *testing.T, raw *gorm.DB, engine string) []string {
+	t.Helper()
+	query := `SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master ORDER BY 1`
+	if engine == "postgres" {
+		query = `SELECT * FROM (
+			SELECT 'column ' || table_name || '.' || column_name || ': ' || data_type || ' nullable=' || is_nullable || ' default=' || COALESCE(column_default, '')
+			FROM information_schema.columns WHERE table_schema = current_schema()
+			UNION ALL SELECT 'index ' || indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = current_schema()
+			UNION ALL SELECT 'constraint ' || conrelid::regclass::text || '.' || conname || ': ' || pg_get_constraintdef(oid)
+			FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+		) objects ORDER BY 1`
+	}
+	var objects []string
+	if err := raw.Raw(query).Scan(&objects).Error; err != nil {
+		t.Fatalf("list schema objects: %v", err)
+	}
+	if len(objects) == 0 {
+		t.Fatal("no schema objects: the query reads the wrong schema")
+	}
+	return objects
+}
+
+// tableRows is every row of every table, by table, each row printed and the rows sorted.
+func tableRows(t *testing.T, raw *gorm.DB, engine string) map[string][]string {
+	t.Helper()
+	query := `SELECT name FROM sqlite_master WHERE type = 'table'`
+	if engine == "postgres" {
+		query = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`
+	}
+	var tables []string
+	if err := raw.Raw(query).Scan(&tables).Error; err != nil {
+		t.Fatalf("list tables: %v", err)
+	}
+	out := map[string][]string{}
+	for _, table := range tables {
+		var rows []map[string]any
+		if err := raw.Table(table).Find(&rows).Error; err != nil {
+			t.Fatalf("read %s: %v", table, err)
+		}
+		for _, r := range rows {
+			out[table] = append(out[table], fmt.Sprint(r))
+		}
+		slices.Sort(out[table])
+	}
+	return out
 }
 
 // Two gateway processes starting together on one empty PostgreSQL database both migrate it; the advisory lock
 // (held on one pinned connection) lets one apply the migrations while the other waits, and neither fails.
 func TestConcurrentMigrationsOnPostgres(t *testing.T) {
 	t.Parallel()
-	if !slices.Contains(store.Engines(t), "postgres") {
-		t.Skip("TEST_DATABASE_URL is not set")
-	}
-	dsn := store.MustTestDSN(t, "postgres")
+	testkit.DatabaseURL(t) // skips without PostgreSQL
+	dsn := storetest.DSN(t, "postgres")
 	const processes = 4
 	errs := make(chan error, processes)
 	dbs := make(chan *store.DB, processes)
@@ -217,7 +294,7 @@ func TestWorkspacesAreIsolated(t *testing.T) {
 
 func TestNoPrincipalIsUnauthorized(t *testing.T) {
 	t.Parallel()
-	db := store.MustOpenTestDB(t, "sqlite")
+	db := storetest.OpenDB(t, "sqlite")
 	f := newFixture(t, db, "ws_a")
 	_, err := db.FindConversation(context.Background(), f.conv.ID)
 	wantCode(t, err, convrs.EUNAUTHORIZED)
@@ -318,17 +395,16 @@ func TestConversationLifecycle(t *testing.T) {
 	})
 }
 
-func TestClosingCreatesOneJobPerHook(t *testing.T) {
+func TestClosingQueuesTheTranscriptSyncOfTheHook(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db, "ws_a")
 		if _, err := db.CloseConversation(f.agent, f.conv.ID); err != nil {
 			t.Fatal(err)
 		}
-		if jobs, _ := db.ListJobs(f.admin, convrs.HookHubspotTranscript); len(jobs) != 0 {
-			t.Fatalf("a close without a hook created %d jobs", len(jobs))
-		}
-		err := db.SetHook(f.agent, convrs.EventConversationClosed, convrs.HookHubspotTranscript, true)
+		_, err := db.HubspotSync(f.admin, f.conv.ID)
+		wantCode(t, err, convrs.ENOTFOUND) // a close without the hook queues nothing
+		err = db.SetHook(f.agent, convrs.EventConversationClosed, convrs.HookHubspotTranscript, true)
 		wantCode(t, err, convrs.EFORBIDDEN)
 		if err := db.SetHook(f.admin, convrs.EventConversationClosed, convrs.HookHubspotTranscript, true); err != nil {
 			t.Fatal(err)
@@ -343,19 +419,16 @@ func TestClosingCreatesOneJobPerHook(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		jobs, err := db.ListJobs(f.admin, convrs.HookHubspotTranscript)
-		if err != nil || len(jobs) != 1 {
-			t.Fatalf("ListJobs = %d jobs, %v; want 1", len(jobs), err)
+		s, err := db.HubspotSync(f.admin, f.conv.ID)
+		if err != nil || s.Status != convrs.SyncQueued || !s.ClosedAt.Equal(*closed.ClosedAt) {
+			t.Fatalf("sync = %+v, %v; want QUEUED for the close at %v", s, err, closed.ClosedAt)
 		}
-		if j := jobs[0]; j.SubjectID != f.conv.ID || j.Status != convrs.JobPending || !j.EventAt.Equal(*closed.ClosedAt) {
-			t.Fatalf("job = %+v; want pending for %s at %v", j, f.conv.ID, closed.ClosedAt)
-		}
-		// Removing the hook (Disable) cancels the jobs that have not run.
+		// Removing the hook (Disable) cancels the syncs that have not run.
 		if err := db.SetHook(f.admin, convrs.EventConversationClosed, convrs.HookHubspotTranscript, false); err != nil {
 			t.Fatal(err)
 		}
-		if jobs, _ := db.ListJobs(f.admin, convrs.HookHubspotTranscript); len(jobs) != 0 {
-			t.Fatalf("%d jobs left after removing the hook", len(jobs))
+		if s, err := db.HubspotSync(f.admin, f.conv.ID); err != nil || s.Status != convrs.SyncCancelled {
+			t.Fatalf("sync after removing the hook = %+v, %v; want CANCELLED", s, err)
 		}
 	})
 }

@@ -126,19 +126,10 @@ func (d *DB) CreateStaff(ctx context.Context, s *convrs.Staff) error {
 	if s.ID == "" {
 		s.ID = newID("stf")
 	}
-	if !s.Role.Valid() {
-		return convrs.Invalidf("role", "Role must be admin or agent.")
+	if err := s.Validate(); err != nil {
+		return err
 	}
-	if e := convrs.ValidText("name", s.Name, convrs.MaxNameLength); e != nil {
-		return e
-	}
-	if strings.TrimSpace(s.Name) == "" {
-		return convrs.Invalidf("name", "Enter a name.")
-	}
-	email, err := normalizeEmail(s.Email)
-	if err != nil || email == "" {
-		return convrs.Invalidf("email", "%q is not an email address.", s.Email)
-	}
+	email, _ := convrs.NormalizeEmail(s.Email)
 	row := staffRow{ID: s.ID, WorkspaceID: s.WorkspaceID, Name: s.Name, Email: email, Role: string(s.Role), CreatedAt: d.now()}
 	if err := d.db.WithContext(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("store: create staff: %w", err)

@@ -7,47 +7,25 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/convrs/gateway/hubspot/hubspotsim"
+	"github.com/convrs/gateway/internal/testkit"
 )
-
-// fakeClock is a settable clock for Options.Now.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{t: time.Date(2025, time.March, 10, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // env is a running simulator with one portal and a token holding every product scope.
 type env struct {
 	t      *testing.T
 	ts     *hubspotsim.TestServer
-	clock  *fakeClock
+	clock  *testkit.Clock
 	portal int64
 	token  string
 }
 
 func newEnv(t *testing.T, opts ...func(*hubspotsim.Options)) *env {
 	t.Helper()
-	clock := newClock()
+	clock := testkit.NewClock(time.Date(2025, time.March, 10, 12, 0, 0, 0, time.UTC))
 	// Generous limits: tests of other things must not trip the rate limiter (its own tests lower them).
 	o := hubspotsim.Options{Now: clock.Now, SearchPerSecond: 1000, BurstLimit: 100000, RedirectURIs: []string{redirectURI}}
 	for _, f := range opts {

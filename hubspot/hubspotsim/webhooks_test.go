@@ -48,15 +48,17 @@ func newReceiver(t *testing.T, answer func(n int, r *http.Request) int) *receive
 		mac := hmac.New(sha256.New, []byte(hubspotsim.DefaultClientSecret))
 		mac.Write([]byte(r.Method + "http://" + r.Host + r.URL.RequestURI() + string(body) + ts))
 		sigOK := hmac.Equal([]byte(base64.StdEncoding.EncodeToString(mac.Sum(nil))), []byte(r.Header.Get("X-HubSpot-Signature-v3")))
+		// Recorded in the order the requests arrive, before answering: an answer held back until the simulator
+		// gave up must not let the retry be recorded first.
 		rc.mu.Lock()
 		n := rc.n
 		rc.n++
+		rc.got <- received{events: events, sigOK: sigOK, timestamp: ts}
 		rc.mu.Unlock()
 		status := http.StatusOK
 		if rc.answer != nil {
 			status = rc.answer(n, r)
 		}
-		rc.got <- received{events: events, sigOK: sigOK, timestamp: ts}
 		w.WriteHeader(status)
 	}))
 	t.Cleanup(rc.srv.Close)

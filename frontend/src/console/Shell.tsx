@@ -23,6 +23,7 @@ const MeQuery = graphql(`
       id
       name
       timeZone
+      defaultRegion
     }
   }
 `);
@@ -51,7 +52,7 @@ export function Shell({ connection, onSignOut }: { connection: Connection; onSig
   useEffect(() => setMenuOpen(false), [path]);
 
   // Pages render only once the workspace is known, so every time they show is in its zone.
-  if (data) setDisplayTimeZone(data.workspace.timeZone);
+  if (data) setDisplayTimeZone(data.workspace.timeZone, data.workspace.defaultRegion);
 
   let page;
   if (!data) {

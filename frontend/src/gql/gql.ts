@@ -14,7 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n      timeZone\n    }\n  }\n": typeof types.MeDocument,
+    "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n      timeZone\n      defaultRegion\n    }\n  }\n": typeof types.MeDocument,
     "\n  query Conversations($status: ConversationStatus) {\n    conversations(status: $status, first: 50) {\n      id\n      channel\n      subject\n      status\n      lastMessageAt\n      customer {\n        id\n        name\n      }\n    }\n  }\n": typeof types.ConversationsDocument,
     "\n  fragment ConversationSyncFields on HubspotSync {\n    id\n    conversationId\n    status\n    reasonCode\n    reason\n    closeNumber\n    matchedBy\n    contactId\n    contactName\n    contactUrl\n    attempts\n    nextAttemptAt\n    updatedAt\n  }\n": typeof types.ConversationSyncFieldsFragmentDoc,
     "\n  query ConversationHubspotSync($conversationId: ID!) {\n    hubspotSync(conversationId: $conversationId) {\n      ...ConversationSyncFields\n    }\n  }\n": typeof types.ConversationHubspotSyncDocument,
@@ -54,7 +54,7 @@ type Documents = {
     "\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    contact {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n      url\n    }\n  }\n": typeof types.HubspotContactLookupFieldsFragmentDoc,
 };
 const documents: Documents = {
-    "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n      timeZone\n    }\n  }\n": types.MeDocument,
+    "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n      timeZone\n      defaultRegion\n    }\n  }\n": types.MeDocument,
     "\n  query Conversations($status: ConversationStatus) {\n    conversations(status: $status, first: 50) {\n      id\n      channel\n      subject\n      status\n      lastMessageAt\n      customer {\n        id\n        name\n      }\n    }\n  }\n": types.ConversationsDocument,
     "\n  fragment ConversationSyncFields on HubspotSync {\n    id\n    conversationId\n    status\n    reasonCode\n    reason\n    closeNumber\n    matchedBy\n    contactId\n    contactName\n    contactUrl\n    attempts\n    nextAttemptAt\n    updatedAt\n  }\n": types.ConversationSyncFieldsFragmentDoc,
     "\n  query ConversationHubspotSync($conversationId: ID!) {\n    hubspotSync(conversationId: $conversationId) {\n      ...ConversationSyncFields\n    }\n  }\n": types.ConversationHubspotSyncDocument,
@@ -111,7 +111,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n      timeZone\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n      timeZone\n    }\n  }\n"];
+export function graphql(source: "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n      timeZone\n      defaultRegion\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n      timeZone\n      defaultRegion\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -4,14 +4,30 @@ import type { ReactNode } from 'react';
 import { Provider } from 'urql';
 import { concat, fromValue, makeSubject, never, type Source } from 'wonka';
 import { vi } from 'vitest';
+import type { ResultOf, VariablesOf } from '@graphql-typed-document-node/core';
+import type * as documents from '../gql/graphql';
+
+/** The operations the frontend sends, by name: codegen names each one's typed document `<Name>Document`. */
+type Documents = typeof documents;
+export type OperationName = {
+  [K in keyof Documents]: K extends `${infer Name}Document` ? Name : never;
+}[keyof Documents];
+type DocumentOf<Name extends OperationName> = Documents[`${Name}Document`];
 
 /** What a handler answers: data, an error, or a wonka source for results that arrive later. */
-export type MockAnswer = { data?: unknown; error?: CombinedError } | Source<Partial<OperationResult>>;
+export type MockAnswer<Data = unknown> = { data?: Data; error?: CombinedError } | Source<Partial<OperationResult<Data>>>;
 
-export type MockHandler = (variables: Record<string, unknown>) => MockAnswer;
+/** A handler of the named operation: it gets that operation's variables and answers with its result's shape. */
+export type MockHandler<Name extends OperationName> = (
+  variables: VariablesOf<DocumentOf<Name>>,
+) => MockAnswer<ResultOf<DocumentOf<Name>>>;
 
-/** Handlers keyed by operation name, e.g. { HubspotIntegration: () => ({ data: … }) }. */
-export type MockHandlers = Record<string, MockHandler>;
+/**
+ * Handlers keyed by operation name, e.g. { HubspotIntegration: () => ({ data: … }) }. Each is typed by the
+ * operation it answers, so a fixture that lacks a field of its query, or has one of another type, or a handler
+ * of an operation the frontend does not send, fails `npm run typecheck` (mockClient.test.ts shows each).
+ */
+export type MockHandlers = { [Name in OperationName]?: MockHandler<Name> };
 
 // Operations no handler answered. setup.ts fails the test after it ends if any are left, so a component that
 // sends an unexpected request cannot pass by accident even if it swallows the error thrown here.
@@ -19,12 +35,13 @@ export const unhandledOperations: string[] = [];
 
 function answer(kind: string, handlers: MockHandlers, request: GraphQLRequest): Source<OperationResult> {
   const name = getOperationName(request.query) ?? '(anonymous)';
-  const handler = handlers[name];
+  // Looked up by the name the request carries; the handler's types were checked where the test wrote it.
+  const handler = (handlers as Record<string, ((variables: unknown) => MockAnswer) | undefined>)[name];
   if (!handler) {
     unhandledOperations.push(`${kind} ${name}`);
     throw new Error(`mock client: unhandled ${kind} ${name}`);
   }
-  const result = handler((request.variables ?? {}) as Record<string, unknown>);
+  const result = handler(request.variables ?? {});
   const operation = { ...request, kind, context: {} } as unknown as Operation;
   if (typeof result === 'function') {
     return result as Source<OperationResult>;
@@ -67,14 +84,19 @@ export function graphqlError(message: string, code: string, field?: string): Com
   return new CombinedError({ graphQLErrors: [{ message, extensions } as unknown as GraphQLError] });
 }
 
-/** A subscription whose events the test pushes with next(data). */
-export function subscriptionSubject() {
-  const subject = makeSubject<Partial<OperationResult>>();
+/**
+ * A subscription whose events the test pushes with next(data). Named, its events are typed by that operation:
+ * subscriptionSubject<'ConversationEvents'>().
+ */
+export function subscriptionSubject<Name extends OperationName | null = null>() {
+  type Data = Name extends OperationName ? ResultOf<DocumentOf<Name>> : unknown;
+  const subject = makeSubject<Partial<OperationResult<Data>>>();
   return {
-    source: subject.source,
-    next: (data: unknown) => subject.next({ data, stale: false, hasNext: true }),
+    // Any handler may return it: the events' shape is checked where next() is called, when the name is given.
+    source: subject.source as Source<Partial<OperationResult>>,
+    next: (data: Data) => subject.next({ data, stale: false, hasNext: true }),
   };
 }
 
-/** A subscription that never delivers anything. */
-export const silent = (): MockAnswer => never;
+/** A query or subscription that never answers. */
+export const silent = (): Source<Partial<OperationResult<never>>> => never;

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import type { ConversationStatus } from '../../gql/graphql';
@@ -37,11 +37,16 @@ export interface ConversationListProps {
   filter: StatusFilter;
   onFilterChange: (filter: StatusFilter) => void;
   selectedId: string | null;
+  /** Called when the agent opens a conversation from the list. */
+  onOpen?: (id: string) => void;
+  /** A conversation just left: its item takes the focus back if the focus was lost with the conversation. */
+  returnFocusTo?: string | null;
 }
 
 /** The inbox: conversations by last activity, filtered by status, kept current by conversation events. */
-export function ConversationList({ filter, onFilterChange, selectedId }: ConversationListProps) {
+export function ConversationList({ filter, onFilterChange, selectedId, onOpen, returnFocusTo = null }: ConversationListProps) {
   const headingId = useId();
+  const items = useRef(new Map<string, HTMLAnchorElement>());
   const [{ data, fetching, error }, refetch] = useQuery({
     query: ConversationsQuery,
     variables: { status: filter === 'ALL' ? null : filter },
@@ -52,6 +57,12 @@ export function ConversationList({ filter, onFilterChange, selectedId }: Convers
   useSubscriptionEvents(ConversationEvents, {}, reload, { onResubscribe: reload });
 
   const conversations = data?.conversations;
+  const listed = conversations !== undefined;
+  useEffect(() => {
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (returnFocusTo && lost) items.current.get(returnFocusTo)?.focus();
+  }, [returnFocusTo, listed]);
+
   return (
     <nav className="inbox" aria-labelledby={headingId}>
       <h2 id={headingId} className="panel__title">
@@ -71,7 +82,16 @@ export function ConversationList({ filter, onFilterChange, selectedId }: Convers
         <ul className="inbox__list">
           {conversations.map((c) => (
             <li key={c.id}>
-              <a href={href(`/chat/${c.id}`)} className="inbox__item" aria-current={c.id === selectedId ? 'page' : undefined}>
+              <a
+                href={href(`/chat/${c.id}`)}
+                className="inbox__item"
+                aria-current={c.id === selectedId ? 'page' : undefined}
+                onClick={() => onOpen?.(c.id)}
+                ref={(el) => {
+                  if (el) items.current.set(c.id, el);
+                  else items.current.delete(c.id);
+                }}
+              >
                 <span className="inbox__name">{c.customer.name ?? 'Anonymous visitor'}</span>
                 <span className="inbox__meta">
                   {channelLabel(c.channel)}

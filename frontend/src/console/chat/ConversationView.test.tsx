@@ -13,9 +13,11 @@ import {
   type MockHandlers,
 } from '../../testing/mockClient';
 import { formatWhen } from '../../shared/lib/format';
+import type { ConversationQuery, ConversationSyncFieldsFragment } from '../../gql/graphql';
 import { ConversationView } from './ConversationView';
+import type { Message } from './fragments';
 
-const customerMessage = {
+const customerMessage: Message = {
   id: 'msg_1',
   conversationId: 'cnv_1',
   author: 'CUSTOMER',
@@ -24,7 +26,7 @@ const customerMessage = {
   createdAt: '2025-01-02T10:00:00Z',
 };
 
-function conversation(status: 'OPEN' | 'CLOSED' = 'OPEN', hubspotSync: unknown = null) {
+function conversation(status: 'OPEN' | 'CLOSED' = 'OPEN', hubspotSync: ConversationSyncFieldsFragment | null = null): ConversationQuery['conversation'] {
   return {
     id: 'cnv_1',
     channel: 'web',
@@ -71,7 +73,7 @@ describe('ConversationView', () => {
 
   it('sends a message as the agent and shows it', async () => {
     const user = userEvent.setup();
-    const sent = { ...customerMessage, id: 'msg_2', author: 'AGENT', authorName: 'Sam Agent', text: 'Let me check that for you.', createdAt: '2025-01-02T10:01:00Z' };
+    const sent: Message = { ...customerMessage, id: 'msg_2', author: 'AGENT', authorName: 'Sam Agent', text: 'Let me check that for you.', createdAt: '2025-01-02T10:01:00Z' };
     const mock = renderView({ SendMessage: () => ({ data: { sendMessage: sent } }) });
 
     await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Let me check that for you.');
@@ -122,7 +124,7 @@ describe('ConversationView', () => {
   });
 
   it('shows new messages and status changes from conversation events without a reload', () => {
-    const events = subscriptionSubject();
+    const events = subscriptionSubject<'ConversationEvents'>();
     renderView({ ConversationEvents: () => events.source });
     const incoming = { ...customerMessage, id: 'msg_9', text: 'Are you there?', createdAt: '2025-01-02T10:05:00Z' };
     act(() =>
@@ -149,7 +151,7 @@ describe('ConversationView', () => {
   });
 });
 
-function syncRecord(overrides: Record<string, unknown> = {}) {
+function syncRecord(overrides: Partial<ConversationSyncFieldsFragment> = {}): ConversationSyncFieldsFragment {
   return {
     id: 'hss_1',
     conversationId: 'cnv_1',
@@ -212,7 +214,7 @@ describe('ConversationView: the HubSpot sync line of a closed conversation', () 
 
   it('follows the record live: Queued after Close, then Written to HubSpot, ignoring other conversations', async () => {
     const user = userEvent.setup();
-    const syncs = subscriptionSubject();
+    const syncs = subscriptionSubject<'ConversationHubspotSyncUpdated'>();
     renderView({
       ConversationHubspotSyncUpdated: () => syncs.source,
       CloseConversation: () => ({ data: { closeConversation: { id: 'cnv_1', status: 'CLOSED', closedAt: '2025-01-02T10:30:00Z', hubspotSync: syncRecord() } } }),
@@ -267,8 +269,8 @@ describe('ConversationView: the HubSpot sync line of a closed conversation', () 
 
 describe('ConversationView: a close elsewhere', () => {
   it('reads the new record again, so an update announced before the close event is not lost', async () => {
-    const events = subscriptionSubject();
-    const syncs = subscriptionSubject();
+    const events = subscriptionSubject<'ConversationEvents'>();
+    const syncs = subscriptionSubject<'ConversationHubspotSyncUpdated'>();
     renderView({
       ConversationEvents: () => events.source,
       ConversationHubspotSyncUpdated: () => syncs.source,
@@ -289,7 +291,7 @@ describe('ConversationView: a close elsewhere', () => {
 describe('ConversationView: a live update that overtakes the close', () => {
   it('keeps the newer outcome when it arrives before Close answers', async () => {
     const user = userEvent.setup();
-    const syncs = subscriptionSubject();
+    const syncs = subscriptionSubject<'ConversationHubspotSyncUpdated'>();
     let answerClose: (() => void) | undefined;
     const closeAnswer = makeSubject<Partial<OperationResult>>();
     renderView({
@@ -305,5 +307,60 @@ describe('ConversationView: a live update that overtakes the close', () => {
     await act(async () => answerClose?.());
     expect(await screen.findByText('Closed')).toBeInTheDocument();
     expect(syncLine()).toHaveTextContent('Written to HubSpot: Alice Johnson');
+  });
+});
+
+describe('ConversationView: the transcript follows new messages', () => {
+  // jsdom lays nothing out: give the transcript a pane 300 px tall over 1000 px of messages.
+  function paneGeometry(pane: HTMLElement) {
+    let top = 700;
+    Object.defineProperty(pane, 'scrollHeight', { configurable: true, get: () => 1000 });
+    Object.defineProperty(pane, 'clientHeight', { configurable: true, get: () => 300 });
+    Object.defineProperty(pane, 'scrollTop', { configurable: true, get: () => top, set: (v: number) => (top = Math.min(v, 700)) });
+    return { scrollTo: (v: number) => act(() => { top = v; pane.dispatchEvent(new Event('scroll')); }), top: () => top };
+  }
+  const arrive = (events: ReturnType<typeof subscriptionSubject<'ConversationEvents'>>, n: number) =>
+    act(() =>
+      events.next({
+        conversationEvents: {
+          kind: 'MESSAGE_ADDED',
+          conversation: { id: 'cnv_1', status: 'OPEN', closedAt: null, lastMessageAt: '2025-01-02T10:05:00Z' },
+          message: { ...customerMessage, id: `msg_new_${n}`, text: `New ${n}`, createdAt: '2025-01-02T10:05:00Z' },
+        },
+      }),
+    );
+
+  it('stays where the agent scrolled up to, offers the new messages, and follows again from the end', async () => {
+    const user = userEvent.setup();
+    const events = subscriptionSubject<'ConversationEvents'>();
+    renderView({ ConversationEvents: () => events.source });
+    const pane = paneGeometry(transcript());
+
+    pane.scrollTo(100);
+    arrive(events, 1);
+    arrive(events, 2);
+    expect(pane.top()).toBe(100);
+    const button = screen.getByRole('button', { name: 'New messages ↓' });
+
+    await user.click(button);
+    expect(pane.top()).toBe(700);
+    expect(screen.queryByRole('button', { name: /New message/ })).not.toBeInTheDocument();
+
+    // At the end (or near it), the next message scrolls the transcript down to it.
+    pane.scrollTo(680);
+    arrive(events, 3);
+    expect(pane.top()).toBe(700);
+    expect(screen.queryByRole('button', { name: /New message/ })).not.toBeInTheDocument();
+  });
+
+  it('shows the agent their own message even when they had scrolled up', async () => {
+    const user = userEvent.setup();
+    const sent: Message = { ...customerMessage, id: 'msg_2', author: 'AGENT', authorName: 'Sam Agent', text: 'On it.', createdAt: '2025-01-02T10:01:00Z' };
+    renderView({ SendMessage: () => ({ data: { sendMessage: sent } }) });
+    const pane = paneGeometry(transcript());
+    pane.scrollTo(0);
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'On it.{Enter}');
+    expect(within(transcript()).getByText('On it.')).toBeInTheDocument();
+    expect(pane.top()).toBe(700);
   });
 });

@@ -12,6 +12,8 @@ import { Banner, Button } from '../../shared/ui';
 import { SyncOutcome } from '../../shared/ui/SyncOutcome';
 import { Composer } from './Composer';
 import { ConversationEvents, type Message } from './fragments';
+import { useFollowEnd } from './useFollowEnd';
+import './chat.css';
 
 // The transcript sync of the conversation's last close, as the agent sees it.
 export const ConversationSyncFields = graphql(`
@@ -128,8 +130,14 @@ function newerSync(a: Sync | null, b: Sync | null): Sync | null {
   return Date.parse(b.updatedAt) >= Date.parse(a.updatedAt) ? b : a;
 }
 
+export interface ConversationViewProps {
+  id: string;
+  /** Move the focus to the conversation's heading once it has loaded (it was opened from the list). */
+  focusHeading?: boolean;
+}
+
 /** One conversation: its transcript, the composers, Close / Reopen, and the User Details panel beside it. */
-export function ConversationView({ id }: { id: string }) {
+export function ConversationView({ id, focusHeading = false }: ConversationViewProps) {
   const headingId = useId();
   const [{ data, fetching, error }] = useQuery({ query: ConversationQuery, variables: { id }, requestPolicy: 'cache-and-network' });
 
@@ -196,10 +204,14 @@ export function ConversationView({ id }: { id: string }) {
   const status = statusChange?.status ?? conversation?.status;
   const closedAt = statusChange ? statusChange.closedAt : conversation?.closedAt;
 
-  const transcriptEnd = useRef<HTMLLIElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const loaded = conversation !== undefined && conversation !== null;
   useEffect(() => {
-    transcriptEnd.current?.scrollIntoView?.({ block: 'end' });
-  }, [messages.length]);
+    if (focusHeading && loaded) heading.current?.focus();
+  }, [focusHeading, loaded]);
+
+  // New messages scroll the transcript to its end, unless the agent scrolled up to read.
+  const transcript = useFollowEnd<HTMLOListElement>(messages.length);
 
   if (!conversation) {
     if (fetching) return <section className="conversation"><p className="muted">Loading conversation…</p></section>;
@@ -216,7 +228,11 @@ export function ConversationView({ id }: { id: string }) {
 
   async function onSend(text: string) {
     const result = await sendMessage({ conversationId: id, text });
-    if (result.data) addMessage(result.data.sendMessage);
+    if (result.data) {
+      // The agent's own message is always shown, wherever they had scrolled.
+      transcript.follow();
+      addMessage(result.data.sendMessage);
+    }
     return result.error ? errorMessage(result.error) : null;
   }
 
@@ -250,7 +266,7 @@ export function ConversationView({ id }: { id: string }) {
       <section className="conversation" aria-labelledby={headingId}>
         <header className="conversation__header">
           <div>
-            <h2 id={headingId}>{conversation.customer.name ?? 'Anonymous visitor'}</h2>
+            <h2 id={headingId} ref={heading} tabIndex={-1}>{conversation.customer.name ?? 'Anonymous visitor'}</h2>
             <p className="conversation__meta">
               {channelLabel(conversation.channel)}
               {conversation.subject && ` · ${conversation.subject}`}
@@ -283,18 +299,24 @@ export function ConversationView({ id }: { id: string }) {
         </header>
         {statusError && <Banner tone="red" role="alert" title={errorMessage(statusError)} />}
 
-        <ol className="transcript" aria-label="Transcript" aria-live="polite">
-          {messages.map((m) => (
-            <li key={m.id} className={`message message--${m.author.toLowerCase()}`}>
-              <div className="message__head">
-                <span className="message__author">{m.authorName}</span>
-                <time dateTime={m.createdAt}>{formatWhen(m.createdAt)}</time>
-              </div>
-              <p className="message__text">{m.text}</p>
-            </li>
-          ))}
-          <li ref={transcriptEnd} aria-hidden="true" className="transcript__end" />
-        </ol>
+        <div className="transcript-pane">
+          <ol className="transcript" aria-label="Transcript" aria-live="polite" ref={transcript.ref} onScroll={transcript.onScroll}>
+            {messages.map((m) => (
+              <li key={m.id} className={`message message--${m.author.toLowerCase()}`}>
+                <div className="message__head">
+                  <span className="message__author">{m.authorName}</span>
+                  <time dateTime={m.createdAt}>{formatWhen(m.createdAt)}</time>
+                </div>
+                <p className="message__text">{m.text}</p>
+              </li>
+            ))}
+          </ol>
+          {transcript.unseen > 0 && (
+            <Button className="transcript__new" onClick={transcript.follow}>
+              {transcript.unseen === 1 ? 'New message ↓' : 'New messages ↓'}
+            </Button>
+          )}
+        </div>
 
         <Composer
           label="Message"

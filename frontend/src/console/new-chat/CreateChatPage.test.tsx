@@ -14,7 +14,7 @@ type Options = { allowOutboundSearch: boolean; requireOutboundMatch: boolean };
 const off: Options = { allowOutboundSearch: false, requireOutboundMatch: false };
 
 function options(o: Options) {
-  return () => ({ data: { hubspotIntegration: { state: 'ENABLED', options: o } } });
+  return () => ({ data: { hubspotIntegration: { state: 'ENABLED' as const, options: o } } });
 }
 
 function renderPage(handlers: MockHandlers, o: Options = off) {

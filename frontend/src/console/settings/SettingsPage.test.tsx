@@ -49,6 +49,30 @@ describe('SettingsPage', () => {
     expect(screen.queryByRole('status')).not.toBeInTheDocument();
   });
 
+  it('says there is nothing to save when nothing changed, and sends nothing', async () => {
+    const user = userEvent.setup();
+    const mock = renderPage('ADMIN');
+    // Spaces around a value are not a change.
+    await user.type(screen.getByLabelText('Workspace name'), ' ');
+    await user.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect(await screen.findByRole('status')).toHaveTextContent('No changes to save.');
+    expect(screen.queryByText('Settings saved.')).not.toBeInTheDocument();
+    expect(variablesOf(mock.executeMutation, 'UpdateWorkspaceSettings')).toEqual([]);
+  });
+
+  it('sends a time zone as typed and shows the name the gateway stored (any letter case is accepted)', async () => {
+    const user = userEvent.setup();
+    const mock = renderPage('ADMIN', {
+      UpdateWorkspaceSettings: () => ({ data: { updateWorkspaceSettings: { ...workspace, timeZone: 'America/New_York' } } }),
+    });
+    await user.clear(screen.getByLabelText('Time zone'));
+    await user.type(screen.getByLabelText('Time zone'), 'america/new_york');
+    await user.click(screen.getByRole('button', { name: 'Save settings' }));
+    expect(variablesOf(mock.executeMutation, 'UpdateWorkspaceSettings')).toEqual([{ input: { timeZone: 'america/new_york' } }]);
+    expect(await screen.findByRole('status')).toHaveTextContent('Settings saved.');
+    expect(screen.getByLabelText('Time zone')).toHaveValue('America/New_York');
+  });
+
   it('shows the server error next to the field it names', async () => {
     const user = userEvent.setup();
     renderPage('ADMIN', {

@@ -95,18 +95,19 @@ function SettingsForm({ initial }: { initial: Settings }) {
   const [form, setForm] = useState<Settings>(saved);
   const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
   const [formErrors, setFormErrors] = useState<string[]>([]);
-  const [done, setDone] = useState(false);
+  // What the last Save did: saved the changes, or found nothing to save.
+  const [outcome, setOutcome] = useState<'saved' | 'unchanged' | null>(null);
   const [{ fetching }, update] = useMutation(UpdateWorkspaceSettings);
 
   const set = (name: FieldName) => (event: { target: { value: string } }) => {
     setForm({ ...form, [name]: event.target.value });
     if (errors[name]) setErrors({ ...errors, [name]: undefined });
-    setDone(false);
+    setOutcome(null);
   };
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setDone(false);
+    setOutcome(null);
     setFormErrors([]);
     const input: WorkspaceSettingsInput = {};
     for (const name of fieldNames) {
@@ -115,7 +116,7 @@ function SettingsForm({ initial }: { initial: Settings }) {
     }
     if (Object.keys(input).length === 0) {
       setErrors({});
-      setDone(true);
+      setOutcome('unchanged');
       return;
     }
     const result = await update({ input });
@@ -125,7 +126,7 @@ function SettingsForm({ initial }: { initial: Settings }) {
       setSaved(values);
       setForm(values);
       setErrors({});
-      setDone(true);
+      setOutcome('saved');
       return;
     }
     const { fields, other } = fieldErrors(result.error, fieldNames);
@@ -141,7 +142,8 @@ function SettingsForm({ initial }: { initial: Settings }) {
           {formErrors.join(' ')}
         </Banner>
       )}
-      {done && <Banner tone="green" title="Settings saved." />}
+      {outcome === 'saved' && <Banner tone="green" title="Settings saved." />}
+      {outcome === 'unchanged' && <Banner tone="blue" title="No changes to save." />}
       <Field label="Workspace name" error={errors.name}>
         <input autoComplete="off" maxLength={200} value={form.name} onChange={set('name')} />
       </Field>

@@ -1,7 +1,8 @@
-import { act, render, screen, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { never } from 'wonka';
+import type { OperationResult } from '@urql/core';
+import { makeSubject, never } from 'wonka';
 import type { Integration } from './fragments';
 import { HubspotCard } from './HubspotCard';
 import {
@@ -261,19 +262,35 @@ describe('HubspotCard errors', () => {
 });
 
 describe('HubspotCard confirmations', () => {
-  it('Enable → Confirm turns syncing on', async () => {
+  it('Enable → Enable turns syncing on, and focus goes to the card heading since the Enable button is gone', async () => {
     const user = userEvent.setup();
     const mock = renderCard(connected, { EnableHubspot: () => ({ data: { enableHubspot: enabled } }) });
     await user.click(screen.getByRole('button', { name: 'Enable' }));
     const dialog = screen.getByRole('dialog', { name: 'Enable HubSpot syncing?' });
     expect(dialog).toHaveAttribute('aria-modal', 'true');
     expect(dialog).toHaveAccessibleDescription(/Note with its full transcript/);
-    await user.click(within(dialog).getByRole('button', { name: 'Confirm' }));
+    expect(within(dialog).queryByRole('button', { name: 'Confirm' })).not.toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Enable' }));
 
     expect(variablesOf(mock.executeMutation, 'EnableHubspot')).toHaveLength(1);
-    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     expect(screen.getByRole('status')).toHaveAttribute('data-state', 'green');
     expect(screen.queryByRole('button', { name: 'Enable' })).not.toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'HubSpot', level: 2 })).toHaveFocus();
+  });
+
+  it('Enable: when the live update removes the Enable button before the answer, focus still lands on the card', async () => {
+    const user = userEvent.setup();
+    const events = subscriptionSubject();
+    const answer = makeSubject<Partial<OperationResult>>();
+    renderCard(connected, { HubspotIntegrationChanged: () => events.source, EnableHubspot: () => answer.source });
+    await user.click(screen.getByRole('button', { name: 'Enable' }));
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Enable' }));
+    act(() => events.next({ hubspotIntegrationChanged: enabled }));
+    expect(screen.queryByRole('button', { name: 'Enable' })).not.toBeInTheDocument();
+    await act(async () => answer.next({ data: { enableHubspot: enabled }, stale: false, hasNext: false }));
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'HubSpot', level: 2 })).toHaveFocus();
   });
 
   it('Enable → Cancel changes nothing and gives focus back', async () => {
@@ -300,7 +317,7 @@ describe('HubspotCard confirmations', () => {
 
     await user.keyboard('{Enter}');
     await user.tab();
-    expect(within(screen.getByRole('dialog')).getByRole('button', { name: 'Confirm' })).toHaveFocus();
+    expect(within(screen.getByRole('dialog')).getByRole('button', { name: 'Enable' })).toHaveFocus();
     await user.keyboard('{Enter}');
     expect(screen.getByRole('status')).toHaveAttribute('data-state', 'green');
   });
@@ -309,31 +326,45 @@ describe('HubspotCard confirmations', () => {
     const user = userEvent.setup();
     renderCard(connected, { EnableHubspot: () => ({ error: graphqlError('HubSpot is rate limiting Convrs; try again in a minute.', 'ERATELIMITED') }) });
     await user.click(screen.getByRole('button', { name: 'Enable' }));
-    await user.click(screen.getByRole('button', { name: 'Confirm' }));
     const dialog = screen.getByRole('dialog');
+    await user.click(within(dialog).getByRole('button', { name: 'Enable' }));
     expect(within(dialog).getByRole('alert')).toHaveTextContent('HubSpot is rate limiting Convrs; try again in a minute.');
     expect(screen.getByRole('status')).toHaveAttribute('data-state', 'yellow');
   });
 
-  it('Disable → Confirm disconnects and offers Integrate again', async () => {
+  it('a dialog opened again does not show the last failure', async () => {
+    const user = userEvent.setup();
+    renderCard(connected, { EnableHubspot: () => ({ error: graphqlError('HubSpot is rate limiting Convrs; try again in a minute.', 'ERATELIMITED') }) });
+    await user.click(screen.getByRole('button', { name: 'Enable' }));
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Enable' }));
+    expect(within(screen.getByRole('dialog')).getByRole('alert')).toBeInTheDocument();
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Cancel' }));
+    await user.click(screen.getByRole('button', { name: 'Enable' }));
+    expect(within(screen.getByRole('dialog')).queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('Disable → Disable and disconnect: the button, the dialog and its confirm say the same word; Integrate again, focus on the card', async () => {
     const user = userEvent.setup();
     const mock = renderCard(enabled, { DisableHubspot: () => ({ data: { disableHubspot: disconnected } }) });
     await user.click(screen.getByRole('button', { name: 'Disable' }));
-    const dialog = screen.getByRole('dialog', { name: 'Disconnect HubSpot?' });
+    const dialog = screen.getByRole('dialog', { name: 'Disable and disconnect HubSpot?' });
     expect(dialog).toHaveTextContent(/repeat the Integrate flow/);
-    await user.click(within(dialog).getByRole('button', { name: 'Confirm' }));
+    expect(within(dialog).queryByRole('button', { name: 'Confirm' })).not.toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Disable and disconnect' }));
     expect(variablesOf(mock.executeMutation, 'DisableHubspot')).toHaveLength(1);
     expect(screen.queryByRole('status')).not.toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Integrate' })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'HubSpot', level: 2 })).toHaveFocus();
   });
 
-  it('Disable → Cancel keeps the connection', async () => {
+  it('Disable → Cancel keeps the connection and gives focus back to Disable', async () => {
     const user = userEvent.setup();
     const mock = renderCard(enabled);
     await user.click(screen.getByRole('button', { name: 'Disable' }));
     await user.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(mock.executeMutation).not.toHaveBeenCalled();
     expect(screen.getByRole('status')).toHaveAttribute('data-state', 'green');
+    expect(screen.getByRole('button', { name: 'Disable' })).toHaveFocus();
   });
 
   it('Save Options → Confirm saves both options', async () => {
@@ -345,7 +376,7 @@ describe('HubspotCard confirmations', () => {
     await user.click(screen.getByRole('button', { name: 'Save Options' }));
     const dialog = screen.getByRole('dialog', { name: 'Save HubSpot options?' });
     expect(dialog).toHaveTextContent(/must pick a HubSpot contact/);
-    await user.click(within(dialog).getByRole('button', { name: 'Confirm' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Save' }));
 
     expect(variablesOf(mock.executeMutation, 'SaveHubspotOptions')).toEqual([
       { input: { allowOutboundSearch: true, requireOutboundMatch: true } },
@@ -411,6 +442,7 @@ describe('HubspotCard words: what syncing does, and nothing more', () => {
     await user.click(screen.getByRole('button', { name: 'Enable' }));
     const dialog = screen.getByRole('dialog', { name: 'Enable HubSpot syncing?' });
     expect(dialog).toHaveTextContent('the linked one, else the oldest contact with the same email, else with the same phone number, else a new contact');
+    expect(dialog).toHaveTextContent('a Note with its full transcript (several Notes for a long one)');
     expect(dialog).toHaveTextContent('Anonymous visitors are skipped.');
     expect(dialog).toHaveTextContent('Conversations closed before now are not written');
     expect(dialog).toHaveTextContent('the User Details panel shows the customer\'s HubSpot contact');
@@ -421,9 +453,21 @@ describe('HubspotCard words: what syncing does, and nothing more', () => {
     const user = userEvent.setup();
     renderCard(enabled);
     await user.click(screen.getByRole('button', { name: 'Disable' }));
-    const dialog = screen.getByRole('dialog', { name: 'Disconnect HubSpot?' });
+    const dialog = screen.getByRole('dialog', { name: 'Disable and disconnect HubSpot?' });
     expect(dialog).toHaveTextContent('transcripts still waiting to be written are cancelled');
     expect(dialog).toHaveTextContent('Notes already written stay in HubSpot.');
+    expect(dialog).toHaveTextContent('revoke and delete the stored HubSpot tokens');
+    expect(dialog).toHaveTextContent('Agents no longer see HubSpot contacts in the User Details panel or search HubSpot in Create New Chat.');
+  });
+
+  it('the options say that a picked contact links the new chat', async () => {
+    const user = userEvent.setup();
+    renderCard(enabled);
+    await user.click(screen.getByRole('checkbox', { name: 'Allow HubSpot searching in outbound' }));
+    await user.click(screen.getByRole('button', { name: 'Save Options' }));
+    expect(screen.getByRole('dialog', { name: 'Save HubSpot options?' })).toHaveTextContent(
+      'Agents can pick a match, which links the new chat to that contact from its first message, or enter the contact details by hand.',
+    );
   });
 
   it('the options say what Create New Chat will do', async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { errorCode, errorMessage, useSubscriptionEvents } from '../../shared/api';
@@ -30,6 +30,8 @@ const HubspotIntegrationChanged = graphql(`
 /** The HubSpot integration card of the Integrations screen: connect, enable, sync activity, options and disconnect. */
 export function HubspotCard() {
   const headingId = useId();
+  // Where a closing dialog puts focus when its button is gone (tabIndex -1: focusable, not a Tab stop).
+  const heading = useRef<HTMLHeadingElement>(null);
   const [{ data, fetching, error }, refetch] = useQuery({ query: HubspotIntegrationQuery });
 
   // The card shows whichever arrived last: the query's answer, a mutation's result or a subscription event.
@@ -121,7 +123,7 @@ export function HubspotCard() {
         {integration.state === 'ERROR' && <LoginProgress login={login} />}
         <SyncActivity state={integration.state} />
         <OptionsSection options={integration.options} onSaved={setLatest} />
-        <SyncControls integration={integration} onChange={setLatest} />
+        <SyncControls integration={integration} onChange={setLatest} cardHeading={heading} />
       </>
     );
   }
@@ -132,7 +134,9 @@ export function HubspotCard() {
         <span className="card__logo" aria-hidden="true">
           H
         </span>
-        <h2 id={headingId}>HubSpot</h2>
+        <h2 id={headingId} ref={heading} tabIndex={-1}>
+          HubSpot
+        </h2>
       </header>
       {body}
     </section>

@@ -8,7 +8,7 @@ import {
   silent,
   subscriptionSubject,
   variablesOf,
-  type MockAnswer,
+  type MockHandler,
   type MockHandlers,
 } from '../../testing/mockClient';
 import type { HubspotLookup } from './fragments';
@@ -32,20 +32,13 @@ const contact: NonNullable<HubspotLookup['contact']> = {
   url: 'https://app.hubspot.com/contacts/123/record/0-1/901',
 };
 
-type Lookup = {
-  outcome: string;
-  contact?: HubspotLookup['contact'];
-  matchedBy?: string | null;
-  candidates?: number;
-  errorCode?: string | null;
-  message?: string | null;
-};
+type Lookup = Pick<HubspotLookup, 'outcome'> & Partial<HubspotLookup>;
 
-function lookup(l: Lookup) {
+function lookup(l: Lookup): HubspotLookup {
   return { customerId: 'cus_1', contact: null, matchedBy: null, candidates: 0, errorCode: null, message: null, ...l };
 }
 
-function renderPanel(hubspot: (variables: Record<string, unknown>) => MockAnswer, extra: MockHandlers = {}) {
+function renderPanel(hubspot: MockHandler<'HubspotContact'>, extra: MockHandlers = {}) {
   const mock = createMockClient({
     UserDetails: () => ({ data: { customer } }),
     HubspotContact: hubspot,
@@ -131,7 +124,7 @@ describe('HubSpot section of User Details', () => {
     expect(within(section()).getByText('Several HubSpot contacts share this phone number (2).')).toBeInTheDocument();
   });
 
-  it.each([
+  it.each<[HubspotLookup['outcome'], RegExp]>([
     ['NO_MATCH', /No HubSpot contact has this customer's email or phone number/],
     ['ANONYMOUS', /This customer is anonymous/],
     ['NOT_ENABLED', /HubSpot is not enabled for this workspace/],

@@ -11,7 +11,7 @@ describe('user-details mount', () => {
       HubspotContact: silent,
       HubspotContactUpdated: silent,
       UserDetails: ({ customerId }) => ({
-        data: { customer: { id: customerId, name: customers[customerId as string], email: null, phone: null, phoneRaw: null } },
+        data: { customer: { id: String(customerId), name: customers[customerId], email: null, phone: null, phoneRaw: null } },
       }),
     });
     const host = document.body.appendChild(document.createElement('div'));

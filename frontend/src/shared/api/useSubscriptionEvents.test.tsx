@@ -6,7 +6,7 @@ import { createMockClient, MockProvider } from '../../testing/mockClient';
 import { useSubscriptionEvents } from './useSubscriptionEvents';
 
 const Events: TypedDocumentNode<{ conversationEvents: { kind: string } }> = gql`
-  subscription HookTestEvents {
+  subscription ConversationEvents {
     conversationEvents {
       kind
     }
@@ -25,7 +25,7 @@ describe('useSubscriptionEvents', () => {
     vi.useFakeTimers();
     const subjects: ReturnType<typeof makeSubject<Partial<OperationResult>>>[] = [];
     const { client, executeSubscription } = createMockClient({
-      HookTestEvents: () => {
+      ConversationEvents: () => {
         const s = makeSubject<Partial<OperationResult>>();
         subjects.push(s);
         return s.source;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatWhen, setDisplayTimeZone } from './format';
+import { formatWhen, regionHourCycle, setDisplayTimeZone } from './format';
 
 describe('formatWhen', () => {
   afterEach(() => setDisplayTimeZone(undefined));
@@ -20,6 +20,24 @@ describe('formatWhen', () => {
     setDisplayTimeZone('UTC');
     const text = formatWhen('2026-03-03T07:06:00Z', new Date('2026-03-03T12:00:00Z'));
     expect(text).not.toMatch(/^0\d:\d\d\s?[AP]M$/);
+  });
+
+  it("uses the clock of the workspace's region: 24-hour in GB and FR, 12-hour in the US", () => {
+    const now = new Date('2026-03-03T22:00:00Z');
+    setDisplayTimeZone('UTC', 'GB');
+    expect(formatWhen('2026-03-03T19:06:00Z', now)).toBe('19:06');
+    setDisplayTimeZone('UTC', 'fr');
+    expect(formatWhen('2026-03-03T19:06:00Z', now)).toBe('19:06');
+    setDisplayTimeZone('UTC', 'US');
+    expect(formatWhen('2026-03-03T19:06:00Z', now)).toMatch(/^7:06\sPM$/);
+    expect(formatWhen('2026-03-03T07:06:00Z', now)).toMatch(/^7:06\sAM$/);
+  });
+
+  it('keeps the viewer clock for a region it does not know', () => {
+    expect(regionHourCycle('ZZ')).toBeUndefined();
+    expect(regionHourCycle('not a region')).toBeUndefined();
+    expect(regionHourCycle(undefined)).toBeUndefined();
+    expect(regionHourCycle('DE')).toBe('h23');
   });
 
   it('keeps the viewer zone for an unknown time zone', () => {

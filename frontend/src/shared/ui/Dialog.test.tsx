@@ -1,6 +1,6 @@
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { Button } from './Button';
 import { Dialog } from './Dialog';
@@ -16,6 +16,34 @@ function Harness({ onConfirm = vi.fn() }: { onConfirm?: () => void }) {
         </Dialog>
       )}
     </>
+  );
+}
+
+/** A card whose Delete button disappears once confirmed, as Enable does when syncing starts. */
+function Card() {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [open, setOpen] = useState(false);
+  const [deleted, setDeleted] = useState(false);
+  return (
+    <section>
+      <h2 ref={heading} tabIndex={-1}>
+        The card
+      </h2>
+      {!deleted && <Button onClick={() => setOpen(true)}>Delete</Button>}
+      {open && (
+        <Dialog
+          title="Delete the thing?"
+          fallbackFocus={heading}
+          onConfirm={() => {
+            setOpen(false);
+            setDeleted(true);
+          }}
+          onCancel={() => setOpen(false)}
+        >
+          <p>The thing goes away for good.</p>
+        </Dialog>
+      )}
+    </section>
   );
 }
 
@@ -60,5 +88,22 @@ describe('Dialog', () => {
     await user.click(screen.getByRole('button', { name: 'Delete' }));
     await user.click(screen.getByRole('button', { name: 'Confirm' }));
     expect(onConfirm).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives focus to its fallback, not the page body, when the button that opened it is gone', async () => {
+    const user = userEvent.setup();
+    render(<Card />);
+    await user.click(screen.getByRole('button', { name: 'Delete' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm' }));
+    expect(screen.queryByRole('button', { name: 'Delete' })).not.toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'The card' })).toHaveFocus();
+  });
+
+  it('still gives focus back to the opening button when it is there', async () => {
+    const user = userEvent.setup();
+    render(<Card />);
+    await user.click(screen.getByRole('button', { name: 'Delete' }));
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.getByRole('button', { name: 'Delete' })).toHaveFocus();
   });
 });

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
 import { createPortal } from 'react-dom';
 import { Button, type ButtonVariant } from './Button';
 
@@ -14,6 +14,11 @@ export interface DialogProps {
   error?: string | null;
   onConfirm: () => void;
   onCancel: () => void;
+  /**
+   * Where focus goes when the dialog closes and the element that opened it is gone or disabled (confirming removed it):
+   * e.g. the heading of the card it belongs to (give it tabIndex={-1}), never the page body.
+   */
+  fallbackFocus?: RefObject<HTMLElement | null>;
 }
 
 const focusable =
@@ -33,6 +38,7 @@ export function Dialog({
   error,
   onConfirm,
   onCancel,
+  fallbackFocus,
 }: DialogProps) {
   const id = useId();
   const panel = useRef<HTMLDivElement>(null);
@@ -44,7 +50,10 @@ export function Dialog({
     cancelButton.current?.focus();
     return () => {
       if (previous?.isConnected) previous.focus();
+      // Gone, or disabled by what the confirmation did: focus() left it where it was.
+      if (!previous || document.activeElement !== previous) fallbackFocus?.current?.focus();
     };
+    // The fallback is a ref object, stable for the dialog's life; its element is read when the dialog closes.
   }, []);
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
