@@ -72,6 +72,27 @@ func (h *HubspotIntegration) ContactURL(appURL, contactID string) string {
 	return base + "/contacts/" + strconv.FormatInt(h.PortalID, 10) + "/record/0-1/" + url.PathEscape(contactID)
 }
 
+// HubspotConnection is what a completed OAuth handshake stores. Tokens arrive sealed (package secret).
+type HubspotConnection struct {
+	WorkspaceID     string
+	PortalID        int64
+	UIDomain        string
+	HubUserEmail    string
+	Scopes          []string
+	AccessTokenEnc  string
+	RefreshTokenEnc string
+	TokenExpiresAt  time.Time
+	ConnectedBy     string
+}
+
+// SealedHubspotTokens are a workspace's stored HubSpot tokens, still encrypted.
+type SealedHubspotTokens struct {
+	PortalID        int64
+	AccessTokenEnc  string
+	RefreshTokenEnc string
+	ExpiresAt       time.Time
+}
+
 // HubspotIntegrationService connects, enables, disables and configures a workspace's HubSpot integration.
 // Every mutation is admin-only (EFORBIDDEN for agents).
 type HubspotIntegrationService interface {

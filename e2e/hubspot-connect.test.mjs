@@ -164,3 +164,77 @@ test('switching to another portal asks first, and the answer from the same brows
   await page.getByRole('dialog', { name: 'Disable and disconnect HubSpot?' }).getByRole('button', { name: 'Disable and disconnect' }).click();
   await card.getByRole('button', { name: 'Integrate' }).waitFor();
 });
+
+test('Cancel on the consent page reaches the card, Try again starts over, and the HubSpot tab goes back to Convrs', { timeout: 180_000 }, async (t) => {
+  const { page, context, gateway } = env;
+  t.after(async () => {
+    for (const error of env.consoleErrors) t.diagnostic(`browser: ${error}`);
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.bringToFront();
+  await page.goto(gateway.url);
+  await page.getByRole('link', { name: 'Integrations' }).click();
+  const card = page.getByRole('region', { name: 'HubSpot' });
+  await card.getByRole('button', { name: 'Integrate' }).waitFor();
+  await page.locator('header[data-connection="connected"]').waitFor();
+  const consoleUrl = page.url();
+  const simulatorOrigin = new URL(gateway.simulatorUrl).origin;
+  const gatewayOrigin = new URL(gateway.url).origin;
+
+  // The Login step's Cancel goes back to Integrate.
+  await card.getByRole('button', { name: 'Integrate' }).click();
+  await card.getByRole('button', { name: 'Cancel' }).click();
+  await card.getByRole('button', { name: 'Integrate' }).waitFor();
+  assert.equal(await card.getByRole('button', { name: 'Login to HubSpot' }).count(), 0);
+
+  // Cancel on HubSpot's consent page: the HubSpot tab says so, and the card stops waiting and says why.
+  await card.getByRole('button', { name: 'Integrate' }).click();
+  const [hubspotTab] = await Promise.all([context.waitForEvent('page'), card.getByRole('button', { name: 'Login to HubSpot' }).click()]);
+  await hubspotTab.waitForURL((url) => url.origin === simulatorOrigin);
+  await hubspotTab.getByRole('link', { name: 'Cancel' }).click();
+  await hubspotTab.waitForURL((url) => url.origin === gatewayOrigin);
+  await hubspotTab.getByRole('heading', { name: 'HubSpot connection cancelled' }).waitFor();
+
+  const failure = card.locator('.banner[data-state="red"]');
+  await failure.waitFor({ timeout: 30_000 });
+  assert.match(await failure.textContent(), /HubSpot was not connected.*cancelled on HubSpot's consent page/);
+  assert.equal(await card.getByText(/Finish in the HubSpot tab/).count(), 0, 'the card no longer waits');
+  await screenshot(page, 'card-connect-cancelled');
+
+  // Return to Convrs closes the HubSpot tab (the card opened it); the console stays where it was.
+  const pagesBefore = context.pages().length;
+  await Promise.all([hubspotTab.waitForEvent('close'), hubspotTab.getByRole('link', { name: 'Return to Convrs' }).click()]);
+  assert.equal(page.isClosed(), false);
+  assert.equal(page.url(), consoleUrl);
+  assert.equal(context.pages().length, pagesBefore - 1, 'the HubSpot tab closed and no second console opened');
+
+  // Try again: a fresh attempt reaches the consent page again, and this time connects.
+  const [retryTab] = await Promise.all([context.waitForEvent('page'), failure.getByRole('button', { name: 'Try again' }).click()]);
+  await retryTab.waitForURL((url) => url.origin === simulatorOrigin);
+  await retryTab.getByRole('button', { name: 'Connect app' }).waitFor();
+  await card.getByText(/Finish in the HubSpot tab/).waitFor();
+  assert.equal(await failure.count(), 0, 'the last attempt\'s outcome is gone');
+  await screenshot(retryTab, 'card-connect-try-again-consent');
+  await retryTab.getByRole('button', { name: 'Connect app' }).click();
+  await retryTab.waitForURL((url) => url.origin === gatewayOrigin);
+  const callbackUrl = retryTab.url();
+  await card.locator('.banner[data-state="yellow"]').waitFor({ timeout: 30_000 });
+
+  // Reloading the success page (in a tab of this browser it did not open, so it stays open) says the
+  // connection is complete, not that the link was used.
+  const again = await context.newPage();
+  await again.goto(callbackUrl);
+  await again.reload();
+  await again.getByRole('heading', { name: 'HubSpot is connected' }).waitFor();
+  assert.match(await again.locator('main').textContent(), /The connection is complete/);
+  assert.doesNotMatch(await again.locator('main').textContent(), /already been used/);
+  await again.setViewportSize({ width: 1280, height: 900 });
+  await screenshot(again, 'callback-reload-complete');
+  await again.close();
+
+  await page.bringToFront();
+  await card.getByRole('button', { name: 'Disable' }).click();
+  await page.getByRole('dialog', { name: 'Disable and disconnect HubSpot?' }).getByRole('button', { name: 'Disable and disconnect' }).click();
+  await card.getByRole('button', { name: 'Integrate' }).waitFor();
+});

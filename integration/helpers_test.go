@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -56,44 +55,48 @@ type env struct {
 	browser *browser
 }
 
-// browser keeps the cookies the gateway sets, by name (one host, so no domain or path matching is needed).
+// browser is what the admin's browser keeps between the steps of the flow: the nonce cookie of each state, as
+// the HTTP edge sets it from the outcomes.
 type browser struct {
-	mu      sync.Mutex
-	cookies map[string]*http.Cookie
+	mu     sync.Mutex
+	nonces map[string]string // by state
 }
 
-func newBrowser() *browser { return &browser{cookies: map[string]*http.Cookie{}} }
+func newBrowser() *browser { return &browser{nonces: map[string]string{}} }
 
-// keep stores the cookies an answer set (and forgets those it expired).
-func (b *browser) keep(resp *http.Response) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, c := range resp.Cookies() {
-		if c.MaxAge < 0 {
-			delete(b.cookies, c.Name)
-		} else {
-			b.cookies[c.Name] = c
-		}
-	}
-}
-
-// send adds the kept cookies to r.
-func (b *browser) send(r *http.Request) {
+// keep applies an outcome's cookie action.
+func (b *browser) keep(o integration.Outcome) {
 	if b == nil {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, c := range b.cookies {
-		r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	switch o.Cookie {
+	case integration.CookieSet:
+		if o.Nonce != "" {
+			b.nonces[o.State] = o.Nonce
+		}
+	case integration.CookieClear:
+		delete(b.nonces, o.State)
 	}
 }
 
-func (b *browser) names() []string {
+// nonce is the cookie the browser sends for state.
+func (b *browser) nonce(state string) string {
+	if b == nil {
+		return ""
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.nonces[state]
+}
+
+// states lists the states the browser holds a nonce for.
+func (b *browser) states() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out []string
-	for n := range b.cookies {
+	for n := range b.nonces {
 		out = append(out, n)
 	}
 	slices.Sort(out)
@@ -165,42 +168,33 @@ func forEachEngine(t *testing.T, f func(t *testing.T, e *env)) {
 	}
 }
 
-var tagRe = regexp.MustCompile(`<[^>]*>`)
-
-// page is an HTML answer, unescaped for matching words.
+// page is an outcome as the admin reads it: its result, and its title and message as one text.
 type page struct {
-	Status int
-	Body   string
+	integration.Outcome
+	Body string
 }
 
-// mustContain checks that the page has each of words, in its HTML or in its text as a reader sees it.
+func pageOf(o integration.Outcome) page {
+	return page{Outcome: o, Body: o.Title + " " + o.Message}
+}
+
+// mustContain checks that the page says each of words.
 func (p page) mustContain(t *testing.T, words ...string) {
 	t.Helper()
-	text := strings.Join(strings.Fields(tagRe.ReplaceAllString(p.Body, "")), " ")
 	for _, w := range words {
-		if !strings.Contains(p.Body, w) && !strings.Contains(text, w) {
-			t.Errorf("page (status %d) lacks %q:\n%s", p.Status, w, p.Body)
+		if !strings.Contains(p.Body, w) {
+			t.Errorf("page (result %d) lacks %q:\n%s", p.Result, w, p.Body)
 		}
 	}
 }
 
-// mustFail checks an error page: its status, its words, and the way back to Convrs.
-func (p page) mustFail(t *testing.T, status int, words ...string) {
+// mustFail checks a page that connected nothing: its result and its words.
+func (p page) mustFail(t *testing.T, result integration.Result, words ...string) {
 	t.Helper()
-	if p.Status != status {
-		t.Errorf("status = %d, want %d", p.Status, status)
+	if p.Result != result {
+		t.Errorf("result = %d, want %d (%s)", p.Result, result, p.Body)
 	}
-	p.mustContain(t, append(words, `<a class="button" href="`+backURL+`">Return to Convrs</a>`)...)
-}
-
-func readPage(t *testing.T, resp *http.Response) page {
-	t.Helper()
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return page{Status: resp.StatusCode, Body: html.UnescapeString(string(b))}
+	p.mustContain(t, words...)
 }
 
 // callback serves HubSpot's redirect to the gateway's callback handler, as the admin's browser would.
@@ -212,43 +206,34 @@ func (e *env) callback(t *testing.T, redirect string) page {
 // callbackFrom serves HubSpot's redirect as browser b would (nil: a browser without cookies).
 func (e *env) callbackFrom(t *testing.T, b *browser, redirect string) page {
 	t.Helper()
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodGet, redirect, nil)
-	b.send(req)
-	e.svc.CallbackHandler().ServeHTTP(rec, req)
-	if b != nil {
-		b.keep(rec.Result())
+	u, err := url.Parse(redirect)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return readPage(t, rec.Result())
+	q := u.Query()
+	o := e.svc.Complete(context.Background(), integration.Callback{State: q.Get("state"), Nonce: b.nonce(q.Get("state")), Code: q.Get("code"),
+		Error: q.Get("error"), ErrorDescription: q.Get("error_description")})
+	b.keep(o)
+	return pageOf(o)
 }
 
-// confirm submits the portal-change confirmation form of p with decision ("confirm" or "cancel"), from the
-// admin's browser on the gateway's page.
+// confirm answers the portal-change question of p with decision ("confirm" or "cancel"), from the admin's
+// browser.
 func (e *env) confirm(t *testing.T, p page, decision string) page {
 	t.Helper()
-	return e.confirmFrom(t, e.browser, publicURL, p, decision)
+	return e.confirmFrom(t, e.browser, p, decision)
 }
 
-// confirmFrom submits the confirmation form of p from browser b, as a page of origin would.
-func (e *env) confirmFrom(t *testing.T, b *browser, origin string, p page, decision string) page {
+// confirmFrom answers the question of p from browser b.
+func (e *env) confirmFrom(t *testing.T, b *browser, p page, decision string) page {
 	t.Helper()
-	f := parseForm(t, p.Body)
-	if f.action != integration.ConfirmPath {
-		t.Fatalf("confirmation form posts to %q, want %q", f.action, integration.ConfirmPath)
+	if p.Switch == nil {
+		t.Fatalf("no portal-change question: %s", p.Body)
 	}
-	v := url.Values{"workspace": {f.value("workspace")}, "pending": {f.value("pending")}, "decision": {decision}}
-	req := httptest.NewRequest(http.MethodPost, publicURL+integration.ConfirmPath, strings.NewReader(v.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if origin != "" {
-		req.Header.Set("Origin", origin)
-	}
-	b.send(req)
-	rec := httptest.NewRecorder()
-	e.svc.ConfirmHandler().ServeHTTP(rec, req)
-	if b != nil {
-		b.keep(rec.Result())
-	}
-	return readPage(t, rec.Result())
+	o := e.svc.ConfirmSwitch(context.Background(), integration.SwitchAnswer{WorkspaceID: p.Switch.WorkspaceID, PendingID: p.Switch.PendingID,
+		Confirm: decision == "confirm"}, b.nonce)
+	b.keep(o)
+	return pageOf(o)
 }
 
 // connectLink calls Connect as the admin and returns the start link.
@@ -261,18 +246,15 @@ func (e *env) connectLink(t *testing.T) string {
 	return u
 }
 
-// start opens a start link in browser b and returns the answer (a redirect to HubSpot, or an error page).
-func (e *env) start(t *testing.T, b *browser, link string) *http.Response {
+// start opens a start link in browser b and returns the outcome (a redirect to HubSpot, or a failure).
+func (e *env) start(t *testing.T, b *browser, link string) integration.Outcome {
 	t.Helper()
 	if !strings.HasPrefix(link, publicURL+integration.StartPath+"?") {
 		t.Fatalf("start link %s is not on the gateway's own origin", link)
 	}
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodGet, link, nil)
-	b.send(req)
-	e.svc.StartHandler().ServeHTTP(rec, req)
-	b.keep(rec.Result())
-	return rec.Result()
+	o := e.svc.Start(context.Background(), stateOf(t, link))
+	b.keep(o)
+	return o
 }
 
 // authorize calls Connect as the admin, opens the start link in the admin's browser and returns the HubSpot
@@ -284,32 +266,37 @@ func (e *env) authorize(t *testing.T) string {
 
 func (e *env) authorizeIn(t *testing.T, b *browser) string {
 	t.Helper()
-	resp := e.start(t, b, e.connectLink(t))
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("start link: status %d, want 303\n%s", resp.StatusCode, readPage(t, resp).Body)
+	o := e.start(t, b, e.connectLink(t))
+	if o.Result != integration.ResultRedirect {
+		t.Fatalf("start link: result %d, want a redirect\n%s %s", o.Result, o.Title, o.Message)
 	}
-	return resp.Header.Get("Location")
+	return o.AuthURL
 }
 
-// consentPage loads the simulator's consent page for authURL, as a browser that does not follow redirects.
-func (e *env) consentPage(t *testing.T, authURL string) page {
+// consentPage loads the simulator's consent page for authURL, as a browser that does not follow redirects, and
+// returns its HTML.
+func (e *env) consentPage(t *testing.T, authURL string) string {
 	t.Helper()
 	resp, err := e.sim.Client().Get(authURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := readPage(t, resp)
-	if p.Status != http.StatusOK {
-		t.Fatalf("consent page: status %d\n%s", p.Status, p.Body)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return p
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("consent page: status %d\n%s", resp.StatusCode, b)
+	}
+	return html.UnescapeString(string(b))
 }
 
 // consent approves authURL on the simulator's consent page for portal, every scope ticked except untick, and
 // returns where HubSpot redirects the browser (the gateway's callback URL).
 func (e *env) consent(t *testing.T, authURL string, portal int64, untick ...string) string {
 	t.Helper()
-	f := parseForm(t, e.consentPage(t, authURL).Body)
+	f := parseForm(t, e.consentPage(t, authURL))
 	v := url.Values{}
 	pickedPortal := false
 	for _, in := range f.inputs {
@@ -347,8 +334,8 @@ func (e *env) connect(t *testing.T, portal int64) page {
 func (e *env) mustConnect(t *testing.T, portal int64) page {
 	t.Helper()
 	p := e.connect(t, portal)
-	if p.Status != http.StatusOK || !strings.Contains(p.Body, "HubSpot connected") {
-		t.Fatalf("connect portal %d: status %d\n%s", portal, p.Status, p.Body)
+	if p.Result != integration.ResultConnected || !strings.Contains(p.Body, "HubSpot connected") {
+		t.Fatalf("connect portal %d: result %d\n%s", portal, p.Result, p.Body)
 	}
 	return p
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/hubspot"
@@ -21,6 +22,9 @@ import (
 	"github.com/convrs/gateway/internal/hubtest"
 	"github.com/convrs/gateway/secret"
 )
+
+// ignoreOutcome compares integrations without the last attempt's outcome.
+var ignoreOutcome = cmpopts.IgnoreFields(convrs.HubspotIntegration{}, "LastConnectError")
 
 const transcriptHook = convrs.EventConversationClosed + " → " + convrs.HookHubspotTranscript
 
@@ -45,20 +49,13 @@ func TestConnect(t *testing.T) {
 		if d := time.Until(expires); d < 9*time.Minute || d > 10*time.Minute {
 			t.Errorf("link expires in %v, want 10 minutes", d)
 		}
-		// The link is the gateway's own start link: it sets the browser's nonce cookie and sends it to HubSpot.
-		resp := e.start(t, e.browser, link)
-		if resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("start link: status %d", resp.StatusCode)
+		// The link is the gateway's own start link: it binds the browser (a nonce for its cookie) and sends it to
+		// HubSpot. (The cookie itself is server/'s: TestHubspotConnectPages.)
+		o := e.start(t, e.browser, link)
+		if o.Result != integration.ResultRedirect || o.Cookie != integration.CookieSet || len(o.Nonce) < 32 || o.CookieTTL != integration.StateTTL {
+			t.Fatalf("start link: %+v, want a redirect setting a nonce for the link's 10 minutes", o)
 		}
-		cookies := resp.Cookies()
-		if len(cookies) != 1 || !strings.HasPrefix(cookies[0].Name, "__Host-") || !cookies[0].HttpOnly || !cookies[0].Secure ||
-			cookies[0].SameSite != http.SameSiteLaxMode || cookies[0].Path != "/" || cookies[0].Domain != "" || len(cookies[0].Value) < 32 {
-			t.Errorf("start link cookies = %+v, want one __Host- nonce cookie, HttpOnly, Secure, SameSite=Lax, Path=/", cookies)
-		}
-		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
-			t.Errorf("start link Cache-Control = %q", cc)
-		}
-		authURL := resp.Header.Get("Location")
+		authURL := o.AuthURL
 		if stateOf(t, authURL) != stateOf(t, link) {
 			t.Errorf("the start link and HubSpot's URL carry different states")
 		}
@@ -92,12 +89,12 @@ func TestConnect(t *testing.T) {
 			t.Fatalf("HubSpot redirected to %s", redirect)
 		}
 		p := e.callback(t, redirect)
-		if p.Status != http.StatusOK {
-			t.Fatalf("callback: status %d\n%s", p.Status, p.Body)
+		if p.Result != integration.ResultConnected {
+			t.Fatalf("callback: result %d\n%s", p.Result, p.Body)
 		}
 		p.mustContain(t, "HubSpot connected", "portal 24681357 as "+hubspotsim.DemoUserEmail, "press Enable")
-		if names := e.browser.names(); len(names) != 0 {
-			t.Errorf("the callback left cookies %v", names)
+		if states := e.browser.states(); len(states) != 0 {
+			t.Errorf("the callback left nonce cookies for %v", states)
 		}
 
 		integ := e.mustState(t, convrs.IntegrationConnected)
@@ -138,7 +135,7 @@ func TestConnectPartialGrant(t *testing.T) {
 	sub := e.subscribe(t)
 	n := len(e.sim.Requests())
 	p := e.callback(t, e.consent(t, e.authorize(t), portalA, "crm.objects.owners.read"))
-	p.mustFail(t, http.StatusOK, "All permissions are needed", "nothing was connected", "Missing: crm.objects.owners.read.")
+	p.mustFail(t, integration.ResultDeclined, "All permissions are needed", "nothing was connected", "Missing: crm.objects.owners.read.")
 	if strings.Contains(p.Body, "crm.objects.contacts.read,") {
 		t.Error("page names granted scopes as missing")
 	}
@@ -151,8 +148,12 @@ func TestConnectPartialGrant(t *testing.T) {
 		t.Fatalf("revoked %d refresh tokens at HubSpot, want 1", len(revoked))
 	}
 	e.mustBeRevoked(t, revoked[0])
-	if n := announcements(sub); n != 0 {
-		t.Errorf("a refused connection announced %d changes", n)
+	// The card learns why: one announcement, and the reason on the integration.
+	if n := announcements(sub); n != 1 {
+		t.Errorf("a refused connection announced %d changes, want 1 (its outcome)", n)
+	}
+	if got := e.integration(t).LastConnectError; !strings.Contains(got, "Missing: crm.objects.owners.read.") {
+		t.Errorf("LastConnectError = %q, want the missing scope", got)
 	}
 }
 
@@ -160,14 +161,14 @@ func TestConnectCancelled(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	n := len(e.sim.Requests())
 	authURL := e.authorize(t)
-	cancel := cancelLink(t, e.consentPage(t, authURL).Body)
+	cancel := cancelLink(t, e.consentPage(t, authURL))
 	p := e.callback(t, cancel)
-	p.mustFail(t, http.StatusOK, "HubSpot connection cancelled", "You cancelled on HubSpot's consent screen, so nothing was connected.")
+	p.mustFail(t, integration.ResultDeclined, "HubSpot connection cancelled", "You cancelled on HubSpot's consent screen, so nothing was connected.")
 	e.mustNothingStored(t)
 
 	// The cancelled link cannot be used afterwards.
 	p = e.callback(t, e.consent(t, authURL, portalA))
-	p.mustFail(t, http.StatusBadRequest, "already been used")
+	p.mustFail(t, integration.ResultRefused, "already been used")
 	e.mustNothingStored(t)
 	if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 0 {
 		t.Errorf("the gateway exchanged %d codes", len(got))
@@ -225,7 +226,7 @@ func TestCallbackRejectsBadState(t *testing.T) {
 			redirect := e.consent(t, e.authorize(t), portalA)
 			n := len(e.sim.Requests())
 			p := e.callback(t, withState(t, redirect, tc.state(stateOf(t, redirect))))
-			p.mustFail(t, http.StatusBadRequest, "HubSpot connection failed", forged, "Start again with Integrate")
+			p.mustFail(t, integration.ResultRefused, "HubSpot connection failed", forged, "Start again with Integrate")
 			e.mustNothingStored(t)
 			if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 0 {
 				t.Errorf("the gateway exchanged the code of a forged callback")
@@ -235,7 +236,7 @@ func TestCallbackRejectsBadState(t *testing.T) {
 			}
 			// A forged state burns nothing: the admin's genuine redirect still connects.
 			if p := e.callback(t, redirect); !strings.Contains(p.Body, "HubSpot connected") {
-				t.Errorf("genuine callback after a forged one: status %d\n%s", p.Status, p.Body)
+				t.Errorf("genuine callback after a forged one: result %d\n%s", p.Result, p.Body)
 			}
 		})
 	}
@@ -245,13 +246,19 @@ func TestCallbackRejectsBadState(t *testing.T) {
 		redirect := e.consent(t, e.authorize(t), portalA)
 		n := len(e.sim.Requests())
 		if p := e.callback(t, redirect); !strings.Contains(p.Body, "HubSpot connected") {
-			t.Fatalf("first use: status %d\n%s", p.Status, p.Body)
+			t.Fatalf("first use: result %d\n%s", p.Result, p.Body)
 		}
 		first := e.mustState(t, convrs.IntegrationConnected)
 		sub := e.subscribe(t)
 
+		// Reloading the success page: the connection is complete, and nothing happens again.
 		p := e.callback(t, redirect)
-		p.mustFail(t, http.StatusBadRequest, "This connection link has already been used, so nothing more was connected.")
+		p.mustFail(t, integration.ResultConnected, "HubSpot is connected", "The connection is complete: Convrs is connected to HubSpot portal 24681357.")
+		if strings.Contains(p.Body, "already been used") {
+			t.Errorf("the reload says the link was used: %s", p.Body)
+		}
+		// Elsewhere (another browser, no cookie) it reads the same; after a Disable it is a used link again.
+		e.callbackFrom(t, nil, redirect).mustContain(t, "The connection is complete")
 		if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 1 {
 			t.Errorf("%d code exchanges, want 1", len(got))
 		}
@@ -261,6 +268,13 @@ func TestCallbackRejectsBadState(t *testing.T) {
 		if n := announcements(sub); n != 0 {
 			t.Errorf("a replay announced %d changes", n)
 		}
+		if got := e.integration(t).LastConnectError; got != "" {
+			t.Errorf("a replay set LastConnectError %q", got)
+		}
+		if _, err := e.svc.Disable(e.admin); err != nil {
+			t.Fatal(err)
+		}
+		e.callback(t, redirect).mustFail(t, integration.ResultRefused, "This connection link has already been used, so nothing more was connected.")
 	})
 
 	t.Run("expired", func(t *testing.T) {
@@ -269,7 +283,7 @@ func TestCallbackRejectsBadState(t *testing.T) {
 		e.clock.Advance(11 * time.Minute)
 		n := len(e.sim.Requests())
 		p := e.callback(t, e.consent(t, authURL, portalA))
-		p.mustFail(t, http.StatusBadRequest, "This connection link has expired (links are valid for 10 minutes), so nothing was connected.")
+		p.mustFail(t, integration.ResultRefused, "This connection link has expired (links are valid for 10 minutes), so nothing was connected.")
 		e.mustNothingStored(t)
 		if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 0 {
 			t.Errorf("the gateway exchanged the code of an expired link")
@@ -289,12 +303,13 @@ func TestCallbackCodeRefused(t *testing.T) {
 	sub := e.subscribe(t)
 
 	p := e.callback(t, withState(t, used, stateOf(t, e.authorize(t))))
-	p.mustFail(t, http.StatusBadGateway, "HubSpot did not accept the authorization", "Nothing was connected")
-	if diff := cmp.Diff(before, e.integration(t)); diff != "" {
+	p.mustFail(t, integration.ResultHubspotFailed, "HubSpot did not accept the authorization", "Nothing was connected")
+	after := e.integration(t)
+	if diff := cmp.Diff(before, after, ignoreOutcome); diff != "" {
 		t.Errorf("integration changed (-before +after):\n%s", diff)
 	}
-	if n := announcements(sub); n != 0 {
-		t.Errorf("announced %d changes", n)
+	if n := announcements(sub); n != 1 || !strings.Contains(after.LastConnectError, "did not accept the authorization") {
+		t.Errorf("announced %d changes with LastConnectError %q, want 1 saying HubSpot refused", n, after.LastConnectError)
 	}
 }
 
@@ -417,12 +432,10 @@ func TestReconnectToAnotherPortal(t *testing.T) {
 		before, rtA = e.integration(t), e.refreshToken(t)
 		n = len(e.sim.Requests())
 		p := e.connect(t, portalB)
-		if p.Status != http.StatusOK {
-			t.Fatalf("status %d\n%s", p.Status, p.Body)
+		p.mustFail(t, integration.ResultAskSwitch, "Connect a different HubSpot portal?")
+		if q := *p.Switch; q.NewPortal != "13572468" || q.OldPortal != "24681357" || q.Linked != 1 {
+			t.Errorf("question %+v, want portal 13572468 replacing 24681357 with 1 customer linked", q)
 		}
-		p.mustContain(t, "Connect a different HubSpot portal?", "You authorized HubSpot portal 13572468",
-			"this workspace was linked to portal 24681357", "1 customer(s) are linked to contacts of portal 24681357",
-			"Connect portal 13572468", "Cancel")
 		// Nothing changes until the admin answers.
 		if diff := cmp.Diff(before, e.integration(t)); diff != "" {
 			t.Errorf("integration changed before confirmation (-before +after):\n%s", diff)
@@ -441,8 +454,8 @@ func TestReconnectToAnotherPortal(t *testing.T) {
 			p, _, rtA, _ := setup(t, e)
 			sub := e.subscribe(t)
 			done := e.confirm(t, p, "confirm")
-			if done.Status != http.StatusOK {
-				t.Fatalf("confirm: status %d\n%s", done.Status, done.Body)
+			if done.Result != integration.ResultConnected {
+				t.Fatalf("confirm: result %d\n%s", done.Result, done.Body)
 			}
 			done.mustContain(t, "HubSpot connected", "portal 13572468", "press Enable")
 			integ := e.mustState(t, convrs.IntegrationConnected)
@@ -464,7 +477,7 @@ func TestReconnectToAnotherPortal(t *testing.T) {
 			}
 			// Convrs no longer holds portal A's tokens, so it must not stay authorized there.
 			e.mustBeRevoked(t, rtA)
-			e.confirm(t, p, "confirm").mustFail(t, http.StatusBadRequest, "already answered")
+			e.confirm(t, p, "confirm").mustFail(t, integration.ResultRefused, "already answered")
 		})
 	})
 
@@ -472,8 +485,11 @@ func TestReconnectToAnotherPortal(t *testing.T) {
 		forEachEngine(t, func(t *testing.T, e *env) {
 			p, before, rtA, n := setup(t, e)
 			sub := e.subscribe(t)
-			e.confirm(t, p, "cancel").mustFail(t, http.StatusOK, "Portal change cancelled", "Nothing was changed")
-			if diff := cmp.Diff(before, e.integration(t)); diff != "" {
+			e.confirm(t, p, "cancel").mustFail(t, integration.ResultDeclined, "Portal change cancelled", "Nothing was changed")
+			if got := e.integration(t).LastConnectError; got != "The switch to HubSpot portal 13572468 was cancelled, so nothing was changed." {
+				t.Errorf("LastConnectError = %q", got)
+			}
+			if diff := cmp.Diff(before, e.integration(t), ignoreOutcome); diff != "" {
 				t.Errorf("cancel changed the integration (-before +after):\n%s", diff)
 			}
 			if c := e.customer(t); c.HubspotPortalID != portalA || c.HubspotContactID == "" {
@@ -490,8 +506,8 @@ func TestReconnectToAnotherPortal(t *testing.T) {
 				t.Fatalf("revoked %d tokens (portal A's: %v), want portal B's only", len(revoked), slices.Contains(revoked, rtA))
 			}
 			e.mustBeRevoked(t, revoked[0])
-			if n := announcements(sub); n != 0 {
-				t.Errorf("cancel announced %d changes", n)
+			if n := announcements(sub); n != 1 {
+				t.Errorf("cancel announced %d changes, want 1 (its outcome)", n)
 			}
 		})
 	})
@@ -823,4 +839,58 @@ func TestTokensNeverLogged(t *testing.T) {
 			t.Errorf("a token appears in the logs:\n%s", logs)
 		}
 	}
+}
+
+// The admin card learns how an attempt ended: a failure of the workspace's current attempt is announced and
+// read back as LastConnectError (what hubspotIntegration and hubspotIntegrationChanged return); a new attempt
+// or a success clears it; a forged state, another browser or an abandoned older attempt sets nothing.
+func TestConnectOutcomeForTheCard(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e *env) {
+		sub := e.subscribe(t)
+		mustOutcome := func(t *testing.T, what string, announced int, want string) {
+			t.Helper()
+			if n := announcements(sub); n != announced {
+				t.Errorf("%s: announced %d changes, want %d", what, n, announced)
+			}
+			if got := e.integration(t).LastConnectError; !strings.Contains(got, want) || (want == "") != (got == "") {
+				t.Errorf("%s: LastConnectError = %q, want %q", what, got, want)
+			}
+			if got, err := e.svc.Integration(e.agent); err != nil || got.LastConnectError != e.integration(t).LastConnectError {
+				t.Errorf("%s: agents read %q, %v", what, got.LastConnectError, err)
+			}
+		}
+
+		authURL := e.authorize(t)
+		e.callback(t, cancelLink(t, e.consentPage(t, authURL)))
+		mustOutcome(t, "consent cancelled", 1, "The connection was cancelled on HubSpot's consent page, so nothing was connected.")
+
+		// Try again: a new attempt clears it for every card.
+		authURL = e.authorize(t)
+		mustOutcome(t, "new attempt", 1, "")
+
+		// A forged state, and the genuine one from another browser, tell nobody anything.
+		redirect := e.consent(t, authURL, portalA, "crm.objects.contacts.write")
+		e.callback(t, withState(t, redirect, "forged-"+stateOf(t, redirect)))
+		e.callbackFrom(t, newBrowser(), redirect)
+		mustOutcome(t, "forged and foreign callbacks", 0, "")
+
+		e.callback(t, redirect)
+		mustOutcome(t, "missing scope", 1, "HubSpot granted only some of the permissions Convrs needs, so nothing was connected. Leave every permission ticked on HubSpot's consent page. Missing: crm.objects.contacts.write.")
+
+		// An older tab's attempt, abandoned for a newer one, does not overwrite the newer one's state.
+		older := e.authorize(t)
+		newer := e.authorize(t)
+		mustOutcome(t, "two new attempts", 1, "")
+		e.callback(t, cancelLink(t, e.consentPage(t, older)))
+		mustOutcome(t, "older attempt cancelled", 0, "")
+
+		// The newer link expires while the admin is on HubSpot: the card says so.
+		e.clock.Advance(11 * time.Minute)
+		e.callback(t, e.consent(t, newer, portalA))
+		mustOutcome(t, "expired link", 1, "This connection link has expired (links are valid for 10 minutes), so nothing was connected.")
+
+		// A success clears it.
+		e.mustConnect(t, portalA)
+		mustOutcome(t, "connected", 2, "") // the new attempt's clearing, then the connection
+	})
 }

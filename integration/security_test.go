@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/integration"
 	"github.com/convrs/gateway/store"
 )
 
@@ -30,17 +31,17 @@ func TestCallbackBoundToBrowser(t *testing.T) {
 		// Another browser that started a flow of its own has a nonce cookie too, just not this state's.
 		attacker := newBrowser()
 		e.authorizeIn(t, attacker)
-		stolen := e.browser.names()
+		stolen := e.browser.states()
 		for _, b := range []*browser{nil, newBrowser(), attacker} {
 			p := e.callbackFrom(t, b, redirect)
-			p.mustFail(t, http.StatusForbidden, "Finish in the browser that started", otherBrowser, "Click Integrate on the HubSpot card again")
+			p.mustFail(t, integration.ResultForbidden, "Finish in the browser that started", otherBrowser, "Click Integrate on the HubSpot card again")
 		}
 		// The right cookie name with another value is another browser too.
 		forged := newBrowser()
-		for _, name := range stolen {
-			forged.cookies[name] = &http.Cookie{Name: name, Value: strings.Repeat("A", 43)}
+		for _, state := range stolen {
+			forged.nonces[state] = strings.Repeat("A", 43)
 		}
-		e.callbackFrom(t, forged, redirect).mustFail(t, http.StatusForbidden, otherBrowser)
+		e.callbackFrom(t, forged, redirect).mustFail(t, integration.ResultForbidden, otherBrowser)
 
 		e.mustNothingStored(t)
 		if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 0 {
@@ -59,19 +60,18 @@ func TestCallbackBoundToBrowser(t *testing.T) {
 func TestStartLinkSingleUse(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	link := e.connectLink(t)
-	if resp := e.start(t, e.browser, link); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("first open: status %d", resp.StatusCode)
+	if o := e.start(t, e.browser, link); o.Result != integration.ResultRedirect {
+		t.Fatalf("first open: result %d", o.Result)
 	}
 	other := newBrowser()
-	resp := e.start(t, other, link)
-	p := readPage(t, resp)
-	p.mustFail(t, http.StatusBadRequest, "already been opened")
-	if len(other.names()) != 0 || resp.Header.Get("Location") != "" {
-		t.Errorf("a second open set cookies %v or redirected to %q", other.names(), resp.Header.Get("Location"))
+	o := e.start(t, other, link)
+	pageOf(o).mustFail(t, integration.ResultRefused, "already been opened")
+	if len(other.states()) != 0 || o.AuthURL != "" {
+		t.Errorf("a second open set cookies %v or redirected to %q", other.states(), o.AuthURL)
 	}
 	forged := strings.Replace(link, "state=", "state=x", 1)
-	if p := readPage(t, e.start(t, newBrowser(), forged)); !strings.Contains(p.Body, "not issued by Convrs") {
-		t.Errorf("forged start link: %d %s", p.Status, p.Body)
+	if p := pageOf(e.start(t, newBrowser(), forged)); !strings.Contains(p.Body, "not issued by Convrs") {
+		t.Errorf("forged start link: %d %s", p.Result, p.Body)
 	}
 }
 
@@ -80,7 +80,7 @@ func TestCallbackErrorDescriptionNotShown(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	const theirs = "Your session expired. Call +1 555 0100 and read out your password"
 	p := e.callback(t, publicURL+"/oauth/hubspot/callback?error=invalid_scope&error_description="+strings.ReplaceAll(theirs, " ", "+"))
-	p.mustFail(t, http.StatusBadRequest, "HubSpot connection failed", "HubSpot did not authorize the connection")
+	p.mustFail(t, integration.ResultRefused, "HubSpot connection failed", "HubSpot did not authorize the connection")
 	if strings.Contains(p.Body, "password") || strings.Contains(p.Body, "invalid_scope") {
 		t.Errorf("the page shows the query string's words:\n%s", p.Body)
 	}
@@ -119,17 +119,14 @@ func portalChangeQuestion(t *testing.T, e *env) page {
 	return p
 }
 
-// The portal-change answer must come from the gateway's own page in the browser that was asked; refused
-// answers change nothing and leave the question for the admin.
+// The portal-change answer must come from the browser that was asked (server/ checks it came from the gateway's
+// own page: TestHubspotConnectPages); refused answers change nothing and leave the question for the admin.
 func TestConfirmBoundToOriginAndBrowser(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e *env) {
 		p := portalChangeQuestion(t, e)
 		before := e.integration(t)
-		for _, origin := range []string{"", "https://evil.test", "http://convrs.test", "null"} {
-			e.confirmFrom(t, e.browser, origin, p, "confirm").mustFail(t, http.StatusForbidden, "not sent from Convrs's own page")
-		}
-		e.confirmFrom(t, nil, publicURL, p, "confirm").mustFail(t, http.StatusForbidden, otherBrowser)
-		e.confirmFrom(t, newBrowser(), publicURL, p, "cancel").mustFail(t, http.StatusForbidden, otherBrowser)
+		e.confirmFrom(t, nil, p, "confirm").mustFail(t, integration.ResultForbidden, otherBrowser)
+		e.confirmFrom(t, newBrowser(), p, "cancel").mustFail(t, integration.ResultForbidden, otherBrowser)
 		if diff := cmp.Diff(before, e.integration(t)); diff != "" {
 			t.Errorf("a refused answer changed the integration (-before +after):\n%s", diff)
 		}
@@ -154,7 +151,7 @@ func TestDisableDropsPendingConfirmation(t *testing.T) {
 				e.mustBeRevoked(t, rt)
 			}
 		}
-		e.confirm(t, p, "confirm").mustFail(t, http.StatusBadRequest, "expired or was already answered")
+		e.confirm(t, p, "confirm").mustFail(t, integration.ResultRefused, "expired or was already answered")
 		e.mustNothingStored(t)
 	})
 }
@@ -170,13 +167,13 @@ func TestConfirmRefusedWhenIntegrationChanged(t *testing.T) {
 		other.browser = newBrowser()
 		second := other.callback(t, other.consent(t, other.authorize(t), portalB))
 		second.mustContain(t, "Connect a different HubSpot portal?")
-		e.confirm(t, p, "confirm").mustFail(t, http.StatusBadRequest, "expired or was already answered")
+		e.confirm(t, p, "confirm").mustFail(t, integration.ResultRefused, "expired or was already answered")
 
 		// The question stands, then the integration changes: portal A reconnected (new ConnectedAt).
 		e.mustConnect(t, portalA)
 		before := e.integration(t)
 		n := len(e.sim.Requests())
-		other.confirm(t, second, "confirm").mustFail(t, http.StatusConflict, "changed while you were being asked")
+		other.confirm(t, second, "confirm").mustFail(t, integration.ResultConflict, "changed while you were being asked")
 		if diff := cmp.Diff(before, e.integration(t)); diff != "" {
 			t.Errorf("the stale answer changed the integration (-before +after):\n%s", diff)
 		}
@@ -208,8 +205,8 @@ func TestConfirmRechecksAdmin(t *testing.T) {
 	if s, _ := db.StaffByID(context.Background(), "stf_admin"); s == nil || s.Role != convrs.RoleAgent {
 		t.Fatalf("demotion did not take: %+v", s)
 	}
-	e.confirm(t, p, "confirm").mustFail(t, http.StatusForbidden, "Only an administrator")
-	if diff := cmp.Diff(before, e.integration(t)); diff != "" {
+	e.confirm(t, p, "confirm").mustFail(t, integration.ResultForbidden, "Only an administrator")
+	if diff := cmp.Diff(before, e.integration(t), ignoreOutcome); diff != "" {
 		t.Errorf("a demoted admin's answer changed the integration (-before +after):\n%s", diff)
 	}
 }

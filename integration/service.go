@@ -25,7 +25,6 @@ import (
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/secret"
-	"github.com/convrs/gateway/store"
 )
 
 // Paths of the connect flow's start link, of the OAuth callback and of the portal-change confirmation form.
@@ -41,15 +40,39 @@ var RequiredScopes = []string{"oauth", "crm.objects.contacts.read", "crm.objects
 // StateTTL is how long a connect link stays usable.
 const StateTTL = 10 * time.Minute
 
+// Store is the storage the integration needs: the workspace's integration row with its sealed tokens, and
+// the staff who connect it. *store.DB implements it.
+type Store interface {
+	HubspotIntegration(ctx context.Context, workspaceID string) (*convrs.HubspotIntegration, error)
+	StaffByID(ctx context.Context, id string) (*convrs.Staff, error)
+	// PortalChange says what connecting workspaceID to portalID would change: the portal linked before (0 if
+	// none other) and how many customers are linked to another portal's contacts.
+	PortalChange(ctx context.Context, workspaceID string, portalID int64) (oldPortal, linked int64, err error)
+	// SaveHubspotConnection stores a completed connection and returns the sealed refresh token it replaced.
+	SaveHubspotConnection(ctx context.Context, c convrs.HubspotConnection) (integ *convrs.HubspotIntegration, replacedRefreshEnc string, err error)
+	// EnableHubspot fails with ECONFLICT unless the integration is CONNECTED.
+	EnableHubspot(ctx context.Context, workspaceID string) (*convrs.HubspotIntegration, error)
+	SaveHubspotOptions(ctx context.Context, workspaceID string, o convrs.HubspotOptions) (*convrs.HubspotIntegration, error)
+	// MarkHubspotError fails with ECONFLICT when the workspace was connected again since connectedAt.
+	MarkHubspotError(ctx context.Context, workspaceID string, connectedAt *time.Time, reason string) (*convrs.HubspotIntegration, error)
+	// DeleteHubspotIntegration returns the sealed refresh token it deleted.
+	DeleteHubspotIntegration(ctx context.Context, workspaceID string) (refreshTokenEnc string, err error)
+	// HubspotTokens returns nil when the workspace holds no tokens.
+	HubspotTokens(ctx context.Context, workspaceID string) (*convrs.SealedHubspotTokens, error)
+	// SaveHubspotTokens fails with ECONFLICT when the workspace is no longer connected to portalID.
+	SaveHubspotTokens(ctx context.Context, workspaceID string, portalID int64, t convrs.SealedHubspotTokens) error
+	ConnectedHubspotWorkspaces(ctx context.Context) ([]string, error)
+}
+
 // Config wires a Service.
 type Config struct {
-	Store *store.DB
+	Store Store
 	OAuth *hubspot.OAuthConfig
 	// APIURL is HubSpot's API origin (https://api.hubapi.com, or the simulator).
 	APIURL string
 	// LinkURL replaces https://{uiDomain} in links to HubSpot records (the simulator's UI); empty for HubSpot.
 	LinkURL string
-	// PublicURL is the gateway's own address, for the callback pages' way back.
+	// PublicURL is the gateway's own address, where the start link lives.
 	PublicURL string
 	Cache     convrs.Cache
 	Locker    convrs.Locker
@@ -65,7 +88,8 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Service implements convrs.HubspotIntegrationService and the OAuth callback.
+// Service implements convrs.HubspotIntegrationService and the steps of the OAuth connect flow (Start,
+// Complete, ConfirmSwitch) whose pages server/ serves.
 type Service struct {
 	cfg      Config
 	stateKey []byte
@@ -98,7 +122,11 @@ func (s *Service) Integration(ctx context.Context) (*convrs.HubspotIntegration, 
 	if err != nil {
 		return nil, err
 	}
-	return s.cfg.Store.HubspotIntegration(ctx, p.WorkspaceID)
+	integ, err := s.cfg.Store.HubspotIntegration(ctx, p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	return s.withOutcome(ctx, integ), nil
 }
 
 // ContactURL links to a contact of the workspace's portal in HubSpot's UI (or the simulator's).
@@ -127,6 +155,9 @@ func (s *Service) Connect(ctx context.Context) (string, time.Time, error) {
 	state := s.newState(now)
 	b, _ := json.Marshal(oauthState{WorkspaceID: p.WorkspaceID, StaffID: p.StaffID})
 	if err := s.cfg.Cache.Set(ctx, stateKey(state), b, StateTTL); err != nil {
+		return "", time.Time{}, fmt.Errorf("integration: connect: %w", err)
+	}
+	if err := s.beginAttempt(ctx, p.WorkspaceID, state); err != nil {
 		return "", time.Time{}, fmt.Errorf("integration: connect: %w", err)
 	}
 	return s.cfg.PublicURL + StartPath + "?" + url.Values{"state": {state}}.Encode(), now.Add(StateTTL), nil
@@ -197,7 +228,8 @@ func (s *Service) bindState(ctx context.Context, state, nonceHash string) (*oaut
 	}
 	st.NonceHash = nonceHash
 	b, _ = json.Marshal(st)
-	ttl := StateTTL - s.cfg.Now().Sub(issued)
+	// Kept past the link's expiry (which checkState enforces), so a late callback can still tell its card.
+	ttl := attemptTTL - s.cfg.Now().Sub(issued)
 	if err := s.cfg.Cache.Set(ctx, boundKey(state), b, max(ttl, time.Second)); err != nil {
 		return nil, "", err
 	}
@@ -207,8 +239,14 @@ func (s *Service) bindState(ctx context.Context, state, nonceHash string) (*oaut
 // takeState checks a state's signature, age and browser binding (nonce is the cookie the callback came
 // with), then takes it from the cache (single use). A callback from another browser burns nothing: the admin's
 // own callback still works.
+//
+// An expired state is taken too when it is still known and comes from its browser: it is returned with
+// stateExpired, so the caller can tell that attempt's card.
 func (s *Service) takeState(ctx context.Context, state, nonce string) (*oauthState, stateProblem, error) {
-	if _, problem := s.checkState(state); problem != "" {
+	_, problem := s.checkState(state)
+	if problem == stateExpired {
+		return s.takeExpired(ctx, state, nonce), stateExpired, nil
+	} else if problem != "" {
 		return nil, problem, nil
 	}
 	b, ok, err := s.cfg.Cache.Get(ctx, boundKey(state))
@@ -231,6 +269,19 @@ func (s *Service) takeState(ctx context.Context, state, nonce string) (*oauthSta
 		return nil, stateUsed, nil
 	}
 	return &st, "", nil
+}
+
+// takeExpired takes an expired, signed state if it is still known and nonce is its browser's.
+func (s *Service) takeExpired(ctx context.Context, state, nonce string) *oauthState {
+	b, ok, err := s.cfg.Cache.Get(ctx, boundKey(state))
+	var st oauthState
+	if err != nil || !ok || json.Unmarshal(b, &st) != nil || !nonceMatches(nonce, st.NonceHash) {
+		return nil
+	}
+	if _, ok, err := s.cfg.Cache.Take(ctx, boundKey(state)); err != nil || !ok {
+		return nil
+	}
+	return &st
 }
 
 // Enable turns syncing on, from CONNECTED only.
@@ -442,7 +493,7 @@ func (t *tokenStore) SaveToken(ctx context.Context, workspaceID string, tok *hub
 	return t.s.cfg.Store.SaveHubspotTokens(ctx, workspaceID, portal, *sealed)
 }
 
-func (s *Service) sealTokens(workspaceID string, tok *hubspot.Token) (*store.SealedTokens, error) {
+func (s *Service) sealTokens(workspaceID string, tok *hubspot.Token) (*convrs.SealedHubspotTokens, error) {
 	access, err := s.cfg.Box.Seal(tok.AccessToken, tokenContext(workspaceID, "access"))
 	if err != nil {
 		return nil, err
@@ -451,5 +502,5 @@ func (s *Service) sealTokens(workspaceID string, tok *hubspot.Token) (*store.Sea
 	if err != nil {
 		return nil, err
 	}
-	return &store.SealedTokens{PortalID: tok.HubID, AccessTokenEnc: access, RefreshTokenEnc: refresh, ExpiresAt: tok.Expiry}, nil
+	return &convrs.SealedHubspotTokens{PortalID: tok.HubID, AccessTokenEnc: access, RefreshTokenEnc: refresh, ExpiresAt: tok.Expiry}, nil
 }

@@ -47,12 +47,14 @@ type App struct {
 	simLn   net.Listener
 	handler http.Handler
 	metrics *prometheus.Registry
+	// out is where the logs go; development also prints the console's one address there.
+	out io.Writer
 }
 
 // NewApp opens the database (migrating it), connects Redis if configured, seeds the demo data and starts the
 // HubSpot simulator in development mode, and builds the HTTP handler.
 func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
-	a := &App{cfg: cfg, logger: newLogger(cfg, logOut), metrics: prometheus.NewRegistry()}
+	a := &App{cfg: cfg, logger: newLogger(cfg, logOut), out: logOut, metrics: prometheus.NewRegistry()}
 	var err error
 	if a.db, err = openStore(ctx, cfg); err != nil {
 		var ce *ConfigError
@@ -151,6 +153,8 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 	})
 	return a, nil
 }
+
+var _ integration.Store = (*store.DB)(nil)
 
 // linkURL is the base of "open in HubSpot" links when it is not HubSpot's own UI (the simulator serves its
 // UI at its own address); empty means https://{uiDomain} of the connected portal.
@@ -253,6 +257,9 @@ func (a *App) Run(ctx context.Context) error {
 		// serving only after the workers, whose calls to "HubSpot" it answers.
 		listeners = append(listeners, worker{"hubspot simulator webhooks", func(ctx context.Context) error { <-ctx.Done(); a.sim.Close(); return nil }})
 		hubspotSim = append(hubspotSim, worker{"hubspot simulator", serving(a.simSrv, a.simLn)})
+	}
+	if a.cfg.Development() {
+		fmt.Fprintf(a.out, "Convrs is running on %s\n", a.cfg.PublicURL)
 	}
 	a.logger.Info("gateway listening", "url", a.cfg.PublicURL, "addr", ln.Addr().String(), "env", a.cfg.Env, "database", a.db.Dialect(), "redis", a.redis != nil)
 	return runStages(ctx, a.logger, listeners, workers, hubspotSim)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -42,9 +43,10 @@ func (a *App) routes(r *graph.Resolver) http.Handler {
 	handle("GET /readyz", "readyz", http.HandlerFunc(a.readyz))
 	// Served on METRICS_ADDR only; a scraper pointed here gets a 404 rather than the SPA.
 	handle("/metrics", "metrics_off", http.NotFoundHandler())
-	handle("GET "+integration.StartPath, "oauth_start", a.hubspot.StartHandler())
-	handle("GET "+integration.CallbackPath, "oauth_callback", a.hubspot.CallbackHandler())
-	handle("POST "+integration.ConfirmPath, "oauth_confirm", a.hubspot.ConfirmHandler())
+	connect := &hubspotConnect{svc: a.hubspot, publicURL: a.cfg.PublicURL}
+	handle("GET "+integration.StartPath, "oauth_start", http.HandlerFunc(connect.start))
+	handle("GET "+integration.CallbackPath, "oauth_callback", http.HandlerFunc(connect.callback))
+	handle("POST "+integration.ConfirmPath, "oauth_confirm", http.HandlerFunc(connect.confirm))
 	handle("POST "+WebhookPath, "hubspot_webhook", a.webhook)
 	if a.cfg.Development() {
 		handle("GET /auth/dev/staff", "dev_staff", http.HandlerFunc(a.devStaff))
@@ -149,20 +151,32 @@ func consoleCSP(host, ancestors string) string {
 }
 
 // checkHost refuses requests whose Host is not the gateway's (development mode): a web page on another site
-// cannot reach a development gateway through DNS rebinding (its requests carry the attacker's host name).
+// cannot reach a development gateway through DNS rebinding (its requests carry the attacker's host name). A
+// loopback alias of PUBLIC_URL's host (127.0.0.1 for localhost) is redirected to PUBLIC_URL.
 func checkHost(cfg *Config, next http.Handler) http.Handler {
 	allowed := map[string]bool{"localhost": true, "127.0.0.1": true, "::1": true}
-	if u, err := url.Parse(cfg.PublicURL); err == nil {
-		allowed[strings.ToLower(u.Hostname())] = true
+	loopback := maps.Clone(allowed)
+	public, err := url.Parse(cfg.PublicURL)
+	if err != nil {
+		public = &url.URL{}
 	}
+	publicHost := strings.ToLower(public.Hostname())
+	allowed[publicHost] = true
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host := r.Host
-		if h, _, err := net.SplitHostPort(host); err == nil {
-			host = h
+		host, port := r.Host, ""
+		if h, p, err := net.SplitHostPort(host); err == nil {
+			host, port = h, p
 		}
 		host = strings.ToLower(strings.TrimSuffix(strings.Trim(host, "[]"), "."))
 		if !allowed[host] {
 			http.Error(w, "Unknown host: a development gateway answers only to localhost, 127.0.0.1 and its PUBLIC_URL's host.", http.StatusMisdirectedRequest)
+			return
+		}
+		// One address: the session and HubSpot's redirect belong to PUBLIC_URL's origin, so the same listener
+		// reached by another loopback name sends the browser there (a dev server proxying from its own port
+		// is left alone).
+		if host != publicHost && loopback[host] && loopback[publicHost] && port == public.Port() && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			http.Redirect(w, r, cfg.PublicURL+r.URL.RequestURI(), http.StatusFound)
 			return
 		}
 		next.ServeHTTP(w, r)

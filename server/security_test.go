@@ -88,6 +88,13 @@ func TestListenAndMetricsConfig(t *testing.T) {
 // addresses, read from its log.
 func startServing(t *testing.T, kv ...string) (addr, metrics string) {
 	t.Helper()
+	addr, metrics, _ = startServingLog(t, kv...)
+	return addr, metrics
+}
+
+// startServingLog is startServing that also returns what the gateway wrote to its log output.
+func startServingLog(t *testing.T, kv ...string) (addr, metrics string, log *signalWriter) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &signalWriter{marker: "gateway listening", ready: make(chan struct{})}
 	done := make(chan error, 1)
@@ -113,7 +120,7 @@ func startServing(t *testing.T, kv ...string) (addr, metrics string) {
 	if m := regexp.MustCompile(`metrics listening"? addr=(\S+)`).FindStringSubmatch(out.String()); m != nil {
 		metrics = m[1]
 	}
-	return addr, metrics
+	return addr, metrics, out
 }
 
 func freePort(t *testing.T) string {
@@ -174,6 +181,36 @@ func TestDevelopmentListener(t *testing.T) {
 	}
 	if code, body := get(t, base+"/metrics", ""); code != http.StatusNotFound || strings.Contains(body, "go_goroutines") {
 		t.Errorf("/metrics on the main listener: %d %.200s, want 404", code, body)
+	}
+}
+
+// In development the console has one address, PUBLIC_URL's: the same listener reached by another loopback name
+// sends the browser there, path and query kept, and prints that address at start.
+func TestDevelopmentOneAddress(t *testing.T) {
+	port := freePort(t)
+	addr, _, out := startServingLog(t, "APP_ENV", "development", "DATA_DIR", t.TempDir(), "PORT", port,
+		"HUBSPOT_SIM_ADDR", "127.0.0.1:0", "LOG_LEVEL", "info")
+	public := "http://localhost:" + port
+	if !strings.Contains(out.String(), "Convrs is running on "+public+"\n") {
+		t.Errorf("start output lacks the address:\n%s", out.String())
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, host := range []string{"127.0.0.1:" + port, "[::1]:" + port} {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/oauth/hubspot/callback?state=s&code=c", nil)
+		req.Host = host
+		resp, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if want := public + "/oauth/hubspot/callback?state=s&code=c"; resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != want {
+			t.Errorf("Host %s: %d to %q, want 302 to %s", host, resp.StatusCode, resp.Header.Get("Location"), want)
+		}
+	}
+	for host, want := range map[string]int{"localhost:" + port: 200, "127.0.0.1:5173": 200} { // PUBLIC_URL itself; a dev server's proxy
+		if code, body := get(t, "http://"+addr+"/healthz", host); code != want {
+			t.Errorf("Host %q: status %d (%.80s), want %d", host, code, body, want)
+		}
 	}
 }
 

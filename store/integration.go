@@ -13,26 +13,11 @@ import (
 	"github.com/convrs/gateway/convrs"
 )
 
-// Connection is what a completed OAuth handshake stores. Tokens arrive sealed (package secret).
-type Connection struct {
-	WorkspaceID     string
-	PortalID        int64
-	UIDomain        string
-	HubUserEmail    string
-	Scopes          []string
-	AccessTokenEnc  string
-	RefreshTokenEnc string
-	TokenExpiresAt  time.Time
-	ConnectedBy     string
-}
+// Connection is what a completed OAuth handshake stores (the integration's type).
+type Connection = convrs.HubspotConnection
 
-// SealedTokens are a workspace's stored HubSpot tokens, still encrypted.
-type SealedTokens struct {
-	PortalID        int64
-	AccessTokenEnc  string
-	RefreshTokenEnc string
-	ExpiresAt       time.Time
-}
+// SealedTokens are a workspace's stored HubSpot tokens, still encrypted (the integration's type).
+type SealedTokens = convrs.SealedHubspotTokens
 
 // HubspotIntegration returns a workspace's integration; a workspace that never connected is DISCONNECTED.
 func (d *DB) HubspotIntegration(ctx context.Context, workspaceID string) (*convrs.HubspotIntegration, error) {

@@ -39,7 +39,7 @@ type Documents = {
     "\n  mutation EnableHubspot {\n    enableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n": typeof types.EnableHubspotDocument,
     "\n  mutation DisableHubspot {\n    disableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n": typeof types.DisableHubspotDocument,
     "\n  mutation RetryHubspotSync($conversationId: ID!) {\n    retryHubspotSync(conversationId: $conversationId) {\n      ...HubspotSyncFields\n    }\n  }\n": typeof types.RetryHubspotSyncDocument,
-    "\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n": typeof types.HubspotIntegrationFieldsFragmentDoc,
+    "\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    lastConnectError\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n": typeof types.HubspotIntegrationFieldsFragmentDoc,
     "\n  fragment HubspotSyncFields on HubspotSync {\n    id\n    conversationId\n    status\n    reasonCode\n    reason\n    closedAt\n    closeNumber\n    matchedBy\n    contactId\n    contactName\n    contactUrl\n    attempts\n    nextAttemptAt\n    warnings\n    createdAt\n    updatedAt\n    customer {\n      id\n      name\n      email\n      phone\n    }\n  }\n": typeof types.HubspotSyncFieldsFragmentDoc,
     "\n  fragment HubspotSyncSummaryFields on HubspotSyncSummary {\n    queued\n    running\n    synced\n    skipped\n    waiting\n    failed\n    cancelled\n    total\n  }\n": typeof types.HubspotSyncSummaryFieldsFragmentDoc,
     "\n  mutation ConnectHubspot {\n    connectHubspot {\n      url\n      expiresAt\n    }\n  }\n": typeof types.ConnectHubspotDocument,
@@ -79,7 +79,7 @@ const documents: Documents = {
     "\n  mutation EnableHubspot {\n    enableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n": types.EnableHubspotDocument,
     "\n  mutation DisableHubspot {\n    disableHubspot {\n      ...HubspotIntegrationFields\n    }\n  }\n": types.DisableHubspotDocument,
     "\n  mutation RetryHubspotSync($conversationId: ID!) {\n    retryHubspotSync(conversationId: $conversationId) {\n      ...HubspotSyncFields\n    }\n  }\n": types.RetryHubspotSyncDocument,
-    "\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n": types.HubspotIntegrationFieldsFragmentDoc,
+    "\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    lastConnectError\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n": types.HubspotIntegrationFieldsFragmentDoc,
     "\n  fragment HubspotSyncFields on HubspotSync {\n    id\n    conversationId\n    status\n    reasonCode\n    reason\n    closedAt\n    closeNumber\n    matchedBy\n    contactId\n    contactName\n    contactUrl\n    attempts\n    nextAttemptAt\n    warnings\n    createdAt\n    updatedAt\n    customer {\n      id\n      name\n      email\n      phone\n    }\n  }\n": types.HubspotSyncFieldsFragmentDoc,
     "\n  fragment HubspotSyncSummaryFields on HubspotSyncSummary {\n    queued\n    running\n    synced\n    skipped\n    waiting\n    failed\n    cancelled\n    total\n  }\n": types.HubspotSyncSummaryFieldsFragmentDoc,
     "\n  mutation ConnectHubspot {\n    connectHubspot {\n      url\n      expiresAt\n    }\n  }\n": types.ConnectHubspotDocument,
@@ -211,7 +211,7 @@ export function graphql(source: "\n  mutation RetryHubspotSync($conversationId: 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n"): (typeof documents)["\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n"];
+export function graphql(source: "\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    lastConnectError\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n"): (typeof documents)["\n  fragment HubspotIntegrationFields on HubspotIntegration {\n    state\n    portalId\n    uiDomain\n    hubUserEmail\n    connectedAt\n    enabledAt\n    errorReason\n    lastConnectError\n    options {\n      allowOutboundSearch\n      requireOutboundMatch\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

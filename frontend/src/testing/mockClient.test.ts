@@ -16,6 +16,7 @@ const integration = {
   connectedAt: '2025-01-02T10:00:00Z',
   enabledAt: '2025-01-02T10:05:00Z',
   errorReason: null,
+  lastConnectError: null,
   options: { allowOutboundSearch: true, requireOutboundMatch: false },
 } as const;
 

@@ -24,6 +24,7 @@ function integration(overrides: Partial<Integration> = {}): Integration {
     connectedAt: null,
     enabledAt: null,
     errorReason: null,
+    lastConnectError: null,
     options: { allowOutboundSearch: false, requireOutboundMatch: false },
     ...overrides,
   };
@@ -169,6 +170,75 @@ describe('HubspotCard states', () => {
     expect(screen.getByRole('status')).toHaveAttribute('data-state', 'yellow');
     act(() => events.next({ hubspotIntegrationChanged: enabled }));
     expect(screen.getByRole('status')).toHaveAttribute('data-state', 'green');
+  });
+});
+
+describe('HubspotCard connect outcome', () => {
+  const cancelled = "The connection was cancelled on HubSpot's consent page, so nothing was connected.";
+
+  it('ends the wait when the gateway publishes why the attempt failed, and Try again starts a fresh one', async () => {
+    const user = userEvent.setup();
+    const events = subscriptionSubject();
+    const tabs = [fakeTab(), fakeTab()];
+    vi.spyOn(window, 'open')
+      .mockReturnValueOnce(tabs[0] as unknown as Window)
+      .mockReturnValueOnce(tabs[1] as unknown as Window);
+    const mock = renderCard(disconnected, {
+      HubspotIntegrationChanged: () => events.source,
+      ConnectHubspot: () => ({ data: authorization }),
+    });
+    await user.click(screen.getByRole('button', { name: 'Integrate' }));
+    await user.click(screen.getByRole('button', { name: 'Login to HubSpot' }));
+    expect(await screen.findByText(/Finish in the HubSpot tab/)).toBeInTheDocument();
+
+    act(() => events.next({ hubspotIntegrationChanged: integration({ lastConnectError: cancelled }) }));
+    const banner = screen.getByRole('alert');
+    expect(banner).toHaveAttribute('data-state', 'red');
+    expect(banner).toHaveTextContent('HubSpot was not connected');
+    expect(banner).toHaveTextContent(cancelled);
+    expect(screen.queryByText(/Finish in the HubSpot tab/)).not.toBeInTheDocument();
+
+    await user.click(within(banner).getByRole('button', { name: 'Try again' }));
+    expect(variablesOf(mock.executeMutation, 'ConnectHubspot')).toHaveLength(2);
+    expect(tabs[1].location.href).toBe(authorization.connectHubspot.url);
+    // The new attempt waits again: the last attempt's outcome is gone before the gateway's clearing arrives.
+    expect(await screen.findByText(/Finish in the HubSpot tab/)).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('does not show an earlier attempt\'s outcome before the admin starts one', () => {
+    renderCard(integration({ lastConnectError: cancelled }));
+    expect(screen.getByRole('button', { name: 'Integrate' })).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('Cancel on the Login step goes back to Integrate and abandons the attempt', async () => {
+    const user = userEvent.setup();
+    const events = subscriptionSubject();
+    const tab = fakeTab();
+    vi.spyOn(window, 'open').mockReturnValue(tab as unknown as Window);
+    renderCard(disconnected, { HubspotIntegrationChanged: () => events.source, ConnectHubspot: () => ({ data: authorization }) });
+    await user.click(screen.getByRole('button', { name: 'Integrate' }));
+    await user.click(screen.getByRole('button', { name: 'Login to HubSpot' }));
+    await screen.findByText(/Finish in the HubSpot tab/);
+
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(tab.close).toHaveBeenCalled();
+    expect(screen.getByRole('button', { name: 'Integrate' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Login to HubSpot' })).not.toBeInTheDocument();
+    expect(screen.queryByText(/Finish in the HubSpot tab/)).not.toBeInTheDocument();
+    // The abandoned attempt's outcome, arriving later, does not bring the Login step back.
+    act(() => events.next({ hubspotIntegrationChanged: integration({ lastConnectError: cancelled }) }));
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('Cancel before logging in goes back to Integrate without asking the gateway', async () => {
+    const user = userEvent.setup();
+    const mock = renderCard(disconnected);
+    await user.click(screen.getByRole('button', { name: 'Integrate' }));
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.getByRole('button', { name: 'Integrate' })).toBeInTheDocument();
+    expect(mock.executeMutation).not.toHaveBeenCalled();
   });
 });
 

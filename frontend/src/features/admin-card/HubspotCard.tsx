@@ -4,6 +4,7 @@ import { graphql } from '../../gql';
 import { errorCode, errorMessage, useSubscriptionEvents } from '../../shared/api';
 import { Banner, Button } from '../../shared/ui';
 import type { Integration } from './fragments';
+import { LoginProgress, LoginStep } from './LoginStep';
 import { OptionsSection } from './OptionsSection';
 import { StatusBanner } from './StatusBanner';
 import { SyncActivity } from './SyncActivity';
@@ -44,7 +45,15 @@ export function HubspotCard() {
 
   useSubscriptionEvents(HubspotIntegrationChanged, {}, (event) => setLatest(event.hubspotIntegrationChanged));
 
-  const login = useHubspotLogin();
+  // A new attempt starts without the last one's outcome, here as on the gateway.
+  const login = useHubspotLogin({
+    lastConnectError: integration?.lastConnectError,
+    onStarted: () =>
+      setLatest((prev) => {
+        const current = prev ?? data?.hubspotIntegration;
+        return current ? { ...current, lastConnectError: null } : null;
+      }),
+  });
   const [integrating, setIntegrating] = useState(false);
   const [seenState, setSeenState] = useState(integration?.state);
   if (integration?.state !== seenState) {
@@ -89,7 +98,13 @@ export function HubspotCard() {
             Integrate
           </Button>
         ) : (
-          <LoginStep login={login} />
+          <LoginStep
+            login={login}
+            onCancel={() => {
+              login.cancel();
+              setIntegrating(false);
+            }}
+          />
         )}
         <SyncActivity state={integration.state} />
       </>
@@ -126,51 +141,4 @@ export function HubspotCard() {
       {body}
     </section>
   );
-}
-
-type Login = ReturnType<typeof useHubspotLogin>;
-
-function LoginStep({ login }: { login: Login }) {
-  const hintId = useId();
-  return (
-    <div className="login-step">
-      <p id={hintId}>
-        HubSpot opens in a new tab. Sign in to the portal you want to connect and accept <strong>all</strong> the
-        permissions Convrs asks for: Convrs cannot work with a partial grant.
-      </p>
-      <Button variant="primary" onClick={login.login} busy={login.fetching} aria-describedby={hintId}>
-        Login to HubSpot
-      </Button>
-      <LoginProgress login={login} />
-    </div>
-  );
-}
-
-/** After the login tab opened: what to do next, the way round a blocked popup, or why it failed. */
-function LoginProgress({ login }: { login: Login }) {
-  if (login.error) {
-    return (
-      <Banner tone="red" role="alert" title="HubSpot login could not start.">
-        {errorMessage(login.error)}
-      </Banner>
-    );
-  }
-  if (login.blockedUrl) {
-    return (
-      <Banner tone="blue" title="Your browser blocked the new tab.">
-        <a href={login.blockedUrl} target="_blank" rel="noopener noreferrer">
-          Open the HubSpot login
-        </a>{' '}
-        to continue.
-      </Banner>
-    );
-  }
-  if (login.started) {
-    return (
-      <p className="muted" role="status">
-        Finish in the HubSpot tab. This card updates by itself when HubSpot sends you back.
-      </p>
-    );
-  }
-  return null;
 }

@@ -22,6 +22,7 @@ function stored(options: Options): Integration {
     connectedAt: '2025-01-02T10:00:00Z',
     enabledAt: '2025-01-02T10:05:00Z',
     errorReason: null,
+    lastConnectError: null,
     options,
   };
 }

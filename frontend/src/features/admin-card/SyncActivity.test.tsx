@@ -23,6 +23,7 @@ const enabled: Integration = {
   connectedAt: '2025-01-02T10:00:00Z',
   enabledAt: '2025-01-02T10:05:00Z',
   errorReason: null,
+  lastConnectError: null,
   options: { allowOutboundSearch: false, requireOutboundMatch: false },
 };
 

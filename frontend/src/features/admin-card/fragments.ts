@@ -11,6 +11,7 @@ export const HubspotIntegrationFields = graphql(`
     connectedAt
     enabledAt
     errorReason
+    lastConnectError
     options {
       allowOutboundSearch
       requireOutboundMatch
