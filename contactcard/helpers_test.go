@@ -107,7 +107,7 @@ func newEnv(t *testing.T, engine string, b backend) *env {
 // connect stores a connection to the portal as a completed OAuth handshake would, with real simulator tokens.
 func (e *env) connect() {
 	e.t.Helper()
-	hubtest.Connect(e.t, e.db, e.box, e.sim, store.Connection{WorkspaceID: wsID, PortalID: e.portal, HubUserEmail: "ada@test.test",
+	hubtest.Connect(e.t, e.db, e.box, e.sim, convrs.HubspotConnection{WorkspaceID: wsID, PortalID: e.portal, HubUserEmail: "ada@test.test",
 		TokenExpiresAt: time.Now().Add(25 * time.Minute)})
 }
 

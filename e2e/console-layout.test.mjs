@@ -238,45 +238,6 @@ async function startConversation(page, customer, message) {
 const brokenLabels = (email) =>
   email.evaluate((el) => [...el.querySelectorAll('.email__label')].filter((label) => label.getClientRects().length > 1).map((l) => l.textContent));
 
-test('User Details: a long e-mail address wraps before a dot of its domain, never inside a label, at 1280 and 390 px', { timeout: 120_000 }, async () => {
-  const page = await env.context.newPage();
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await signIn(page, env.gateway.url, 'Sign in as Sam Agent (agent)');
-  const stamp = Date.now();
-  const details = page.getByRole('region', { name: 'User Details' });
-  const email = details.locator('.email').first();
-  const outside = () =>
-    details.evaluate((el) => {
-      const box = el.getBoundingClientRect();
-      return [...el.querySelectorAll('*')]
-        .filter((child) => child.getBoundingClientRect().right > box.right + 1)
-        .map((child) => `${child.tagName}.${child.className}: ${child.textContent.slice(0, 40)}`);
-    });
-  const show = async (address, width) => {
-    const id = await startConversation(page, { email: address, firstName: 'Wren', lastName: `Long ${width}` }, 'Hello, my address is long.');
-    await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
-    await page.goto(`${env.gateway.url}/#/chat/${id}`);
-    await email.waitFor();
-    await email.scrollIntoViewIfNeeded();
-    assert.equal(await email.textContent(), address, 'the address reads unchanged');
-  };
-
-  for (const width of [1280, 390]) {
-    // A long address wraps, before a dot of its domain, never inside one of its labels.
-    await show(`customer.with.a.rather.long.address.${stamp}.${width}@support.example-company.co.uk`, width);
-    const lines = await email.evaluate((el) => new Set([...el.getClientRects()].map((r) => Math.round(r.top))).size);
-    assert.ok(lines > 1, `at ${width} px the address wraps (it is longer than the column)`);
-    assert.deepEqual(await brokenLabels(email), [], `at ${width} px no label of the address is split`);
-    assert.deepEqual(await outside(), [], `at ${width} px nothing in User Details runs out of it`);
-    await screenshot(page, `layout-${width}-user-details-email`);
-
-    // A label longer than the column itself breaks too, rather than push the panel wider than its column.
-    await show(`wren.${stamp}.${width}@customer-support-department-of-a-long-named-company.example`, width);
-    assert.deepEqual(await outside(), [], `at ${width} px an overlong label stays inside User Details`);
-  }
-  await page.close();
-});
-
 test('phone: the simulator’s contacts table and the HubSpot dialogs fit a 390 px screen (and the README’s screenshots)', { timeout: 180_000 }, async () => {
   const { context, gateway } = env;
   const sim = await context.newPage();
@@ -348,5 +309,45 @@ test('phone: the simulator’s contacts table and the HubSpot dialogs fit a 390 
   await card.locator('.banner[data-state="green"]').waitFor();
   await checkDialog('Disable', 'disable');
   await card.getByRole('button', { name: 'Integrate' }).waitFor();
+  await page.close();
+});
+
+// After the README's screenshots, so the customers it creates are not in them.
+test('User Details: a long e-mail address wraps before a dot of its domain, never inside a label, at 1280 and 390 px', { timeout: 120_000 }, async () => {
+  const page = await env.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signIn(page, env.gateway.url, 'Sign in as Sam Agent (agent)');
+  const stamp = Date.now();
+  const details = page.getByRole('region', { name: 'User Details' });
+  const email = details.locator('.email').first();
+  const outside = () =>
+    details.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      return [...el.querySelectorAll('*')]
+        .filter((child) => child.getBoundingClientRect().right > box.right + 1)
+        .map((child) => `${child.tagName}.${child.className}: ${child.textContent.slice(0, 40)}`);
+    });
+  const show = async (address, width) => {
+    const id = await startConversation(page, { email: address, firstName: 'Wren', lastName: `Long ${width}` }, 'Hello, my address is long.');
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+    await page.goto(`${env.gateway.url}/#/chat/${id}`);
+    await email.waitFor();
+    await email.scrollIntoViewIfNeeded();
+    assert.equal(await email.textContent(), address, 'the address reads unchanged');
+  };
+
+  for (const width of [1280, 390]) {
+    // A long address wraps, before a dot of its domain, never inside one of its labels.
+    await show(`customer.with.a.rather.long.address.${stamp}.${width}@support.example-company.co.uk`, width);
+    const lines = await email.evaluate((el) => new Set([...el.getClientRects()].map((r) => Math.round(r.top))).size);
+    assert.ok(lines > 1, `at ${width} px the address wraps (it is longer than the column)`);
+    assert.deepEqual(await brokenLabels(email), [], `at ${width} px no label of the address is split`);
+    assert.deepEqual(await outside(), [], `at ${width} px nothing in User Details runs out of it`);
+    await screenshot(page, `layout-${width}-user-details-email`);
+
+    // A label longer than the column itself breaks too, rather than push the panel wider than its column.
+    await show(`wren.${stamp}.${width}@customer-support-department-of-a-long-named-company.example`, width);
+    assert.deepEqual(await outside(), [], `at ${width} px an overlong label stays inside User Details`);
+  }
   await page.close();
 });

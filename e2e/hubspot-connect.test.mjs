@@ -200,6 +200,10 @@ test('Cancel on the consent page reaches the card, Try again starts over, and th
   await failure.waitFor({ timeout: 30_000 });
   assert.match(await failure.textContent(), /HubSpot was not connected.*cancelled on HubSpot's consent page/);
   assert.equal(await card.getByText(/Finish in the HubSpot tab/).count(), 0, 'the card no longer waits');
+  // Its label on one line: as tall as the card's other buttons, not two lines of text.
+  const retryBox = await failure.getByRole('button', { name: 'Try again' }).boundingBox();
+  const loginBox = await card.getByRole('button', { name: 'Cancel' }).boundingBox();
+  assert.ok(retryBox.height <= loginBox.height + 2, `Try again is ${retryBox.height}px tall, a one-line button ${loginBox.height}px`);
   await screenshot(page, 'card-connect-cancelled');
 
   // Return to Convrs closes the HubSpot tab (the card opened it); the console stays where it was.

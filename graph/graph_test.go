@@ -151,7 +151,7 @@ func (s *stack) connectHubspot(t *testing.T) {
 		}
 		return out
 	}
-	_, _, err := s.db.SaveHubspotConnection(context.Background(), store.Connection{
+	_, _, err := s.db.SaveHubspotConnection(context.Background(), convrs.HubspotConnection{
 		WorkspaceID: seed.WorkspaceID, PortalID: 4242, UIDomain: "app-eu1.hubspot.com", HubUserEmail: "ada@acme.test",
 		Scopes: integration.RequiredScopes, AccessTokenEnc: seal("fake-access", "access"), RefreshTokenEnc: seal("fake-refresh", "refresh"),
 		TokenExpiresAt: time.Now().Add(time.Hour), ConnectedBy: seed.AdminID,

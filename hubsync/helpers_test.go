@@ -123,7 +123,7 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 // connect stores a connection to portal, as the OAuth callback does.
 func (e *env) connect() {
 	e.t.Helper()
-	e.access = hubtest.Connect(e.t, e.db, e.box, e.sim, store.Connection{WorkspaceID: wsID, PortalID: portal,
+	e.access = hubtest.Connect(e.t, e.db, e.box, e.sim, convrs.HubspotConnection{WorkspaceID: wsID, PortalID: portal,
 		TokenExpiresAt: e.clock.Now().Add(30 * time.Minute)})
 }
 

@@ -53,7 +53,7 @@ func connectDemo(t *testing.T, app *App) {
 		}
 		return s
 	}
-	if _, _, err := app.db.SaveHubspotConnection(ctx, store.Connection{WorkspaceID: "ws_demo", PortalID: hubspotsim.DemoPortalID,
+	if _, _, err := app.db.SaveHubspotConnection(ctx, convrs.HubspotConnection{WorkspaceID: "ws_demo", PortalID: hubspotsim.DemoPortalID,
 		Scopes: integration.RequiredScopes, AccessTokenEnc: seal(access, "access"), RefreshTokenEnc: seal(refresh, "refresh"),
 		TokenExpiresAt: time.Now().Add(30 * time.Minute), ConnectedBy: "stf_ada"}); err != nil {
 		t.Fatal(err)

@@ -16,7 +16,6 @@ import (
 	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
-	"github.com/convrs/gateway/store"
 	"github.com/convrs/gateway/store/storetest"
 )
 
@@ -30,7 +29,7 @@ func TestWebhookUpdatesOpenCard(t *testing.T) {
 	const ws = "ws_e2e"
 	_, agent := hubtest.Workspace(t, db, convrs.Workspace{ID: ws, Name: "E2E", DefaultRegion: "GB", TimeZone: "Europe/London"})
 	box := hubtest.NewBox(t)
-	hubtest.Connect(t, db, box, sim, store.Connection{WorkspaceID: ws, PortalID: portal, TokenExpiresAt: time.Now().Add(25 * time.Minute)})
+	hubtest.Connect(t, db, box, sim, convrs.HubspotConnection{WorkspaceID: ws, PortalID: portal, TokenExpiresAt: time.Now().Add(25 * time.Minute)})
 	if _, err := db.EnableHubspot(ctx, ws); err != nil {
 		t.Fatal(err)
 	}

@@ -13,12 +13,6 @@ import (
 	"github.com/convrs/gateway/convrs"
 )
 
-// Connection is what a completed OAuth handshake stores (the integration's type).
-type Connection = convrs.HubspotConnection
-
-// SealedTokens are a workspace's stored HubSpot tokens, still encrypted (the integration's type).
-type SealedTokens = convrs.SealedHubspotTokens
-
 // HubspotIntegration returns a workspace's integration; a workspace that never connected is DISCONNECTED.
 func (d *DB) HubspotIntegration(ctx context.Context, workspaceID string) (*convrs.HubspotIntegration, error) {
 	var row integrationRow
@@ -60,7 +54,7 @@ func (d *DB) PortalChange(ctx context.Context, workspaceID string, portalID int6
 // the customers' links to the old portal's contacts are cleared, since those IDs mean nothing in the new one.
 // The sealed refresh token it replaces (another portal's, or an older one of the same portal) is returned, for
 // the caller to revoke.
-func (d *DB) SaveHubspotConnection(ctx context.Context, c Connection) (integ *convrs.HubspotIntegration, replacedRefreshEnc string, err error) {
+func (d *DB) SaveHubspotConnection(ctx context.Context, c convrs.HubspotConnection) (integ *convrs.HubspotIntegration, replacedRefreshEnc string, err error) {
 	now := d.now()
 	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row integrationRow
@@ -182,7 +176,7 @@ func (d *DB) DeleteHubspotIntegration(ctx context.Context, workspaceID string) (
 }
 
 // HubspotTokens returns a workspace's sealed tokens, or nil when it has none.
-func (d *DB) HubspotTokens(ctx context.Context, workspaceID string) (*SealedTokens, error) {
+func (d *DB) HubspotTokens(ctx context.Context, workspaceID string) (*convrs.SealedHubspotTokens, error) {
 	var row integrationRow
 	err := d.db.WithContext(ctx).Where("workspace_id = ?", workspaceID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && row.RefreshTokenEnc == "") {
@@ -190,7 +184,7 @@ func (d *DB) HubspotTokens(ctx context.Context, workspaceID string) (*SealedToke
 	} else if err != nil {
 		return nil, fmt.Errorf("store: hubspot tokens: %w", err)
 	}
-	t := &SealedTokens{PortalID: row.PortalID, AccessTokenEnc: row.AccessTokenEnc, RefreshTokenEnc: row.RefreshTokenEnc}
+	t := &convrs.SealedHubspotTokens{PortalID: row.PortalID, AccessTokenEnc: row.AccessTokenEnc, RefreshTokenEnc: row.RefreshTokenEnc}
 	if row.TokenExpiresAt != nil {
 		t.ExpiresAt = *row.TokenExpiresAt
 	}
@@ -199,7 +193,7 @@ func (d *DB) HubspotTokens(ctx context.Context, workspaceID string) (*SealedToke
 
 // SaveHubspotTokens stores refreshed tokens, only if the workspace is still connected to portalID: a refresh
 // finishing after a Disable or a reconnect to another portal must not resurrect old tokens.
-func (d *DB) SaveHubspotTokens(ctx context.Context, workspaceID string, portalID int64, t SealedTokens) error {
+func (d *DB) SaveHubspotTokens(ctx context.Context, workspaceID string, portalID int64, t convrs.SealedHubspotTokens) error {
 	res := d.db.WithContext(ctx).Model(&integrationRow{}).Where("workspace_id = ? AND portal_id = ?", workspaceID, portalID).
 		Updates(map[string]any{"access_token_enc": t.AccessTokenEnc, "refresh_token_enc": t.RefreshTokenEnc,
 			"token_expires_at": t.ExpiresAt.UTC(), "updated_at": d.now()})

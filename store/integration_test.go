@@ -12,7 +12,7 @@ func TestMarkHubspotErrorOnlyForTheCurrentConnection(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db, "ws_a")
-		conn := store.Connection{WorkspaceID: "ws_a", PortalID: 1, UIDomain: "app.hubspot.com", HubUserEmail: "o@x.test",
+		conn := convrs.HubspotConnection{WorkspaceID: "ws_a", PortalID: 1, UIDomain: "app.hubspot.com", HubUserEmail: "o@x.test",
 			Scopes: []string{"oauth"}, AccessTokenEnc: "v1:a", RefreshTokenEnc: "v1:r", TokenExpiresAt: time.Now().Add(time.Hour)}
 		first, _, err := db.SaveHubspotConnection(f.admin, conn)
 		if err != nil {

@@ -66,7 +66,7 @@ func NewBox(tb testing.TB) *secret.Box {
 // Connect stores c (WorkspaceID, PortalID and TokenExpiresAt set) as the OAuth callback would, with fresh
 // simulator tokens sealed by box; UIDomain, Scopes and ConnectedBy default to app.hubspot.com, every required
 // scope and AdminID. It returns the access token.
-func Connect(tb testing.TB, db *store.DB, box *secret.Box, sim *hubspotsim.TestServer, c store.Connection) string {
+func Connect(tb testing.TB, db *store.DB, box *secret.Box, sim *hubspotsim.TestServer, c convrs.HubspotConnection) string {
 	tb.Helper()
 	access, refresh := sim.IssueTokens(c.PortalID, "")
 	seal := func(token, which string) string {
