@@ -81,10 +81,8 @@ func (o *outbound) linked(ctx context.Context, customerID string, portal int64) 
 
 // fetch reads the picked contact from HubSpot (a merged ID answers with the contact kept).
 func (o *outbound) fetch(ctx context.Context, ws, id string) (*hubspot.Contact, error) {
-	for _, r := range id {
-		if r < '0' || r > '9' {
-			return nil, convrs.Invalidf("hubspotContactId", "%q is not a HubSpot contact ID.", id)
-		}
+	if err := convrs.ValidContactID(id); err != nil {
+		return nil, err
 	}
 	hc, _, err := o.s.cfg.Clients.Client(ctx, ws)
 	if err != nil {
