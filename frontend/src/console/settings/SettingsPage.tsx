@@ -35,7 +35,7 @@ const fieldNames: FieldName[] = ['name', 'defaultRegion', 'timeZone'];
 type Settings = Record<FieldName, string>;
 
 const regionHint =
-  'A two-letter ISO country code, e.g. GB or US. Phone numbers typed without a country code are read as numbers in this region, and that is the number HubSpot contacts are matched on.';
+  'A two-letter ISO country code, e.g. GB or US. Phone numbers typed without a country code are read as numbers in this region, and that is the number HubSpot contacts are matched on. Times use the clock people use there (24-hour in GB, 12-hour in the US).';
 const timeZoneHint =
   'Times in Agent Chat and in the transcripts written to HubSpot are shown in this zone. An IANA name, e.g. Europe/London or America/New_York (any letter case).';
 
