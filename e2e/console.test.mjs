@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { screenshot, setup, signIn } from './harness.mjs';
+import { freePort, screenshot, setup, signIn, startGateway } from './harness.mjs';
 
 let env;
 
@@ -171,4 +171,27 @@ test('an admin changes the workspace settings, and an invalid time zone is shown
   assert.equal(await region.inputValue(), 'GB');
   assert.equal(await timeZone.inputValue(), 'Europe/London');
   await page.close();
+});
+
+test('one address in development: the console opened at 127.0.0.1 moves to PUBLIC_URL (localhost) and stays signed in there', { timeout: 120_000 }, async (t) => {
+  // Its own gateway with the development default: PUBLIC_URL on localhost, which HubSpot sends the admin back to.
+  const port = await freePort();
+  const publicUrl = `http://localhost:${port}`;
+  const gateway = await startGateway('console-one-address', { port, env: { PUBLIC_URL: publicUrl } });
+  t.after(() => gateway.stop());
+  const page = await env.context.newPage();
+  t.after(() => page.close());
+
+  await page.goto(`http://127.0.0.1:${port}/#/chat`);
+  await page.waitForURL((url) => url.origin === publicUrl);
+  await signIn(page, `${publicUrl}/`, 'Sign in as Ada Admin (admin)');
+
+  // Coming back from HubSpot to PUBLIC_URL (the callback's Return to Convrs) finds the same session, and so does
+  // a bookmark of the 127.0.0.1 address.
+  for (const address of [`${publicUrl}/#/integrations`, `http://127.0.0.1:${port}/#/integrations`]) {
+    await page.goto(address);
+    await page.getByRole('heading', { name: 'Integrations' }).waitFor();
+    assert.equal(new URL(page.url()).origin, publicUrl, `${address} ends on ${publicUrl}`);
+    assert.equal(await page.getByRole('button', { name: 'Sign out' }).isVisible(), true, `${address} is signed in`);
+  }
 });
