@@ -5,6 +5,7 @@ import type { OperationResult } from '@urql/core';
 import { makeSubject, never } from 'wonka';
 import type { Integration } from './fragments';
 import { HubspotCard } from './HubspotCard';
+import { connected, enabled, integration } from './testFixtures';
 import {
   createMockClient,
   graphqlError,
@@ -15,30 +16,7 @@ import {
   type MockHandlers,
 } from '../../testing/mockClient';
 
-function integration(overrides: Partial<Integration> = {}): Integration {
-  return {
-    state: 'DISCONNECTED',
-    portalId: null,
-    uiDomain: null,
-    hubUserEmail: null,
-    connectedAt: null,
-    enabledAt: null,
-    errorReason: null,
-    lastConnectError: null,
-    options: { allowOutboundSearch: false, requireOutboundMatch: false },
-    ...overrides,
-  };
-}
-
 const disconnected = integration();
-const connected = integration({
-  state: 'CONNECTED',
-  portalId: '12345678',
-  uiDomain: 'app.hubspot.com',
-  hubUserEmail: 'ada@example.com',
-  connectedAt: '2025-01-02T10:00:00Z',
-});
-const enabled = { ...connected, state: 'ENABLED' as const, enabledAt: '2025-01-02T10:05:00Z' };
 const broken = {
   ...connected,
   state: 'ERROR' as const,

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { makeSubject } from 'wonka';
 import type { Integration } from './fragments';
 import { OptionsSection } from './OptionsSection';
+import { enabled } from './testFixtures';
 import { createMockClient, graphqlError, MockProvider, variablesOf, type MockHandlers } from '../../testing/mockClient';
 
 type Options = Integration['options'];
@@ -13,19 +14,7 @@ const off: Options = { allowOutboundSearch: false, requireOutboundMatch: false }
 const search: Options = { allowOutboundSearch: true, requireOutboundMatch: false };
 const matchOnly: Options = { allowOutboundSearch: true, requireOutboundMatch: true };
 
-function stored(options: Options): Integration {
-  return {
-    state: 'ENABLED',
-    portalId: '12345678',
-    uiDomain: 'app.hubspot.com',
-    hubUserEmail: 'ada@example.com',
-    connectedAt: '2025-01-02T10:00:00Z',
-    enabledAt: '2025-01-02T10:05:00Z',
-    errorReason: null,
-    lastConnectError: null,
-    options,
-  };
-}
+const stored = (options: Options): Integration => ({ ...enabled, options });
 
 /**
  * The Options section as the card renders it: `options` are the stored ones, which the card replaces when a save

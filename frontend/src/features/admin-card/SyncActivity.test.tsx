@@ -14,18 +14,8 @@ import {
 } from '../../testing/mockClient';
 import type { Integration, SyncRecord, SyncSummary } from './fragments';
 import { HubspotCard } from './HubspotCard';
+import { enabled } from './testFixtures';
 
-const enabled: Integration = {
-  state: 'ENABLED',
-  portalId: '12345678',
-  uiDomain: 'app.hubspot.com',
-  hubUserEmail: 'ada@example.com',
-  connectedAt: '2025-01-02T10:00:00Z',
-  enabledAt: '2025-01-02T10:05:00Z',
-  errorReason: null,
-  lastConnectError: null,
-  options: { allowOutboundSearch: false, requireOutboundMatch: false },
-};
 
 let seq = 0;
 function record(overrides: Partial<SyncRecord> = {}): SyncRecord {
