@@ -77,6 +77,9 @@ type Service struct {
 
 	mu             sync.Mutex
 	cacheDownUntil time.Time
+
+	live    liveCards    // the open cards of this process (watch.go)
+	rematch rematchState // the workspace-wide re-matches due (watch.go)
 }
 
 var _ convrs.HubspotContactService = (*Service)(nil)

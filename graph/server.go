@@ -130,7 +130,7 @@ func NewServer(r *Resolver, opts ServerOptions) *Server {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(opts.Limits.Tokens)
-	srv.Use(limitsExtension{limits: opts.Limits, introspection: opts.Introspection})
+	srv.Use(&limitsExtension{limits: opts.Limits, introspection: opts.Introspection})
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	}
