@@ -587,15 +587,28 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Run(name+"/"+c.name, func(t *testing.T) {
 				exp := want(o, c)
 				if o.topic != nil {
-					sub := client.New(s.handler).WebsocketWithPayload(o.query, map[string]any{"authorization": "Bearer " + c.token})
+					query := strings.ReplaceAll(o.query, "$cust", custID)
+					sub := client.New(s.handler).WebsocketWithPayload(query, map[string]any{"authorization": "Bearer " + c.token})
 					defer sub.Close()
-					if exp == convrs.EUNAUTHORIZED {
+					switch exp {
+					case convrs.EUNAUTHORIZED:
 						if err := sub.Next(&struct{}{}); err == nil || !strings.Contains(err.Error(), "connection_error") {
 							t.Errorf("got %v, want the connection refused", err)
 						}
-						return
+					case "hidden":
+						// Another workspace's customer: refused before anything is subscribed.
+						if err := sub.Next(&struct{}{}); err == nil || !strings.Contains(err.Error(), convrs.ENOTFOUND) {
+							t.Errorf("got %v, want ENOTFOUND", err)
+						}
+					case "allowed":
+						if name == "hubspotContactUpdated" {
+							// Panels of one customer share a watch (one pub/sub subscription), so the proof is an
+							// update arriving: announce a change until one does.
+							receiveWhilePublishing(t, s, sub, convrs.TopicHubspotContact(c.workspace, custID))
+							return
+						}
+						s.pubsub.waitSubscribed(t, o.topic(c.workspace))
 					}
-					s.pubsub.waitSubscribed(t, o.topic(c.workspace))
 					return
 				}
 				var opts []client.Option
@@ -618,6 +631,33 @@ func TestAuthorizationMatrix(t *testing.T) {
 					t.Errorf("got %s, want %s: %s", got, exp, r.raw)
 				}
 			})
+		}
+	}
+}
+
+// receiveWhilePublishing publishes on topic every 20 ms until sub gets an event (10 s at most).
+func receiveWhilePublishing(t *testing.T, s *stack, sub *client.Subscription, topic string) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		var v map[string]any
+		done <- sub.Next(&v)
+	}()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("subscription: %v", err)
+			}
+			return
+		case <-tick.C:
+			_ = s.pubsub.Publish(context.Background(), topic, []byte("changed"))
+		case <-deadline:
+			_ = sub.Close()
+			t.Fatal("no update within 10 s")
 		}
 	}
 }
