@@ -140,6 +140,13 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 	matcher := match.New(match.Config{Links: a.card.NotifyingLinks(a.db), Locker: locker, Logger: a.logger})
 	a.card.SetMatcher(matcher)
 	a.webhook = &webhookHandler{secret: clientSecret, publicURL: cfg.PublicURL, events: a.card, logger: a.logger, now: time.Now}
+	for _, reason := range contactcard.WebhookIgnoreReasons {
+		a.metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "convrs_hubspot_webhook_events_ignored_total",
+			Help:        "HubSpot webhook events acknowledged without effect: another object than contacts (object_type), a subscription type the gateway does not use (subscription_type), a portal no workspace is connected to (portal).",
+			ConstLabels: prometheus.Labels{"reason": reason},
+		}, func() float64 { return float64(a.card.WebhookEventsIgnored(reason)) }))
+	}
 	// Transcript sync: the workers Run starts, and the records' service GraphQL reads.
 	a.syncs = hubsync.NewWorker(hubsync.Config{
 		Store: a.db, Clients: a.hubspot, Cache: kv, Logger: a.logger, PublicURL: cfg.PublicURL, Matcher: matcher,
@@ -182,7 +189,7 @@ func (a *App) startSimulator() error {
 	sim.SeedDemo()
 	// As a HubSpot app's settings would: every contact event goes to the gateway's webhook endpoint.
 	if err := sim.SetWebhooks(hubspotsim.WebhookSettings{TargetURL: a.cfg.PublicURL + "/webhooks/hubspot",
-		Subscriptions: hubspotsim.ContactSubscriptions(hubspotsim.CardProperties...)}); err != nil {
+		Subscriptions: hubspotsim.ContactSubscriptions(contactcard.HandledWebhooks().Properties...)}); err != nil {
 		return &ConfigError{"PUBLIC_URL", err.Error()}
 	}
 	ln, err := net.Listen("tcp", a.cfg.HubspotSimAddr)

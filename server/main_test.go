@@ -107,6 +107,13 @@ func TestUnknownCommandAndHelp(t *testing.T) {
 	if err := run(context.Background(), []string{"help"}, env(), &out, io.Discard); err != nil || !strings.Contains(out.String(), "hubspot-sim") {
 		t.Errorf("help: %v %q", err, out.String())
 	}
+	// -h and --help print the usage too, and never start the server (which would fail here on PORT).
+	for _, arg := range []string{"-h", "--help", "-help"} {
+		out.Reset()
+		if err := run(context.Background(), []string{arg}, env("PORT", "abc"), &out, io.Discard); err != nil || !strings.Contains(out.String(), "hubspot-app") {
+			t.Errorf("%s: %v %q", arg, err, out.String())
+		}
+	}
 	if err := run(context.Background(), []string{"serv"}, env(), &out, io.Discard); err == nil || !strings.Contains(err.Error(), `unknown command "serv"`) {
 		t.Errorf("unknown command: %v", err)
 	}
