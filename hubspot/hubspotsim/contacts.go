@@ -363,7 +363,9 @@ func (s *Simulator) handleContactBatchCreate(c *call) {
 			continue
 		}
 		created = append(created, rec)
-		results = append(results, s.contactJSONLocked(p, rec, union(contactDefaultProps, keys(input.Properties)...), nil))
+		o := s.contactJSONLocked(p, rec, union(contactDefaultProps, keys(input.Properties)...), nil)
+		o.ObjectWriteTraceID = input.ObjectWriteTraceID
+		results = append(results, o)
 	}
 	events := make([]WebhookEvent, 0, len(created))
 	for _, rec := range created {
@@ -428,6 +430,7 @@ func (s *Simulator) handleContactBatchUpsert(c *call) {
 		}
 		o := s.contactJSONLocked(p, rec, names, nil)
 		o.New = &created
+		o.ObjectWriteTraceID = input.ObjectWriteTraceID
 		results = append(results, o)
 	}
 	s.writeBatch(c.w, http.StatusOK, results, errs)

@@ -240,3 +240,24 @@ func (s *Simulator) handleSimRequests(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, reqs)
 }
+
+type simLegacyAPIs struct {
+	Enabled *bool `json:"enabled"`
+}
+
+// handleSimLegacyAPIs is PUT /_sim/legacy-apis {"enabled": false} (and GET): the switch of the retired APIs.
+func (s *Simulator) handleSimLegacyAPIs(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPut {
+		var in simLegacyAPIs
+		if !readSimJSON(w, r, &in) {
+			return
+		}
+		if in.Enabled == nil {
+			simError(w, http.StatusBadRequest, `"enabled" (true or false) is required`)
+			return
+		}
+		s.SetLegacyAPIs(*in.Enabled)
+	}
+	on := s.LegacyAPIs()
+	writeJSON(w, http.StatusOK, simLegacyAPIs{Enabled: &on})
+}

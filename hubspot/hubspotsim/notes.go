@@ -148,7 +148,9 @@ func (s *Simulator) handleNoteBatchCreate(c *call) {
 			continue
 		}
 		created = append(created, rec)
-		results = append(results, noteJSON(rec, union(noteDefaultProps, keys(input.Properties)...), nil))
+		o := noteJSON(rec, union(noteDefaultProps, keys(input.Properties)...), nil)
+		o.ObjectWriteTraceID = input.ObjectWriteTraceID
+		results = append(results, o)
 	}
 	s.writeBatch(c.w, http.StatusCreated, results, errs)
 }
