@@ -142,6 +142,10 @@ func (s *Simulator) handleContactCreate(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.portals[c.portalID]
+	if e := s.checkRequiredLocked(c, p, objContacts, nil, in.Properties); e != nil {
+		writeAPIError(c.w, http.StatusBadRequest, e)
+		return
+	}
 	rec, e := s.createContactLocked(p, in.Properties)
 	if e != nil {
 		writeAPIError(c.w, statusOf(e), e)
@@ -264,6 +268,10 @@ func (s *Simulator) handleContactPatch(c *call) {
 		writeAPIError(c.w, http.StatusNotFound, contactNotFound(id))
 		return
 	}
+	if e := s.checkRequiredLocked(c, p, objContacts, rec.props, in.Properties); e != nil {
+		writeAPIError(c.w, http.StatusBadRequest, e)
+		return
+	}
 	if e := s.updateContactLocked(p, rec, in.Properties, "API"); e != nil {
 		writeAPIError(c.w, statusOf(e), e)
 		return
@@ -348,7 +356,11 @@ func (s *Simulator) handleContactBatchCreate(c *call) {
 	var errs []batchError
 	var created []*record
 	for _, input := range in.Inputs {
-		rec, e := s.createContactLocked(p, input.Properties)
+		e := s.checkRequiredLocked(c, p, objContacts, nil, input.Properties)
+		var rec *record
+		if e == nil {
+			rec, e = s.createContactLocked(p, input.Properties)
+		}
 		if e != nil && !partial {
 			// Without a unique objectWriteTraceId on every input, one failure fails the whole call.
 			for _, r := range created {
@@ -417,12 +429,16 @@ func (s *Simulator) handleContactBatchUpsert(c *call) {
 				props[k] = v
 			}
 			props["email"] = input.ID
-			rec, e = s.createContactLocked(p, props)
+			if e = s.checkRequiredLocked(c, p, objContacts, nil, props); e == nil {
+				rec, e = s.createContactLocked(p, props)
+			}
 			if e == nil {
 				s.emitLocked(p, contactEvent(EventContactCreation, rec.id, "API"))
 			}
 		} else {
-			e = s.updateContactLocked(p, rec, input.Properties, "API")
+			if e = s.checkRequiredLocked(c, p, objContacts, rec.props, input.Properties); e == nil {
+				e = s.updateContactLocked(p, rec, input.Properties, "API")
+			}
 		}
 		if e != nil {
 			errs = append(errs, toBatchError(e, input.ObjectWriteTraceID))

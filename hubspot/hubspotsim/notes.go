@@ -106,7 +106,12 @@ func (s *Simulator) handleNoteCreate(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec, e := s.createNoteLocked(s.portals[c.portalID], in)
+	p := s.portals[c.portalID]
+	if e := s.checkRequiredLocked(c, p, objNotes, nil, in.Properties); e != nil {
+		writeAPIError(c.w, http.StatusBadRequest, e)
+		return
+	}
+	rec, e := s.createNoteLocked(p, in)
 	if e != nil {
 		writeAPIError(c.w, statusOf(e), e)
 		return
@@ -132,7 +137,11 @@ func (s *Simulator) handleNoteBatchCreate(c *call) {
 	var errs []batchError
 	var created []*record
 	for _, input := range in.Inputs {
-		rec, e := s.createNoteLocked(p, input)
+		e := s.checkRequiredLocked(c, p, objNotes, nil, input.Properties)
+		var rec *record
+		if e == nil {
+			rec, e = s.createNoteLocked(p, input)
+		}
 		if e != nil && !partial {
 			// Without a unique objectWriteTraceId on every input HubSpot cannot report errors input by
 			// input: one failure fails the whole call and nothing is created.
@@ -196,6 +205,10 @@ func (s *Simulator) handleNotePatch(c *call) {
 	}
 	if e := validateNoteProps(p, props); e != nil {
 		writeAPIError(c.w, statusOf(e), e)
+		return
+	}
+	if e := s.checkRequiredLocked(c, p, objNotes, rec.props, in.Properties); e != nil {
+		writeAPIError(c.w, http.StatusBadRequest, e)
 		return
 	}
 	s.apply(p, rec, props, "hs_lastmodifieddate")

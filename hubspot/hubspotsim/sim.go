@@ -345,6 +345,8 @@ func (s *Simulator) routes() {
 	m.HandleFunc("POST /_sim/faults", s.handleSimFaults)
 	m.HandleFunc("GET /_sim/requests", s.handleSimRequests)
 	m.HandleFunc("PUT /_sim/legacy-apis", s.handleSimLegacyAPIs)
+	m.HandleFunc("PUT /_sim/portals/{id}/validation-rules/{objectType}", s.handleSimValidationRules)
+	m.HandleFunc("GET /_sim/portals/{id}/validation-rules/{objectType}", s.handleSimValidationRules)
 	m.HandleFunc("GET /_sim/legacy-apis", s.handleSimLegacyAPIs)
 
 	m.HandleFunc("/", s.handleNotFound)

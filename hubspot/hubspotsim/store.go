@@ -94,6 +94,8 @@ type portal struct {
 	burstHits    []time.Time
 	searchHits   []time.Time
 	stages       []PropertyOption
+	// required are the properties the portal's validation rules require, by object type (contacts, notes).
+	required map[string][]string
 }
 
 // record is a contact or a note. Search reads the indexed versions, everything else reads props.
