@@ -57,7 +57,8 @@ func (s *Simulator) createContactLocked(p *portal, raw map[string]any) (*record,
 		return nil, e
 	}
 	if email := props["email"]; email != "" {
-		if existing := contactByEmailLocked(p, email); existing != nil {
+		// Another contact's additional email is taken as much as its primary one.
+		if existing := contactWithEmailLocked(p, email); existing != nil {
 			return nil, contactConflict(existing.id)
 		}
 	}
@@ -82,7 +83,7 @@ func (s *Simulator) updateContactLocked(p *portal, rec *record, raw map[string]a
 		return e
 	}
 	if email := props["email"]; email != "" {
-		if existing := contactByEmailLocked(p, email); existing != nil && existing.id != rec.id {
+		if existing := contactWithEmailLocked(p, email); existing != nil && existing.id != rec.id {
 			return contactConflict(existing.id)
 		}
 	}
