@@ -2,6 +2,7 @@ package hubspotsim
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -116,6 +117,7 @@ func (s *Simulator) handleNoteCreate(c *call) {
 		writeAPIError(c.w, statusOf(e), e)
 		return
 	}
+	s.emitLocked(p, contactEvent(noteCreation, rec.id, "API"))
 	writeJSON(c.w, http.StatusCreated, noteJSON(rec, union(noteDefaultProps, keys(in.Properties)...), nil))
 }
 
@@ -161,6 +163,11 @@ func (s *Simulator) handleNoteBatchCreate(c *call) {
 		o.ObjectWriteTraceID = input.ObjectWriteTraceID
 		results = append(results, o)
 	}
+	events := make([]WebhookEvent, 0, len(created))
+	for _, rec := range created {
+		events = append(events, contactEvent(noteCreation, rec.id, "API"))
+	}
+	s.emitAllLocked(p, events)
 	s.writeBatch(c.w, http.StatusCreated, results, errs)
 }
 
@@ -211,7 +218,9 @@ func (s *Simulator) handleNotePatch(c *call) {
 		writeAPIError(c.w, http.StatusBadRequest, e)
 		return
 	}
+	before := maps.Clone(rec.props)
 	s.apply(p, rec, props, "hs_lastmodifieddate")
+	s.emitChangesLocked(p, rec, before, "API", notePropertyChange, "hs_lastmodifieddate")
 	writeJSON(c.w, http.StatusOK, noteJSON(rec, union(noteDefaultProps, keys(in.Properties)...), nil))
 }
 
@@ -219,8 +228,10 @@ func (s *Simulator) handleNoteDelete(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Like contacts, HubSpot answers 204 for IDs that do not exist.
-	if rec := s.portals[c.portalID].notes[c.r.PathValue("id")]; rec != nil && !rec.archived {
+	p := s.portals[c.portalID]
+	if rec := p.notes[c.r.PathValue("id")]; rec != nil && !rec.archived {
 		s.archiveLocked(rec)
+		s.emitLocked(p, contactEvent(noteDeletion, rec.id, "API"))
 	}
 	c.w.WriteHeader(http.StatusNoContent)
 }
