@@ -281,8 +281,12 @@ func (s *Simulator) handleSimFaults(w http.ResponseWriter, r *http.Request) {
 
 func ptrTo[T any](v T) *T { return &v }
 
+// handleSimRequests is GET /_sim/requests (?legacy=true: only the requests to legacy paths).
 func (s *Simulator) handleSimRequests(w http.ResponseWriter, r *http.Request) {
 	reqs := s.Requests()
+	if r.URL.Query().Get("legacy") == "true" {
+		reqs = s.LegacyRequests()
+	}
 	if reqs == nil {
 		reqs = []RequestLog{}
 	}

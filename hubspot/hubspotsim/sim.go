@@ -143,6 +143,7 @@ type Simulator struct {
 	latency       time.Duration
 	failureRate   int
 	requests      []RequestLog
+	legacyLog     []RequestLog
 	webhooks      webhookState
 	legacyOff     bool
 	retryAfter    time.Duration
@@ -199,6 +200,14 @@ func (s *Simulator) Requests() []RequestLog {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.requests)
+}
+
+// LegacyRequests returns the requests to a legacy path (RequestLog.Legacy) answered so far, served or not
+// (the newest 10,000, kept apart from Requests' window), oldest first.
+func (s *Simulator) LegacyRequests() []RequestLog {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.legacyLog)
 }
 
 // FailNext makes the next n API calls (calls with a bearer token: CRM and account info, not OAuth) fail with
@@ -260,6 +269,13 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.requests = slices.Delete(s.requests, 0, len(s.requests)-maxRequestLog+1)
 	}
 	s.requests = append(s.requests, entry)
+	if entry.Legacy {
+		// Kept apart, so a long run's other traffic cannot push a legacy request out of sight.
+		if len(s.legacyLog) >= maxRequestLog {
+			s.legacyLog = slices.Delete(s.legacyLog, 0, len(s.legacyLog)-maxRequestLog+1)
+		}
+		s.legacyLog = append(s.legacyLog, entry)
+	}
 	s.mu.Unlock()
 	s.opts.Logger.LogAttrs(r.Context(), slog.LevelDebug, "hubspotsim request",
 		slog.String("method", entry.Method), slog.String("path", RedactPath(entry.Path)),

@@ -293,11 +293,19 @@ func TestLegacyAPIsSwitch(t *testing.T) {
 	if legacy != 8 || current != 2 {
 		t.Errorf("request log: %d legacy, %d current; %+v", legacy, current, e.ts.Requests())
 	}
+	// The control API lists the legacy ones alone, for tests that assert none was made.
+	r := e.callAs("", "GET", "/_sim/requests?legacy=true", nil)
+	e.mustStatus(r, http.StatusOK)
+	var logged []hubspotsim.RequestLog
+	r.Into(t, &logged)
+	if len(logged) != 8 || logged[0].Path != "/crm/v3/objects/contacts/search" || !logged[0].Legacy || logged[0].Version != "v3" {
+		t.Errorf("GET /_sim/requests?legacy=true = %s", r.Raw)
+	}
 
 	// Turned back on at run time (and through the control API), the legacy paths answer again.
 	e.ts.SetLegacyAPIs(true)
 	e.mustStatus(e.call("GET", "/crm/v3/objects/contacts", nil), http.StatusOK)
-	r := e.callAs("", "PUT", "/_sim/legacy-apis", map[string]any{"enabled": false})
+	r = e.callAs("", "PUT", "/_sim/legacy-apis", map[string]any{"enabled": false})
 	e.mustStatus(r, http.StatusOK)
 	if r.JSON(t)["enabled"] != false {
 		t.Errorf("control answer = %s", r.Raw)
