@@ -67,7 +67,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return nil
 		})
 		indexDelay := fs.Duration("index-delay", 2*time.Second, "how long after a write search starts to see it (0: at once)")
-		legacy := fs.String("legacy-apis", "on", "on: serve the APIs HubSpot is retiring (OAuth v1/v3, CRM v3/v4, account-info v3) beside the dated ones; off: answer them 410 Gone")
+		legacyDefault := getenv("HUBSPOT_SIM_LEGACY_APIS")
+		if legacyDefault == "" {
+			legacyDefault = "on"
+		}
+		legacy := fs.String("legacy-apis", legacyDefault, "on: serve the APIs HubSpot is retiring (OAuth v1/v3, CRM v3/v4, account-info v3) beside the dated ones; off: answer them 410 Gone (default: HUBSPOT_SIM_LEGACY_APIS, else on)")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}

@@ -239,4 +239,9 @@ func TestHubspotSimCommandFlags(t *testing.T) {
 		!strings.Contains(err.Error(), "--legacy-apis") {
 		t.Errorf("a bad --legacy-apis: %v", err)
 	}
+	// HUBSPOT_SIM_LEGACY_APIS is the flag's default, as for the gateway's embedded simulator.
+	if err := run(context.Background(), []string{"hubspot-sim"}, env("HUBSPOT_SIM_LEGACY_APIS", "nope"), io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), `"nope"`) {
+		t.Errorf("a bad HUBSPOT_SIM_LEGACY_APIS: %v", err)
+	}
 }
