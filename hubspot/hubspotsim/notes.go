@@ -254,3 +254,43 @@ func (s *Simulator) handleNoteGet(c *call) {
 	}
 	writeJSON(c.w, http.StatusOK, noteJSON(rec, names, queryList(q, "associations")))
 }
+
+// handleNoteList is GET …/notes: live notes, oldest first, `limit` (≤ 100) and `after` paging.
+func (s *Simulator) handleNoteList(c *call) {
+	q := c.r.URL.Query()
+	limit := 10
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			writeAPIError(c.w, http.StatusBadRequest, validationError("limit must be between 1 and 100"))
+			return
+		}
+		limit = n
+	}
+	names := queryList(q, "properties")
+	if len(names) == 0 {
+		names = noteDefaultProps
+	}
+	after := q.Get("after")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.portals[c.portalID]
+	results := []objectJSON{}
+	next := ""
+	for _, id := range p.noteOrder {
+		rec := p.notes[id]
+		if rec.archived || (after != "" && compareIDs(id, after) < 0) {
+			continue
+		}
+		if len(results) == limit {
+			next = id
+			break
+		}
+		results = append(results, noteJSON(rec, names, queryList(q, "associations")))
+	}
+	body := map[string]any{"results": results}
+	if next != "" {
+		body["paging"] = pagingJSON(c.r, next)
+	}
+	writeJSON(c.w, http.StatusOK, body)
+}

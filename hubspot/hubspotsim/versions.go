@@ -152,7 +152,7 @@ func (s *Simulator) datedRoutes(m *http.ServeMux, v string) {
 	m.Handle("POST "+obj, api(scopeContactsWrite, kindBurst, s.byType(map[string]func(*call){
 		objContacts: s.handleContactCreate, objNotes: s.handleNoteCreate})))
 	m.Handle("GET "+obj, api(scopeContactsRead, kindBurst, s.byType(map[string]func(*call){
-		objContacts: s.handleContactList})))
+		objContacts: s.handleContactList, objNotes: s.handleNoteList})))
 	m.Handle("GET "+obj+"/{id}", api(scopeContactsRead, kindBurst, s.byType(map[string]func(*call){
 		objContacts: s.handleContactGet, objNotes: s.handleNoteGet})))
 	m.Handle("PATCH "+obj+"/{id}", api(scopeContactsWrite, kindBurst, s.byType(map[string]func(*call){
@@ -172,6 +172,7 @@ func (s *Simulator) datedRoutes(m *http.ServeMux, v string) {
 	m.Handle("POST "+obj+"/gdpr-delete", api(scopeContactsWrite, kindBurst, s.byType(map[string]func(*call){
 		objContacts: s.handleContactGDPRDelete})))
 	m.Handle("GET "+obj+"/{id}/associations/{toObjectType}", api(scopeContactsRead, kindBurst, s.handleAssociations))
+	m.Handle("POST /crm/associations/"+v+"/{fromObjectType}/{toObjectType}/batch/read", api(scopeContactsRead, kindBurst, s.handleAssociationsBatchRead))
 
 	m.Handle("GET /crm/properties/"+v+"/{objectType}/{name}", api(scopeContactsRead, kindBurst, s.handlePropertyGet))
 

@@ -106,6 +106,11 @@ func TestDatedPathsBehaveAsV3(t *testing.T) {
 			if r.JSON(t)["total"] != 2.0 {
 				t.Errorf("note search = %s", r.Raw)
 			}
+			r = e.call("GET", obj+"/notes?limit=1&properties=hs_note_body", nil)
+			e.mustStatus(r, http.StatusOK)
+			if m := r.JSON(t); len(m["results"].([]any)) != 1 || m["paging"] == nil {
+				t.Errorf("note list = %s", r.Raw)
+			}
 			e.mustStatus(e.call("DELETE", obj+"/notes/"+note, nil), http.StatusNoContent)
 
 			// Merge and GDPR delete.
@@ -319,4 +324,52 @@ func TestLegacyAPIsSwitch(t *testing.T) {
 	if l := d.ts.Requests()[0]; !l.Legacy || l.Version != "v3" {
 		t.Errorf("v3 request logged as %+v", l)
 	}
+}
+
+func TestAssociationsBatchRead(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(o *hubspotsim.Options) { o.IndexDelay = time.Hour })
+	ada := e.createContact(map[string]string{"email": "ada@example.com"})
+	bob := e.createContact(map[string]string{"email": "bob@example.com"})
+	r := e.call("POST", "/crm/objects/2026-09/notes", noteInput(ada, "n", "2025-03-10T10:00:00Z"))
+	e.mustStatus(r, http.StatusCreated)
+	note := r.JSON(t)["id"].(string)
+
+	r = e.call("POST", "/crm/associations/2026-03/contacts/notes/batch/read", map[string]any{"inputs": []any{
+		map[string]string{"id": ada}, map[string]string{"id": bob},
+	}})
+	e.mustStatus(r, http.StatusMultiStatus)
+	var body struct {
+		Status  string `json:"status"`
+		Results []struct {
+			From struct {
+				ID string `json:"id"`
+			} `json:"from"`
+			To []struct {
+				ToObjectID       string `json:"toObjectId"`
+				AssociationTypes []struct {
+					TypeID int `json:"typeId"`
+				} `json:"associationTypes"`
+			} `json:"to"`
+		} `json:"results"`
+		NumErrors int `json:"numErrors"`
+		Errors    []struct {
+			SubCategory string              `json:"subCategory"`
+			Context     map[string][]string `json:"context"`
+		} `json:"errors"`
+	}
+	r.Into(t, &body)
+	if body.Status != "COMPLETE" || len(body.Results) != 1 || body.Results[0].From.ID != ada || len(body.Results[0].To) != 1 ||
+		body.Results[0].To[0].ToObjectID != note || body.Results[0].To[0].AssociationTypes[0].TypeID != 201 {
+		t.Errorf("results = %s", r.Raw)
+	}
+	if body.NumErrors != 1 || body.Errors[0].SubCategory != "crm.associations.NO_ASSOCIATIONS_FOUND" || body.Errors[0].Context["fromObjectId"][0] != bob {
+		t.Errorf("errors = %s", r.Raw)
+	}
+	r = e.call("POST", "/crm/associations/2026-09/0-46/0-1/batch/read", map[string]any{"inputs": []any{map[string]string{"id": note}}})
+	e.mustStatus(r, http.StatusOK)
+	if !strings.Contains(string(r.Raw), `"toObjectId":"`+ada+`"`) {
+		t.Errorf("note's contacts = %s", r.Raw)
+	}
+	e.mustStatus(e.call("POST", "/crm/associations/2026-03/contacts/gizmos/batch/read", map[string]any{"inputs": []any{}}), http.StatusBadRequest)
 }
