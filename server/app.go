@@ -185,11 +185,17 @@ func newLogger(cfg *Config, out io.Writer) *slog.Logger {
 func (a *App) startSimulator() error {
 	// The demo app's registered redirect URL is this gateway's callback, so a misconfigured one fails as on HubSpot.
 	sim := hubspotsim.New(hubspotsim.Options{IndexDelay: 2 * time.Second, RedirectURIs: []string{a.cfg.PublicURL + integration.CallbackPath},
-		Logger: a.logger.With("component", "hubspotsim")})
+		Logger: a.logger.With("component", "hubspotsim"), LegacyAPIsOff: a.cfg.HubspotSimLegacyAPIsOff})
 	sim.SeedDemo()
-	// As a HubSpot app's settings would: every contact event goes to the gateway's webhook endpoint.
+	// As a HubSpot app's settings would: every contact event goes to the gateway's webhook endpoint, in the
+	// legacy contact.* form or (HUBSPOT_SIM_WEBHOOKS=object) the generic object.* one.
+	props := contactcard.HandledWebhooks().Properties
+	subs := hubspotsim.ContactSubscriptions(props...)
+	if a.cfg.HubspotSimWebhooks == "object" {
+		subs = hubspotsim.ObjectSubscriptions(props...)
+	}
 	if err := sim.SetWebhooks(hubspotsim.WebhookSettings{TargetURL: a.cfg.PublicURL + "/webhooks/hubspot",
-		Subscriptions: hubspotsim.ContactSubscriptions(contactcard.HandledWebhooks().Properties...)}); err != nil {
+		Subscriptions: subs}); err != nil {
 		return &ConfigError{"PUBLIC_URL", err.Error()}
 	}
 	ln, err := net.Listen("tcp", a.cfg.HubspotSimAddr)

@@ -36,6 +36,7 @@ commands:
   serve        run the gateway (default)
   token        print a staff session token: token --workspace W --staff S --role admin|agent [--ttl 12h]
   hubspot-sim  run the HubSpot simulator alone: hubspot-sim [--addr 127.0.0.1:8081] [--redirect-uri URL]...
+               [--index-delay 2s] [--legacy-apis on|off]
   seed         load the demo data into DATABASE_URL (skipped if present)
   hubspot-app  write the HubSpot app as a HubSpot project (platform 2026.03) for hs project upload:
                hubspot-app --public-url https://convrs.example.com --out DIR [--distribution marketplace|private]
@@ -70,10 +71,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			redirects = append(redirects, v)
 			return nil
 		})
+		indexDelay := fs.Duration("index-delay", 2*time.Second, "how long after a write search starts to see it (0: at once)")
+		legacyDefault := getenv("HUBSPOT_SIM_LEGACY_APIS")
+		if legacyDefault == "" {
+			legacyDefault = "on"
+		}
+		legacy := fs.String("legacy-apis", legacyDefault, "on: serve the APIs HubSpot is retiring (OAuth v1/v3, CRM v3/v4, account-info v3) beside the dated ones; off: answer them 410 Gone (default: HUBSPOT_SIM_LEGACY_APIS, else on)")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		return hubspotsim.Main(ctx, *addr, hubspotsim.Options{RedirectURIs: redirects}, stdout)
+		if *legacy != "on" && *legacy != "off" {
+			return fmt.Errorf("hubspot-sim: --legacy-apis %q must be on or off", *legacy)
+		}
+		opts := hubspotsim.Options{RedirectURIs: redirects, IndexDelay: *indexDelay, LegacyAPIsOff: *legacy == "off"}
+		if *indexDelay <= 0 {
+			opts.IndexDelay = -1 // Main turns a zero delay into its demo default; negative is "none"
+		}
+		return hubspotsim.Main(ctx, *addr, opts, stdout)
 	case "seed":
 		cfg, err := LoadConfig(getenv)
 		if err != nil {
