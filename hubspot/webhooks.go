@@ -42,6 +42,20 @@ const (
 	WebhookContactPrivacyDeletion = "contact.privacyDeletion"
 )
 
+// Generic webhook subscription types (HubSpot's "object.*" form, the natural one of project apps): the object
+// they concern is named by the event's ObjectTypeID. Their fields are those of the contact.* twins.
+const (
+	WebhookObjectCreation          = "object.creation"
+	WebhookObjectPropertyChange    = "object.propertyChange"
+	WebhookObjectDeletion          = "object.deletion"
+	WebhookObjectMerge             = "object.merge"
+	WebhookObjectRestore           = "object.restore"
+	WebhookObjectAssociationChange = "object.associationChange"
+)
+
+// ObjectTypeIDContact is the objectTypeId of contacts in generic webhook events.
+const ObjectTypeIDContact = "0-1"
+
 // WebhookEvent is one event of a webhook request, whose body is a JSON array of them. HubSpot batches
 // events, does not order them and retries a request (AttemptNumber rising) until it is answered 2xx within
 // 5 seconds, so the same EventID can arrive more than once.
@@ -66,6 +80,9 @@ type WebhookEvent struct {
 	MergedObjectIDs         []int64 `json:"mergedObjectIds,omitempty"`
 	NewObjectID             int64   `json:"newObjectId,omitempty"`
 	NumberOfPropertiesMoved int     `json:"numberOfPropertiesMoved,omitempty"`
+
+	// ObjectTypeID names the object of a generic (object.*) event: ObjectTypeIDContact for contacts.
+	ObjectTypeID string `json:"objectTypeId,omitempty"`
 }
 
 // Time is OccurredAt as a time.

@@ -146,6 +146,13 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 	matcher := match.New(match.Config{Links: a.card.NotifyingLinks(a.db), Locker: locker, Logger: a.logger})
 	a.card.SetMatcher(matcher)
 	a.webhook = &webhookHandler{secret: clientSecret, publicURL: cfg.PublicURL, events: a.card, logger: a.logger, now: time.Now}
+	for _, reason := range contactcard.WebhookIgnoreReasons {
+		a.metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "convrs_hubspot_webhook_events_ignored_total",
+			Help:        "HubSpot webhook events acknowledged without effect: another object than contacts (object_type), a subscription type the gateway does not use (subscription_type), a portal no workspace is connected to (portal).",
+			ConstLabels: prometheus.Labels{"reason": reason},
+		}, func() float64 { return float64(a.card.WebhookEventsIgnored(reason)) }))
+	}
 	// Transcript sync: the workers Run starts, and the records' service GraphQL reads.
 	a.syncs = hubsync.NewWorker(hubsync.Config{
 		Store: a.db, Clients: a.hubspot, Cache: kv, Logger: a.logger, PublicURL: cfg.PublicURL, Matcher: matcher,
@@ -189,11 +196,17 @@ func newLogger(cfg *Config, out io.Writer) *slog.Logger {
 func (a *App) startSimulator() error {
 	// The demo app's registered redirect URL is this gateway's callback, so a misconfigured one fails as on HubSpot.
 	sim := hubspotsim.New(hubspotsim.Options{IndexDelay: 2 * time.Second, RedirectURIs: []string{a.cfg.PublicURL + integration.CallbackPath},
-		Logger: a.logger.With("component", "hubspotsim")})
+		Logger: a.logger.With("component", "hubspotsim"), LegacyAPIsOff: a.cfg.HubspotSimLegacyAPIsOff})
 	sim.SeedDemo()
-	// As a HubSpot app's settings would: every contact event goes to the gateway's webhook endpoint.
+	// As a HubSpot app's settings would: every contact event goes to the gateway's webhook endpoint, in the
+	// legacy contact.* form or (HUBSPOT_SIM_WEBHOOKS=object) the generic object.* one.
+	props := contactcard.HandledWebhooks().Properties
+	subs := hubspotsim.ContactSubscriptions(props...)
+	if a.cfg.HubspotSimWebhooks == "object" {
+		subs = hubspotsim.ObjectSubscriptions(props...)
+	}
 	if err := sim.SetWebhooks(hubspotsim.WebhookSettings{TargetURL: a.cfg.PublicURL + "/webhooks/hubspot",
-		Subscriptions: hubspotsim.ContactSubscriptions(hubspotsim.CardProperties...)}); err != nil {
+		Subscriptions: subs}); err != nil {
 		return &ConfigError{"PUBLIC_URL", err.Error()}
 	}
 	ln, err := net.Listen("tcp", a.cfg.HubspotSimAddr)
