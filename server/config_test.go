@@ -54,7 +54,7 @@ func TestLoadConfigDevelopmentDefaults(t *testing.T) {
 	want := Config{
 		Env: "development", Port: 8080, ListenAddr: "127.0.0.1:8080", MetricsAddr: "127.0.0.1:9090", PublicURL: "http://localhost:8080", DataDir: dir,
 		DatabaseURL:   "sqlite://" + filepath.Join(dir, "convrs.db"),
-		HubspotAPIURL: "http://127.0.0.1:8081", HubspotAppURL: "http://127.0.0.1:8081", HubspotSimAddr: "127.0.0.1:8081",
+		HubspotAPIURL: "http://127.0.0.1:8081", HubspotAppURL: "http://127.0.0.1:8081", HubspotSimAddr: "127.0.0.1:8081", HubspotSimWebhooks: "object",
 		LogLevel: "info",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
