@@ -81,6 +81,9 @@ type Service struct {
 
 	// ignored counts the webhook events acknowledged without effect, by reason (WebhookIgnoreReasons).
 	ignored [len(WebhookIgnoreReasons)]atomic.Uint64
+
+	live    liveCards    // the open cards of this process (watch.go)
+	rematch rematchState // the workspace-wide re-matches due (watch.go)
 }
 
 var _ convrs.HubspotContactService = (*Service)(nil)

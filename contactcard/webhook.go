@@ -283,12 +283,10 @@ func (s *Service) notifyLinked(ctx context.Context, ws string, portal int64, con
 }
 
 // forgetUnmatched ends the cached "no match" answers so those customers are matched again, and tells every
-// open panel of the workspace to look again (one lookup per open card, through the cache).
+// open unmatched card of the workspace to look again (once per burst of creations: rematchSoon).
 func (s *Service) forgetUnmatched(ctx context.Context, ws string, portal int64) {
 	s.bump(ctx, ws, portal, "nomatch")
-	if err := s.cfg.PubSub.Publish(context.WithoutCancel(ctx), topicCards(ws), []byte("changed")); err != nil {
-		s.cfg.Logger.WarnContext(ctx, "contactcard: publish workspace card change", "workspace_id", ws, "error", err)
-	}
+	s.rematchSoon(ctx, ws)
 }
 
 // topicCards is the topic on which every open card of a workspace looks again.

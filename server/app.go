@@ -46,7 +46,10 @@ type App struct {
 	simSrv  *http.Server
 	simLn   net.Listener
 	handler http.Handler
-	metrics *prometheus.Registry
+	// readTimeout and writeTimeout bound each request that is not a websocket: its body must have arrived,
+	// and its answer been written, within them (defaults 15 s and 60 s).
+	readTimeout, writeTimeout time.Duration
+	metrics                   *prometheus.Registry
 	// out is where the logs go; development also prints the console's one address there.
 	out io.Writer
 }
@@ -54,7 +57,8 @@ type App struct {
 // NewApp opens the database (migrating it), connects Redis if configured, seeds the demo data and starts the
 // HubSpot simulator in development mode, and builds the HTTP handler.
 func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
-	a := &App{cfg: cfg, logger: newLogger(cfg, logOut), out: logOut, metrics: prometheus.NewRegistry()}
+	a := &App{cfg: cfg, logger: newLogger(cfg, logOut), out: logOut, metrics: prometheus.NewRegistry(),
+		readTimeout: defaultReadTimeout, writeTimeout: defaultWriteTimeout}
 	var err error
 	if a.db, err = openStore(ctx, cfg); err != nil {
 		var ce *ConfigError
@@ -127,7 +131,9 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 		APIURL:    cfg.HubspotAPIURL,
 		LinkURL:   linkURL(cfg),
 		PublicURL: cfg.PublicURL,
-		Cache:     kv, Locker: locker, Limiter: limiter, PubSub: ps,
+		// Agents' requests (marked interactive on /query) leave a share of every HubSpot budget to the
+		// transcript sync, however many searches they start.
+		Cache: kv, Locker: locker, Limiter: hubspot.ReserveForBackground(limiter, backgroundShare), PubSub: ps,
 		Box: box, Logger: a.logger,
 	})
 
@@ -154,6 +160,7 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 	})
 
 	a.handler = a.routes(&graph.Resolver{
+		Limiter:          limiter,
 		WorkspaceService: a.db, StaffService: a.db, CustomerService: a.db, ConversationService: a.card.Outbound(a.db),
 		HubspotService: a.hubspot, HubspotContactService: a.card, HubspotSyncService: &hubsync.Service{Store: a.db, PubSub: ps},
 		PubSub: ps, Logger: a.logger, Demo: cfg.Development(),
@@ -162,6 +169,10 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 }
 
 var _ integration.Store = (*store.DB)(nil)
+
+// backgroundShare is the share of each portal's HubSpot budgets (5 searches a second: 2 of them) that agents'
+// requests leave to the transcript sync.
+const backgroundShare = 0.4
 
 // linkURL is the base of "open in HubSpot" links when it is not HubSpot's own UI (the simulator serves its
 // UI at its own address); empty means https://{uiDomain} of the connected portal.
@@ -230,6 +241,17 @@ func originPatterns(cfg *Config) []string {
 	return []string{u, "localhost:*", "127.0.0.1:*"}
 }
 
+// newHTTPServer is the public listener's server: small headers (HubSpot's requests and the console's are far
+// below maxHeaderBytes; a longer request line or header block is answered 431 before any handler runs), a
+// deadline on the headers and idle keep-alive connections closed. Read and write deadlines of whole requests
+// are set per route (withDeadlines), since websockets must outlive them.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes}
+}
+
+// maxHeaderBytes bounds a request's line and headers (a bearer token, cookies and HubSpot's signature fit).
+const maxHeaderBytes = 64 << 10
+
 // shutdownGrace is how long requests in flight get to finish once the app is stopping.
 const shutdownGrace = 10 * time.Second
 
@@ -249,7 +271,7 @@ func (a *App) Run(ctx context.Context) error {
 		handler = checkHost(a.cfg, handler)
 	}
 	// Websocket subscriptions end with the listeners' context (BaseContext); Shutdown waits for plain requests.
-	listeners := []worker{{"http", serving(&http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}, ln)}}
+	listeners := []worker{{"http", serving(newHTTPServer(handler), ln)}}
 	if a.cfg.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", a.cfg.MetricsAddr)
 		if err != nil {
