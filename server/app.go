@@ -124,10 +124,11 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 			Scopes:      integration.RequiredScopes,
 			AppURL:      cfg.HubspotAppURL, APIURL: cfg.HubspotAPIURL,
 		},
-		APIURL:    cfg.HubspotAPIURL,
-		LinkURL:   linkURL(cfg),
-		PublicURL: cfg.PublicURL,
-		Cache:     kv, Locker: locker, Limiter: limiter, PubSub: ps,
+		APIURL:     cfg.HubspotAPIURL,
+		APIVersion: cfg.HubspotAPIVersion,
+		LinkURL:    linkURL(cfg),
+		PublicURL:  cfg.PublicURL,
+		Cache:      kv, Locker: locker, Limiter: limiter, PubSub: ps,
 		Box: box, Logger: a.logger,
 	})
 
