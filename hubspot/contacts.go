@@ -114,8 +114,12 @@ type BatchError struct {
 }
 
 func (e *BatchError) Error() string {
-	return fmt.Sprintf("%s: %s", e.Category, e.Message)
+	return fmt.Sprintf("%s: %s", e.Category, e.Detail())
 }
+
+// Detail is HubSpot's words for the failed input: the message and what its errors list adds, naming the
+// property when it names one (see ErrorResponse.Detail).
+func (e *BatchError) Detail() string { return describe(e.Message, e.Errors) }
 
 // contactsPath is crm/objects/{version}/contacts.
 func (s *ContactsService) contactsPath() string { return s.client.objectsPath(ObjectTypeContacts) }

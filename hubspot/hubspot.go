@@ -52,7 +52,10 @@
 //
 // HubSpot answers a batch create that partly failed with 207 and errors input by input only when every input
 // carries a unique objectWriteTraceId; otherwise one failed input fails the whole call (and nothing is
-// created). Set ObjectWriteTraceID on every input to get per-input outcomes.
+// created). Set ObjectWriteTraceID on every input to get per-input outcomes. The created records of the answer
+// carry their input's objectWriteTraceId where HubSpot echoes it (Note.ObjectWriteTraceID,
+// Contact.ObjectWriteTraceID); they are not in input order, and their bodies may come back normalised, so pair
+// them by that ID (or by a token of the caller's own), never by comparing what was sent.
 package hubspot
 
 import (

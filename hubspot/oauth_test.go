@@ -134,6 +134,10 @@ func TestTokenErrors(t *testing.T) {
 			true},
 		{"bad client id", 400, `{"status":"BAD_CLIENT_ID","message":"missing or invalid client id","error":"invalid_client"}`,
 			&OAuthError{StatusCode: 400, Code: "invalid_client", Status: "BAD_CLIENT_ID", Message: "missing or invalid client id"}, true},
+		{"RFC 6749 body only", 400, `{"error":"invalid_grant","error_description":"refresh token is revoked"}`,
+			&OAuthError{StatusCode: 400, Code: "invalid_grant", Description: "refresh token is revoked"}, true},
+		{"HubSpot API-style body", 401, `{"status":"error","message":"bad client","category":"INVALID_AUTHENTICATION","correlationId":"c-2"}`,
+			&OAuthError{StatusCode: 401, Status: "INVALID_AUTHENTICATION", Message: "bad client", CorrelationID: "c-2"}, true},
 		{"server error", 502, `<html>bad gateway</html>`, &OAuthError{StatusCode: 502}, false},
 		{"rate limited", 429, `{"status":"error","message":"slow down"}`, &OAuthError{StatusCode: 429, Status: "error", Message: "slow down"}, false},
 	}
