@@ -60,6 +60,8 @@ type envOpts struct {
 	// front, when set, stands between the gateway's API calls and the simulator (to change HubSpot's answers);
 	// OAuth calls still go to the simulator.
 	front func(sim http.Handler) http.Handler
+	// apiVersion is HUBSPOT_API_VERSION (default the client's).
+	apiVersion string
 }
 
 func newEnv(t testing.TB, engine string, o envOpts) *env {
@@ -111,7 +113,7 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 		apiURL = srv.URL
 	}
 	e.integ = integration.New(integration.Config{
-		Store: e.db, OAuth: hubtest.OAuth(e.sim), APIURL: apiURL, LinkURL: e.sim.URL(), PublicURL: hubtest.PublicURL,
+		Store: e.db, OAuth: hubtest.OAuth(e.sim), APIURL: apiURL, APIVersion: o.apiVersion, LinkURL: e.sim.URL(), PublicURL: hubtest.PublicURL,
 		Cache: e.cache, Locker: e.cache, Limiter: e.cache.Limiter(), PubSub: e.ps, Box: e.box, Now: e.clock.Now,
 		RefreshMargin: o.refreshMargin,
 	})

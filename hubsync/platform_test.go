@@ -187,3 +187,29 @@ func TestAdditionalEmailFoundBeforeCreating(t *testing.T) {
 		}
 	})
 }
+
+// HUBSPOT_API_VERSION=2026-09: the whole sync (match, owner, notes) runs on that version's paths.
+func TestSyncOnAPIVersion202609(t *testing.T) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, envOpts{apiVersion: "2026-09"})
+		contact := e.sim.SeedContact(portal, map[string]string{"email": "sep@example.com"}, time.Time{})
+		conv := e.closed(e.customer("sep@example.com", "", "", ""))
+		before := len(e.sim.Requests())
+		e.drain()
+		if s := e.mustStatus(conv.ID, convrs.SyncSynced); s.ContactID != contact || len(e.notesOf(contact)) != 1 {
+			t.Fatalf("synced %+v; the contact has %d notes", s, len(e.notesOf(contact)))
+		}
+		crm := 0
+		for _, r := range e.sim.Requests()[before:] {
+			if strings.HasPrefix(r.Path, "/crm/") {
+				crm++
+				if !strings.Contains(r.Path, "/2026-09") {
+					t.Errorf("%s %s is not on 2026-09", r.Method, r.Path)
+				}
+			}
+		}
+		if crm == 0 {
+			t.Error("no CRM request seen")
+		}
+	})
+}
