@@ -381,6 +381,9 @@ func TestRequestsExistInHubSpotsSpec(t *testing.T) {
 			if specAccepts(ops, bad) {
 				t.Errorf("the spec check accepts %s without sorts", bad)
 			}
+			if bogus := (recordedRequest{Method: "GET", Path: "/crm/owners/" + version, RawQuery: "bogus=1"}); specAccepts(ops, bogus) {
+				t.Errorf("the spec check accepts %s?%s", bogus, bogus.RawQuery)
+			}
 			for _, r := range runExercises(t, version) {
 				candidates := ops
 				if strings.HasPrefix(r.Path, "/oauth/") {
@@ -427,6 +430,8 @@ type specOperation struct {
 	required []string
 	known    map[string]bool
 	hasBody  bool
+	// query are the query parameters it declares.
+	query map[string]bool
 }
 
 func (op specOperation) check(r recordedRequest) error {
@@ -436,6 +441,15 @@ func (op specOperation) check(r recordedRequest) error {
 	}
 	if len(r.Body) > 0 && !op.hasBody {
 		return errors.New("the operation takes no body")
+	}
+	q, err := url.ParseQuery(r.RawQuery)
+	if err != nil {
+		return err
+	}
+	for k := range q {
+		if !op.query[k] {
+			return fmt.Errorf("query parameter %s is not declared", k)
+		}
 	}
 	present := func(f string) bool {
 		if form != nil {
@@ -490,17 +504,28 @@ func loadSpecOperations(t *testing.T, dir, version string) []specOperation {
 		_ = json.Unmarshal(b, &root)
 		rel, _ := filepath.Rel(dir, f)
 		for path, item := range doc.Paths {
+			var common []map[string]any
+			if raw, ok := item["parameters"]; ok {
+				_ = json.Unmarshal(raw, &common)
+			}
 			for method, raw := range item {
 				if method == "parameters" || strings.HasPrefix(method, "x-") {
 					continue
 				}
 				var op struct {
-					RequestBody map[string]any `json:"requestBody"`
+					RequestBody map[string]any   `json:"requestBody"`
+					Parameters  []map[string]any `json:"parameters"`
 				}
 				if json.Unmarshal(raw, &op) != nil {
 					continue
 				}
-				so := specOperation{file: rel, method: strings.ToUpper(method), re: templateRegexp(path)}
+				so := specOperation{file: rel, method: strings.ToUpper(method), re: templateRegexp(path), query: map[string]bool{}}
+				for _, prm := range append(slices.Clone(common), op.Parameters...) {
+					prm = resolveRef(root, prm)
+					if name, _ := prm["name"].(string); prm["in"] == "query" {
+						so.query[name] = true
+					}
+				}
 				if op.RequestBody != nil {
 					so.hasBody = true
 					body := resolveRef(root, op.RequestBody)
