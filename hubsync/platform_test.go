@@ -41,7 +41,7 @@ func TestPortalValidationRuleFailsTheSync(t *testing.T) {
 		conv := e.closed(e.customer("new@example.com", "", "Nia", "New"))
 		e.drain()
 		s := e.mustStatus(conv.ID, convrs.SyncFailed)
-		if s.ReasonCode != convrs.SyncReasonRejected || !strings.Contains(s.Reason, "jobtitle") ||
+		if s.ReasonCode != convrs.SyncReasonRejected || !strings.Contains(s.Reason, "(create contact)") || !strings.Contains(s.Reason, "jobtitle") ||
 			!strings.Contains(s.Reason, "A value is required by this portal's validation rules") {
 			t.Errorf("failed = %s %q, want REJECTED naming jobtitle in HubSpot's words", s.ReasonCode, s.Reason)
 		}

@@ -724,7 +724,7 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 		// Refused by HubSpot's checks, e.g. a property the portal's admin made required: only a change in
 		// HubSpot or in the data helps, so retrying is pointless.
 		o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRejected
-		o.Reason = "Failed: HubSpot refused the write: " + apiErr.Detail()
+		o.Reason = "Failed: HubSpot refused the request" + operation(err) + ": " + apiErr.Detail()
 	case convrs.ErrorCode(err) == convrs.EUNAVAILABLE || (errors.As(err, &re) && re.Permanent):
 		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
 		o.RunAt = now.Add(w.cfg.ErrorRecheck)
@@ -756,6 +756,15 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 		o.RunAt = maxTime(o.RunAt, now.Add(w.cfg.SearchDelay))
 	}
 	return o
+}
+
+// operation is " (create contact)" for an error of the HubSpot client's "hubspot: create contact: …", or "".
+func operation(err error) string {
+	_, rest, ok := strings.Cut(err.Error(), "hubspot: ")
+	if op, _, found := strings.Cut(rest, ": "); ok && found && op != "" {
+		return " (" + op + ")"
+	}
+	return ""
 }
 
 func maxTime(a, b time.Time) time.Time {
