@@ -173,7 +173,7 @@ func (e *env) mark() int { return len(e.sim.Requests()) }
 
 // labelCalls counts the properties API calls since mark (the lifecycle stage labels).
 func (e *env) labelCalls(mark int) int {
-	return e.calls(mark, http.MethodGet, "/crm/v3/properties/contacts/lifecyclestage")
+	return e.calls(mark, http.MethodGet, "/crm/properties/2026-03/contacts/lifecyclestage")
 }
 
 // hubspotClient is a client for the portal that bypasses the gateway, as a person editing HubSpot would.

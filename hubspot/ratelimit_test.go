@@ -23,7 +23,7 @@ func TestClientWithMemoryLimiter(t *testing.T) {
 		clock.Advance(d)
 		return nil
 	}
-	mux.HandleFunc("/crm/v3/objects/contacts/search", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/search", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"total":0,"results":[]}`)
 	})
 	for range 3 {
