@@ -90,7 +90,7 @@ func newEnv(t *testing.T, engine string, b backend) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, b: b, logs: &testkit.LogBuffer{}}
-	e.sim = hubspotsim.NewTestServer(t, hubspotsim.Options{})
+	e.sim = hubspotsim.NewTestServer(t, hubspotsim.Options{LegacyAPIsOff: true})
 	e.portal = e.sim.CreatePortal(hubspotsim.PortalSpec{Name: "Card test", Country: "GB"}).ID
 
 	e.db = storetest.OpenDB(t, engine)

@@ -74,6 +74,7 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 	e.sim = o.simSrv
 	if e.sim == nil {
 		o.sim.Now = e.clock.Now
+		o.sim.LegacyAPIsOff = true // HubSpot's retired paths answer 410, as they will
 		e.sim = hubspotsim.NewTestServer(t, o.sim)
 		e.sim.CreatePortal(hubspotsim.PortalSpec{ID: portal, Name: "Sync test", Country: "GB"})
 		e.sim.SeedOwner(portal, hubspotsim.Owner{ID: "41000001", Email: "sam@test.test", FirstName: "Sam", LastName: "Agent"})

@@ -117,9 +117,11 @@ func newEnvDB(t *testing.T, db *store.DB) *env {
 	ctx := context.Background()
 	logs := &testkit.LogBuffer{}
 	// The simulator logs every request at debug level through the same log, as the gateway's in-process one does.
+	// The product's tests run with HubSpot's retired paths (OAuth v1, CRM v3/v4) answering 410, as they will.
 	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{
-		RedirectURIs: []string{publicURL + integration.CallbackPath},
-		Logger:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})).With("component", "hubspotsim"),
+		LegacyAPIsOff: true,
+		RedirectURIs:  []string{publicURL + integration.CallbackPath},
+		Logger:        slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})).With("component", "hubspotsim"),
 	})
 	sim.SeedDemo()
 	if err := db.CreateWorkspace(ctx, &convrs.Workspace{ID: wsID, Name: "Test", DefaultRegion: "GB", TimeZone: "Europe/London"}); err != nil {
