@@ -1,6 +1,7 @@
 package contactcard
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strings"
@@ -23,8 +24,11 @@ type outbound struct {
 	s *Service
 }
 
-// StartConversation: with HubspotContactID, the customer's details are the contact's as HubSpot returns them
-// (whatever the browser sent) and the new customer is linked to it. Errors besides the wrapped service's:
+// StartConversation: with HubspotContactID, the contact is read from the connected portal and the conversation
+// carries it (Pick), so its transcript goes there; a new customer's details are the contact's as HubSpot returns
+// them (whatever the browser sent) and it is linked to it. Details that belong to an existing customer are the
+// store's ECONFLICT "Bob Smith is already a customer; this chat will be written to Robert Smith in HubSpot.";
+// starting again with that customerId (LinkCustomer to also make the pick their contact) starts it. Errors besides the wrapped service's:
 // EFORBIDDEN (a HubSpot pick while outbound search is off), EINVALID field "hubspotContactId" (no such
 // contact; no pick while HubSpot matches are required), EUNAVAILABLE / ERATELIMITED (HubSpot).
 func (o *outbound) StartConversation(ctx context.Context, in convrs.StartConversationInput) (*convrs.Conversation, error) {
@@ -32,8 +36,8 @@ func (o *outbound) StartConversation(ctx context.Context, in convrs.StartConvers
 	if err != nil {
 		return nil, err
 	}
-	// Only the contact fetched here may link the customer: a link sent by the browser is dropped.
-	in.Customer.HubspotContactID = nil
+	// Only the contact fetched here may be carried or linked: a pick sent by the browser is dropped.
+	in.Pick = nil
 	in.HubspotContactID = strings.TrimSpace(in.HubspotContactID)
 	integ, err := o.s.cfg.Store.HubspotIntegration(ctx, p.WorkspaceID)
 	if err != nil {
@@ -52,11 +56,14 @@ func (o *outbound) StartConversation(ctx context.Context, in convrs.StartConvers
 			return nil, err
 		}
 		contactID = ct.ID
-		region := ""
-		if w, err := o.s.cfg.Store.FindWorkspace(ctx, p.WorkspaceID); err == nil {
-			region = w.DefaultRegion
+		in.Pick = &convrs.HubspotPick{PortalID: integ.PortalID, ContactID: ct.ID, ContactName: contactName(ct)}
+		if in.CustomerID == "" {
+			region := ""
+			if w, err := o.s.cfg.Store.FindWorkspace(ctx, p.WorkspaceID); err == nil {
+				region = w.DefaultRegion
+			}
+			in.Customer = customerFromContact(ct, region, in.Channel)
 		}
-		in.Customer = customerFromContact(ct, region, in.Channel)
 	case required:
 		if in.CustomerID == "" || !o.linked(ctx, in.CustomerID, integ.PortalID) {
 			return nil, convrs.Invalidf("hubspotContactId", "Only HubSpot contacts can be reached in outbound here: search HubSpot and choose a contact.")
@@ -113,7 +120,11 @@ func customerFromContact(ct *hubspot.Contact, region, channel string) convrs.Cus
 			break
 		}
 	}
-	id := ct.ID
 	return convrs.CustomerInput{Email: str(ct.Prop("email")), Phone: &num, FirstName: str(ct.Prop("firstname")),
-		LastName: str(ct.Prop("lastname")), HubspotContactID: &id}
+		LastName: str(ct.Prop("lastname"))}
+}
+
+// contactName is the contact's name, else its email.
+func contactName(ct *hubspot.Contact) string {
+	return cmp.Or(strings.TrimSpace(ct.Prop("firstname")+" "+ct.Prop("lastname")), ct.Prop("email"))
 }

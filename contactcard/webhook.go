@@ -79,13 +79,25 @@ func (s *Service) apply(ctx context.Context, e WebhookEvent, log interface {
 	InfoContext(context.Context, string, ...any)
 	DebugContext(context.Context, string, ...any)
 }) error {
-	ws, err := s.cfg.Store.WorkspaceByHubspotPortal(ctx, e.PortalID)
+	// Every workspace connected to the portal receives the event (each has its own customers and links).
+	wss, err := s.cfg.Store.WorkspacesByHubspotPortal(ctx, e.PortalID)
 	if convrs.ErrorCode(err) == convrs.ENOTFOUND {
 		log.InfoContext(ctx, "contactcard: webhook for a portal no workspace is connected to; ignored")
 		return nil
 	} else if err != nil {
 		return err
 	}
+	var errs []error
+	for _, ws := range wss {
+		errs = append(errs, s.applyTo(ctx, ws, e, log))
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Service) applyTo(ctx context.Context, ws string, e WebhookEvent, log interface {
+	InfoContext(context.Context, string, ...any)
+	DebugContext(context.Context, string, ...any)
+}) error {
 	id := strconv.FormatInt(e.ObjectID, 10)
 	switch e.SubscriptionType {
 	case EventDeletion, EventMerge, EventRestore, EventPrivacyDeletion, EventCreation:
@@ -134,6 +146,10 @@ func (s *Service) apply(ctx context.Context, e WebhookEvent, log interface {
 	case EventPrivacyDeletion:
 		changed, err := s.relink(sys, ws, e.PortalID, []string{id}, "")
 		if err != nil {
+			return err
+		}
+		// Sync records keep where the notes went (the ID), not the erased contact's name or URL.
+		if _, err := s.cfg.Store.ForgetHubspotContactInSyncs(sys, []string{id}); err != nil {
 			return err
 		}
 		s.cacheDelete(ctx, contactKey(ws, e.PortalID, id))

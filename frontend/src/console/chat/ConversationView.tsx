@@ -25,6 +25,7 @@ export const ConversationSyncFields = graphql(`
     reason
     closeNumber
     matchedBy
+    matchedHow
     contactId
     contactName
     contactUrl
