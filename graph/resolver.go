@@ -22,8 +22,8 @@ type Resolver struct {
 	HubspotContactService convrs.HubspotContactService
 	// HubspotLinkService lets agents choose, change and undo a customer's contact, and serves a conversation's card.
 	HubspotLinkService convrs.HubspotLinkService
-	PubSub                convrs.PubSub
-	Logger                *slog.Logger
+	PubSub             convrs.PubSub
+	Logger             *slog.Logger
 	// Demo enables what only the demo console may do: posting as a customer.
 	Demo bool
 }

@@ -41,13 +41,13 @@ func (r *staffRow) domain() *convrs.Staff {
 }
 
 type customerRow struct {
-	ID               string `gorm:"primaryKey"`
-	WorkspaceID      string
-	Email            string
-	Phone            string
-	PhoneRaw         string
-	FirstName        string
-	LastName         string
+	ID                   string `gorm:"primaryKey"`
+	WorkspaceID          string
+	Email                string
+	Phone                string
+	PhoneRaw             string
+	FirstName            string
+	LastName             string
 	HubspotContactID     string
 	HubspotPortalID      int64
 	HubspotLinkRule      string
