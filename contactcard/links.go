@@ -171,8 +171,8 @@ func (s *Service) ConversationContact(ctx context.Context, customerID, conversat
 	}
 	out.Outcome, out.MatchedBy, out.Candidates = convrs.ContactFound, convrs.MatchChosen, 1
 	out.Link = conv.HubspotPickedBy
-	out.LinkWords = conv.HubspotPickedBy.Words(loc, s.now()) + " for this chat"
-	if cust.HubspotContactID != "" && cust.HubspotPortalID == integ.PortalID && cust.HubspotContactID != ct.ID {
+	out.LinkWords = conv.HubspotPickedBy.Words(loc, s.now())
+	if cust.HubspotContactID != "" && cust.HubspotPortalID == integ.PortalID {
 		out.CustomerContactID = cust.HubspotContactID
 	}
 	out.Contact = s.present(ctx, hc, integ, ct)

@@ -165,7 +165,7 @@ type HubspotContactLookup struct {
 	Link      HubspotLinkSource
 	LinkWords string
 	// ConversationID is set when the contact is the one an agent picked for that conversation (its transcript
-	// goes there); CustomerContactID is then the customer's own linked contact, if any and different.
+	// goes there); CustomerContactID is then the customer's own linked contact, if any.
 	ConversationID    string
 	CustomerContactID string
 	// NotThisPerson counts the contacts agents unlinked from this customer as "not this person".

@@ -48,10 +48,17 @@ type Documents = {
     "\n  query HubspotSyncSummary {\n    hubspotSyncSummary {\n      ...HubspotSyncSummaryFields\n    }\n  }\n": typeof types.HubspotSyncSummaryDocument,
     "\n  subscription HubspotSyncUpdated {\n    hubspotSyncUpdated {\n      ...HubspotSyncFields\n    }\n  }\n": typeof types.HubspotSyncUpdatedDocument,
     "\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n    }\n  }\n": typeof types.SearchHubspotContactsDocument,
-    "\n  query HubspotContact($customerId: ID!) {\n    hubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": typeof types.HubspotContactDocument,
-    "\n  subscription HubspotContactUpdated($customerId: ID!) {\n    hubspotContactUpdated(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": typeof types.HubspotContactUpdatedDocument,
+    "\n  query CustomerForEdit($id: ID!) {\n    customer(id: $id) {\n      id\n      firstName\n      lastName\n      email\n      phone\n      phoneRaw\n    }\n  }\n": typeof types.CustomerForEditDocument,
+    "\n  mutation UpdateCustomerDetails($id: ID!, $input: CustomerInput!) {\n    updateCustomer(id: $id, input: $input) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      phoneRaw\n    }\n  }\n": typeof types.UpdateCustomerDetailsDocument,
+    "\n  query HubspotContact($customerId: ID!, $conversationId: ID) {\n    hubspotContact(customerId: $customerId, conversationId: $conversationId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": typeof types.HubspotContactDocument,
+    "\n  subscription HubspotContactUpdated($customerId: ID!, $conversationId: ID) {\n    hubspotContactUpdated(customerId: $customerId, conversationId: $conversationId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": typeof types.HubspotContactUpdatedDocument,
+    "\n  mutation ChangeHubspotContact($customerId: ID!, $hubspotContactId: ID!) {\n    changeHubspotContact(customerId: $customerId, hubspotContactId: $hubspotContactId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": typeof types.ChangeHubspotContactDocument,
+    "\n  mutation UnlinkHubspotContact($customerId: ID!) {\n    unlinkHubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": typeof types.UnlinkHubspotContactDocument,
+    "\n  query HubspotContactCandidates($customerId: ID!) {\n    hubspotContactCandidates(customerId: $customerId) {\n      ...HubspotContactFields\n    }\n  }\n": typeof types.HubspotContactCandidatesDocument,
+    "\n  query SearchHubspotForChange($query: String!) {\n    searchHubspotContacts(query: $query) {\n      ...HubspotContactFields\n    }\n  }\n": typeof types.SearchHubspotForChangeDocument,
     "\n  query UserDetails($customerId: ID!) {\n    customer(id: $customerId) {\n      id\n      name\n      email\n      phone\n      phoneRaw\n    }\n  }\n": typeof types.UserDetailsDocument,
-    "\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    contact {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n      url\n    }\n  }\n": typeof types.HubspotContactLookupFieldsFragmentDoc,
+    "\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    conversationId\n    customerContactId\n    notThisPerson\n    link {\n      rule\n      value\n      chosenBy\n      at\n      description\n    }\n    contact {\n      ...HubspotContactFields\n    }\n  }\n": typeof types.HubspotContactLookupFieldsFragmentDoc,
+    "\n  fragment HubspotContactFields on HubspotContact {\n    id\n    name\n    firstName\n    lastName\n    email\n    phone\n    mobilePhone\n    lifecycleStage\n    owner {\n      id\n      name\n      email\n    }\n    url\n    createdAt\n    lastActivityAt\n  }\n": typeof types.HubspotContactFieldsFragmentDoc,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      id\n      name\n      email\n      role\n    }\n    workspace {\n      id\n      name\n      timeZone\n      defaultRegion\n    }\n  }\n": types.MeDocument,
@@ -88,10 +95,17 @@ const documents: Documents = {
     "\n  query HubspotSyncSummary {\n    hubspotSyncSummary {\n      ...HubspotSyncSummaryFields\n    }\n  }\n": types.HubspotSyncSummaryDocument,
     "\n  subscription HubspotSyncUpdated {\n    hubspotSyncUpdated {\n      ...HubspotSyncFields\n    }\n  }\n": types.HubspotSyncUpdatedDocument,
     "\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n    }\n  }\n": types.SearchHubspotContactsDocument,
-    "\n  query HubspotContact($customerId: ID!) {\n    hubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": types.HubspotContactDocument,
-    "\n  subscription HubspotContactUpdated($customerId: ID!) {\n    hubspotContactUpdated(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": types.HubspotContactUpdatedDocument,
+    "\n  query CustomerForEdit($id: ID!) {\n    customer(id: $id) {\n      id\n      firstName\n      lastName\n      email\n      phone\n      phoneRaw\n    }\n  }\n": types.CustomerForEditDocument,
+    "\n  mutation UpdateCustomerDetails($id: ID!, $input: CustomerInput!) {\n    updateCustomer(id: $id, input: $input) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      phoneRaw\n    }\n  }\n": types.UpdateCustomerDetailsDocument,
+    "\n  query HubspotContact($customerId: ID!, $conversationId: ID) {\n    hubspotContact(customerId: $customerId, conversationId: $conversationId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": types.HubspotContactDocument,
+    "\n  subscription HubspotContactUpdated($customerId: ID!, $conversationId: ID) {\n    hubspotContactUpdated(customerId: $customerId, conversationId: $conversationId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": types.HubspotContactUpdatedDocument,
+    "\n  mutation ChangeHubspotContact($customerId: ID!, $hubspotContactId: ID!) {\n    changeHubspotContact(customerId: $customerId, hubspotContactId: $hubspotContactId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": types.ChangeHubspotContactDocument,
+    "\n  mutation UnlinkHubspotContact($customerId: ID!) {\n    unlinkHubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": types.UnlinkHubspotContactDocument,
+    "\n  query HubspotContactCandidates($customerId: ID!) {\n    hubspotContactCandidates(customerId: $customerId) {\n      ...HubspotContactFields\n    }\n  }\n": types.HubspotContactCandidatesDocument,
+    "\n  query SearchHubspotForChange($query: String!) {\n    searchHubspotContacts(query: $query) {\n      ...HubspotContactFields\n    }\n  }\n": types.SearchHubspotForChangeDocument,
     "\n  query UserDetails($customerId: ID!) {\n    customer(id: $customerId) {\n      id\n      name\n      email\n      phone\n      phoneRaw\n    }\n  }\n": types.UserDetailsDocument,
-    "\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    contact {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n      url\n    }\n  }\n": types.HubspotContactLookupFieldsFragmentDoc,
+    "\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    conversationId\n    customerContactId\n    notThisPerson\n    link {\n      rule\n      value\n      chosenBy\n      at\n      description\n    }\n    contact {\n      ...HubspotContactFields\n    }\n  }\n": types.HubspotContactLookupFieldsFragmentDoc,
+    "\n  fragment HubspotContactFields on HubspotContact {\n    id\n    name\n    firstName\n    lastName\n    email\n    phone\n    mobilePhone\n    lifecycleStage\n    owner {\n      id\n      name\n      email\n    }\n    url\n    createdAt\n    lastActivityAt\n  }\n": types.HubspotContactFieldsFragmentDoc,
 };
 
 /**
@@ -247,11 +261,35 @@ export function graphql(source: "\n  query SearchHubspotContacts($query: String!
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query HubspotContact($customerId: ID!) {\n    hubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"): (typeof documents)["\n  query HubspotContact($customerId: ID!) {\n    hubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"];
+export function graphql(source: "\n  query CustomerForEdit($id: ID!) {\n    customer(id: $id) {\n      id\n      firstName\n      lastName\n      email\n      phone\n      phoneRaw\n    }\n  }\n"): (typeof documents)["\n  query CustomerForEdit($id: ID!) {\n    customer(id: $id) {\n      id\n      firstName\n      lastName\n      email\n      phone\n      phoneRaw\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription HubspotContactUpdated($customerId: ID!) {\n    hubspotContactUpdated(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"): (typeof documents)["\n  subscription HubspotContactUpdated($customerId: ID!) {\n    hubspotContactUpdated(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"];
+export function graphql(source: "\n  mutation UpdateCustomerDetails($id: ID!, $input: CustomerInput!) {\n    updateCustomer(id: $id, input: $input) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      phoneRaw\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateCustomerDetails($id: ID!, $input: CustomerInput!) {\n    updateCustomer(id: $id, input: $input) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      phoneRaw\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query HubspotContact($customerId: ID!, $conversationId: ID) {\n    hubspotContact(customerId: $customerId, conversationId: $conversationId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"): (typeof documents)["\n  query HubspotContact($customerId: ID!, $conversationId: ID) {\n    hubspotContact(customerId: $customerId, conversationId: $conversationId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription HubspotContactUpdated($customerId: ID!, $conversationId: ID) {\n    hubspotContactUpdated(customerId: $customerId, conversationId: $conversationId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"): (typeof documents)["\n  subscription HubspotContactUpdated($customerId: ID!, $conversationId: ID) {\n    hubspotContactUpdated(customerId: $customerId, conversationId: $conversationId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangeHubspotContact($customerId: ID!, $hubspotContactId: ID!) {\n    changeHubspotContact(customerId: $customerId, hubspotContactId: $hubspotContactId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"): (typeof documents)["\n  mutation ChangeHubspotContact($customerId: ID!, $hubspotContactId: ID!) {\n    changeHubspotContact(customerId: $customerId, hubspotContactId: $hubspotContactId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnlinkHubspotContact($customerId: ID!) {\n    unlinkHubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"): (typeof documents)["\n  mutation UnlinkHubspotContact($customerId: ID!) {\n    unlinkHubspotContact(customerId: $customerId) {\n      ...HubspotContactLookupFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query HubspotContactCandidates($customerId: ID!) {\n    hubspotContactCandidates(customerId: $customerId) {\n      ...HubspotContactFields\n    }\n  }\n"): (typeof documents)["\n  query HubspotContactCandidates($customerId: ID!) {\n    hubspotContactCandidates(customerId: $customerId) {\n      ...HubspotContactFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SearchHubspotForChange($query: String!) {\n    searchHubspotContacts(query: $query) {\n      ...HubspotContactFields\n    }\n  }\n"): (typeof documents)["\n  query SearchHubspotForChange($query: String!) {\n    searchHubspotContacts(query: $query) {\n      ...HubspotContactFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -259,7 +297,11 @@ export function graphql(source: "\n  query UserDetails($customerId: ID!) {\n    
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    contact {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n      url\n    }\n  }\n"): (typeof documents)["\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    contact {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n      url\n    }\n  }\n"];
+export function graphql(source: "\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    conversationId\n    customerContactId\n    notThisPerson\n    link {\n      rule\n      value\n      chosenBy\n      at\n      description\n    }\n    contact {\n      ...HubspotContactFields\n    }\n  }\n"): (typeof documents)["\n  fragment HubspotContactLookupFields on HubspotContactLookup {\n    customerId\n    outcome\n    matchedBy\n    candidates\n    errorCode\n    message\n    conversationId\n    customerContactId\n    notThisPerson\n    link {\n      rule\n      value\n      chosenBy\n      at\n      description\n    }\n    contact {\n      ...HubspotContactFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment HubspotContactFields on HubspotContact {\n    id\n    name\n    firstName\n    lastName\n    email\n    phone\n    mobilePhone\n    lifecycleStage\n    owner {\n      id\n      name\n      email\n    }\n    url\n    createdAt\n    lastActivityAt\n  }\n"): (typeof documents)["\n  fragment HubspotContactFields on HubspotContact {\n    id\n    name\n    firstName\n    lastName\n    email\n    phone\n    mobilePhone\n    lifecycleStage\n    owner {\n      id\n      name\n      email\n    }\n    url\n    createdAt\n    lastActivityAt\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

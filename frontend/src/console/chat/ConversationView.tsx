@@ -339,7 +339,7 @@ export function ConversationView({ id, focusHeading = false }: ConversationViewP
         </div>
       </section>
       <aside className="details-column" aria-label="Customer">
-        <UserDetails customerId={conversation.customer.id} channel={conversation.channel} />
+        <UserDetails customerId={conversation.customer.id} channel={conversation.channel} conversationId={conversation.id} />
       </aside>
     </>
   );

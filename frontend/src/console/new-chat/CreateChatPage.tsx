@@ -134,6 +134,10 @@ function CreateChatForm({ mode }: { mode: Mode }) {
   const [errors, setErrors] = useState<Errors>({});
   const [formErrors, setFormErrors] = useState<string[]>([]);
   const [conflict, setConflict] = useState<Conflict | null>(null);
+  // The picked contact the conflict was about: the chat can start with the existing customer and still be
+  // written to that contact; linkCustomer also makes it the customer's contact from now on.
+  const [conflictPick, setConflictPick] = useState<SearchContact | null>(null);
+  const [linkCustomer, setLinkCustomer] = useState(false);
   const [{ fetching }, start] = useMutation(StartConversation);
   const emailRef = useRef<HTMLInputElement>(null);
 
@@ -178,6 +182,8 @@ function CreateChatForm({ mode }: { mode: Mode }) {
     }
     setErrors(fields);
     setConflict(found);
+    setConflictPick(found && input.hubspotContactId && selected?.id === input.hubspotContactId ? selected : null);
+    setLinkCustomer(false);
     setFormErrors(found ? other.filter((m) => m !== found.message) : other);
   }
 
@@ -201,7 +207,12 @@ function CreateChatForm({ mode }: { mode: Mode }) {
 
   async function startWithExisting(customerId: string) {
     setConflict(null);
-    await send({ channel: form.channel, customerId, message: form.message.trim() });
+    const input: StartConversationInput = { channel: form.channel, customerId, message: form.message.trim() };
+    if (conflictPick) {
+      input.hubspotContactId = conflictPick.id;
+      if (linkCustomer) input.linkCustomer = true;
+    }
+    await send(input);
   }
 
   const need = channelNeed(form.channel);
@@ -225,7 +236,38 @@ function CreateChatForm({ mode }: { mode: Mode }) {
       {Object.values(errors).filter(Boolean).length > 1 && formErrors.length === 0 && (
         <Banner tone="red" role="alert" title={`${Object.values(errors).filter(Boolean).length} fields need attention.`} />
       )}
-      {conflict && (
+      {conflict && conflictPick && (
+        <Banner
+          tone="yellow"
+          role="alert"
+          title={conflict.message}
+          actions={
+            <>
+              {conflict.id && (
+                <Button variant="primary" busy={fetching} onClick={() => startWithExisting(conflict.id!)}>
+                  Start the chat
+                </Button>
+              )}
+              <Button
+                onClick={() => {
+                  setConflict(null);
+                  clearSelection();
+                }}
+              >
+                Choose another contact
+              </Button>
+            </>
+          }
+        >
+          <p>The chat starts with the existing customer; its transcript goes to the contact you picked.</p>
+          <label className="new-chat__link-customer">
+            <input type="checkbox" checked={linkCustomer} onChange={(e) => setLinkCustomer(e.target.checked)} /> Also make{' '}
+            {[conflictPick.firstName, conflictPick.lastName].filter(Boolean).join(' ') || conflictPick.email || 'this contact'} this customer's HubSpot
+            contact from now on
+          </label>
+        </Banner>
+      )}
+      {conflict && !conflictPick && (
         <Banner
           tone="yellow"
           role="alert"
