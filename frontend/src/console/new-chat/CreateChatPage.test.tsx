@@ -238,6 +238,44 @@ describe('CreateChatPage with outbound HubSpot search', () => {
     return user;
   }
 
+  it('says a picked contact belongs to an existing customer, and starts the chat with both, optionally linking them', async () => {
+    let calls = 0;
+    const robert = { ...bob, id: '902', name: 'Robert Smith', firstName: 'Robert' };
+    const mock = renderPage(
+      {
+        SearchHubspotContacts: () => ({ data: { searchHubspotContacts: [robert] } }),
+        StartConversation: () =>
+          ++calls === 1
+            ? {
+                error: errors({
+                  message: 'Bob Smith is already a customer; this chat will be written to Robert Smith in HubSpot.',
+                  code: 'ECONFLICT',
+                  field: 'email',
+                  customerId: 'cus_bob',
+                }),
+              }
+            : started(),
+      },
+      { allowOutboundSearch: true, requireOutboundMatch: false },
+    );
+    const user = await searchAndPick('robert', /Robert Smith/);
+    await user.type(screen.getByLabelText('First message'), 'Your invoice');
+    await user.click(screen.getByRole('button', { name: 'Start chat' }));
+    await settle();
+
+    const alert = screen.getByRole('alert');
+    expect(alert).toHaveTextContent('Bob Smith is already a customer; this chat will be written to Robert Smith in HubSpot.');
+    expect(within(alert).queryByRole('button', { name: 'Use this customer' })).not.toBeInTheDocument();
+    await user.click(within(alert).getByRole('checkbox', { name: "Also make Robert Smith this customer's HubSpot contact from now on" }));
+    await user.click(within(alert).getByRole('button', { name: 'Start the chat' }));
+    await settle();
+
+    expect(variablesOf(mock.executeMutation, 'StartConversation')[1]).toEqual({
+      input: { channel: 'web', customerId: 'cus_bob', hubspotContactId: '902', linkCustomer: true, message: 'Your invoice' },
+    });
+    expect(window.location.hash).toBe('#/chat/cnv_42');
+  });
+
   it('fills phone, email and names from the chosen contact, locks them, and sends its id', async () => {
     const mock = renderPage(
       { SearchHubspotContacts: () => ({ data: { searchHubspotContacts: [bob] } }), StartConversation: started },
