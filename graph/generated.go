@@ -1828,7 +1828,7 @@ type HubspotContactLookup {
   link: HubspotLink
   "Set when the contact is the one an agent picked for this conversation (its transcript goes there)."
   conversationId: ID
-  "With conversationId: the customer's own linked contact, when it is another one."
+  "With conversationId: the customer's own linked contact (null when the customer has none); another one than contact's means the chat goes elsewhere than the customer's other chats."
   customerContactId: String
   "How many contacts agents unlinked from this customer as not this person."
   notThisPerson: Int!
