@@ -33,8 +33,13 @@ func TestPickedContactGoesWithTheChat(t *testing.T) {
 			t.Fatalf("Bob's card = %+v, want the older contact", lk)
 		}
 		conv := e.svc.Outbound(e.db)
+		// Search results tell duplicates apart: created date and lifecycle stage (and owner, when there is one).
+		res, err := e.svc.SearchContacts(e.agent, "Robert")
+		if err != nil || len(res) != 1 || res[0].CreatedAt == nil || !res[0].CreatedAt.Equal(time.Date(2020, 1, 5, 9, 0, 0, 0, time.UTC)) || res[0].LifecycleStage != "Subscriber" {
+			t.Errorf("search = %+v, %v; want Robert with his created date and stage", res, err)
+		}
 
-		_, err := conv.StartConversation(e.agent, convrs.StartConversationInput{HubspotContactID: robertID, Channel: "email", Message: "Hello"})
+		_, err = conv.StartConversation(e.agent, convrs.StartConversationInput{HubspotContactID: robertID, Channel: "email", Message: "Hello"})
 		var ae *convrs.Error
 		if !errors.As(err, &ae) || ae.Code != convrs.ECONFLICT ||
 			ae.Message != "Bob Smith is already a customer; this chat will be written to Robert Smith in HubSpot." ||
@@ -238,5 +243,45 @@ func (e *env) recordSynced(t *testing.T, conversationID, contactID, name string)
 	}
 	if s, _ := e.db.HubspotSync(e.agent, conversationID); s == nil || s.ContactName != name {
 		t.Fatalf("sync record = %+v", s)
+	}
+}
+
+// A picked contact whose number is invalid: the start says which number and for which region; a detail the
+// contact lacks may be typed by the agent (the contact still comes from HubSpot), even with matches required.
+func TestPickWithoutAUsableNumber(t *testing.T) {
+	e := newEnv(t, "sqlite", memoryBackend(t))
+	e.options(convrs.HubspotOptions{AllowOutboundSearch: true, RequireOutboundMatch: true})
+	carla := e.seed(1, map[string]string{"firstname": "Carla", "lastname": "Gomez", "mobilephone": "+447700900123"})
+	noPhone := e.seed(2, map[string]string{"firstname": "Nina", "lastname": "Nophone", "email": "nina@example.com"})
+	conv := e.svc.Outbound(e.db)
+
+	_, err := conv.StartConversation(e.agent, convrs.StartConversationInput{HubspotContactID: carla, Channel: "whatsapp", Message: "Hola",
+		Customer: convrs.CustomerInput{Phone: ptr("+447700900123")}})
+	var ae *convrs.Error
+	if !errors.As(err, &ae) || ae.Field != "phone" ||
+		ae.Message != "+447700900123, HubSpot's number for Carla Gomez, is not a valid phone number in GB. Type a valid number to reach them on, or choose another channel." {
+		t.Errorf("invalid HubSpot number: %v", err)
+	}
+	// A number typed instead: read in the workspace's region (GB), stored on the customer; the pick is kept.
+	c, err := conv.StartConversation(e.agent, convrs.StartConversationInput{HubspotContactID: carla, Channel: "whatsapp", Message: "Hola",
+		Customer: convrs.CustomerInput{Phone: ptr("020 7946 0123"), FirstName: ptr("Mallory")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cust, _ := e.db.FindCustomer(e.agent, c.CustomerID)
+	if cust.Phone != "+442079460123" || cust.FirstName != "Carla" || cust.HubspotContactID != carla || c.HubspotContactID != carla {
+		t.Errorf("customer = %+v, conversation pick %s; want the typed number, HubSpot's name and the link", cust, c.HubspotContactID)
+	}
+	// A contact with no number at all: SMS with a typed number works; without one, the channel's need is said.
+	if _, err := conv.StartConversation(e.agent, convrs.StartConversationInput{HubspotContactID: noPhone, Channel: "sms", Message: "Hi"}); convrs.ErrorCode(err) != convrs.EINVALID {
+		t.Errorf("SMS to a contact without a number: %v, want EINVALID", err)
+	}
+	if _, err := conv.StartConversation(e.agent, convrs.StartConversationInput{HubspotContactID: noPhone, Channel: "sms", Message: "Hi",
+		Customer: convrs.CustomerInput{Phone: ptr("12345")}}); convrs.ErrorCode(err) != convrs.EINVALID {
+		t.Errorf("SMS with an invalid typed number: %v, want EINVALID", err)
+	}
+	if _, err := conv.StartConversation(e.agent, convrs.StartConversationInput{HubspotContactID: noPhone, Channel: "sms", Message: "Hi",
+		Customer: convrs.CustomerInput{Phone: ptr("+447911123456")}}); err != nil {
+		t.Errorf("SMS with a typed number: %v", err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/nyaruka/phonenumbers"
+
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/match"
@@ -62,7 +64,11 @@ func (o *outbound) StartConversation(ctx context.Context, in convrs.StartConvers
 			if w, err := o.s.cfg.Store.FindWorkspace(ctx, p.WorkspaceID); err == nil {
 				region = w.DefaultRegion
 			}
+			typed := in.Customer
 			in.Customer = customerFromContact(ct, region, in.Channel)
+			if err := fillMissing(&in.Customer, typed, ct, region, in.Channel); err != nil {
+				return nil, err
+			}
 		}
 	case required:
 		if in.CustomerID == "" || !o.linked(ctx, in.CustomerID, integ.PortalID) {
@@ -127,4 +133,60 @@ func customerFromContact(ct *hubspot.Contact, region, channel string) convrs.Cus
 // contactName is the contact's name, else its email.
 func contactName(ct *hubspot.Contact) string {
 	return cmp.Or(strings.TrimSpace(ct.Prop("firstname")+" "+ct.Prop("lastname")), ct.Prop("email"))
+}
+
+// fillMissing completes a picked contact's details with what the agent typed for a detail HubSpot lacks (the
+// contact still comes from HubSpot: only a missing email or phone number is taken from the form). A channel
+// that needs a phone number when the contact's numbers are all invalid is EINVALID, saying which number and for
+// which region.
+func fillMissing(c *convrs.CustomerInput, typed convrs.CustomerInput, ct *hubspot.Contact, region, channel string) error {
+	hubspotNumbers := map[string]bool{}
+	for _, n := range []string{ct.Prop("phone"), ct.Prop("mobilephone")} {
+		if n = strings.TrimSpace(n); n != "" {
+			hubspotNumbers[n] = true
+		}
+	}
+	if c.Phone == nil || *c.Phone == "" {
+		if t := strings.TrimSpace(derefStr(typed.Phone)); t != "" && !hubspotNumbers[t] {
+			c.Phone = &t
+		} else if needsPhone(channel) && len(hubspotNumbers) > 0 {
+			bad := ct.Prop("mobilephone")
+			if channel != "sms" && channel != "whatsapp" || strings.TrimSpace(bad) == "" {
+				bad = cmp.Or(strings.TrimSpace(ct.Prop("phone")), strings.TrimSpace(bad))
+			}
+			return convrs.Invalidf("phone", "%s, HubSpot's number for %s, is not a valid phone number in %s. Type a valid number to reach them on, or choose another channel.",
+				strings.TrimSpace(bad), cmp.Or(contactName(ct), "this contact"), numberRegion(bad, region))
+		}
+	}
+	if c.Email == nil || *c.Email == "" {
+		if t := strings.TrimSpace(derefStr(typed.Email)); t != "" {
+			c.Email = &t
+		}
+	}
+	return nil
+}
+
+func needsPhone(channel string) bool { return channel == "sms" || channel == "whatsapp" }
+
+func derefStr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// numberRegion is the region a number is read in: its own country's with a country code, else region.
+func numberRegion(raw, region string) string {
+	raw = strings.TrimSpace(raw)
+	if strings.HasPrefix(raw, "00") {
+		raw = "+" + raw[2:]
+	}
+	if strings.HasPrefix(raw, "+") {
+		if n, err := phonenumbers.Parse(raw, ""); err == nil {
+			if r := phonenumbers.GetRegionCodeForCountryCode(int(n.GetCountryCode())); r != "" && r != "ZZ" {
+				return r
+			}
+		}
+	}
+	return cmp.Or(region, "the workspace's region")
 }

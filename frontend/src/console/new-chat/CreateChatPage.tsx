@@ -144,6 +144,16 @@ function CreateChatForm({ mode }: { mode: Mode }) {
   // Details come from the HubSpot contact while one is selected (the gateway reads the contact itself), and
   // only from one when the workspace requires a match.
   const locked = mode.requireMatch || selected !== null;
+  // A picked contact without a usable phone number (none in HubSpot, or one the gateway found invalid): the agent
+  // may type the number to reach them on; the same for a missing email. The contact still comes from HubSpot.
+  const [phoneUnlocked, setPhoneUnlocked] = useState(false);
+  const typeable = (name: (typeof contactFields)[number]): boolean => {
+    if (!locked) return true;
+    if (!selected) return false;
+    if (name === 'phone') return phoneUnlocked || (!selected.phone && !selected.mobilePhone);
+    if (name === 'email') return !selected.email;
+    return false;
+  };
 
   const set = (name: keyof FormState) => (event: { target: { value: string } }) => {
     const next = { ...form, [name]: event.target.value };
@@ -156,6 +166,7 @@ function CreateChatForm({ mode }: { mode: Mode }) {
 
   function select(contact: SearchContact) {
     setSelected(contact);
+    setPhoneUnlocked(false);
     setForm({ ...form, email: contact.email ?? '', phone: contactPhone(contact, form.channel), firstName: contact.firstName ?? '', lastName: contact.lastName ?? '' });
     setErrors({ ...errors, hubspotContactId: undefined, email: undefined, phone: undefined, firstName: undefined, lastName: undefined });
     setFormErrors([]);
@@ -181,6 +192,7 @@ function CreateChatForm({ mode }: { mode: Mode }) {
       fields[found.field as FieldName] ??= 'This belongs to an existing customer (see above).';
     }
     setErrors(fields);
+    if (fields.phone && input.hubspotContactId) setPhoneUnlocked(true);
     setConflict(found);
     setConflictPick(found && input.hubspotContactId && selected?.id === input.hubspotContactId ? selected : null);
     setLinkCustomer(false);
@@ -222,9 +234,14 @@ function CreateChatForm({ mode }: { mode: Mode }) {
   const detail = (name: (typeof contactFields)[number]) => ({
     value: form[name],
     onChange: set(name),
-    readOnly: locked,
+    readOnly: !typeable(name),
     autoComplete: 'off',
   });
+  const typeHint = (name: 'email' | 'phone') =>
+    name === 'phone'
+      ? 'This contact has no valid phone number in HubSpot: type the number to reach them on (with the country code, or a number from the workspace\'s region).'
+      : 'This contact has no email address in HubSpot: type the address to reach them on.';
+  const hintFor = (name: 'email' | 'phone', own: string | undefined) => (locked && typeable(name) ? typeHint(name) : locked ? lockedHint : own);
 
   return (
     <form className="card form new-chat" onSubmit={submit} noValidate aria-label="New chat">
@@ -318,17 +335,13 @@ function CreateChatForm({ mode }: { mode: Mode }) {
         />
       )}
       <div className="form__row">
-        <Field label="Email" error={errors.email} hint={locked ? lockedHint : needs[form.channel] === 'email' ? 'Required for this channel.' : undefined}>
+        <Field label="Email" error={errors.email} hint={hintFor('email', needs[form.channel] === 'email' ? 'Required for this channel.' : undefined)}>
           <input ref={emailRef} type="email" aria-required={needs[form.channel] === 'email'} {...detail('email')} />
         </Field>
         <Field
           label="Phone"
           error={errors.phone}
-          hint={
-            locked
-              ? lockedHint
-              : `${needs[form.channel] === 'phone' ? 'Required for this channel. ' : ''}With the country code, or a number from the workspace's region.`
-          }
+          hint={hintFor('phone', `${needs[form.channel] === 'phone' ? 'Required for this channel. ' : ''}With the country code, or a number from the workspace's region.`)}
         >
           <input type="tel" aria-required={needs[form.channel] === 'phone'} {...detail('phone')} />
         </Field>
