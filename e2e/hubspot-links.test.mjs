@@ -79,6 +79,14 @@ test('the picked contact gets the transcript; agents see, change and undo the li
   const conflict = page.getByRole('alert').filter({ hasText: 'Bob Smith is already a customer; this chat will be written to Robert Smith in HubSpot.' });
   await conflict.waitFor();
   await conflict.getByRole('checkbox', { name: /Also make Robert Smith this customer's HubSpot contact from now on/ }).waitFor();
+  // At 1280 px the banner's words keep a readable width and its buttons stay inside it.
+  const bannerBox = await conflict.boundingBox();
+  const titleBox = await conflict.locator('.banner__title').boundingBox();
+  assert.ok(titleBox.width >= 0.5 * bannerBox.width, `the banner's text is ${titleBox.width}px of ${bannerBox.width}px`);
+  for (const button of await conflict.getByRole('button').all()) {
+    const b = await button.boundingBox();
+    assert.ok(b.x >= bannerBox.x && b.x + b.width <= bannerBox.x + bannerBox.width + 0.5, `${await button.textContent()} lies inside the banner`);
+  }
   await screenshot(page, 'links-1-pick-matches-customer');
   await conflict.getByRole('button', { name: 'Start the chat' }).click();
   await page.waitForURL(/#\/chat\/.+/);
@@ -128,6 +136,16 @@ test('the picked contact gets the transcript; agents see, change and undo the li
   await page.goto(bobChatUrl);
   await card.getByText('Linked: matched by email (bob@example.com).').waitFor({ timeout: 30_000 });
   assert.equal(await card.getByText(/CRM link/).count(), 0);
+
+  // On a phone, the HubSpot section is one tap away from the top of the chat, not past the composer.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole('button', { name: 'User details and HubSpot ↓' }).click();
+  await waitUntil(async () => {
+    const box = await card.getByRole('heading', { name: 'HubSpot' }).boundingBox();
+    return box && box.y >= 0 && box.y + box.height <= 844;
+  }, { what: 'the HubSpot section on screen at 390 px' });
+  await screenshot(page, 'links-5b-phone-details');
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   // Change contact: both duplicates, with what tells them apart (dates in the browser's locale); choose Robert again.
   await card.getByRole('button', { name: 'Change contact' }).click();

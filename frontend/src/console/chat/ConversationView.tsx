@@ -140,6 +140,7 @@ export interface ConversationViewProps {
 /** One conversation: its transcript, the composers, Close / Reopen, and the User Details panel beside it. */
 export function ConversationView({ id, focusHeading = false }: ConversationViewProps) {
   const headingId = useId();
+  const detailsId = useId();
   const [{ data, fetching, error }] = useQuery({ query: ConversationQuery, variables: { id }, requestPolicy: 'cache-and-network' });
 
   // Messages and status changes that arrived after the query answered (from our own mutations or from
@@ -287,6 +288,10 @@ export function ConversationView({ id, focusHeading = false }: ConversationViewP
                 <SyncOutcome record={sync} />
               </p>
             )}
+            {/* On a phone the details come after the composer: this jumps there without scrolling past it. */}
+            <Button variant="link" className="conversation__to-details" onClick={() => showDetails(detailsId)}>
+              User details and HubSpot ↓
+            </Button>
           </div>
           {closed ? (
             <Button onClick={onReopen} busy={reopenResult.fetching}>
@@ -338,7 +343,7 @@ export function ConversationView({ id, focusHeading = false }: ConversationViewP
           />
         </div>
       </section>
-      <aside className="details-column" aria-label="Customer">
+      <aside className="details-column" aria-label="Customer" id={detailsId} tabIndex={-1}>
         <UserDetails customerId={conversation.customer.id} channel={conversation.channel} conversationId={conversation.id} />
       </aside>
     </>
@@ -353,4 +358,12 @@ function mergeMessages(fromQuery: Message[], arrived: Message[]): Message[] {
     .map((m, index) => ({ m, index, at: Date.parse(m.createdAt) }))
     .sort((a, b) => a.at - b.at || a.index - b.index)
     .map(({ m }) => m);
+}
+
+/** Scrolls the customer's details (and their HubSpot section) into view and moves focus there. */
+function showDetails(id: string) {
+  const el = document.getElementById(id);
+  if (!el) return;
+  el.scrollIntoView({ block: 'start' });
+  el.focus({ preventScroll: true });
 }
