@@ -141,6 +141,7 @@ export interface ConversationViewProps {
 export function ConversationView({ id, focusHeading = false }: ConversationViewProps) {
   const headingId = useId();
   const detailsId = useId();
+  const narrow = useNarrowLayout();
   const [{ data, fetching, error }] = useQuery({ query: ConversationQuery, variables: { id }, requestPolicy: 'cache-and-network' });
 
   // Messages and status changes that arrived after the query answered (from our own mutations or from
@@ -289,9 +290,11 @@ export function ConversationView({ id, focusHeading = false }: ConversationViewP
               </p>
             )}
             {/* On a phone the details come after the composer: this jumps there without scrolling past it. */}
-            <Button variant="link" className="conversation__to-details" onClick={() => showDetails(detailsId)}>
-              User details and HubSpot ↓
-            </Button>
+            {narrow && (
+              <Button variant="link" className="conversation__to-details" onClick={() => showDetails(detailsId)}>
+                User details and HubSpot ↓
+              </Button>
+            )}
           </div>
           {closed ? (
             <Button onClick={onReopen} busy={reopenResult.fetching}>
@@ -366,4 +369,20 @@ function showDetails(id: string) {
   if (!el) return;
   el.scrollIntoView({ block: 'start' });
   el.focus({ preventScroll: true });
+}
+
+/** The layout where the details column sits below the conversation (as chat.css's 60rem breakpoint). */
+const narrowQuery = '(max-width: 60rem)';
+
+function useNarrowLayout(): boolean {
+  const [narrow, setNarrow] = useState(() => typeof window.matchMedia === 'function' && window.matchMedia(narrowQuery).matches);
+  useEffect(() => {
+    if (typeof window.matchMedia !== 'function') return;
+    const list = window.matchMedia(narrowQuery);
+    const onChange = () => setNarrow(list.matches);
+    onChange();
+    list.addEventListener('change', onChange);
+    return () => list.removeEventListener('change', onChange);
+  }, []);
+  return narrow;
 }
