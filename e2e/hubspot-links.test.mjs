@@ -194,4 +194,20 @@ test('the picked contact gets the transcript; agents see, change and undo the li
     what: "the visitor's transcript on Henry Ford's record",
   });
   await screenshot(page, 'links-9-retried');
+
+  // At 1280 px the card's error banner keeps its words readable beside (or above) Try again.
+  const fault = (failNext) =>
+    fetch(`${gateway.simulatorUrl}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failNext, status: 400 }) });
+  await fault(20);
+  t.after(() => fault(0));
+  await page.getByRole('link', { name: 'Agent Chat' }).click();
+  await inbox.getByRole('button', { name: 'Open' }).click();
+  await inbox.getByRole('link', { name: /Alice Johnson/ }).click();
+  const trouble = card.locator('.banner').filter({ has: page.getByRole('button', { name: 'Try again' }) });
+  await trouble.waitFor({ timeout: 60_000 });
+  const box = await trouble.boundingBox();
+  const words = await trouble.locator('.banner__body').boundingBox();
+  assert.ok(words.width >= 0.6 * box.width, `the card's error text is ${words.width}px wide in a ${box.width}px banner`);
+  await screenshot(page, 'links-10-card-error-banner');
+  await fault(0);
 });
