@@ -392,6 +392,7 @@ var operations = map[string]operation{
 	"saveHubspotOptions":      {query: `mutation { saveHubspotOptions(input: {allowOutboundSearch: true, requireOutboundMatch: false}) { state } }`, admin: true},
 	"hubspotContact":          {query: `query($cust: ID!) { hubspotContact(customerId: $cust) { outcome } }`, scoped: true},
 	"searchHubspotContacts":   {query: `{ searchHubspotContacts(query: "alice") { id } }`},
+	"hubspotContactToPick":    {query: `{ hubspotContactToPick(id: "101") { id } }`},
 	"conversationEvents":      {query: `subscription { conversationEvents { kind } }`, topic: convrs.TopicConversations},
 	// $cust is spelled out in the subscription (the matrix's websockets send no variables).
 	"hubspotContactUpdated": {query: `subscription { hubspotContactUpdated(customerId: "$cust") { outcome } }`, scoped: true,
