@@ -6,7 +6,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { screenshot, setup, signIn } from './harness.mjs';
+import { join } from 'node:path';
+import { outputDir, screenshot, setup, signIn, waitUntil } from './harness.mjs';
 
 let env;
 
@@ -95,7 +96,6 @@ test('the contact record shows its Convrs chats, opens them, and starts a new on
   await newChat.waitForURL(/#\/chat\/.+/);
   const started = decodeURIComponent(new URL(newChat.url()).hash.replace(/^#\/chat\//, ''));
   assert.notEqual(started, aliceChat);
-  await newChat.close();
 
   // The record again: both chats, the new one with its first message as the preview.
   await record.reload();
@@ -104,4 +104,20 @@ test('the contact record shows its Convrs chats, opens them, and starts a new on
   const startedRow = rows.filter({ has: record.locator(`a[href="${gateway.url}/#/chat/${started}"]`) });
   assert.match(await startedRow.textContent(), /Email.*Open.*Hi Alice, picking up from HubSpot\./s);
   await screenshot(record, 'hubspot-app-card-4-started');
+
+  // Closed in Convrs: the panel lists it after the open one, with its transcript's outcome in HubSpot.
+  await newChat.getByRole('button', { name: 'Close conversation' }).click();
+  await newChat.locator('.conversation__header .badge[data-status="CLOSED"]').waitFor();
+  await newChat.close();
+  await waitUntil(
+    async () => {
+      await record.reload();
+      return /Transcript logged in HubSpot as a note\./.test((await startedRow.textContent()) ?? '');
+    },
+    { timeoutMs: 90_000, intervalMs: 1000, what: 'the closed chat with its transcript logged, on the record' },
+  );
+  assert.match(await rows.nth(0).textContent(), /Open/, 'open chats come first');
+  assert.match(await rows.nth(1).textContent(), /Closed/);
+  await screenshot(record, 'hubspot-app-card-5-closed');
+  await panel.screenshot({ path: join(outputDir, 'hubspot-app-card-panel.png') });
 });

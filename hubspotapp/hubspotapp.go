@@ -6,8 +6,9 @@
 // the gateway checks for, or subscribe to events the gateway does not use. Output is deterministic: the same
 // Spec gives the same bytes.
 //
-// Generate returns only the files it owns; other files of a project (an app card's source, say) sit beside
-// them and Write leaves them alone. A component is one more file in Generate's list.
+// Generate returns only the files it owns; other files of a project (the app card's source in src/app/cards/)
+// sit beside them and Write leaves them alone. Of the card it writes only src/app/cards/gateway.ts, the URL
+// the card fetches, which must follow PublicURL. A component is one more file in Generate's list.
 package hubspotapp
 
 import (
