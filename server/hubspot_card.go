@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -159,6 +160,13 @@ func (h *hubspotCardHandler) answer(ctx context.Context, portal int64, contact, 
 	}
 	out.Connected = true
 	out.StartChatURL = h.publicURL + "/#/new?hubspotContactId=" + url.QueryEscape(contact)
+	// Open ones first, then the most recently active, across the workspaces too.
+	type listed struct {
+		open bool
+		last time.Time
+		c    cardConversation
+	}
+	var all []listed
 	for _, ws := range workspaces {
 		sys := convrs.SystemContext(ctx, ws)
 		convs, err := h.store.HubspotContactConversations(sys, portal, contact, cardConversationsShown+1)
@@ -215,8 +223,20 @@ func (h *hubspotCardHandler) answer(ctx context.Context, portal int64, contact, 
 			if c.Status == convrs.ConversationClosed {
 				cc.Sync = syncInWords(syncs[c.ID])
 			}
-			out.Conversations = append(out.Conversations, cc)
+			all = append(all, listed{open: c.Status == convrs.ConversationOpen, last: c.LastMessageAt, c: cc})
 		}
+	}
+	slices.SortStableFunc(all, func(a, b listed) int {
+		if a.open != b.open {
+			if a.open {
+				return -1
+			}
+			return 1
+		}
+		return b.last.Compare(a.last)
+	})
+	for _, l := range all {
+		out.Conversations = append(out.Conversations, l.c)
 	}
 	return out, nil
 }

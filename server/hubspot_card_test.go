@@ -244,3 +244,43 @@ func TestHubspotCardRoute(t *testing.T) {
 		t.Errorf("unsigned request: %d %s", w.Code, w.Body)
 	}
 }
+
+// Two workspaces connected to one portal: both answer, each conversation names its workspace, and open ones come
+// first across them.
+func TestHubspotCardSeveralWorkspaces(t *testing.T) {
+	f := newCardFixture(t)
+	ctx := t.Context()
+	if err := f.db.CreateWorkspace(ctx, &convrs.Workspace{ID: "ws_two", Name: "Second", DefaultRegion: "GB", TimeZone: "Europe/London"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.CreateStaff(ctx, &convrs.Staff{ID: "stf_two", WorkspaceID: "ws_two", Name: "Tess Two", Email: "tess@two.test", Role: convrs.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	two := convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_two", WorkspaceID: "ws_two", Role: convrs.RoleAdmin})
+	if _, _, err := f.db.SaveHubspotConnection(two, convrs.HubspotConnection{WorkspaceID: "ws_two", PortalID: 77, ConnectedBy: "stf_two"}); err != nil {
+		t.Fatal(err)
+	}
+	email := "alice@example.com"
+	conv, err := f.db.StartConversation(two, convrs.StartConversationInput{Customer: convrs.CustomerInput{Email: &email}, Channel: "email", Message: "From the second"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.LinkHubspotContact(two, conv.CustomerID, 77, "501"); err != nil {
+		t.Fatal(err)
+	}
+	_, a := f.do(cardSigned(cardQuery("77", "501", "tess@two.test"), "", f.now, cardSecret))
+	if len(a.Conversations) != 3 {
+		t.Fatalf("answer = %+v", a)
+	}
+	var order []string
+	for _, c := range a.Conversations {
+		order = append(order, c.Workspace+"/"+c.Status+"/"+c.Preview)
+	}
+	want := []string{"Second/open/From the second", "Card/open/Hello Alice, your order shipped today.", "Card/closed/Conversation closed by Sam Agent."}
+	if strings.Join(order, " | ") != strings.Join(want, " | ") {
+		t.Errorf("order = %q\nwant    %q", order, want)
+	}
+	if !a.Conversations[0].Mine || a.Conversations[1].Mine {
+		t.Errorf("mine: %+v", a.Conversations)
+	}
+}
