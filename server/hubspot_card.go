@@ -31,6 +31,7 @@ const (
 	cardRequestsPerMinute  = 120
 	cardConversationsShown = 20
 	cardPreviewRunes       = 140
+	cardPreviewLookback    = 5
 	cardTimeout            = 10 * time.Second
 	// cardMaxPortals bounds the per-portal counters kept in memory; only signed requests create one.
 	cardMaxPortals = 10000
@@ -202,7 +203,8 @@ func (h *hubspotCardHandler) answer(ctx context.Context, portal int64, contact, 
 		for _, s := range staff {
 			byID[s.ID] = s
 		}
-		last, err := h.store.ListMessagesOf(sys, ids, convrs.MessagePage{Last: 1})
+		// The last few lines: the preview is the last one a person wrote ("Conversation closed by …" is not).
+		last, err := h.store.ListMessagesOf(sys, ids, convrs.MessagePage{Last: cardPreviewLookback})
 		if err != nil {
 			return nil, err
 		}
@@ -217,9 +219,7 @@ func (h *hubspotCardHandler) answer(ctx context.Context, portal int64, contact, 
 				cc.AssignedAgent = s.Name
 				cc.Mine = userEmail != "" && strings.EqualFold(s.Email, userEmail)
 			}
-			if m := last[c.ID]; len(m) > 0 {
-				cc.Preview = preview(m[len(m)-1].Text, cardPreviewRunes)
-			}
+			cc.Preview = preview(lastWritten(last[c.ID]), cardPreviewRunes)
 			if c.Status == convrs.ConversationClosed {
 				cc.Sync = syncInWords(syncs[c.ID])
 			}
@@ -318,6 +318,19 @@ func channelLabel(c string) string {
 		return "Email"
 	}
 	return c
+}
+
+// lastWritten is the text of the last customer or agent message of msgs (oldest first), else of the last one.
+func lastWritten(msgs []*convrs.Message) string {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].AuthorKind != convrs.AuthorSystem {
+			return msgs[i].Text
+		}
+	}
+	if len(msgs) > 0 {
+		return msgs[len(msgs)-1].Text
+	}
+	return ""
 }
 
 // preview is text on one line, cut to n characters with an ellipsis.

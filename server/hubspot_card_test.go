@@ -108,7 +108,7 @@ func TestHubspotCardListsTheContactsConversations(t *testing.T) {
 	if open != want {
 		t.Errorf("open conversation = %+v\nwant %+v", open, want)
 	}
-	if closed.Status != "closed" || closed.ChannelLabel != "Web chat" || closed.OpenURL != cardPublic+"/#/chat/"+f.closed.ID ||
+	if closed.Status != "closed" || closed.ChannelLabel != "Web chat" || closed.Preview != "Earlier chat" || closed.OpenURL != cardPublic+"/#/chat/"+f.closed.ID ||
 		closed.Sync != "Transcript not logged in HubSpot: syncing was off when the chat closed." {
 		t.Errorf("closed conversation = %+v", closed)
 	}
@@ -276,7 +276,7 @@ func TestHubspotCardSeveralWorkspaces(t *testing.T) {
 	for _, c := range a.Conversations {
 		order = append(order, c.Workspace+"/"+c.Status+"/"+c.Preview)
 	}
-	want := []string{"Second/open/From the second", "Card/open/Hello Alice, your order shipped today.", "Card/closed/Conversation closed by Sam Agent."}
+	want := []string{"Second/open/From the second", "Card/open/Hello Alice, your order shipped today.", "Card/closed/Earlier chat"}
 	if strings.Join(order, " | ") != strings.Join(want, " | ") {
 		t.Errorf("order = %q\nwant    %q", order, want)
 	}
