@@ -198,6 +198,9 @@ type HubspotContactService interface {
 	// SearchContacts returns up to five contacts by name, email or phone; queries under 2 characters return
 	// nothing without calling HubSpot.
 	SearchContacts(ctx context.Context, query string) ([]*HubspotContact, error)
+	// ContactToPick reads one contact from HubSpot for Create New Chat opened with it picked, under the same
+	// conditions as SearchContacts.
+	ContactToPick(ctx context.Context, id string) (*HubspotContact, error)
 	// SubscribeContact streams the customer's card each time it changes (webhooks, links, disable) until ctx ends.
 	SubscribeContact(ctx context.Context, customerID string) (<-chan *HubspotContactLookup, error)
 }

@@ -219,6 +219,7 @@ type ComplexityRoot struct {
 		HubspotBackfillCount     func(childComplexity int, days int) int
 		HubspotContact           func(childComplexity int, customerID string, conversationID *string) int
 		HubspotContactCandidates func(childComplexity int, customerID string) int
+		HubspotContactToPick     func(childComplexity int, id string) int
 		HubspotIntegration       func(childComplexity int) int
 		HubspotSync              func(childComplexity int, conversationID string) int
 		HubspotSyncSummary       func(childComplexity int) int
@@ -349,6 +350,7 @@ type QueryResolver interface {
 	HubspotContact(ctx context.Context, customerID string, conversationID *string) (*convrs.HubspotContactLookup, error)
 	HubspotContactCandidates(ctx context.Context, customerID string) ([]*convrs.HubspotContact, error)
 	SearchHubspotContacts(ctx context.Context, query string) ([]*convrs.HubspotContact, error)
+	HubspotContactToPick(ctx context.Context, id string) (*convrs.HubspotContact, error)
 }
 type SubscriptionResolver interface {
 	ConversationEvents(ctx context.Context) (<-chan *model.ConversationEvent, error)
@@ -1240,6 +1242,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.HubspotContactCandidates(childComplexity, args["customerId"].(string)), true
+	case "Query.hubspotContactToPick":
+		if e.ComplexityRoot.Query.HubspotContactToPick == nil {
+			break
+		}
+
+		args, err := ec.field_Query_hubspotContactToPick_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.HubspotContactToPick(childComplexity, args["id"].(string)), true
 	case "Query.hubspotIntegration":
 		if e.ComplexityRoot.Query.HubspotIntegration == nil {
 			break
@@ -1531,6 +1544,8 @@ type Query {
   hubspotContactCandidates(customerId: ID!): [HubspotContact!]!
   "Outbound search (Create New Chat): up to five contacts by name, email or phone. EFORBIDDEN unless allowOutboundSearch is on."
   searchHubspotContacts(query: String!): [HubspotContact!]!
+  "Create New Chat opened with a HubSpot contact picked (the app card's Start chat in Convrs): the contact as HubSpot returns it now. EFORBIDDEN unless allowOutboundSearch is on; EINVALID (field id) when HubSpot has no such contact."
+  hubspotContactToPick(id: ID!): HubspotContact!
 }
 
 type Mutation {
@@ -2655,6 +2670,20 @@ func (ec *executionContext) field_Query_hubspotContactCandidates_args(ctx contex
 		return nil, err
 	}
 	args["customerId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_hubspotContactToPick_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -6547,6 +6576,50 @@ func (ec *executionContext) fieldContext_Query_searchHubspotContacts(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_hubspotContactToPick(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_hubspotContactToPick(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().HubspotContactToPick(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotContact) graphql.Marshaler {
+			return ec.marshalNHubspotContact2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_hubspotContactToPick(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotContact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_hubspotContactToPick_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9476,6 +9549,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_searchHubspotContacts(ctx, field)
+				})
+		case "hubspotContactToPick":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_hubspotContactToPick(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {

@@ -412,6 +412,15 @@ func (r *queryResolver) SearchHubspotContacts(ctx context.Context, query string)
 	return r.HubspotContactService.SearchContacts(ctx, query)
 }
 
+// HubspotContactToPick is the resolver for the hubspotContactToPick field.
+func (r *queryResolver) HubspotContactToPick(ctx context.Context, id string) (*convrs.HubspotContact, error) {
+	// One HubSpot read, paced with the caller's searches.
+	if err := r.paceSearch(ctx, "pick:"+id); err != nil {
+		return nil, err
+	}
+	return r.HubspotContactService.ContactToPick(ctx, id)
+}
+
 // ConversationEvents is the resolver for the conversationEvents field.
 func (r *subscriptionResolver) ConversationEvents(ctx context.Context) (<-chan *model.ConversationEvent, error) {
 	return r.conversationEvents(ctx)
