@@ -53,6 +53,9 @@ type HubspotSync struct {
 	// ReasonCode (SyncReason…) and Reason (words for people) explain SKIPPED, WAITING, FAILED and CANCELLED.
 	ReasonCode string
 	Reason     string
+	// Detail is HubSpot's own answer to the last failure (status, category, message, correlation ID), for admins
+	// only (behind "Details"); the log has it too.
+	Detail string
 	// MatchedBy, ContactID, ContactName and ContactURL are set once the contact is known (SYNCED).
 	MatchedBy   HubspotMatchRule
 	ContactID   string
@@ -86,6 +89,8 @@ type HubspotSyncPage struct {
 // HubspotSyncSummary counts a workspace's sync records by status.
 type HubspotSyncSummary struct {
 	Queued, Running, Synced, Skipped, Waiting, Failed, Cancelled, Total int
+	// NextAttemptAt is when the first of the WAITING records is tried again (nil when none waits).
+	NextAttemptAt *time.Time
 }
 
 // HubspotSyncService shows and steers the transcript sync. Errors: EUNAUTHORIZED, EFORBIDDEN (admin-only
@@ -155,6 +160,8 @@ type HubspotContactLookup struct {
 	// ErrorCode (EUNAVAILABLE, ERATELIMITED, …) and Message (words) explain UNAVAILABLE.
 	ErrorCode string
 	Message   string
+	// Detail is HubSpot's own answer (status, category, message, correlation ID), for admins only.
+	Detail string
 }
 
 // HubspotContactService serves the agent's HubSpot card and outbound search. Errors: EUNAUTHORIZED, ENOTFOUND

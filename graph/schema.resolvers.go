@@ -76,6 +76,11 @@ func (r *customerResolver) HubspotContactID(ctx context.Context, obj *convrs.Cus
 	return nullIfEmpty(obj.HubspotContactID), nil
 }
 
+// Detail is the resolver for the detail field.
+func (r *hubspotCheckStepResolver) Detail(ctx context.Context, obj *convrs.HubspotCheckStep) (*string, error) {
+	return adminDetail(ctx, obj.Detail), nil
+}
+
 // FirstName is the resolver for the firstName field.
 func (r *hubspotContactResolver) FirstName(ctx context.Context, obj *convrs.HubspotContact) (*string, error) {
 	return nullIfEmpty(obj.FirstName), nil
@@ -126,6 +131,16 @@ func (r *hubspotContactLookupResolver) Message(ctx context.Context, obj *convrs.
 	return nullIfEmpty(obj.Message), nil
 }
 
+// Detail is the resolver for the detail field.
+func (r *hubspotContactLookupResolver) Detail(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error) {
+	return adminDetail(ctx, obj.Detail), nil
+}
+
+// Detail is the resolver for the detail field.
+func (r *hubspotHealthResolver) Detail(ctx context.Context, obj *convrs.HubspotHealth) (*string, error) {
+	return adminDetail(ctx, obj.Detail), nil
+}
+
 // PortalID is the resolver for the portalId field.
 func (r *hubspotIntegrationResolver) PortalID(ctx context.Context, obj *convrs.HubspotIntegration) (*string, error) {
 	if obj.PortalID == 0 {
@@ -158,6 +173,11 @@ func (r *hubspotSyncResolver) ReasonCode(ctx context.Context, obj *convrs.Hubspo
 // Reason is the resolver for the reason field.
 func (r *hubspotSyncResolver) Reason(ctx context.Context, obj *convrs.HubspotSync) (*string, error) {
 	return nullIfEmpty(obj.Reason), nil
+}
+
+// Detail is the resolver for the detail field.
+func (r *hubspotSyncResolver) Detail(ctx context.Context, obj *convrs.HubspotSync) (*string, error) {
+	return adminDetail(ctx, obj.Detail), nil
 }
 
 // MatchedBy is the resolver for the matchedBy field.
@@ -259,6 +279,11 @@ func (r *mutationResolver) RetryHubspotSync(ctx context.Context, conversationID 
 // BackfillHubspotSyncs is the resolver for the backfillHubspotSyncs field.
 func (r *mutationResolver) BackfillHubspotSyncs(ctx context.Context, days int) (int, error) {
 	return r.HubspotSyncService.Backfill(ctx, days)
+}
+
+// CheckHubspotConnection is the resolver for the checkHubspotConnection field.
+func (r *mutationResolver) CheckHubspotConnection(ctx context.Context, testNoteContactID *string) (*convrs.HubspotConnectionCheck, error) {
+	return r.HubspotService.CheckConnection(ctx, deref(testNoteContactID))
 }
 
 // Me is the resolver for the me field.
@@ -373,6 +398,9 @@ func (r *Resolver) Conversation() ConversationResolver { return &conversationRes
 // Customer returns CustomerResolver implementation.
 func (r *Resolver) Customer() CustomerResolver { return &customerResolver{r} }
 
+// HubspotCheckStep returns HubspotCheckStepResolver implementation.
+func (r *Resolver) HubspotCheckStep() HubspotCheckStepResolver { return &hubspotCheckStepResolver{r} }
+
 // HubspotContact returns HubspotContactResolver implementation.
 func (r *Resolver) HubspotContact() HubspotContactResolver { return &hubspotContactResolver{r} }
 
@@ -380,6 +408,9 @@ func (r *Resolver) HubspotContact() HubspotContactResolver { return &hubspotCont
 func (r *Resolver) HubspotContactLookup() HubspotContactLookupResolver {
 	return &hubspotContactLookupResolver{r}
 }
+
+// HubspotHealth returns HubspotHealthResolver implementation.
+func (r *Resolver) HubspotHealth() HubspotHealthResolver { return &hubspotHealthResolver{r} }
 
 // HubspotIntegration returns HubspotIntegrationResolver implementation.
 func (r *Resolver) HubspotIntegration() HubspotIntegrationResolver {
@@ -407,8 +438,10 @@ func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionRes
 type (
 	conversationResolver         struct{ *Resolver }
 	customerResolver             struct{ *Resolver }
+	hubspotCheckStepResolver     struct{ *Resolver }
 	hubspotContactResolver       struct{ *Resolver }
 	hubspotContactLookupResolver struct{ *Resolver }
+	hubspotHealthResolver        struct{ *Resolver }
 	hubspotIntegrationResolver   struct{ *Resolver }
 	hubspotOwnerResolver         struct{ *Resolver }
 	hubspotSyncResolver          struct{ *Resolver }

@@ -149,6 +149,10 @@ var migrations = []string{
 	// 5: the jobs of migration 2 were never run (hubspot_syncs is the transcript sync's queue); closes stopped
 	// writing them. Dropping the table drops its index on both engines.
 	`DROP TABLE IF EXISTS jobs;`,
+
+	// 6: HubSpot's own answer to a sync's last failure (status, category, message, correlation ID), shown to
+	// admins behind Details while the reason says what happened in words.
+	`ALTER TABLE hubspot_syncs ADD COLUMN detail TEXT NOT NULL DEFAULT '';`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {
