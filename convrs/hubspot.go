@@ -122,7 +122,7 @@ type HubspotIntegrationService interface {
 // HubspotCheckStep is one step of a connection check, in words.
 type HubspotCheckStep struct {
 	// Name says what was tried ("Read the account details").
-	Name string
+	Name    string
 	Outcome HubspotCheckOutcome
 	// Message says what happened and, on failure, what to do.
 	Message string
