@@ -6,7 +6,7 @@ BIN := bin/convrs
 GO_SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*') go.mod go.sum
 FRONTEND_SOURCES := $(shell find frontend -type f -not -path '*/node_modules/*') schema.graphqls vite.config.ts tsconfig.json
 
-.PHONY: run build test test-go test-frontend test-e2e test-env generate check-generated lint bench clean
+.PHONY: run build test test-go test-frontend test-e2e test-env generate check-generated lint bench clean hubspot-app
 
 run: build
 	APP_ENV=development ./$(BIN) serve
@@ -38,6 +38,12 @@ test-go: node_modules/.installed server/dist/index.html
 test-frontend: node_modules/.installed
 	npm run --silent typecheck
 	npm test --silent
+	npm run --silent test:hubspot-app
+
+# Regenerates the HubSpot app's project (hubspot-app/) from the gateway's scopes and webhook subscriptions, for
+# `make run`'s address; a deployment writes its own with --public-url https://… (see hubspot-app/README.md).
+hubspot-app:
+	go run ./server hubspot-app --public-url http://localhost:8080 --out hubspot-app
 
 test-e2e: $(BIN)
 	npm run --silent e2e

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -78,6 +79,12 @@ type Service struct {
 
 	mu             sync.Mutex
 	cacheDownUntil time.Time
+
+	// ignored counts the webhook events acknowledged without effect, by reason (WebhookIgnoreReasons).
+	ignored [len(WebhookIgnoreReasons)]atomic.Uint64
+
+	live    liveCards    // the open cards of this process (watch.go)
+	rematch rematchState // the workspace-wide re-matches due (watch.go)
 }
 
 var _ convrs.HubspotContactService = (*Service)(nil)

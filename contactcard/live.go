@@ -3,7 +3,6 @@ package contactcard
 import (
 	"context"
 	"encoding/json"
-	"sync"
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/match"
@@ -46,60 +45,18 @@ func systemContext(ctx context.Context, ws string) context.Context {
 
 // SubscribeContact streams the customer's card each time it changes in any gateway process: a webhook, a new
 // link (the card's, the sync's, an outbound pick), or the integration being enabled, disabled or reconnected.
-// Notifications arriving while a lookup runs are folded into one more lookup.
+// The customer must be the caller's workspace's (ENOTFOUND otherwise, before anything is subscribed). All the
+// panels of one customer in this process share one watch: one lookup per change, whose result each receives;
+// notifications arriving while a lookup runs are folded into one more lookup.
 func (s *Service) SubscribeContact(ctx context.Context, customerID string) (<-chan *convrs.HubspotContactLookup, error) {
 	p, err := convrs.Authenticated(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// The topics are the caller's workspace's: another workspace's customer ID hears nothing, and the lookups
-	// it would trigger answer ENOTFOUND, which is skipped.
-	changed := make(chan struct{}, 1)
-	// A pub/sub subscription that falls behind is ended; the card's stream ends with it, so the client
-	// subscribes again (and refetches) instead of waiting for updates that will never come.
-	ended := make(chan struct{})
-	var endOnce sync.Once
-	for _, topic := range []string{convrs.TopicHubspotContact(p.WorkspaceID, customerID), convrs.TopicHubspot(p.WorkspaceID), topicCards(p.WorkspaceID)} {
-		in, err := s.cfg.PubSub.Subscribe(ctx, topic)
-		if err != nil {
-			return nil, err
-		}
-		go func() {
-			for range in {
-				select {
-				case changed <- struct{}{}:
-				default: // a lookup is due already; it will see this change too
-				}
-			}
-			endOnce.Do(func() { close(ended) })
-		}()
+	if _, err := s.cfg.Store.FindCustomer(ctx, customerID); err != nil {
+		return nil, err
 	}
-	out := make(chan *convrs.HubspotContactLookup, 1)
-	go func() {
-		defer close(out)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-ended:
-				return
-			case <-changed:
-			}
-			lk, err := s.Contact(ctx, customerID)
-			if err != nil {
-				if ctx.Err() != nil {
-					return
-				}
-				continue
-			}
-			select {
-			case out <- lk:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out, nil
+	return s.watch(ctx, p.WorkspaceID, customerID)
 }
 
 // NotifyingLinks wraps the store's links for the matchers (the transcript sync's included): a link stored

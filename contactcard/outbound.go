@@ -35,6 +35,9 @@ func (o *outbound) StartConversation(ctx context.Context, in convrs.StartConvers
 	// Only the contact fetched here may link the customer: a link sent by the browser is dropped.
 	in.Customer.HubspotContactID = nil
 	in.HubspotContactID = strings.TrimSpace(in.HubspotContactID)
+	if err := convrs.ValidContactID(in.HubspotContactID); err != nil {
+		return nil, err // before anything is read, and never into HubSpot's URL
+	}
 	integ, err := o.s.cfg.Store.HubspotIntegration(ctx, p.WorkspaceID)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/convrs/gateway/convrs"
@@ -15,7 +16,8 @@ import (
 // WebhookEvent is one event of a HubSpot webhook batch.
 type WebhookEvent = hubspot.WebhookEvent
 
-// Contact webhook subscription types.
+// Contact webhook subscription types (the classic form). The generic form's object.* events of contacts are
+// handled exactly as these twins.
 const (
 	EventCreation        = hubspot.WebhookContactCreation
 	EventPropertyChange  = hubspot.WebhookContactPropertyChange
@@ -24,6 +26,103 @@ const (
 	EventRestore         = hubspot.WebhookContactRestore
 	EventPrivacyDeletion = hubspot.WebhookContactPrivacyDeletion
 )
+
+// Generic (object.*) webhook subscription types, for contacts when ObjectTypeID is ContactObjectTypeID.
+const (
+	EventObjectCreation       = hubspot.WebhookObjectCreation
+	EventObjectPropertyChange = hubspot.WebhookObjectPropertyChange
+	EventObjectDeletion       = hubspot.WebhookObjectDeletion
+	EventObjectMerge          = hubspot.WebhookObjectMerge
+	EventObjectRestore        = hubspot.WebhookObjectRestore
+)
+
+// Contacts in generic webhook subscriptions (objectType) and events (objectTypeId).
+const (
+	ContactObjectType   = "contact"
+	ContactObjectTypeID = hubspot.ObjectTypeIDContact
+)
+
+// WebhookSubscriptions are the HubSpot webhook subscriptions HandleWebhook acts on, in the generic form a
+// project app declares. They are the one list the HubSpot app's webhooks component is generated from
+// (`convrs hubspot-app`); the classic contact.* twins of the same events are handled too.
+type WebhookSubscriptions struct {
+	// ObjectType is the object of every generic subscription: contacts.
+	ObjectType string
+	// Events are the generic object events subscribed to, property changes apart.
+	Events []string
+	// Properties are the contact properties whose object.propertyChange is subscribed to (one subscription
+	// each): those the card shows.
+	Properties []string
+	// HubEvents are account-level events, which have no generic form.
+	HubEvents []string
+}
+
+// HandledWebhooks returns the subscriptions HandleWebhook acts on (a fresh copy).
+func HandledWebhooks() WebhookSubscriptions {
+	return WebhookSubscriptions{
+		ObjectType: ContactObjectType,
+		Events:     []string{EventObjectCreation, EventObjectDeletion, EventObjectMerge, EventObjectRestore},
+		Properties: []string{"firstname", "lastname", "email", "phone", "mobilephone", hubspot.PropLifecycleStage, hubspot.PropHubspotOwnerID},
+		HubEvents:  []string{EventPrivacyDeletion},
+	}
+}
+
+// Why a webhook event is acknowledged without effect: it concerns another object than contacts, its
+// subscription type is not one HandleWebhook acts on, or no workspace is connected to its portal.
+const (
+	IgnoredObjectType       = "object_type"
+	IgnoredSubscriptionType = "subscription_type"
+	IgnoredPortal           = "portal"
+)
+
+// WebhookIgnoreReasons lists every reason WebhookEventsIgnored counts.
+var WebhookIgnoreReasons = [...]string{IgnoredObjectType, IgnoredSubscriptionType, IgnoredPortal}
+
+// WebhookEventsIgnored is how many webhook events this Service acknowledged without effect for reason (one of
+// WebhookIgnoreReasons; 0 for any other).
+func (s *Service) WebhookEventsIgnored(reason string) uint64 {
+	if i := slices.Index(WebhookIgnoreReasons[:], reason); i >= 0 {
+		return s.ignored[i].Load()
+	}
+	return 0
+}
+
+func (s *Service) ignore(reason string) {
+	s.ignored[slices.Index(WebhookIgnoreReasons[:], reason)].Add(1)
+}
+
+// objectTwins maps the generic events of contacts to their classic twins.
+var objectTwins = map[string]string{
+	EventObjectCreation:       EventCreation,
+	EventObjectPropertyChange: EventPropertyChange,
+	EventObjectDeletion:       EventDeletion,
+	EventObjectMerge:          EventMerge,
+	EventObjectRestore:        EventRestore,
+}
+
+// contactEventType is the classic contact.* type e is handled as: a contact.* event's own, a generic event's
+// twin when it concerns a contact. Otherwise it says why e is ignored.
+func contactEventType(e WebhookEvent) (typ, ignored string) {
+	switch t := e.SubscriptionType; {
+	case strings.HasPrefix(t, "object."):
+		if e.ObjectTypeID != ContactObjectTypeID {
+			return "", IgnoredObjectType
+		}
+		if twin, ok := objectTwins[t]; ok {
+			return twin, ""
+		}
+		return "", IgnoredSubscriptionType
+	case t == EventCreation, t == EventPropertyChange, t == EventDeletion, t == EventMerge, t == EventRestore, t == EventPrivacyDeletion:
+		return t, ""
+	case strings.HasPrefix(t, "contact."):
+		return "", IgnoredSubscriptionType
+	case strings.Contains(t, "."):
+		// A classic event of another object (company.creation, deal.propertyChange, conversation.creation…).
+		return "", IgnoredObjectType
+	default:
+		return "", IgnoredSubscriptionType
+	}
+}
 
 // webhookMemory is how long event IDs (HubSpot retries for 24 hours) and the order of a contact's events are
 // remembered.
@@ -41,7 +140,10 @@ func stateKey(portal, object int64) string {
 // event is never lost: what each event changes here is local (links in the database, cache entries, a
 // pub/sub notice) and fast; the new card is fetched from HubSpot afterwards by the open panels. Events are
 // applied oldest first (occurredAt); a duplicate eventId is skipped; a deletion, merge or restore older than
-// one already applied to the same contact is skipped. An error means some event was not applied (and not
+// one already applied to the same contact is skipped. Generic object.* events of contacts (objectTypeId 0-1)
+// are applied exactly as their contact.* twins, under the same dedupe (portal, eventId) and ordering (portal,
+// contact) keys; events of other objects or types are counted (WebhookEventsIgnored) and acknowledged before
+// dedupe, so they never hold a contact event's place. An error means some event was not applied (and not
 // remembered as seen): the caller answers non-2xx and HubSpot sends the batch again.
 func (s *Service) HandleWebhook(ctx context.Context, events []WebhookEvent) error {
 	events = slices.Clone(events)
@@ -57,6 +159,12 @@ func (s *Service) HandleWebhook(ctx context.Context, events []WebhookEvent) erro
 
 func (s *Service) handleEvent(ctx context.Context, e WebhookEvent) error {
 	log := s.cfg.Logger.With("portal_id", e.PortalID, "event_id", e.EventID, "subscription_type", e.SubscriptionType, "attempt", e.AttemptNumber)
+	typ, ignored := contactEventType(e)
+	if ignored != "" {
+		s.ignore(ignored)
+		log.DebugContext(ctx, "contactcard: webhook event not about a contact change the card uses; ignored", "object_type_id", e.ObjectTypeID, "reason", ignored)
+		return nil
+	}
 	first, err := s.cfg.Cache.SetNX(ctx, eventKey(e), []byte("1"), webhookMemory)
 	if err != nil {
 		// Without the cache every event is applied: applying one twice is harmless.
@@ -67,7 +175,7 @@ func (s *Service) handleEvent(ctx context.Context, e WebhookEvent) error {
 		log.DebugContext(ctx, "contactcard: duplicate webhook event skipped")
 		return nil
 	}
-	if err := s.apply(ctx, e, log); err != nil {
+	if err := s.apply(ctx, e, typ, log); err != nil {
 		s.cacheDelete(ctx, eventKey(e))
 		log.ErrorContext(ctx, "contactcard: webhook event not applied; HubSpot will retry", "error", err)
 		return err
@@ -75,19 +183,21 @@ func (s *Service) handleEvent(ctx context.Context, e WebhookEvent) error {
 	return nil
 }
 
-func (s *Service) apply(ctx context.Context, e WebhookEvent, log interface {
+// apply applies e as the contact event typ (its own type, or its classic twin's).
+func (s *Service) apply(ctx context.Context, e WebhookEvent, typ string, log interface {
 	InfoContext(context.Context, string, ...any)
 	DebugContext(context.Context, string, ...any)
 }) error {
 	ws, err := s.cfg.Store.WorkspaceByHubspotPortal(ctx, e.PortalID)
 	if convrs.ErrorCode(err) == convrs.ENOTFOUND {
+		s.ignore(IgnoredPortal)
 		log.InfoContext(ctx, "contactcard: webhook for a portal no workspace is connected to; ignored")
 		return nil
 	} else if err != nil {
 		return err
 	}
 	id := strconv.FormatInt(e.ObjectID, 10)
-	switch e.SubscriptionType {
+	switch typ {
 	case EventDeletion, EventMerge, EventRestore, EventPrivacyDeletion, EventCreation:
 		if !s.inOrder(ctx, e) {
 			log.InfoContext(ctx, "contactcard: webhook event older than one already applied to the contact; skipped", "object_id", e.ObjectID)
@@ -95,7 +205,7 @@ func (s *Service) apply(ctx context.Context, e WebhookEvent, log interface {
 		}
 	}
 	sys := systemContext(ctx, ws)
-	switch e.SubscriptionType {
+	switch typ {
 	case EventPropertyChange:
 		s.cacheDelete(ctx, contactKey(ws, e.PortalID, id))
 		return s.notifyLinked(ctx, ws, e.PortalID, []string{id})
@@ -145,7 +255,6 @@ func (s *Service) apply(ctx context.Context, e WebhookEvent, log interface {
 			"workspace_id", ws, "portal_id", e.PortalID, "contact_id", id, "customers_unlinked", len(changed))
 		return nil
 	}
-	log.DebugContext(ctx, "contactcard: webhook event type not used; ignored")
 	return nil
 }
 
@@ -174,12 +283,10 @@ func (s *Service) notifyLinked(ctx context.Context, ws string, portal int64, con
 }
 
 // forgetUnmatched ends the cached "no match" answers so those customers are matched again, and tells every
-// open panel of the workspace to look again (one lookup per open card, through the cache).
+// open unmatched card of the workspace to look again (once per burst of creations: rematchSoon).
 func (s *Service) forgetUnmatched(ctx context.Context, ws string, portal int64) {
 	s.bump(ctx, ws, portal, "nomatch")
-	if err := s.cfg.PubSub.Publish(context.WithoutCancel(ctx), topicCards(ws), []byte("changed")); err != nil {
-		s.cfg.Logger.WarnContext(ctx, "contactcard: publish workspace card change", "workspace_id", ws, "error", err)
-	}
+	s.rematchSoon(ctx, ws)
 }
 
 // topicCards is the topic on which every open card of a workspace looks again.

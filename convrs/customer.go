@@ -40,10 +40,13 @@ func (in CustomerInput) ValidateText() error {
 	return nil
 }
 
-// ValidContactID returns nil if id (trimmed) is empty or a HubSpot contact ID (digits), else EINVALID for field
-// "hubspotContactId".
+// ValidContactID returns nil if id (trimmed) is empty or a HubSpot contact ID (digits, at most
+// MaxContactIDLength of them), else EINVALID for field "hubspotContactId". A long ID is not quoted back.
 func ValidContactID(id string) error {
 	id = strings.TrimSpace(id)
+	if len(id) > MaxContactIDLength {
+		return Invalidf("hubspotContactId", "A HubSpot contact ID has at most %d digits.", MaxContactIDLength)
+	}
 	for _, r := range id {
 		if r < '0' || r > '9' {
 			return Invalidf("hubspotContactId", "%q is not a HubSpot contact ID.", id)

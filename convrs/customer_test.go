@@ -52,7 +52,7 @@ func TestCustomerInputValidateText(t *testing.T) {
 }
 
 func TestValidContactID(t *testing.T) {
-	for _, id := range []string{"", "101", " 51234 "} {
+	for _, id := range []string{"", "101", " 51234 ", strings.Repeat("9", convrs.MaxContactIDLength)} {
 		if err := convrs.ValidContactID(id); err != nil {
 			t.Errorf("%q: %v", id, err)
 		}
@@ -62,6 +62,10 @@ func TestValidContactID(t *testing.T) {
 		if diff := cmp.Diff(want, fieldErrors(t, convrs.ValidContactID(id))); diff != "" {
 			t.Errorf("%q (-want +got):\n%s", id, diff)
 		}
+	}
+	want := []string{"hubspotContactId: A HubSpot contact ID has at most 20 digits."}
+	if diff := cmp.Diff(want, fieldErrors(t, convrs.ValidContactID(strings.Repeat("1", 5000)))); diff != "" {
+		t.Errorf("5,000 digits (-want +got):\n%s", diff)
 	}
 }
 

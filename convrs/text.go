@@ -16,7 +16,7 @@ const (
 	MaxWorkspaceNameLength = 200
 	MaxTimeZoneLength      = 64 // the longest IANA zone name is 32 characters
 	MaxRegionLength        = 8
-	MaxContactIDLength     = 32 // a HubSpot contact ID (digits)
+	MaxContactIDLength     = 20 // a HubSpot contact ID (digits; HubSpot's IDs are 64-bit numbers)
 )
 
 // ValidText returns nil if s is valid UTF-8 without a NUL character and at most max characters long, and

@@ -3,6 +3,7 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -227,29 +228,158 @@ func TestWebsocketOperationCap(t *testing.T) {
 	s.pubsub.waitSubscribed(t, topic)
 }
 
-// The process holds a bounded number of sockets; more are answered 503 until one closes.
+// The process holds a bounded number of authenticated sockets: a connection_init beyond the cap is closed with
+// 4429 until one closes.
 func TestWebsocketConnectionCap(t *testing.T) {
 	s := newStackMode(t, true, func(o *graph.ServerOptions) { o.MaxConnections = 2 })
 	srv := httptest.NewServer(s.handler)
 	t.Cleanup(srv.Close)
-	first, _, err := dialWS(t, srv.URL)
+	var open []*wsClient
+	for _, staff := range []string{seed.AgentID, seed.AdminID} {
+		ws, _, err := dialWS(t, srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws.init(s.token(t, staff))
+		open = append(open, ws)
+	}
+	third, _, err := dialWS(t, srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := dialWS(t, srv.URL); err != nil {
-		t.Fatal(err)
-	}
-	_, resp, err := dialWS(t, srv.URL)
-	if err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
-		t.Fatalf("third socket: %v (%v), want 503", err, resp)
+	third.send(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + s.token(t, seed.OtherAdminID)}})
+	if err := readUntilClosed(third); closeCode(err) != 4429 {
+		t.Fatalf("third socket: %v, want closed with 4429", err)
 	}
 	if n := s.server.Stats().RefusedConnections(); n != 1 {
 		t.Errorf("RefusedConnections = %d, want 1", n)
 	}
-	_ = first.conn.Close(websocket.StatusNormalClosure, "")
+	_ = open[0].conn.Close(websocket.StatusNormalClosure, "")
 	testkit.Eventually(t, "the closed socket is released", func() bool { return s.server.Stats().Connections() == 1 })
-	if _, _, err := dialWS(t, srv.URL); err != nil {
-		t.Errorf("after a close: %v", err)
+	again, _, err := dialWS(t, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.init(s.token(t, seed.OtherAdminID))
+}
+
+// readUntilClosed reads messages until the socket ends and returns the error that ended it.
+func readUntilClosed(w *wsClient) error {
+	for {
+		if _, err := w.read(); err != nil {
+			return err
+		}
+	}
+}
+
+// dialFrom opens a websocket from the local address ip (any 127.x.y.z on Linux), with extra headers.
+func dialFrom(t *testing.T, url, ip string, header http.Header) (*wsClient, *http.Response, error) {
+	t.Helper()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	hc := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	t.Cleanup(hc.CloseIdleConnections)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(url, "http"), &websocket.DialOptions{
+		HTTPClient: hc, HTTPHeader: header, Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		return nil, resp, err
+	}
+	t.Cleanup(func() { _ = conn.CloseNow() })
+	return &wsClient{t: t, conn: conn}, resp, nil
+}
+
+// A flood of token-less sockets from one address, more than the whole process's cap, neither locks a
+// signed-in agent out nor stops their events: unauthenticated sockets have their own small budget, per address.
+func TestWebsocketFloodDoesNotLockOutAgents(t *testing.T) {
+	s := newStackMode(t, true, func(o *graph.ServerOptions) { o.MaxConnections = 20 })
+	srv := httptest.NewServer(s.handler)
+	t.Cleanup(srv.Close)
+	accepted, refused := 0, 0
+	for range 40 {
+		_, resp, err := dialFrom(t, srv.URL, "127.0.0.1", nil)
+		switch {
+		case err == nil:
+			accepted++
+		case resp != nil && resp.StatusCode == http.StatusServiceUnavailable:
+			refused++
+		default:
+			t.Fatalf("flood socket: %v", err)
+		}
+	}
+	if accepted != 10 || refused != 30 {
+		t.Errorf("flood: %d accepted, %d refused; want 10 (the per-address pending cap) and 30", accepted, refused)
+	}
+	if n := s.server.Stats().PendingConnections(); n != 10 {
+		t.Errorf("PendingConnections = %d, want 10", n)
+	}
+	// The agent, from another address, connects while the flood's sockets are open, and gets its events.
+	agent, resp, err := dialFrom(t, srv.URL, "127.0.0.2", nil)
+	if err != nil {
+		t.Fatalf("the agent's socket during the flood: %v (%v)", err, resp)
+	}
+	agent.init(s.token(t, seed.AgentID))
+	agent.start("1", `subscription { conversationEvents { kind } }`)
+	s.pubsub.waitSubscribed(t, convrs.TopicConversations(seed.WorkspaceID))
+	convID, _ := demoConversation(t, s)
+	do(t, s.as(t, seed.AdminID), `mutation($c: ID!) { sendMessage(conversationId: $c, text: "during the flood") { id } }`, "c", convID).decode(t, &struct{}{})
+	for {
+		m, err := agent.read()
+		if err != nil {
+			t.Fatalf("the agent's socket ended during the flood: %v", err)
+		}
+		if m.ID == "1" && m.Type == "next" {
+			if !strings.Contains(string(m.Payload), "MESSAGE_ADDED") {
+				t.Errorf("event %s", m.Payload)
+			}
+			break
+		}
+	}
+}
+
+// Authenticated sockets are capped per staff member and per workspace (4429), and production refuses an
+// upgrade without Origin (no browser) with 403.
+func TestWebsocketCapsPerStaffWorkspaceAndOrigin(t *testing.T) {
+	s := newStackMode(t, false, func(o *graph.ServerOptions) {
+		o.MaxConnectionsPerStaff, o.MaxConnectionsPerWorkspace, o.RequireOrigin = 2, 3, true
+	})
+	srv := httptest.NewServer(s.handler)
+	t.Cleanup(srv.Close)
+	origin := http.Header{"Origin": {srv.URL}}
+	if _, resp, err := dialFrom(t, srv.URL, "127.0.0.1", nil); err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("socket without Origin: %v (%v), want 403", err, resp)
+	}
+	initAs := func(staff string) error {
+		ws, _, err := dialFrom(t, srv.URL, "127.0.0.1", origin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws.send(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + s.token(t, staff)}})
+		m, err := ws.read()
+		if err == nil && m.Type == "connection_ack" {
+			return nil
+		}
+		if err == nil {
+			err = readUntilClosed(ws)
+		}
+		return err
+	}
+	for i := range 2 {
+		if err := initAs(seed.AgentID); err != nil {
+			t.Fatalf("agent's socket %d: %v", i+1, err)
+		}
+	}
+	if err := initAs(seed.AgentID); closeCode(err) != 4429 {
+		t.Errorf("agent's third socket: %v, want 4429", err)
+	}
+	if err := initAs(seed.AdminID); err != nil {
+		t.Fatalf("admin's socket: %v", err)
+	}
+	if err := initAs(seed.AdminID); closeCode(err) != 4429 {
+		t.Errorf("the workspace's fourth socket: %v, want 4429", err)
+	}
+	if err := initAs(seed.OtherAdminID); err != nil {
+		t.Errorf("another workspace's socket: %v", err)
 	}
 }
 
@@ -457,15 +587,28 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Run(name+"/"+c.name, func(t *testing.T) {
 				exp := want(o, c)
 				if o.topic != nil {
-					sub := client.New(s.handler).WebsocketWithPayload(o.query, map[string]any{"authorization": "Bearer " + c.token})
+					query := strings.ReplaceAll(o.query, "$cust", custID)
+					sub := client.New(s.handler).WebsocketWithPayload(query, map[string]any{"authorization": "Bearer " + c.token})
 					defer sub.Close()
-					if exp == convrs.EUNAUTHORIZED {
+					switch exp {
+					case convrs.EUNAUTHORIZED:
 						if err := sub.Next(&struct{}{}); err == nil || !strings.Contains(err.Error(), "connection_error") {
 							t.Errorf("got %v, want the connection refused", err)
 						}
-						return
+					case "hidden":
+						// Another workspace's customer: refused before anything is subscribed.
+						if err := sub.Next(&struct{}{}); err == nil || !strings.Contains(err.Error(), convrs.ENOTFOUND) {
+							t.Errorf("got %v, want ENOTFOUND", err)
+						}
+					case "allowed":
+						if name == "hubspotContactUpdated" {
+							// Panels of one customer share a watch (one pub/sub subscription), so the proof is an
+							// update arriving: announce a change until one does.
+							receiveWhilePublishing(t, s, sub, convrs.TopicHubspotContact(c.workspace, custID))
+							return
+						}
+						s.pubsub.waitSubscribed(t, o.topic(c.workspace))
 					}
-					s.pubsub.waitSubscribed(t, o.topic(c.workspace))
 					return
 				}
 				var opts []client.Option
@@ -488,6 +631,33 @@ func TestAuthorizationMatrix(t *testing.T) {
 					t.Errorf("got %s, want %s: %s", got, exp, r.raw)
 				}
 			})
+		}
+	}
+}
+
+// receiveWhilePublishing publishes on topic every 20 ms until sub gets an event (10 s at most).
+func receiveWhilePublishing(t *testing.T, s *stack, sub *client.Subscription, topic string) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		var v map[string]any
+		done <- sub.Next(&v)
+	}()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("subscription: %v", err)
+			}
+			return
+		case <-tick.C:
+			_ = s.pubsub.Publish(context.Background(), topic, []byte("changed"))
+		case <-deadline:
+			_ = sub.Close()
+			t.Fatal("no update within 10 s")
 		}
 	}
 }

@@ -110,6 +110,7 @@ func newStackMode(t *testing.T, demo bool, configure ...func(*graph.ServerOption
 	r := &graph.Resolver{
 		WorkspaceService: db, StaffService: s.staff, CustomerService: s.customers, ConversationService: card.Outbound(s.conversations),
 		HubspotService: hub, HubspotContactService: card, HubspotSyncService: s.syncs, PubSub: s.pubsub, Logger: logger, Demo: demo,
+		Limiter: kv.Limiter(),
 	}
 	opts := graph.ServerOptions{Authenticate: signer.WebsocketInit, Introspection: demo, Now: s.clock.Now}
 	for _, f := range configure {
@@ -168,6 +169,14 @@ func (s *stack) subscribe(t *testing.T, staffID, query, topic string) *client.Su
 	sub := client.New(s.handler).WebsocketWithPayload(query, map[string]any{"authorization": "Bearer " + s.token(t, staffID)})
 	t.Cleanup(func() { _ = sub.Close() })
 	s.pubsub.waitSubscribed(t, topic)
+	return sub
+}
+
+// subscribeRaw opens a websocket subscription as staffID without waiting for anything.
+func (s *stack) subscribeRaw(t *testing.T, staffID, query string) *client.Subscription {
+	t.Helper()
+	sub := client.New(s.handler).WebsocketWithPayload(query, map[string]any{"authorization": "Bearer " + s.token(t, staffID)})
+	t.Cleanup(func() { _ = sub.Close() })
 	return sub
 }
 
@@ -384,8 +393,9 @@ var operations = map[string]operation{
 	"hubspotContact":          {query: `query($cust: ID!) { hubspotContact(customerId: $cust) { outcome } }`, scoped: true},
 	"searchHubspotContacts":   {query: `{ searchHubspotContacts(query: "alice") { id } }`},
 	"conversationEvents":      {query: `subscription { conversationEvents { kind } }`, topic: convrs.TopicConversations},
-	"hubspotContactUpdated": {query: `subscription { hubspotContactUpdated(customerId: "cus_x") { outcome } }`,
-		topic: func(ws string) string { return convrs.TopicHubspotContact(ws, "cus_x") }},
+	// $cust is spelled out in the subscription (the matrix's websockets send no variables).
+	"hubspotContactUpdated": {query: `subscription { hubspotContactUpdated(customerId: "$cust") { outcome } }`, scoped: true,
+		topic: func(ws string) string { return convrs.TopicHubspotContact(ws, "$cust") }},
 	"hubspotIntegrationChanged": {query: `subscription { hubspotIntegrationChanged { state } }`, topic: convrs.TopicHubspot},
 	"hubspotSync":               {query: `query($conv: ID!) { hubspotSync(conversationId: $conv) { id } }`, scoped: true},
 	"hubspotSyncs":              {query: `{ hubspotSyncs { nodes { id } } }`, admin: true},

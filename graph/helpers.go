@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/graph/model"
@@ -153,4 +157,28 @@ func (r *Resolver) hubspotIntegrationChanged(ctx context.Context) (<-chan *convr
 		}
 	}()
 	return out, nil
+}
+
+// SearchesPerStaff is how many HubSpot searches (searchHubspotContacts) one staff member may start per
+// SearchWindow: a typing agent's debounced searches fit, a script looping on the API does not.
+const (
+	SearchesPerStaff = 10
+	SearchWindow     = 10 * time.Second
+)
+
+// paceSearch takes one of the caller's search slots, or answers ERATELIMITED. Queries too short to reach
+// HubSpot (under two characters) are free.
+func (r *Resolver) paceSearch(ctx context.Context, query string) error {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil || r.Limiter == nil || utf8.RuneCountInString(strings.Join(strings.Fields(query), " ")) < 2 {
+		return err
+	}
+	wait, err := r.Limiter.Take(ctx, "search:staff:"+p.WorkspaceID+":"+p.StaffID, SearchesPerStaff, SearchWindow)
+	if err != nil {
+		return fmt.Errorf("graph: pace search: %w", err)
+	}
+	if wait > 0 {
+		return convrs.Errorf(convrs.ERATELIMITED, "Too many HubSpot searches: try again in %d s.", int(wait.Round(time.Second)/time.Second)+1)
+	}
+	return nil
 }

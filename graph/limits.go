@@ -48,24 +48,41 @@ func tooLarge(format string, args ...any) *gqlerror.Error {
 	return &gqlerror.Error{Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"code": CodeQueryTooLarge}}
 }
 
-// limitsExtension applies Limits, introspection policy and the text rules to every operation.
+// limitsExtension applies Limits, introspection policy, the per-document caps of HubSpot calls, the ID bounds
+// and the text rules to every operation.
 type limitsExtension struct {
 	limits        Limits
 	introspection bool
+	schema        *ast.Schema
 }
 
 var (
-	_ graphql.HandlerExtension          = limitsExtension{}
-	_ graphql.OperationParameterMutator = limitsExtension{}
-	_ graphql.OperationContextMutator   = limitsExtension{}
+	_ graphql.HandlerExtension          = (*limitsExtension)(nil)
+	_ graphql.OperationParameterMutator = (*limitsExtension)(nil)
+	_ graphql.OperationContextMutator   = (*limitsExtension)(nil)
 )
 
-func (limitsExtension) ExtensionName() string                   { return "ConvrsLimits" }
-func (limitsExtension) Validate(graphql.ExecutableSchema) error { return nil }
+func (*limitsExtension) ExtensionName() string { return "ConvrsLimits" }
+
+// Validate keeps the schema, whose input types say which input fields are IDs.
+func (e *limitsExtension) Validate(s graphql.ExecutableSchema) error {
+	e.schema = s.Schema()
+	return nil
+}
+
+// Per-document caps of the fields that call HubSpot: a document with 200 aliased searches used to start 200
+// HubSpot searches, from one request.
+var perDocument = map[string]int{
+	"searchHubspotContacts": 1,
+	"hubspotContact":        5,
+}
+
+// MaxIDLength bounds every ID argument, input fields included: Convrs IDs are about 25 characters.
+const MaxIDLength = 64
 
 // MutateOperationParameters refuses a document by its shape, before gqlgen parses and validates it. Parsing
 // here is linear (and bounded by the token limit); a document that does not parse is left to gqlgen to report.
-func (e limitsExtension) MutateOperationParameters(_ context.Context, params *graphql.RawParams) *gqlerror.Error {
+func (e *limitsExtension) MutateOperationParameters(_ context.Context, params *graphql.RawParams) *gqlerror.Error {
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: params.Query}, e.limits.Tokens)
 	if err != nil {
 		if strings.Contains(err.Error(), "token limit") {
@@ -77,7 +94,7 @@ func (e limitsExtension) MutateOperationParameters(_ context.Context, params *gr
 }
 
 // MutateOperationContext runs after validation: introspection policy, complexity and the text of arguments.
-func (e limitsExtension) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+func (e *limitsExtension) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
 	op := opCtx.Operation
 	if op == nil {
 		return nil
@@ -90,7 +107,126 @@ func (e limitsExtension) MutateOperationContext(ctx context.Context, opCtx *grap
 	if cost > e.limits.Complexity {
 		return tooLarge("The query is too complex: it may load %d objects, %d at most. Ask for smaller pages (first/last).", cost, e.limits.Complexity)
 	}
+	if err := checkPerDocument(op); err != nil {
+		return err
+	}
+	if err := e.checkIDs(op, opCtx.Variables); err != nil {
+		return err
+	}
 	return checkArgumentText(op, opCtx.Variables)
+}
+
+// checkPerDocument refuses an operation that runs a HubSpot field more often than perDocument allows. Fields
+// are counted by response key (alias), as gqlgen runs them: a repeated identical selection runs once.
+func checkPerDocument(op *ast.OperationDefinition) *gqlerror.Error {
+	keys := map[string]map[string]bool{}
+	seen := map[string]bool{}
+	var walk func(set ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if _, ok := perDocument[sel.Name]; ok {
+					if keys[sel.Name] == nil {
+						keys[sel.Name] = map[string]bool{}
+					}
+					keys[sel.Name][cmpOr(sel.Alias, sel.Name)] = true
+				}
+			case *ast.InlineFragment:
+				walk(sel.SelectionSet)
+			case *ast.FragmentSpread:
+				if !seen[sel.Name] && sel.Definition != nil {
+					seen[sel.Name] = true
+					walk(sel.Definition.SelectionSet)
+				}
+			}
+		}
+	}
+	walk(op.SelectionSet) // root fields only: these are Query fields
+	for name, most := range perDocument {
+		if n := len(keys[name]); n > most {
+			return tooLarge("A query may run %s %d time(s) at most; this one runs it %d times. Send one at a time.", name, most, n)
+		}
+	}
+	return nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// checkIDs refuses an ID argument (or ID input field) longer than MaxIDLength, before a resolver, the
+// database or pub/sub sees it.
+func (e *limitsExtension) checkIDs(op *ast.OperationDefinition, vars map[string]any) *gqlerror.Error {
+	var bad string
+	var value func(name string, t *ast.Type, v any)
+	value = func(name string, t *ast.Type, v any) {
+		if t == nil || v == nil || bad != "" {
+			return
+		}
+		if t.Elem != nil {
+			if list, ok := v.([]any); ok {
+				for _, item := range list {
+					value(name, t.Elem, item)
+				}
+			} else {
+				value(name, t.Elem, v) // a single value given for a list
+			}
+			return
+		}
+		if t.NamedType == "ID" {
+			if s, ok := v.(string); ok && len(s) > MaxIDLength {
+				bad = name
+			}
+			return
+		}
+		obj, ok := v.(map[string]any)
+		if !ok || e.schema == nil {
+			return
+		}
+		if def := e.schema.Types[t.NamedType]; def != nil && def.Kind == ast.InputObject {
+			for _, f := range def.Fields {
+				value(f.Name, f.Type, obj[f.Name])
+			}
+		}
+	}
+	seen := map[string]bool{}
+	var walk func(set ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			if bad != "" {
+				return
+			}
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if sel.Definition != nil && len(sel.Arguments) > 0 {
+					args := sel.ArgumentMap(vars)
+					for _, a := range sel.Definition.Arguments {
+						value(a.Name, a.Type, args[a.Name])
+					}
+				}
+				walk(sel.SelectionSet)
+			case *ast.InlineFragment:
+				walk(sel.SelectionSet)
+			case *ast.FragmentSpread:
+				if !seen[sel.Name] && sel.Definition != nil {
+					seen[sel.Name] = true
+					walk(sel.Definition.SelectionSet)
+				}
+			}
+		}
+	}
+	walk(op.SelectionSet)
+	if bad == "" {
+		return nil
+	}
+	return &gqlerror.Error{
+		Message:    fmt.Sprintf("The ID is too long: %d characters at most.", MaxIDLength),
+		Extensions: map[string]any{"code": convrs.EINVALID, "field": bad},
+	}
 }
 
 // shape is what a selection set expands to.

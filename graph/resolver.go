@@ -21,7 +21,9 @@ type Resolver struct {
 	// HubspotContactService serves the agent's HubSpot card and outbound search.
 	HubspotContactService convrs.HubspotContactService
 	PubSub                convrs.PubSub
-	Logger                *slog.Logger
+	// Limiter paces each staff member's HubSpot searches (SearchesPerStaff); nil leaves them unpaced.
+	Limiter convrs.Limiter
+	Logger  *slog.Logger
 	// Demo enables what only the demo console may do: posting as a customer.
 	Demo bool
 }

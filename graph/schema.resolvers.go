@@ -369,6 +369,9 @@ func (r *queryResolver) HubspotContact(ctx context.Context, customerID string) (
 
 // SearchHubspotContacts is the resolver for the searchHubspotContacts field.
 func (r *queryResolver) SearchHubspotContacts(ctx context.Context, query string) ([]*convrs.HubspotContact, error) {
+	if err := r.paceSearch(ctx, query); err != nil {
+		return nil, err
+	}
 	return r.HubspotContactService.SearchContacts(ctx, query)
 }
 

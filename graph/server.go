@@ -30,10 +30,28 @@ type ServerOptions struct {
 	Introspection bool
 	// Limits bound each document; the zero value means DefaultLimits.
 	Limits Limits
-	// InitTimeout closes (4408) a websocket that sends no connection_init in time (default 10 s).
+	// InitTimeout closes (4408) a websocket that sends no connection_init in time (default 3 s: a client sends
+	// it as soon as the socket opens).
 	InitTimeout time.Duration
-	// MaxConnections caps the open websockets of this process (default 1000); more are answered 503.
+	// MaxConnections caps the authenticated websockets of this process (default 1000); a connection_init
+	// beyond it is closed with 4429.
 	MaxConnections int
+	// MaxPendingConnections caps the websockets of this process that have not completed connection_init yet
+	// (default 100), MaxPendingPerAddress those of one client address (default 10); more are answered 503.
+	// They are separate from MaxConnections, so token-less sockets cannot take signed-in agents' places.
+	MaxPendingConnections int
+	MaxPendingPerAddress  int
+	// MaxConnectionsPerAddress caps every websocket of one client address, pending or not (default 200).
+	MaxConnectionsPerAddress int
+	// MaxConnectionsPerStaff (default 20) and MaxConnectionsPerWorkspace (default 300) cap the authenticated
+	// websockets of one staff member and of one workspace; a connection_init beyond them is closed with 4429.
+	MaxConnectionsPerStaff     int
+	MaxConnectionsPerWorkspace int
+	// RequireOrigin refuses (403) a websocket upgrade without an Origin header: every browser sends one, so a
+	// socket without it comes from a script (production; such clients use POST).
+	RequireOrigin bool
+	// ClientAddress names the client of a request for the per-address caps (default: the TCP peer's IP).
+	ClientAddress func(r *http.Request) string
 	// MaxOperationsPerConnection caps the running operations (subscriptions) of one websocket (default 20).
 	MaxOperationsPerConnection int
 	// SessionCheckTTL is how long a staff member's current role is reused before it is read again
@@ -51,10 +69,21 @@ func (o *ServerOptions) defaults() {
 		o.Limits = DefaultLimits
 	}
 	if o.InitTimeout == 0 {
-		o.InitTimeout = 10 * time.Second
+		o.InitTimeout = 3 * time.Second
 	}
-	if o.MaxConnections == 0 {
-		o.MaxConnections = 1000
+	for _, c := range []struct {
+		v   *int
+		def int
+	}{
+		{&o.MaxConnections, 1000}, {&o.MaxPendingConnections, 100}, {&o.MaxPendingPerAddress, 10},
+		{&o.MaxConnectionsPerAddress, 200}, {&o.MaxConnectionsPerStaff, 20}, {&o.MaxConnectionsPerWorkspace, 300},
+	} {
+		if *c.v == 0 {
+			*c.v = c.def
+		}
+	}
+	if o.ClientAddress == nil {
+		o.ClientAddress = remoteHost
 	}
 	if o.MaxOperationsPerConnection == 0 {
 		o.MaxOperationsPerConnection = 20
@@ -76,6 +105,7 @@ type Server struct {
 	opts     ServerOptions
 	sessions *sessionChecker
 	stats    *Stats
+	budget   *wsBudget
 	logger   *slog.Logger
 }
 
@@ -85,6 +115,8 @@ type Server struct {
 func NewServer(r *Resolver, opts ServerOptions) *Server {
 	opts.defaults()
 	s := &Server{opts: opts, stats: &Stats{}, logger: r.Logger}
+	s.budget = newWSBudget(&s.opts)
+	s.stats.budget = s.budget
 	s.sessions = newSessionChecker(r.StaffService, opts.SessionCheckTTL, opts.Now)
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.Websocket{
@@ -98,7 +130,7 @@ func NewServer(r *Resolver, opts ServerOptions) *Server {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(opts.Limits.Tokens)
-	srv.Use(limitsExtension{limits: opts.Limits, introspection: opts.Introspection})
+	srv.Use(&limitsExtension{limits: opts.Limits, introspection: opts.Introspection})
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	}
@@ -115,21 +147,29 @@ func NewServer(r *Resolver, opts ServerOptions) *Server {
 // Stats returns the live websocket counters (for /metrics).
 func (s *Server) Stats() *Stats { return s.stats }
 
-// ServeHTTP serves POST requests and websocket upgrades; an upgrade beyond MaxConnections is answered 503.
+// ServeHTTP serves POST requests and websocket upgrades. An upgrade is a pending socket until its
+// connection_init is accepted: beyond the pending caps (per process, per client address) it is answered 503.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Upgrade") == "" {
 		s.gql.ServeHTTP(w, r)
 		return
 	}
-	if n := s.stats.connections.Add(1); n > int64(s.opts.MaxConnections) {
-		s.stats.connections.Add(-1)
+	if s.opts.RequireOrigin && r.Header.Get("Origin") == "" {
+		s.stats.refusedConnections.Add(1)
+		writeGraphQLError(w, http.StatusForbidden, convrs.EFORBIDDEN, "Websockets are for browsers (send Origin); use POST /query otherwise.")
+		return
+	}
+	addr := s.opts.ClientAddress(r)
+	if !s.budget.admit(addr) {
 		s.stats.refusedConnections.Add(1)
 		w.Header().Set("Retry-After", "5")
 		writeGraphQLError(w, http.StatusServiceUnavailable, convrs.EUNAVAILABLE, "Too many open connections; try again shortly.")
 		return
 	}
+	s.stats.connections.Add(1)
 	defer s.stats.connections.Add(-1)
-	st := &wsState{stats: s.stats, done: make(chan struct{})}
+	st := &wsState{stats: s.stats, done: make(chan struct{}), addr: addr}
+	defer s.budget.release(st)
 	defer st.stop()
 	s.gql.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), wsStateKey{}, st)))
 }
@@ -146,6 +186,12 @@ func (s *Server) initWebsocket(ctx context.Context, payload transport.InitPayloa
 		if err == nil {
 			ctx = convrs.NewContextWithPrincipal(ctx, p)
 			if st := wsStateFrom(ctx); st != nil {
+				if !s.budget.promote(st, p.WorkspaceID, p.StaffID) {
+					s.stats.refusedConnections.Add(1)
+					// 4429: the client retries later (graphql-ws backs off); a sign-in would not help.
+					return transport.WithWebsocketCloseCode(ctx, closeTooManyConnections), nil,
+						convrs.Errorf(convrs.EUNAVAILABLE, "Too many open connections for this account or workspace; close a tab or try again shortly.")
+				}
 				if p.Expires.IsZero() {
 					st.cancelTimer()
 				} else {
@@ -183,7 +229,10 @@ func (s *Server) watchSession(ctx context.Context, st *wsState, p *convrs.Princi
 	}
 }
 
-const closeSessionExpired = 4401
+const (
+	closeSessionExpired     = 4401
+	closeTooManyConnections = 4429
+)
 
 var errSignIn = convrs.Errorf(convrs.EUNAUTHORIZED, "Sign in to continue.")
 

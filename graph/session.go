@@ -81,6 +81,7 @@ func (c *sessionChecker) check(ctx context.Context, p *convrs.Principal) (*convr
 
 // Stats counts the websockets of one Server. Read it with the methods; they are safe for concurrent use.
 type Stats struct {
+	budget                                *wsBudget
 	connections, operations               atomic.Int64
 	refusedConnections, refusedOperations atomic.Int64
 	expiredClosed, initTimeouts           atomic.Int64
@@ -89,10 +90,20 @@ type Stats struct {
 // Connections is the number of open websockets.
 func (s *Stats) Connections() int64 { return s.connections.Load() }
 
+// PendingConnections is the number of open websockets that have not completed connection_init.
+func (s *Stats) PendingConnections() int64 {
+	if s.budget == nil {
+		return 0
+	}
+	p, _ := s.budget.counts()
+	return int64(p)
+}
+
 // Operations is the number of operations (mostly subscriptions) running on websockets.
 func (s *Stats) Operations() int64 { return s.operations.Load() }
 
-// RefusedConnections counts the websocket upgrades refused because MaxConnections were open.
+// RefusedConnections counts the websockets refused by a cap (at the upgrade or at connection_init) or for
+// lacking an Origin where one is required.
 func (s *Stats) RefusedConnections() int64 { return s.refusedConnections.Load() }
 
 // RefusedOperations counts the operations refused because their websocket ran MaxOperationsPerConnection.
@@ -113,6 +124,10 @@ type wsState struct {
 	stats    *Stats
 	done     chan struct{} // closed when the connection has ended
 	stopOnce sync.Once
+	// addr is the client address; promoted, staffKey and workspaceID are the budget's (under its lock).
+	addr                  string
+	promoted              bool
+	staffKey, workspaceID string
 
 	mu     sync.Mutex
 	conn   transport.WebsocketConn

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Webhook request headers of signature v3.
@@ -41,6 +42,20 @@ const (
 	WebhookContactPrivacyDeletion = "contact.privacyDeletion"
 )
 
+// Generic webhook subscription types (HubSpot's "object.*" form, the natural one of project apps): the object
+// they concern is named by the event's ObjectTypeID. Their fields are those of the contact.* twins.
+const (
+	WebhookObjectCreation          = "object.creation"
+	WebhookObjectPropertyChange    = "object.propertyChange"
+	WebhookObjectDeletion          = "object.deletion"
+	WebhookObjectMerge             = "object.merge"
+	WebhookObjectRestore           = "object.restore"
+	WebhookObjectAssociationChange = "object.associationChange"
+)
+
+// ObjectTypeIDContact is the objectTypeId of contacts in generic webhook events.
+const ObjectTypeIDContact = "0-1"
+
 // WebhookEvent is one event of a webhook request, whose body is a JSON array of them. HubSpot batches
 // events, does not order them and retries a request (AttemptNumber rising) until it is answered 2xx within
 // 5 seconds, so the same EventID can arrive more than once.
@@ -65,6 +80,9 @@ type WebhookEvent struct {
 	MergedObjectIDs         []int64 `json:"mergedObjectIds,omitempty"`
 	NewObjectID             int64   `json:"newObjectId,omitempty"`
 	NumberOfPropertiesMoved int     `json:"numberOfPropertiesMoved,omitempty"`
+
+	// ObjectTypeID names the object of a generic (object.*) event: ObjectTypeIDContact for contacts.
+	ObjectTypeID string `json:"objectTypeId,omitempty"`
 }
 
 // Time is OccurredAt as a time.
@@ -135,20 +153,17 @@ func WebhookRequestURI(r *http.Request) string {
 	return scheme + "://" + host + r.URL.RequestURI()
 }
 
-// VerifyWebhookV3URI is VerifyWebhookV3 for a known full URI (e.g. PUBLIC_URL + the request's path and query).
-func VerifyWebhookV3URI(method, uri string, h http.Header, body []byte, clientSecret string, now time.Time, maxAge time.Duration) error {
-	if clientSecret == "" {
-		return fmt.Errorf("%w: no client secret configured", ErrWebhookSignature)
-	}
+// CheckWebhookHeaders checks what can be checked before the body is read: the signature header is present
+// and the timestamp is readable and within maxAge of now (0 means DefaultWebhookMaxAge). A request failing it
+// is refused without reading or hashing its body.
+func CheckWebhookHeaders(h http.Header, now time.Time, maxAge time.Duration) error {
 	if maxAge <= 0 {
 		maxAge = DefaultWebhookMaxAge
 	}
-	sig := strings.TrimSpace(h.Get(HeaderSignatureV3))
-	if sig == "" {
+	if strings.TrimSpace(h.Get(HeaderSignatureV3)) == "" {
 		return fmt.Errorf("%w: %s header missing", ErrWebhookSignature, HeaderSignatureV3)
 	}
-	ts := strings.TrimSpace(h.Get(HeaderRequestTimestamp))
-	ms, err := strconv.ParseInt(ts, 10, 64)
+	ms, err := strconv.ParseInt(strings.TrimSpace(h.Get(HeaderRequestTimestamp)), 10, 64)
 	if err != nil {
 		return fmt.Errorf("%w: %s header missing or not epoch milliseconds", ErrWebhookTimestamp, HeaderRequestTimestamp)
 	}
@@ -157,9 +172,36 @@ func VerifyWebhookV3URI(method, uri string, h http.Header, body []byte, clientSe
 		return fmt.Errorf("%w: request time %s is %s away from now, more than %s", ErrWebhookTimestamp,
 			at.UTC().Format(time.RFC3339), age.Round(time.Second), maxAge)
 	}
+	return nil
+}
+
+// VerifyWebhookV3URI is VerifyWebhookV3 for a known full URI (e.g. PUBLIC_URL + the request's path and query).
+// Its errors are short whatever the request: the URI is quoted cut to 200 bytes, the body never.
+func VerifyWebhookV3URI(method, uri string, h http.Header, body []byte, clientSecret string, now time.Time, maxAge time.Duration) error {
+	if clientSecret == "" {
+		return fmt.Errorf("%w: no client secret configured", ErrWebhookSignature)
+	}
+	if err := CheckWebhookHeaders(h, now, maxAge); err != nil {
+		return err
+	}
+	ts := strings.TrimSpace(h.Get(HeaderRequestTimestamp))
 	want := SignWebhookV3(clientSecret, method, uri, body, ts)
-	if !hmac.Equal([]byte(want), []byte(sig)) {
-		return fmt.Errorf("%w: signature does not match the body, URI %s and timestamp", ErrWebhookSignature, webhookURI(uri))
+	if !hmac.Equal([]byte(want), []byte(strings.TrimSpace(h.Get(HeaderSignatureV3)))) {
+		// The URI signed is named (a PUBLIC_URL other than HubSpot's target URL is the usual cause), cut short.
+		return fmt.Errorf("%w: signature does not match the body, URI %s and timestamp", ErrWebhookSignature, cutURI(webhookURI(uri), maxErrorURI))
 	}
 	return nil
+}
+
+// maxErrorURI bounds the URI quoted in a verification error: an attacker controls its query string.
+const maxErrorURI = 200
+
+func cutURI(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -110,5 +111,27 @@ func TestParseWebhookEvents(t *testing.T) {
 		if _, err := ParseWebhookEvents([]byte(bad)); err == nil {
 			t.Errorf("ParseWebhookEvents(%q) succeeded", bad)
 		}
+	}
+}
+
+// A refused request's error is short whatever its URI: the URI is quoted cut to 200 bytes, the body never.
+func TestVerifyWebhookErrorIsBounded(t *testing.T) {
+	now := time.Now()
+	ts := strconv.FormatInt(now.UnixMilli(), 10)
+	h := http.Header{}
+	h.Set(HeaderRequestTimestamp, ts)
+	h.Set(HeaderSignatureV3, "forged")
+	uri := "https://convrs.test/webhooks/hubspot?junk=" + strings.Repeat("é", 250<<10)
+	err := VerifyWebhookV3URI(http.MethodPost, uri, h, []byte(strings.Repeat("b", 1<<20)), "secret", now, 0)
+	if !errors.Is(err, ErrWebhookSignature) || len(err.Error()) > 400 || !utf8.ValidString(err.Error()) {
+		t.Errorf("error of %d bytes (valid UTF-8: %v): %.120s", len(err.Error()), utf8.ValidString(err.Error()), err)
+	}
+	// The headers alone are checked first, without the body.
+	if err := CheckWebhookHeaders(http.Header{}, now, 0); !errors.Is(err, ErrWebhookSignature) {
+		t.Errorf("no headers: %v", err)
+	}
+	h.Set(HeaderRequestTimestamp, strconv.FormatInt(now.Add(-time.Hour).UnixMilli(), 10))
+	if err := CheckWebhookHeaders(h, now, 0); !errors.Is(err, ErrWebhookTimestamp) {
+		t.Errorf("stale: %v", err)
 	}
 }

@@ -99,7 +99,8 @@ func (s *Service) Backfill(ctx context.Context, days int) (int, error) {
 	return n, nil
 }
 
-// SubscribeSyncs streams the workspace's records as they change, in any process. Every staff member of the
+// SubscribeSyncs streams the workspace's records as they change, in any process, in order and without gaps: a
+// subscriber too slow for them is ended (the channel closes), never skipped silently. Every staff member of the
 // workspace sees its conversations, so agents and admins get the same records.
 func (s *Service) SubscribeSyncs(ctx context.Context) (<-chan *convrs.HubspotSync, error) {
 	p, err := convrs.Authenticated(ctx)
@@ -118,12 +119,12 @@ func (s *Service) SubscribeSyncs(ctx context.Context) (<-chan *convrs.HubspotSyn
 			if json.Unmarshal(b, &rec) != nil || rec.WorkspaceID != p.WorkspaceID {
 				continue
 			}
-			// The database is the truth: a slow subscriber may see the record later than published.
+			// A subscriber that does not keep up blocks only its own stream: once the pub/sub buffer behind it is
+			// full, pub/sub ends the subscription and the client refetches, instead of silently missing records.
 			select {
 			case out <- &rec:
 			case <-ctx.Done():
 				return
-			default: // a subscriber that does not keep up loses updates rather than blocking others
 			}
 		}
 	}()

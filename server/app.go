@@ -46,7 +46,10 @@ type App struct {
 	simSrv  *http.Server
 	simLn   net.Listener
 	handler http.Handler
-	metrics *prometheus.Registry
+	// readTimeout and writeTimeout bound each request that is not a websocket: its body must have arrived,
+	// and its answer been written, within them (defaults 15 s and 60 s).
+	readTimeout, writeTimeout time.Duration
+	metrics                   *prometheus.Registry
 	// out is where the logs go; development also prints the console's one address there.
 	out io.Writer
 }
@@ -54,7 +57,8 @@ type App struct {
 // NewApp opens the database (migrating it), connects Redis if configured, seeds the demo data and starts the
 // HubSpot simulator in development mode, and builds the HTTP handler.
 func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
-	a := &App{cfg: cfg, logger: newLogger(cfg, logOut), out: logOut, metrics: prometheus.NewRegistry()}
+	a := &App{cfg: cfg, logger: newLogger(cfg, logOut), out: logOut, metrics: prometheus.NewRegistry(),
+		readTimeout: defaultReadTimeout, writeTimeout: defaultWriteTimeout}
 	var err error
 	if a.db, err = openStore(ctx, cfg); err != nil {
 		var ce *ConfigError
@@ -127,7 +131,9 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 		APIURL:    cfg.HubspotAPIURL,
 		LinkURL:   linkURL(cfg),
 		PublicURL: cfg.PublicURL,
-		Cache:     kv, Locker: locker, Limiter: limiter, PubSub: ps,
+		// Agents' requests (marked interactive on /query) leave a share of every HubSpot budget to the
+		// transcript sync, however many searches they start.
+		Cache: kv, Locker: locker, Limiter: hubspot.ReserveForBackground(limiter, backgroundShare), PubSub: ps,
 		Box: box, Logger: a.logger,
 	})
 
@@ -140,6 +146,13 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 	matcher := match.New(match.Config{Links: a.card.NotifyingLinks(a.db), Locker: locker, Logger: a.logger})
 	a.card.SetMatcher(matcher)
 	a.webhook = &webhookHandler{secret: clientSecret, publicURL: cfg.PublicURL, events: a.card, logger: a.logger, now: time.Now}
+	for _, reason := range contactcard.WebhookIgnoreReasons {
+		a.metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "convrs_hubspot_webhook_events_ignored_total",
+			Help:        "HubSpot webhook events acknowledged without effect: another object than contacts (object_type), a subscription type the gateway does not use (subscription_type), a portal no workspace is connected to (portal).",
+			ConstLabels: prometheus.Labels{"reason": reason},
+		}, func() float64 { return float64(a.card.WebhookEventsIgnored(reason)) }))
+	}
 	// Transcript sync: the workers Run starts, and the records' service GraphQL reads.
 	a.syncs = hubsync.NewWorker(hubsync.Config{
 		Store: a.db, Clients: a.hubspot, Cache: kv, Logger: a.logger, PublicURL: cfg.PublicURL, Matcher: matcher,
@@ -147,6 +160,7 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 	})
 
 	a.handler = a.routes(&graph.Resolver{
+		Limiter:          limiter,
 		WorkspaceService: a.db, StaffService: a.db, CustomerService: a.db, ConversationService: a.card.Outbound(a.db),
 		HubspotService: a.hubspot, HubspotContactService: a.card, HubspotSyncService: &hubsync.Service{Store: a.db, PubSub: ps},
 		PubSub: ps, Logger: a.logger, Demo: cfg.Development(),
@@ -155,6 +169,10 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 }
 
 var _ integration.Store = (*store.DB)(nil)
+
+// backgroundShare is the share of each portal's HubSpot budgets (5 searches a second: 2 of them) that agents'
+// requests leave to the transcript sync.
+const backgroundShare = 0.4
 
 // linkURL is the base of "open in HubSpot" links when it is not HubSpot's own UI (the simulator serves its
 // UI at its own address); empty means https://{uiDomain} of the connected portal.
@@ -178,11 +196,17 @@ func newLogger(cfg *Config, out io.Writer) *slog.Logger {
 func (a *App) startSimulator() error {
 	// The demo app's registered redirect URL is this gateway's callback, so a misconfigured one fails as on HubSpot.
 	sim := hubspotsim.New(hubspotsim.Options{IndexDelay: 2 * time.Second, RedirectURIs: []string{a.cfg.PublicURL + integration.CallbackPath},
-		Logger: a.logger.With("component", "hubspotsim")})
+		Logger: a.logger.With("component", "hubspotsim"), LegacyAPIsOff: a.cfg.HubspotSimLegacyAPIsOff})
 	sim.SeedDemo()
-	// As a HubSpot app's settings would: every contact event goes to the gateway's webhook endpoint.
+	// As a HubSpot app's settings would: every contact event goes to the gateway's webhook endpoint, in the
+	// legacy contact.* form or (HUBSPOT_SIM_WEBHOOKS=object) the generic object.* one.
+	props := contactcard.HandledWebhooks().Properties
+	subs := hubspotsim.ContactSubscriptions(props...)
+	if a.cfg.HubspotSimWebhooks == "object" {
+		subs = hubspotsim.ObjectSubscriptions(props...)
+	}
 	if err := sim.SetWebhooks(hubspotsim.WebhookSettings{TargetURL: a.cfg.PublicURL + "/webhooks/hubspot",
-		Subscriptions: hubspotsim.ContactSubscriptions(hubspotsim.CardProperties...)}); err != nil {
+		Subscriptions: subs}); err != nil {
 		return &ConfigError{"PUBLIC_URL", err.Error()}
 	}
 	ln, err := net.Listen("tcp", a.cfg.HubspotSimAddr)
@@ -217,6 +241,17 @@ func originPatterns(cfg *Config) []string {
 	return []string{u, "localhost:*", "127.0.0.1:*"}
 }
 
+// newHTTPServer is the public listener's server: small headers (HubSpot's requests and the console's are far
+// below maxHeaderBytes; a longer request line or header block is answered 431 before any handler runs), a
+// deadline on the headers and idle keep-alive connections closed. Read and write deadlines of whole requests
+// are set per route (withDeadlines), since websockets must outlive them.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes}
+}
+
+// maxHeaderBytes bounds a request's line and headers (a bearer token, cookies and HubSpot's signature fit).
+const maxHeaderBytes = 64 << 10
+
 // shutdownGrace is how long requests in flight get to finish once the app is stopping.
 const shutdownGrace = 10 * time.Second
 
@@ -236,7 +271,7 @@ func (a *App) Run(ctx context.Context) error {
 		handler = checkHost(a.cfg, handler)
 	}
 	// Websocket subscriptions end with the listeners' context (BaseContext); Shutdown waits for plain requests.
-	listeners := []worker{{"http", serving(&http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}, ln)}}
+	listeners := []worker{{"http", serving(newHTTPServer(handler), ln)}}
 	if a.cfg.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", a.cfg.MetricsAddr)
 		if err != nil {

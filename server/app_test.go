@@ -322,3 +322,24 @@ func TestQueryBodyLimit(t *testing.T) {
 		t.Fatalf("a normal request after the oversize ones: %d %s", w.Code, w.Body.String())
 	}
 }
+
+func TestEmbeddedSimulatorSettings(t *testing.T) {
+	app := newTestApp(t)
+	if !app.sim.LegacyAPIs() || app.sim.Webhooks().Subscriptions[0].EventType != "object.creation" {
+		t.Errorf("defaults: legacy APIs %v, subscriptions %+v (want the generic form the shipped project declares)", app.sim.LegacyAPIs(), app.sim.Webhooks().Subscriptions)
+	}
+	if app := newTestApp(t, "HUBSPOT_SIM_WEBHOOKS", "contact"); app.sim.Webhooks().Subscriptions[0].EventType != "contact.creation" {
+		t.Errorf("HUBSPOT_SIM_WEBHOOKS=contact subscribed %+v", app.sim.Webhooks().Subscriptions)
+	}
+	app = newTestApp(t, "HUBSPOT_SIM_LEGACY_APIS", "off", "HUBSPOT_SIM_WEBHOOKS", "object")
+	if app.sim.LegacyAPIs() {
+		t.Error("HUBSPOT_SIM_LEGACY_APIS=off left the legacy APIs on")
+	}
+	var types []string
+	for _, s := range app.sim.Webhooks().Subscriptions {
+		types = append(types, s.EventType+"/"+s.ObjectType)
+	}
+	if !strings.HasPrefix(strings.Join(types, " "), "object.creation/contact ") || !strings.HasSuffix(strings.Join(types, " "), "contact.privacyDeletion/") {
+		t.Errorf("HUBSPOT_SIM_WEBHOOKS=object subscribed %v", types)
+	}
+}

@@ -39,7 +39,14 @@ type Config struct {
 	HubspotAppURL       string
 	// HubspotSimAddr is where development mode serves the HubSpot simulator when no HubSpot app is configured.
 	HubspotSimAddr string
-	LogLevel       string
+	// HubspotSimLegacyAPIsOff retires the simulator's legacy paths (OAuth v1/v3, CRM v3/v4, account-info v3)
+	// as HubSpot will: HUBSPOT_SIM_LEGACY_APIS=off (default on).
+	HubspotSimLegacyAPIsOff bool
+	// HubspotSimWebhooks is the form of the simulator's webhook subscriptions: "object" (generic object.* with
+	// contact.privacyDeletion, as the shipped HubSpot project subscribes; the default) or "contact" (the
+	// legacy contact.* form of older apps), from HUBSPOT_SIM_WEBHOOKS.
+	HubspotSimWebhooks string
+	LogLevel           string
 }
 
 // Development reports whether the gateway runs in development mode (generated secrets, the simulator, the demo
@@ -124,6 +131,19 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	case "debug", "info", "warn", "error":
 	default:
 		return nil, &ConfigError{"LOG_LEVEL", fmt.Sprintf("%q must be debug, info, warn or error", c.LogLevel)}
+	}
+	switch v := get("HUBSPOT_SIM_LEGACY_APIS", "on"); v {
+	case "on":
+	case "off":
+		c.HubspotSimLegacyAPIsOff = true
+	default:
+		return nil, &ConfigError{"HUBSPOT_SIM_LEGACY_APIS", fmt.Sprintf("%q must be on or off", v)}
+	}
+	switch v := get("HUBSPOT_SIM_WEBHOOKS", "object"); v {
+	case "contact", "object":
+		c.HubspotSimWebhooks = v
+	default:
+		return nil, &ConfigError{"HUBSPOT_SIM_WEBHOOKS", fmt.Sprintf("%q must be contact or object", v)}
 	}
 	if (c.HubspotClientID == "") != (c.HubspotClientSecret == "") {
 		return nil, &ConfigError{"HUBSPOT_CLIENT_SECRET", "HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET must be set together"}

@@ -54,7 +54,7 @@ func TestLoadConfigDevelopmentDefaults(t *testing.T) {
 	want := Config{
 		Env: "development", Port: 8080, ListenAddr: "127.0.0.1:8080", MetricsAddr: "127.0.0.1:9090", PublicURL: "http://localhost:8080", DataDir: dir,
 		DatabaseURL:   "sqlite://" + filepath.Join(dir, "convrs.db"),
-		HubspotAPIURL: "http://127.0.0.1:8081", HubspotAppURL: "http://127.0.0.1:8081", HubspotSimAddr: "127.0.0.1:8081",
+		HubspotAPIURL: "http://127.0.0.1:8081", HubspotAppURL: "http://127.0.0.1:8081", HubspotSimAddr: "127.0.0.1:8081", HubspotSimWebhooks: "object",
 		LogLevel: "info",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -138,6 +138,8 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"staging", []string{"APP_ENV", "staging"}, "APP_ENV"},
 		{"client ID without secret", []string{"HUBSPOT_CLIENT_ID", "id"}, "HUBSPOT_CLIENT_SECRET"},
 		{"client secret without ID", []string{"HUBSPOT_CLIENT_SECRET", "secret"}, "HUBSPOT_CLIENT_SECRET"},
+		{"simulator legacy APIs neither on nor off", []string{"HUBSPOT_SIM_LEGACY_APIS", "false"}, "HUBSPOT_SIM_LEGACY_APIS"},
+		{"simulator webhooks of an unknown form", []string{"HUBSPOT_SIM_WEBHOOKS", "generic"}, "HUBSPOT_SIM_WEBHOOKS"},
 		{"public URL not absolute", []string{"PUBLIC_URL", "convrs.example.com"}, "PUBLIC_URL"},
 		{"public URL over ftp", []string{"PUBLIC_URL", "ftp://convrs.example.com"}, "PUBLIC_URL"},
 		{"log level", []string{"LOG_LEVEL", "verbose"}, "LOG_LEVEL"},

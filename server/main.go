@@ -1,5 +1,6 @@
 // Command server is the Convrs HubSpot gateway: `serve` (the default) runs it; `token` prints a staff session
-// token; `hubspot-sim` runs the HubSpot simulator alone; `seed` loads the demo data.
+// token; `hubspot-sim` runs the HubSpot simulator alone; `seed` loads the demo data; `hubspot-app` writes the
+// HubSpot app's project.
 package main
 
 import (
@@ -35,12 +36,17 @@ commands:
   serve        run the gateway (default)
   token        print a staff session token: token --workspace W --staff S --role admin|agent [--ttl 12h]
   hubspot-sim  run the HubSpot simulator alone: hubspot-sim [--addr 127.0.0.1:8081] [--redirect-uri URL]...
+               [--index-delay 2s] [--legacy-apis on|off]
   seed         load the demo data into DATABASE_URL (skipped if present)
+  hubspot-app  write the HubSpot app as a HubSpot project (platform 2026.03) for hs project upload:
+               hubspot-app --public-url https://convrs.example.com --out DIR [--distribution marketplace|private]
+               [--support-email E --support-url URL --documentation-url URL] [--print-json]
+  help         print this (also -h, --help)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+	if len(args) > 0 && args[0] != "" && (args[0][0] != '-' || isHelp(args[0])) {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
@@ -65,10 +71,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			redirects = append(redirects, v)
 			return nil
 		})
+		indexDelay := fs.Duration("index-delay", 2*time.Second, "how long after a write search starts to see it (0: at once)")
+		legacyDefault := getenv("HUBSPOT_SIM_LEGACY_APIS")
+		if legacyDefault == "" {
+			legacyDefault = "on"
+		}
+		legacy := fs.String("legacy-apis", legacyDefault, "on: serve the APIs HubSpot is retiring (OAuth v1/v3, CRM v3/v4, account-info v3) beside the dated ones; off: answer them 410 Gone (default: HUBSPOT_SIM_LEGACY_APIS, else on)")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
-		return hubspotsim.Main(ctx, *addr, hubspotsim.Options{RedirectURIs: redirects}, stdout)
+		if *legacy != "on" && *legacy != "off" {
+			return fmt.Errorf("hubspot-sim: --legacy-apis %q must be on or off", *legacy)
+		}
+		opts := hubspotsim.Options{RedirectURIs: redirects, IndexDelay: *indexDelay, LegacyAPIsOff: *legacy == "off"}
+		if *indexDelay <= 0 {
+			opts.IndexDelay = -1 // Main turns a zero delay into its demo default; negative is "none"
+		}
+		return hubspotsim.Main(ctx, *addr, opts, stdout)
 	case "seed":
 		cfg, err := LoadConfig(getenv)
 		if err != nil {
@@ -84,13 +103,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fmt.Fprintf(stdout, "demo data seeded: %v\n", seeded)
 		}
 		return err
-	case "help", "-h", "--help":
+	case "hubspot-app":
+		return runHubspotApp(args, stdout, stderr)
+	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
 		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 	}
 }
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
 
 // runToken prints a session token for a staff member, checking that they exist with that workspace and role.
 func runToken(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

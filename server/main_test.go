@@ -107,6 +107,13 @@ func TestUnknownCommandAndHelp(t *testing.T) {
 	if err := run(context.Background(), []string{"help"}, env(), &out, io.Discard); err != nil || !strings.Contains(out.String(), "hubspot-sim") {
 		t.Errorf("help: %v %q", err, out.String())
 	}
+	// -h and --help print the usage too, and never start the server (which would fail here on PORT).
+	for _, arg := range []string{"-h", "--help", "-help"} {
+		out.Reset()
+		if err := run(context.Background(), []string{arg}, env("PORT", "abc"), &out, io.Discard); err != nil || !strings.Contains(out.String(), "hubspot-app") {
+			t.Errorf("%s: %v %q", arg, err, out.String())
+		}
+	}
 	if err := run(context.Background(), []string{"serv"}, env(), &out, io.Discard); err == nil || !strings.Contains(err.Error(), `unknown command "serv"`) {
 		t.Errorf("unknown command: %v", err)
 	}
@@ -185,5 +192,63 @@ func TestHubspotSimCommand(t *testing.T) {
 	}
 	if _, err := http.Get(m[1] + "/_sim/portals"); err == nil {
 		t.Error("the simulator still serves after the cancel")
+	}
+}
+
+func TestHubspotSimCommandFlags(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &signalWriter{marker: "legacy APIs", ready: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"hubspot-sim", "--addr", "127.0.0.1:0", "--legacy-apis", "off", "--index-delay", "30s"}, env(), out, io.Discard)
+	}()
+	select {
+	case <-out.ready:
+	case err := <-done:
+		t.Fatalf("hubspot-sim returned early: %v\n%s", err, out.String())
+	case <-time.After(10 * time.Second):
+		t.Fatalf("hubspot-sim printed no settings within 10s:\n%s", out.String())
+	}
+	text := out.String()
+	if !strings.Contains(text, "search index delay 30s; legacy APIs off") {
+		t.Errorf("output lacks the settings:\n%s", text)
+	}
+	base := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`).FindStringSubmatch(text)[1]
+	for path, want := range map[string]int{"/crm/v3/owners": http.StatusGone, "/oauth/v1/access-tokens/x": http.StatusGone, "/crm/owners/2026-03": http.StatusUnauthorized} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s = %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	resp, err := http.Post(base+"/_sim/faults", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var faults struct {
+		IndexDelayMS int64 `json:"indexDelayMs"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&faults)
+	resp.Body.Close()
+	if err != nil || faults.IndexDelayMS != 30000 {
+		t.Errorf("index delay = %d ms (%v), want 30000", faults.IndexDelayMS, err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("hubspot-sim after cancel: %v", err)
+	}
+
+	if err := run(context.Background(), []string{"hubspot-sim", "--legacy-apis", "maybe"}, env(), io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "--legacy-apis") {
+		t.Errorf("a bad --legacy-apis: %v", err)
+	}
+	// HUBSPOT_SIM_LEGACY_APIS is the flag's default, as for the gateway's embedded simulator.
+	if err := run(context.Background(), []string{"hubspot-sim"}, env("HUBSPOT_SIM_LEGACY_APIS", "nope"), io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), `"nope"`) {
+		t.Errorf("a bad HUBSPOT_SIM_LEGACY_APIS: %v", err)
 	}
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/graph"
+	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/integration"
 )
 
@@ -36,9 +37,9 @@ func (a *App) routes(r *graph.Resolver) http.Handler {
 
 	mux := http.NewServeMux()
 	handle := func(pattern, route string, h http.Handler) {
-		mux.Handle(pattern, instrument(route, requests, duration, h))
+		mux.Handle(pattern, instrument(route, requests, duration, a.withDeadlines(h)))
 	}
-	handle("/query", "query", limitBody(maxQueryBytes, a.signer.Middleware(a.graphQL(r))))
+	handle("/query", "query", limitBody(maxQueryBytes, interactive(a.signer.Middleware(a.graphQL(r)))))
 	handle("GET /healthz", "healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) }))
 	handle("GET /readyz", "readyz", http.HandlerFunc(a.readyz))
 	// Served on METRICS_ADDR only; a scraper pointed here gets a 404 rather than the SPA.
@@ -65,6 +66,36 @@ func (a *App) metricsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{}))
 	return mux
+}
+
+// Deadlines of a request that is not a websocket.
+const (
+	defaultReadTimeout  = 15 * time.Second
+	defaultWriteTimeout = 60 * time.Second
+)
+
+// withDeadlines gives a request until the read timeout to arrive whole and until the write timeout to be
+// answered, so a client sending its body a byte at a time cannot hold a request open. Websocket upgrades are
+// left without deadlines: they live as long as their session.
+func (a *App) withDeadlines(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") == "" {
+			rc := http.NewResponseController(w)
+			now := time.Now()
+			// Errors mean a writer without deadlines (tests' recorders): nothing to bound there.
+			_ = rc.SetReadDeadline(now.Add(a.readTimeout))
+			_ = rc.SetWriteDeadline(now.Add(a.writeTimeout))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// interactive marks GraphQL requests (and the subscriptions of a websocket) as people's: their HubSpot calls
+// stay out of the share of the budget kept for the transcript sync.
+func interactive(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(hubspot.NewInteractiveContext(r.Context())))
+	})
 }
 
 // maxQueryBytes bounds a GraphQL request body: the largest legitimate one (a 20,000-character message,

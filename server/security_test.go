@@ -261,8 +261,13 @@ func TestWebsocketOriginsProduction(t *testing.T) {
 		"http://localhost:8080":      false,
 		"http://127.0.0.1:5173":      false,
 		"https://evil.example":       false,
+		"":                           false, // no browser: scripts use POST
 	} {
-		sub := client.New(app.handler, client.Path("/query"), client.AddHeader("Origin", origin)).WebsocketWithPayload(`subscription { conversationEvents { kind } }`, nil)
+		opts := []client.Option{client.Path("/query")}
+		if origin != "" {
+			opts = append(opts, client.AddHeader("Origin", origin))
+		}
+		sub := client.New(app.handler, opts...).WebsocketWithPayload(`subscription { conversationEvents { kind } }`, nil)
 		err := sub.Next(&struct{}{})
 		_ = sub.Close()
 		want := "dial"

@@ -20,6 +20,7 @@ type ctxKey struct{}
 // requestInfo carries what the handlers learn about a request back to the request log.
 type requestInfo struct {
 	portalID int64
+	fault    string
 }
 
 func withRequestInfo(ctx context.Context, ri *requestInfo) context.Context {
@@ -42,6 +43,13 @@ type call struct {
 	r        *http.Request
 	portalID int64
 	token    *accessToken
+	// version is the API version of the path: "v3" for the legacy paths, else a dated version.
+	version string
+}
+
+// enforcesValidationRules reports whether the call's API version applies the portal's validation rules.
+func (c *call) enforcesValidationRules() bool {
+	return c.version != "v3" && c.version >= validationRulesFrom
 }
 
 type limitKind int
@@ -51,8 +59,14 @@ const (
 	kindSearch
 )
 
-// api wraps a CRM handler: latency, bearer authentication, fault injection, rate limits, scope check.
+// api wraps a CRM handler of the legacy (v3) paths: see apiAt.
 func (s *Simulator) api(scope string, kind limitKind, h func(*call)) http.Handler {
+	return s.apiAt("v3", scope, kind, h)
+}
+
+// apiAt wraps a CRM handler of an API version: latency, bearer authentication, fault injection, rate limits,
+// scope check.
+func (s *Simulator) apiAt(version, scope string, kind limitKind, h func(*call)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.delay(r.Context()) {
 			return
@@ -80,9 +94,15 @@ func (s *Simulator) api(scope string, kind limitKind, h func(*call)) http.Handle
 		} else {
 			hdr = p.peek(kind, s.now(), s.opts)
 		}
+		retryAfter := s.retryAfter
+		plan := s.planPostWriteLocked(r)
 		s.mu.Unlock()
 
 		hdr.set(w)
+		if status == StatusMigrationInProgress {
+			writeMigration(w, retryAfter)
+			return
+		}
 		if status != 0 {
 			writeFault(w, status, kind)
 			return
@@ -95,7 +115,13 @@ func (s *Simulator) api(scope string, kind limitKind, h func(*call)) http.Handle
 			writeAPIError(w, http.StatusForbidden, missingScopes(scope))
 			return
 		}
-		h(&call{w: w, r: r, portalID: tok.portalID, token: tok})
+		if plan == (postWrite{}) {
+			h(&call{w: w, r: r, portalID: tok.portalID, token: tok, version: version})
+			return
+		}
+		s.serveWrite(w, r, plan, func(bw http.ResponseWriter) {
+			h(&call{w: bw, r: r, portalID: tok.portalID, token: tok, version: version})
+		})
 	})
 }
 
@@ -369,7 +395,7 @@ func newUUID() string {
 }
 
 func (s *Simulator) handleNotFound(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/crm/") || strings.HasPrefix(r.URL.Path, "/oauth/v") ||
+	if strings.HasPrefix(r.URL.Path, "/crm/") || strings.HasPrefix(r.URL.Path, "/oauth/") ||
 		strings.HasPrefix(r.URL.Path, "/account-info/") || isControlPath(r.URL.Path) {
 		writeAPIError(w, http.StatusNotFound, &apiError{
 			Message:  fmt.Sprintf("Unable to find a handler for %s %s", r.Method, r.URL.Path),

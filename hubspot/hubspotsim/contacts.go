@@ -57,7 +57,8 @@ func (s *Simulator) createContactLocked(p *portal, raw map[string]any) (*record,
 		return nil, e
 	}
 	if email := props["email"]; email != "" {
-		if existing := contactByEmailLocked(p, email); existing != nil {
+		// Another contact's additional email is taken as much as its primary one.
+		if existing := contactWithEmailLocked(p, email); existing != nil {
 			return nil, contactConflict(existing.id)
 		}
 	}
@@ -82,7 +83,7 @@ func (s *Simulator) updateContactLocked(p *portal, rec *record, raw map[string]a
 		return e
 	}
 	if email := props["email"]; email != "" {
-		if existing := contactByEmailLocked(p, email); existing != nil && existing.id != rec.id {
+		if existing := contactWithEmailLocked(p, email); existing != nil && existing.id != rec.id {
 			return contactConflict(existing.id)
 		}
 	}
@@ -142,6 +143,10 @@ func (s *Simulator) handleContactCreate(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.portals[c.portalID]
+	if e := s.checkRequiredLocked(c, p, objContacts, nil, in.Properties); e != nil {
+		writeAPIError(c.w, http.StatusBadRequest, e)
+		return
+	}
 	rec, e := s.createContactLocked(p, in.Properties)
 	if e != nil {
 		writeAPIError(c.w, statusOf(e), e)
@@ -264,6 +269,10 @@ func (s *Simulator) handleContactPatch(c *call) {
 		writeAPIError(c.w, http.StatusNotFound, contactNotFound(id))
 		return
 	}
+	if e := s.checkRequiredLocked(c, p, objContacts, rec.props, in.Properties); e != nil {
+		writeAPIError(c.w, http.StatusBadRequest, e)
+		return
+	}
 	if e := s.updateContactLocked(p, rec, in.Properties, "API"); e != nil {
 		writeAPIError(c.w, statusOf(e), e)
 		return
@@ -348,7 +357,11 @@ func (s *Simulator) handleContactBatchCreate(c *call) {
 	var errs []batchError
 	var created []*record
 	for _, input := range in.Inputs {
-		rec, e := s.createContactLocked(p, input.Properties)
+		e := s.checkRequiredLocked(c, p, objContacts, nil, input.Properties)
+		var rec *record
+		if e == nil {
+			rec, e = s.createContactLocked(p, input.Properties)
+		}
 		if e != nil && !partial {
 			// Without a unique objectWriteTraceId on every input, one failure fails the whole call.
 			for _, r := range created {
@@ -363,7 +376,9 @@ func (s *Simulator) handleContactBatchCreate(c *call) {
 			continue
 		}
 		created = append(created, rec)
-		results = append(results, s.contactJSONLocked(p, rec, union(contactDefaultProps, keys(input.Properties)...), nil))
+		o := s.contactJSONLocked(p, rec, union(contactDefaultProps, keys(input.Properties)...), nil)
+		o.ObjectWriteTraceID = input.ObjectWriteTraceID
+		results = append(results, o)
 	}
 	events := make([]WebhookEvent, 0, len(created))
 	for _, rec := range created {
@@ -415,12 +430,16 @@ func (s *Simulator) handleContactBatchUpsert(c *call) {
 				props[k] = v
 			}
 			props["email"] = input.ID
-			rec, e = s.createContactLocked(p, props)
+			if e = s.checkRequiredLocked(c, p, objContacts, nil, props); e == nil {
+				rec, e = s.createContactLocked(p, props)
+			}
 			if e == nil {
 				s.emitLocked(p, contactEvent(EventContactCreation, rec.id, "API"))
 			}
 		} else {
-			e = s.updateContactLocked(p, rec, input.Properties, "API")
+			if e = s.checkRequiredLocked(c, p, objContacts, rec.props, input.Properties); e == nil {
+				e = s.updateContactLocked(p, rec, input.Properties, "API")
+			}
 		}
 		if e != nil {
 			errs = append(errs, toBatchError(e, input.ObjectWriteTraceID))
@@ -428,6 +447,7 @@ func (s *Simulator) handleContactBatchUpsert(c *call) {
 		}
 		o := s.contactJSONLocked(p, rec, names, nil)
 		o.New = &created
+		o.ObjectWriteTraceID = input.ObjectWriteTraceID
 		results = append(results, o)
 	}
 	s.writeBatch(c.w, http.StatusOK, results, errs)

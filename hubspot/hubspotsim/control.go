@@ -201,13 +201,25 @@ func (s *Simulator) handleSimExpireToken(w http.ResponseWriter, r *http.Request)
 type simFaults struct {
 	FailNext           *int   `json:"failNext,omitempty"`
 	Status             *int   `json:"status,omitempty"`
+	RetryAfterSeconds  *int64 `json:"retryAfterSeconds,omitempty"`
 	LatencyMS          *int64 `json:"latencyMs,omitempty"`
 	FailureRatePercent *int   `json:"failureRatePercent,omitempty"`
+
+	LatencyAfterWriteMS *int64  `json:"latencyAfterWriteMs,omitempty"`
+	LoseNext            *int    `json:"loseNext,omitempty"`
+	LoseRatePercent     *int    `json:"loseRatePercent,omitempty"`
+	LoseAs              *string `json:"loseAs,omitempty"`
+	IndexDelayMS        *int64  `json:"indexDelayMs,omitempty"`
 }
 
+// handleSimFaults is POST /_sim/faults: every field optional, the answer is the settings now in force.
 func (s *Simulator) handleSimFaults(w http.ResponseWriter, r *http.Request) {
 	var in simFaults
 	if !readSimJSON(w, r, &in) {
+		return
+	}
+	if in.LoseAs != nil && *in.LoseAs != string(LostAs502) && *in.LoseAs != string(LostAsReset) {
+		simError(w, http.StatusBadRequest, `loseAs must be "502" or "reset"`)
 		return
 	}
 	if in.FailNext != nil {
@@ -219,7 +231,15 @@ func (s *Simulator) handleSimFaults(w http.ResponseWriter, r *http.Request) {
 			simError(w, http.StatusBadRequest, "status must be an HTTP error status (400-599)")
 			return
 		}
-		s.FailNext(*in.FailNext, status)
+		if status == StatusMigrationInProgress {
+			var retry time.Duration
+			if in.RetryAfterSeconds != nil {
+				retry = time.Duration(*in.RetryAfterSeconds) * time.Second
+			}
+			s.FailNextMigration(*in.FailNext, retry)
+		} else {
+			s.FailNext(*in.FailNext, status)
+		}
 	}
 	if in.LatencyMS != nil {
 		s.SetLatency(time.Duration(*in.LatencyMS) * time.Millisecond)
@@ -227,16 +247,69 @@ func (s *Simulator) handleSimFaults(w http.ResponseWriter, r *http.Request) {
 	if in.FailureRatePercent != nil {
 		s.SetFailureRate(*in.FailureRatePercent)
 	}
+	if in.LatencyAfterWriteMS != nil {
+		s.SetLatencyAfterWrite(time.Duration(*in.LatencyAfterWriteMS) * time.Millisecond)
+	}
+	as := LostAs502
+	if in.LoseAs != nil {
+		as = LostAnswer(*in.LoseAs)
+	}
+	if in.LoseNext != nil {
+		s.LoseNext(*in.LoseNext, as)
+	}
+	if in.LoseRatePercent != nil {
+		s.SetLoseRate(*in.LoseRatePercent, as)
+	} else if in.LoseAs != nil {
+		s.mu.Lock()
+		s.post.loseAs = as
+		s.mu.Unlock()
+	}
+	if in.IndexDelayMS != nil {
+		s.SetIndexDelay(time.Duration(*in.IndexDelayMS) * time.Millisecond)
+	}
 	s.mu.Lock()
-	failNext, status, latency, rate := s.failNext, s.failStatus, int64(s.latency/time.Millisecond), s.failureRate
+	out := simFaults{
+		FailNext: ptrTo(s.failNext), Status: ptrTo(s.failStatus), RetryAfterSeconds: ptrTo(int64(s.retryAfter / time.Second)),
+		LatencyMS: ptrTo(int64(s.latency / time.Millisecond)), FailureRatePercent: ptrTo(s.failureRate),
+		LatencyAfterWriteMS: ptrTo(int64(s.post.latencyAfterWrite / time.Millisecond)), LoseNext: ptrTo(s.post.loseNext),
+		LoseRatePercent: ptrTo(s.post.loseRate), LoseAs: ptrTo(string(normLost(s.post.loseAs))),
+		IndexDelayMS: ptrTo(int64(s.opts.IndexDelay / time.Millisecond)),
+	}
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, simFaults{FailNext: &failNext, Status: &status, LatencyMS: &latency, FailureRatePercent: &rate})
+	writeJSON(w, http.StatusOK, out)
 }
 
+func ptrTo[T any](v T) *T { return &v }
+
+// handleSimRequests is GET /_sim/requests (?legacy=true: only the requests to legacy paths).
 func (s *Simulator) handleSimRequests(w http.ResponseWriter, r *http.Request) {
 	reqs := s.Requests()
+	if r.URL.Query().Get("legacy") == "true" {
+		reqs = s.LegacyRequests()
+	}
 	if reqs == nil {
 		reqs = []RequestLog{}
 	}
 	writeJSON(w, http.StatusOK, reqs)
+}
+
+type simLegacyAPIs struct {
+	Enabled *bool `json:"enabled"`
+}
+
+// handleSimLegacyAPIs is PUT /_sim/legacy-apis {"enabled": false} (and GET): the switch of the retired APIs.
+func (s *Simulator) handleSimLegacyAPIs(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPut {
+		var in simLegacyAPIs
+		if !readSimJSON(w, r, &in) {
+			return
+		}
+		if in.Enabled == nil {
+			simError(w, http.StatusBadRequest, `"enabled" (true or false) is required`)
+			return
+		}
+		s.SetLegacyAPIs(*in.Enabled)
+	}
+	on := s.LegacyAPIs()
+	writeJSON(w, http.StatusOK, simLegacyAPIs{Enabled: &on})
 }

@@ -88,7 +88,8 @@ func (s *Simulator) simApp(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// handleSimSetWebhooks is PUT /_sim/apps/{appId}/webhooks {targetUrl, subscriptions:[{eventType, propertyName?, active?}]}.
+// handleSimSetWebhooks is PUT /_sim/apps/{appId}/webhooks {targetUrl, subscriptions:[{eventType, objectType?,
+// propertyName?, active?}]}.
 func (s *Simulator) handleSimSetWebhooks(w http.ResponseWriter, r *http.Request) {
 	if !s.simApp(w, r) {
 		return
@@ -97,6 +98,7 @@ func (s *Simulator) handleSimSetWebhooks(w http.ResponseWriter, r *http.Request)
 		TargetURL     string `json:"targetUrl"`
 		Subscriptions []struct {
 			EventType    string `json:"eventType"`
+			ObjectType   string `json:"objectType"`
 			PropertyName string `json:"propertyName"`
 			Active       *bool  `json:"active"`
 		} `json:"subscriptions"`
@@ -107,7 +109,8 @@ func (s *Simulator) handleSimSetWebhooks(w http.ResponseWriter, r *http.Request)
 	ws := WebhookSettings{TargetURL: in.TargetURL}
 	for _, sub := range in.Subscriptions {
 		active := sub.Active == nil || *sub.Active
-		ws.Subscriptions = append(ws.Subscriptions, WebhookSubscription{EventType: sub.EventType, PropertyName: sub.PropertyName, Active: active})
+		ws.Subscriptions = append(ws.Subscriptions, WebhookSubscription{EventType: sub.EventType, ObjectType: sub.ObjectType,
+			PropertyName: sub.PropertyName, Active: active})
 	}
 	if err := s.SetWebhooks(ws); err != nil {
 		simError(w, http.StatusBadRequest, err.Error())

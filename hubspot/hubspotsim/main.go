@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -28,6 +29,11 @@ func Main(ctx context.Context, addr string, opts Options, out io.Writer) error {
 	fmt.Fprintf(out, "HubSpot simulator listening on %s\n", base)
 	fmt.Fprintf(out, "  HUBSPOT_API_URL=%s\n  HUBSPOT_APP_URL=%s\n", base, base)
 	fmt.Fprintf(out, "  HUBSPOT_CLIENT_ID=%s\n  HUBSPOT_CLIENT_SECRET=%s\n", o.ClientID, o.ClientSecret)
+	legacy := "on (served beside " + strings.Join(DatedVersions, " and ") + ")"
+	if o.LegacyAPIsOff {
+		legacy = "off (410 Gone)"
+	}
+	fmt.Fprintf(out, "  search index delay %s; legacy APIs %s\n", o.IndexDelay, legacy)
 	for _, p := range sim.Portals() {
 		fmt.Fprintf(out, "  portal %d %q (%s): %s/oauth/%d/authorize\n", p.ID, p.Name, p.UIDomain, base, p.ID)
 	}

@@ -2,6 +2,7 @@ package hubspotsim
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -106,11 +107,17 @@ func (s *Simulator) handleNoteCreate(c *call) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec, e := s.createNoteLocked(s.portals[c.portalID], in)
+	p := s.portals[c.portalID]
+	if e := s.checkRequiredLocked(c, p, objNotes, nil, in.Properties); e != nil {
+		writeAPIError(c.w, http.StatusBadRequest, e)
+		return
+	}
+	rec, e := s.createNoteLocked(p, in)
 	if e != nil {
 		writeAPIError(c.w, statusOf(e), e)
 		return
 	}
+	s.emitLocked(p, contactEvent(noteCreation, rec.id, "API"))
 	writeJSON(c.w, http.StatusCreated, noteJSON(rec, union(noteDefaultProps, keys(in.Properties)...), nil))
 }
 
@@ -132,7 +139,11 @@ func (s *Simulator) handleNoteBatchCreate(c *call) {
 	var errs []batchError
 	var created []*record
 	for _, input := range in.Inputs {
-		rec, e := s.createNoteLocked(p, input)
+		e := s.checkRequiredLocked(c, p, objNotes, nil, input.Properties)
+		var rec *record
+		if e == nil {
+			rec, e = s.createNoteLocked(p, input)
+		}
 		if e != nil && !partial {
 			// Without a unique objectWriteTraceId on every input HubSpot cannot report errors input by
 			// input: one failure fails the whole call and nothing is created.
@@ -148,8 +159,15 @@ func (s *Simulator) handleNoteBatchCreate(c *call) {
 			continue
 		}
 		created = append(created, rec)
-		results = append(results, noteJSON(rec, union(noteDefaultProps, keys(input.Properties)...), nil))
+		o := noteJSON(rec, union(noteDefaultProps, keys(input.Properties)...), nil)
+		o.ObjectWriteTraceID = input.ObjectWriteTraceID
+		results = append(results, o)
 	}
+	events := make([]WebhookEvent, 0, len(created))
+	for _, rec := range created {
+		events = append(events, contactEvent(noteCreation, rec.id, "API"))
+	}
+	s.emitAllLocked(p, events)
 	s.writeBatch(c.w, http.StatusCreated, results, errs)
 }
 
@@ -196,7 +214,13 @@ func (s *Simulator) handleNotePatch(c *call) {
 		writeAPIError(c.w, statusOf(e), e)
 		return
 	}
+	if e := s.checkRequiredLocked(c, p, objNotes, rec.props, in.Properties); e != nil {
+		writeAPIError(c.w, http.StatusBadRequest, e)
+		return
+	}
+	before := maps.Clone(rec.props)
 	s.apply(p, rec, props, "hs_lastmodifieddate")
+	s.emitChangesLocked(p, rec, before, "API", notePropertyChange, "hs_lastmodifieddate")
 	writeJSON(c.w, http.StatusOK, noteJSON(rec, union(noteDefaultProps, keys(in.Properties)...), nil))
 }
 
@@ -204,8 +228,10 @@ func (s *Simulator) handleNoteDelete(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Like contacts, HubSpot answers 204 for IDs that do not exist.
-	if rec := s.portals[c.portalID].notes[c.r.PathValue("id")]; rec != nil && !rec.archived {
+	p := s.portals[c.portalID]
+	if rec := p.notes[c.r.PathValue("id")]; rec != nil && !rec.archived {
 		s.archiveLocked(rec)
+		s.emitLocked(p, contactEvent(noteDeletion, rec.id, "API"))
 	}
 	c.w.WriteHeader(http.StatusNoContent)
 }
@@ -227,4 +253,44 @@ func (s *Simulator) handleNoteGet(c *call) {
 		names = noteDefaultProps
 	}
 	writeJSON(c.w, http.StatusOK, noteJSON(rec, names, queryList(q, "associations")))
+}
+
+// handleNoteList is GET …/notes: live notes, oldest first, `limit` (≤ 100) and `after` paging.
+func (s *Simulator) handleNoteList(c *call) {
+	q := c.r.URL.Query()
+	limit := 10
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			writeAPIError(c.w, http.StatusBadRequest, validationError("limit must be between 1 and 100"))
+			return
+		}
+		limit = n
+	}
+	names := queryList(q, "properties")
+	if len(names) == 0 {
+		names = noteDefaultProps
+	}
+	after := q.Get("after")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.portals[c.portalID]
+	results := []objectJSON{}
+	next := ""
+	for _, id := range p.noteOrder {
+		rec := p.notes[id]
+		if rec.archived || (after != "" && compareIDs(id, after) < 0) {
+			continue
+		}
+		if len(results) == limit {
+			next = id
+			break
+		}
+		results = append(results, noteJSON(rec, names, queryList(q, "associations")))
+	}
+	body := map[string]any{"results": results}
+	if next != "" {
+		body["paging"] = pagingJSON(c.r, next)
+	}
+	writeJSON(c.w, http.StatusOK, body)
 }

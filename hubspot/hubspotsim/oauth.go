@@ -254,9 +254,19 @@ type tokenError struct {
 	CorrelationID    string `json:"correlationId"`
 }
 
+// writeTokenError answers a refused token request: RFC 6749's error and error_description, with HubSpot's
+// status and message beside them. Client credentials that do not match are invalid_client, everything about
+// the grant itself invalid_grant.
 func writeTokenError(w http.ResponseWriter, status, msg string) {
+	code := "invalid_grant"
+	switch status {
+	case "BAD_CLIENT_ID":
+		code = "invalid_client"
+	case "BAD_REQUEST":
+		code = "invalid_request"
+	}
 	writeJSON(w, http.StatusBadRequest, tokenError{
-		Error:            "invalid_grant",
+		Error:            code,
 		ErrorDescription: msg,
 		Status:           status,
 		Message:          msg,
@@ -270,11 +280,13 @@ type tokenResponse struct {
 	AccessToken  string   `json:"access_token"`
 	ExpiresIn    int64    `json:"expires_in"`
 	HubID        int64    `json:"hub_id"`
+	UserID       int64    `json:"user_id"`
 	Scopes       []string `json:"scopes"`
 	TokenUse     string   `json:"token_use"`
 }
 
-// handleToken is POST /oauth/v1/token (and v3): code exchange and refresh.
+// handleToken is POST /oauth/v1/token (and v3, 2026-03, 2026-09): code exchange and refresh, the form in the
+// body (a query string is not read, as HubSpot's 2026-03 endpoint does not).
 func (s *Simulator) handleToken(w http.ResponseWriter, r *http.Request) {
 	if !s.delay(r.Context()) {
 		return
@@ -284,12 +296,7 @@ func (s *Simulator) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	if f.Get("client_id") != s.opts.ClientID {
-		writeTokenError(w, "BAD_CLIENT_ID", "missing or unknown client id")
-		return
-	}
-	if f.Get("client_secret") != s.opts.ClientSecret {
-		writeTokenError(w, "BAD_CLIENT_ID", "client secret does not match the client id")
+	if !s.clientOK(w, f) {
 		return
 	}
 
@@ -342,9 +349,137 @@ func (s *Simulator) handleToken(w http.ResponseWriter, r *http.Request) {
 		AccessToken:  at.token,
 		ExpiresIn:    int64(s.opts.AccessTokenTTL / time.Second),
 		HubID:        rt.portalID,
+		UserID:       rt.userID,
 		Scopes:       nonNil(rt.scopes),
 		TokenUse:     "access_token",
 	})
+}
+
+// clientOK checks the client credentials of a token request, answering the error itself.
+func (s *Simulator) clientOK(w http.ResponseWriter, f url.Values) bool {
+	if f.Get("client_id") != s.opts.ClientID {
+		writeTokenError(w, "BAD_CLIENT_ID", "missing or unknown client id")
+		return false
+	}
+	if f.Get("client_secret") != s.opts.ClientSecret {
+		writeTokenError(w, "BAD_CLIENT_ID", "client secret does not match the client id")
+		return false
+	}
+	return true
+}
+
+// tokenForm reads a form-encoded token request with client credentials and a token, answering errors itself.
+func (s *Simulator) tokenForm(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	if !s.delay(r.Context()) {
+		return nil, false
+	}
+	if err := r.ParseForm(); err != nil {
+		writeTokenError(w, "BAD_REQUEST", "the request body must be form-encoded")
+		return nil, false
+	}
+	f := r.PostForm
+	if !s.clientOK(w, f) {
+		return nil, false
+	}
+	if f.Get("token") == "" {
+		writeTokenError(w, "BAD_REQUEST", "token is required")
+		return nil, false
+	}
+	return f, true
+}
+
+// lookupTokenLocked finds the token of an introspect or revoke request, trying the hinted kind first.
+// Caller holds s.mu.
+func (s *Simulator) lookupTokenLocked(token, hint string) (*accessToken, *refreshToken) {
+	at, rt := s.accessTokens[token], s.refreshTokens[token]
+	if hint == "refresh_token" && rt != nil {
+		return nil, rt
+	}
+	if at != nil {
+		return at, nil
+	}
+	return nil, rt
+}
+
+// handleIntrospect is POST /oauth/{version}/token/introspect (form: client_id, client_secret, token,
+// token_type_hint): the token's metadata with active true, or {"active": false} for a token that is unknown,
+// expired, revoked, or of a portal that uninstalled the app (RFC 7662).
+func (s *Simulator) handleIntrospect(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.tokenForm(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	at, rt := s.lookupTokenLocked(f.Get("token"), f.Get("token_type_hint"))
+	switch {
+	case at != nil && !at.revoked && now.Before(at.expiresAt) && s.portals[at.portalID] != nil:
+		requestInfoFrom(r.Context()).portalID = at.portalID
+		p := s.portals[at.portalID]
+		writeJSON(w, http.StatusOK, map[string]any{
+			"active":                  true,
+			"token":                   at.token,
+			"token_use":               "access_token",
+			"token_type":              "access",
+			"user":                    at.user,
+			"user_id":                 at.userID,
+			"hub_id":                  at.portalID,
+			"hub_domain":              hubDomain(p),
+			"app_id":                  appID,
+			"client_id":               s.opts.ClientID,
+			"scopes":                  nonNil(at.scopes),
+			"expires_in":              int64(at.expiresAt.Sub(now) / time.Second),
+			"is_private_distribution": false,
+			"signed_access_token": map[string]any{
+				"expiresAt": at.expiresAt.UnixMilli(), "scopes": strings.Join(at.scopes, ","), "hubId": at.portalID,
+				"userId": at.userID, "appId": appID, "installingUserId": at.userID, "hublet": p.info.DataHostingLocation,
+				"isPrivateDistribution": false, "isServiceAccount": false, "isUserLevel": false,
+				"appInstallId": strconv.FormatInt(at.portalID, 10) + "-" + strconv.Itoa(appID), "audience": s.opts.ClientID,
+				"signature": "", "newSignature": "", "scopeToScopeGroupPks": "", "trialScopes": "", "trialScopeToScopeGroupPks": "",
+			},
+		})
+	case rt != nil && !rt.revoked && s.portals[rt.portalID] != nil:
+		requestInfoFrom(r.Context()).portalID = rt.portalID
+		writeJSON(w, http.StatusOK, map[string]any{
+			"active":     true,
+			"token":      rt.token,
+			"token_use":  "refresh_token",
+			"token_type": "refresh",
+			"user":       rt.user,
+			"user_id":    rt.userID,
+			"hub_id":     rt.portalID,
+			"hub_domain": hubDomain(s.portals[rt.portalID]),
+			"app_id":     appID,
+			"client_id":  s.opts.ClientID,
+			"scopes":     nonNil(rt.scopes),
+		})
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"active": false})
+	}
+}
+
+// handleRevoke is POST /oauth/{version}/token/revoke (form: client_id, client_secret, token,
+// token_type_hint): a refresh token stops working (the access tokens it issued keep working until they
+// expire, as with v1's DELETE); an access token stops working at once. 200 with no body, also for a token
+// that is unknown or already revoked (RFC 7009).
+func (s *Simulator) handleRevoke(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.tokenForm(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at, rt := s.lookupTokenLocked(f.Get("token"), f.Get("token_type_hint"))
+	switch {
+	case rt != nil:
+		requestInfoFrom(r.Context()).portalID = rt.portalID
+		rt.revoked = true
+	case at != nil:
+		requestInfoFrom(r.Context()).portalID = at.portalID
+		at.revoked = true
+	}
+	w.WriteHeader(http.StatusOK)
 }
 
 func nonNil(s []string) []string {

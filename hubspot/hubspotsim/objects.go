@@ -34,6 +34,8 @@ type objectJSON struct {
 	ArchivedAt   string                `json:"archivedAt,omitempty"`
 	Associations map[string]assocsJSON `json:"associations,omitempty"`
 	New          *bool                 `json:"new,omitempty"`
+	// ObjectWriteTraceID echoes a batch input's objectWriteTraceId, so answers can be matched to inputs.
+	ObjectWriteTraceID string `json:"objectWriteTraceId,omitempty"`
 }
 
 type assocsJSON struct {

@@ -253,6 +253,9 @@ func (d *searchDoc) values(name string) []string {
 		return []string{d.id}
 	case "associations.contact":
 		return d.assoc
+	case "hs_additional_emails":
+		// A multi-value property: each email is a value of its own, so EQ matches one of them.
+		return splitMulti(d.props[name])
 	}
 	if v := d.props[name]; v != "" {
 		return []string{v}

@@ -69,6 +69,14 @@ type Options struct {
 	WebhookBackoff func(attempt int) time.Duration
 	// WebhookClient sends webhooks; default a plain http.Client (WebhookTimeout applies per attempt).
 	WebhookClient *http.Client
+
+	// LegacyAPIsOff makes the APIs HubSpot is retiring (OAuth v1 and v3, CRM v3 and v4, account-info v3)
+	// answer 410 Gone with HubSpot's error body, as they will once retired. Default false: both the legacy and
+	// the date-based paths are served, as HubSpot does today. SetLegacyAPIs changes it at run time.
+	LegacyAPIsOff bool
+	// LatencyAfterWrite delays the answer of every API write after the write is stored (see
+	// SetLatencyAfterWrite); default 0.
+	LatencyAfterWrite time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -135,7 +143,11 @@ type Simulator struct {
 	latency       time.Duration
 	failureRate   int
 	requests      []RequestLog
+	legacyLog     []RequestLog
 	webhooks      webhookState
+	legacyOff     bool
+	retryAfter    time.Duration
+	post          postWriteFaults
 }
 
 // New returns a Simulator with no portals.
@@ -153,6 +165,8 @@ func New(opts Options) *Simulator {
 		nextUserID:    9586501,
 		webhooks:      newWebhookState(),
 	}
+	s.legacyOff = s.opts.LegacyAPIsOff
+	s.post.latencyAfterWrite = max(s.opts.LatencyAfterWrite, 0)
 	s.routes()
 	return s
 }
@@ -164,12 +178,21 @@ const maxRequestLog = 10000
 
 // RequestLog is one request the simulator answered (control API calls are not logged).
 type RequestLog struct {
-	Method   string    `json:"method"`
-	Path     string    `json:"path"`
-	Query    string    `json:"query"`
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Query  string `json:"query"`
+	// Status is the HTTP status answered; 0 when the connection was reset instead (an injected fault).
 	Status   int       `json:"status"`
 	PortalID int64     `json:"portalId,omitempty"`
 	Time     time.Time `json:"time"`
+	// Version is the API version in the path ("v1", "v3", "v4", "2026-03", "2026-09"), "" for pages.
+	Version string `json:"version,omitempty"`
+	// Legacy is true for a path of an API HubSpot is retiring (OAuth v1/v3, CRM v3/v4, account-info v3),
+	// whether or not it was served.
+	Legacy bool `json:"legacy,omitempty"`
+	// Fault names a fault injected after the handler ran: "latency-after-write", "lost-answer" (a 502 once the
+	// write was stored) or "reset" (the connection dropped once the write was stored).
+	Fault string `json:"fault,omitempty"`
 }
 
 // Requests returns the requests answered so far (the newest 10,000), oldest first.
@@ -177,6 +200,14 @@ func (s *Simulator) Requests() []RequestLog {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.requests)
+}
+
+// LegacyRequests returns the requests to a legacy path (RequestLog.Legacy) answered so far, served or not
+// (the newest 10,000, kept apart from Requests' window), oldest first.
+func (s *Simulator) LegacyRequests() []RequestLog {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.legacyLog)
 }
 
 // FailNext makes the next n API calls (calls with a bearer token: CRM and account info, not OAuth) fail with
@@ -206,8 +237,16 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w}
 	ctxInfo := &requestInfo{}
 	r = r.WithContext(withRequestInfo(r.Context(), ctxInfo))
-	s.mux.ServeHTTP(rec, r)
-	if rec.status == 0 {
+	retired, replacement, legacy := legacyAPI(r.URL.Path)
+	s.mu.Lock()
+	off := s.legacyOff
+	s.mu.Unlock()
+	if legacy && off {
+		writeRetired(rec, r, retired, replacement)
+	} else {
+		s.mux.ServeHTTP(rec, r)
+	}
+	if rec.status == 0 && ctxInfo.fault != faultReset {
 		rec.status = http.StatusOK
 	}
 	if isControlPath(r.URL.Path) {
@@ -220,6 +259,9 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Status:   rec.status,
 		PortalID: ctxInfo.portalID,
 		Time:     s.now(),
+		Version:  apiVersionOf(r.URL.Path),
+		Legacy:   legacy,
+		Fault:    ctxInfo.fault,
 	}
 	s.mu.Lock()
 	if len(s.requests) >= maxRequestLog {
@@ -227,6 +269,13 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.requests = slices.Delete(s.requests, 0, len(s.requests)-maxRequestLog+1)
 	}
 	s.requests = append(s.requests, entry)
+	if entry.Legacy {
+		// Kept apart, so a long run's other traffic cannot push a legacy request out of sight.
+		if len(s.legacyLog) >= maxRequestLog {
+			s.legacyLog = slices.Delete(s.legacyLog, 0, len(s.legacyLog)-maxRequestLog+1)
+		}
+		s.legacyLog = append(s.legacyLog, entry)
+	}
 	s.mu.Unlock()
 	s.opts.Logger.LogAttrs(r.Context(), slog.LevelDebug, "hubspotsim request",
 		slog.String("method", entry.Method), slog.String("path", RedactPath(entry.Path)),
@@ -269,12 +318,19 @@ func (s *Simulator) routes() {
 	m.Handle("DELETE /crm/v3/objects/notes/{id}", s.api(scopeContactsWrite, kindBurst, s.handleNoteDelete))
 	m.Handle("POST /crm/v3/objects/notes/search", s.api(scopeContactsRead, kindSearch, s.handleNoteSearch))
 	m.Handle("POST /crm/v3/objects/notes/batch/create", s.api(scopeContactsWrite, kindBurst, s.handleNoteBatchCreate))
+	m.Handle("POST /crm/v3/objects/notes/batch/read", s.api(scopeContactsRead, kindBurst, s.handleNoteBatchRead))
+	m.Handle("GET /crm/v4/objects/{objectType}/{id}/associations/{toObjectType}", s.api(scopeContactsRead, kindBurst, s.handleAssociations))
 
 	m.Handle("GET /crm/v3/properties/{objectType}/{name}", s.api(scopeContactsRead, kindBurst, s.handlePropertyGet))
 
 	m.Handle("GET /crm/v3/owners", s.api(scopeOwnersRead, kindBurst, s.handleOwnerList))
 	m.Handle("GET /crm/v3/owners/{$}", s.api(scopeOwnersRead, kindBurst, s.handleOwnerList))
 	m.Handle("GET /crm/v3/owners/{id}", s.api(scopeOwnersRead, kindBurst, s.handleOwnerGet))
+
+	// The date-based versions.
+	for _, v := range DatedVersions {
+		s.datedRoutes(m, v)
+	}
 
 	// UI.
 	m.HandleFunc("GET /contacts/{portalId}/record/0-1/{contactId}", s.handleUIContact)
@@ -304,6 +360,10 @@ func (s *Simulator) routes() {
 	m.HandleFunc("POST /_sim/tokens/{token}/expire", s.handleSimExpireToken)
 	m.HandleFunc("POST /_sim/faults", s.handleSimFaults)
 	m.HandleFunc("GET /_sim/requests", s.handleSimRequests)
+	m.HandleFunc("PUT /_sim/legacy-apis", s.handleSimLegacyAPIs)
+	m.HandleFunc("PUT /_sim/portals/{id}/validation-rules/{objectType}", s.handleSimValidationRules)
+	m.HandleFunc("GET /_sim/portals/{id}/validation-rules/{objectType}", s.handleSimValidationRules)
+	m.HandleFunc("GET /_sim/legacy-apis", s.handleSimLegacyAPIs)
 
 	m.HandleFunc("/", s.handleNotFound)
 }

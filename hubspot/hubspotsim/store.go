@@ -94,6 +94,8 @@ type portal struct {
 	burstHits    []time.Time
 	searchHits   []time.Time
 	stages       []PropertyOption
+	// required are the properties the portal's validation rules require, by object type (contacts, notes).
+	required map[string][]string
 }
 
 // record is a contact or a note. Search reads the indexed versions, everything else reads props.
@@ -461,7 +463,7 @@ func (s *Simulator) RestoreContact(portalID int64, id string) bool {
 		return false
 	}
 	rec := p.contacts[id]
-	if email := rec.props["email"]; email != "" && contactByEmailLocked(p, email) != nil {
+	if email := rec.props["email"]; email != "" && contactWithEmailLocked(p, email) != nil {
 		return false
 	}
 	now := s.now()
@@ -537,6 +539,29 @@ func contactByEmailLocked(p *portal, email string) *record {
 	for _, id := range p.contactOrder {
 		rec := p.contacts[id]
 		if rec.archived || strings.ToLower(rec.props["email"]) != email {
+			continue
+		}
+		if best == nil || rec.createdAt.Before(best.createdAt) {
+			best = rec
+		}
+	}
+	return best
+}
+
+// contactWithEmailLocked finds the oldest live contact that has email as its primary email or as one of
+// its additional emails (hs_additional_emails): both identify a contact uniquely in HubSpot.
+func contactWithEmailLocked(p *portal, email string) *record {
+	if rec := contactByEmailLocked(p, email); rec != nil {
+		return rec
+	}
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return nil
+	}
+	var best *record
+	for _, id := range p.contactOrder {
+		rec := p.contacts[id]
+		if rec.archived || !slices.ContainsFunc(splitMulti(rec.props["hs_additional_emails"]), func(e string) bool { return strings.EqualFold(e, email) }) {
 			continue
 		}
 		if best == nil || rec.createdAt.Before(best.createdAt) {

@@ -29,10 +29,42 @@ const (
 	EventContactPrivacyDeletion = "contact.privacyDeletion"
 )
 
+// Generic webhook subscription types (HubSpot's "object.*" form): the object's type is in the event's
+// objectTypeId ("0-1" for contacts, "0-46" for notes). contact.privacyDeletion has no generic form.
+const (
+	EventObjectCreation       = "object.creation"
+	EventObjectPropertyChange = "object.propertyChange"
+	EventObjectDeletion       = "object.deletion"
+	EventObjectMerge          = "object.merge"
+	EventObjectRestore        = "object.restore"
+)
+
 const eventPrivacyDeletion = EventContactPrivacyDeletion
 
 var contactEventTypes = []string{EventContactCreation, EventContactPropertyChange, EventContactDeletion,
 	EventContactMerge, EventContactRestore, EventContactPrivacyDeletion}
+
+var objectEventTypes = []string{EventObjectCreation, EventObjectPropertyChange, EventObjectDeletion,
+	EventObjectMerge, EventObjectRestore}
+
+// Object types generic subscriptions can name, and their type IDs.
+const (
+	ObjectTypeContact = "contact"
+	ObjectTypeNote    = "note"
+)
+
+var objectTypeIDs = map[string]string{ObjectTypeContact: "0-1", ObjectTypeNote: "0-46"}
+
+// webhookObjectType normalises the objectType of a generic subscription ("contact", "contacts" or "0-1").
+func webhookObjectType(v string) (string, bool) {
+	switch t, _ := objectTypeOf(v); t {
+	case objContacts:
+		return ObjectTypeContact, true
+	case objNotes:
+		return ObjectTypeNote, true
+	}
+	return "", false
+}
 
 // Webhook delivery defaults, as HubSpot documents them.
 const (
@@ -42,11 +74,14 @@ const (
 	maxWebhookDeliveryLog     = 1000
 )
 
-// WebhookSubscription is one subscription of the app: an event type, and for contact.propertyChange the
-// property it watches.
+// WebhookSubscription is one subscription of the app: an event type (contact.* or the generic object.*),
+// for a generic one the object type it is about, and for a propertyChange the property it watches.
 type WebhookSubscription struct {
-	ID           int64  `json:"id"`
-	EventType    string `json:"eventType"`
+	ID        int64  `json:"id"`
+	EventType string `json:"eventType"`
+	// ObjectType is the object of an object.* subscription: ObjectTypeContact or ObjectTypeNote ("contacts",
+	// "0-1"… are accepted and normalised).
+	ObjectType   string `json:"objectType,omitempty"`
 	PropertyName string `json:"propertyName,omitempty"`
 	Active       bool   `json:"active"`
 }
@@ -72,6 +107,22 @@ func ContactSubscriptions(properties ...string) []WebhookSubscription {
 	return subs
 }
 
+// ObjectSubscriptions is ContactSubscriptions in the generic form a developer-platform app subscribes to:
+// object.creation, object.deletion, object.merge and object.restore of contacts, an object.propertyChange
+// per property, and contact.privacyDeletion (a hub event, which has no generic form).
+func ObjectSubscriptions(properties ...string) []WebhookSubscription {
+	var subs []WebhookSubscription
+	for _, t := range objectEventTypes {
+		if t != EventObjectPropertyChange {
+			subs = append(subs, WebhookSubscription{EventType: t, ObjectType: ObjectTypeContact, Active: true})
+		}
+	}
+	for _, p := range properties {
+		subs = append(subs, WebhookSubscription{EventType: EventObjectPropertyChange, ObjectType: ObjectTypeContact, PropertyName: p, Active: true})
+	}
+	return append(subs, WebhookSubscription{EventType: EventContactPrivacyDeletion, Active: true})
+}
+
 // CardProperties are the contact properties a contact card shows; useful with ContactSubscriptions.
 var CardProperties = []string{"firstname", "lastname", "email", "phone", "mobilephone", "lifecyclestage", "hubspot_owner_id"}
 
@@ -85,6 +136,7 @@ type WebhookEvent struct {
 	SubscriptionType        string  `json:"subscriptionType"`
 	AttemptNumber           int     `json:"attemptNumber"`
 	ObjectID                int64   `json:"objectId"`
+	ObjectTypeID            string  `json:"objectTypeId,omitempty"`
 	ChangeSource            string  `json:"changeSource"`
 	ChangeFlag              string  `json:"changeFlag,omitempty"`
 	PropertyName            string  `json:"propertyName,omitempty"`
@@ -126,6 +178,14 @@ func newWebhookState() webhookState {
 	return webhookState{nextEventID: 1, nextSubID: 1, wake: make(chan struct{}, 1), changed: make(chan struct{}), stop: make(chan struct{})}
 }
 
+// Note events exist only in the generic form (object.* with objectTypeId 0-46); these are their internal names.
+const (
+	noteCreation       = "note.creation"
+	notePropertyChange = "note.propertyChange"
+	noteDeletion       = "note.deletion"
+)
+
+// contactEvent is an event about a record; typ is contact.* (or note.* for notes).
 func contactEvent(typ, objectID, source string) WebhookEvent {
 	return WebhookEvent{SubscriptionType: typ, ObjectID: atoi64(objectID), ChangeSource: source}
 }
@@ -140,15 +200,28 @@ func (s *Simulator) SetWebhooks(ws WebhookSettings) error {
 		}
 	}
 	subs := slices.Clone(ws.Subscriptions)
-	for _, sub := range subs {
-		if !slices.Contains(contactEventTypes, sub.EventType) {
-			return fmt.Errorf("hubspotsim: unknown webhook event type %q (want one of %s)", sub.EventType, strings.Join(contactEventTypes, ", "))
+	for i, sub := range subs {
+		generic := slices.Contains(objectEventTypes, sub.EventType)
+		if !generic && !slices.Contains(contactEventTypes, sub.EventType) {
+			return fmt.Errorf("hubspotsim: unknown webhook event type %q (want one of %s, %s)", sub.EventType,
+				strings.Join(contactEventTypes, ", "), strings.Join(objectEventTypes, ", "))
 		}
-		if sub.EventType == EventContactPropertyChange && sub.PropertyName == "" {
-			return errors.New("hubspotsim: a contact.propertyChange subscription needs a propertyName")
+		propertyChange := sub.EventType == EventContactPropertyChange || sub.EventType == EventObjectPropertyChange
+		if propertyChange && sub.PropertyName == "" {
+			return fmt.Errorf("hubspotsim: a %s subscription needs a propertyName", sub.EventType)
 		}
-		if sub.EventType != EventContactPropertyChange && sub.PropertyName != "" {
-			return fmt.Errorf("hubspotsim: only contact.propertyChange subscriptions take a propertyName (%s has %q)", sub.EventType, sub.PropertyName)
+		if !propertyChange && sub.PropertyName != "" {
+			return fmt.Errorf("hubspotsim: only propertyChange subscriptions take a propertyName (%s has %q)", sub.EventType, sub.PropertyName)
+		}
+		switch {
+		case generic:
+			t, ok := webhookObjectType(sub.ObjectType)
+			if !ok {
+				return fmt.Errorf("hubspotsim: a %s subscription needs an objectType of contact or note (got %q)", sub.EventType, sub.ObjectType)
+			}
+			subs[i].ObjectType = t
+		case sub.ObjectType != "":
+			return fmt.Errorf("hubspotsim: only object.* subscriptions take an objectType (%s has %q)", sub.EventType, sub.ObjectType)
 		}
 	}
 	s.mu.Lock()
@@ -237,21 +310,33 @@ func (s *Simulator) emitAllLocked(p *portal, events []WebhookEvent) {
 	now := s.now().UnixMilli()
 	queued := false
 	for _, e := range events {
-		idx := slices.IndexFunc(wh.settings.Subscriptions, func(sub WebhookSubscription) bool {
+		// An event goes out once per form subscribed to: contact.* as it is, object.* with its objectTypeId.
+		objectType, action, _ := strings.Cut(e.SubscriptionType, ".")
+		legacy := slices.IndexFunc(wh.settings.Subscriptions, func(sub WebhookSubscription) bool {
 			return sub.Active && sub.EventType == e.SubscriptionType &&
 				(e.SubscriptionType != EventContactPropertyChange || sub.PropertyName == e.PropertyName)
 		})
-		if idx < 0 {
-			continue
+		generic := slices.IndexFunc(wh.settings.Subscriptions, func(sub WebhookSubscription) bool {
+			return sub.Active && sub.EventType == "object."+action && sub.ObjectType == objectType &&
+				(action != "propertyChange" || sub.PropertyName == e.PropertyName)
+		})
+		for _, idx := range []int{legacy, generic} {
+			if idx < 0 {
+				continue
+			}
+			out := e
+			if idx == generic {
+				out.SubscriptionType, out.ObjectTypeID = "object."+action, objectTypeIDs[objectType]
+			}
+			out.EventID = wh.nextEventID
+			wh.nextEventID++
+			out.SubscriptionID = wh.settings.Subscriptions[idx].ID
+			out.PortalID = p.info.ID
+			out.AppID = s.opts.AppID
+			out.OccurredAt = now
+			wh.pending = append(wh.pending, out)
+			queued = true
 		}
-		e.EventID = wh.nextEventID
-		wh.nextEventID++
-		e.SubscriptionID = wh.settings.Subscriptions[idx].ID
-		e.PortalID = p.info.ID
-		e.AppID = s.opts.AppID
-		e.OccurredAt = now
-		wh.pending = append(wh.pending, e)
-		queued = true
 	}
 	if queued {
 		s.webhooksChangedLocked()
@@ -262,8 +347,15 @@ func (s *Simulator) emitAllLocked(p *portal, events []WebhookEvent) {
 	}
 }
 
-// emitPropertyChangesLocked queues a propertyChange event per property whose value changed. Caller holds s.mu.
+// emitPropertyChangesLocked queues a contact propertyChange event per property whose value changed. Caller
+// holds s.mu.
 func (s *Simulator) emitPropertyChangesLocked(p *portal, rec *record, before map[string]string, source string) {
+	s.emitChangesLocked(p, rec, before, source, EventContactPropertyChange, "lastmodifieddate")
+}
+
+// emitChangesLocked queues a propertyChange event of type typ per property whose value changed, but the
+// modification date. Caller holds s.mu.
+func (s *Simulator) emitChangesLocked(p *portal, rec *record, before map[string]string, source, typ, modifiedKey string) {
 	var names []string
 	for k, v := range rec.props {
 		if before[k] != v {
@@ -278,10 +370,10 @@ func (s *Simulator) emitPropertyChangesLocked(p *portal, rec *record, before map
 	slices.Sort(names)
 	var events []WebhookEvent
 	for _, k := range names {
-		if k == "lastmodifieddate" {
+		if k == modifiedKey {
 			continue
 		}
-		e := contactEvent(EventContactPropertyChange, rec.id, source)
+		e := contactEvent(typ, rec.id, source)
 		e.PropertyName, e.PropertyValue = k, strPtr(rec.props[k])
 		events = append(events, e)
 	}
