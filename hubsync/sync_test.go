@@ -488,7 +488,11 @@ func TestRevokedAppWaitsForReconnect(t *testing.T) {
 		if s := e.mustStatus(late.ID, convrs.SyncWaiting); s.ReasonCode != convrs.SyncReasonIntegrationError {
 			t.Errorf("waiting for %s, want INTEGRATION_ERROR", s.ReasonCode)
 		}
-		// The token keeper's refresh is refused for good: ERROR, and the sync waits for Reconnect.
+		// HubSpot's first refusal of the sync's call put the integration in ERROR already, before any refresh.
+		if integ, err := e.db.HubspotIntegration(context.Background(), wsID); err != nil || integ.State != convrs.IntegrationError {
+			t.Fatalf("integration after the first refused call: %v, %v; want ERROR", integ, err)
+		}
+		// The token keeper's refresh is refused for good too: still ERROR, and the sync waits for Reconnect.
 		e.integ.RefreshDue(context.Background())
 		integ, err := e.db.HubspotIntegration(context.Background(), wsID)
 		if err != nil || integ.State != convrs.IntegrationError {

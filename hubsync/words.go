@@ -17,6 +17,7 @@ const (
 	wordsRefused = "HubSpot no longer accepts Convrs's authorization (the app may have been uninstalled or its access revoked), " +
 		"so this transcript is waiting. An administrator can Reconnect HubSpot under Integrations; waiting transcripts are then written by themselves."
 	wordsRateLimited = "HubSpot asked Convrs to slow down (its rate limit). The transcript is written as soon as HubSpot allows; nothing to do."
+	wordsExpired     = "HubSpot said Convrs's access had just expired; Convrs renews it and tries again by itself. Nothing to do."
 	wordsUnavailable = "HubSpot is not answering (it may be down or unreachable). Convrs tries again by itself; nothing to do."
 	wordsMigrating   = "HubSpot is moving this HubSpot account to another data centre and asked Convrs to wait. " +
 		"The transcript is written by itself afterwards; nothing to do."

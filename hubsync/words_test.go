@@ -46,6 +46,8 @@ func TestFailureWords(t *testing.T) {
 			"could not find the contact", "404"},
 		{"rate limited 429", &hubspot.RateLimitError{ErrorResponse: hubspot.ErrorResponse{Response: &http.Response{StatusCode: 429}}, RetryAfter: 10 * time.Second},
 			1, convrs.SyncWaiting, convrs.SyncReasonRateLimited, "slow down", "429"},
+		{"expired 401 after the renewal", answer(401, hubspot.CategoryExpiredAuthentication), 1, convrs.SyncWaiting, convrs.SyncReasonUnavailable,
+			"just expired", "401 EXPIRED_AUTHENTICATION"},
 		{"unavailable 503", answer(503, ""), 1, convrs.SyncWaiting, convrs.SyncReasonUnavailable, "not answering", "503"},
 		{"unavailable past the limit", answer(503, ""), 8, convrs.SyncFailed, convrs.SyncReasonRetriesExhausted, "did not answer in 8 attempts", "503"},
 		{"migrating 477", answer(477, "MIGRATION_IN_PROGRESS"), 1, convrs.SyncWaiting, convrs.SyncReasonUnavailable, "another data centre", "477"},

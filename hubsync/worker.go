@@ -699,6 +699,11 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 	case kind == hubfault.Migrating:
 		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonUnavailable, true
 		o.RunAt, o.Reason = now.Add(migrationWait(err)), wordsMigrating
+	case errors.Is(err, hubspot.ErrExpiredAuthentication):
+		// Expired even after the client's renewal and retry (tokens expiring within seconds): renewed again soon,
+		// not a refusal and not an outage.
+		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonUnavailable, true
+		o.RunAt, o.Reason = now.Add(time.Second), wordsExpired
 	case errors.Is(err, errIncomplete) && c.Sync.Attempts < w.cfg.MaxAttempts:
 		o.Status, o.ReasonCode, o.RunAt, o.Reason = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now, wordsIncomplete
 	case kind == hubfault.Unavailable:
