@@ -61,6 +61,10 @@ func Of(err error) Kind {
 		}
 		return Unavailable
 	}
+	var mig *hubspot.MigrationError
+	if errors.As(err, &mig) {
+		return Migrating
+	}
 	var er *hubspot.ErrorResponse
 	if errors.As(err, &er) {
 		return ofResponse(er)
@@ -119,8 +123,8 @@ func Detail(err error) string {
 		if c := cmpOr(er.Category, er.ErrorType); c != "" {
 			b.WriteString(" " + c)
 		}
-		if er.Message != "" {
-			b.WriteString(": " + er.Message)
+		if msg := er.Detail(); msg != "" {
+			b.WriteString(": " + msg)
 		}
 		if er.CorrelationID != "" {
 			b.WriteString(" (correlation ID " + er.CorrelationID + ")")

@@ -73,7 +73,8 @@ func TestFailureWords(t *testing.T) {
 		})
 	}
 	j := &job{c: &store.HubspotSyncClaim{Sync: &convrs.HubspotSync{Attempts: 1}}}
-	if o := w.failure(j, answer(477, "MIGRATION_IN_PROGRESS")); !o.RunAt.Equal(now.Add(10 * time.Minute)) {
+	mig := &hubspot.MigrationError{ErrorResponse: hubspot.ErrorResponse{Response: &http.Response{StatusCode: 477}}, RetryAfter: 10 * time.Minute}
+	if o := w.failure(j, fmt.Errorf("hubspot: search contacts: %w", mig)); !o.RunAt.Equal(now.Add(10*time.Minute)) || !o.Uncounted {
 		t.Errorf("477 with Retry-After 600 waits until %s, want 10 minutes", o.RunAt)
 	}
 }

@@ -286,7 +286,8 @@ type batchState struct {
 // batch read). A contact found there under a linked customer's stored ID confirms the link (rule 1) without a
 // call per customer; for an unlinked customer it is the email rule's match (a primary email belongs to one
 // contact, so there is no older duplicate to prefer) without a search per customer, which HubSpot allows only
-// 5 a second. Anything else (no email, not found, another ID: merged or changed) goes through the matcher.
+// 5 a second. Anything else (no email, not found, another ID: merged or changed) goes through the matcher,
+// whose search also finds the email among contacts' additional emails before anything is created.
 // A transient failure (5xx, 429, 401, timeout) is returned; any other leaves the matching to the matcher.
 func (w *Worker) readLinked(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, jobs []*job, b *batchState) error {
 	var emails []string
@@ -351,7 +352,7 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 	switch ct := b.linked[cust.HubspotContactID]; {
 	case b.matched[cust.ID] != nil:
 		res = b.matched[cust.ID]
-	case ct != nil && cust.HubspotPortalID == integ.PortalID && strings.EqualFold(ct.Prop("email"), cust.Email):
+	case ct != nil && cust.HubspotPortalID == integ.PortalID && (strings.EqualFold(ct.Prop("email"), cust.Email) || match.HasAdditionalEmail(ct, cust.Email)):
 		res = &match.Result{Contact: ct, Rule: convrs.MatchCRMID, Candidates: 1}
 	case (cust.HubspotContactID == "" || cust.HubspotPortalID != integ.PortalID) && cust.Email != "" && b.byEmail[strings.ToLower(cust.Email)] != nil:
 		// Unlinked, and the batch read found the contact of its email: rule 2, linked as the matcher would.
@@ -626,10 +627,8 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 		}
 	}
 	for _, n := range res.Results {
-		for m, j := range owner {
-			if strings.Contains(n.Body(), m+" ") {
-				j.noteIDs[indexOf(j.markers, m)] = n.ID
-			}
+		if m := resultMarker(n, owner); m != "" {
+			owner[m].noteIDs[indexOf(owner[m].markers, m)] = n.ID
 		}
 	}
 	failed := res.ErrorsByTraceID()
@@ -639,7 +638,7 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 			if id == "" {
 				if e := failed[j.markers[i]]; e != nil {
 					j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncFailed, ReasonCode: convrs.SyncReasonRejected,
-						Reason: wordsInvalid, Detail: "HubSpot refused the note: " + e.Message}
+						Reason: wordsInvalid, Detail: "HubSpot refused the note: " + e.Detail()}
 				} else {
 					still = append(still, j.markers[i])
 				}
@@ -655,6 +654,34 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 		}
 	}
 	return nil
+}
+
+// resultMarker names the input a created note answers: its objectWriteTraceId where HubSpot echoes it (the inputs
+// carry their marker as trace ID), else the marker token found in the note's body. The body is never compared
+// with what was sent: HubSpot may normalise the HTML.
+func resultMarker(n *hubspot.Note, owner map[string]*job) string {
+	if owner[n.ObjectWriteTraceID] != nil {
+		return n.ObjectWriteTraceID
+	}
+	for _, m := range markerTokens(n.Body()) {
+		if owner[m] != nil {
+			return m
+		}
+	}
+	return ""
+}
+
+// markerTokens lists the words of body that look like a marker ("convrs…c…p…"), whatever surrounds them.
+func markerTokens(body string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(body, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	}) {
+		if strings.HasPrefix(w, "convrs") {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 func indexOf(l []string, s string) int {
@@ -722,6 +749,9 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 	}
 	if o.Status != convrs.SyncCancelled && o.Status != convrs.SyncQueued {
 		o.Detail = hubfault.Detail(err)
+		if kind == hubfault.Invalid {
+			o.Detail = "HubSpot refused the request" + operation(err) + ". " + o.Detail
+		}
 	}
 	// A create whose outcome is unknown is looked for in HubSpot's search, which lags writes: not before then.
 	if (o.Status == convrs.SyncWaiting || o.Status == convrs.SyncQueued) && len(c.Pending) > 0 {
@@ -730,16 +760,22 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 	return o
 }
 
-// migrationWait is how long HubSpot's 477 asks to wait (Retry-After, seconds), between a minute and a day.
+// migrationWait is how long HubSpot's 477 asks to wait (its Retry-After, which the client caps at a day).
 func migrationWait(err error) time.Duration {
-	var er *hubspot.ErrorResponse
-	wait := 5 * time.Minute
-	if errors.As(err, &er) && er.Response != nil {
-		if secs, perr := strconv.Atoi(strings.TrimSpace(er.Response.Header.Get("Retry-After"))); perr == nil && secs > 0 {
-			wait = time.Duration(secs) * time.Second
-		}
+	var mig *hubspot.MigrationError
+	if errors.As(err, &mig) {
+		return max(mig.RetryAfter, time.Second)
 	}
-	return min(max(wait, time.Minute), 24*time.Hour)
+	return hubspot.DefaultMigrationWait
+}
+
+// operation is " (create contact)" for an error of the HubSpot client's "hubspot: create contact: …", or "".
+func operation(err error) string {
+	_, rest, ok := strings.Cut(err.Error(), "hubspot: ")
+	if op, _, found := strings.Cut(rest, ": "); ok && found && op != "" {
+		return " (" + op + ")"
+	}
+	return ""
 }
 
 func maxTime(a, b time.Time) time.Time {
