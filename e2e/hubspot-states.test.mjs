@@ -144,6 +144,9 @@ test('states in words: check, a refused sync, HubSpot down, access revoked, Disa
   await otherCard.getByRole('button', { name: 'Reconnect' }).waitFor();
   const maya = activity.getByRole('listitem').filter({ hasText: 'Maya Rossi' });
   await maya.getByText('Waiting for HubSpot to be reconnected').waitFor({ timeout: 30_000 });
+  // The earlier check's "Everything worked" went with the state it was true in.
+  assert.equal(await card.getByRole('status', { name: 'Connection check result' }).count(), 0);
+  await card.locator('.banner[data-state="red"]').scrollIntoViewIfNeeded();
   await screenshot(admin, 'hubspot-states-4-revoked');
 
   // 5. Disable: the waiting row shows as cancelled in this tab, without a reload.

@@ -123,7 +123,8 @@ export function HubspotCard({ conversationHref }: { conversationHref?: (conversa
         />
         {integration.state === 'ERROR' && <LoginProgress login={login} />}
         <SyncActivity state={integration.state} health={integration.health} conversationHref={conversationHref} />
-        <CheckConnection />
+        {/* A check's result belongs to the state it ran in: a change (ERROR, Reconnect) clears it. */}
+        <CheckConnection key={integration.state} />
         <OptionsSection options={integration.options} onSaved={setLatest} />
         <SyncControls integration={integration} onChange={setLatest} cardHeading={heading} />
       </>
