@@ -12,6 +12,8 @@ import (
 const (
 	wordsAnonymous = "The customer is an anonymous visitor (no email, phone number or name), so nothing was sent to HubSpot. " +
 		"Add the customer's details, then Retry."
+	wordsNotThisPerson = "The only HubSpot contact with this customer's email was unlinked by an agent as not this person, so nothing was sent to HubSpot. " +
+		"Choose the right contact in User Details (Change contact), then Retry."
 	wordsDisabled = "Syncing to HubSpot is not enabled, so this transcript was not written. " +
 		"An administrator can enable syncing under Integrations, then Retry."
 	wordsRefused = "HubSpot no longer accepts Convrs's authorization (the app may have been uninstalled or its access revoked), " +

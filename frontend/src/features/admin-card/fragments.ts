@@ -38,6 +38,7 @@ export const HubspotSyncFields = graphql(`
     closedAt
     closeNumber
     matchedBy
+    matchedHow
     contactId
     contactName
     contactUrl

@@ -5,7 +5,9 @@ export interface SyncOutcomeRecord {
   status: 'QUEUED' | 'RUNNING' | 'SYNCED' | 'SKIPPED' | 'WAITING' | 'FAILED' | 'CANCELLED';
   reasonCode: string | null;
   reason: string | null;
-  matchedBy: 'CRM_ID' | 'EMAIL' | 'PHONE' | 'CREATED' | null;
+  matchedBy: 'CRM_ID' | 'EMAIL' | 'PHONE' | 'CREATED' | 'CHOSEN' | null;
+  /** How the contact was chosen, in words ("matched by email (bob@example.com)", "chosen by Sam Agent on 7 Dec"). */
+  matchedHow?: string | null;
   contactId: string | null;
   contactName: string | null;
   contactUrl: string | null;
@@ -22,6 +24,8 @@ const reasonWords: Record<string, string> = {
   DISABLED: 'HubSpot was disconnected before this transcript was written.',
   REJECTED: 'HubSpot did not accept this transcript.',
   RETRIES_EXHAUSTED: 'HubSpot did not answer, so Convrs stopped trying. Press Retry once HubSpot works again.',
+  NOT_THIS_PERSON:
+    "The only HubSpot contact with this customer's email was unlinked as not this person. Choose the right contact in User Details (Change contact), then Retry.",
 };
 
 const matchWords: Record<NonNullable<SyncOutcomeRecord['matchedBy']>, string> = {
@@ -29,6 +33,7 @@ const matchWords: Record<NonNullable<SyncOutcomeRecord['matchedBy']>, string> = 
   EMAIL: 'matched by email',
   PHONE: 'matched by phone',
   CREATED: 'new contact',
+  CHOSEN: 'chosen by an agent',
 };
 
 /** What happened and what to do, in the server's words (without the "Failed:" prefix older records carry). */
@@ -110,7 +115,9 @@ export function SyncOutcome({ record, now }: { record: SyncOutcomeRecord; now?: 
       ) : (
         label
       )}
-      {record.matchedBy && <span className="sync-outcome__match"> ({matchWords[record.matchedBy]})</span>}
+      {(record.matchedHow || record.matchedBy) && (
+        <span className="sync-outcome__match"> ({record.matchedHow?.trim() || (record.matchedBy && matchWords[record.matchedBy])})</span>
+      )}
     </span>
   );
 }
