@@ -101,6 +101,7 @@ describe('Sync activity: each outcome in words', () => {
     [{ status: 'SYNCED', matchedBy: 'CRM_ID', contactName: 'Alice Johnson', contactId: '501', contactUrl: 'https://app.hubspot.com/contacts/1/record/0-1/501' }, 'Written to HubSpot: Alice Johnson ↗ (matched by CRM link)'],
     [{ status: 'SYNCED', matchedBy: 'CREATED', contactName: null, contactId: '777', contactUrl: 'https://app.hubspot.com/contacts/1/record/0-1/777' }, 'Written to HubSpot: contact 777 ↗ (new contact)'],
     [{ status: 'SKIPPED', reasonCode: 'ANONYMOUS', reason: 'No email, phone or name.' }, 'Skipped. No email, phone or name.'],
+    [{ status: 'SKIPPED', reasonCode: 'NOT_THIS_PERSON', reason: null }, "Skipped. The only HubSpot contact with this customer's email was unlinked as not this person. Choose the right contact in User Details (Change contact), then Retry."],
     [{ status: 'WAITING', reasonCode: 'HUBSPOT_UNAVAILABLE', attempts: 2, nextAttemptAt: '2025-01-02T14:05:00Z' }, `Waiting, next try on ${formatWhen('2025-01-02T14:05:00Z')}. HubSpot is not answering. Convrs tries again by itself; nothing to do.`],
     [{ status: 'WAITING', reasonCode: 'RATE_LIMITED', attempts: 1, nextAttemptAt: '2025-01-02T14:05:00Z' }, `Waiting, next try on ${formatWhen('2025-01-02T14:05:00Z')}. HubSpot asked Convrs to slow down.`],
     [{ status: 'WAITING', reasonCode: 'INTEGRATION_ERROR', attempts: 1, nextAttemptAt: '2025-01-02T14:05:00Z' }, 'Waiting for HubSpot to be reconnected. HubSpot no longer accepts Convrs\'s authorization. An administrator can Reconnect HubSpot'],
@@ -161,6 +162,37 @@ describe('Sync activity: each outcome in words', () => {
     const detailText = within(row('Victor Valid')).getByText(/correlation ID 5d1e-77/);
     expect(detailText).not.toBeVisible();
     await user.click(details);
+    expect(detailText).toBeVisible();
+  });
+
+  it('says how each contact was chosen beside a written transcript, and what happened (HubSpot’s answer behind Details) beside a failed one', async () => {
+    const user = userEvent.setup();
+    const chosen = record({
+      status: 'SYNCED',
+      matchedBy: 'CHOSEN',
+      matchedHow: 'chosen by Sam Agent on 7 Dec',
+      contactName: 'Robert Smith',
+      contactId: '102',
+      contactUrl: 'https://app.hubspot.com/contacts/1/record/0-1/102',
+      customer: { id: 'cb', name: 'Bob Smith', email: 'bob@example.com', phone: null },
+    });
+    const failed = record({
+      status: 'FAILED',
+      reasonCode: 'REJECTED',
+      attempts: 1,
+      matchedBy: 'EMAIL',
+      matchedHow: 'matched by email (fay@example.com)',
+      reason: 'HubSpot refused the data Convrs sent for this transcript as invalid, so it was not written.',
+      detail: 'HubSpot answered 400 VALIDATION_ERROR (correlation ID 9f00-12)',
+      customer: { id: 'cf', name: 'Fay Failed', email: 'fay@example.com', phone: null },
+    });
+    renderCard({ HubspotSyncActivity: () => activity([chosen, failed], { synced: 1, failed: 1 }) });
+    expect(row('Bob Smith')).toHaveTextContent('Written to HubSpot: Robert Smith ↗ (chosen by Sam Agent on 7 Dec)');
+    expect(within(row('Bob Smith')).queryByText('Details')).not.toBeInTheDocument();
+    expect(row('Fay Failed')).toHaveTextContent('Failed after 1 attempt. HubSpot refused the data Convrs sent for this transcript as invalid');
+    const detailText = within(row('Fay Failed')).getByText(/correlation ID 9f00-12/);
+    expect(detailText).not.toBeVisible();
+    await user.click(within(row('Fay Failed')).getByText('Details'));
     expect(detailText).toBeVisible();
   });
 
