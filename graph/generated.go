@@ -32,8 +32,10 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Conversation() ConversationResolver
 	Customer() CustomerResolver
+	HubspotCheckStep() HubspotCheckStepResolver
 	HubspotContact() HubspotContactResolver
 	HubspotContactLookup() HubspotContactLookupResolver
+	HubspotHealth() HubspotHealthResolver
 	HubspotIntegration() HubspotIntegrationResolver
 	HubspotLink() HubspotLinkResolver
 	HubspotOwner() HubspotOwnerResolver
@@ -84,6 +86,19 @@ type ComplexityRoot struct {
 		URL       func(childComplexity int) int
 	}
 
+	HubspotCheckStep struct {
+		Detail  func(childComplexity int) int
+		Message func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Outcome func(childComplexity int) int
+	}
+
+	HubspotConnectionCheck struct {
+		CheckedAt func(childComplexity int) int
+		OK        func(childComplexity int) int
+		Steps     func(childComplexity int) int
+	}
+
 	HubspotContact struct {
 		CreatedAt      func(childComplexity int) int
 		Email          func(childComplexity int) int
@@ -105,6 +120,7 @@ type ComplexityRoot struct {
 		ConversationID    func(childComplexity int) int
 		CustomerContactID func(childComplexity int) int
 		CustomerID        func(childComplexity int) int
+		Detail            func(childComplexity int) int
 		ErrorCode         func(childComplexity int) int
 		Link              func(childComplexity int) int
 		MatchedBy         func(childComplexity int) int
@@ -113,10 +129,16 @@ type ComplexityRoot struct {
 		Outcome           func(childComplexity int) int
 	}
 
+	HubspotHealth struct {
+		Detail          func(childComplexity int) int
+		UnansweredSince func(childComplexity int) int
+	}
+
 	HubspotIntegration struct {
 		ConnectedAt      func(childComplexity int) int
 		EnabledAt        func(childComplexity int) int
 		ErrorReason      func(childComplexity int) int
+		Health           func(childComplexity int) int
 		HubUserEmail     func(childComplexity int) int
 		LastConnectError func(childComplexity int) int
 		Options          func(childComplexity int) int
@@ -155,6 +177,7 @@ type ComplexityRoot struct {
 		ConversationID func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
 		Customer       func(childComplexity int) int
+		Detail         func(childComplexity int) int
 		ID             func(childComplexity int) int
 		MatchedBy      func(childComplexity int) int
 		MatchedHow     func(childComplexity int) int
@@ -174,14 +197,15 @@ type ComplexityRoot struct {
 	}
 
 	HubspotSyncSummary struct {
-		Cancelled func(childComplexity int) int
-		Failed    func(childComplexity int) int
-		Queued    func(childComplexity int) int
-		Running   func(childComplexity int) int
-		Skipped   func(childComplexity int) int
-		Synced    func(childComplexity int) int
-		Total     func(childComplexity int) int
-		Waiting   func(childComplexity int) int
+		Cancelled     func(childComplexity int) int
+		Failed        func(childComplexity int) int
+		NextAttemptAt func(childComplexity int) int
+		Queued        func(childComplexity int) int
+		Running       func(childComplexity int) int
+		Skipped       func(childComplexity int) int
+		Synced        func(childComplexity int) int
+		Total         func(childComplexity int) int
+		Waiting       func(childComplexity int) int
 	}
 
 	Message struct {
@@ -196,6 +220,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		BackfillHubspotSyncs    func(childComplexity int, days int) int
 		ChangeHubspotContact    func(childComplexity int, customerID string, hubspotContactID string) int
+		CheckHubspotConnection  func(childComplexity int, testNoteContactID *string) int
 		CloseConversation       func(childComplexity int, id string) int
 		ConnectHubspot          func(childComplexity int) int
 		DisableHubspot          func(childComplexity int) int
@@ -271,6 +296,9 @@ type CustomerResolver interface {
 	Name(ctx context.Context, obj *convrs.Customer) (*string, error)
 	HubspotContactID(ctx context.Context, obj *convrs.Customer) (*string, error)
 }
+type HubspotCheckStepResolver interface {
+	Detail(ctx context.Context, obj *convrs.HubspotCheckStep) (*string, error)
+}
 type HubspotContactResolver interface {
 	FirstName(ctx context.Context, obj *convrs.HubspotContact) (*string, error)
 	LastName(ctx context.Context, obj *convrs.HubspotContact) (*string, error)
@@ -285,9 +313,13 @@ type HubspotContactLookupResolver interface {
 
 	ErrorCode(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
 	Message(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
+	Detail(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
 	Link(ctx context.Context, obj *convrs.HubspotContactLookup) (*convrs.HubspotLinkSource, error)
 	ConversationID(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
 	CustomerContactID(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
+}
+type HubspotHealthResolver interface {
+	Detail(ctx context.Context, obj *convrs.HubspotHealth) (*string, error)
 }
 type HubspotIntegrationResolver interface {
 	PortalID(ctx context.Context, obj *convrs.HubspotIntegration) (*string, error)
@@ -307,6 +339,7 @@ type HubspotSyncResolver interface {
 
 	ReasonCode(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
 	Reason(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
+	Detail(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
 
 	MatchedBy(ctx context.Context, obj *convrs.HubspotSync) (*convrs.HubspotMatchRule, error)
 	ContactID(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
@@ -333,6 +366,7 @@ type MutationResolver interface {
 	SaveHubspotOptions(ctx context.Context, input convrs.HubspotOptions) (*convrs.HubspotIntegration, error)
 	RetryHubspotSync(ctx context.Context, conversationID string) (*convrs.HubspotSync, error)
 	BackfillHubspotSyncs(ctx context.Context, days int) (int, error)
+	CheckHubspotConnection(ctx context.Context, testNoteContactID *string) (*convrs.HubspotConnectionCheck, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*convrs.Staff, error)
@@ -530,6 +564,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HubspotAuthorization.URL(childComplexity), true
 
+	case "HubspotCheckStep.detail":
+		if e.ComplexityRoot.HubspotCheckStep.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotCheckStep.Detail(childComplexity), true
+	case "HubspotCheckStep.message":
+		if e.ComplexityRoot.HubspotCheckStep.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotCheckStep.Message(childComplexity), true
+	case "HubspotCheckStep.name":
+		if e.ComplexityRoot.HubspotCheckStep.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotCheckStep.Name(childComplexity), true
+	case "HubspotCheckStep.outcome":
+		if e.ComplexityRoot.HubspotCheckStep.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotCheckStep.Outcome(childComplexity), true
+
+	case "HubspotConnectionCheck.checkedAt":
+		if e.ComplexityRoot.HubspotConnectionCheck.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotConnectionCheck.CheckedAt(childComplexity), true
+	case "HubspotConnectionCheck.ok":
+		if e.ComplexityRoot.HubspotConnectionCheck.OK == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotConnectionCheck.OK(childComplexity), true
+	case "HubspotConnectionCheck.steps":
+		if e.ComplexityRoot.HubspotConnectionCheck.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotConnectionCheck.Steps(childComplexity), true
+
 	case "HubspotContact.createdAt":
 		if e.ComplexityRoot.HubspotContact.CreatedAt == nil {
 			break
@@ -633,6 +711,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotContactLookup.CustomerID(childComplexity), true
+	case "HubspotContactLookup.detail":
+		if e.ComplexityRoot.HubspotContactLookup.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.Detail(childComplexity), true
 	case "HubspotContactLookup.errorCode":
 		if e.ComplexityRoot.HubspotContactLookup.ErrorCode == nil {
 			break
@@ -670,6 +754,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HubspotContactLookup.Outcome(childComplexity), true
 
+	case "HubspotHealth.detail":
+		if e.ComplexityRoot.HubspotHealth.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotHealth.Detail(childComplexity), true
+	case "HubspotHealth.unansweredSince":
+		if e.ComplexityRoot.HubspotHealth.UnansweredSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotHealth.UnansweredSince(childComplexity), true
+
 	case "HubspotIntegration.connectedAt":
 		if e.ComplexityRoot.HubspotIntegration.ConnectedAt == nil {
 			break
@@ -688,6 +785,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotIntegration.ErrorReason(childComplexity), true
+	case "HubspotIntegration.health":
+		if e.ComplexityRoot.HubspotIntegration.Health == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotIntegration.Health(childComplexity), true
 	case "HubspotIntegration.hubUserEmail":
 		if e.ComplexityRoot.HubspotIntegration.HubUserEmail == nil {
 			break
@@ -848,6 +951,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotSync.Customer(childComplexity), true
+	case "HubspotSync.detail":
+		if e.ComplexityRoot.HubspotSync.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.Detail(childComplexity), true
 	case "HubspotSync.id":
 		if e.ComplexityRoot.HubspotSync.ID == nil {
 			break
@@ -940,6 +1049,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotSyncSummary.Failed(childComplexity), true
+	case "HubspotSyncSummary.nextAttemptAt":
+		if e.ComplexityRoot.HubspotSyncSummary.NextAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncSummary.NextAttemptAt(childComplexity), true
 	case "HubspotSyncSummary.queued":
 		if e.ComplexityRoot.HubspotSyncSummary.Queued == nil {
 			break
@@ -1036,6 +1151,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangeHubspotContact(childComplexity, args["customerId"].(string), args["hubspotContactId"].(string)), true
+	case "Mutation.checkHubspotConnection":
+		if e.ComplexityRoot.Mutation.CheckHubspotConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkHubspotConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckHubspotConnection(childComplexity, args["testNoteContactId"].(*string)), true
 	case "Mutation.closeConversation":
 		if e.ComplexityRoot.Mutation.CloseConversation == nil {
 			break
@@ -1579,6 +1705,8 @@ type Mutation {
   retryHubspotSync(conversationId: ID!): HubspotSync!
   "Admin only. Queues the conversations closed in the last ` + "`" + `days` + "`" + ` days (7 or 30) that were never synced; returns how many."
   backfillHubspotSyncs(days: Int!): Int!
+  "Admin only. Proves the connection works end to end without writing anything (account details, a contact search, reading a contact, the owners list); with testNoteContactId, also writes a short test note to that contact. HubSpot trouble is a failed step, not an error; ECONFLICT when HubSpot is not connected."
+  checkHubspotConnection(testNoteContactId: ID): HubspotConnectionCheck!
 }
 
 type Subscription {
@@ -1733,7 +1861,40 @@ type HubspotIntegration {
   errorReason: String
   "Why the workspace's last connection attempt did not complete (cancelled on HubSpot's consent page, scopes not granted, a failed callback), in words for the admin; null once a new attempt starts or a connection succeeds. The card shows it with Try again."
   lastConnectError: String
+  "Set while HubSpot does not answer the workspace's calls (5xx, timeouts, the network); null once it answers again."
+  health: HubspotHealth
   options: HubspotOptions!
+}
+
+type HubspotHealth {
+  "When HubSpot stopped answering."
+  unansweredSince: Time!
+  "Admin only (null for agents): the last failure as HubSpot or the network gave it."
+  detail: String
+}
+
+enum HubspotCheckOutcome {
+  PASSED
+  FAILED
+  "Not run: nothing to run it on, or not asked for."
+  SKIPPED
+}
+
+type HubspotCheckStep {
+  "What was tried, e.g. Read the account details."
+  name: String!
+  outcome: HubspotCheckOutcome!
+  "What happened and, on failure, what to do."
+  message: String!
+  "HubSpot's own answer to a failed step (status, category, message, correlation ID)."
+  detail: String
+}
+
+type HubspotConnectionCheck {
+  "True when no step failed."
+  ok: Boolean!
+  steps: [HubspotCheckStep!]!
+  checkedAt: Time!
 }
 
 type HubspotOptions {
@@ -1779,8 +1940,10 @@ type HubspotSync {
   status: HubspotSyncStatus!
   "ANONYMOUS, HUBSPOT_UNAVAILABLE, INTEGRATION_ERROR, RATE_LIMITED, DISABLED, REJECTED, RETRIES_EXHAUSTED."
   reasonCode: String
-  "Why it was skipped, is waiting, failed or was cancelled, in words."
+  "Why it was skipped, is waiting, failed or was cancelled: what happened and what to do, in words."
   reason: String
+  "Admin only (null for agents): HubSpot's own answer to the last failure (status, category, message, correlation ID)."
+  detail: String
   "The close this sync writes (the note's timestamp)."
   closedAt: Time!
   "1 for the first close, 2+ after the conversation was reopened and closed again."
@@ -1816,6 +1979,8 @@ type HubspotSyncSummary {
   failed: Int!
   cancelled: Int!
   total: Int!
+  "When the first WAITING sync is tried again; null when none waits."
+  nextAttemptAt: Time
 }
 
 enum HubspotContactOutcome {
@@ -1839,6 +2004,8 @@ type HubspotContactLookup {
   candidates: Int!
   errorCode: String
   message: String
+  "Admin only (null for agents): HubSpot's own answer behind UNAVAILABLE (status, category, message, correlation ID)."
+  detail: String
   "How the contact was chosen: the rule and value matched, or who chose it and when."
   link: HubspotLink
   "Set when the contact is the one an agent picked for this conversation (its transcript goes there)."
@@ -1967,6 +2134,32 @@ func (ec *executionContext) childFields_HubspotAuthorization(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type HubspotAuthorization", field.Name)
 }
 
+func (ec *executionContext) childFields_HubspotCheckStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_HubspotCheckStep_name(ctx, field)
+	case "outcome":
+		return ec.fieldContext_HubspotCheckStep_outcome(ctx, field)
+	case "message":
+		return ec.fieldContext_HubspotCheckStep_message(ctx, field)
+	case "detail":
+		return ec.fieldContext_HubspotCheckStep_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotCheckStep", field.Name)
+}
+
+func (ec *executionContext) childFields_HubspotConnectionCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ok":
+		return ec.fieldContext_HubspotConnectionCheck_ok(ctx, field)
+	case "steps":
+		return ec.fieldContext_HubspotConnectionCheck_steps(ctx, field)
+	case "checkedAt":
+		return ec.fieldContext_HubspotConnectionCheck_checkedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotConnectionCheck", field.Name)
+}
+
 func (ec *executionContext) childFields_HubspotContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2013,6 +2206,8 @@ func (ec *executionContext) childFields_HubspotContactLookup(ctx context.Context
 		return ec.fieldContext_HubspotContactLookup_errorCode(ctx, field)
 	case "message":
 		return ec.fieldContext_HubspotContactLookup_message(ctx, field)
+	case "detail":
+		return ec.fieldContext_HubspotContactLookup_detail(ctx, field)
 	case "link":
 		return ec.fieldContext_HubspotContactLookup_link(ctx, field)
 	case "conversationId":
@@ -2023,6 +2218,16 @@ func (ec *executionContext) childFields_HubspotContactLookup(ctx context.Context
 		return ec.fieldContext_HubspotContactLookup_notThisPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HubspotContactLookup", field.Name)
+}
+
+func (ec *executionContext) childFields_HubspotHealth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unansweredSince":
+		return ec.fieldContext_HubspotHealth_unansweredSince(ctx, field)
+	case "detail":
+		return ec.fieldContext_HubspotHealth_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotHealth", field.Name)
 }
 
 func (ec *executionContext) childFields_HubspotIntegration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2045,6 +2250,8 @@ func (ec *executionContext) childFields_HubspotIntegration(ctx context.Context, 
 		return ec.fieldContext_HubspotIntegration_errorReason(ctx, field)
 	case "lastConnectError":
 		return ec.fieldContext_HubspotIntegration_lastConnectError(ctx, field)
+	case "health":
+		return ec.fieldContext_HubspotIntegration_health(ctx, field)
 	case "options":
 		return ec.fieldContext_HubspotIntegration_options(ctx, field)
 	}
@@ -2103,6 +2310,8 @@ func (ec *executionContext) childFields_HubspotSync(ctx context.Context, field g
 		return ec.fieldContext_HubspotSync_reasonCode(ctx, field)
 	case "reason":
 		return ec.fieldContext_HubspotSync_reason(ctx, field)
+	case "detail":
+		return ec.fieldContext_HubspotSync_detail(ctx, field)
 	case "closedAt":
 		return ec.fieldContext_HubspotSync_closedAt(ctx, field)
 	case "closeNumber":
@@ -2163,6 +2372,8 @@ func (ec *executionContext) childFields_HubspotSyncSummary(ctx context.Context, 
 		return ec.fieldContext_HubspotSyncSummary_cancelled(ctx, field)
 	case "total":
 		return ec.fieldContext_HubspotSyncSummary_total(ctx, field)
+	case "nextAttemptAt":
+		return ec.fieldContext_HubspotSyncSummary_nextAttemptAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HubspotSyncSummary", field.Name)
 }
@@ -2384,6 +2595,20 @@ func (ec *executionContext) field_Mutation_changeHubspotContact_args(ctx context
 		return nil, err
 	}
 	args["hubspotContactId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_checkHubspotConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "testNoteContactId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["testNoteContactId"] = arg0
 	return args, nil
 }
 
@@ -3481,6 +3706,176 @@ func (ec *executionContext) fieldContext_HubspotAuthorization_expiresAt(_ contex
 	return graphql.NewScalarFieldContext("HubspotAuthorization", field, false, false, "Time")
 }
 
+func (ec *executionContext) _HubspotCheckStep_name(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotCheckStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotCheckStep_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotCheckStep_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotCheckStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _HubspotCheckStep_outcome(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotCheckStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotCheckStep_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v convrs.HubspotCheckOutcome) graphql.Marshaler {
+			return ec.marshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotCheckStep_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotCheckStep", field, false, false, "HubspotCheckOutcome")
+}
+
+func (ec *executionContext) _HubspotCheckStep_message(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotCheckStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotCheckStep_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotCheckStep_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotCheckStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _HubspotCheckStep_detail(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotCheckStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotCheckStep_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotCheckStep().Detail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotCheckStep_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotCheckStep", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotConnectionCheck_ok(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotConnectionCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotConnectionCheck_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OK, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotConnectionCheck_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotConnectionCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _HubspotConnectionCheck_steps(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotConnectionCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotConnectionCheck_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*convrs.HubspotCheckStep) graphql.Marshaler {
+			return ec.marshalNHubspotCheckStep2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotConnectionCheck_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HubspotConnectionCheck",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotCheckStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HubspotConnectionCheck_checkedAt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotConnectionCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotConnectionCheck_checkedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotConnectionCheck_checkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotConnectionCheck", field, false, false, "Time")
+}
+
 func (ec *executionContext) _HubspotContact_id(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3936,6 +4331,29 @@ func (ec *executionContext) fieldContext_HubspotContactLookup_message(_ context.
 	return graphql.NewScalarFieldContext("HubspotContactLookup", field, true, true, "String")
 }
 
+func (ec *executionContext) _HubspotContactLookup_detail(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContactLookup().Detail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContactLookup", field, true, true, "String")
+}
+
 func (ec *executionContext) _HubspotContactLookup_link(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4035,6 +4453,52 @@ func (ec *executionContext) _HubspotContactLookup_notThisPerson(ctx context.Cont
 }
 func (ec *executionContext) fieldContext_HubspotContactLookup_notThisPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HubspotContactLookup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotHealth_unansweredSince(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotHealth_unansweredSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnansweredSince, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotHealth_unansweredSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotHealth", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HubspotHealth_detail(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotHealth_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotHealth().Detail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotHealth_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotHealth", field, true, true, "String")
 }
 
 func (ec *executionContext) _HubspotIntegration_state(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotIntegration) (ret graphql.Marshaler) {
@@ -4242,6 +4706,38 @@ func (ec *executionContext) _HubspotIntegration_lastConnectError(ctx context.Con
 }
 func (ec *executionContext) fieldContext_HubspotIntegration_lastConnectError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HubspotIntegration", field, false, false, "String")
+}
+
+func (ec *executionContext) _HubspotIntegration_health(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotIntegration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotIntegration_health(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Health, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotHealth) graphql.Marshaler {
+			return ec.marshalOHubspotHealth2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotHealth(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotIntegration_health(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HubspotIntegration",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotHealth(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _HubspotIntegration_options(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotIntegration) (ret graphql.Marshaler) {
@@ -4650,6 +5146,29 @@ func (ec *executionContext) _HubspotSync_reason(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_HubspotSync_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotSync_detail(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotSync().Detail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HubspotSync", field, true, true, "String")
 }
 
@@ -5212,6 +5731,29 @@ func (ec *executionContext) _HubspotSyncSummary_total(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_HubspotSyncSummary_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HubspotSyncSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotSyncSummary_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncSummary_nextAttemptAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAttemptAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncSummary_nextAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncSummary", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Message_id(ctx context.Context, field graphql.CollectedField, obj *convrs.Message) (ret graphql.Marshaler) {
@@ -5970,6 +6512,50 @@ func (ec *executionContext) fieldContext_Mutation_backfillHubspotSyncs(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_backfillHubspotSyncs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_checkHubspotConnection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_checkHubspotConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CheckHubspotConnection(ctx, fc.Args["testNoteContactId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotConnectionCheck) graphql.Marshaler {
+			return ec.marshalNHubspotConnectionCheck2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotConnectionCheck(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_checkHubspotConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotConnectionCheck(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_checkHubspotConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8596,6 +9182,98 @@ func (ec *executionContext) _HubspotAuthorization(ctx context.Context, sel ast.S
 	return out
 }
 
+var hubspotCheckStepImplementors = []string{"HubspotCheckStep"}
+
+func (ec *executionContext) _HubspotCheckStep(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotCheckStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotCheckStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotCheckStep")
+		case "name":
+			out.Values[i] = ec._HubspotCheckStep_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._HubspotCheckStep_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._HubspotCheckStep_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "detail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotCheckStep_detail(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hubspotConnectionCheckImplementors = []string{"HubspotConnectionCheck"}
+
+func (ec *executionContext) _HubspotConnectionCheck(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotConnectionCheck) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotConnectionCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotConnectionCheck")
+		case "ok":
+			out.Values[i] = ec._HubspotConnectionCheck_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "steps":
+			out.Values[i] = ec._HubspotConnectionCheck_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkedAt":
+			out.Values[i] = ec._HubspotConnectionCheck_checkedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var hubspotContactImplementors = []string{"HubspotContact"}
 
 func (ec *executionContext) _HubspotContact(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotContact) graphql.Marshaler {
@@ -8740,6 +9418,12 @@ func (ec *executionContext) _HubspotContactLookup(ctx context.Context, sel ast.S
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._HubspotContactLookup_message(ctx, field, obj)
 				})
+		case "detail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContactLookup_detail(ctx, field, obj)
+				})
 		case "link":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -8763,6 +9447,45 @@ func (ec *executionContext) _HubspotContactLookup(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hubspotHealthImplementors = []string{"HubspotHealth"}
+
+func (ec *executionContext) _HubspotHealth(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotHealth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotHealthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotHealth")
+		case "unansweredSince":
+			out.Values[i] = ec._HubspotHealth_unansweredSince(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "detail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotHealth_detail(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8834,6 +9557,11 @@ func (ec *executionContext) _HubspotIntegration(ctx context.Context, sel ast.Sel
 			}
 		case "lastConnectError":
 			out.Values[i] = ec._HubspotIntegration_lastConnectError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "health":
+			out.Values[i] = ec._HubspotIntegration_health(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -9043,6 +9771,12 @@ func (ec *executionContext) _HubspotSync(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._HubspotSync_reason(ctx, field, obj)
 				})
+		case "detail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotSync_detail(ctx, field, obj)
+				})
 		case "closedAt":
 			out.Values[i] = ec._HubspotSync_closedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9223,6 +9957,11 @@ func (ec *executionContext) _HubspotSyncSummary(ctx context.Context, sel ast.Sel
 		case "total":
 			out.Values[i] = ec._HubspotSyncSummary_total(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextAttemptAt":
+			out.Values[i] = ec._HubspotSyncSummary_nextAttemptAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -9420,6 +10159,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "backfillHubspotSyncs":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_backfillHubspotSyncs(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkHubspotConnection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_checkHubspotConnection(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -10238,6 +10984,66 @@ func (ec *executionContext) marshalNHubspotAuthorization2ᚖgithubᚗcomᚋconvr
 	return ec._HubspotAuthorization(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome(ctx context.Context, v any) (convrs.HubspotCheckOutcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome(ctx context.Context, sel ast.SelectionSet, v convrs.HubspotCheckOutcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "HubspotCheckOutcome!")
+	}
+	return res
+}
+
+var (
+	unmarshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome = map[string]convrs.HubspotCheckOutcome{
+		"PASSED":  convrs.CheckPassed,
+		"FAILED":  convrs.CheckFailed,
+		"SKIPPED": convrs.CheckSkipped,
+	}
+	marshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome = map[convrs.HubspotCheckOutcome]string{
+		convrs.CheckPassed:  "PASSED",
+		convrs.CheckFailed:  "FAILED",
+		convrs.CheckSkipped: "SKIPPED",
+	}
+)
+
+func (ec *executionContext) marshalNHubspotCheckStep2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*convrs.HubspotCheckStep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHubspotCheckStep2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHubspotCheckStep2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckStep(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotCheckStep) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HubspotCheckStep!")
+		return graphql.Null
+	}
+	return ec._HubspotCheckStep(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHubspotConnectionCheck2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotConnectionCheck(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotConnectionCheck) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HubspotConnectionCheck!")
+		return graphql.Null
+	}
+	return ec._HubspotConnectionCheck(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNHubspotContact2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*convrs.HubspotContact) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -10865,6 +11671,13 @@ func (ec *executionContext) marshalOHubspotContact2ᚖgithubᚗcomᚋconvrsᚋga
 		return graphql.Null
 	}
 	return ec._HubspotContact(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOHubspotHealth2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotHealth(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotHealth) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._HubspotHealth(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOHubspotLink2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotLinkSource(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotLinkSource) graphql.Marshaler {

@@ -407,6 +407,7 @@ var operations = map[string]operation{
 	"hubspotBackfillCount":      {query: `{ hubspotBackfillCount(days: 7) }`, admin: true},
 	"retryHubspotSync":          {query: `mutation($conv: ID!) { retryHubspotSync(conversationId: $conv) { id } }`, admin: true, scoped: true},
 	"backfillHubspotSyncs":      {query: `mutation { backfillHubspotSyncs(days: 7) }`, admin: true},
+	"checkHubspotConnection":    {query: `mutation { checkHubspotConnection { ok } }`, admin: true},
 	"hubspotSyncUpdated":        {query: `subscription { hubspotSyncUpdated { id } }`, topic: convrs.TopicHubspotSyncs},
 }
 

@@ -164,6 +164,10 @@ var migrations = []string{
 	ALTER TABLE conversations ADD COLUMN hubspot_picked_by_id TEXT NOT NULL DEFAULT '';
 	ALTER TABLE conversations ADD COLUMN hubspot_picked_by_name TEXT NOT NULL DEFAULT '';
 	ALTER TABLE hubspot_syncs ADD COLUMN matched_how TEXT NOT NULL DEFAULT '';`,
+
+	// 7: HubSpot's own answer to a sync's last failure (status, category, message, correlation ID), shown to
+	// admins behind Details while the reason says what happened in words.
+	`ALTER TABLE hubspot_syncs ADD COLUMN detail TEXT NOT NULL DEFAULT '';`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {
