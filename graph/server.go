@@ -258,6 +258,10 @@ func (s *Server) aroundOperation(ctx context.Context, r *Resolver, next graphql.
 	}
 	// Without a principal the resolvers answer EUNAUTHORIZED, each with its own path.
 	ctx = convrs.NewContextWithPrincipal(ctx, p)
+	if graphql.HasOperationContext(ctx) && graphql.GetOperationContext(ctx).Operation != nil &&
+		graphql.GetOperationContext(ctx).Operation.Operation == ast.Subscription {
+		return next(withEventLoaders(ctx))
+	}
 	return next(withLoaders(ctx, r))
 }
 
