@@ -113,7 +113,7 @@ type record struct {
 	mergedInto string
 	// emails is the portal's email index, for contacts (nil for notes).
 	emails emailIndex
-	index      []indexVersion
+	index  []indexVersion
 }
 
 // indexVersion is what search sees of a record from a point in time on.
