@@ -46,7 +46,7 @@ func TestCardFieldsAndOutcomes(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("card (-want +got):\n%s", diff)
 		}
-		if n := e.calls(mark, http.MethodPost, "/crm/v3/objects/contacts/search"); n != 1 {
+		if n := e.calls(mark, http.MethodPost, "/crm/objects/2026-03/contacts/search"); n != 1 {
 			t.Errorf("%d searches, want 1", n)
 		}
 		// The unique match is linked: the sync and the next card skip the search.
@@ -157,7 +157,7 @@ func TestCardCacheAndInvalidation(t *testing.T) {
 		if got := e.card(bob.ID); got.Contact.LifecycleStage != "Lead" {
 			t.Fatalf("card = %+v", got.Contact)
 		}
-		if s, o, l := e.calls(mark, http.MethodPost, "/crm/v3/objects/contacts/search"), e.calls(mark, http.MethodGet, "/crm/v3/owners/"), e.labelCalls(mark); s != 1 || o != 1 || l != 1 {
+		if s, o, l := e.calls(mark, http.MethodPost, "/crm/objects/2026-03/contacts/search"), e.calls(mark, http.MethodGet, "/crm/owners/2026-03/"), e.labelCalls(mark); s != 1 || o != 1 || l != 1 {
 			t.Errorf("first card: %d searches, %d owner reads, %d label reads; want 1 each", s, o, l)
 		}
 		// Hit: nothing asked again.
@@ -179,7 +179,7 @@ func TestCardCacheAndInvalidation(t *testing.T) {
 		if got := e.card(bob.ID); got.Contact.LifecycleStage != "Customer" {
 			t.Errorf("card after property change webhook = %q, want Customer", got.Contact.LifecycleStage)
 		}
-		if g, o := e.calls(mark, http.MethodGet, "/crm/v3/objects/contacts/"+bobID), e.calls(mark, http.MethodGet, "/crm/v3/owners/"); g != 1 || o != 0 {
+		if g, o := e.calls(mark, http.MethodGet, "/crm/objects/2026-03/contacts/"+bobID), e.calls(mark, http.MethodGet, "/crm/owners/2026-03/"); g != 1 || o != 0 {
 			t.Errorf("after the webhook: %d contact reads, %d owner reads; want 1, 0", g, o)
 		}
 
@@ -214,7 +214,7 @@ func TestCardCacheAndInvalidation(t *testing.T) {
 		if got := e.card(bob.ID); got.Outcome != convrs.ContactFound {
 			t.Errorf("card after reconnect = %+v", got)
 		}
-		if g, l := e.calls(mark, "", "/crm/v3/objects/contacts/"), e.labelCalls(mark); g != 1 || l != 1 {
+		if g, l := e.calls(mark, "", "/crm/objects/2026-03/contacts/"), e.labelCalls(mark); g != 1 || l != 1 {
 			t.Errorf("after reconnect: %d contact reads, %d label reads; want 1 each (nothing cached)", g, l)
 		}
 	})
@@ -256,7 +256,7 @@ func TestCardSingleFlight(t *testing.T) {
 				t.Errorf("agent %d card = %+v", i, lk)
 			}
 		}
-		s, o, l := e.calls(mark, http.MethodPost, "/crm/v3/objects/contacts/search"), e.calls(mark, http.MethodGet, "/crm/v3/owners/"), e.labelCalls(mark)
+		s, o, l := e.calls(mark, http.MethodPost, "/crm/objects/2026-03/contacts/search"), e.calls(mark, http.MethodGet, "/crm/owners/2026-03/"), e.labelCalls(mark)
 		if s != 1 || o != 1 || l != 1 {
 			t.Errorf("20 concurrent opens: %d searches, %d owner reads, %d label reads; want 1 each", s, o, l)
 		}

@@ -90,7 +90,7 @@ func newEnv(t *testing.T, engine string, b backend) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, b: b, logs: &testkit.LogBuffer{}}
-	e.sim = hubspotsim.NewTestServer(t, hubspotsim.Options{})
+	e.sim = hubspotsim.NewTestServer(t, hubspotsim.Options{LegacyAPIsOff: true})
 	e.portal = e.sim.CreatePortal(hubspotsim.PortalSpec{Name: "Card test", Country: "GB"}).ID
 
 	e.db = storetest.OpenDB(t, engine)
@@ -173,7 +173,7 @@ func (e *env) mark() int { return len(e.sim.Requests()) }
 
 // labelCalls counts the properties API calls since mark (the lifecycle stage labels).
 func (e *env) labelCalls(mark int) int {
-	return e.calls(mark, http.MethodGet, "/crm/v3/properties/contacts/lifecyclestage")
+	return e.calls(mark, http.MethodGet, "/crm/properties/2026-03/contacts/lifecyclestage")
 }
 
 // hubspotClient is a client for the portal that bypasses the gateway, as a person editing HubSpot would.

@@ -45,7 +45,7 @@ func TestSearchContacts(t *testing.T) {
 		if again, err := e.svc.SearchContacts(e.agent, "  search "); err != nil || len(again) != 5 {
 			t.Errorf("repeated search = %d, %v", len(again), err)
 		}
-		if n := e.calls(mark, http.MethodPost, "/crm/v3/objects/contacts/search"); n != 0 {
+		if n := e.calls(mark, http.MethodPost, "/crm/objects/2026-03/contacts/search"); n != 0 {
 			t.Errorf("repeated search made %d HubSpot searches, want 0 (cached)", n)
 		}
 
@@ -107,7 +107,7 @@ func TestStartConversationOutbound(t *testing.T) {
 		if lk := e.card(cust.ID); lk.MatchedBy != convrs.MatchCRMID || lk.Contact.ID != id {
 			t.Errorf("card of the new customer = %+v", lk)
 		}
-		if n := e.calls(mark, http.MethodPost, "/crm/v3/objects/contacts/search"); n != 0 {
+		if n := e.calls(mark, http.MethodPost, "/crm/objects/2026-03/contacts/search"); n != 0 {
 			t.Errorf("card of a picked customer searched %d times", n)
 		}
 		// The same pick again starts a chat with the same customer, unchanged.

@@ -127,7 +127,7 @@ func TestWebhookPrivacyDeletion(t *testing.T) {
 		if res, err := e.svc.SearchContacts(e.agent, "Gina"); err != nil || len(res) != 0 {
 			t.Errorf("search after privacy deletion = %v, %v; want nothing", res, err)
 		}
-		if n := e.calls(mark, "POST", "/crm/v3/objects/contacts/search"); n != 1 {
+		if n := e.calls(mark, "POST", "/crm/objects/2026-03/contacts/search"); n != 1 {
 			t.Errorf("search after privacy deletion made %d HubSpot searches, want 1 (cached results dropped)", n)
 		}
 		logs := e.logs.String()

@@ -78,6 +78,9 @@ export async function startGateway(name, opts = {}) {
       APP_ENV: 'development',
       DATA_DIR: dataDir,
       HUBSPOT_SIM_ADDR: `127.0.0.1:${simPort}`,
+      // HubSpot's retired paths (OAuth v1, CRM v3/v4, account-info v3) answer 410 Gone, as they will: the
+      // product must not need them. stop() also fails when the simulator's log holds any request to them.
+      HUBSPOT_SIM_LEGACY_APIS: 'off',
       // A free port: several gateways (and `make run`) may run on this machine at once.
       METRICS_ADDR: '127.0.0.1:0',
       ...opts.env,
@@ -94,7 +97,10 @@ export async function startGateway(name, opts = {}) {
     }),
   );
 
+  const simulatorUrl = `http://127.0.0.1:${simPort}`;
   async function stop() {
+    // The gateway's own simulator (none when HUBSPOT_API_URL points at an outside one, which checks itself).
+    const legacy = opts.env?.HUBSPOT_API_URL || exited ? [] : await legacyRequests(simulatorUrl).catch((err) => err);
     if (!exited) {
       child.kill('SIGTERM');
       const killed = await Promise.race([exit.then(() => true), sleep(10_000).then(() => false)]);
@@ -105,6 +111,7 @@ export async function startGateway(name, opts = {}) {
     }
     log.end();
     rmSync(dataDir, { recursive: true, force: true });
+    assertNoLegacyRequests(name, legacy);
   }
 
   try {
@@ -120,7 +127,24 @@ export async function startGateway(name, opts = {}) {
     await stop();
     throw err;
   }
-  return { url, simulatorUrl: `http://127.0.0.1:${simPort}`, dataDir, logPath, stop };
+  return { url, simulatorUrl, dataDir, logPath, stop };
+}
+
+/**
+ * The requests the simulator at simulatorUrl received on HubSpot's retired paths (OAuth v1/v3, CRM v3/v4,
+ * account-info v3), served or refused: [{method, path, status}].
+ */
+export async function legacyRequests(simulatorUrl) {
+  const response = await fetch(`${simulatorUrl}/_sim/requests?legacy=true`);
+  if (!response.ok) throw new Error(`simulator request log: ${response.status}`);
+  return (await response.json()).map(({ method, path, status }) => ({ method, path, status }));
+}
+
+function assertNoLegacyRequests(name, legacy) {
+  if (legacy instanceof Error) throw new Error(`${name}: cannot read the simulator's request log: ${legacy.message}`);
+  if (legacy.length > 0) {
+    throw new Error(`${name}: the gateway called HubSpot paths that are retired: ${legacy.map((r) => `${r.method} ${r.path} → ${r.status}`).join(', ')}`);
+  }
 }
 
 /**
@@ -133,15 +157,18 @@ export async function startSimulator(name, { redirectUris = [] } = {}) {
   const url = `http://127.0.0.1:${port}`;
   mkdirSync(outputDir, { recursive: true });
   const log = createWriteStream(join(outputDir, `${name}-hubspot-sim.log`));
-  const args = ['hubspot-sim', '--addr', `127.0.0.1:${port}`, ...redirectUris.flatMap((uri) => ['--redirect-uri', uri])];
+  // Retired paths off, as in startGateway; stop() fails if anything called them.
+  const args = ['hubspot-sim', '--addr', `127.0.0.1:${port}`, '--legacy-apis', 'off', ...redirectUris.flatMap((uri) => ['--redirect-uri', uri])];
   const child = spawn(gatewayBin(), args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exit = new Promise((resolveExit) => child.on('exit', resolveExit));
   const stop = async () => {
+    const legacy = await legacyRequests(url).catch((err) => err);
     child.kill('SIGTERM');
     await exit;
     log.end();
+    assertNoLegacyRequests(name, legacy);
   };
   try {
     await waitUntil(async () => (await fetch(url)).status === 200, { what: `simulator ${url}` });

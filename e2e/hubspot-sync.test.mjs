@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, screenshot, setup, signIn } from './harness.mjs';
+import { launchBrowser, legacyRequests, screenshot, setup, signIn } from './harness.mjs';
 
 let env;
 let agentBrowser;
@@ -137,4 +137,14 @@ test('a closed chat is written to the HubSpot contact found by phone, visibly fo
   assert.ok(notes[0].body.includes(reply));
   const contacts = await control(`/_sim/portals/${portalId}/contacts`);
   assert.equal(contacts.filter((c) => c.properties.email === email).length, 0, 'no contact created with the customer email');
+
+  // Every HubSpot call went to the current platform: OAuth 2026-03 and the date-versioned CRM paths, none to a
+  // retired one (the harness checks that too when the gateway stops).
+  const requests = await control('/_sim/requests');
+  const paths = requests.map((r) => `${r.method} ${r.path}`);
+  for (const want of ['POST /oauth/2026-03/token', 'POST /oauth/2026-03/token/introspect', 'POST /crm/objects/2026-03/contacts/search']) {
+    assert.ok(paths.includes(want), `the gateway called ${want}; it called ${[...new Set(paths)].join(', ')}`);
+  }
+  assert.ok(paths.some((p) => /^POST \/crm\/objects\/2026-03\/notes(\/batch\/create)?$/.test(p)), 'the note was written through the 2026-03 notes API');
+  assert.deepEqual(await legacyRequests(gateway.simulatorUrl), [], 'no request to a retired HubSpot path');
 });

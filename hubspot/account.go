@@ -35,9 +35,9 @@ func (d *AccountDetails) ContactURL(contactID string) string {
 	return "https://" + domain + "/contacts/" + strconv.FormatInt(d.PortalID, 10) + "/record/0-1/" + url.PathEscape(contactID)
 }
 
-// Details fetches GET /account-info/v3/details.
+// Details fetches GET /account-info/{version}/details.
 func (s *AccountService) Details(ctx context.Context) (*AccountDetails, *Response, error) {
-	req, err := s.client.NewRequest(http.MethodGet, "account-info/v3/details", nil)
+	req, err := s.client.NewRequest(http.MethodGet, s.client.accountDetailsPath(), nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubspot: account details: %w", err)
 	}

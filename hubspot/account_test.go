@@ -11,7 +11,7 @@ import (
 func TestAccountDetails(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/account-info/v3/details", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/account-info/2026-03/details", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "GET")
 		testQuery(t, r, nil)
 		writeJSON(w, 200, `{"portalId":1234567,"accountType":"STANDARD","timeZone":"Europe/Berlin","companyCurrency":"EUR",

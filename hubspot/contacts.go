@@ -25,6 +25,8 @@ type Contact struct {
 	CreatedAt  time.Time          `json:"createdAt"`
 	UpdatedAt  time.Time          `json:"updatedAt"`
 	Archived   bool               `json:"archived"`
+	// ObjectWriteTraceID is the trace ID of the batch input that created the contact, when HubSpot echoes it.
+	ObjectWriteTraceID string `json:"objectWriteTraceId,omitempty"`
 }
 
 // Prop returns a property's value, "" if it is null or absent.
@@ -112,10 +114,15 @@ type BatchError struct {
 }
 
 func (e *BatchError) Error() string {
-	return fmt.Sprintf("%s: %s", e.Category, e.Message)
+	return fmt.Sprintf("%s: %s", e.Category, e.Detail())
 }
 
-const contactsPath = "crm/v3/objects/contacts"
+// Detail is HubSpot's words for the failed input: the message and what its errors list adds, naming the
+// property when it names one (see ErrorResponse.Detail).
+func (e *BatchError) Detail() string { return describe(e.Message, e.Errors) }
+
+// contactsPath is crm/objects/{version}/contacts.
+func (s *ContactsService) contactsPath() string { return s.client.objectsPath(ObjectTypeContacts) }
 
 // Get fetches a contact by ID with the given properties (HubSpot's defaults if none).
 func (s *ContactsService) Get(ctx context.Context, id string, props []string) (*Contact, *Response, error) {
@@ -150,7 +157,7 @@ func (s *ContactsService) get(ctx context.Context, id, idProperty string, props 
 	if idProperty != "" {
 		q.Set("idProperty", idProperty)
 	}
-	req, err := s.client.NewRequest(http.MethodGet, addQuery(contactsPath+"/"+url.PathEscape(id), q), nil)
+	req, err := s.client.NewRequest(http.MethodGet, addQuery(s.contactsPath()+"/"+url.PathEscape(id), q), nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -177,7 +184,7 @@ type contactCreateBody struct {
 // Create creates a contact (201). If the email is taken the error is a *ConflictError whose ExistingID is
 // the existing contact; callers that want "create or find" treat it as success.
 func (s *ContactsService) Create(ctx context.Context, props map[string]string) (*Contact, *Response, error) {
-	req, err := s.client.NewRequest(http.MethodPost, contactsPath, contactCreateBody{Properties: nonNil(props), Associations: []associationInput{}})
+	req, err := s.client.NewRequest(http.MethodPost, s.contactsPath(), contactCreateBody{Properties: nonNil(props), Associations: []associationInput{}})
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubspot: create contact: %w", err)
 	}
@@ -196,7 +203,7 @@ func (s *ContactsService) Update(ctx context.Context, id string, props map[strin
 	if id == "" {
 		return nil, nil, errors.New("hubspot: update contact: empty id")
 	}
-	req, err := s.client.NewRequest(http.MethodPatch, contactsPath+"/"+url.PathEscape(id), propertiesBody{Properties: nonNil(props)})
+	req, err := s.client.NewRequest(http.MethodPatch, s.contactsPath()+"/"+url.PathEscape(id), propertiesBody{Properties: nonNil(props)})
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubspot: update contact: %w", err)
 	}
@@ -224,7 +231,7 @@ func (s *ContactsService) Merge(ctx context.Context, primaryID, objectIDToMerge 
 	if primaryID == "" || objectIDToMerge == "" {
 		return nil, nil, errors.New("hubspot: merge contacts: empty id")
 	}
-	req, err := s.client.NewRequest(http.MethodPost, contactsPath+"/merge", mergeBody{PrimaryObjectID: primaryID, ObjectIDToMerge: objectIDToMerge})
+	req, err := s.client.NewRequest(http.MethodPost, s.contactsPath()+"/merge", mergeBody{PrimaryObjectID: primaryID, ObjectIDToMerge: objectIDToMerge})
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubspot: merge contacts: %w", err)
 	}
@@ -251,7 +258,7 @@ func (c *Contact) MergedIDs() []string {
 // results are eventually consistent: a contact created seconds ago may be missing.
 func (s *ContactsService) Search(ctx context.Context, sr *SearchRequest) (*SearchResult[*Contact], *Response, error) {
 	out := new(SearchResult[*Contact])
-	resp, err := s.client.search(ctx, contactsPath+"/search", sr, out)
+	resp, err := s.client.search(ctx, s.contactsPath()+"/search", sr, out)
 	if err != nil {
 		return nil, resp, fmt.Errorf("hubspot: search contacts: %w", err)
 	}
@@ -298,7 +305,7 @@ func (s *ContactsService) BatchReadByEmail(ctx context.Context, emails []string,
 	if len(body.Inputs) > MaxBatchInputs {
 		return nil, nil, fmt.Errorf("hubspot: batch read contacts: %d inputs, at most %d allowed", len(body.Inputs), MaxBatchInputs)
 	}
-	req, err := s.client.NewRequest(http.MethodPost, contactsPath+"/batch/read", body)
+	req, err := s.client.NewRequest(http.MethodPost, s.contactsPath()+"/batch/read", body)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubspot: batch read contacts: %w", err)
 	}
@@ -329,7 +336,7 @@ func (s *ContactsService) BatchCreate(ctx context.Context, inputs []ContactInput
 			Properties: nonNil(in.Properties), Associations: []associationInput{}, ObjectWriteTraceID: in.ObjectWriteTraceID,
 		})
 	}
-	req, err := s.client.NewRequest(http.MethodPost, contactsPath+"/batch/create", body)
+	req, err := s.client.NewRequest(http.MethodPost, s.contactsPath()+"/batch/create", body)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubspot: batch create contacts: %w", err)
 	}
@@ -357,7 +364,7 @@ func (s *ContactsService) BatchUpsert(ctx context.Context, inputs []UpsertInput)
 		}
 		inputs[i].Properties = nonNil(inputs[i].Properties)
 	}
-	req, err := s.client.NewRequest(http.MethodPost, contactsPath+"/batch/upsert", batchInputs[UpsertInput]{Inputs: inputs})
+	req, err := s.client.NewRequest(http.MethodPost, s.contactsPath()+"/batch/upsert", batchInputs[UpsertInput]{Inputs: inputs})
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubspot: batch upsert contacts: %w", err)
 	}

@@ -46,7 +46,7 @@ func wantContact(t *testing.T) *Contact {
 func TestContactsGet(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/contacts/501", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/501", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "GET")
 		testQuery(t, r, map[string]string{"properties": "email,firstname,lastname"})
 		writeJSON(w, 200, contactJSON)
@@ -69,9 +69,9 @@ func TestContactsGet(t *testing.T) {
 func TestContactsGetByEmail(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/contacts/", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "GET")
-		if r.URL.Path != "/crm/v3/objects/contacts/bh+test@hubspot.com" {
+		if r.URL.Path != "/crm/objects/2026-03/contacts/bh+test@hubspot.com" {
 			t.Errorf("path = %q", r.URL.Path)
 		}
 		testQuery(t, r, map[string]string{"idProperty": "email"})
@@ -89,7 +89,7 @@ func TestContactsGetByEmail(t *testing.T) {
 func TestContactsGetNotFound(t *testing.T) {
 	t.Parallel()
 	client, mux, fs := setup(t)
-	mux.HandleFunc("/crm/v3/objects/contacts/9", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/9", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 404, `{"status":"error","message":"resource not found","correlationId":"c-1","category":"OBJECT_NOT_FOUND"}`)
 	})
 	_, resp, err := client.Contacts.Get(context.Background(), "9", nil)
@@ -107,7 +107,7 @@ func TestContactsGetNotFound(t *testing.T) {
 func TestContactsCreate(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/contacts", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "POST")
 		testQuery(t, r, nil)
 		testJSONBody(t, r, `{"properties":{"email":"bh@hubspot.com","firstname":"Brian"},"associations":[]}`)
@@ -125,7 +125,7 @@ func TestContactsCreate(t *testing.T) {
 func TestContactsCreateConflict(t *testing.T) {
 	t.Parallel()
 	client, mux, fs := setup(t)
-	mux.HandleFunc("/crm/v3/objects/contacts", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 409, `{"status":"error","message":"Contact already exists. Existing ID: 12345","correlationId":"c-2","category":"CONFLICT"}`)
 	})
 	_, _, err := client.Contacts.Create(context.Background(), map[string]string{"email": "bh@hubspot.com"})
@@ -148,7 +148,7 @@ func TestContactsCreateConflict(t *testing.T) {
 func TestContactsUpdate(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/contacts/501", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/501", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "PATCH")
 		testJSONBody(t, r, `{"properties":{"lifecyclestage":"lead","phone":""}}`)
 		writeJSON(w, 200, contactJSON)
@@ -161,7 +161,7 @@ func TestContactsUpdate(t *testing.T) {
 func TestContactsSearch(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/contacts/search", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/search", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "POST")
 		testJSONBody(t, r, `{
 		  "filterGroups":[
@@ -198,7 +198,7 @@ func TestContactsSearch(t *testing.T) {
 func TestContactsSearchInvalidIsNotSent(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/contacts/search", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/search", func(w http.ResponseWriter, r *http.Request) {
 		t.Error("invalid search was sent")
 	})
 	b := NewSearch()
@@ -286,7 +286,7 @@ func TestSearchRequestValidate(t *testing.T) {
 func TestContactsBatchReadByEmail(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/contacts/batch/read", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/batch/read", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "POST")
 		testJSONBody(t, r, `{"idProperty":"email","properties":["firstname","email"],"propertiesWithHistory":[],
 			"inputs":[{"id":"bh@hubspot.com"},{"id":"nobody@example.com"}]}`)
@@ -317,7 +317,7 @@ func TestContactsBatchReadByEmail(t *testing.T) {
 func TestContactsBatchReadByEmail200(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/contacts/batch/read", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/batch/read", func(w http.ResponseWriter, r *http.Request) {
 		testJSONBody(t, r, `{"idProperty":"email","properties":[],"propertiesWithHistory":[],"inputs":[{"id":"bh@hubspot.com"}]}`)
 		writeJSON(w, 200, `{"status":"COMPLETE","results":[`+contactJSON+`],"startedAt":"2024-01-18T10:00:00Z","completedAt":"2024-01-18T10:00:01Z"}`)
 	})
@@ -358,7 +358,7 @@ func TestContactsBatchLimits(t *testing.T) {
 func TestContactsBatchCreate(t *testing.T) {
 	t.Parallel()
 	client, mux, fs := setup(t)
-	mux.HandleFunc("/crm/v3/objects/contacts/batch/create", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/batch/create", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "POST")
 		testJSONBody(t, r, `{"inputs":[{"properties":{"email":"a@example.com"},"associations":[],"objectWriteTraceId":"t1"},{"properties":{},"associations":[]}]}`)
 		writeJSON(w, 201, `{"status":"COMPLETE","results":[`+contactJSON+`,`+contactJSON+`],"startedAt":"2024-01-18T10:00:00Z","completedAt":"2024-01-18T10:00:01Z"}`)
@@ -379,7 +379,7 @@ func TestContactsBatchCreate(t *testing.T) {
 func TestContactsBatchUpsert(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/contacts/batch/upsert", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/batch/upsert", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "POST")
 		testJSONBody(t, r, `{"inputs":[{"id":"bh@hubspot.com","idProperty":"email","properties":{"firstname":"Brian"}}]}`)
 		writeJSON(w, 200, `{"status":"COMPLETE","results":[{"id":"501","properties":{"firstname":"Brian"},"createdAt":"2024-01-17T19:55:04.281Z","updatedAt":"2024-01-18T10:00:00.000Z","archived":false,"new":false}],"startedAt":"2024-01-18T10:00:00Z","completedAt":"2024-01-18T10:00:01Z"}`)
@@ -396,7 +396,7 @@ func TestContactsBatchUpsert(t *testing.T) {
 func TestContactsMerge(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/contacts/merge", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/merge", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "POST")
 		testQuery(t, r, nil)
 		testJSONBody(t, r, `{"primaryObjectId":"501","objectIdToMerge":"502"}`)
@@ -421,7 +421,7 @@ func TestContactsMergeNotResentAfter500(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
 	calls := 0
-	mux.HandleFunc("/crm/v3/objects/contacts/merge", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/merge", func(w http.ResponseWriter, r *http.Request) {
 		calls++
 		writeJSON(w, 500, `{"status":"error","message":"internal error","category":"INTERNAL_ERROR"}`)
 	})
@@ -449,7 +449,7 @@ func TestContactsSearchAlwaysSendsTheCompleteBody(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			client, mux, _ := setup(t)
-			mux.HandleFunc("/crm/v3/objects/contacts/search", func(w http.ResponseWriter, r *http.Request) {
+			mux.HandleFunc("/crm/objects/2026-03/contacts/search", func(w http.ResponseWriter, r *http.Request) {
 				testJSONBody(t, r, tc.want)
 				writeJSON(w, 200, `{"total":0,"results":[]}`)
 			})

@@ -53,7 +53,7 @@ func (b *contractBackend) cleanup(t *testing.T, objectType, id string) {
 		return
 	}
 	t.Cleanup(func() {
-		req, err := b.client.NewRequest(http.MethodDelete, "crm/v3/objects/"+objectType+"/"+id, nil)
+		req, err := b.client.NewRequest(http.MethodDelete, "crm/objects/2026-03/"+objectType+"/"+id, nil)
 		if err == nil {
 			_, err = b.client.Do(context.Background(), req, nil)
 		}

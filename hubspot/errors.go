@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,7 +23,17 @@ const (
 	CategoryValidationError       = "VALIDATION_ERROR"
 	CategoryConflict              = "CONFLICT"
 	CategoryRateLimits            = "RATE_LIMITS"
+	CategoryMigrationInProgress   = "MIGRATION_IN_PROGRESS"
 )
+
+// StatusMigrationInProgress is HubSpot's HTTP status while it moves a portal between data centres.
+const StatusMigrationInProgress = 477
+
+// MaxMigrationWait caps the wait a 477 answer asks for: HubSpot documents Retry-After values up to a day.
+const MaxMigrationWait = 24 * time.Hour
+
+// DefaultMigrationWait is the wait after a 477 answer that names none.
+const DefaultMigrationWait = 5 * time.Minute
 
 // Rate-limit policies named in 429 bodies.
 const (
@@ -45,6 +56,10 @@ var (
 	ErrRateLimited = errors.New("hubspot: rate limited")
 	// ErrConflict: 409.
 	ErrConflict = errors.New("hubspot: conflict")
+	// ErrMigrationInProgress: 477, the portal is moving between data centres (see MigrationError).
+	ErrMigrationInProgress = errors.New("hubspot: migration in progress")
+	// ErrValidation: 400 with category VALIDATION_ERROR, e.g. a portal's validation rule refusing a create.
+	ErrValidation = errors.New("hubspot: validation error")
 )
 
 // ErrorResponse is a non-2xx answer of the HubSpot API. Every body field is optional: HubSpot, proxies and
@@ -119,13 +134,60 @@ func (e *ErrorResponse) Error() string {
 	if c := e.category(); c != "" {
 		b.WriteString(" " + c)
 	}
-	if e.Message != "" {
-		b.WriteString(": " + e.Message)
+	if d := e.Detail(); d != "" {
+		b.WriteString(": " + d)
 	}
 	if e.CorrelationID != "" {
 		b.WriteString(" (correlation id " + e.CorrelationID + ")")
 	}
 	return b.String()
+}
+
+// Detail is HubSpot's words: the message, followed by what its errors list adds, each naming its property when
+// it names one ("Property values were not valid; jobtitle: a value is required").
+func (e *ErrorResponse) Detail() string {
+	return describe(e.Message, e.Errors)
+}
+
+// describe joins a message with the details that add to it.
+func describe(msg string, details []ErrorDetail) string {
+	parts := []string{}
+	if msg != "" {
+		parts = append(parts, msg)
+	}
+	for _, d := range details {
+		s := d.Message
+		if props := d.Context["propertyName"]; len(props) > 0 && !strings.Contains(s, props[0]) {
+			if s == "" {
+				s = props[0]
+			} else {
+				s = strings.Join(props, ", ") + ": " + s
+			}
+		}
+		if s == "" || strings.Contains(msg, s) || slices.Contains(parts, s) {
+			continue
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// PropertyNames lists the properties the error's details name (context.propertyName), e.g. the property a
+// portal's validation rule requires.
+func (e *ErrorResponse) PropertyNames() []string {
+	var out []string
+	add := func(ctx ErrorContext) {
+		for _, p := range ctx["propertyName"] {
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	add(e.Context)
+	for _, d := range e.Errors {
+		add(d.Context)
+	}
+	return out
 }
 
 func (e *ErrorResponse) category() string {
@@ -151,6 +213,10 @@ func (e *ErrorResponse) Is(target error) bool {
 		return code == http.StatusTooManyRequests
 	case ErrConflict:
 		return code == http.StatusConflict
+	case ErrMigrationInProgress:
+		return code == StatusMigrationInProgress
+	case ErrValidation:
+		return code == http.StatusBadRequest && e.Category == CategoryValidationError
 	}
 	return false
 }
@@ -163,7 +229,7 @@ func (e *ErrorResponse) Retryable() bool {
 	switch {
 	case code == http.StatusTooManyRequests:
 		return !strings.EqualFold(e.policy, PolicyDaily)
-	case code == http.StatusLocked, code == http.StatusRequestTimeout:
+	case code == http.StatusLocked, code == http.StatusRequestTimeout, code == StatusMigrationInProgress:
 		return true
 	case code >= 500:
 		return code != http.StatusNotImplemented && code != http.StatusHTTPVersionNotSupported
@@ -213,6 +279,22 @@ func (e *RateLimitError) Error() string {
 // Unwrap exposes the embedded *ErrorResponse to errors.As.
 func (e *RateLimitError) Unwrap() error { return &e.ErrorResponse }
 
+// MigrationError is a 477 answer: HubSpot is moving the portal between data centres and refuses calls until
+// RetryAt (its Retry-After, at most MaxMigrationWait; DefaultMigrationWait when it names none). The client does
+// not wait for it itself: a caller with durable work (the transcript sync) waits until RetryAt.
+type MigrationError struct {
+	ErrorResponse
+	RetryAfter time.Duration
+	RetryAt    time.Time
+}
+
+func (e *MigrationError) Error() string {
+	return e.ErrorResponse.Error() + " [retry after " + e.RetryAfter.String() + "]"
+}
+
+// Unwrap exposes the embedded *ErrorResponse to errors.As.
+func (e *MigrationError) Unwrap() error { return &e.ErrorResponse }
+
 // ConflictError is a 409 answer. For a contact create it means a contact with that email exists already;
 // ExistingID is its ID (parsed from the message), which callers treat as the result of the create.
 type ConflictError struct {
@@ -258,6 +340,10 @@ func newAPIError(r *http.Response, body []byte, truncated bool) error {
 	switch r.StatusCode {
 	case http.StatusTooManyRequests:
 		return &RateLimitError{ErrorResponse: e, PolicyName: policy, RetryAfter: rateLimitWait(r.Header, policy, time.Now())}
+	case StatusMigrationInProgress:
+		now := time.Now()
+		wait := migrationWait(r.Header, now)
+		return &MigrationError{ErrorResponse: e, RetryAfter: wait, RetryAt: now.Add(wait)}
 	case http.StatusConflict:
 		ce := &ConflictError{ErrorResponse: e}
 		if m := existingIDRe.FindStringSubmatch(e.Message); m != nil {
@@ -333,6 +419,18 @@ func snippet(body []byte) string {
 		return ""
 	}
 	return strings.Join(strings.Fields(string(body)), " ")
+}
+
+// migrationWait is how long a 477 asks to wait: Retry-After in seconds (or an HTTP date), capped at a day.
+func migrationWait(h http.Header, now time.Time) time.Duration {
+	ra := strings.TrimSpace(h.Get("Retry-After"))
+	wait := DefaultMigrationWait
+	if secs, err := strconv.ParseInt(ra, 10, 64); err == nil && secs >= 0 {
+		wait = time.Duration(min(secs, int64(MaxMigrationWait/time.Second))) * time.Second
+	} else if t, err := http.ParseTime(ra); err == nil {
+		wait = max(t.Sub(now), 0)
+	}
+	return min(wait, MaxMigrationWait)
 }
 
 // rateLimitWait is how long a 429 says to wait before the rolling window has room again.

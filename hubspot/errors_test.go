@@ -176,16 +176,16 @@ func requiredScopes(t *testing.T, err error) []string {
 func TestFailedCallErrorText(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t, WithMaxResponseBytes(128), WithMaxRequestBytes(200))
-	mux.HandleFunc("/crm/v3/objects/contacts/404", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/404", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 404, `{"status":"error","message":"Object not found.","correlationId":"c-1","category":"OBJECT_NOT_FOUND"}`)
 	})
-	mux.HandleFunc("/crm/v3/objects/contacts/500", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/500", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 500, `{"status":"error","message":"internal error","correlationId":"c-2"}`)
 	})
-	mux.HandleFunc("/crm/v3/objects/contacts/big", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/big", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"id":"1","properties":{"email":"`+strings.Repeat("a", 128)+`@example.com"}}`)
 	})
-	mux.HandleFunc("/crm/v3/objects/contacts/cut", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/cut", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"id":`)
 	})
 	ctx := context.Background()

@@ -7,6 +7,13 @@
 //
 // The same code talks to real HubSpot and to the simulator in hubspot/hubspotsim: only the base URL differs.
 //
+// # API versions
+//
+// Every CRM call goes to HubSpot's date-versioned paths (/crm/objects/{version}/contacts…, /crm/owners/{version},
+// /crm/properties/{version}/…, /account-info/{version}/details). The version is held in one place, the Client
+// (WithAPIVersion, default DefaultAPIVersion); HubSpot publishes one each March and September and supports each
+// for at least 18 months. OAuth uses its own date-versioned endpoints (OAuthVersion).
+//
 // # Errors
 //
 // A failed service call reads "hubspot: <operation>: <cause>" ("hubspot: get contact: 404 OBJECT_NOT_FOUND:
@@ -30,9 +37,9 @@
 // them, because HubSpot accepts shorter bodies today but documents these fields as required and may start
 // enforcing that at any time:
 //
-//   - every create (POST /crm/v3/objects/contacts, contacts/batch/create, POST /crm/v3/objects/notes,
-//     notes/batch/create) sends "associations", [] when there are none;
-//   - every search (POST /crm/v3/objects/{contacts,notes}/search) sends "filterGroups", "sorts" and
+//   - every create (POST /crm/objects/{version}/contacts, contacts/batch/create, POST
+//     /crm/objects/{version}/notes, notes/batch/create) sends "associations", [] when there are none;
+//   - every search (POST /crm/objects/{version}/{contacts,notes}/search) sends "filterGroups", "sorts" and
 //     "properties" ([] when empty), "limit" (DefaultSearchPageSize when not set) and "after" ("0" for the
 //     first page); "query" only when there is one (it is optional);
 //   - batch read sends "properties" and "propertiesWithHistory" ([] when empty); PATCH sends only
@@ -45,7 +52,10 @@
 //
 // HubSpot answers a batch create that partly failed with 207 and errors input by input only when every input
 // carries a unique objectWriteTraceId; otherwise one failed input fails the whole call (and nothing is
-// created). Set ObjectWriteTraceID on every input to get per-input outcomes.
+// created). Set ObjectWriteTraceID on every input to get per-input outcomes. The created records of the answer
+// carry their input's objectWriteTraceId where HubSpot echoes it (Note.ObjectWriteTraceID,
+// Contact.ObjectWriteTraceID); they are not in input order, and their bodies may come back normalised, so pair
+// them by that ID (or by a token of the caller's own), never by comparing what was sent.
 package hubspot
 
 import (
@@ -58,6 +68,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -68,6 +79,9 @@ import (
 const (
 	// DefaultBaseURL is HubSpot's API origin.
 	DefaultBaseURL = "https://api.hubapi.com/"
+	// DefaultAPIVersion is the date-based version of HubSpot's CRM APIs the client calls unless WithAPIVersion
+	// says otherwise.
+	DefaultAPIVersion = "2026-03"
 	// DefaultUserAgent is sent when WithUserAgent is not used.
 	DefaultUserAgent = "convrs-gateway-hubspot/1"
 	// DefaultMaxResponseBytes caps how much of a response body is read.
@@ -98,6 +112,9 @@ type Client struct {
 	BaseURL *url.URL
 	// UserAgent is sent with every request.
 	UserAgent string
+
+	// apiVersion is the date-based API version in every CRM path ("2026-03"); see the path helpers below.
+	apiVersion string
 
 	limiter      Limiter
 	portalKey    string
@@ -147,6 +164,50 @@ func WithBaseURL(base string) Option {
 		return nil
 	}
 }
+
+// WithAPIVersion sets the date-based version of HubSpot's CRM APIs the client calls ("2026-03", "2026-09"; see
+// ValidateAPIVersion).
+func WithAPIVersion(v string) Option {
+	return func(c *Client) error {
+		if err := ValidateAPIVersion(v); err != nil {
+			return err
+		}
+		c.apiVersion = v
+		return nil
+	}
+}
+
+// apiVersionRe is HubSpot's version naming: a year and the month of a release, March or September.
+var apiVersionRe = regexp.MustCompile(`^20[0-9]{2}-(03|09)$`)
+
+// ValidateAPIVersion checks that v names a HubSpot date-based API version: YYYY-03 or YYYY-09.
+func ValidateAPIVersion(v string) error {
+	if !apiVersionRe.MatchString(v) {
+		return fmt.Errorf("API version %q is not a HubSpot release (YYYY-03 or YYYY-09, e.g. %s)", v, DefaultAPIVersion)
+	}
+	return nil
+}
+
+// APIVersion is the date-based API version the client calls.
+func (c *Client) APIVersion() string { return c.apiVersion }
+
+// The client's paths, relative to BaseURL, all built here from the one API version.
+
+// objectsPath is crm/objects/{version}/{objectType}.
+func (c *Client) objectsPath(objectType string) string {
+	return "crm/objects/" + c.apiVersion + "/" + objectType
+}
+
+// ownersPath is crm/owners/{version}.
+func (c *Client) ownersPath() string { return "crm/owners/" + c.apiVersion }
+
+// propertyPath is crm/properties/{version}/{objectType}/{name}.
+func (c *Client) propertyPath(objectType, name string) string {
+	return "crm/properties/" + c.apiVersion + "/" + url.PathEscape(objectType) + "/" + url.PathEscape(name)
+}
+
+// accountDetailsPath is account-info/{version}/details.
+func (c *Client) accountDetailsPath() string { return "account-info/" + c.apiVersion + "/details" }
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option {
@@ -232,6 +293,7 @@ func NewClient(httpClient *http.Client, opts ...Option) (*Client, error) {
 		client:           httpClient,
 		BaseURL:          base,
 		UserAgent:        DefaultUserAgent,
+		apiVersion:       DefaultAPIVersion,
 		burstLimit:       DefaultBurstLimit,
 		burstWindow:      DefaultBurstWindow,
 		searchLimit:      DefaultSearchLimit,

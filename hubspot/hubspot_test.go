@@ -138,11 +138,11 @@ func TestNewClientDefaults(t *testing.T) {
 func TestWithBaseURLKeepsPathPrefix(t *testing.T) {
 	t.Parallel()
 	c := mustNewClient(t, nil, WithBaseURL("http://sim.test/portal/42"))
-	req, err := c.NewRequest(http.MethodGet, "crm/v3/owners/1", nil)
+	req, err := c.NewRequest(http.MethodGet, "crm/owners/2026-03/1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := req.URL.String(), "http://sim.test/portal/42/crm/v3/owners/1"; got != want {
+	if got, want := req.URL.String(), "http://sim.test/portal/42/crm/owners/2026-03/1"; got != want {
 		t.Errorf("URL = %q, want %q", got, want)
 	}
 }
@@ -172,7 +172,7 @@ func TestInvalidOptionFailsNewClient(t *testing.T) {
 func TestNewRequest(t *testing.T) {
 	t.Parallel()
 	c := mustNewClient(t, nil, WithUserAgent("ua/1"))
-	req, err := c.NewRequest(http.MethodPost, "crm/v3/objects/notes", map[string]string{"hs_note_body": "<b>a & b</b>"})
+	req, err := c.NewRequest(http.MethodPost, "crm/objects/2026-03/notes", map[string]string{"hs_note_body": "<b>a & b</b>"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestNewRequest(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, got, want)
 		}
 	}
-	if _, err := c.NewRequest(http.MethodGet, "/crm/v3/owners", nil); err == nil {
+	if _, err := c.NewRequest(http.MethodGet, "/crm/owners/2026-03", nil); err == nil {
 		t.Error("leading slash accepted")
 	}
 }
@@ -205,7 +205,7 @@ func TestNewRequestTooLarge(t *testing.T) {
 func TestDoResponseHeaders(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/account-info/v3/details", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/account-info/2026-03/details", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-HubSpot-RateLimit-Max", "110")
 		w.Header().Set("X-HubSpot-RateLimit-Remaining", "109")
 		w.Header().Set("X-HubSpot-RateLimit-Interval-Milliseconds", "10000")
@@ -227,10 +227,10 @@ func TestDoOversizeResponse(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t, WithMaxResponseBytes(64))
 	big := `{"id":"1","properties":{"firstname":"` + strings.Repeat("x", 1000) + `"}}`
-	mux.HandleFunc("/crm/v3/objects/contacts/1", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/1", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, big)
 	})
-	mux.HandleFunc("/crm/v3/objects/contacts/2", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/2", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 400, `{"status":"error","message":"`+strings.Repeat("y", 1000)+`","category":"VALIDATION_ERROR"}`)
 	})
 
@@ -255,7 +255,7 @@ func TestDoOversizeResponse(t *testing.T) {
 func TestDoDecodeError(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/owners/1", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/owners/2026-03/1", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"id":`)
 	})
 	if _, _, err := client.Owners.Get(context.Background(), "1"); err == nil || !strings.Contains(err.Error(), "decode response") {
@@ -286,8 +286,8 @@ func TestLimiterBudgets(t *testing.T) {
 	t.Parallel()
 	lim := &recordingLimiter{waits: []time.Duration{300 * time.Millisecond}}
 	client, mux, fs := setup(t, WithLimiter(lim, "42"), WithBurstLimit(100, 10*time.Second))
-	mux.HandleFunc("/crm/v3/owners/1", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{"id":"1"}`) })
-	mux.HandleFunc("/crm/v3/objects/contacts/search", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/owners/2026-03/1", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{"id":"1"}`) })
+	mux.HandleFunc("/crm/objects/2026-03/contacts/search", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"total":0,"results":[]}`)
 	})
 	ctx := context.Background()
@@ -321,7 +321,7 @@ func TestLimiterErrorFailsClosed(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t, WithLimiter(failingLimiter{}, "42"))
 	called := false
-	mux.HandleFunc("/crm/v3/owners/1", func(w http.ResponseWriter, r *http.Request) { called = true })
+	mux.HandleFunc("/crm/owners/2026-03/1", func(w http.ResponseWriter, r *http.Request) { called = true })
 	_, _, err := client.Owners.Get(context.Background(), "1")
 	if err == nil || !strings.Contains(err.Error(), "redis down") || called {
 		t.Fatalf("err = %v, called = %v", err, called)

@@ -42,6 +42,9 @@ type Note struct {
 	Archived   bool               `json:"archived"`
 	// Associations is filled by Get: "contacts" lists the associated contacts.
 	Associations map[string]AssociationList `json:"associations,omitempty"`
+	// ObjectWriteTraceID is the input's trace ID in a batch create's answer, when HubSpot echoes it (see
+	// BatchCreate).
+	ObjectWriteTraceID string `json:"objectWriteTraceId,omitempty"`
 }
 
 // AssociationList is the associated objects of one type.
@@ -181,7 +184,8 @@ func (in *NoteInput) body(withTrace bool) noteCreateBody {
 	return b
 }
 
-const notesPath = "crm/v3/objects/notes"
+// notesPath is crm/objects/{version}/notes.
+func (s *NotesService) notesPath() string { return s.client.objectsPath(ObjectTypeNotes) }
 
 // defaultNoteProps are the properties Get and SearchByContact always ask for.
 var defaultNoteProps = []string{PropNoteBody, PropTimestamp, PropHubspotOwnerID}
@@ -193,7 +197,7 @@ func (s *NotesService) Create(ctx context.Context, in NoteInput) (*Note, *Respon
 	if err := in.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("hubspot: create note: %w", err)
 	}
-	req, err := s.client.NewRequest(http.MethodPost, notesPath, in.body(false))
+	req, err := s.client.NewRequest(http.MethodPost, s.notesPath(), in.body(false))
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubspot: create note: %w", err)
 	}
@@ -229,7 +233,7 @@ func (s *NotesService) BatchCreate(ctx context.Context, inputs []NoteInput) (*Ba
 		}
 		body.Inputs = append(body.Inputs, in.body(true))
 	}
-	req, err := s.client.NewRequest(http.MethodPost, notesPath+"/batch/create", body)
+	req, err := s.client.NewRequest(http.MethodPost, s.notesPath()+"/batch/create", body)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubspot: batch create notes: %w", err)
 	}
@@ -249,7 +253,7 @@ func (s *NotesService) Get(ctx context.Context, id string, props ...string) (*No
 	q := url.Values{}
 	q.Set("properties", strings.Join(mergeProps(defaultNoteProps, props), ","))
 	q.Set("associations", "contacts")
-	req, err := s.client.NewRequest(http.MethodGet, addQuery(notesPath+"/"+url.PathEscape(id), q), nil)
+	req, err := s.client.NewRequest(http.MethodGet, addQuery(s.notesPath()+"/"+url.PathEscape(id), q), nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubspot: get note: %w", err)
 	}
@@ -273,7 +277,7 @@ func (s *NotesService) Update(ctx context.Context, id string, props map[string]s
 	if v, ok := props[PropTimestamp]; ok && v == "" {
 		return nil, nil, errors.New("hubspot: update note: the timestamp cannot be cleared")
 	}
-	req, err := s.client.NewRequest(http.MethodPatch, notesPath+"/"+url.PathEscape(id), propertiesBody{Properties: nonNil(props)})
+	req, err := s.client.NewRequest(http.MethodPatch, s.notesPath()+"/"+url.PathEscape(id), propertiesBody{Properties: nonNil(props)})
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubspot: update note: %w", err)
 	}
@@ -291,7 +295,7 @@ func (s *NotesService) Archive(ctx context.Context, id string) (*Response, error
 	if id == "" {
 		return nil, errors.New("hubspot: archive note: empty id")
 	}
-	req, err := s.client.NewRequest(http.MethodDelete, notesPath+"/"+url.PathEscape(id), nil)
+	req, err := s.client.NewRequest(http.MethodDelete, s.notesPath()+"/"+url.PathEscape(id), nil)
 	if err != nil {
 		return nil, fmt.Errorf("hubspot: archive note: %w", err)
 	}
@@ -332,7 +336,7 @@ func (s *NotesService) SearchByContact(ctx context.Context, contactID string, op
 		sr.Sorts = []Sort{*opts.Sort}
 	}
 	out := new(SearchResult[*Note])
-	resp, err := s.client.search(ctx, notesPath+"/search", sr, out)
+	resp, err := s.client.search(ctx, s.notesPath()+"/search", sr, out)
 	if err != nil {
 		return nil, resp, fmt.Errorf("hubspot: search notes: %w", err)
 	}

@@ -30,7 +30,7 @@ const noteJSON = `{
 func TestNotesCreate(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/notes", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/notes", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "POST")
 		testJSONBody(t, r, `{
 		  "properties":{"hs_timestamp":"2021-11-12T15:48:22.000Z","hs_note_body":"<p>Hi & bye</p>","hubspot_owner_id":"41629779","convrs_marker":"m1"},
@@ -62,7 +62,7 @@ func TestNotesCreate(t *testing.T) {
 func TestNotesCreateValidation(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/notes", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/notes", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 201, noteJSON)
 	})
 	now := time.Now()
@@ -91,7 +91,7 @@ func TestNotesCreateValidation(t *testing.T) {
 func TestNotesBatchCreate(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/notes/batch/create", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/notes/batch/create", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "POST")
 		testJSONBody(t, r, `{"inputs":[
 		  {"properties":{"hs_timestamp":"2024-01-01T00:00:00.000Z","hs_note_body":"a"},
@@ -145,7 +145,7 @@ func TestNotesBatchCreateRejects(t *testing.T) {
 func TestNotesGet(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/notes/9001", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/notes/9001", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "GET")
 		testQuery(t, r, map[string]string{"properties": "hs_note_body,hs_timestamp,hubspot_owner_id,convrs_marker", "associations": "contacts"})
 		body := strings.TrimSuffix(strings.TrimSpace(noteJSON), "}") +
@@ -164,7 +164,7 @@ func TestNotesGet(t *testing.T) {
 func TestNotesSearchByContact(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/notes/search", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/notes/search", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "POST")
 		testJSONBody(t, r, `{
 		  "filterGroups":[{"filters":[
@@ -196,7 +196,7 @@ func TestNotesCreateNotRetriedOn5xx(t *testing.T) {
 	t.Parallel()
 	client, mux, fs := setup(t)
 	var calls atomic.Int32
-	mux.HandleFunc("/crm/v3/objects/notes", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/notes", func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		writeJSON(w, 502, `<html>Bad Gateway</html>`)
 	})
@@ -227,7 +227,7 @@ func TestNoteBodyFromText(t *testing.T) {
 func TestNotesUpdate(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/notes/9001", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/notes/9001", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "PATCH")
 		testQuery(t, r, nil)
 		testJSONBody(t, r, `{"properties":{"hs_note_body":"Reopened<br>and closed again"}}`)
@@ -269,7 +269,7 @@ func TestNotesUpdateRejectsBadInputWithoutCalling(t *testing.T) {
 func TestNotesArchive(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/notes/9001", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/notes/9001", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "DELETE")
 		testQuery(t, r, nil)
 		w.WriteHeader(http.StatusNoContent)
@@ -286,7 +286,7 @@ func TestNotesArchive(t *testing.T) {
 func TestNotesCreateWithoutContactsSendsEmptyAssociations(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/objects/notes", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/notes", func(w http.ResponseWriter, r *http.Request) {
 		testJSONBody(t, r, `{"properties":{"hs_timestamp":"2021-11-12T15:48:22.000Z","hs_note_body":"x"},"associations":[]}`)
 		writeJSON(w, 201, noteJSON)
 	})

@@ -1,6 +1,7 @@
 package hubspot
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -23,6 +24,17 @@ const (
 	DefaultAPIURL = "https://api.hubapi.com"
 )
 
+// OAuthVersion is the date-based version of HubSpot's OAuth endpoints (the v1 endpoints end on 2027-02-16).
+const OAuthVersion = "2026-03"
+
+// The OAuth endpoints' paths on the API origin: the token (code exchange and refresh), introspection and
+// revocation, all form-encoded with the client credentials in the body.
+const (
+	OAuthPathToken      = "/oauth/" + OAuthVersion + "/token"
+	OAuthPathIntrospect = "/oauth/" + OAuthVersion + "/token/introspect"
+	OAuthPathRevoke     = "/oauth/" + OAuthVersion + "/token/revoke"
+)
+
 // maxOAuthResponseBytes caps token and token-metadata answers (tokens are at most 512 characters).
 const maxOAuthResponseBytes = 1 << 20
 
@@ -40,8 +52,6 @@ type OAuthConfig struct {
 	AppURL string
 	// APIURL is the API origin for token calls (default https://api.hubapi.com).
 	APIURL string
-	// TokenPath is the token endpoint's path (default /oauth/v1/token; /oauth/v3/token takes the same body).
-	TokenPath string
 	// HTTPClient sends the OAuth calls (default http.DefaultClient). It must not add a bearer token.
 	HTTPClient *http.Client
 }
@@ -55,6 +65,8 @@ type Token struct {
 	Expiry       time.Time `json:"expiry"`
 	// HubID is the portal the token belongs to.
 	HubID int64 `json:"hub_id,omitempty"`
+	// UserID is the HubSpot user who granted it (0 when the answer did not say).
+	UserID int64 `json:"user_id,omitempty"`
 	// Scopes are the granted scopes.
 	Scopes []string `json:"scopes,omitempty"`
 }
@@ -91,8 +103,9 @@ func (t *Token) HasScopes(want []string) (missing []string, ok bool) {
 	return missing, len(missing) == 0
 }
 
-// OAuthError is an error answer of the token endpoint, e.g. HTTP 400
-// {"error":"invalid_grant","status":"BAD_REFRESH_TOKEN",...}.
+// OAuthError is an error answer of an OAuth endpoint (token, introspect, revoke) in RFC 6749's shape with
+// HubSpot's additions, e.g. HTTP 400 {"error":"invalid_grant","error_description":"…","status":"BAD_REFRESH_TOKEN",
+// "message":"…"}.
 type OAuthError struct {
 	StatusCode    int
 	Code          string // RFC 6749 "error": invalid_grant, invalid_client, ...
@@ -157,7 +170,7 @@ func (c *OAuthConfig) oauth2Config() *oauth2.Config {
 		RedirectURL:  c.RedirectURL,
 		Endpoint: oauth2.Endpoint{
 			AuthURL:   c.appURL() + "/oauth/authorize",
-			TokenURL:  c.apiURL() + cmp.Or(c.TokenPath, "/oauth/v1/token"),
+			TokenURL:  c.apiURL() + OAuthPathToken,
 			AuthStyle: oauth2.AuthStyleInParams,
 		},
 	}
@@ -224,15 +237,10 @@ func (c *OAuthConfig) ctx(ctx context.Context) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, c.httpClient())
 }
 
-// fromOAuth2 reads HubSpot's extra token fields (hub_id, scopes).
+// fromOAuth2 reads HubSpot's extra token fields (hub_id, user_id, scopes).
 func fromOAuth2(tok *oauth2.Token) *Token {
 	t := &Token{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType, Expiry: tok.Expiry}
-	switch v := tok.Extra("hub_id").(type) {
-	case float64:
-		t.HubID = int64(v)
-	case string:
-		t.HubID, _ = strconv.ParseInt(v, 10, 64)
-	}
+	t.HubID, t.UserID = extraInt(tok, "hub_id"), extraInt(tok, "user_id")
 	switch v := tok.Extra("scopes").(type) {
 	case []any:
 		for _, s := range v {
@@ -251,6 +259,18 @@ func fromOAuth2(tok *oauth2.Token) *Token {
 	return t
 }
 
+// extraInt reads a numeric field of the token answer (a JSON number, or a string holding one).
+func extraInt(tok *oauth2.Token, key string) int64 {
+	switch v := tok.Extra(key).(type) {
+	case float64:
+		return int64(v)
+	case string:
+		n, _ := strconv.ParseInt(v, 10, 64)
+		return n
+	}
+	return 0
+}
+
 // tokenError turns an oauth2 error into *OAuthError when the endpoint answered, and strips the URL from
 // transport errors.
 func tokenError(err error) error {
@@ -258,21 +278,35 @@ func tokenError(err error) error {
 	if !errors.As(err, &re) {
 		return redactURLError(err)
 	}
-	e := &OAuthError{Code: re.ErrorCode, Description: re.ErrorDescription}
+	status := 0
 	if re.Response != nil {
-		e.StatusCode = re.Response.StatusCode
+		status = re.Response.StatusCode
 	}
-	var body struct {
+	e := newOAuthError(status, re.Body)
+	e.Code = cmp.Or(re.ErrorCode, e.Code)
+	e.Description = cmp.Or(re.ErrorDescription, e.Description)
+	return e
+}
+
+// newOAuthError reads an OAuth error answer: RFC 6749's error and error_description, HubSpot's status,
+// message and correlationId (or category, which its API-style errors carry instead of status).
+func newOAuthError(status int, body []byte) *OAuthError {
+	e := &OAuthError{StatusCode: status}
+	var b struct {
 		Error            string `json:"error"`
 		ErrorDescription string `json:"error_description"`
 		Status           string `json:"status"`
 		Message          string `json:"message"`
+		Category         string `json:"category"`
 		CorrelationID    string `json:"correlationId"`
 	}
-	if json.Unmarshal(re.Body, &body) == nil {
-		e.Code = cmp.Or(e.Code, body.Error)
-		e.Description = cmp.Or(e.Description, body.ErrorDescription)
-		e.Status, e.Message, e.CorrelationID = body.Status, body.Message, body.CorrelationID
+	if json.Unmarshal(body, &b) != nil {
+		return e // a proxy's page, not HubSpot's answer: the status says it all
+	}
+	e.Code, e.Description, e.Message, e.CorrelationID = b.Error, b.ErrorDescription, b.Message, b.CorrelationID
+	e.Status = b.Status
+	if e.Status == "" || e.Status == "error" {
+		e.Status = cmp.Or(b.Category, e.Status)
 	}
 	return e
 }
@@ -286,75 +320,94 @@ func redactURLError(err error) error {
 	return err
 }
 
-// AccessTokenInfo is HubSpot's metadata about an access token.
-type AccessTokenInfo struct {
-	Token     string   `json:"token"`
-	User      string   `json:"user"`
-	HubID     int64    `json:"hub_id"`
-	HubDomain string   `json:"hub_domain"`
-	AppID     int64    `json:"app_id"`
-	UserID    int64    `json:"user_id"`
-	Scopes    []string `json:"scopes"`
-	// ExpiresIn is the remaining lifetime in seconds.
-	ExpiresIn int    `json:"expires_in"`
-	TokenType string `json:"token_type"`
-}
+// Token type hints for Introspect and Revoke (RFC 7662 / RFC 7009 token_type_hint).
+const (
+	TokenTypeHintAccess  = "access_token"
+	TokenTypeHintRefresh = "refresh_token"
+)
 
-// RefreshTokenInfo is HubSpot's metadata about a refresh token.
-type RefreshTokenInfo struct {
-	Token     string   `json:"token"`
-	User      string   `json:"user"`
-	HubID     int64    `json:"hub_id"`
-	HubDomain string   `json:"hub_domain"`
-	AppID     int64    `json:"app_id"`
+// ErrTokenInactive: introspection says the token is not active (expired, revoked or unknown).
+var ErrTokenInactive = errors.New("token is not active")
+
+// TokenInfo is what HubSpot's introspection says about an access or refresh token. It never holds the token.
+type TokenInfo struct {
+	Active bool `json:"active"`
+	// TokenUse is "access_token" or "refresh_token".
+	TokenUse  string `json:"token_use"`
+	TokenType string `json:"token_type,omitempty"`
+	// User is the email of the user who installed the app, when HubSpot sends it.
+	User      string   `json:"user,omitempty"`
 	UserID    int64    `json:"user_id"`
-	Scopes    []string `json:"scopes"`
+	HubID     int64    `json:"hub_id"`
+	HubDomain string   `json:"hub_domain,omitempty"`
+	AppID     int64    `json:"app_id"`
 	ClientID  string   `json:"client_id,omitempty"`
-	TokenType string   `json:"token_type"`
+	Scopes    []string `json:"scopes"`
+	// ExpiresIn is an access token's remaining lifetime in seconds.
+	ExpiresIn int `json:"expires_in,omitempty"`
 }
 
-// AccessTokenInfo fetches GET /oauth/v1/access-tokens/{token}: the portal, user and scopes of a token.
-func (c *OAuthConfig) AccessTokenInfo(ctx context.Context, accessToken string) (*AccessTokenInfo, error) {
-	if accessToken == "" {
-		return nil, errors.New("hubspot: access token info: empty token")
+// Introspect asks HubSpot (POST /oauth/{OAuthVersion}/token/introspect) about a token: its portal, user and
+// scopes. hint is TokenTypeHintAccess or TokenTypeHintRefresh. A token HubSpot does not call active is
+// ErrTokenInactive; a refusal is an *OAuthError.
+func (c *OAuthConfig) Introspect(ctx context.Context, token, hint string) (*TokenInfo, error) {
+	if token == "" {
+		return nil, errors.New("hubspot: introspect token: empty token")
 	}
-	info := new(AccessTokenInfo)
-	if err := c.call(ctx, http.MethodGet, "/oauth/v1/access-tokens/"+url.PathEscape(accessToken), info); err != nil {
-		return nil, fmt.Errorf("hubspot: access token info: %w", err)
+	info := new(TokenInfo)
+	if err := c.postForm(ctx, OAuthPathIntrospect, c.tokenForm(token, hint), info); err != nil {
+		return nil, fmt.Errorf("hubspot: introspect token: %w", err)
+	}
+	if !info.Active {
+		return nil, fmt.Errorf("hubspot: introspect token: %w", ErrTokenInactive)
 	}
 	return info, nil
 }
 
-// RefreshTokenInfo fetches GET /oauth/v1/refresh-tokens/{token}.
-func (c *OAuthConfig) RefreshTokenInfo(ctx context.Context, refreshToken string) (*RefreshTokenInfo, error) {
-	if refreshToken == "" {
-		return nil, errors.New("hubspot: refresh token info: empty token")
-	}
-	info := new(RefreshTokenInfo)
-	if err := c.call(ctx, http.MethodGet, "/oauth/v1/refresh-tokens/"+url.PathEscape(refreshToken), info); err != nil {
-		return nil, fmt.Errorf("hubspot: refresh token info: %w", err)
-	}
-	return info, nil
+// AccessTokenInfo introspects an access token: the portal, user and scopes it was granted for.
+func (c *OAuthConfig) AccessTokenInfo(ctx context.Context, accessToken string) (*TokenInfo, error) {
+	return c.Introspect(ctx, accessToken, TokenTypeHintAccess)
 }
 
-// RevokeRefreshToken revokes a refresh token (DELETE, 204); access tokens already issued stay valid until
-// they expire.
-func (c *OAuthConfig) RevokeRefreshToken(ctx context.Context, refreshToken string) error {
-	if refreshToken == "" {
-		return errors.New("hubspot: revoke refresh token: empty token")
+// RefreshTokenInfo introspects a refresh token; a revoked one is ErrTokenInactive (or an *OAuthError).
+func (c *OAuthConfig) RefreshTokenInfo(ctx context.Context, refreshToken string) (*TokenInfo, error) {
+	return c.Introspect(ctx, refreshToken, TokenTypeHintRefresh)
+}
+
+// Revoke revokes a token (POST /oauth/{OAuthVersion}/token/revoke). Revoking a refresh token leaves the access
+// tokens already issued valid until they expire.
+func (c *OAuthConfig) Revoke(ctx context.Context, token, hint string) error {
+	if token == "" {
+		return errors.New("hubspot: revoke token: empty token")
 	}
-	if err := c.call(ctx, http.MethodDelete, "/oauth/v1/refresh-tokens/"+url.PathEscape(refreshToken), nil); err != nil {
-		return fmt.Errorf("hubspot: revoke refresh token: %w", err)
+	if err := c.postForm(ctx, OAuthPathRevoke, c.tokenForm(token, hint), nil); err != nil {
+		return fmt.Errorf("hubspot: revoke token: %w", err)
 	}
 	return nil
 }
 
-// call sends an unauthenticated OAuth metadata request. Its errors never contain the URL (it holds a token).
-func (c *OAuthConfig) call(ctx context.Context, method, path string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, method, c.apiURL()+path, nil)
+// RevokeRefreshToken revokes a refresh token (see Revoke).
+func (c *OAuthConfig) RevokeRefreshToken(ctx context.Context, refreshToken string) error {
+	return c.Revoke(ctx, refreshToken, TokenTypeHintRefresh)
+}
+
+// tokenForm is the body of introspect and revoke: the client credentials and the token, as HubSpot requires.
+func (c *OAuthConfig) tokenForm(token, hint string) url.Values {
+	f := url.Values{"client_id": {c.ClientID}, "client_secret": {c.ClientSecret}, "token": {token}}
+	if hint != "" {
+		f.Set("token_type_hint", hint)
+	}
+	return f
+}
+
+// postForm sends an unauthenticated, form-encoded OAuth request and decodes a 2xx JSON answer into v. A non-2xx
+// answer is an *OAuthError. The form holds secrets, so no error repeats it (nor the URL).
+func (c *OAuthConfig) postForm(ctx context.Context, path string, form url.Values, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.apiURL()+path, strings.NewReader(form.Encode()))
 	if err != nil {
 		return errors.New("invalid request URL")
 	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
@@ -370,13 +423,12 @@ func (c *OAuthConfig) call(ctx context.Context, method, path string, v any) erro
 		body = body[:maxOAuthResponseBytes]
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		resp.Request = nil // its URL holds the token
-		return newAPIError(resp, body, tooLarge)
+		return newOAuthError(resp.StatusCode, body)
 	}
 	if tooLarge {
 		return fmt.Errorf("%w (limit %d bytes)", ErrResponseTooLarge, maxOAuthResponseBytes)
 	}
-	if v == nil || len(body) == 0 {
+	if v == nil || len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
 	if err := json.Unmarshal(body, v); err != nil {

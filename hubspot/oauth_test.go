@@ -55,12 +55,12 @@ func TestAuthCodeURL(t *testing.T) {
 }
 
 const tokenResponse = `{"token_type":"bearer","access_token":"CJSP5qf1KhICAQEYs-gDIIGOBii1","refresh_token":"na1-6be7-4e2e-ab96",
-	"expires_in":1800,"hub_id":1234567,"scopes":["oauth","crm.objects.contacts.read"],"token_use":"access_token"}`
+	"expires_in":1800,"hub_id":1234567,"user_id":789,"scopes":["oauth","crm.objects.contacts.read"],"token_use":"access_token"}`
 
 func TestExchange(t *testing.T) {
 	t.Parallel()
 	c, mux := setupOAuth(t)
-	mux.HandleFunc("/oauth/v1/token", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc(OAuthPathToken, func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "POST")
 		if ct := r.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
 			t.Errorf("Content-Type = %q", ct)
@@ -87,7 +87,7 @@ func TestExchange(t *testing.T) {
 	}
 	after := time.Now()
 	want := &Token{AccessToken: "CJSP5qf1KhICAQEYs-gDIIGOBii1", RefreshToken: "na1-6be7-4e2e-ab96", TokenType: "bearer",
-		HubID: 1234567, Scopes: []string{"oauth", "crm.objects.contacts.read"}, Expiry: tok.Expiry}
+		HubID: 1234567, UserID: 789, Scopes: []string{"oauth", "crm.objects.contacts.read"}, Expiry: tok.Expiry}
 	if diff := cmp.Diff(want, tok); diff != "" {
 		t.Errorf("token (-want +got):\n%s", diff)
 	}
@@ -102,7 +102,7 @@ func TestExchange(t *testing.T) {
 func TestRefresh(t *testing.T) {
 	t.Parallel()
 	c, mux := setupOAuth(t)
-	mux.HandleFunc("/oauth/v1/token", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc(OAuthPathToken, func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		want := url.Values{"grant_type": {"refresh_token"}, "client_id": {"client-id"}, "client_secret": {"client-secret"}, "refresh_token": {"rt-1"}}
 		if diff := cmp.Diff(want, r.PostForm); diff != "" {
@@ -134,13 +134,17 @@ func TestTokenErrors(t *testing.T) {
 			true},
 		{"bad client id", 400, `{"status":"BAD_CLIENT_ID","message":"missing or invalid client id","error":"invalid_client"}`,
 			&OAuthError{StatusCode: 400, Code: "invalid_client", Status: "BAD_CLIENT_ID", Message: "missing or invalid client id"}, true},
+		{"RFC 6749 body only", 400, `{"error":"invalid_grant","error_description":"refresh token is revoked"}`,
+			&OAuthError{StatusCode: 400, Code: "invalid_grant", Description: "refresh token is revoked"}, true},
+		{"HubSpot API-style body", 401, `{"status":"error","message":"bad client","category":"INVALID_AUTHENTICATION","correlationId":"c-2"}`,
+			&OAuthError{StatusCode: 401, Status: "INVALID_AUTHENTICATION", Message: "bad client", CorrelationID: "c-2"}, true},
 		{"server error", 502, `<html>bad gateway</html>`, &OAuthError{StatusCode: 502}, false},
 		{"rate limited", 429, `{"status":"error","message":"slow down"}`, &OAuthError{StatusCode: 429, Status: "error", Message: "slow down"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, mux := setupOAuth(t)
-			mux.HandleFunc("/oauth/v1/token", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, tt.status, tt.body) })
+			mux.HandleFunc(OAuthPathToken, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, tt.status, tt.body) })
 			_, err := c.Refresh(context.Background(), "rt")
 			var oe *OAuthError
 			if !errors.As(err, &oe) {
@@ -156,83 +160,121 @@ func TestTokenErrors(t *testing.T) {
 	}
 }
 
+// introspectHandler answers POST /oauth/2026-03/token/introspect for the tokens it knows, checking the form.
+func introspectHandler(t *testing.T, answers map[string]string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, "POST")
+		if ct := r.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
+			t.Errorf("Content-Type = %q", ct)
+		}
+		if r.Header.Get("Authorization") != "" {
+			t.Error("introspection sent an Authorization header")
+		}
+		if err := r.ParseForm(); err != nil {
+			t.Fatal(err)
+		}
+		if r.URL.RawQuery != "" {
+			t.Errorf("query %q: the token belongs in the body", r.URL.RawQuery)
+		}
+		f := r.PostForm
+		if f.Get("client_id") != "client-id" || f.Get("client_secret") != "client-secret" {
+			t.Errorf("client credentials = %q / %q", f.Get("client_id"), f.Get("client_secret"))
+		}
+		answer, ok := answers[f.Get("token")+" "+f.Get("token_type_hint")]
+		if !ok {
+			writeJSON(w, 400, `{"error":"invalid_request","error_description":"unknown token","status":"BAD_REQUEST","message":"unknown token"}`)
+			return
+		}
+		writeJSON(w, 200, answer)
+	}
+}
+
 func TestAccessTokenInfo(t *testing.T) {
 	t.Parallel()
 	c, mux := setupOAuth(t)
-	mux.HandleFunc("/oauth/v1/access-tokens/at-1", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, "GET")
-		if r.Header.Get("Authorization") != "" {
-			t.Error("metadata call sent an Authorization header")
-		}
-		writeJSON(w, 200, `{"token":"at-1","user":"admin@example.com","hub_domain":"example.com","scopes":["oauth","crm.objects.contacts.read"],
-			"scope_to_scope_group_pks":[25,31],"trial_scopes":[],"trial_scope_to_scope_group_pks":[],"hub_id":1234567,"app_id":456,
-			"expires_in":1754,"user_id":789,"token_type":"access"}`)
-	})
+	mux.HandleFunc(OAuthPathIntrospect, introspectHandler(t, map[string]string{
+		"at-1 access_token": `{"active":true,"token":"at-1","user":"admin@example.com","hub_domain":"example.com","scopes":["oauth","crm.objects.contacts.read"],
+			"hub_id":1234567,"app_id":456,"client_id":"client-id","is_private_distribution":false,"expires_in":1754,"user_id":789,
+			"token_type":"bearer","token_use":"access_token"}`,
+		"at-old access_token": `{"active":false}`,
+	}))
 	got, err := c.AccessTokenInfo(context.Background(), "at-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &AccessTokenInfo{Token: "at-1", User: "admin@example.com", HubID: 1234567, HubDomain: "example.com", AppID: 456,
-		UserID: 789, Scopes: []string{"oauth", "crm.objects.contacts.read"}, ExpiresIn: 1754, TokenType: "access"}
+	want := &TokenInfo{Active: true, TokenUse: "access_token", TokenType: "bearer", User: "admin@example.com", UserID: 789, HubID: 1234567,
+		HubDomain: "example.com", AppID: 456, ClientID: "client-id", Scopes: []string{"oauth", "crm.objects.contacts.read"}, ExpiresIn: 1754}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if _, err := c.AccessTokenInfo(context.Background(), "at-old"); !errors.Is(err, ErrTokenInactive) {
+		t.Errorf("inactive token: err = %v, want ErrTokenInactive", err)
+	}
+	_, err = c.AccessTokenInfo(context.Background(), "at-unknown")
+	var oe *OAuthError
+	if !errors.As(err, &oe) || oe.StatusCode != 400 || oe.Code != "invalid_request" || oe.Status != "BAD_REQUEST" || oe.Description != "unknown token" {
+		t.Errorf("unknown token: err = %#v", err)
 	}
 }
 
 func TestRefreshTokenInfoAndRevoke(t *testing.T) {
 	t.Parallel()
 	c, mux := setupOAuth(t)
-	mux.HandleFunc("/oauth/v1/refresh-tokens/rt-1", func(w http.ResponseWriter, r *http.Request) {
-		switch r.Method {
-		case "GET":
-			writeJSON(w, 200, `{"token":"rt-1","user":"admin@example.com","hub_domain":"example.com","scopes":["oauth"],"hub_id":1234567,
-				"client_id":"client-id","user_id":789,"token_type":"refresh"}`)
-		case "DELETE":
-			w.WriteHeader(http.StatusNoContent)
-		default:
-			t.Errorf("method %s", r.Method)
+	mux.HandleFunc(OAuthPathIntrospect, introspectHandler(t, map[string]string{
+		"rt-1 refresh_token": `{"active":true,"token":"rt-1","user":"admin@example.com","hub_domain":"example.com","scopes":["oauth"],"hub_id":1234567,
+			"app_id":456,"client_id":"client-id","user_id":789,"token_type":"bearer","token_use":"refresh_token"}`,
+	}))
+	var revoked url.Values
+	mux.HandleFunc(OAuthPathRevoke, func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, "POST")
+		if ct := r.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
+			t.Errorf("Content-Type = %q", ct)
 		}
+		r.ParseForm()
+		revoked = r.PostForm
+		w.WriteHeader(http.StatusOK)
 	})
 	info, err := c.RefreshTokenInfo(context.Background(), "rt-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &RefreshTokenInfo{Token: "rt-1", User: "admin@example.com", HubID: 1234567, HubDomain: "example.com",
-		UserID: 789, Scopes: []string{"oauth"}, ClientID: "client-id", TokenType: "refresh"}
+	want := &TokenInfo{Active: true, TokenUse: "refresh_token", TokenType: "bearer", User: "admin@example.com", UserID: 789, HubID: 1234567,
+		HubDomain: "example.com", AppID: 456, ClientID: "client-id", Scopes: []string{"oauth"}}
 	if diff := cmp.Diff(want, info); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	if err := c.RevokeRefreshToken(context.Background(), "rt-1"); err != nil {
 		t.Fatal(err)
 	}
+	wantForm := url.Values{"client_id": {"client-id"}, "client_secret": {"client-secret"}, "token": {"rt-1"}, "token_type_hint": {"refresh_token"}}
+	if diff := cmp.Diff(wantForm, revoked); diff != "" {
+		t.Errorf("revoke form (-want +got):\n%s", diff)
+	}
 }
 
 func TestOAuthErrorsDoNotLeakTokens(t *testing.T) {
 	t.Parallel()
 	c, mux := setupOAuth(t)
-	mux.HandleFunc("/oauth/v1/refresh-tokens/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 404, `{"status":"error","message":"Refresh token not found","category":"OBJECT_NOT_FOUND"}`)
+	mux.HandleFunc(OAuthPathRevoke, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 400, `{"error":"invalid_grant","error_description":"refresh token not found","status":"BAD_REFRESH_TOKEN","message":"refresh token not found"}`)
 	})
 	err := c.RevokeRefreshToken(context.Background(), "secret-rt")
-	if !errors.Is(err, ErrNotFound) {
-		t.Fatalf("err = %v", err)
-	}
-	var er *ErrorResponse
-	if errors.As(err, &er) && er.Response.Request != nil {
-		t.Error("error keeps the request, whose URL holds the token")
+	var oe *OAuthError
+	if !errors.As(err, &oe) || !oe.Permanent() {
+		t.Fatalf("err = %v, want a permanent *OAuthError", err)
 	}
 
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := l.Addr().String()
 	l.Close()
-	c2 := &OAuthConfig{APIURL: "http://" + addr}
+	c2 := &OAuthConfig{APIURL: "http://" + addr, ClientSecret: "secret-cs"}
 	_, err = c2.AccessTokenInfo(context.Background(), "secret-at")
 	if err == nil {
 		t.Fatal("want error")
 	}
 	tok := Token{AccessToken: "secret-at", RefreshToken: "secret-rt", HubID: 1}
-	for _, s := range []string{err.Error(), fmt.Sprint(err), tok.String(), fmt.Sprintf("%v %+v %#v", tok, tok, &tok)} {
-		if strings.Contains(s, "secret") {
+	for _, s := range []string{err.Error(), fmt.Sprint(err), tok.String(), fmt.Sprintf("%v %+v %#v", tok, tok, &tok), c.ClientSecret} {
+		if strings.Contains(s, "secret-") {
 			t.Errorf("token leaked: %s", s)
 		}
 	}

@@ -60,14 +60,12 @@ type ListOwnersOptions struct {
 	Archived bool
 }
 
-const ownersPath = "crm/v3/owners"
-
 // Get fetches an owner by owner ID.
 func (s *OwnersService) Get(ctx context.Context, ownerID string) (*Owner, *Response, error) {
 	if ownerID == "" {
 		return nil, nil, errors.New("hubspot: get owner: empty id")
 	}
-	req, err := s.client.NewRequest(http.MethodGet, ownersPath+"/"+url.PathEscape(ownerID), nil)
+	req, err := s.client.NewRequest(http.MethodGet, s.client.ownersPath()+"/"+url.PathEscape(ownerID), nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubspot: get owner: %w", err)
 	}
@@ -96,7 +94,7 @@ func (s *OwnersService) List(ctx context.Context, opts *ListOwnersOptions) (*Own
 			q.Set("archived", "true")
 		}
 	}
-	req, err := s.client.NewRequest(http.MethodGet, addQuery(ownersPath, q), nil)
+	req, err := s.client.NewRequest(http.MethodGet, addQuery(s.client.ownersPath(), q), nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubspot: list owners: %w", err)
 	}

@@ -25,7 +25,7 @@ const ownerJSON = `{
 func TestOwnersGet(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/owners/41629779", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/owners/2026-03/41629779", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "GET")
 		testQuery(t, r, nil)
 		writeJSON(w, 200, ownerJSON)
@@ -49,7 +49,7 @@ func TestOwnersGet(t *testing.T) {
 func TestOwnersGetDeactivated(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/owners/7", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/owners/2026-03/7", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"id":"7","email":"gone@example.com","userId":null,"archived":false}`)
 	})
 	got, _, err := client.Owners.Get(context.Background(), "7")
@@ -64,7 +64,7 @@ func TestOwnersGetDeactivated(t *testing.T) {
 func TestOwnersList(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/owners", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/owners/2026-03", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "GET")
 		testQuery(t, r, map[string]string{"email": "owner@example.com", "limit": "100", "after": "abc"})
 		writeJSON(w, 200, `{"results":[`+ownerJSON+`],"paging":{"next":{"after":"def","link":"x"}}}`)
@@ -81,7 +81,7 @@ func TestOwnersList(t *testing.T) {
 func TestOwnersAll(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/owners", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/owners/2026-03", func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Query().Get("after") {
 		case "":
 			writeJSON(w, 200, `{"results":[{"id":"1"},{"id":"2"}],"paging":{"next":{"after":"p2"}}}`)

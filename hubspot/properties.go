@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 )
 
@@ -66,7 +65,7 @@ func (s *PropertiesService) Get(ctx context.Context, objectType, name string) (*
 	if objectType == "" || name == "" {
 		return nil, nil, errors.New("hubspot: get property: empty object type or name")
 	}
-	req, err := s.client.NewRequest(http.MethodGet, "crm/v3/properties/"+url.PathEscape(objectType)+"/"+url.PathEscape(name), nil)
+	req, err := s.client.NewRequest(http.MethodGet, s.client.propertyPath(objectType, name), nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hubspot: get property: %w", err)
 	}

@@ -13,7 +13,7 @@ import (
 func TestPropertiesGet(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
-	mux.HandleFunc("/crm/v3/properties/contacts/lifecyclestage", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/properties/2026-03/contacts/lifecyclestage", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, "GET")
 		testQuery(t, r, nil)
 		writeJSON(w, 200, `{"name":"lifecyclestage","label":"Lifecycle Stage","type":"enumeration","fieldType":"radio",

@@ -24,7 +24,7 @@ func TestClientWithMemoryLimiter(t *testing.T) {
 		clock.Advance(d)
 		return nil
 	}
-	mux.HandleFunc("/crm/v3/objects/contacts/search", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/search", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"total":0,"results":[]}`)
 	})
 	for range 3 {
@@ -109,7 +109,7 @@ func TestReserveForBackground(t *testing.T) {
 	// Through the client: an interactive search waits for the agents' share, a background one does not.
 	c, mux, fs := setup(t, WithLimiter(ReserveForBackground(cache.NewMemory(cache.WithClock(clock.Now)).Limiter(), 0.4), "8"), WithSearchLimit(5, time.Second))
 	c.sleep = func(ctx context.Context, d time.Duration) error { fs.sleep(ctx, d); clock.Advance(d); return nil }
-	mux.HandleFunc("/crm/v3/objects/contacts/search", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/search", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"total":0,"results":[]}`)
 	})
 	for range 3 {

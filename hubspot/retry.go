@@ -31,6 +31,9 @@ import (
 // (the note carries a caller-chosen marker), because HubSpot may have stored it. That check cannot live
 // here: search is eventually consistent, so only a job retried seconds later can trust it.
 //
+// 477 MIGRATION_IN_PROGRESS (the portal is moving between data centres, Retry-After up to a day) is not retried
+// here: the *MigrationError says when to try again, and IsRetryable reports true.
+//
 // Other 4xx answers are never retried.
 
 // RetryPolicy bounds the client's retries. Zero fields take the defaults of DefaultRetryPolicy.
@@ -108,6 +111,11 @@ func (p RetryPolicy) decide(attempt int, idempotent bool, expiredRetries *int, e
 			return retryDecision{}
 		}
 		return retryDecision{retry: true, wait: min(rl.RetryAfter, p.MaxRateLimitWait)}
+	}
+	var mig *MigrationError
+	if errors.As(err, &mig) {
+		// The portal is moving data centre for up to a day: the caller's durable work waits, not this call.
+		return retryDecision{}
 	}
 	var e *ErrorResponse
 	if !errors.As(err, &e) {

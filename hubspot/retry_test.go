@@ -62,7 +62,7 @@ func TestRetry429TenSecondly(t *testing.T) {
 		reply(429, tenSecondly, "X-HubSpot-RateLimit-Interval-Milliseconds", "10000", "X-HubSpot-RateLimit-Remaining", "0"),
 		reply(200, ownerJSON),
 	}}
-	mux.Handle("/crm/v3/owners/41629779", seq)
+	mux.Handle("/crm/owners/2026-03/41629779", seq)
 	_, resp, err := client.Owners.Get(context.Background(), "41629779")
 	if err != nil {
 		t.Fatal(err)
@@ -80,8 +80,8 @@ func TestRetry429SecondlyOnSearchAndNoteCreate(t *testing.T) {
 	client, mux, fs := setup(t)
 	searches := &sequence{handlers: []http.HandlerFunc{reply(429, secondly), reply(200, `{"total":0,"results":[]}`)}}
 	creates := &sequence{handlers: []http.HandlerFunc{reply(429, tenSecondly, "Retry-After", "2"), reply(201, noteJSON)}}
-	mux.Handle("/crm/v3/objects/contacts/search", searches)
-	mux.Handle("/crm/v3/objects/notes", creates)
+	mux.Handle("/crm/objects/2026-03/contacts/search", searches)
+	mux.Handle("/crm/objects/2026-03/notes", creates)
 	ctx := context.Background()
 	if _, _, err := client.Contacts.Search(ctx, NewSearch().Where("email", OpEQ, "a@b.c").Request()); err != nil {
 		t.Fatal(err)
@@ -102,7 +102,7 @@ func TestRetry429Exhausted(t *testing.T) {
 	t.Parallel()
 	client, mux, fs := setup(t, WithRetry(RetryPolicy{MaxAttempts: 3, MaxRateLimitWait: 5 * time.Second}))
 	seq := &sequence{handlers: []http.HandlerFunc{reply(429, tenSecondly)}}
-	mux.Handle("/crm/v3/owners/1", seq)
+	mux.Handle("/crm/owners/2026-03/1", seq)
 	_, resp, err := client.Owners.Get(context.Background(), "1")
 	var rl *RateLimitError
 	if !errors.As(err, &rl) || rl.PolicyName != PolicyTenSecondlyRolling {
@@ -126,7 +126,7 @@ func TestRetry5xxThenOK(t *testing.T) {
 		reply(503, ""),
 		reply(200, contactJSON),
 	}}
-	mux.Handle("/crm/v3/objects/contacts/501", seq)
+	mux.Handle("/crm/objects/2026-03/contacts/501", seq)
 	if _, _, err := client.Contacts.Get(context.Background(), "501", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestRetry400NotRetried(t *testing.T) {
 	t.Parallel()
 	client, mux, fs := setup(t)
 	seq := &sequence{handlers: []http.HandlerFunc{reply(400, validation)}}
-	mux.Handle("/crm/v3/objects/contacts/501", seq)
+	mux.Handle("/crm/objects/2026-03/contacts/501", seq)
 	_, _, err := client.Contacts.Update(context.Background(), "501", map[string]string{"email": "bad"})
 	var er *ErrorResponse
 	if !errors.As(err, &er) || er.Category != CategoryValidationError || er.Errors[0].Code != "INVALID_EMAIL" {
@@ -155,7 +155,7 @@ func TestRetry423(t *testing.T) {
 	t.Parallel()
 	client, mux, fs := setup(t)
 	seq := &sequence{handlers: []http.HandlerFunc{reply(423, `{"status":"error","message":"locked"}`), reply(201, noteJSON)}}
-	mux.Handle("/crm/v3/objects/notes", seq)
+	mux.Handle("/crm/objects/2026-03/notes", seq)
 	if _, _, err := client.Notes.Create(context.Background(), NoteInput{Body: "x", Timestamp: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestRetry401ExpiredOnceAtMost(t *testing.T) {
 	tr := &invalidatingTransport{}
 	client.client = &http.Client{Transport: tr}
 	seq := &sequence{handlers: []http.HandlerFunc{reply(401, expired)}}
-	mux.Handle("/crm/v3/owners/1", seq)
+	mux.Handle("/crm/owners/2026-03/1", seq)
 	_, _, err := client.Owners.Get(context.Background(), "1")
 	if !errors.Is(err, ErrExpiredAuthentication) {
 		t.Fatalf("err = %v", err)
@@ -208,7 +208,7 @@ func TestRetry401Invalid(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)
 	seq := &sequence{handlers: []http.HandlerFunc{reply(401, `{"status":"error","message":"bad token","category":"INVALID_AUTHENTICATION"}`)}}
-	mux.Handle("/crm/v3/owners/1", seq)
+	mux.Handle("/crm/owners/2026-03/1", seq)
 	if _, _, err := client.Owners.Get(context.Background(), "1"); !errors.Is(err, ErrUnauthorized) || seq.Count() != 1 {
 		t.Fatalf("err = %v, requests = %d", err, seq.Count())
 	}
@@ -222,7 +222,7 @@ func TestRetryContactCreateIsIdempotentWithEmail(t *testing.T) {
 		reply(502, "bad gateway"),
 		reply(409, `{"status":"error","message":"Contact already exists. Existing ID: 501","category":"CONFLICT"}`),
 	}}
-	mux.Handle("/crm/v3/objects/contacts", seq)
+	mux.Handle("/crm/objects/2026-03/contacts", seq)
 	_, _, err := client.Contacts.Create(context.Background(), map[string]string{"email": "bh@hubspot.com"})
 	var ce *ConflictError
 	if !errors.As(err, &ce) || ce.ExistingID != "501" {
@@ -235,7 +235,7 @@ func TestRetryContactCreateIsIdempotentWithEmail(t *testing.T) {
 	// Without an email nothing makes the create idempotent: no retry.
 	client2, mux2, _ := setup(t)
 	seq2 := &sequence{handlers: []http.HandlerFunc{reply(502, "bad gateway"), reply(201, contactJSON)}}
-	mux2.Handle("/crm/v3/objects/contacts", seq2)
+	mux2.Handle("/crm/objects/2026-03/contacts", seq2)
 	if _, _, err := client2.Contacts.Create(context.Background(), map[string]string{"firstname": "x"}); err == nil || seq2.Count() != 1 {
 		t.Errorf("err = %v, requests = %d", err, seq2.Count())
 	}
@@ -298,7 +298,7 @@ func TestRetryStopsWhenContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	client.sleep = func(context.Context, time.Duration) error { cancel(); return context.Canceled }
 	seq := &sequence{handlers: []http.HandlerFunc{reply(500, "")}}
-	mux.Handle("/crm/v3/owners/1", seq)
+	mux.Handle("/crm/owners/2026-03/1", seq)
 	_, _, err := client.Owners.Get(ctx, "1")
 	if !errors.Is(err, context.Canceled) || seq.Count() != 1 {
 		t.Fatalf("err = %v, requests = %d", err, seq.Count())

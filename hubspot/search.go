@@ -72,7 +72,7 @@ type Sort struct {
 // DefaultSearchPageSize is the limit sent when a SearchRequest sets none (HubSpot's own default).
 const DefaultSearchPageSize = 10
 
-// SearchRequest is the body of POST /crm/v3/objects/{type}/search. It is always sent complete (see the
+// SearchRequest is the body of POST /crm/objects/{version}/{type}/search. It is always sent complete (see the
 // package doc): empty filterGroups, sorts and properties as [], a zero Limit as DefaultSearchPageSize and an
 // empty After as "0".
 type SearchRequest struct {

@@ -31,6 +31,7 @@ func setupSim(t *testing.T, opts hubspotsim.Options) *simEnv {
 	t.Helper()
 	clock := testkit.NewClock(time.Now())
 	opts.Now = clock.Now
+	opts.LegacyAPIsOff = true // the client must not need a path HubSpot retires
 	sim := hubspotsim.NewTestServer(t, opts)
 	p := sim.CreatePortal(hubspotsim.PortalSpec{UIDomain: "app-eu1.hubspot.com"})
 	at, rt := sim.IssueTokens(p.ID, "")

@@ -33,7 +33,7 @@ func newTokenServer(t *testing.T) *tokenServer {
 	t.Helper()
 	ts := &tokenServer{lifetime: 1800}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/oauth/v1/token", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc(OAuthPathToken, func(w http.ResponseWriter, r *http.Request) {
 		if ts.gate != nil {
 			<-ts.gate
 		}

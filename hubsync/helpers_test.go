@@ -3,6 +3,8 @@ package hubsync
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -55,6 +57,11 @@ type envOpts struct {
 	noEnable bool
 	// refreshMargin is the integration's (default 5 minutes).
 	refreshMargin time.Duration
+	// front, when set, stands between the gateway's API calls and the simulator (to change HubSpot's answers);
+	// OAuth calls still go to the simulator.
+	front func(sim http.Handler) http.Handler
+	// apiVersion is HUBSPOT_API_VERSION (default the client's).
+	apiVersion string
 }
 
 func newEnv(t testing.TB, engine string, o envOpts) *env {
@@ -67,6 +74,7 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 	e.sim = o.simSrv
 	if e.sim == nil {
 		o.sim.Now = e.clock.Now
+		o.sim.LegacyAPIsOff = true // HubSpot's retired paths answer 410, as they will
 		e.sim = hubspotsim.NewTestServer(t, o.sim)
 		e.sim.CreatePortal(hubspotsim.PortalSpec{ID: portal, Name: "Sync test", Country: "GB"})
 		e.sim.SeedOwner(portal, hubspotsim.Owner{ID: "41000001", Email: "sam@test.test", FirstName: "Sam", LastName: "Agent"})
@@ -99,8 +107,14 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 	} else {
 		e.admin, e.agent = hubtest.Principals(ws.ID)
 	}
+	apiURL := e.sim.URL()
+	if o.front != nil {
+		srv := httptest.NewServer(o.front(e.sim))
+		t.Cleanup(srv.Close)
+		apiURL = srv.URL
+	}
 	e.integ = integration.New(integration.Config{
-		Store: e.db, OAuth: hubtest.OAuth(e.sim), APIURL: e.sim.URL(), LinkURL: e.sim.URL(), PublicURL: hubtest.PublicURL,
+		Store: e.db, OAuth: hubtest.OAuth(e.sim), APIURL: apiURL, APIVersion: o.apiVersion, LinkURL: e.sim.URL(), PublicURL: hubtest.PublicURL,
 		Cache: e.cache, Locker: e.cache, Limiter: e.cache.Limiter(), PubSub: e.ps, Box: e.box, Now: e.clock.Now,
 		RefreshMargin: o.refreshMargin,
 	})

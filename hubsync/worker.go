@@ -285,7 +285,8 @@ type batchState struct {
 // batch read). A contact found there under a linked customer's stored ID confirms the link (rule 1) without a
 // call per customer; for an unlinked customer it is the email rule's match (a primary email belongs to one
 // contact, so there is no older duplicate to prefer) without a search per customer, which HubSpot allows only
-// 5 a second. Anything else (no email, not found, another ID: merged or changed) goes through the matcher.
+// 5 a second. Anything else (no email, not found, another ID: merged or changed) goes through the matcher,
+// whose search also finds the email among contacts' additional emails before anything is created.
 // A transient failure (5xx, 429, 401, timeout) is returned; any other leaves the matching to the matcher.
 func (w *Worker) readLinked(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, jobs []*job, b *batchState) error {
 	var emails []string
@@ -350,7 +351,7 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 	switch ct := b.linked[cust.HubspotContactID]; {
 	case b.matched[cust.ID] != nil:
 		res = b.matched[cust.ID]
-	case ct != nil && cust.HubspotPortalID == integ.PortalID && strings.EqualFold(ct.Prop("email"), cust.Email):
+	case ct != nil && cust.HubspotPortalID == integ.PortalID && (strings.EqualFold(ct.Prop("email"), cust.Email) || match.HasAdditionalEmail(ct, cust.Email)):
 		res = &match.Result{Contact: ct, Rule: convrs.MatchCRMID, Candidates: 1}
 	case (cust.HubspotContactID == "" || cust.HubspotPortalID != integ.PortalID) && cust.Email != "" && b.byEmail[strings.ToLower(cust.Email)] != nil:
 		// Unlinked, and the batch read found the contact of its email: rule 2, linked as the matcher would.
@@ -622,10 +623,8 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 		}
 	}
 	for _, n := range res.Results {
-		for m, j := range owner {
-			if strings.Contains(n.Body(), m+" ") {
-				j.noteIDs[indexOf(j.markers, m)] = n.ID
-			}
+		if m := resultMarker(n, owner); m != "" {
+			owner[m].noteIDs[indexOf(owner[m].markers, m)] = n.ID
 		}
 	}
 	failed := res.ErrorsByTraceID()
@@ -635,7 +634,7 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 			if id == "" {
 				if e := failed[j.markers[i]]; e != nil {
 					j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncFailed, ReasonCode: convrs.SyncReasonRejected,
-						Reason: "HubSpot refused the note: " + e.Message}
+						Reason: "HubSpot refused the note: " + e.Detail()}
 				} else {
 					still = append(still, j.markers[i])
 				}
@@ -651,6 +650,34 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 		}
 	}
 	return nil
+}
+
+// resultMarker names the input a created note answers: its objectWriteTraceId where HubSpot echoes it (the inputs
+// carry their marker as trace ID), else the marker token found in the note's body. The body is never compared
+// with what was sent: HubSpot may normalise the HTML.
+func resultMarker(n *hubspot.Note, owner map[string]*job) string {
+	if owner[n.ObjectWriteTraceID] != nil {
+		return n.ObjectWriteTraceID
+	}
+	for _, m := range markerTokens(n.Body()) {
+		if owner[m] != nil {
+			return m
+		}
+	}
+	return ""
+}
+
+// markerTokens lists the words of body that look like a marker ("convrs…c…p…"), whatever surrounds them.
+func markerTokens(body string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(body, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	}) {
+		if strings.HasPrefix(w, "convrs") {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 func indexOf(l []string, s string) int {
@@ -675,6 +702,8 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 	o := &store.HubspotSyncOutcome{Warnings: j.warnings, MatchedBy: c.Sync.MatchedBy, ContactName: c.Sync.ContactName, ContactURL: c.Sync.ContactURL}
 	var rl *hubspot.RateLimitError
 	var re *hubspot.RefreshError
+	var mig *hubspot.MigrationError
+	var apiErr *hubspot.ErrorResponse
 	switch {
 	case errors.Is(err, context.Canceled) || err == nil:
 		o.Status, o.RunAt, o.Uncounted = convrs.SyncQueued, now, true
@@ -684,6 +713,18 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonRateLimited, true
 		o.RunAt = now.Add(max(rl.RetryAfter, time.Second))
 		o.Reason = "Waiting: HubSpot's rate limit was reached; retrying when its window frees."
+	case errors.As(err, &mig):
+		// HubSpot is moving the portal between data centres and says when to come back (up to a day): not a
+		// failure, and not counted as an attempt.
+		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonUnavailable, true
+		o.RunAt = now.Add(max(mig.RetryAfter, time.Second))
+		o.Reason = "Waiting: HubSpot is moving this portal between data centres; retrying at " +
+			o.RunAt.UTC().Format("2006-01-02 15:04 UTC") + ", when HubSpot said it would be done."
+	case errors.As(err, &apiErr) && errors.Is(err, hubspot.ErrValidation):
+		// Refused by HubSpot's checks, e.g. a property the portal's admin made required: only a change in
+		// HubSpot or in the data helps, so retrying is pointless.
+		o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRejected
+		o.Reason = "Failed: HubSpot refused the request" + operation(err) + ": " + apiErr.Detail()
 	case convrs.ErrorCode(err) == convrs.EUNAVAILABLE || (errors.As(err, &re) && re.Permanent):
 		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
 		o.RunAt = now.Add(w.cfg.ErrorRecheck)
@@ -715,6 +756,15 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 		o.RunAt = maxTime(o.RunAt, now.Add(w.cfg.SearchDelay))
 	}
 	return o
+}
+
+// operation is " (create contact)" for an error of the HubSpot client's "hubspot: create contact: …", or "".
+func operation(err error) string {
+	_, rest, ok := strings.Cut(err.Error(), "hubspot: ")
+	if op, _, found := strings.Cut(rest, ": "); ok && found && op != "" {
+		return " (" + op + ")"
+	}
+	return ""
 }
 
 func maxTime(a, b time.Time) time.Time {

@@ -223,6 +223,9 @@ func (s *Service) finish(ctx context.Context, st *oauthState, cb Callback) Outco
 		s.revoke(ctx, tok.RefreshToken)
 		return failed(ResultHubspotFailed, "HubSpot did not answer while Convrs checked the connection. Nothing was connected; please try again.")
 	}
+	if info.HubID == 0 {
+		info.HubID = tok.HubID
+	}
 	granted := info.Scopes
 	if len(granted) == 0 {
 		granted = tok.Scopes
@@ -460,7 +463,7 @@ func randomID(n int) string {
 // accountDetails reads the portal's details with the tokens just granted, before anything is stored.
 func (s *Service) accountDetails(ctx context.Context, tok *hubspot.Token) (*hubspot.AccountDetails, error) {
 	hc, err := hubspot.NewClient(oauth2.NewClient(context.WithValue(ctx, oauth2.HTTPClient, s.cfg.HTTPClient), oauth2.StaticTokenSource(tok.OAuth2())),
-		hubspot.WithBaseURL(s.cfg.APIURL))
+		hubspot.WithBaseURL(s.cfg.APIURL), hubspot.WithAPIVersion(s.cfg.APIVersion))
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package integration_test
 
 import (
+	"bytes"
 	"context"
 	"html"
 	"io"
@@ -51,6 +52,8 @@ type env struct {
 	admin  context.Context
 	agent  context.Context
 	custID string
+	// revocations are the refresh tokens HubSpot accepted to revoke, as the gateway sent them.
+	revocations *revocationLog
 	// browser is the admin's browser: the cookies the gateway set in it, sent back on every request.
 	browser *browser
 }
@@ -114,9 +117,11 @@ func newEnvDB(t *testing.T, db *store.DB) *env {
 	ctx := context.Background()
 	logs := &testkit.LogBuffer{}
 	// The simulator logs every request at debug level through the same log, as the gateway's in-process one does.
+	// The product's tests run with HubSpot's retired paths (OAuth v1, CRM v3/v4) answering 410, as they will.
 	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{
-		RedirectURIs: []string{publicURL + integration.CallbackPath},
-		Logger:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})).With("component", "hubspotsim"),
+		LegacyAPIsOff: true,
+		RedirectURIs:  []string{publicURL + integration.CallbackPath},
+		Logger:        slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})).With("component", "hubspotsim"),
 	})
 	sim.SeedDemo()
 	if err := db.CreateWorkspace(ctx, &convrs.Workspace{ID: wsID, Name: "Test", DefaultRegion: "GB", TimeZone: "Europe/London"}); err != nil {
@@ -136,10 +141,11 @@ func newEnvDB(t *testing.T, db *store.DB) *env {
 		admin:   convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_admin", WorkspaceID: wsID, Role: convrs.RoleAdmin}),
 		agent:   convrs.NewContextWithPrincipal(ctx, &convrs.Principal{StaffID: "stf_agent", WorkspaceID: wsID, Role: convrs.RoleAgent}),
 	}
+	e.revocations = &revocationLog{sim: sim}
 	e.oauth = &hubspot.OAuthConfig{
 		ClientID: hubspotsim.DefaultClientID, ClientSecret: hubspotsim.DefaultClientSecret,
 		RedirectURL: publicURL + integration.CallbackPath, Scopes: integration.RequiredScopes,
-		AppURL: sim.URL(), APIURL: sim.URL(),
+		AppURL: sim.URL(), APIURL: sim.URL(), HTTPClient: &http.Client{Transport: e.revocations},
 	}
 	e.svc = e.restart()
 	first, email := "Alice", "alice@example.com"
@@ -397,23 +403,60 @@ func (e *env) ageTokens(t *testing.T, d time.Duration) {
 	}
 }
 
-// requests returns the simulator's requests since the first skip ones whose method and path start as given.
-func (e *env) requests(skip int, method, pathPrefix string) []hubspotsim.RequestLog {
+// requests returns the simulator's requests since the first skip ones with the given method and path, or whose
+// path starts with it when it ends with "/".
+func (e *env) requests(skip int, method, path string) []hubspotsim.RequestLog {
 	var out []hubspotsim.RequestLog
 	for _, r := range e.sim.Requests()[skip:] {
-		if r.Method == method && strings.HasPrefix(r.Path, pathPrefix) {
+		if r.Method == method && (r.Path == path || strings.HasSuffix(path, "/") && strings.HasPrefix(r.Path, path)) {
 			out = append(out, r)
 		}
 	}
 	return out
 }
 
+// revocationLog sends the gateway's OAuth calls on and keeps the refresh tokens HubSpot accepted to revoke
+// (the token travels in the form body, so the simulator's request log cannot tell which one), each with the
+// number of simulator requests before it.
+type revocationLog struct {
+	sim  *hubspotsim.TestServer
+	mu   sync.Mutex
+	list []revocation
+}
+
+type revocation struct {
+	after int
+	token string
+}
+
+func (l *revocationLog) RoundTrip(r *http.Request) (*http.Response, error) {
+	var form url.Values
+	if r.Method == http.MethodPost && r.URL.Path == hubspot.OAuthPathRevoke && r.Body != nil {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		form, _ = url.ParseQuery(string(b))
+	}
+	n := len(l.sim.Requests())
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err == nil && form != nil && resp.StatusCode/100 == 2 && form.Get("token_type_hint") == hubspot.TokenTypeHintRefresh {
+		l.mu.Lock()
+		l.list = append(l.list, revocation{after: n, token: form.Get("token")})
+		l.mu.Unlock()
+	}
+	return resp, err
+}
+
 // revokedTokens returns the refresh tokens the gateway revoked at the simulator since request skip.
 func (e *env) revokedTokens(skip int) []string {
+	e.revocations.mu.Lock()
+	defer e.revocations.mu.Unlock()
 	var out []string
-	for _, r := range e.requests(skip, http.MethodDelete, "/oauth/v1/refresh-tokens/") {
-		if r.Status == http.StatusNoContent {
-			out = append(out, strings.TrimPrefix(r.Path, "/oauth/v1/refresh-tokens/"))
+	for _, r := range e.revocations.list {
+		if r.after >= skip {
+			out = append(out, r.token)
 		}
 	}
 	return out

@@ -140,7 +140,7 @@ func TestConnectPartialGrant(t *testing.T) {
 		t.Error("page names granted scopes as missing")
 	}
 	e.mustNothingStored(t)
-	if len(e.requests(n, http.MethodPost, "/oauth/v1/token")) != 1 {
+	if len(e.requests(n, http.MethodPost, hubspot.OAuthPathToken)) != 1 {
 		t.Fatal("the code was not exchanged: the partial grant was not seen by the gateway")
 	}
 	revoked := e.revokedTokens(n)
@@ -170,7 +170,7 @@ func TestConnectCancelled(t *testing.T) {
 	p = e.callback(t, e.consent(t, authURL, portalA))
 	p.mustFail(t, integration.ResultRefused, "already been used")
 	e.mustNothingStored(t)
-	if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 0 {
+	if got := e.requests(n, http.MethodPost, hubspot.OAuthPathToken); len(got) != 0 {
 		t.Errorf("the gateway exchanged %d codes", len(got))
 	}
 }
@@ -228,7 +228,7 @@ func TestCallbackRejectsBadState(t *testing.T) {
 			p := e.callback(t, withState(t, redirect, tc.state(stateOf(t, redirect))))
 			p.mustFail(t, integration.ResultRefused, "HubSpot connection failed", forged, "Start again with Integrate")
 			e.mustNothingStored(t)
-			if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 0 {
+			if got := e.requests(n, http.MethodPost, hubspot.OAuthPathToken); len(got) != 0 {
 				t.Errorf("the gateway exchanged the code of a forged callback")
 			}
 			if n := announcements(sub); n != 0 {
@@ -259,7 +259,7 @@ func TestCallbackRejectsBadState(t *testing.T) {
 		}
 		// Elsewhere (another browser, no cookie) it reads the same; after a Disable it is a used link again.
 		e.callbackFrom(t, nil, redirect).mustContain(t, "The connection is complete")
-		if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 1 {
+		if got := e.requests(n, http.MethodPost, hubspot.OAuthPathToken); len(got) != 1 {
 			t.Errorf("%d code exchanges, want 1", len(got))
 		}
 		if diff := cmp.Diff(first, e.mustState(t, convrs.IntegrationConnected)); diff != "" {
@@ -285,7 +285,7 @@ func TestCallbackRejectsBadState(t *testing.T) {
 		p := e.callback(t, e.consent(t, authURL, portalA))
 		p.mustFail(t, integration.ResultRefused, "This connection link has expired (links are valid for 10 minutes), so nothing was connected.")
 		e.mustNothingStored(t)
-		if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 0 {
+		if got := e.requests(n, http.MethodPost, hubspot.OAuthPathToken); len(got) != 0 {
 			t.Errorf("the gateway exchanged the code of an expired link")
 		}
 		// A fresh link works.
@@ -524,10 +524,10 @@ func TestRefreshAheadOfExpiry(t *testing.T) {
 		const callers = 20
 		callTogether(t, callers, func(int) *integration.Service { return e.svc })
 
-		if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 1 || got[0].Status != http.StatusOK {
+		if got := e.requests(n, http.MethodPost, hubspot.OAuthPathToken); len(got) != 1 || got[0].Status != http.StatusOK {
 			t.Errorf("%d refresh requests (%+v), want exactly 1", len(got), got)
 		}
-		if got := e.requests(n, http.MethodGet, "/account-info/v3/details"); len(got) != callers {
+		if got := e.requests(n, http.MethodGet, "/account-info/"+hubspot.DefaultAPIVersion+"/details"); len(got) != callers {
 			t.Errorf("%d API calls reached HubSpot, want %d", len(got), callers)
 		}
 		after, _ := e.db.HubspotTokens(ctx, wsID)
@@ -537,7 +537,7 @@ func TestRefreshAheadOfExpiry(t *testing.T) {
 		if _, err := e.svc.AccessToken(ctx, wsID); err != nil {
 			t.Fatal(err)
 		}
-		if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 1 {
+		if got := e.requests(n, http.MethodPost, hubspot.OAuthPathToken); len(got) != 1 {
 			t.Errorf("a fresh token was refreshed again (%d refreshes)", len(got))
 		}
 	})
@@ -569,10 +569,10 @@ func TestRefreshRefusedPutsIntegrationInError(t *testing.T) {
 		if !errors.As(err, &re) || !re.Permanent {
 			t.Fatalf("API call error = %v, want a permanent refresh error", err)
 		}
-		if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 1 {
+		if got := e.requests(n, http.MethodPost, hubspot.OAuthPathToken); len(got) != 1 {
 			t.Errorf("%d refresh attempts, want 1: a refused refresh token is not retried", len(got))
 		}
-		if got := e.requests(n, http.MethodGet, "/account-info/v3/details"); len(got) != 0 {
+		if got := e.requests(n, http.MethodGet, "/account-info/"+hubspot.DefaultAPIVersion+"/details"); len(got) != 0 {
 			t.Errorf("the call reached HubSpot without a token")
 		}
 		integ := e.mustState(t, convrs.IntegrationError)
@@ -591,7 +591,7 @@ func TestRefreshRefusedPutsIntegrationInError(t *testing.T) {
 		if _, err := e.svc.AccessToken(ctx, wsID); !errors.As(err, &re) || !re.Permanent {
 			t.Errorf("AccessToken in ERROR = %v, want the permanent refresh error", err)
 		}
-		if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 0 {
+		if got := e.requests(n, http.MethodPost, hubspot.OAuthPathToken); len(got) != 0 {
 			t.Errorf("the refused refresh token was sent to HubSpot %d more times", len(got))
 		}
 		if n := announcements(sub); n != 1 {
@@ -765,7 +765,7 @@ func TestKeeperRefreshesDueTokensAndNoticesRevocation(t *testing.T) {
 	n := len(e.sim.Requests())
 	e.svc.RefreshDue(ctx)
 	e.svc.RefreshDue(ctx)
-	if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 1 {
+	if got := e.requests(n, http.MethodPost, hubspot.OAuthPathToken); len(got) != 1 {
 		t.Fatalf("%d refreshes over two passes, want 1", len(got))
 	}
 	e.mustState(t, convrs.IntegrationConnected)
@@ -786,13 +786,13 @@ func TestKeeperRefreshesDueTokensAndNoticesRevocation(t *testing.T) {
 	// Workspaces in ERROR are not retried on every pass.
 	n = len(e.sim.Requests())
 	e.svc.RefreshDue(ctx)
-	if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 0 {
+	if got := e.requests(n, http.MethodPost, hubspot.OAuthPathToken); len(got) != 0 {
 		t.Errorf("the keeper asked HubSpot again for a workspace in ERROR (%d requests)", len(got))
 	}
 }
 
 // Tokens are never written to the logs, through a whole life: connect, a refresh, a refused refresh, disable;
-// at debug level, with the simulator's request log (token metadata paths hold tokens) in the same log.
+// at debug level, with the simulator's request log (the OAuth calls it answered) in the same log.
 func TestTokensNeverLogged(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	ctx := context.Background()
@@ -826,7 +826,7 @@ func TestTokensNeverLogged(t *testing.T) {
 	}
 	logs := e.logs.String()
 	for _, want := range []string{"hubspot connected", "hubspot refresh refused", "hubspot disabled",
-		"hubspotsim request", "path=/oauth/v1/access-tokens/REDACTED", "path=/oauth/v1/refresh-tokens/REDACTED"} {
+		"hubspotsim request", "path=" + hubspot.OAuthPathToken, "path=" + hubspot.OAuthPathIntrospect, "path=" + hubspot.OAuthPathRevoke} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("the log lacks %q, so this test would not see a leak there:\n%s", want, logs)
 		}

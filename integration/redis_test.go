@@ -10,6 +10,7 @@ import (
 
 	"github.com/convrs/gateway/cache"
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/integration"
 	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/pubsub"
@@ -70,7 +71,7 @@ func TestAcrossProcessesWithRedis(t *testing.T) {
 	// certain to overlap, so only the shared lock can keep them to one.
 	e.sim.SetLatency(50 * time.Millisecond)
 	callTogether(t, 20, func(i int) *integration.Service { return []*integration.Service{one, two}[i%2] })
-	if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 1 {
+	if got := e.requests(n, http.MethodPost, hubspot.OAuthPathToken); len(got) != 1 {
 		t.Errorf("two processes made %d refresh requests, want exactly 1", len(got))
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/integration"
 	"github.com/convrs/gateway/store"
 )
@@ -44,7 +45,7 @@ func TestCallbackBoundToBrowser(t *testing.T) {
 		e.callbackFrom(t, forged, redirect).mustFail(t, integration.ResultForbidden, otherBrowser)
 
 		e.mustNothingStored(t)
-		if got := e.requests(n, http.MethodPost, "/oauth/v1/token"); len(got) != 0 {
+		if got := e.requests(n, http.MethodPost, hubspot.OAuthPathToken); len(got) != 0 {
 			t.Errorf("the gateway exchanged the code of a callback from another browser (%d exchanges)", len(got))
 		}
 		if got := announcements(sub); got != 0 {

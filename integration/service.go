@@ -70,6 +70,9 @@ type Config struct {
 	OAuth *hubspot.OAuthConfig
 	// APIURL is HubSpot's API origin (https://api.hubapi.com, or the simulator).
 	APIURL string
+	// APIVersion is the date-based version of HubSpot's CRM APIs every client calls (HUBSPOT_API_VERSION;
+	// default hubspot.DefaultAPIVersion).
+	APIVersion string
 	// LinkURL replaces https://{uiDomain} in links to HubSpot records (the simulator's UI); empty for HubSpot.
 	LinkURL string
 	// PublicURL is the gateway's own address, where the start link lives.
@@ -104,6 +107,9 @@ var _ convrs.HubspotIntegrationService = (*Service)(nil)
 func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.APIVersion == "" {
+		cfg.APIVersion = hubspot.DefaultAPIVersion
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
@@ -378,7 +384,7 @@ func (s *Service) Client(ctx context.Context, workspaceID string) (*hubspot.Clie
 	}
 	portal := strconv.FormatInt(integ.PortalID, 10)
 	c, err := hubspot.NewClient(hubspot.NewHTTPClient(s.httpContext(), ts),
-		hubspot.WithBaseURL(s.cfg.APIURL), hubspot.WithLimiter(s.cfg.Limiter, portal))
+		hubspot.WithBaseURL(s.cfg.APIURL), hubspot.WithAPIVersion(s.cfg.APIVersion), hubspot.WithLimiter(s.cfg.Limiter, portal))
 	if err != nil {
 		return nil, integ, err
 	}

@@ -87,7 +87,7 @@ func setup(t *testing.T, o envOpts) *env {
 		o.country = "GB"
 	}
 	clk := testkit.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{IndexDelay: o.indexDelay, Now: clk.Now, SearchPerSecond: 10000, BurstLimit: 100000})
+	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{LegacyAPIsOff: true, IndexDelay: o.indexDelay, Now: clk.Now, SearchPerSecond: 10000, BurstLimit: 100000})
 	p := sim.CreatePortal(hubspotsim.PortalSpec{Country: o.country})
 	at, _ := sim.IssueTokens(p.ID, "")
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, sim.Client())

@@ -6,7 +6,10 @@
 //     search). A deleted contact falls through to the next rules, whose match replaces the link. A merged
 //     contact comes back under its new ID: the link follows it.
 //  2. Email: the contacts whose email equals the customer's, ignoring case; several → the oldest by
-//     createdate. Search lags behind writes, so when it finds none a strongly consistent read by email decides.
+//     createdate. The same search also finds a contact holding it among its additional emails
+//     (hs_additional_emails, kept by HubSpot after a merge and unique like primary emails), used when no
+//     contact has it as its primary email. Search lags behind writes, so when it finds none a strongly
+//     consistent read by email decides.
 //  3. Phone: only a valid stored number (phonenumbers' validity, not mere possibility). One search ORs the E.164
 //     number against phone and mobilephone and the national number against HubSpot's calculated
 //     hs_searchable_calculated_phone_number / _mobile_number; a candidate counts only if its phone or mobile
@@ -85,7 +88,22 @@ func New(cfg Config) *Matcher {
 // ask for the same ones.
 var Properties = []string{
 	"firstname", "lastname", "email", "phone", "mobilephone", "lifecyclestage", "hubspot_owner_id",
-	"createdate", "hs_object_id", "hs_merged_object_ids",
+	"createdate", "hs_object_id", "hs_merged_object_ids", PropAdditionalEmails,
+}
+
+// PropAdditionalEmails holds a contact's other emails, separated by ";" (e.g. the emails of contacts merged
+// into it). HubSpot treats them as unique identifiers, like the primary email.
+const PropAdditionalEmails = "hs_additional_emails"
+
+// HasAdditionalEmail reports whether email is among the contact's additional emails, ignoring case.
+func HasAdditionalEmail(c *hubspot.Contact, email string) bool {
+	email = strings.TrimSpace(email)
+	for _, e := range strings.Split(c.Prop(PropAdditionalEmails), ";") {
+		if e = strings.TrimSpace(e); e != "" && strings.EqualFold(e, email) {
+			return true
+		}
+	}
+	return false
 }
 
 // Target is who and where to match.
@@ -252,23 +270,34 @@ func (m *Matcher) link(ctx context.Context, t Target, contactID string, res *Res
 	return nil
 }
 
-// findByEmail returns the oldest contact whose email equals email (case-insensitive) and how many there are.
-// Search lags behind writes, so when it finds none a strongly consistent read by email has the last word.
+// findByEmail returns the oldest contact whose email equals email (case-insensitive) and how many there are;
+// when none has it as its primary email, the oldest that has it among its additional emails. One search ORs
+// both (email EQ, hs_additional_emails CONTAINS_TOKEN: HubSpot stores them ";"-separated) and each candidate
+// is checked for the exact address. Search lags behind writes, so when it finds none a strongly consistent
+// read by email has the last word.
 func findByEmail(ctx context.Context, hc Contacts, email string) (*hubspot.Contact, int, error) {
 	sr := hubspot.NewSearch().Where("email", hubspot.OpEQ, email).
+		Or().Where(PropAdditionalEmails, hubspot.OpContainsToken, email).
 		Sort("createdate", hubspot.Ascending).Properties(Properties...).Limit(searchLimit).Request()
 	out, _, err := hc.Search(ctx, sr)
 	if err != nil {
 		return nil, 0, fmt.Errorf("match: search email: %w", err)
 	}
-	var found []*hubspot.Contact
+	var primary, additional []*hubspot.Contact
 	for _, ct := range out.Results {
-		if ct != nil && strings.EqualFold(strings.TrimSpace(ct.Prop("email")), email) {
-			found = append(found, ct)
+		switch {
+		case ct == nil:
+		case strings.EqualFold(strings.TrimSpace(ct.Prop("email")), email):
+			primary = append(primary, ct)
+		case HasAdditionalEmail(ct, email):
+			additional = append(additional, ct)
 		}
 	}
-	if len(found) > 0 {
-		return oldest(found), count(out, len(found)), nil
+	if len(primary) > 0 {
+		return oldest(primary), count(out, len(primary)), nil
+	}
+	if len(additional) > 0 {
+		return oldest(additional), count(out, len(additional)), nil
 	}
 	ct, _, err := hc.GetByEmail(ctx, email, Properties)
 	switch {

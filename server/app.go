@@ -128,9 +128,10 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 			Scopes:      integration.RequiredScopes,
 			AppURL:      cfg.HubspotAppURL, APIURL: cfg.HubspotAPIURL,
 		},
-		APIURL:    cfg.HubspotAPIURL,
-		LinkURL:   linkURL(cfg),
-		PublicURL: cfg.PublicURL,
+		APIURL:     cfg.HubspotAPIURL,
+		APIVersion: cfg.HubspotAPIVersion,
+		LinkURL:    linkURL(cfg),
+		PublicURL:  cfg.PublicURL,
 		// Agents' requests (marked interactive on /query) leave a share of every HubSpot budget to the
 		// transcript sync, however many searches they start.
 		Cache: kv, Locker: locker, Limiter: hubspot.ReserveForBackground(limiter, backgroundShare), PubSub: ps,

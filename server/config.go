@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/convrs/gateway/hubspot"
 )
 
 // Config is the gateway's configuration, read from environment variables (see the README's table).
@@ -37,6 +39,8 @@ type Config struct {
 	HubspotClientSecret string
 	HubspotAPIURL       string
 	HubspotAppURL       string
+	// HubspotAPIVersion is the date-based version of HubSpot's CRM APIs the gateway calls (YYYY-03 or YYYY-09).
+	HubspotAPIVersion string
 	// HubspotSimAddr is where development mode serves the HubSpot simulator when no HubSpot app is configured.
 	HubspotSimAddr string
 	// HubspotSimLegacyAPIsOff retires the simulator's legacy paths (OAuth v1/v3, CRM v3/v4, account-info v3)
@@ -90,6 +94,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		RedisURL:            get("REDIS_URL", ""),
 		HubspotClientID:     get("HUBSPOT_CLIENT_ID", ""),
 		HubspotClientSecret: get("HUBSPOT_CLIENT_SECRET", ""),
+		HubspotAPIVersion:   get("HUBSPOT_API_VERSION", hubspot.DefaultAPIVersion),
 		HubspotSimAddr:      get("HUBSPOT_SIM_ADDR", "127.0.0.1:8081"),
 		LogLevel:            get("LOG_LEVEL", "info"),
 	}
@@ -182,6 +187,10 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		if err := checkURL(v.val, "http", "https"); err != nil {
 			return nil, &ConfigError{v.name, err.Error()}
 		}
+	}
+	if err := hubspot.ValidateAPIVersion(c.HubspotAPIVersion); err != nil {
+		return nil, &ConfigError{"HUBSPOT_API_VERSION", fmt.Sprintf("%q must be a HubSpot API version, YYYY-03 or YYYY-09 (e.g. %s)",
+			c.HubspotAPIVersion, hubspot.DefaultAPIVersion)}
 	}
 
 	var dev *devSecrets

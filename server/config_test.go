@@ -55,7 +55,7 @@ func TestLoadConfigDevelopmentDefaults(t *testing.T) {
 		Env: "development", Port: 8080, ListenAddr: "127.0.0.1:8080", MetricsAddr: "127.0.0.1:9090", PublicURL: "http://localhost:8080", DataDir: dir,
 		DatabaseURL:   "sqlite://" + filepath.Join(dir, "convrs.db"),
 		HubspotAPIURL: "http://127.0.0.1:8081", HubspotAppURL: "http://127.0.0.1:8081", HubspotSimAddr: "127.0.0.1:8081", HubspotSimWebhooks: "object",
-		LogLevel: "info",
+		HubspotAPIVersion: "2026-03", LogLevel: "info",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("development defaults (-want +got):\n%s", diff)
@@ -102,13 +102,13 @@ func TestLoadConfigDevelopmentDefaults(t *testing.T) {
 func TestLoadConfigDevelopmentOverrides(t *testing.T) {
 	dir := t.TempDir()
 	cfg, err := LoadConfig(devEnv("DATA_DIR", dir, "PORT", "9090", "SESSION_SECRET", strings.Repeat("s", 32), "ENCRYPTION_KEY", testEncryptionKey,
-		"HUBSPOT_SIM_ADDR", "127.0.0.1:9999", "REDIS_URL", "redis://cache:6379/1", "LOG_LEVEL", "debug"))
+		"HUBSPOT_SIM_ADDR", "127.0.0.1:9999", "REDIS_URL", "redis://cache:6379/1", "LOG_LEVEL", "debug", "HUBSPOT_API_VERSION", "2026-09"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Port != 9090 || cfg.PublicURL != "http://localhost:9090" || string(cfg.SessionSecret) != strings.Repeat("s", 32) ||
 		!bytes.Equal(cfg.EncryptionKey, bytes.Repeat([]byte{9}, 32)) || cfg.HubspotAPIURL != "http://127.0.0.1:9999" ||
-		cfg.RedisURL != "redis://cache:6379/1" || cfg.LogLevel != "debug" {
+		cfg.RedisURL != "redis://cache:6379/1" || cfg.LogLevel != "debug" || cfg.HubspotAPIVersion != "2026-09" {
 		t.Errorf("config = %+v", cfg)
 	}
 
@@ -144,6 +144,9 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{"public URL over ftp", []string{"PUBLIC_URL", "ftp://convrs.example.com"}, "PUBLIC_URL"},
 		{"log level", []string{"LOG_LEVEL", "verbose"}, "LOG_LEVEL"},
 		{"HubSpot API URL", []string{"HUBSPOT_API_URL", "api.hubapi.com"}, "HUBSPOT_API_URL"},
+		{"HubSpot API version v3", []string{"HUBSPOT_API_VERSION", "v3"}, "HUBSPOT_API_VERSION"},
+		{"HubSpot API version not a release month", []string{"HUBSPOT_API_VERSION", "2026-04"}, "HUBSPOT_API_VERSION"},
+		{"HubSpot API version beta", []string{"HUBSPOT_API_VERSION", "2026-09-beta"}, "HUBSPOT_API_VERSION"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -42,7 +42,7 @@ const edgeURL = hubtest.PublicURL
 func newConnectEdge(t *testing.T) *connectEdge {
 	t.Helper()
 	db := storetest.OpenDB(t, "sqlite")
-	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{RedirectURIs: []string{edgeURL + integration.CallbackPath}})
+	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{LegacyAPIsOff: true, RedirectURIs: []string{edgeURL + integration.CallbackPath}})
 	sim.SeedDemo()
 	admin, _ := hubtest.Workspace(t, db, convrs.Workspace{ID: "ws_edge", Name: "Edge", DefaultRegion: "GB", TimeZone: "Europe/London"})
 	kv := cache.NewMemory()

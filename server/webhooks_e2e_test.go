@@ -23,7 +23,7 @@ import (
 // HubSpot's signed webhook reaches /webhooks/hubspot and the agent's open card shows the new stage.
 func TestWebhookUpdatesOpenCard(t *testing.T) {
 	ctx := context.Background()
-	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{})
+	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{LegacyAPIsOff: true})
 	portal := sim.CreatePortal(hubspotsim.PortalSpec{Name: "E2E", Country: "GB"}).ID
 	db := storetest.OpenDB(t, "sqlite")
 	const ws = "ws_e2e"

@@ -52,7 +52,7 @@ func postSigned(t *testing.T, url, secret string, events []hubspot.WebhookEvent)
 // another object with the contact's very ID is acknowledged and changes nothing.
 func TestWebhookGenericFormUpdatesOpenCard(t *testing.T) {
 	ctx := context.Background()
-	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{})
+	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{LegacyAPIsOff: true})
 	portal := sim.CreatePortal(hubspotsim.PortalSpec{Name: "E2E", Country: "GB"}).ID
 	db := storetest.OpenDB(t, "sqlite")
 	const ws = "ws_e2e"

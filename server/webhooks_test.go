@@ -144,7 +144,7 @@ func TestWebhookFromSimulator(t *testing.T) {
 	defer gw.Close()
 	h.publicURL = gw.URL
 
-	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{})
+	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{LegacyAPIsOff: true})
 	portal := sim.CreatePortal(hubspotsim.PortalSpec{Name: "Webhooks"}).ID
 	sim.IssueTokens(portal, "") // the app is installed
 	if err := sim.SetWebhooks(hubspotsim.WebhookSettings{TargetURL: gw.URL + WebhookPath,
