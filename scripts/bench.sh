@@ -34,3 +34,13 @@ go run ./bench -out bench/results/latest.md
   echo
   node scripts/widget-sizes.mjs
 } | tee -a bench/results/latest.md
+
+# The README shows the latest table (between its bench:latest markers).
+node -e '
+const fs = require("fs");
+const table = fs.readFileSync("bench/results/latest.md", "utf8");
+const readme = fs.readFileSync("README.md", "utf8");
+const out = readme.replace(/(<!-- bench:latest -->\n)[\s\S]*?(<!-- \/bench:latest -->)/, (_, a, b) => a + table + b);
+fs.writeFileSync("README.md", out);
+'
+echo "bench: wrote bench/results/latest.md and the README's table"
