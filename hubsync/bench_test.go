@@ -2,6 +2,7 @@ package hubsync
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
@@ -45,18 +46,29 @@ func benchmarkBacklog(b *testing.B, linked bool) {
 			convs = append(convs, e.closed(cust, "Where is my parcel?", "It left the depot this morning.").ID)
 		}
 		before := len(e.sim.Requests())
-		// The drain is watched through the records' announcements: the summary is counted again only after
-		// some arrived (or each second), not every few milliseconds.
-		changed := make(chan struct{}, 1)
+		// The drain is watched through the records' announcements, decoded as they come: the summary (a count
+		// over every record) is read once a second and at the end, not every few milliseconds beside the worker.
+		finished := make(chan struct{})
 		watch, err := e.ps.Subscribe(b.Context(), convrs.TopicHubspotSyncs(convrs.PrincipalFromContext(e.admin).WorkspaceID))
 		if err != nil {
 			b.Fatal(err)
 		}
 		go func() {
-			for range watch {
-				select {
-				case changed <- struct{}{}:
+			final := make(map[string]bool, syncs)
+			for payload := range watch {
+				var rec convrs.HubspotSync
+				if json.Unmarshal(payload, &rec) != nil {
+					continue
+				}
+				switch rec.Status {
+				case convrs.SyncSynced, convrs.SyncFailed, convrs.SyncSkipped, convrs.SyncCancelled:
+					final[rec.ConversationID] = true
 				default:
+					delete(final, rec.ConversationID)
+				}
+				if len(final) == syncs {
+					close(finished)
+					return
 				}
 			}
 		}()
@@ -83,7 +95,7 @@ func benchmarkBacklog(b *testing.B, linked bool) {
 				b.Fatalf("not drained after 10 minutes: %+v", sum)
 			}
 			select {
-			case <-changed:
+			case <-finished:
 			case <-time.After(time.Second): // the watch may have been ended for falling behind
 			}
 		}
