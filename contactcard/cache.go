@@ -223,26 +223,32 @@ func (s *Service) cacheDown(ctx context.Context, op string, err error) {
 	}
 }
 
-// regionTTL is how long a workspace's default region (for phone matching) is kept: it changes rarely, and a
-// card should not cost a workspace read for it.
+// regionTTL is how long a workspace's default region (for phone matching) and time zone are kept: they change
+// rarely, and a card should not cost a workspace read for them.
 const regionTTL = 10 * time.Second
 
 type regionEntry struct {
 	region string
+	loc    *time.Location
 	until  time.Time
 }
 
-// region returns the workspace's default region, read at most every regionTTL ("" when unreadable).
-func (s *Service) region(ctx context.Context, ws string) string {
+// workspaceZone returns the workspace's default region and time zone, read at most every regionTTL ("" and UTC
+// when unreadable).
+func (s *Service) workspaceZone(ctx context.Context, ws string) (string, *time.Location) {
 	if v, ok := s.regions.Load(ws); ok {
 		if e := v.(regionEntry); s.now().Before(e.until) {
-			return e.region
+			return e.region, e.loc
 		}
 	}
 	w, err := s.cfg.Store.FindWorkspace(ctx, ws)
 	if err != nil {
-		return ""
+		return "", time.UTC
 	}
-	s.regions.Store(ws, regionEntry{region: w.DefaultRegion, until: s.now().Add(regionTTL)})
-	return w.DefaultRegion
+	loc := time.UTC
+	if l, err := time.LoadLocation(w.TimeZone); err == nil {
+		loc = l
+	}
+	s.regions.Store(ws, regionEntry{region: w.DefaultRegion, loc: loc, until: s.now().Add(regionTTL)})
+	return w.DefaultRegion, loc
 }

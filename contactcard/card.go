@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubfault"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/match"
 )
@@ -25,8 +26,12 @@ type Store interface {
 	FindCustomer(ctx context.Context, id string) (*convrs.Customer, error)
 	FindWorkspace(ctx context.Context, id string) (*convrs.Workspace, error)
 	HubspotIntegration(ctx context.Context, workspaceID string) (*convrs.HubspotIntegration, error)
-	LinkHubspotContact(ctx context.Context, customerID string, portalID int64, contactID string) error
-	WorkspaceByHubspotPortal(ctx context.Context, portalID int64) (string, error)
+	LinkHubspotContact(ctx context.Context, customerID string, portalID int64, contactID string, src convrs.HubspotLinkSource) error
+	UnlinkHubspotContact(ctx context.Context, customerID string, portalID int64) (string, error)
+	FindConversation(ctx context.Context, id string) (*convrs.Conversation, error)
+	FindStaff(ctx context.Context, id string) (*convrs.Staff, error)
+	WorkspacesByHubspotPortal(ctx context.Context, portalID int64) ([]string, error)
+	ForgetHubspotContactInSyncs(ctx context.Context, contactIDs []string) (int64, error)
 	CustomersLinkedToHubspot(ctx context.Context, portalID int64, contactIDs []string) ([]string, error)
 	RelinkHubspotContacts(ctx context.Context, portalID int64, fromIDs []string, toID string) ([]string, error)
 }
@@ -135,6 +140,8 @@ type linkEntry struct {
 	ContactID  string                       `json:"c,omitempty"`
 	Rule       convrs.HubspotMatchRule      `json:"r,omitempty"`
 	Candidates int                          `json:"n,omitempty"`
+	// Src is how the link was made (the rule and value, or who chose it).
+	Src convrs.HubspotLinkSource `json:"s,omitempty"`
 	// Details is the hash of what was matched on; Gen the "no match" generation it was found in.
 	Details string `json:"d,omitempty"`
 	Gen     string `json:"g,omitempty"`
@@ -156,7 +163,7 @@ func (s *Service) lookup(ctx context.Context, ws string, cust *convrs.Customer) 
 	switch integ.State {
 	case convrs.IntegrationEnabled:
 	case convrs.IntegrationError:
-		return s.unavailable(ctx, out, convrs.Errorf(convrs.EUNAVAILABLE, "HubSpot needs reconnecting: %s", integ.ErrorReason))
+		return s.unavailable(ctx, out, hubfault.NeedsReconnect(integ.ErrorReason))
 	default:
 		out.Outcome, out.Message = convrs.ContactNotEnabled, "HubSpot is not enabled for this workspace."
 		return out
@@ -169,7 +176,12 @@ func (s *Service) lookup(ctx context.Context, ws string, cust *convrs.Customer) 
 	if clientErr != nil {
 		return s.unavailable(ctx, out, clientErr)
 	}
-	region := s.region(ctx, ws)
+	region, loc := s.workspaceZone(ctx, ws)
+	for _, r := range cust.HubspotNotThisPerson {
+		if r.PortalID == integ.PortalID {
+			out.NotThisPerson++
+		}
+	}
 	// The cache entries a warm card reads, in one round trip: the "no match" generation, the customer's match,
 	// the linked contact and the lifecycle labels (the owner depends on the contact).
 	keys := []string{genKey(ws, integ.PortalID, "nomatch"), linkKey(ws, integ.PortalID, cust.ID), labelsKey(ws, integ.PortalID)}
@@ -187,9 +199,18 @@ func (s *Service) lookup(ctx context.Context, ws string, cust *convrs.Customer) 
 		return out
 	case convrs.ContactNoMatch:
 		out.Outcome, out.Message = convrs.ContactNoMatch, "No HubSpot contact matches this customer's email or phone."
+		if out.NotThisPerson > 0 {
+			out.Message = "No HubSpot contact matches this customer's email or phone, apart from contacts an agent unlinked as not this person."
+		}
 		return out
 	}
-	out.Outcome, out.MatchedBy, out.Candidates = convrs.ContactFound, link.Rule, link.Candidates
+	src := link.Src
+	if !src.Known() {
+		src = convrs.HubspotLinkSource{Rule: link.Rule}
+	}
+	// The rule (or person) that made the link stays visible once it is stored, not "CRM link".
+	out.Outcome, out.MatchedBy, out.Candidates = convrs.ContactFound, src.Rule, link.Candidates
+	out.Link, out.LinkWords = src, src.Words(loc, s.now())
 	if link.Candidates > 1 {
 		out.Outcome = convrs.ContactMultipleMatches
 	}
@@ -227,7 +248,11 @@ func (s *Service) link(ctx context.Context, hc *hubspot.Client, integ *convrs.Hu
 	key := linkKey(ws, portal, cust.ID)
 	// The entry names the details matched on, so an edited email or phone is matched afresh; a "no match"
 	// names its generation, which a new or restored contact in HubSpot ends.
-	details := hash(cust.Email, cust.Phone, cust.PhoneRaw, cust.FirstName, cust.LastName, region)
+	var notThis []string
+	for _, r := range cust.HubspotNotThisPerson {
+		notThis = append(notThis, r.String())
+	}
+	details := hash(cust.Email, cust.Phone, cust.PhoneRaw, cust.FirstName, cust.LastName, region, strings.Join(notThis, " "))
 	gen := s.generation(ctx, ws, portal, "nomatch")
 	stored := ""
 	if cust.HubspotPortalID == portal {
@@ -258,7 +283,7 @@ func (s *Service) link(ctx context.Context, hc *hubspot.Client, integ *convrs.Hu
 				"customer_id", cust.ID, "portal_id", portal, "contact_id", res.Contact.ID, "matched_by", res.Rule)
 			s.notify(ctx, ws, cust.ID)
 		}
-		return linkEntry{Outcome: convrs.ContactFound, ContactID: res.Contact.ID, Rule: res.Rule, Candidates: res.Candidates, Details: details}, 0, nil
+		return linkEntry{Outcome: convrs.ContactFound, ContactID: res.Contact.ID, Rule: res.Rule, Candidates: res.Candidates, Src: res.Source, Details: details}, 0, nil
 	})
 }
 
@@ -283,6 +308,12 @@ func (s *Service) present(ctx context.Context, hc *hubspot.Client, integ *convrs
 	out := &convrs.HubspotContact{
 		ID: ct.ID, FirstName: ct.Prop("firstname"), LastName: ct.Prop("lastname"), Email: ct.Prop("email"),
 		Phone: ct.Prop("phone"), MobilePhone: ct.Prop("mobilephone"), URL: s.cfg.Clients.ContactURL(integ, ct.ID),
+	}
+	if t := match.CreatedAt(ct); !t.IsZero() {
+		out.CreatedAt = &t
+	}
+	if t, ok := propTime(ct.Prop(match.PropLastActivity)); ok {
+		out.LastActivityAt = &t
 	}
 	if stage := ct.Prop("lifecyclestage"); stage != "" {
 		out.LifecycleStage = stage
@@ -336,27 +367,9 @@ func lifecycleLabels(ctx context.Context, hc *hubspot.Client) (map[string]string
 func (s *Service) unavailable(ctx context.Context, out *convrs.HubspotContactLookup, err error) *convrs.HubspotContactLookup {
 	out.Outcome = convrs.ContactUnavailable
 	out.ErrorCode, out.Message = describe(err)
+	out.Detail = hubfault.Detail(err)
 	s.cfg.Logger.WarnContext(ctx, "contactcard: hubspot card unavailable", "customer_id", out.CustomerID, "code", out.ErrorCode, "error", err)
 	return out
-}
-
-// describe says what went wrong talking to HubSpot, as an error code and words for agents.
-func describe(err error) (code, msg string) {
-	var app *convrs.Error
-	var rl *hubspot.RateLimitError
-	switch {
-	case errors.As(err, &app) && app.Code != convrs.EINTERNAL:
-		return app.Code, app.Message
-	case errors.As(err, &rl) || errors.Is(err, hubspot.ErrRateLimited):
-		return convrs.ERATELIMITED, "HubSpot's rate limit was reached. The card loads again in a few seconds."
-	case errors.Is(err, hubspot.ErrMissingScopes):
-		return convrs.EUNAVAILABLE, "HubSpot refused access: the connection lacks a permission. An administrator should reconnect HubSpot."
-	case errors.Is(err, hubspot.ErrUnauthorized):
-		return convrs.EUNAVAILABLE, "HubSpot refused Convrs's authorization. An administrator should reconnect HubSpot."
-	case errors.Is(err, context.DeadlineExceeded):
-		return convrs.EUNAVAILABLE, "HubSpot did not answer in time. Try again in a moment."
-	}
-	return convrs.EUNAVAILABLE, "HubSpot could not be reached. Try again in a moment."
 }
 
 // Ensure *match.Matcher and the client's services fit the interfaces declared here.

@@ -32,9 +32,12 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Conversation() ConversationResolver
 	Customer() CustomerResolver
+	HubspotCheckStep() HubspotCheckStepResolver
 	HubspotContact() HubspotContactResolver
 	HubspotContactLookup() HubspotContactLookupResolver
+	HubspotHealth() HubspotHealthResolver
 	HubspotIntegration() HubspotIntegrationResolver
+	HubspotLink() HubspotLinkResolver
 	HubspotOwner() HubspotOwnerResolver
 	HubspotSync() HubspotSyncResolver
 	HubspotSyncPage() HubspotSyncPageResolver
@@ -83,10 +86,25 @@ type ComplexityRoot struct {
 		URL       func(childComplexity int) int
 	}
 
+	HubspotCheckStep struct {
+		Detail  func(childComplexity int) int
+		Message func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Outcome func(childComplexity int) int
+	}
+
+	HubspotConnectionCheck struct {
+		CheckedAt func(childComplexity int) int
+		OK        func(childComplexity int) int
+		Steps     func(childComplexity int) int
+	}
+
 	HubspotContact struct {
+		CreatedAt      func(childComplexity int) int
 		Email          func(childComplexity int) int
 		FirstName      func(childComplexity int) int
 		ID             func(childComplexity int) int
+		LastActivityAt func(childComplexity int) int
 		LastName       func(childComplexity int) int
 		LifecycleStage func(childComplexity int) int
 		MobilePhone    func(childComplexity int) int
@@ -97,19 +115,30 @@ type ComplexityRoot struct {
 	}
 
 	HubspotContactLookup struct {
-		Candidates func(childComplexity int) int
-		Contact    func(childComplexity int) int
-		CustomerID func(childComplexity int) int
-		ErrorCode  func(childComplexity int) int
-		MatchedBy  func(childComplexity int) int
-		Message    func(childComplexity int) int
-		Outcome    func(childComplexity int) int
+		Candidates        func(childComplexity int) int
+		Contact           func(childComplexity int) int
+		ConversationID    func(childComplexity int) int
+		CustomerContactID func(childComplexity int) int
+		CustomerID        func(childComplexity int) int
+		Detail            func(childComplexity int) int
+		ErrorCode         func(childComplexity int) int
+		Link              func(childComplexity int) int
+		MatchedBy         func(childComplexity int) int
+		Message           func(childComplexity int) int
+		NotThisPerson     func(childComplexity int) int
+		Outcome           func(childComplexity int) int
+	}
+
+	HubspotHealth struct {
+		Detail          func(childComplexity int) int
+		UnansweredSince func(childComplexity int) int
 	}
 
 	HubspotIntegration struct {
 		ConnectedAt      func(childComplexity int) int
 		EnabledAt        func(childComplexity int) int
 		ErrorReason      func(childComplexity int) int
+		Health           func(childComplexity int) int
 		HubUserEmail     func(childComplexity int) int
 		LastConnectError func(childComplexity int) int
 		Options          func(childComplexity int) int
@@ -117,6 +146,14 @@ type ComplexityRoot struct {
 		Scopes           func(childComplexity int) int
 		State            func(childComplexity int) int
 		UIDomain         func(childComplexity int) int
+	}
+
+	HubspotLink struct {
+		At          func(childComplexity int) int
+		ChosenBy    func(childComplexity int) int
+		Description func(childComplexity int) int
+		Rule        func(childComplexity int) int
+		Value       func(childComplexity int) int
 	}
 
 	HubspotOptions struct {
@@ -140,8 +177,10 @@ type ComplexityRoot struct {
 		ConversationID func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
 		Customer       func(childComplexity int) int
+		Detail         func(childComplexity int) int
 		ID             func(childComplexity int) int
 		MatchedBy      func(childComplexity int) int
+		MatchedHow     func(childComplexity int) int
 		NextAttemptAt  func(childComplexity int) int
 		NoteIDs        func(childComplexity int) int
 		Reason         func(childComplexity int) int
@@ -158,14 +197,15 @@ type ComplexityRoot struct {
 	}
 
 	HubspotSyncSummary struct {
-		Cancelled func(childComplexity int) int
-		Failed    func(childComplexity int) int
-		Queued    func(childComplexity int) int
-		Running   func(childComplexity int) int
-		Skipped   func(childComplexity int) int
-		Synced    func(childComplexity int) int
-		Total     func(childComplexity int) int
-		Waiting   func(childComplexity int) int
+		Cancelled     func(childComplexity int) int
+		Failed        func(childComplexity int) int
+		NextAttemptAt func(childComplexity int) int
+		Queued        func(childComplexity int) int
+		Running       func(childComplexity int) int
+		Skipped       func(childComplexity int) int
+		Synced        func(childComplexity int) int
+		Total         func(childComplexity int) int
+		Waiting       func(childComplexity int) int
 	}
 
 	Message struct {
@@ -179,6 +219,8 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		BackfillHubspotSyncs    func(childComplexity int, days int) int
+		ChangeHubspotContact    func(childComplexity int, customerID string, hubspotContactID string) int
+		CheckHubspotConnection  func(childComplexity int, testNoteContactID *string) int
 		CloseConversation       func(childComplexity int, id string) int
 		ConnectHubspot          func(childComplexity int) int
 		DisableHubspot          func(childComplexity int) int
@@ -189,25 +231,28 @@ type ComplexityRoot struct {
 		SaveHubspotOptions      func(childComplexity int, input convrs.HubspotOptions) int
 		SendMessage             func(childComplexity int, conversationID string, text string) int
 		StartConversation       func(childComplexity int, input model.StartConversationInput) int
+		UnlinkHubspotContact    func(childComplexity int, customerID string) int
 		UpdateCustomer          func(childComplexity int, id string, input convrs.CustomerInput) int
 		UpdateWorkspaceSettings func(childComplexity int, input convrs.WorkspaceUpdate) int
 	}
 
 	Query struct {
-		Conversation          func(childComplexity int, id string) int
-		Conversations         func(childComplexity int, status *convrs.ConversationStatus, customerID *string, first *int) int
-		Customer              func(childComplexity int, id string) int
-		Customers             func(childComplexity int, query *string, first *int) int
-		HubspotBackfillCount  func(childComplexity int, days int) int
-		HubspotContact        func(childComplexity int, customerID string) int
-		HubspotIntegration    func(childComplexity int) int
-		HubspotSync           func(childComplexity int, conversationID string) int
-		HubspotSyncSummary    func(childComplexity int) int
-		HubspotSyncs          func(childComplexity int, status *convrs.HubspotSyncStatus, first *int, after *string) int
-		Me                    func(childComplexity int) int
-		SearchHubspotContacts func(childComplexity int, query string) int
-		Staff                 func(childComplexity int) int
-		Workspace             func(childComplexity int) int
+		Conversation             func(childComplexity int, id string) int
+		Conversations            func(childComplexity int, status *convrs.ConversationStatus, customerID *string, first *int) int
+		Customer                 func(childComplexity int, id string) int
+		Customers                func(childComplexity int, query *string, first *int) int
+		HubspotBackfillCount     func(childComplexity int, days int) int
+		HubspotContact           func(childComplexity int, customerID string, conversationID *string) int
+		HubspotContactCandidates func(childComplexity int, customerID string) int
+		HubspotContactToPick     func(childComplexity int, id string) int
+		HubspotIntegration       func(childComplexity int) int
+		HubspotSync              func(childComplexity int, conversationID string) int
+		HubspotSyncSummary       func(childComplexity int) int
+		HubspotSyncs             func(childComplexity int, status *convrs.HubspotSyncStatus, first *int, after *string) int
+		Me                       func(childComplexity int) int
+		SearchHubspotContacts    func(childComplexity int, query string) int
+		Staff                    func(childComplexity int) int
+		Workspace                func(childComplexity int) int
 	}
 
 	Staff struct {
@@ -219,7 +264,7 @@ type ComplexityRoot struct {
 
 	Subscription struct {
 		ConversationEvents        func(childComplexity int) int
-		HubspotContactUpdated     func(childComplexity int, customerID string) int
+		HubspotContactUpdated     func(childComplexity int, customerID string, conversationID *string) int
 		HubspotIntegrationChanged func(childComplexity int) int
 		HubspotSyncUpdated        func(childComplexity int) int
 	}
@@ -251,6 +296,9 @@ type CustomerResolver interface {
 	Name(ctx context.Context, obj *convrs.Customer) (*string, error)
 	HubspotContactID(ctx context.Context, obj *convrs.Customer) (*string, error)
 }
+type HubspotCheckStepResolver interface {
+	Detail(ctx context.Context, obj *convrs.HubspotCheckStep) (*string, error)
+}
 type HubspotContactResolver interface {
 	FirstName(ctx context.Context, obj *convrs.HubspotContact) (*string, error)
 	LastName(ctx context.Context, obj *convrs.HubspotContact) (*string, error)
@@ -265,9 +313,22 @@ type HubspotContactLookupResolver interface {
 
 	ErrorCode(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
 	Message(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
+	Detail(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
+	Link(ctx context.Context, obj *convrs.HubspotContactLookup) (*convrs.HubspotLinkSource, error)
+	ConversationID(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
+	CustomerContactID(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
+}
+type HubspotHealthResolver interface {
+	Detail(ctx context.Context, obj *convrs.HubspotHealth) (*string, error)
 }
 type HubspotIntegrationResolver interface {
 	PortalID(ctx context.Context, obj *convrs.HubspotIntegration) (*string, error)
+}
+type HubspotLinkResolver interface {
+	Value(ctx context.Context, obj *convrs.HubspotLinkSource) (*string, error)
+	ChosenBy(ctx context.Context, obj *convrs.HubspotLinkSource) (*string, error)
+	At(ctx context.Context, obj *convrs.HubspotLinkSource) (*time.Time, error)
+	Description(ctx context.Context, obj *convrs.HubspotLinkSource) (string, error)
 }
 type HubspotOwnerResolver interface {
 	Name(ctx context.Context, obj *convrs.HubspotOwner) (*string, error)
@@ -278,11 +339,13 @@ type HubspotSyncResolver interface {
 
 	ReasonCode(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
 	Reason(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
+	Detail(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
 
 	MatchedBy(ctx context.Context, obj *convrs.HubspotSync) (*convrs.HubspotMatchRule, error)
 	ContactID(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
 	ContactName(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
 	ContactURL(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
+	MatchedHow(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
 }
 type HubspotSyncPageResolver interface {
 	EndCursor(ctx context.Context, obj *convrs.HubspotSyncPage) (*string, error)
@@ -294,6 +357,8 @@ type MutationResolver interface {
 	ReopenConversation(ctx context.Context, id string) (*convrs.Conversation, error)
 	StartConversation(ctx context.Context, input model.StartConversationInput) (*convrs.Conversation, error)
 	UpdateCustomer(ctx context.Context, id string, input convrs.CustomerInput) (*convrs.Customer, error)
+	ChangeHubspotContact(ctx context.Context, customerID string, hubspotContactID string) (*convrs.HubspotContactLookup, error)
+	UnlinkHubspotContact(ctx context.Context, customerID string) (*convrs.HubspotContactLookup, error)
 	UpdateWorkspaceSettings(ctx context.Context, input convrs.WorkspaceUpdate) (*convrs.Workspace, error)
 	ConnectHubspot(ctx context.Context) (*model.HubspotAuthorization, error)
 	EnableHubspot(ctx context.Context) (*convrs.HubspotIntegration, error)
@@ -301,6 +366,7 @@ type MutationResolver interface {
 	SaveHubspotOptions(ctx context.Context, input convrs.HubspotOptions) (*convrs.HubspotIntegration, error)
 	RetryHubspotSync(ctx context.Context, conversationID string) (*convrs.HubspotSync, error)
 	BackfillHubspotSyncs(ctx context.Context, days int) (int, error)
+	CheckHubspotConnection(ctx context.Context, testNoteContactID *string) (*convrs.HubspotConnectionCheck, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*convrs.Staff, error)
@@ -315,14 +381,16 @@ type QueryResolver interface {
 	HubspotSyncs(ctx context.Context, status *convrs.HubspotSyncStatus, first *int, after *string) (*convrs.HubspotSyncPage, error)
 	HubspotSyncSummary(ctx context.Context) (*convrs.HubspotSyncSummary, error)
 	HubspotBackfillCount(ctx context.Context, days int) (int, error)
-	HubspotContact(ctx context.Context, customerID string) (*convrs.HubspotContactLookup, error)
+	HubspotContact(ctx context.Context, customerID string, conversationID *string) (*convrs.HubspotContactLookup, error)
+	HubspotContactCandidates(ctx context.Context, customerID string) ([]*convrs.HubspotContact, error)
 	SearchHubspotContacts(ctx context.Context, query string) ([]*convrs.HubspotContact, error)
+	HubspotContactToPick(ctx context.Context, id string) (*convrs.HubspotContact, error)
 }
 type SubscriptionResolver interface {
 	ConversationEvents(ctx context.Context) (<-chan *model.ConversationEvent, error)
 	HubspotIntegrationChanged(ctx context.Context) (<-chan *convrs.HubspotIntegration, error)
 	HubspotSyncUpdated(ctx context.Context) (<-chan *convrs.HubspotSync, error)
-	HubspotContactUpdated(ctx context.Context, customerID string) (<-chan *convrs.HubspotContactLookup, error)
+	HubspotContactUpdated(ctx context.Context, customerID string, conversationID *string) (<-chan *convrs.HubspotContactLookup, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -496,6 +564,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HubspotAuthorization.URL(childComplexity), true
 
+	case "HubspotCheckStep.detail":
+		if e.ComplexityRoot.HubspotCheckStep.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotCheckStep.Detail(childComplexity), true
+	case "HubspotCheckStep.message":
+		if e.ComplexityRoot.HubspotCheckStep.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotCheckStep.Message(childComplexity), true
+	case "HubspotCheckStep.name":
+		if e.ComplexityRoot.HubspotCheckStep.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotCheckStep.Name(childComplexity), true
+	case "HubspotCheckStep.outcome":
+		if e.ComplexityRoot.HubspotCheckStep.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotCheckStep.Outcome(childComplexity), true
+
+	case "HubspotConnectionCheck.checkedAt":
+		if e.ComplexityRoot.HubspotConnectionCheck.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotConnectionCheck.CheckedAt(childComplexity), true
+	case "HubspotConnectionCheck.ok":
+		if e.ComplexityRoot.HubspotConnectionCheck.OK == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotConnectionCheck.OK(childComplexity), true
+	case "HubspotConnectionCheck.steps":
+		if e.ComplexityRoot.HubspotConnectionCheck.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotConnectionCheck.Steps(childComplexity), true
+
+	case "HubspotContact.createdAt":
+		if e.ComplexityRoot.HubspotContact.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContact.CreatedAt(childComplexity), true
 	case "HubspotContact.email":
 		if e.ComplexityRoot.HubspotContact.Email == nil {
 			break
@@ -514,6 +632,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotContact.ID(childComplexity), true
+	case "HubspotContact.lastActivityAt":
+		if e.ComplexityRoot.HubspotContact.LastActivityAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContact.LastActivityAt(childComplexity), true
 	case "HubspotContact.lastName":
 		if e.ComplexityRoot.HubspotContact.LastName == nil {
 			break
@@ -569,18 +693,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotContactLookup.Contact(childComplexity), true
+	case "HubspotContactLookup.conversationId":
+		if e.ComplexityRoot.HubspotContactLookup.ConversationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.ConversationID(childComplexity), true
+	case "HubspotContactLookup.customerContactId":
+		if e.ComplexityRoot.HubspotContactLookup.CustomerContactID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.CustomerContactID(childComplexity), true
 	case "HubspotContactLookup.customerId":
 		if e.ComplexityRoot.HubspotContactLookup.CustomerID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.HubspotContactLookup.CustomerID(childComplexity), true
+	case "HubspotContactLookup.detail":
+		if e.ComplexityRoot.HubspotContactLookup.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.Detail(childComplexity), true
 	case "HubspotContactLookup.errorCode":
 		if e.ComplexityRoot.HubspotContactLookup.ErrorCode == nil {
 			break
 		}
 
 		return e.ComplexityRoot.HubspotContactLookup.ErrorCode(childComplexity), true
+	case "HubspotContactLookup.link":
+		if e.ComplexityRoot.HubspotContactLookup.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.Link(childComplexity), true
 	case "HubspotContactLookup.matchedBy":
 		if e.ComplexityRoot.HubspotContactLookup.MatchedBy == nil {
 			break
@@ -593,12 +741,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotContactLookup.Message(childComplexity), true
+	case "HubspotContactLookup.notThisPerson":
+		if e.ComplexityRoot.HubspotContactLookup.NotThisPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.NotThisPerson(childComplexity), true
 	case "HubspotContactLookup.outcome":
 		if e.ComplexityRoot.HubspotContactLookup.Outcome == nil {
 			break
 		}
 
 		return e.ComplexityRoot.HubspotContactLookup.Outcome(childComplexity), true
+
+	case "HubspotHealth.detail":
+		if e.ComplexityRoot.HubspotHealth.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotHealth.Detail(childComplexity), true
+	case "HubspotHealth.unansweredSince":
+		if e.ComplexityRoot.HubspotHealth.UnansweredSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotHealth.UnansweredSince(childComplexity), true
 
 	case "HubspotIntegration.connectedAt":
 		if e.ComplexityRoot.HubspotIntegration.ConnectedAt == nil {
@@ -618,6 +785,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotIntegration.ErrorReason(childComplexity), true
+	case "HubspotIntegration.health":
+		if e.ComplexityRoot.HubspotIntegration.Health == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotIntegration.Health(childComplexity), true
 	case "HubspotIntegration.hubUserEmail":
 		if e.ComplexityRoot.HubspotIntegration.HubUserEmail == nil {
 			break
@@ -660,6 +833,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotIntegration.UIDomain(childComplexity), true
+
+	case "HubspotLink.at":
+		if e.ComplexityRoot.HubspotLink.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotLink.At(childComplexity), true
+	case "HubspotLink.chosenBy":
+		if e.ComplexityRoot.HubspotLink.ChosenBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotLink.ChosenBy(childComplexity), true
+	case "HubspotLink.description":
+		if e.ComplexityRoot.HubspotLink.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotLink.Description(childComplexity), true
+	case "HubspotLink.rule":
+		if e.ComplexityRoot.HubspotLink.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotLink.Rule(childComplexity), true
+	case "HubspotLink.value":
+		if e.ComplexityRoot.HubspotLink.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotLink.Value(childComplexity), true
 
 	case "HubspotOptions.allowOutboundSearch":
 		if e.ComplexityRoot.HubspotOptions.AllowOutboundSearch == nil {
@@ -747,6 +951,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotSync.Customer(childComplexity), true
+	case "HubspotSync.detail":
+		if e.ComplexityRoot.HubspotSync.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.Detail(childComplexity), true
 	case "HubspotSync.id":
 		if e.ComplexityRoot.HubspotSync.ID == nil {
 			break
@@ -759,6 +969,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotSync.MatchedBy(childComplexity), true
+	case "HubspotSync.matchedHow":
+		if e.ComplexityRoot.HubspotSync.MatchedHow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.MatchedHow(childComplexity), true
 	case "HubspotSync.nextAttemptAt":
 		if e.ComplexityRoot.HubspotSync.NextAttemptAt == nil {
 			break
@@ -833,6 +1049,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotSyncSummary.Failed(childComplexity), true
+	case "HubspotSyncSummary.nextAttemptAt":
+		if e.ComplexityRoot.HubspotSyncSummary.NextAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncSummary.NextAttemptAt(childComplexity), true
 	case "HubspotSyncSummary.queued":
 		if e.ComplexityRoot.HubspotSyncSummary.Queued == nil {
 			break
@@ -918,6 +1140,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.BackfillHubspotSyncs(childComplexity, args["days"].(int)), true
+	case "Mutation.changeHubspotContact":
+		if e.ComplexityRoot.Mutation.ChangeHubspotContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeHubspotContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeHubspotContact(childComplexity, args["customerId"].(string), args["hubspotContactId"].(string)), true
+	case "Mutation.checkHubspotConnection":
+		if e.ComplexityRoot.Mutation.CheckHubspotConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkHubspotConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckHubspotConnection(childComplexity, args["testNoteContactId"].(*string)), true
 	case "Mutation.closeConversation":
 		if e.ComplexityRoot.Mutation.CloseConversation == nil {
 			break
@@ -1013,6 +1257,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartConversation(childComplexity, args["input"].(model.StartConversationInput)), true
+	case "Mutation.unlinkHubspotContact":
+		if e.ComplexityRoot.Mutation.UnlinkHubspotContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unlinkHubspotContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnlinkHubspotContact(childComplexity, args["customerId"].(string)), true
 	case "Mutation.updateCustomer":
 		if e.ComplexityRoot.Mutation.UpdateCustomer == nil {
 			break
@@ -1101,7 +1356,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.HubspotContact(childComplexity, args["customerId"].(string)), true
+		return e.ComplexityRoot.Query.HubspotContact(childComplexity, args["customerId"].(string), args["conversationId"].(*string)), true
+	case "Query.hubspotContactCandidates":
+		if e.ComplexityRoot.Query.HubspotContactCandidates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_hubspotContactCandidates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.HubspotContactCandidates(childComplexity, args["customerId"].(string)), true
+	case "Query.hubspotContactToPick":
+		if e.ComplexityRoot.Query.HubspotContactToPick == nil {
+			break
+		}
+
+		args, err := ec.field_Query_hubspotContactToPick_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.HubspotContactToPick(childComplexity, args["id"].(string)), true
 	case "Query.hubspotIntegration":
 		if e.ComplexityRoot.Query.HubspotIntegration == nil {
 			break
@@ -1208,7 +1485,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.HubspotContactUpdated(childComplexity, args["customerId"].(string)), true
+		return e.ComplexityRoot.Subscription.HubspotContactUpdated(childComplexity, args["customerId"].(string), args["conversationId"].(*string)), true
 	case "Subscription.hubspotIntegrationChanged":
 		if e.ComplexityRoot.Subscription.HubspotIntegrationChanged == nil {
 			break
@@ -1384,10 +1661,17 @@ type Query {
   hubspotSyncSummary: HubspotSyncSummary!
   "Admin only. How many conversations closed in the last ` + "`" + `days` + "`" + ` days (7 or 30) were never synced."
   hubspotBackfillCount(days: Int!): Int!
-  "The chat customer's HubSpot contact (CRM ID, else email, else phone; never creates one), for the User Details panel."
-  hubspotContact(customerId: ID!): HubspotContactLookup!
+  """
+  The chat customer's HubSpot contact (CRM ID, else email, else phone; never creates one), for the User Details panel.
+  With conversationId: the contact an agent picked when starting that chat, which its transcript goes to, if any.
+  """
+  hubspotContact(customerId: ID!, conversationId: ID): HubspotContactLookup!
+  "The HubSpot contacts that share the customer's email or phone number, oldest first (Change contact chooses among them)."
+  hubspotContactCandidates(customerId: ID!): [HubspotContact!]!
   "Outbound search (Create New Chat): up to five contacts by name, email or phone. EFORBIDDEN unless allowOutboundSearch is on."
   searchHubspotContacts(query: String!): [HubspotContact!]!
+  "Create New Chat opened with a HubSpot contact picked (the app card's Start chat in Convrs): the contact as HubSpot returns it now. EFORBIDDEN unless allowOutboundSearch is on; EINVALID (field id) when HubSpot has no such contact."
+  hubspotContactToPick(id: ID!): HubspotContact!
 }
 
 type Mutation {
@@ -1400,7 +1684,12 @@ type Mutation {
   reopenConversation(id: ID!): Conversation!
   "Create New Chat: starts an outbound conversation with a new or existing customer."
   startConversation(input: StartConversationInput!): Conversation!
+  "Changes a customer's name, email or phone (validated as in Create New Chat). It never links a HubSpot contact: see changeHubspotContact."
   updateCustomer(id: ID!, input: CustomerInput!): Customer!
+  "Change contact: links the customer to a HubSpot contact the caller chose, read from the connected portal first (EINVALID, field hubspotContactId, if HubSpot has no such contact). Admins and agents."
+  changeHubspotContact(customerId: ID!, hubspotContactId: ID!): HubspotContactLookup!
+  "Unlink (not this person): removes the customer's HubSpot link and remembers the contact, so the rules never match them to it again until someone links it. Admins and agents."
+  unlinkHubspotContact(customerId: ID!): HubspotContactLookup!
   "Admin only."
   updateWorkspaceSettings(input: WorkspaceSettingsInput!): Workspace!
 
@@ -1416,6 +1705,8 @@ type Mutation {
   retryHubspotSync(conversationId: ID!): HubspotSync!
   "Admin only. Queues the conversations closed in the last ` + "`" + `days` + "`" + ` days (7 or 30) that were never synced; returns how many."
   backfillHubspotSyncs(days: Int!): Int!
+  "Admin only. Proves the connection works end to end without writing anything (account details, a contact search, reading a contact, the owners list); with testNoteContactId, also writes a short test note to that contact. HubSpot trouble is a failed step, not an error; ECONFLICT when HubSpot is not connected."
+  checkHubspotConnection(testNoteContactId: ID): HubspotConnectionCheck!
 }
 
 type Subscription {
@@ -1425,8 +1716,8 @@ type Subscription {
   hubspotIntegrationChanged: HubspotIntegration!
   "The workspace's transcript sync records each time one changes (in any gateway process)."
   hubspotSyncUpdated: HubspotSync!
-  "The customer's HubSpot card each time it changes: HubSpot webhooks, a new link, the integration disabled."
-  hubspotContactUpdated(customerId: ID!): HubspotContactLookup!
+  "The customer's HubSpot card each time it changes: HubSpot webhooks, a new link, the integration disabled. With conversationId, the card as hubspotContact(customerId, conversationId) shows it."
+  hubspotContactUpdated(customerId: ID!, conversationId: ID): HubspotContactLookup!
 }
 
 enum Role {
@@ -1471,12 +1762,12 @@ type Customer {
   hubspotContactId: String
 }
 
+"What staff may write about a customer. HubSpot links are made only by the server (rules, an outbound pick, changeHubspotContact)."
 input CustomerInput {
   email: String
   phone: String
   firstName: String
   lastName: String
-  hubspotContactId: String
 }
 
 enum ConversationStatus {
@@ -1525,8 +1816,10 @@ input StartConversationInput {
   channel: String!
   subject: String
   message: String!
-  "The HubSpot contact picked in outbound search: the server fetches it itself and links the new customer."
+  "The HubSpot contact picked in outbound search: the server fetches it itself; the conversation's transcript goes to it, and a new customer is linked to it."
   hubspotContactId: String
+  "With customerId and hubspotContactId: also make the picked contact that customer's HubSpot contact from now on."
+  linkCustomer: Boolean
 }
 
 enum ConversationEventKind {
@@ -1568,7 +1861,40 @@ type HubspotIntegration {
   errorReason: String
   "Why the workspace's last connection attempt did not complete (cancelled on HubSpot's consent page, scopes not granted, a failed callback), in words for the admin; null once a new attempt starts or a connection succeeds. The card shows it with Try again."
   lastConnectError: String
+  "Set while HubSpot does not answer the workspace's calls (5xx, timeouts, the network); null once it answers again."
+  health: HubspotHealth
   options: HubspotOptions!
+}
+
+type HubspotHealth {
+  "When HubSpot stopped answering."
+  unansweredSince: Time!
+  "Admin only (null for agents): the last failure as HubSpot or the network gave it."
+  detail: String
+}
+
+enum HubspotCheckOutcome {
+  PASSED
+  FAILED
+  "Not run: nothing to run it on, or not asked for."
+  SKIPPED
+}
+
+type HubspotCheckStep {
+  "What was tried, e.g. Read the account details."
+  name: String!
+  outcome: HubspotCheckOutcome!
+  "What happened and, on failure, what to do."
+  message: String!
+  "HubSpot's own answer to a failed step (status, category, message, correlation ID)."
+  detail: String
+}
+
+type HubspotConnectionCheck {
+  "True when no step failed."
+  ok: Boolean!
+  steps: [HubspotCheckStep!]!
+  checkedAt: Time!
 }
 
 type HubspotOptions {
@@ -1603,6 +1929,8 @@ enum HubspotMatchRule {
   EMAIL
   PHONE
   CREATED
+  "A person chose the contact (an outbound pick, Change contact)."
+  CHOSEN
 }
 
 type HubspotSync {
@@ -1612,8 +1940,10 @@ type HubspotSync {
   status: HubspotSyncStatus!
   "ANONYMOUS, HUBSPOT_UNAVAILABLE, INTEGRATION_ERROR, RATE_LIMITED, DISABLED, REJECTED, RETRIES_EXHAUSTED."
   reasonCode: String
-  "Why it was skipped, is waiting, failed or was cancelled, in words."
+  "Why it was skipped, is waiting, failed or was cancelled: what happened and what to do, in words."
   reason: String
+  "Admin only (null for agents): HubSpot's own answer to the last failure (status, category, message, correlation ID)."
+  detail: String
   "The close this sync writes (the note's timestamp)."
   closedAt: Time!
   "1 for the first close, 2+ after the conversation was reopened and closed again."
@@ -1622,6 +1952,8 @@ type HubspotSync {
   contactId: String
   contactName: String
   contactUrl: String
+  "How the contact was chosen, in words: \"matched by email (bob@example.com)\", \"chosen by Sam Agent on 7 Dec\"."
+  matchedHow: String
   "The notes written, in timeline order (a long transcript spans several)."
   noteIds: [String!]!
   attempts: Int!
@@ -1647,6 +1979,8 @@ type HubspotSyncSummary {
   failed: Int!
   cancelled: Int!
   total: Int!
+  "When the first WAITING sync is tried again; null when none waits."
+  nextAttemptAt: Time
 }
 
 enum HubspotContactOutcome {
@@ -1670,6 +2004,29 @@ type HubspotContactLookup {
   candidates: Int!
   errorCode: String
   message: String
+  "Admin only (null for agents): HubSpot's own answer behind UNAVAILABLE (status, category, message, correlation ID)."
+  detail: String
+  "How the contact was chosen: the rule and value matched, or who chose it and when."
+  link: HubspotLink
+  "Set when the contact is the one an agent picked for this conversation (its transcript goes there)."
+  conversationId: ID
+  "With conversationId: the customer's own linked contact (null when the customer has none); another one than contact's means the chat goes elsewhere than the customer's other chats."
+  customerContactId: String
+  "How many contacts agents unlinked from this customer as not this person."
+  notThisPerson: Int!
+}
+
+"How a customer's (or a conversation's) HubSpot contact was chosen."
+type HubspotLink {
+  "EMAIL, PHONE, CREATED (by the transcript sync), CHOSEN (by a person), or CRM_ID for a link made before Convrs recorded how."
+  rule: HubspotMatchRule!
+  "The email or phone number the rule matched."
+  value: String
+  "Who chose the contact (CHOSEN)."
+  chosenBy: String
+  at: Time
+  "In words: \"matched by email (bob@example.com)\", \"chosen by Sam Agent on 7 Dec\"."
+  description: String!
 }
 
 type HubspotOwner {
@@ -1692,6 +2049,10 @@ type HubspotContact {
   owner: HubspotOwner
   "The contact's record in HubSpot."
   url: String!
+  "When the contact was created in HubSpot."
+  createdAt: Time
+  "HubSpot's last activity date, if known."
+  lastActivityAt: Time
 }
 `, BuiltIn: false},
 }
@@ -1773,6 +2134,32 @@ func (ec *executionContext) childFields_HubspotAuthorization(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type HubspotAuthorization", field.Name)
 }
 
+func (ec *executionContext) childFields_HubspotCheckStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_HubspotCheckStep_name(ctx, field)
+	case "outcome":
+		return ec.fieldContext_HubspotCheckStep_outcome(ctx, field)
+	case "message":
+		return ec.fieldContext_HubspotCheckStep_message(ctx, field)
+	case "detail":
+		return ec.fieldContext_HubspotCheckStep_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotCheckStep", field.Name)
+}
+
+func (ec *executionContext) childFields_HubspotConnectionCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ok":
+		return ec.fieldContext_HubspotConnectionCheck_ok(ctx, field)
+	case "steps":
+		return ec.fieldContext_HubspotConnectionCheck_steps(ctx, field)
+	case "checkedAt":
+		return ec.fieldContext_HubspotConnectionCheck_checkedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotConnectionCheck", field.Name)
+}
+
 func (ec *executionContext) childFields_HubspotContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1795,6 +2182,10 @@ func (ec *executionContext) childFields_HubspotContact(ctx context.Context, fiel
 		return ec.fieldContext_HubspotContact_owner(ctx, field)
 	case "url":
 		return ec.fieldContext_HubspotContact_url(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_HubspotContact_createdAt(ctx, field)
+	case "lastActivityAt":
+		return ec.fieldContext_HubspotContact_lastActivityAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HubspotContact", field.Name)
 }
@@ -1815,8 +2206,28 @@ func (ec *executionContext) childFields_HubspotContactLookup(ctx context.Context
 		return ec.fieldContext_HubspotContactLookup_errorCode(ctx, field)
 	case "message":
 		return ec.fieldContext_HubspotContactLookup_message(ctx, field)
+	case "detail":
+		return ec.fieldContext_HubspotContactLookup_detail(ctx, field)
+	case "link":
+		return ec.fieldContext_HubspotContactLookup_link(ctx, field)
+	case "conversationId":
+		return ec.fieldContext_HubspotContactLookup_conversationId(ctx, field)
+	case "customerContactId":
+		return ec.fieldContext_HubspotContactLookup_customerContactId(ctx, field)
+	case "notThisPerson":
+		return ec.fieldContext_HubspotContactLookup_notThisPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HubspotContactLookup", field.Name)
+}
+
+func (ec *executionContext) childFields_HubspotHealth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unansweredSince":
+		return ec.fieldContext_HubspotHealth_unansweredSince(ctx, field)
+	case "detail":
+		return ec.fieldContext_HubspotHealth_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotHealth", field.Name)
 }
 
 func (ec *executionContext) childFields_HubspotIntegration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1839,10 +2250,28 @@ func (ec *executionContext) childFields_HubspotIntegration(ctx context.Context, 
 		return ec.fieldContext_HubspotIntegration_errorReason(ctx, field)
 	case "lastConnectError":
 		return ec.fieldContext_HubspotIntegration_lastConnectError(ctx, field)
+	case "health":
+		return ec.fieldContext_HubspotIntegration_health(ctx, field)
 	case "options":
 		return ec.fieldContext_HubspotIntegration_options(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HubspotIntegration", field.Name)
+}
+
+func (ec *executionContext) childFields_HubspotLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_HubspotLink_rule(ctx, field)
+	case "value":
+		return ec.fieldContext_HubspotLink_value(ctx, field)
+	case "chosenBy":
+		return ec.fieldContext_HubspotLink_chosenBy(ctx, field)
+	case "at":
+		return ec.fieldContext_HubspotLink_at(ctx, field)
+	case "description":
+		return ec.fieldContext_HubspotLink_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotLink", field.Name)
 }
 
 func (ec *executionContext) childFields_HubspotOptions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1881,6 +2310,8 @@ func (ec *executionContext) childFields_HubspotSync(ctx context.Context, field g
 		return ec.fieldContext_HubspotSync_reasonCode(ctx, field)
 	case "reason":
 		return ec.fieldContext_HubspotSync_reason(ctx, field)
+	case "detail":
+		return ec.fieldContext_HubspotSync_detail(ctx, field)
 	case "closedAt":
 		return ec.fieldContext_HubspotSync_closedAt(ctx, field)
 	case "closeNumber":
@@ -1893,6 +2324,8 @@ func (ec *executionContext) childFields_HubspotSync(ctx context.Context, field g
 		return ec.fieldContext_HubspotSync_contactName(ctx, field)
 	case "contactUrl":
 		return ec.fieldContext_HubspotSync_contactUrl(ctx, field)
+	case "matchedHow":
+		return ec.fieldContext_HubspotSync_matchedHow(ctx, field)
 	case "noteIds":
 		return ec.fieldContext_HubspotSync_noteIds(ctx, field)
 	case "attempts":
@@ -1939,6 +2372,8 @@ func (ec *executionContext) childFields_HubspotSyncSummary(ctx context.Context, 
 		return ec.fieldContext_HubspotSyncSummary_cancelled(ctx, field)
 	case "total":
 		return ec.fieldContext_HubspotSyncSummary_total(ctx, field)
+	case "nextAttemptAt":
+		return ec.fieldContext_HubspotSyncSummary_nextAttemptAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HubspotSyncSummary", field.Name)
 }
@@ -2141,6 +2576,42 @@ func (ec *executionContext) field_Mutation_backfillHubspotSyncs_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_changeHubspotContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "hubspotContactId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["hubspotContactId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_checkHubspotConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "testNoteContactId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["testNoteContactId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_closeConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2252,6 +2723,20 @@ func (ec *executionContext) field_Mutation_startConversation_args(ctx context.Co
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unlinkHubspotContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
 	return args, nil
 }
 
@@ -2399,6 +2884,34 @@ func (ec *executionContext) field_Query_hubspotBackfillCount_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_hubspotContactCandidates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_hubspotContactToPick_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_hubspotContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2410,6 +2923,14 @@ func (ec *executionContext) field_Query_hubspotContact_args(ctx context.Context,
 		return nil, err
 	}
 	args["customerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg1
 	return args, nil
 }
 
@@ -2482,6 +3003,14 @@ func (ec *executionContext) field_Subscription_hubspotContactUpdated_args(ctx co
 		return nil, err
 	}
 	args["customerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg1
 	return args, nil
 }
 
@@ -3177,6 +3706,176 @@ func (ec *executionContext) fieldContext_HubspotAuthorization_expiresAt(_ contex
 	return graphql.NewScalarFieldContext("HubspotAuthorization", field, false, false, "Time")
 }
 
+func (ec *executionContext) _HubspotCheckStep_name(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotCheckStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotCheckStep_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotCheckStep_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotCheckStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _HubspotCheckStep_outcome(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotCheckStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotCheckStep_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v convrs.HubspotCheckOutcome) graphql.Marshaler {
+			return ec.marshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotCheckStep_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotCheckStep", field, false, false, "HubspotCheckOutcome")
+}
+
+func (ec *executionContext) _HubspotCheckStep_message(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotCheckStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotCheckStep_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotCheckStep_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotCheckStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _HubspotCheckStep_detail(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotCheckStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotCheckStep_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotCheckStep().Detail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotCheckStep_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotCheckStep", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotConnectionCheck_ok(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotConnectionCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotConnectionCheck_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OK, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotConnectionCheck_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotConnectionCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _HubspotConnectionCheck_steps(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotConnectionCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotConnectionCheck_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*convrs.HubspotCheckStep) graphql.Marshaler {
+			return ec.marshalNHubspotCheckStep2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotConnectionCheck_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HubspotConnectionCheck",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotCheckStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HubspotConnectionCheck_checkedAt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotConnectionCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotConnectionCheck_checkedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotConnectionCheck_checkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotConnectionCheck", field, false, false, "Time")
+}
+
 func (ec *executionContext) _HubspotContact_id(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3416,6 +4115,52 @@ func (ec *executionContext) fieldContext_HubspotContact_url(_ context.Context, f
 	return graphql.NewScalarFieldContext("HubspotContact", field, false, false, "String")
 }
 
+func (ec *executionContext) _HubspotContact_createdAt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContact_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContact_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContact", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HubspotContact_lastActivityAt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContact_lastActivityAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastActivityAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContact_lastActivityAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContact", field, false, false, "Time")
+}
+
 func (ec *executionContext) _HubspotContactLookup_customerId(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3584,6 +4329,176 @@ func (ec *executionContext) _HubspotContactLookup_message(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_HubspotContactLookup_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HubspotContactLookup", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotContactLookup_detail(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContactLookup().Detail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContactLookup", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotContactLookup_link(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContactLookup().Link(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotLinkSource) graphql.Marshaler {
+			return ec.marshalOHubspotLink2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotLinkSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HubspotContactLookup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HubspotContactLookup_conversationId(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_conversationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContactLookup().ConversationID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_conversationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContactLookup", field, true, true, "ID")
+}
+
+func (ec *executionContext) _HubspotContactLookup_customerContactId(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_customerContactId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContactLookup().CustomerContactID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_customerContactId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContactLookup", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotContactLookup_notThisPerson(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_notThisPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotThisPerson, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_notThisPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContactLookup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotHealth_unansweredSince(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotHealth_unansweredSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnansweredSince, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotHealth_unansweredSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotHealth", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HubspotHealth_detail(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotHealth_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotHealth().Detail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotHealth_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotHealth", field, true, true, "String")
 }
 
 func (ec *executionContext) _HubspotIntegration_state(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotIntegration) (ret graphql.Marshaler) {
@@ -3793,6 +4708,38 @@ func (ec *executionContext) fieldContext_HubspotIntegration_lastConnectError(_ c
 	return graphql.NewScalarFieldContext("HubspotIntegration", field, false, false, "String")
 }
 
+func (ec *executionContext) _HubspotIntegration_health(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotIntegration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotIntegration_health(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Health, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotHealth) graphql.Marshaler {
+			return ec.marshalOHubspotHealth2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotHealth(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotIntegration_health(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HubspotIntegration",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotHealth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _HubspotIntegration_options(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotIntegration) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3823,6 +4770,121 @@ func (ec *executionContext) fieldContext_HubspotIntegration_options(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _HubspotLink_rule(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotLinkSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotLink_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v convrs.HubspotMatchRule) graphql.Marshaler {
+			return ec.marshalNHubspotMatchRule2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotLink_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotLink", field, false, false, "HubspotMatchRule")
+}
+
+func (ec *executionContext) _HubspotLink_value(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotLinkSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotLink_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotLink().Value(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotLink_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotLink", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotLink_chosenBy(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotLinkSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotLink_chosenBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotLink().ChosenBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotLink_chosenBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotLink", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotLink_at(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotLinkSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotLink_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotLink().At(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotLink_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotLink", field, true, true, "Time")
+}
+
+func (ec *executionContext) _HubspotLink_description(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotLinkSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotLink_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotLink().Description(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotLink_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotLink", field, true, true, "String")
 }
 
 func (ec *executionContext) _HubspotOptions_allowOutboundSearch(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotOptions) (ret graphql.Marshaler) {
@@ -4087,6 +5149,29 @@ func (ec *executionContext) fieldContext_HubspotSync_reason(_ context.Context, f
 	return graphql.NewScalarFieldContext("HubspotSync", field, true, true, "String")
 }
 
+func (ec *executionContext) _HubspotSync_detail(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotSync().Detail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, true, true, "String")
+}
+
 func (ec *executionContext) _HubspotSync_closedAt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4222,6 +5307,29 @@ func (ec *executionContext) _HubspotSync_contactUrl(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_HubspotSync_contactUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotSync_matchedHow(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_matchedHow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotSync().MatchedHow(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_matchedHow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HubspotSync", field, true, true, "String")
 }
 
@@ -4623,6 +5731,29 @@ func (ec *executionContext) _HubspotSyncSummary_total(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_HubspotSyncSummary_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HubspotSyncSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotSyncSummary_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncSummary_nextAttemptAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAttemptAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncSummary_nextAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncSummary", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Message_id(ctx context.Context, field graphql.CollectedField, obj *convrs.Message) (ret graphql.Marshaler) {
@@ -5027,6 +6158,94 @@ func (ec *executionContext) fieldContext_Mutation_updateCustomer(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_changeHubspotContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeHubspotContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeHubspotContact(ctx, fc.Args["customerId"].(string), fc.Args["hubspotContactId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotContactLookup) graphql.Marshaler {
+			return ec.marshalNHubspotContactLookup2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactLookup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeHubspotContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotContactLookup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeHubspotContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unlinkHubspotContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unlinkHubspotContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnlinkHubspotContact(ctx, fc.Args["customerId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotContactLookup) graphql.Marshaler {
+			return ec.marshalNHubspotContactLookup2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactLookup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unlinkHubspotContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotContactLookup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unlinkHubspotContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateWorkspaceSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5293,6 +6512,50 @@ func (ec *executionContext) fieldContext_Mutation_backfillHubspotSyncs(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_backfillHubspotSyncs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_checkHubspotConnection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_checkHubspotConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CheckHubspotConnection(ctx, fc.Args["testNoteContactId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotConnectionCheck) graphql.Marshaler {
+			return ec.marshalNHubspotConnectionCheck2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotConnectionCheck(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_checkHubspotConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotConnectionCheck(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_checkHubspotConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5777,7 +7040,7 @@ func (ec *executionContext) _Query_hubspotContact(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().HubspotContact(ctx, fc.Args["customerId"].(string))
+			return ec.Resolvers.Query().HubspotContact(ctx, fc.Args["customerId"].(string), fc.Args["conversationId"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotContactLookup) graphql.Marshaler {
@@ -5805,6 +7068,50 @@ func (ec *executionContext) fieldContext_Query_hubspotContact(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_hubspotContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_hubspotContactCandidates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_hubspotContactCandidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().HubspotContactCandidates(ctx, fc.Args["customerId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*convrs.HubspotContact) graphql.Marshaler {
+			return ec.marshalNHubspotContact2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_hubspotContactCandidates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotContact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_hubspotContactCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5849,6 +7156,50 @@ func (ec *executionContext) fieldContext_Query_searchHubspotContacts(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_searchHubspotContacts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_hubspotContactToPick(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_hubspotContactToPick(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().HubspotContactToPick(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotContact) graphql.Marshaler {
+			return ec.marshalNHubspotContact2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_hubspotContactToPick(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotContact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_hubspotContactToPick_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6129,7 +7480,7 @@ func (ec *executionContext) _Subscription_hubspotContactUpdated(ctx context.Cont
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().HubspotContactUpdated(ctx, fc.Args["customerId"].(string))
+			return ec.Resolvers.Subscription().HubspotContactUpdated(ctx, fc.Args["customerId"].(string), fc.Args["conversationId"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotContactLookup) graphql.Marshaler {
@@ -7339,7 +8690,7 @@ func (ec *executionContext) unmarshalInputCustomerInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"email", "phone", "firstName", "lastName", "hubspotContactId"}
+	fieldsInOrder := [...]string{"email", "phone", "firstName", "lastName"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7374,13 +8725,6 @@ func (ec *executionContext) unmarshalInputCustomerInput(ctx context.Context, obj
 				return it, err
 			}
 			it.LastName = data
-		case "hubspotContactId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hubspotContactId"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HubspotContactID = data
 		}
 	}
 	return it, nil
@@ -7458,7 +8802,7 @@ func (ec *executionContext) unmarshalInputStartConversationInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"customerId", "customer", "channel", "subject", "message", "hubspotContactId"}
+	fieldsInOrder := [...]string{"customerId", "customer", "channel", "subject", "message", "hubspotContactId", "linkCustomer"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7507,6 +8851,13 @@ func (ec *executionContext) unmarshalInputStartConversationInput(ctx context.Con
 				return it, err
 			}
 			it.HubspotContactID = data
+		case "linkCustomer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("linkCustomer"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LinkCustomer = data
 		}
 	}
 	return it, nil
@@ -7831,6 +9182,98 @@ func (ec *executionContext) _HubspotAuthorization(ctx context.Context, sel ast.S
 	return out
 }
 
+var hubspotCheckStepImplementors = []string{"HubspotCheckStep"}
+
+func (ec *executionContext) _HubspotCheckStep(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotCheckStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotCheckStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotCheckStep")
+		case "name":
+			out.Values[i] = ec._HubspotCheckStep_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._HubspotCheckStep_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._HubspotCheckStep_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "detail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotCheckStep_detail(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hubspotConnectionCheckImplementors = []string{"HubspotConnectionCheck"}
+
+func (ec *executionContext) _HubspotConnectionCheck(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotConnectionCheck) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotConnectionCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotConnectionCheck")
+		case "ok":
+			out.Values[i] = ec._HubspotConnectionCheck_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "steps":
+			out.Values[i] = ec._HubspotConnectionCheck_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkedAt":
+			out.Values[i] = ec._HubspotConnectionCheck_checkedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var hubspotContactImplementors = []string{"HubspotContact"}
 
 func (ec *executionContext) _HubspotContact(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotContact) graphql.Marshaler {
@@ -7899,6 +9342,16 @@ func (ec *executionContext) _HubspotContact(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "createdAt":
+			out.Values[i] = ec._HubspotContact_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastActivityAt":
+			out.Values[i] = ec._HubspotContact_lastActivityAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7964,6 +9417,74 @@ func (ec *executionContext) _HubspotContactLookup(ctx context.Context, sel ast.S
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._HubspotContactLookup_message(ctx, field, obj)
+				})
+		case "detail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContactLookup_detail(ctx, field, obj)
+				})
+		case "link":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContactLookup_link(ctx, field, obj)
+				})
+		case "conversationId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContactLookup_conversationId(ctx, field, obj)
+				})
+		case "customerContactId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContactLookup_customerContactId(ctx, field, obj)
+				})
+		case "notThisPerson":
+			out.Values[i] = ec._HubspotContactLookup_notThisPerson(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hubspotHealthImplementors = []string{"HubspotHealth"}
+
+func (ec *executionContext) _HubspotHealth(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotHealth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotHealthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotHealth")
+		case "unansweredSince":
+			out.Values[i] = ec._HubspotHealth_unansweredSince(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "detail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotHealth_detail(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -8039,11 +9560,73 @@ func (ec *executionContext) _HubspotIntegration(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "health":
+			out.Values[i] = ec._HubspotIntegration_health(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "options":
 			out.Values[i] = ec._HubspotIntegration_options(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hubspotLinkImplementors = []string{"HubspotLink"}
+
+func (ec *executionContext) _HubspotLink(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotLinkSource) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotLink")
+		case "rule":
+			out.Values[i] = ec._HubspotLink_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotLink_value(ctx, field, obj)
+				})
+		case "chosenBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotLink_chosenBy(ctx, field, obj)
+				})
+		case "at":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotLink_at(ctx, field, obj)
+				})
+		case "description":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotLink_description(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8188,6 +9771,12 @@ func (ec *executionContext) _HubspotSync(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._HubspotSync_reason(ctx, field, obj)
 				})
+		case "detail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotSync_detail(ctx, field, obj)
+				})
 		case "closedAt":
 			out.Values[i] = ec._HubspotSync_closedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -8221,6 +9810,12 @@ func (ec *executionContext) _HubspotSync(ctx context.Context, sel ast.SelectionS
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._HubspotSync_contactUrl(ctx, field, obj)
+				})
+		case "matchedHow":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotSync_matchedHow(ctx, field, obj)
 				})
 		case "noteIds":
 			out.Values[i] = ec._HubspotSync_noteIds(ctx, field, obj)
@@ -8364,6 +9959,11 @@ func (ec *executionContext) _HubspotSyncSummary(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "nextAttemptAt":
+			out.Values[i] = ec._HubspotSyncSummary_nextAttemptAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8500,6 +10100,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "changeHubspotContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeHubspotContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unlinkHubspotContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unlinkHubspotContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "updateWorkspaceSettings":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateWorkspaceSettings(ctx, field)
@@ -8545,6 +10159,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "backfillHubspotSyncs":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_backfillHubspotSyncs(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkHubspotConnection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_checkHubspotConnection(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -8663,11 +10284,23 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_hubspotContact(ctx, field)
 				})
+		case "hubspotContactCandidates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_hubspotContactCandidates(ctx, field)
+				})
 		case "searchHubspotContacts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_searchHubspotContacts(ctx, field)
+				})
+		case "hubspotContactToPick":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_hubspotContactToPick(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -9351,6 +10984,66 @@ func (ec *executionContext) marshalNHubspotAuthorization2ᚖgithubᚗcomᚋconvr
 	return ec._HubspotAuthorization(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome(ctx context.Context, v any) (convrs.HubspotCheckOutcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome(ctx context.Context, sel ast.SelectionSet, v convrs.HubspotCheckOutcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "HubspotCheckOutcome!")
+	}
+	return res
+}
+
+var (
+	unmarshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome = map[string]convrs.HubspotCheckOutcome{
+		"PASSED":  convrs.CheckPassed,
+		"FAILED":  convrs.CheckFailed,
+		"SKIPPED": convrs.CheckSkipped,
+	}
+	marshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome = map[convrs.HubspotCheckOutcome]string{
+		convrs.CheckPassed:  "PASSED",
+		convrs.CheckFailed:  "FAILED",
+		convrs.CheckSkipped: "SKIPPED",
+	}
+)
+
+func (ec *executionContext) marshalNHubspotCheckStep2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*convrs.HubspotCheckStep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHubspotCheckStep2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHubspotCheckStep2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckStep(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotCheckStep) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HubspotCheckStep!")
+		return graphql.Null
+	}
+	return ec._HubspotCheckStep(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHubspotConnectionCheck2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotConnectionCheck(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotConnectionCheck) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HubspotConnectionCheck!")
+		return graphql.Null
+	}
+	return ec._HubspotConnectionCheck(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNHubspotContact2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*convrs.HubspotContact) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -9452,6 +11145,38 @@ var (
 		convrs.IntegrationConnected:    "CONNECTED",
 		convrs.IntegrationEnabled:      "ENABLED",
 		convrs.IntegrationError:        "ERROR",
+	}
+)
+
+func (ec *executionContext) unmarshalNHubspotMatchRule2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule(ctx context.Context, v any) (convrs.HubspotMatchRule, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNHubspotMatchRule2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHubspotMatchRule2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule(ctx context.Context, sel ast.SelectionSet, v convrs.HubspotMatchRule) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNHubspotMatchRule2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "HubspotMatchRule!")
+	}
+	return res
+}
+
+var (
+	unmarshalNHubspotMatchRule2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule = map[string]convrs.HubspotMatchRule{
+		"CRM_ID":  convrs.MatchCRMID,
+		"EMAIL":   convrs.MatchEmail,
+		"PHONE":   convrs.MatchPhone,
+		"CREATED": convrs.MatchCreated,
+		"CHOSEN":  convrs.MatchChosen,
+	}
+	marshalNHubspotMatchRule2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule = map[convrs.HubspotMatchRule]string{
+		convrs.MatchCRMID:   "CRM_ID",
+		convrs.MatchEmail:   "EMAIL",
+		convrs.MatchPhone:   "PHONE",
+		convrs.MatchCreated: "CREATED",
+		convrs.MatchChosen:  "CHOSEN",
 	}
 )
 
@@ -9948,6 +11673,20 @@ func (ec *executionContext) marshalOHubspotContact2ᚖgithubᚗcomᚋconvrsᚋga
 	return ec._HubspotContact(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOHubspotHealth2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotHealth(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotHealth) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._HubspotHealth(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOHubspotLink2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotLinkSource(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotLinkSource) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._HubspotLink(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOHubspotMatchRule2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule(ctx context.Context, v any) (*convrs.HubspotMatchRule, error) {
 	if v == nil {
 		return nil, nil
@@ -9973,12 +11712,14 @@ var (
 		"EMAIL":   convrs.MatchEmail,
 		"PHONE":   convrs.MatchPhone,
 		"CREATED": convrs.MatchCreated,
+		"CHOSEN":  convrs.MatchChosen,
 	}
 	marshalOHubspotMatchRule2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule = map[convrs.HubspotMatchRule]string{
 		convrs.MatchCRMID:   "CRM_ID",
 		convrs.MatchEmail:   "EMAIL",
 		convrs.MatchPhone:   "PHONE",
 		convrs.MatchCreated: "CREATED",
+		convrs.MatchChosen:  "CHOSEN",
 	}
 )
 

@@ -9,6 +9,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/graph/model"
@@ -76,6 +77,11 @@ func (r *customerResolver) HubspotContactID(ctx context.Context, obj *convrs.Cus
 	return nullIfEmpty(obj.HubspotContactID), nil
 }
 
+// Detail is the resolver for the detail field.
+func (r *hubspotCheckStepResolver) Detail(ctx context.Context, obj *convrs.HubspotCheckStep) (*string, error) {
+	return adminDetail(ctx, obj.Detail), nil
+}
+
 // FirstName is the resolver for the firstName field.
 func (r *hubspotContactResolver) FirstName(ctx context.Context, obj *convrs.HubspotContact) (*string, error) {
 	return nullIfEmpty(obj.FirstName), nil
@@ -126,6 +132,34 @@ func (r *hubspotContactLookupResolver) Message(ctx context.Context, obj *convrs.
 	return nullIfEmpty(obj.Message), nil
 }
 
+// Detail is the resolver for the detail field.
+func (r *hubspotContactLookupResolver) Detail(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error) {
+	return adminDetail(ctx, obj.Detail), nil
+}
+
+// Link is the resolver for the link field.
+func (r *hubspotContactLookupResolver) Link(ctx context.Context, obj *convrs.HubspotContactLookup) (*convrs.HubspotLinkSource, error) {
+	if !obj.Link.Known() {
+		return nil, nil
+	}
+	return &obj.Link, nil
+}
+
+// ConversationID is the resolver for the conversationId field.
+func (r *hubspotContactLookupResolver) ConversationID(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error) {
+	return nullIfEmpty(obj.ConversationID), nil
+}
+
+// CustomerContactID is the resolver for the customerContactId field.
+func (r *hubspotContactLookupResolver) CustomerContactID(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error) {
+	return nullIfEmpty(obj.CustomerContactID), nil
+}
+
+// Detail is the resolver for the detail field.
+func (r *hubspotHealthResolver) Detail(ctx context.Context, obj *convrs.HubspotHealth) (*string, error) {
+	return adminDetail(ctx, obj.Detail), nil
+}
+
 // PortalID is the resolver for the portalId field.
 func (r *hubspotIntegrationResolver) PortalID(ctx context.Context, obj *convrs.HubspotIntegration) (*string, error) {
 	if obj.PortalID == 0 {
@@ -133,6 +167,29 @@ func (r *hubspotIntegrationResolver) PortalID(ctx context.Context, obj *convrs.H
 	}
 	id := strconv.FormatInt(obj.PortalID, 10)
 	return &id, nil
+}
+
+// Value is the resolver for the value field.
+func (r *hubspotLinkResolver) Value(ctx context.Context, obj *convrs.HubspotLinkSource) (*string, error) {
+	return nullIfEmpty(obj.Value), nil
+}
+
+// ChosenBy is the resolver for the chosenBy field.
+func (r *hubspotLinkResolver) ChosenBy(ctx context.Context, obj *convrs.HubspotLinkSource) (*string, error) {
+	return nullIfEmpty(obj.StaffName), nil
+}
+
+// At is the resolver for the at field.
+func (r *hubspotLinkResolver) At(ctx context.Context, obj *convrs.HubspotLinkSource) (*time.Time, error) {
+	if obj.At.IsZero() {
+		return nil, nil
+	}
+	return &obj.At, nil
+}
+
+// Description is the resolver for the description field.
+func (r *hubspotLinkResolver) Description(ctx context.Context, obj *convrs.HubspotLinkSource) (string, error) {
+	return obj.Words(r.location(ctx), time.Now()), nil
 }
 
 // Name is the resolver for the name field.
@@ -160,6 +217,11 @@ func (r *hubspotSyncResolver) Reason(ctx context.Context, obj *convrs.HubspotSyn
 	return nullIfEmpty(obj.Reason), nil
 }
 
+// Detail is the resolver for the detail field.
+func (r *hubspotSyncResolver) Detail(ctx context.Context, obj *convrs.HubspotSync) (*string, error) {
+	return adminDetail(ctx, obj.Detail), nil
+}
+
 // MatchedBy is the resolver for the matchedBy field.
 func (r *hubspotSyncResolver) MatchedBy(ctx context.Context, obj *convrs.HubspotSync) (*convrs.HubspotMatchRule, error) {
 	return nullIfZero(obj.MatchedBy), nil
@@ -178,6 +240,11 @@ func (r *hubspotSyncResolver) ContactName(ctx context.Context, obj *convrs.Hubsp
 // ContactURL is the resolver for the contactUrl field.
 func (r *hubspotSyncResolver) ContactURL(ctx context.Context, obj *convrs.HubspotSync) (*string, error) {
 	return nullIfEmpty(obj.ContactURL), nil
+}
+
+// MatchedHow is the resolver for the matchedHow field.
+func (r *hubspotSyncResolver) MatchedHow(ctx context.Context, obj *convrs.HubspotSync) (*string, error) {
+	return nullIfEmpty(obj.MatchedHow), nil
 }
 
 // EndCursor is the resolver for the endCursor field.
@@ -216,6 +283,16 @@ func (r *mutationResolver) StartConversation(ctx context.Context, input model.St
 // UpdateCustomer is the resolver for the updateCustomer field.
 func (r *mutationResolver) UpdateCustomer(ctx context.Context, id string, input convrs.CustomerInput) (*convrs.Customer, error) {
 	return r.CustomerService.UpdateCustomer(ctx, id, input)
+}
+
+// ChangeHubspotContact is the resolver for the changeHubspotContact field.
+func (r *mutationResolver) ChangeHubspotContact(ctx context.Context, customerID string, hubspotContactID string) (*convrs.HubspotContactLookup, error) {
+	return r.HubspotLinkService.ChangeContact(ctx, customerID, hubspotContactID)
+}
+
+// UnlinkHubspotContact is the resolver for the unlinkHubspotContact field.
+func (r *mutationResolver) UnlinkHubspotContact(ctx context.Context, customerID string) (*convrs.HubspotContactLookup, error) {
+	return r.HubspotLinkService.UnlinkContact(ctx, customerID)
 }
 
 // UpdateWorkspaceSettings is the resolver for the updateWorkspaceSettings field.
@@ -259,6 +336,11 @@ func (r *mutationResolver) RetryHubspotSync(ctx context.Context, conversationID 
 // BackfillHubspotSyncs is the resolver for the backfillHubspotSyncs field.
 func (r *mutationResolver) BackfillHubspotSyncs(ctx context.Context, days int) (int, error) {
 	return r.HubspotSyncService.Backfill(ctx, days)
+}
+
+// CheckHubspotConnection is the resolver for the checkHubspotConnection field.
+func (r *mutationResolver) CheckHubspotConnection(ctx context.Context, testNoteContactID *string) (*convrs.HubspotConnectionCheck, error) {
+	return r.HubspotService.CheckConnection(ctx, deref(testNoteContactID))
 }
 
 // Me is the resolver for the me field.
@@ -338,8 +420,13 @@ func (r *queryResolver) HubspotBackfillCount(ctx context.Context, days int) (int
 }
 
 // HubspotContact is the resolver for the hubspotContact field.
-func (r *queryResolver) HubspotContact(ctx context.Context, customerID string) (*convrs.HubspotContactLookup, error) {
-	return r.HubspotContactService.Contact(ctx, customerID)
+func (r *queryResolver) HubspotContact(ctx context.Context, customerID string, conversationID *string) (*convrs.HubspotContactLookup, error) {
+	return r.HubspotLinkService.ConversationContact(ctx, customerID, deref(conversationID))
+}
+
+// HubspotContactCandidates is the resolver for the hubspotContactCandidates field.
+func (r *queryResolver) HubspotContactCandidates(ctx context.Context, customerID string) ([]*convrs.HubspotContact, error) {
+	return r.HubspotLinkService.ContactCandidates(ctx, customerID)
 }
 
 // SearchHubspotContacts is the resolver for the searchHubspotContacts field.
@@ -348,6 +435,15 @@ func (r *queryResolver) SearchHubspotContacts(ctx context.Context, query string)
 		return nil, err
 	}
 	return r.HubspotContactService.SearchContacts(ctx, query)
+}
+
+// HubspotContactToPick is the resolver for the hubspotContactToPick field.
+func (r *queryResolver) HubspotContactToPick(ctx context.Context, id string) (*convrs.HubspotContact, error) {
+	// One HubSpot read, paced with the caller's searches.
+	if err := r.paceSearch(ctx, "pick:"+id); err != nil {
+		return nil, err
+	}
+	return r.HubspotContactService.ContactToPick(ctx, id)
 }
 
 // ConversationEvents is the resolver for the conversationEvents field.
@@ -366,8 +462,8 @@ func (r *subscriptionResolver) HubspotSyncUpdated(ctx context.Context) (<-chan *
 }
 
 // HubspotContactUpdated is the resolver for the hubspotContactUpdated field.
-func (r *subscriptionResolver) HubspotContactUpdated(ctx context.Context, customerID string) (<-chan *convrs.HubspotContactLookup, error) {
-	return r.HubspotContactService.SubscribeContact(ctx, customerID)
+func (r *subscriptionResolver) HubspotContactUpdated(ctx context.Context, customerID string, conversationID *string) (<-chan *convrs.HubspotContactLookup, error) {
+	return r.hubspotContactUpdated(ctx, customerID, deref(conversationID))
 }
 
 // Conversation returns ConversationResolver implementation.
@@ -375,6 +471,9 @@ func (r *Resolver) Conversation() ConversationResolver { return &conversationRes
 
 // Customer returns CustomerResolver implementation.
 func (r *Resolver) Customer() CustomerResolver { return &customerResolver{r} }
+
+// HubspotCheckStep returns HubspotCheckStepResolver implementation.
+func (r *Resolver) HubspotCheckStep() HubspotCheckStepResolver { return &hubspotCheckStepResolver{r} }
 
 // HubspotContact returns HubspotContactResolver implementation.
 func (r *Resolver) HubspotContact() HubspotContactResolver { return &hubspotContactResolver{r} }
@@ -384,10 +483,16 @@ func (r *Resolver) HubspotContactLookup() HubspotContactLookupResolver {
 	return &hubspotContactLookupResolver{r}
 }
 
+// HubspotHealth returns HubspotHealthResolver implementation.
+func (r *Resolver) HubspotHealth() HubspotHealthResolver { return &hubspotHealthResolver{r} }
+
 // HubspotIntegration returns HubspotIntegrationResolver implementation.
 func (r *Resolver) HubspotIntegration() HubspotIntegrationResolver {
 	return &hubspotIntegrationResolver{r}
 }
+
+// HubspotLink returns HubspotLinkResolver implementation.
+func (r *Resolver) HubspotLink() HubspotLinkResolver { return &hubspotLinkResolver{r} }
 
 // HubspotOwner returns HubspotOwnerResolver implementation.
 func (r *Resolver) HubspotOwner() HubspotOwnerResolver { return &hubspotOwnerResolver{r} }
@@ -410,9 +515,12 @@ func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionRes
 type (
 	conversationResolver         struct{ *Resolver }
 	customerResolver             struct{ *Resolver }
+	hubspotCheckStepResolver     struct{ *Resolver }
 	hubspotContactResolver       struct{ *Resolver }
 	hubspotContactLookupResolver struct{ *Resolver }
+	hubspotHealthResolver        struct{ *Resolver }
 	hubspotIntegrationResolver   struct{ *Resolver }
+	hubspotLinkResolver          struct{ *Resolver }
 	hubspotOwnerResolver         struct{ *Resolver }
 	hubspotSyncResolver          struct{ *Resolver }
 	hubspotSyncPageResolver      struct{ *Resolver }

@@ -49,7 +49,7 @@ func TestSearchPaceKeepsAMarginBelowHubspotsRollingSecond(t *testing.T) {
 		return nil
 	}
 	var sent []time.Time
-	mux.HandleFunc("/crm/v3/objects/contacts/search", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/crm/objects/2026-03/contacts/search", func(w http.ResponseWriter, r *http.Request) {
 		sent = append(sent, clock.Now())
 		writeJSON(w, 200, `{"total":0,"results":[]}`)
 	})

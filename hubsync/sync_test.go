@@ -114,8 +114,9 @@ func TestOutcomes(t *testing.T) {
 			second := e.closed(cust)
 			e.drain()
 			s2 := e.mustStatus(second.ID, convrs.SyncSynced)
-			if s2.MatchedBy != convrs.MatchCRMID || s2.ContactID != s.ContactID {
-				t.Errorf("second = %s %s, want CRM_ID %s", s2.MatchedBy, s2.ContactID, s.ContactID)
+			// The stored link keeps how it was made: still "created", not an anonymous CRM link.
+			if s2.MatchedBy != convrs.MatchCreated || s2.ContactID != s.ContactID {
+				t.Errorf("second = %s %s, want CREATED %s", s2.MatchedBy, s2.ContactID, s.ContactID)
 			}
 			if n := e.requests("/search") - searches; n != 0 {
 				t.Errorf("second conversation made %d searches, want 0", n)
@@ -226,8 +227,9 @@ func TestServerErrorStorm(t *testing.T) {
 				e.clock.Advance(5 * time.Second)
 			}
 			s := e.mustStatus(conv.ID, convrs.SyncFailed)
-			if s.ReasonCode != convrs.SyncReasonRetriesExhausted || s.Attempts != e.worker.cfg.MaxAttempts || !strings.Contains(s.Reason, "500") {
-				t.Errorf("failed = %s %d %q", s.ReasonCode, s.Attempts, s.Reason)
+			if s.ReasonCode != convrs.SyncReasonRetriesExhausted || s.Attempts != e.worker.cfg.MaxAttempts ||
+				!strings.Contains(s.Reason, "did not answer in 8 attempts") || !strings.Contains(s.Detail, "500") {
+				t.Errorf("failed = %s %d %q %q", s.ReasonCode, s.Attempts, s.Reason, s.Detail)
 			}
 			e.sim.SetFailureRate(0)
 			if _, err := e.svc.Retry(e.agent, conv.ID); convrs.ErrorCode(err) != convrs.EFORBIDDEN {
@@ -487,7 +489,11 @@ func TestRevokedAppWaitsForReconnect(t *testing.T) {
 		if s := e.mustStatus(late.ID, convrs.SyncWaiting); s.ReasonCode != convrs.SyncReasonIntegrationError {
 			t.Errorf("waiting for %s, want INTEGRATION_ERROR", s.ReasonCode)
 		}
-		// The token keeper's refresh is refused for good: ERROR, and the sync waits for Reconnect.
+		// HubSpot's first refusal of the sync's call put the integration in ERROR already, before any refresh.
+		if integ, err := e.db.HubspotIntegration(context.Background(), wsID); err != nil || integ.State != convrs.IntegrationError {
+			t.Fatalf("integration after the first refused call: %v, %v; want ERROR", integ, err)
+		}
+		// The token keeper's refresh is refused for good too: still ERROR, and the sync waits for Reconnect.
 		e.integ.RefreshDue(context.Background())
 		integ, err := e.db.HubspotIntegration(context.Background(), wsID)
 		if err != nil || integ.State != convrs.IntegrationError {
@@ -646,8 +652,8 @@ func TestPartialBatchFailureFailsOnlyItsSync(t *testing.T) {
 		}
 		e.mustStatus(good.ID, convrs.SyncSynced)
 		s := e.mustStatus(conv.ID, convrs.SyncFailed)
-		if s.ReasonCode != convrs.SyncReasonRejected || !strings.Contains(s.Reason, "999999") {
-			t.Errorf("failed = %s %q", s.ReasonCode, s.Reason)
+		if s.ReasonCode != convrs.SyncReasonRejected || !strings.Contains(s.Reason, "refused the data") || !strings.Contains(s.Detail, "999999") {
+			t.Errorf("failed = %s %q %q", s.ReasonCode, s.Reason, s.Detail)
 		}
 		if len(e.notesOf(okContact)) != 1 || len(e.notesOf(badContact)) != 0 {
 			t.Errorf("notes: %d and %d, want 1 and 0", len(e.notesOf(okContact)), len(e.notesOf(badContact)))
@@ -685,8 +691,8 @@ func TestMergedAndDeletedLinkedContacts(t *testing.T) {
 		second := e.closed(cust)
 		e.drain()
 		s := e.mustStatus(second.ID, convrs.SyncSynced)
-		if s.ContactID != merged.ID || s.MatchedBy != convrs.MatchCRMID {
-			t.Errorf("after the merge: %s by %s, want the merged record %s by CRM_ID", s.ContactID, s.MatchedBy, merged.ID)
+		if s.ContactID != merged.ID || s.MatchedBy != convrs.MatchEmail {
+			t.Errorf("after the merge: %s by %s, want the merged record %s, still matched by email", s.ContactID, s.MatchedBy, merged.ID)
 		}
 		if c, _ := e.db.FindCustomer(e.admin, cust.ID); c.HubspotContactID != merged.ID {
 			t.Errorf("stored link %s, want %s", c.HubspotContactID, merged.ID)

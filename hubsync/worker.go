@@ -14,12 +14,14 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubfault"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/store"
@@ -221,6 +223,8 @@ type job struct {
 	noteIDs  []string // by part; "" not written yet
 	outcome  *store.HubspotSyncOutcome
 	warnings []string
+	// how says in words how the contact was chosen (the sync record's MatchedHow).
+	how string
 }
 
 func (w *Worker) runBatch(ctx context.Context, claims []*store.HubspotSyncClaim) {
@@ -279,6 +283,37 @@ type batchState struct {
 	byEmail map[string]*hubspot.Contact
 	// matched are the match results by customer ID.
 	matched map[string]*match.Result
+	// pickWarnings are, by conversation, why the contact picked for it was not used.
+	pickWarnings map[string][]string
+}
+
+// picked reads the contact an agent picked for the conversation (from the batch read when it is there). A
+// contact deleted since is nil, with a warning: the customer's own contact gets the transcript.
+func (w *Worker) picked(ctx context.Context, hc *hubspot.Client, conv *convrs.Conversation, b *batchState) (*match.Result, error) {
+	ct := b.linked[conv.HubspotContactID]
+	if ct == nil {
+		var err error
+		ct, _, err = hc.Contacts.Get(ctx, conv.HubspotContactID, match.Properties)
+		if errors.Is(err, hubspot.ErrNotFound) {
+			if b.pickWarnings == nil {
+				b.pickWarnings = map[string][]string{}
+			}
+			b.pickWarnings[conv.ID] = []string{fmt.Sprintf(
+				"The HubSpot contact %s picked for this chat no longer exists; the transcript went to the customer's contact.", conv.HubspotContactID)}
+			return nil, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("hubspot sync: get picked contact: %w", err)
+		}
+	}
+	return &match.Result{Contact: ct, Rule: convrs.MatchChosen, Candidates: 1, Source: conv.HubspotPickedBy}, nil
+}
+
+// source is how the matched contact was chosen: the link's recorded provenance, else the rule that found it.
+func source(res *match.Result) convrs.HubspotLinkSource {
+	if res.Source.Known() {
+		return res.Source
+	}
+	return convrs.HubspotLinkSource{Rule: res.Rule}
 }
 
 // readLinked reads the contacts of the batch's customers by email, up to 100 a call (a strongly consistent
@@ -348,22 +383,38 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 	j.tr = tr
 	var res *match.Result
 	err = nil
+	picked := false
+	if conv.HubspotContactID != "" && conv.HubspotPortalID == integ.PortalID {
+		// The contact the agent picked when starting the chat gets its transcript, whatever the customer's link.
+		if res, err = w.picked(ctx, hc, conv, b); err != nil {
+			return err
+		}
+		picked = res != nil
+	}
 	switch ct := b.linked[cust.HubspotContactID]; {
+	case picked:
 	case b.matched[cust.ID] != nil:
 		res = b.matched[cust.ID]
 	case ct != nil && cust.HubspotPortalID == integ.PortalID && (strings.EqualFold(ct.Prop("email"), cust.Email) || match.HasAdditionalEmail(ct, cust.Email)):
-		res = &match.Result{Contact: ct, Rule: convrs.MatchCRMID, Candidates: 1}
-	case (cust.HubspotContactID == "" || cust.HubspotPortalID != integ.PortalID) && cust.Email != "" && b.byEmail[strings.ToLower(cust.Email)] != nil:
+		res = &match.Result{Contact: ct, Rule: convrs.MatchCRMID, Candidates: 1, Source: cust.HubspotLink}
+	case (cust.HubspotContactID == "" || cust.HubspotPortalID != integ.PortalID) && cust.Email != "" && b.byEmail[strings.ToLower(cust.Email)] != nil &&
+		!cust.IsNotThisPerson(integ.PortalID, b.byEmail[strings.ToLower(cust.Email)].ID):
 		// Unlinked, and the batch read found the contact of its email: rule 2, linked as the matcher would.
 		byEmail := b.byEmail[strings.ToLower(cust.Email)]
-		if err = w.cfg.Links.LinkHubspotContact(ctx, cust.ID, integ.PortalID, byEmail.ID); err == nil {
-			res = &match.Result{Contact: byEmail, Rule: convrs.MatchEmail, Candidates: 1, Linked: true}
+		src := convrs.HubspotLinkSource{Rule: convrs.MatchEmail, Value: cust.Email}
+		if err = w.cfg.Links.LinkHubspotContact(ctx, cust.ID, integ.PortalID, byEmail.ID, src); err == nil {
+			res = &match.Result{Contact: byEmail, Rule: convrs.MatchEmail, Candidates: 1, Linked: true, Source: src}
 		}
 	default:
 		res, err = w.cfg.Matcher.FindOrCreate(ctx, hc.Contacts, match.Target{Customer: cust, PortalID: integ.PortalID, Region: ws.DefaultRegion,
 			Reload: func(ctx context.Context) (*convrs.Customer, error) { return w.cfg.Store.FindCustomer(ctx, cust.ID) }})
 	}
-	if err == nil && res != nil {
+	if picked {
+		res.Warnings = append(res.Warnings, b.pickWarnings[conv.ID]...)
+	} else if pw := b.pickWarnings[conv.ID]; len(pw) > 0 && res != nil {
+		res.Warnings = append(slices.Clone(res.Warnings), pw...)
+	}
+	if err == nil && res != nil && !picked {
 		b.matched[cust.ID] = res
 	}
 	if res != nil {
@@ -371,13 +422,22 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 	}
 	if errors.Is(err, match.ErrAnonymous) {
 		j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncSkipped, ReasonCode: convrs.SyncReasonAnonymous,
-			Reason: "Skipped: anonymous visitor (no email, phone or name), so nothing was sent to HubSpot.", Warnings: j.warnings}
+			Reason: wordsAnonymous, Warnings: j.warnings}
+		return nil
+	} else if errors.Is(err, match.ErrNotThisPerson) {
+		j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncSkipped, ReasonCode: convrs.SyncReasonNotThisPerson,
+			Reason: wordsNotThisPerson, Warnings: j.warnings}
 		return nil
 	} else if err != nil {
 		return err
 	}
 	j.res, j.contact = res, res.Contact.ID
 	j.name = contactName(res.Contact)
+	loc, lerr := time.LoadLocation(ws.TimeZone)
+	if lerr != nil {
+		loc = time.UTC
+	}
+	j.how = source(res).Words(loc, w.cfg.Now())
 	if j.c.Sync.ContactID != "" && j.c.Sync.ContactID != j.contact && len(j.c.Sync.NoteIDs) > 0 {
 		j.warnings = append(j.warnings, "The customer's HubSpot contact changed since this conversation's notes were written; they were updated where they are.")
 	}
@@ -490,6 +550,9 @@ func (w *Worker) write(ctx context.Context, hc *hubspot.Client, integ *convrs.Hu
 }
 
 var errAbandon = errors.New("hubsync: batch abandoned")
+
+// errIncomplete: HubSpot answered a batch create without some of its notes; they are looked for, then retried.
+var errIncomplete = errors.New("hubsync: HubSpot's answer did not include every note")
 
 func (j *job) missing() int {
 	n := 0
@@ -634,7 +697,7 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 			if id == "" {
 				if e := failed[j.markers[i]]; e != nil {
 					j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncFailed, ReasonCode: convrs.SyncReasonRejected,
-						Reason: "HubSpot refused the note: " + e.Detail()}
+						Reason: wordsInvalid, Detail: "HubSpot refused the note: " + e.Detail()}
 				} else {
 					still = append(still, j.markers[i])
 				}
@@ -646,7 +709,7 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 		if j.outcome != nil {
 			j.outcome.Warnings = j.warnings
 		} else if len(still) > 0 {
-			j.outcome = w.failure(j, errors.New("hubsync: HubSpot's answer did not include every note"))
+			j.outcome = w.failure(j, errIncomplete)
 		}
 	}
 	return nil
@@ -690,55 +753,48 @@ func indexOf(l []string, s string) int {
 }
 
 func (w *Worker) synced(integ *convrs.HubspotIntegration, j *job) *store.HubspotSyncOutcome {
-	return &store.HubspotSyncOutcome{Status: convrs.SyncSynced, MatchedBy: j.res.Rule, ContactID: j.contact, ContactName: j.name,
+	return &store.HubspotSyncOutcome{Status: convrs.SyncSynced, MatchedBy: source(j.res).Rule, MatchedHow: j.how, ContactID: j.contact, ContactName: j.name,
 		ContactURL: w.cfg.Clients.ContactURL(integ, j.contact), Parts: j.noteIDs, SyncedClose: j.c.Sync.CloseNumber, Warnings: j.warnings}
 }
 
-// failure turns an error into the record's next state: WAITING (rate limit, HubSpot unavailable, integration
-// in ERROR), FAILED (refused, or transient failures past MaxAttempts) or CANCELLED (syncing off).
+// failure turns an error into the record's next state: WAITING (rate limit, HubSpot unavailable or migrating,
+// integration in ERROR), FAILED (refused, or transient failures past MaxAttempts) or CANCELLED (syncing off). The
+// reason is in words (words.go); HubSpot's own answer goes to Detail, for the admin and the log.
 func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 	c := j.c
 	now := w.cfg.Now()
-	o := &store.HubspotSyncOutcome{Warnings: j.warnings, MatchedBy: c.Sync.MatchedBy, ContactName: c.Sync.ContactName, ContactURL: c.Sync.ContactURL}
+	o := &store.HubspotSyncOutcome{Warnings: j.warnings, MatchedBy: c.Sync.MatchedBy, ContactName: c.Sync.ContactName, ContactURL: c.Sync.ContactURL, MatchedHow: c.Sync.MatchedHow}
+	kind := hubfault.Of(err)
 	var rl *hubspot.RateLimitError
-	var re *hubspot.RefreshError
-	var mig *hubspot.MigrationError
-	var apiErr *hubspot.ErrorResponse
 	switch {
 	case errors.Is(err, context.Canceled) || err == nil:
 		o.Status, o.RunAt, o.Uncounted = convrs.SyncQueued, now, true
 	case convrs.ErrorCode(err) == convrs.ECONFLICT:
-		o.Status, o.ReasonCode, o.Reason = convrs.SyncCancelled, convrs.SyncReasonDisabled, "Cancelled: syncing to HubSpot is not enabled."
-	case errors.As(err, &rl):
+		o.Status, o.ReasonCode, o.Reason = convrs.SyncCancelled, convrs.SyncReasonDisabled, wordsDisabled
+	case kind == hubfault.RateLimited:
 		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonRateLimited, true
-		o.RunAt = now.Add(max(rl.RetryAfter, time.Second))
-		o.Reason = "Waiting: HubSpot's rate limit was reached; retrying when its window frees."
-	case errors.As(err, &mig):
-		// HubSpot is moving the portal between data centres and says when to come back (up to a day): not a
-		// failure, and not counted as an attempt.
+		wait := 10 * time.Second
+		if errors.As(err, &rl) {
+			wait = rl.RetryAfter
+		}
+		o.RunAt, o.Reason = now.Add(max(wait, time.Second)), wordsRateLimited
+	case kind == hubfault.Refused:
+		// The integration goes to ERROR at HubSpot's first refusal (package integration); Reconnect resumes.
+		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
+		o.RunAt, o.Reason = now.Add(w.cfg.ErrorRecheck), wordsRefused
+	case kind == hubfault.Migrating:
 		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonUnavailable, true
-		o.RunAt = now.Add(max(mig.RetryAfter, time.Second))
-		o.Reason = "Waiting: HubSpot is moving this portal between data centres; retrying at " +
-			o.RunAt.UTC().Format("2006-01-02 15:04 UTC") + ", when HubSpot said it would be done."
-	case errors.As(err, &apiErr) && errors.Is(err, hubspot.ErrValidation):
-		// Refused by HubSpot's checks, e.g. a property the portal's admin made required: only a change in
-		// HubSpot or in the data helps, so retrying is pointless.
-		o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRejected
-		o.Reason = "Failed: HubSpot refused the request" + operation(err) + ": " + apiErr.Detail()
-	case convrs.ErrorCode(err) == convrs.EUNAVAILABLE || (errors.As(err, &re) && re.Permanent):
-		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
-		o.RunAt = now.Add(w.cfg.ErrorRecheck)
-		o.Reason = "Waiting: the HubSpot integration needs reconnecting; syncing resumes after Reconnect."
-	case errors.Is(err, hubspot.ErrUnauthorized):
-		// Refused although not expired (the app uninstalled, access revoked): the token keeper's next refresh
-		// confirms it and puts the integration in ERROR; until then, look again as for an integration error.
-		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
-		o.RunAt = now.Add(w.cfg.ErrorRecheck)
-		o.Reason = "Waiting: HubSpot refused Convrs's authorization; syncing resumes once the connection works again (Reconnect if the integration shows an error)."
-	case hubspot.IsRetryable(err) || errors.Is(err, context.DeadlineExceeded):
+		o.RunAt, o.Reason = now.Add(migrationWait(err)), wordsMigrating
+	case errors.Is(err, hubspot.ErrExpiredAuthentication):
+		// Expired even after the client's renewal and retry (tokens expiring within seconds): renewed again soon,
+		// not a refusal and not an outage.
+		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonUnavailable, true
+		o.RunAt, o.Reason = now.Add(time.Second), wordsExpired
+	case errors.Is(err, errIncomplete) && c.Sync.Attempts < w.cfg.MaxAttempts:
+		o.Status, o.ReasonCode, o.RunAt, o.Reason = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now, wordsIncomplete
+	case kind == hubfault.Unavailable:
 		if c.Sync.Attempts >= w.cfg.MaxAttempts {
-			o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRetriesExhausted
-			o.Reason = fmt.Sprintf("Failed: HubSpot kept failing after %d attempts (%s).", c.Sync.Attempts, short(err))
+			o.Status, o.ReasonCode, o.Reason = convrs.SyncFailed, convrs.SyncReasonRetriesExhausted, exhaustedWords(c.Sync.Attempts)
 			break
 		}
 		d := w.cfg.BaseBackoff
@@ -746,16 +802,30 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 			d *= 2
 		}
 		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(w.cfg.Jitter(min(d, w.cfg.MaxBackoff)))
-		o.Reason = "Waiting: HubSpot is unavailable (" + short(err) + "); retrying automatically."
+		o.Reason = wordsUnavailable
 	default:
-		o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRejected
-		o.Reason = "Failed: " + short(err)
+		o.Status, o.ReasonCode, o.Reason = convrs.SyncFailed, convrs.SyncReasonRejected, refusedWords(kind)
+	}
+	if o.Status != convrs.SyncCancelled && o.Status != convrs.SyncQueued {
+		o.Detail = hubfault.Detail(err)
+		if kind == hubfault.Invalid {
+			o.Detail = "HubSpot refused the request" + operation(err) + ". " + o.Detail
+		}
 	}
 	// A create whose outcome is unknown is looked for in HubSpot's search, which lags writes: not before then.
 	if (o.Status == convrs.SyncWaiting || o.Status == convrs.SyncQueued) && len(c.Pending) > 0 {
 		o.RunAt = maxTime(o.RunAt, now.Add(w.cfg.SearchDelay))
 	}
 	return o
+}
+
+// migrationWait is how long HubSpot's 477 asks to wait (its Retry-After, which the client caps at a day).
+func migrationWait(err error) time.Duration {
+	var mig *hubspot.MigrationError
+	if errors.As(err, &mig) {
+		return max(mig.RetryAfter, time.Second)
+	}
+	return hubspot.DefaultMigrationWait
 }
 
 // operation is " (create contact)" for an error of the HubSpot client's "hubspot: create contact: …", or "".
@@ -772,14 +842,6 @@ func maxTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
-}
-
-func short(err error) string {
-	s := err.Error()
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
 }
 
 // finish records the job's outcome (or releases it) and announces the record.
@@ -801,6 +863,6 @@ func (w *Worker) finish(ctx context.Context, j *job) {
 		return
 	}
 	w.cfg.Logger.InfoContext(ctx, "hubspot sync", "workspace_id", s.WorkspaceID, "conversation_id", s.ConversationID, "status", s.Status,
-		"reason_code", s.ReasonCode, "contact_id", s.ContactID, "notes", len(s.NoteIDs), "attempts", s.Attempts)
+		"reason_code", s.ReasonCode, "contact_id", s.ContactID, "notes", len(s.NoteIDs), "attempts", s.Attempts, "detail", j.outcome.Detail)
 	w.cfg.Store.PublishHubspotSync(ctx, s)
 }

@@ -163,7 +163,7 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 	a.handler = a.routes(&graph.Resolver{
 		Limiter:          limiter,
 		WorkspaceService: a.db, StaffService: a.db, CustomerService: a.db, ConversationService: a.card.Outbound(a.db),
-		HubspotService: a.hubspot, HubspotContactService: a.card, HubspotSyncService: &hubsync.Service{Store: a.db, PubSub: ps},
+		HubspotService: a.hubspot, HubspotContactService: a.card, HubspotLinkService: a.card, HubspotSyncService: &hubsync.Service{Store: a.db, PubSub: ps},
 		PubSub: ps, Logger: a.logger, Demo: cfg.Development(),
 	})
 	return a, nil
@@ -208,6 +208,10 @@ func (a *App) startSimulator() error {
 	}
 	if err := sim.SetWebhooks(hubspotsim.WebhookSettings{TargetURL: a.cfg.PublicURL + "/webhooks/hubspot",
 		Subscriptions: subs}); err != nil {
+		return &ConfigError{"PUBLIC_URL", err.Error()}
+	}
+	// The app's card on contact records (hubspot-app/src/app/cards/): the contact pages call the gateway for it.
+	if err := sim.SetAppCard(hubspotsim.AppCard{FetchURL: a.cfg.PublicURL + HubspotCardPath}); err != nil {
 		return &ConfigError{"PUBLIC_URL", err.Error()}
 	}
 	ln, err := net.Listen("tcp", a.cfg.HubspotSimAddr)

@@ -34,10 +34,12 @@ type hubspotSyncRow struct {
 	Status         string
 	ReasonCode     string
 	Reason         string
+	Detail         string
 	MatchedBy      string
 	ContactID      string
 	ContactName    string
 	ContactURL     string `gorm:"column:contact_url"`
+	MatchedHow     string
 	NoteIDs        string `gorm:"column:note_ids"`
 	Pending        string
 	Warnings       string
@@ -54,8 +56,8 @@ func (hubspotSyncRow) TableName() string { return "hubspot_syncs" }
 func (r *hubspotSyncRow) domain() *convrs.HubspotSync {
 	s := &convrs.HubspotSync{ID: r.ID, WorkspaceID: r.WorkspaceID, ConversationID: r.ConversationID, CustomerID: r.CustomerID,
 		ClosedAt: r.ClosedAt, CloseNumber: r.CloseNumber, Status: convrs.HubspotSyncStatus(r.Status), ReasonCode: r.ReasonCode,
-		Reason: r.Reason, MatchedBy: convrs.HubspotMatchRule(r.MatchedBy), ContactID: r.ContactID, ContactName: r.ContactName,
-		ContactURL: r.ContactURL, NoteIDs: nonEmpty(splitList(r.NoteIDs)), Attempts: r.Attempts, Warnings: decodeList(r.Warnings),
+		Reason: r.Reason, Detail: r.Detail, MatchedBy: convrs.HubspotMatchRule(r.MatchedBy), ContactID: r.ContactID, ContactName: r.ContactName,
+		ContactURL: r.ContactURL, MatchedHow: r.MatchedHow, NoteIDs: nonEmpty(splitList(r.NoteIDs)), Attempts: r.Attempts, Warnings: decodeList(r.Warnings),
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if s.Status == convrs.SyncWaiting || s.Status == convrs.SyncQueued {
 		t := r.RunAt
@@ -129,7 +131,7 @@ func (d *DB) enqueueHubspotSync(tx *gorm.DB, conv *conversationRow, closedAt tim
 		return nil, fmt.Errorf("store: enqueue hubspot sync: %w", err)
 	}
 	updates := map[string]any{"closed_at": closedAt, "close_number": row.CloseNumber + 1, "customer_id": conv.CustomerID,
-		"attempts": 0, "run_at": now, "updated_at": now, "reason_code": "", "reason": ""}
+		"attempts": 0, "run_at": now, "updated_at": now, "reason_code": "", "reason": "", "detail": ""}
 	// A running worker keeps its lease: it sees the new close number when it finishes and queues the record again.
 	if row.Status != string(convrs.SyncRunning) {
 		updates["status"] = string(convrs.SyncQueued)
@@ -146,7 +148,8 @@ func (d *DB) cancelHubspotSyncs(tx *gorm.DB, workspaceID string) error {
 	err := tx.Model(&hubspotSyncRow{}).Where("workspace_id = ? AND status IN ?", workspaceID,
 		[]string{string(convrs.SyncQueued), string(convrs.SyncWaiting)}).
 		Updates(map[string]any{"status": string(convrs.SyncCancelled), "reason_code": convrs.SyncReasonDisabled,
-			"reason": "Cancelled: HubSpot was disconnected before this transcript was written.", "lease_owner": "", "updated_at": d.now()}).Error
+			"reason": "HubSpot was disconnected before this transcript was written. It is written if an administrator connects and enables HubSpot again, then presses Retry.",
+			"detail": "", "lease_owner": "", "updated_at": d.now()}).Error
 	if err != nil {
 		return fmt.Errorf("store: cancel hubspot syncs: %w", err)
 	}
@@ -239,13 +242,16 @@ func (d *DB) ExtendHubspotSyncLeases(ctx context.Context, lease string, ids []st
 
 // HubspotSyncOutcome ends a claim: a final status (SYNCED, SKIPPED, FAILED, CANCELLED) or WAITING until RunAt.
 type HubspotSyncOutcome struct {
-	Status      convrs.HubspotSyncStatus
-	ReasonCode  string
-	Reason      string
+	Status     convrs.HubspotSyncStatus
+	ReasonCode string
+	Reason     string
+	// Detail is HubSpot's own answer (status, category, message, correlation ID) for the admin.
+	Detail      string
 	MatchedBy   convrs.HubspotMatchRule
 	ContactID   string
 	ContactName string
 	ContactURL  string
+	MatchedHow  string
 	// Parts are the note IDs by part.
 	Parts       []string
 	SyncedClose int
@@ -272,7 +278,7 @@ func (d *DB) FinishHubspotSync(ctx context.Context, c *HubspotSyncClaim, o Hubsp
 		status, runAt := o.Status, o.RunAt
 		if row.CloseNumber != c.Sync.CloseNumber && o.Status != convrs.SyncCancelled {
 			status, runAt = convrs.SyncQueued, now
-			o.ReasonCode, o.Reason = "", ""
+			o.ReasonCode, o.Reason, o.Detail = "", "", ""
 		}
 		if runAt.IsZero() {
 			runAt = now
@@ -284,8 +290,8 @@ func (d *DB) FinishHubspotSync(ctx context.Context, c *HubspotSyncClaim, o Hubsp
 		if status == convrs.SyncQueued {
 			attempts = 0
 		}
-		upd := map[string]any{"status": string(status), "reason_code": o.ReasonCode, "reason": o.Reason, "matched_by": string(o.MatchedBy),
-			"contact_id": o.ContactID, "contact_name": o.ContactName, "contact_url": o.ContactURL, "note_ids": strings.Join(o.Parts, ","),
+		upd := map[string]any{"status": string(status), "reason_code": o.ReasonCode, "reason": o.Reason, "detail": o.Detail, "matched_by": string(o.MatchedBy),
+			"contact_id": o.ContactID, "contact_name": o.ContactName, "contact_url": o.ContactURL, "matched_how": o.MatchedHow, "note_ids": strings.Join(o.Parts, ","),
 			"synced_close": o.SyncedClose, "pending": strings.Join(o.Pending, ","), "warnings": encodeList(o.Warnings),
 			"run_at": runAt.UTC().Truncate(time.Microsecond), "attempts": attempts, "lease_owner": "", "lease_until": nil, "updated_at": now}
 		if err := tx.Model(&hubspotSyncRow{}).Where("id = ?", row.ID).Updates(upd).Error; err != nil {
@@ -425,6 +431,17 @@ func (d *DB) HubspotSyncSummary(ctx context.Context) (*convrs.HubspotSyncSummary
 		}
 		s.Total += c.N
 	}
+	if s.Waiting > 0 {
+		var next []hubspotSyncRow
+		if err := d.db.WithContext(ctx).Select("run_at").Where("workspace_id = ? AND status = ?", p.WorkspaceID, string(convrs.SyncWaiting)).
+			Order("run_at").Limit(1).Find(&next).Error; err != nil {
+			return nil, fmt.Errorf("store: hubspot sync summary: %w", err)
+		}
+		if len(next) == 1 {
+			t := next[0].RunAt
+			s.NextAttemptAt = &t
+		}
+	}
 	return s, nil
 }
 
@@ -451,7 +468,7 @@ func (d *DB) RetryHubspotSync(ctx context.Context, conversationID string) (*conv
 		}
 		now := d.now()
 		if err := tx.Model(&hubspotSyncRow{}).Where("id = ?", row.ID).Updates(map[string]any{"status": string(convrs.SyncQueued),
-			"reason_code": "", "reason": "", "attempts": 0, "run_at": now, "updated_at": now}).Error; err != nil {
+			"reason_code": "", "reason": "", "detail": "", "attempts": 0, "run_at": now, "updated_at": now}).Error; err != nil {
 			return err
 		}
 		return tx.Where("id = ?", row.ID).Take(&out).Error
@@ -528,3 +545,22 @@ func (d *DB) publishSync(ctx context.Context, s *convrs.HubspotSync) {
 
 // PublishHubspotSync announces a record change (the sync worker's outcomes).
 func (d *DB) PublishHubspotSync(ctx context.Context, s *convrs.HubspotSync) { d.publishSync(ctx, s) }
+
+// ForgetHubspotContactInSyncs removes the name, URL and provenance of contacts of portalID (erased in HubSpot
+// by a privacy deletion) from the principal's workspace's sync records; the contact ID stays, as the record of
+// where the notes went. It returns how many records changed.
+func (d *DB) ForgetHubspotContactInSyncs(ctx context.Context, contactIDs []string) (int64, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(contactIDs) == 0 {
+		return 0, nil
+	}
+	res := d.db.WithContext(ctx).Model(&hubspotSyncRow{}).Where("workspace_id = ? AND contact_id IN ?", p.WorkspaceID, contactIDs).
+		Updates(map[string]any{"contact_name": "", "contact_url": "", "matched_how": "", "updated_at": d.now()})
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: forget hubspot contact in syncs: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}

@@ -12,6 +12,10 @@ export const HubspotIntegrationFields = graphql(`
     enabledAt
     errorReason
     lastConnectError
+    health {
+      unansweredSince
+      detail
+    }
     options {
       allowOutboundSearch
       requireOutboundMatch
@@ -30,9 +34,11 @@ export const HubspotSyncFields = graphql(`
     status
     reasonCode
     reason
+    detail
     closedAt
     closeNumber
     matchedBy
+    matchedHow
     contactId
     contactName
     contactUrl
@@ -60,6 +66,7 @@ export const HubspotSyncSummaryFields = graphql(`
     failed
     cancelled
     total
+    nextAttemptAt
   }
 `);
 
