@@ -77,7 +77,9 @@ lint: node_modules/.installed $(CARD_DIR)/node_modules/.installed
 	npm run --silent typecheck
 	npm --prefix $(CARD_DIR) run --silent typecheck
 
-bench: test-env
+# The Go benchmarks, then the HTTP load benchmark against the built gateway on both engines (bench/), about
+# 10 minutes; the table goes to bench/results/latest.md.
+bench: test-env $(BIN)
 	set -a; source .test-env; set +a; ./scripts/bench.sh
 
 clean:

@@ -64,6 +64,7 @@ func testContract(t *testing.T, open func(t *testing.T) *backend) {
 		fn   func(t *testing.T, b *backend)
 	}{
 		{"GetSet", testGetSet},
+		{"GetMany", testGetMany},
 		{"Expiry", testExpiry},
 		{"SetNX", testSetNX},
 		{"Take", testTake},
@@ -83,6 +84,22 @@ func testContract(t *testing.T, open func(t *testing.T) *backend) {
 			t.Parallel()
 			tt.fn(t, open(t))
 		})
+	}
+}
+
+func testGetMany(t *testing.T, b *backend) {
+	ctx := t.Context()
+	mustSet(t, b.cache, "a", []byte("1"), time.Minute)
+	mustSet(t, b.cache, "c", []byte{}, time.Minute)
+	got, err := b.peer.cache.GetMany(ctx, "a", "b", "c", "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 || string(got[0]) != "1" || got[1] != nil || got[2] == nil || len(got[2]) != 0 || string(got[3]) != "1" {
+		t.Fatalf("GetMany(a, b, c, a) = %q; want [1 <absent> <empty> 1]", got)
+	}
+	if got, err := b.cache.GetMany(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("GetMany() = %q, %v", got, err)
 	}
 }
 

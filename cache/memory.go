@@ -101,6 +101,26 @@ func (m *Memory) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	return clone(e.value), true, nil
 }
 
+// GetMany returns copies of the values of keys, nil where a key is absent.
+func (m *Memory) GetMany(ctx context.Context, keys ...string) ([][]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("cache: get many: %w", err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		if e, ok := m.lookup(k, now); ok {
+			out[i] = clone(e.value)
+			if out[i] == nil {
+				out[i] = []byte{}
+			}
+		}
+	}
+	return out, nil
+}
+
 // Set stores a copy of value under key for ttl (ttl <= 0: no expiry).
 func (m *Memory) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := ctx.Err(); err != nil {

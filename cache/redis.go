@@ -90,6 +90,28 @@ func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	return v, true, nil
 }
 
+// GetMany returns the values of keys with one MGET, nil where a key is absent.
+func (r *Redis) GetMany(ctx context.Context, keys ...string) ([][]byte, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	full := make([]string, len(keys))
+	for i, k := range keys {
+		full[i] = r.cacheKey(k)
+	}
+	vals, err := r.rdb.MGet(ctx, full...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("cache: get many: %w", err)
+	}
+	out := make([][]byte, len(keys))
+	for i, v := range vals {
+		if s, ok := v.(string); ok {
+			out[i] = []byte(s)
+		}
+	}
+	return out, nil
+}
+
 // Set stores value under key for ttl (ttl <= 0: no expiry).
 func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := r.rdb.Set(ctx, r.cacheKey(key), value, redisTTL(ttl)).Err(); err != nil {

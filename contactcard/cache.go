@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/convrs/gateway/integration"
@@ -128,9 +129,44 @@ func load[T any](ctx context.Context, s *Service, key string, ttl time.Duration,
 	return out, nil
 }
 
+type prefetchKey struct{}
+
+// prefetched holds values read ahead in one round trip; each answers the next cacheGet of its key, once (a
+// later read, such as load's re-check under the lock, goes to the cache).
+type prefetched struct {
+	mu sync.Mutex
+	m  map[string][]byte // nil: absent
+}
+
+// prefetch reads keys in one round trip for the cacheGets of ctx that follow.
+func (s *Service) prefetch(ctx context.Context, keys ...string) context.Context {
+	if !s.cacheOK(ctx) {
+		return ctx
+	}
+	vals, err := s.cfg.Cache.GetMany(ctx, keys...)
+	if err != nil {
+		s.cacheDown(ctx, "get many", err)
+		return ctx
+	}
+	p := &prefetched{m: make(map[string][]byte, len(keys))}
+	for i, k := range keys {
+		p.m[k] = vals[i]
+	}
+	return context.WithValue(ctx, prefetchKey{}, p)
+}
+
 func (s *Service) cacheGet(ctx context.Context, key string) ([]byte, bool) {
 	if !s.cacheOK(ctx) {
 		return nil, false
+	}
+	if p, ok := ctx.Value(prefetchKey{}).(*prefetched); ok {
+		p.mu.Lock()
+		v, found := p.m[key]
+		delete(p.m, key)
+		p.mu.Unlock()
+		if found {
+			return v, v != nil
+		}
 	}
 	v, ok, err := s.cfg.Cache.Get(ctx, key)
 	if err != nil {
@@ -185,4 +221,34 @@ func (s *Service) cacheDown(ctx context.Context, op string, err error) {
 	if !quiet {
 		s.cfg.Logger.WarnContext(ctx, "contactcard: cache unavailable, reading HubSpot directly", "op", op, "error", err)
 	}
+}
+
+// regionTTL is how long a workspace's default region (for phone matching) and time zone are kept: they change
+// rarely, and a card should not cost a workspace read for them.
+const regionTTL = 10 * time.Second
+
+type regionEntry struct {
+	region string
+	loc    *time.Location
+	until  time.Time
+}
+
+// workspaceZone returns the workspace's default region and time zone, read at most every regionTTL ("" and UTC
+// when unreadable).
+func (s *Service) workspaceZone(ctx context.Context, ws string) (string, *time.Location) {
+	if v, ok := s.regions.Load(ws); ok {
+		if e := v.(regionEntry); s.now().Before(e.until) {
+			return e.region, e.loc
+		}
+	}
+	w, err := s.cfg.Store.FindWorkspace(ctx, ws)
+	if err != nil {
+		return "", time.UTC
+	}
+	loc := time.UTC
+	if l, err := time.LoadLocation(w.TimeZone); err == nil {
+		loc = l
+	}
+	s.regions.Store(ws, regionEntry{region: w.DefaultRegion, loc: loc, until: s.now().Add(regionTTL)})
+	return w.DefaultRegion, loc
 }

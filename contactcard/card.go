@@ -83,6 +83,7 @@ type Service struct {
 
 	mu             sync.Mutex
 	cacheDownUntil time.Time
+	regions        sync.Map // workspace ID → regionEntry
 
 	// ignored counts the webhook events acknowledged without effect, by reason (WebhookIgnoreReasons).
 	ignored [len(WebhookIgnoreReasons)]atomic.Uint64
@@ -154,9 +155,10 @@ type owner struct {
 
 func (s *Service) lookup(ctx context.Context, ws string, cust *convrs.Customer) *convrs.HubspotContactLookup {
 	out := &convrs.HubspotContactLookup{CustomerID: cust.ID}
-	integ, err := s.cfg.Store.HubspotIntegration(ctx, ws)
-	if err != nil {
-		return s.unavailable(ctx, out, err)
+	// One read of the integration row serves the state check and the client.
+	hc, integ, clientErr := s.cfg.Clients.Client(ctx, ws)
+	if integ == nil {
+		return s.unavailable(ctx, out, clientErr)
 	}
 	switch integ.State {
 	case convrs.IntegrationEnabled:
@@ -171,22 +173,22 @@ func (s *Service) lookup(ctx context.Context, ws string, cust *convrs.Customer) 
 		out.Outcome, out.Message = convrs.ContactAnonymous, "This customer has no email, phone or name to match in HubSpot."
 		return out
 	}
-	hc, integ, err := s.cfg.Clients.Client(ctx, ws)
-	if err != nil {
-		return s.unavailable(ctx, out, err)
+	if clientErr != nil {
+		return s.unavailable(ctx, out, clientErr)
 	}
-	region, loc := "", time.UTC
-	if w, err := s.cfg.Store.FindWorkspace(ctx, ws); err == nil {
-		region = w.DefaultRegion
-		if l, err := time.LoadLocation(w.TimeZone); err == nil {
-			loc = l
-		}
-	}
+	region, loc := s.workspaceZone(ctx, ws)
 	for _, r := range cust.HubspotNotThisPerson {
 		if r.PortalID == integ.PortalID {
 			out.NotThisPerson++
 		}
 	}
+	// The cache entries a warm card reads, in one round trip: the "no match" generation, the customer's match,
+	// the linked contact and the lifecycle labels (the owner depends on the contact).
+	keys := []string{genKey(ws, integ.PortalID, "nomatch"), linkKey(ws, integ.PortalID, cust.ID), labelsKey(ws, integ.PortalID)}
+	if linked {
+		keys = append(keys, contactKey(ws, integ.PortalID, cust.HubspotContactID))
+	}
+	ctx = s.prefetch(ctx, keys...)
 	link, ct, err := s.linkAndContact(ctx, hc, integ, region, cust)
 	if err != nil {
 		return s.unavailable(ctx, out, err)

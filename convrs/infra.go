@@ -10,6 +10,8 @@ import (
 type Cache interface {
 	// Get returns the value of key and whether it was there.
 	Get(ctx context.Context, key string) ([]byte, bool, error)
+	// GetMany returns the values of keys in one round trip, nil where a key is absent.
+	GetMany(ctx context.Context, keys ...string) ([][]byte, error)
 	// Set stores value under key for ttl (ttl <= 0: no expiry).
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
 	// SetNX stores value only if key is absent, reporting whether it did.

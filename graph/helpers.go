@@ -112,7 +112,6 @@ func (r *Resolver) conversationEvents(ctx context.Context) (<-chan *model.Conver
 			if err != nil {
 				continue // deleted since, or the context ended
 			}
-			forgetLoaded(ctx)
 			item := &model.ConversationEvent{Kind: ev.Kind, Conversation: conv}
 			if ev.MessageID != "" {
 				item.Message, _ = r.ConversationService.FindMessage(ctx, ev.MessageID)

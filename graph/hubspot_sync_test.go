@@ -13,6 +13,8 @@ import (
 type countingSyncs struct {
 	convrs.HubspotSyncService
 	one, many atomic.Int64
+	// subscribed, when set, receives a value for each subscription in place.
+	subscribed chan struct{}
 }
 
 func (c *countingSyncs) Sync(ctx context.Context, conversationID string) (*convrs.HubspotSync, error) {
@@ -93,6 +95,15 @@ func (s *stack) syncRecordFor(t *testing.T, convID string) {
 	do(t, admin, `mutation { enableHubspot { state } }`).decode(t, &struct{}{})
 	do(t, admin, `mutation($id: ID!) { closeConversation(id: $id) { id } }`, "id", convID).decode(t, &struct{}{})
 	do(t, admin, `mutation($id: ID!) { reopenConversation(id: $id) { id } }`, "id", convID).decode(t, &struct{}{})
+}
+
+// SubscribeSyncs reports each subscription once it is in place, so that tests publish only then.
+func (c *countingSyncs) SubscribeSyncs(ctx context.Context) (<-chan *convrs.HubspotSync, error) {
+	ch, err := c.HubspotSyncService.SubscribeSyncs(ctx)
+	if err == nil && c.subscribed != nil {
+		c.subscribed <- struct{}{}
+	}
+	return ch, err
 }
 
 // HubSpot's own answer (or the network's) behind an UNAVAILABLE card is for admins: agents read the words only.

@@ -2,7 +2,10 @@ package graph
 
 import (
 	"context"
+	"runtime"
+	"sync"
 	"time"
+	"weak"
 
 	"github.com/vikstrous/dataloadgen"
 
@@ -33,21 +36,24 @@ type messagesKey struct {
 // (run concurrently) to all ask on a loaded machine, short enough not to be felt.
 const loaderWait = 5 * time.Millisecond
 
-func newCustomerLoader(svc convrs.CustomerService) *CustomerLoader {
-	return dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*convrs.Customer, []error) {
-		found, err := svc.FindCustomers(ctx, ids)
-		return byID(ids, found, err, func(c *convrs.Customer) string { return c.ID }, "Customer not found.")
-	}, dataloadgen.WithWait(loaderWait))
+func newLoaders(r *Resolver) *loaders {
+	return newLoadersCtx(r, func(ctx context.Context) context.Context { return ctx })
 }
 
-func newLoaders(r *Resolver) *loaders {
+// newLoadersCtx returns loaders whose batches run with fetchCtx(ctx) of the call that started them.
+func newLoadersCtx(r *Resolver, fetchCtx func(context.Context) context.Context) *loaders {
 	return &loaders{
-		customers: newCustomerLoader(r.CustomerService),
+		customers: dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*convrs.Customer, []error) {
+			found, err := r.CustomerService.FindCustomers(fetchCtx(ctx), ids)
+			return byID(ids, found, err, func(c *convrs.Customer) string { return c.ID }, "Customer not found.")
+		}, dataloadgen.WithWait(loaderWait)),
 		staff: dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*convrs.Staff, []error) {
+			ctx = fetchCtx(ctx)
 			found, err := r.StaffService.FindStaffMembers(ctx, ids)
 			return byID(ids, found, err, func(s *convrs.Staff) string { return s.ID }, "Staff member not found.")
 		}, dataloadgen.WithWait(loaderWait)),
 		messages: dataloadgen.NewLoader(func(ctx context.Context, keys []messagesKey) ([][]*convrs.Message, []error) {
+			ctx = fetchCtx(ctx)
 			out := make([][]*convrs.Message, len(keys))
 			errs := make([]error, len(keys))
 			// One query per distinct page (in practice one: every conversation asks for its latest messages).
@@ -71,6 +77,7 @@ func newLoaders(r *Resolver) *loaders {
 			return out, errs
 		}, dataloadgen.WithWait(loaderWait)),
 		syncs: dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]*convrs.HubspotSync, []error) {
+			ctx = fetchCtx(ctx)
 			found, err := r.HubspotSyncService.SyncsByConversation(ctx, ids)
 			out := make([]*convrs.HubspotSync, len(ids))
 			errs := make([]error, len(ids))
@@ -115,13 +122,50 @@ func (r *Resolver) loadersFrom(ctx context.Context) *loaders {
 	return newLoaders(r)
 }
 
-// forgetLoaded empties the operation's loaders: a subscription's events must show what is stored now, not
-// what an earlier event loaded.
-func forgetLoaded(ctx context.Context) {
-	if l, ok := ctx.Value(loadersKey{}).(*loaders); ok {
-		l.customers.ClearAll()
-		l.staff.ClearAll()
-		l.messages.ClearAll()
-		l.syncs.ClearAll()
+type eventScopedKey struct{}
+
+// A subscription has no loaders of its own: each of its events has its own (eventLoadersOf), so that an event
+// never shows a row loaded for an earlier one.
+func withEventLoaders(ctx context.Context) context.Context {
+	return context.WithValue(ctx, eventScopedKey{}, true)
+}
+
+// loadersAt returns the loaders for the fields of obj: the operation's, or, in a subscription, those of the
+// event obj belongs to.
+func loadersAt[T any](ctx context.Context, r *Resolver, obj *T) *loaders {
+	if ctx.Value(eventScopedKey{}) == nil {
+		return r.loadersFrom(ctx)
 	}
+	return eventLoadersOf(r, obj)
+}
+
+// eventLoaderSet holds the loaders of the subscription events being resolved, by event object. A pub/sub
+// fan-out hands the same object to every subscriber of this process (pubsub.Shared), so they all share one set
+// of loaders: a row an event needs is read once per event, not once per subscriber, and never before the
+// event arrived (the set is made when the first subscriber resolves the event). An entry goes with its object.
+type eventLoaderSet struct {
+	mu sync.Mutex
+	m  map[any]*loaders
+}
+
+func eventLoadersOf[T any](r *Resolver, obj *T) *loaders {
+	set := &r.events
+	key := weak.Make(obj)
+	set.mu.Lock()
+	defer set.mu.Unlock()
+	if l, ok := set.m[key]; ok {
+		return l
+	}
+	if set.m == nil {
+		set.m = make(map[any]*loaders)
+	}
+	// Shared by subscribers: one leaving (its context cancelled) must not fail the batch of the others.
+	l := newLoadersCtx(r, context.WithoutCancel)
+	set.m[key] = l
+	runtime.AddCleanup(obj, func(k weak.Pointer[T]) {
+		set.mu.Lock()
+		delete(set.m, k)
+		set.mu.Unlock()
+	}, key)
+	return l
 }

@@ -28,4 +28,6 @@ type Resolver struct {
 	Logger  *slog.Logger
 	// Demo enables what only the demo console may do: posting as a customer.
 	Demo bool
+
+	events eventLoaderSet
 }

@@ -17,7 +17,7 @@ import (
 
 // Customer is the resolver for the customer field.
 func (r *conversationResolver) Customer(ctx context.Context, obj *convrs.Conversation) (*convrs.Customer, error) {
-	return r.loadersFrom(ctx).customers.Load(ctx, obj.CustomerID)
+	return loadersAt(ctx, r.Resolver, obj).customers.Load(ctx, obj.CustomerID)
 }
 
 // AssignedAgent is the resolver for the assignedAgent field.
@@ -25,7 +25,7 @@ func (r *conversationResolver) AssignedAgent(ctx context.Context, obj *convrs.Co
 	if obj.AssignedStaffID == "" {
 		return nil, nil
 	}
-	return r.loadersFrom(ctx).staff.Load(ctx, obj.AssignedStaffID)
+	return loadersAt(ctx, r.Resolver, obj).staff.Load(ctx, obj.AssignedStaffID)
 }
 
 // Messages is the resolver for the messages field.
@@ -34,12 +34,12 @@ func (r *conversationResolver) Messages(ctx context.Context, obj *convrs.Convers
 	if err != nil {
 		return nil, err
 	}
-	return r.loadersFrom(ctx).messages.Load(ctx, messagesKey{conversationID: obj.ID, page: page})
+	return loadersAt(ctx, r.Resolver, obj).messages.Load(ctx, messagesKey{conversationID: obj.ID, page: page})
 }
 
 // HubspotSync is the resolver for the hubspotSync field.
 func (r *conversationResolver) HubspotSync(ctx context.Context, obj *convrs.Conversation) (*convrs.HubspotSync, error) {
-	return r.loadersFrom(ctx).syncs.Load(ctx, obj.ID)
+	return loadersAt(ctx, r.Resolver, obj).syncs.Load(ctx, obj.ID)
 }
 
 // Email is the resolver for the email field.
@@ -204,7 +204,7 @@ func (r *hubspotOwnerResolver) Email(ctx context.Context, obj *convrs.HubspotOwn
 
 // Customer is the resolver for the customer field.
 func (r *hubspotSyncResolver) Customer(ctx context.Context, obj *convrs.HubspotSync) (*convrs.Customer, error) {
-	return r.loadersFrom(ctx).customers.Load(ctx, obj.CustomerID)
+	return loadersAt(ctx, r.Resolver, obj).customers.Load(ctx, obj.CustomerID)
 }
 
 // ReasonCode is the resolver for the reasonCode field.

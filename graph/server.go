@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -107,6 +109,7 @@ type Server struct {
 	stats    *Stats
 	budget   *wsBudget
 	logger   *slog.Logger
+	watch    sessionWatch
 }
 
 // NewServer returns the GraphQL server with its transports configured explicitly: POST, and websockets
@@ -171,6 +174,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := &wsState{stats: s.stats, done: make(chan struct{}), addr: addr}
 	defer s.budget.release(st)
 	defer st.stop()
+	defer s.unwatchSession(st)
 	s.gql.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), wsStateKey{}, st)))
 }
 
@@ -197,7 +201,7 @@ func (s *Server) initWebsocket(ctx context.Context, payload transport.InitPayloa
 				} else {
 					st.closeAt(p.Expires.Sub(s.opts.Now()), closeSessionExpired, "session expired", &s.stats.expiredClosed)
 				}
-				go s.watchSession(ctx, st, p)
+				s.watchSession(ctx, st, p)
 			}
 		}
 	}
@@ -213,20 +217,59 @@ func (s *Server) initWebsocket(ctx context.Context, payload transport.InitPayloa
 }
 
 // watchSession closes a websocket (4401) once its staff member is gone, however long its subscriptions run.
+// One goroutine rechecks every open websocket of the server (not one per socket: an idle agent's connection
+// should cost little); it ends when none is left.
 func (s *Server) watchSession(ctx context.Context, st *wsState, p *convrs.Principal) {
+	s.watch.mu.Lock()
+	defer s.watch.mu.Unlock()
+	if s.watch.conns == nil {
+		s.watch.conns = make(map[*wsState]watchedSession)
+	}
+	s.watch.conns[st] = watchedSession{ctx: ctx, p: p}
+	if !s.watch.running {
+		s.watch.running = true
+		go s.recheckSessions()
+	}
+}
+
+func (s *Server) unwatchSession(st *wsState) {
+	s.watch.mu.Lock()
+	delete(s.watch.conns, st)
+	s.watch.mu.Unlock()
+}
+
+func (s *Server) recheckSessions() {
 	tick := time.NewTicker(s.opts.SessionRecheckInterval)
 	defer tick.Stop()
-	for {
-		select {
-		case <-st.done:
+	for range tick.C {
+		s.watch.mu.Lock()
+		if len(s.watch.conns) == 0 {
+			s.watch.running = false
+			s.watch.mu.Unlock()
 			return
-		case <-tick.C:
-			if cur, err := s.sessions.check(ctx, p); err == nil && cur == nil {
+		}
+		batch := make(map[*wsState]watchedSession, len(s.watch.conns))
+		maps.Copy(batch, s.watch.conns)
+		s.watch.mu.Unlock()
+		for st, w := range batch {
+			if cur, err := s.sessions.check(w.ctx, w.p); err == nil && cur == nil {
 				st.closeAt(0, closeSessionExpired, "session ended", &s.stats.expiredClosed)
-				return
+				s.unwatchSession(st)
 			}
 		}
 	}
+}
+
+// sessionWatch is the set of open websockets whose sessions recheckSessions rechecks.
+type sessionWatch struct {
+	mu      sync.Mutex
+	conns   map[*wsState]watchedSession
+	running bool
+}
+
+type watchedSession struct {
+	ctx context.Context
+	p   *convrs.Principal
 }
 
 const (
@@ -258,6 +301,10 @@ func (s *Server) aroundOperation(ctx context.Context, r *Resolver, next graphql.
 	}
 	// Without a principal the resolvers answer EUNAUTHORIZED, each with its own path.
 	ctx = convrs.NewContextWithPrincipal(ctx, p)
+	if graphql.HasOperationContext(ctx) && graphql.GetOperationContext(ctx).Operation != nil &&
+		graphql.GetOperationContext(ctx).Operation.Operation == ast.Subscription {
+		return next(withEventLoaders(ctx))
+	}
 	return next(withLoaders(ctx, r))
 }
 

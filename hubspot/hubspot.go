@@ -531,7 +531,7 @@ func (c *Client) waitForSlot(ctx context.Context, b budget) error {
 		key, limit, window = "hubspot:rl:"+c.portalKey+":search", c.searchLimit, c.searchWindow
 	}
 	for {
-		wait, err := c.limiter.Take(ctx, key, limit, window)
+		wait, err := c.limiter.Take(ctx, key, limit, pacedWindow(window))
 		if err != nil {
 			// Fail closed: the shared budget is what keeps several processes from tripping HubSpot's limit.
 			return fmt.Errorf("rate limiter: %w", err)

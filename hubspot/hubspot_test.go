@@ -298,9 +298,10 @@ func TestLimiterBudgets(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"hubspot:rl:42:burst 100 10s", // first Take says wait 300ms
-		"hubspot:rl:42:burst 100 10s",
-		"hubspot:rl:42:search 5 1s",
+		// Each window with RollingWindowMargin.
+		"hubspot:rl:42:burst 100 10.25s", // first Take says wait 300ms
+		"hubspot:rl:42:burst 100 10.25s",
+		"hubspot:rl:42:search 5 1.25s",
 	}
 	if diff := cmp.Diff(want, lim.calls); diff != "" {
 		t.Errorf("limiter calls (-want +got):\n%s", diff)

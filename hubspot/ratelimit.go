@@ -14,6 +14,15 @@ type Limiter interface {
 	Take(ctx context.Context, key string, limit int, window time.Duration) (wait time.Duration, err error)
 }
 
+// RollingWindowMargin lengthens every budget's window when we pace ourselves. HubSpot (and the simulator)
+// count a rolling window when requests arrive, a little after we took their slots and not equally late for
+// each; pacing at exactly limit per window earns a 429 whenever one request is delayed more than the next. With
+// the margin, requests delayed by up to it still never put more than limit into any window HubSpot counts.
+const RollingWindowMargin = 250 * time.Millisecond
+
+// pacedWindow is the window our limiter counts for a budget of HubSpot's window.
+func pacedWindow(window time.Duration) time.Duration { return window + RollingWindowMargin }
+
 type interactiveKey struct{}
 
 // NewInteractiveContext marks ctx as a person's request (an agent's card, search or pick), which a limiter from

@@ -12,7 +12,8 @@ import (
 	"github.com/convrs/gateway/internal/testkit"
 )
 
-// TestClientWithMemoryLimiter paces real calls: the 3rd search within a second waits for the window.
+// TestClientWithMemoryLimiter paces real calls: the 3rd search within a second waits for the window (and the
+// margin).
 func TestClientWithMemoryLimiter(t *testing.T) {
 	t.Parallel()
 	clock := testkit.NewClock(time.Unix(0, 0))
@@ -31,8 +32,39 @@ func TestClientWithMemoryLimiter(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if diff := cmp.Diff([]time.Duration{time.Second}, fs.Waits()); diff != "" {
+	if diff := cmp.Diff([]time.Duration{time.Second + RollingWindowMargin}, fs.Waits()); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
+	}
+}
+
+// Searches sent as fast as our pace allows never put more than HubSpot's 5 into one rolling second as HubSpot
+// counts them, even when each arrives up to RollingWindowMargin later than its slot was taken (unequally).
+func TestSearchPaceKeepsAMarginBelowHubspotsRollingSecond(t *testing.T) {
+	t.Parallel()
+	clock := testkit.NewClock(time.Unix(0, 0))
+	l := cache.NewMemory(cache.WithClock(clock.Now)).Limiter()
+	client, mux, _ := setup(t, WithLimiter(l, "7"))
+	client.sleep = func(ctx context.Context, d time.Duration) error {
+		clock.Advance(d)
+		return nil
+	}
+	var sent []time.Time
+	mux.HandleFunc("/crm/objects/2026-03/contacts/search", func(w http.ResponseWriter, r *http.Request) {
+		sent = append(sent, clock.Now())
+		writeJSON(w, 200, `{"total":0,"results":[]}`)
+	})
+	for range 23 {
+		if _, _, err := client.Contacts.Search(context.Background(), &SearchRequest{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Worst case at HubSpot: request i arrives on time, request i+5 a margin late... or the reverse.
+	for i := 0; i+DefaultSearchLimit < len(sent); i++ {
+		gap := sent[i+DefaultSearchLimit].Sub(sent[i])
+		if earliest := gap - RollingWindowMargin; earliest < DefaultSearchWindow {
+			t.Fatalf("searches %d and %d were sent %v apart: with arrival delays up to %v, %d could land within one rolling second",
+				i, i+DefaultSearchLimit, gap, RollingWindowMargin, DefaultSearchLimit+1)
+		}
 	}
 }
 

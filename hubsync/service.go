@@ -3,9 +3,11 @@ package hubsync
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/pubsub"
 	"github.com/convrs/gateway/store"
 )
 
@@ -16,6 +18,9 @@ type Service struct {
 	PubSub convrs.PubSub
 	// Now is the clock of the backfill window (default time.Now).
 	Now func() time.Time
+
+	sharedOnce sync.Once
+	shared     *pubsub.Shared[convrs.HubspotSync]
 }
 
 var _ convrs.HubspotSyncService = (*Service)(nil)
@@ -101,32 +106,33 @@ func (s *Service) Backfill(ctx context.Context, days int) (int, error) {
 
 // SubscribeSyncs streams the workspace's records as they change, in any process, in order and without gaps: a
 // subscriber too slow for them is ended (the channel closes), never skipped silently. Every staff member of the
-// workspace sees its conversations, so agents and admins get the same records.
+// workspace sees its conversations, so agents and admins get the same records. However many subscribers a
+// workspace has in this process, each record is received and decoded once, and every subscriber gets the same
+// (read-only) value: what the events need is then loaded once per event (see graph's event loaders).
 func (s *Service) SubscribeSyncs(ctx context.Context) (<-chan *convrs.HubspotSync, error) {
 	p, err := convrs.Authenticated(ctx)
 	if err != nil {
 		return nil, err
 	}
-	in, err := s.PubSub.Subscribe(ctx, convrs.TopicHubspotSyncs(p.WorkspaceID))
-	if err != nil {
-		return nil, err
-	}
-	out := make(chan *convrs.HubspotSync, 16)
-	go func() {
-		defer close(out)
-		for b := range in {
-			var rec convrs.HubspotSync
-			if json.Unmarshal(b, &rec) != nil || rec.WorkspaceID != p.WorkspaceID {
-				continue
-			}
-			// A subscriber that does not keep up blocks only its own stream: once the pub/sub buffer behind it is
-			// full, pub/sub ends the subscription and the client refetches, instead of silently missing records.
-			select {
-			case out <- &rec:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out, nil
+	return s.fanout().Subscribe(ctx, convrs.TopicHubspotSyncs(p.WorkspaceID))
 }
+
+func (s *Service) fanout() *pubsub.Shared[convrs.HubspotSync] {
+	s.sharedOnce.Do(func() {
+		s.shared = &pubsub.Shared[convrs.HubspotSync]{PubSub: s.PubSub, Decode: decodeSync}
+	})
+	return s.shared
+}
+
+// decodeSync reads a record published on a workspace's topic; one of another workspace (a publishing bug) is
+// dropped rather than shown.
+func decodeSync(topic string, b []byte) (*convrs.HubspotSync, bool) {
+	var rec convrs.HubspotSync
+	if json.Unmarshal(b, &rec) != nil || convrs.TopicHubspotSyncs(rec.WorkspaceID) != topic {
+		return nil, false
+	}
+	return &rec, true
+}
+
+// Dropped returns how many sync subscriptions were ended because their subscriber fell behind.
+func (s *Service) Dropped() uint64 { return s.fanout().Dropped() }

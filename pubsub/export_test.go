@@ -11,5 +11,5 @@ func (m *Memory) ActiveSubscriptions() int {
 	return n
 }
 
-// ActiveSubscriptions returns how many subscriptions still run their receiving goroutine.
+// ActiveSubscriptions returns how many subscriptions still hold their channel open.
 func (r *Redis) ActiveSubscriptions() int { return int(r.active.Load()) }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,15 +28,37 @@ const (
 )
 
 // Redis is a pub/sub on Redis channels, shared by every gateway process using the same Redis server. Topics
-// live under prefix+topic. Each subscription holds one Redis connection and one goroutine, which reads
-// everything Redis sends (so Redis never disconnects it as a slow consumer) and ends the subscription when its
-// subscriber has no room for a message (see the package doc). Messages published while a connection is being
-// redialled are lost.
+// live under prefix+topic. One Redis connection and one goroutine carry all of a process's subscriptions: the
+// goroutine reads everything Redis sends (so Redis never disconnects it as a slow consumer), hands each message
+// to the topic's subscribers, and ends a subscription whose subscriber has no room for it (see the package
+// doc). The connection is opened by the first subscription and closed after the last one ends. Messages
+// published while it is being redialled are lost.
 type Redis struct {
 	rdb     redis.UniversalClient
 	prefix  string
 	dropped atomic.Uint64
-	active  atomic.Int64 // subscriptions whose goroutine is running
+	active  atomic.Int64 // subscriptions whose channel is open
+
+	mu   sync.Mutex
+	sess *redisSession // nil: no subscription, no connection
+}
+
+// redisSession is the process's pub/sub connection and the subscriptions it carries. Guarded by Redis.mu.
+type redisSession struct {
+	ps       *redis.PubSub
+	channels map[string]*redisChannel
+	// pending counts each channel's SUBSCRIBE commands not yet confirmed, so that a new subscription is not
+	// taken as confirmed by the answer to an earlier one (left before its answer came).
+	pending map[string]int
+	closed  bool
+	done    chan struct{} // closed when the session ends
+}
+
+type redisChannel struct {
+	subs      map[chan []byte]struct{}
+	skip      int // confirmations owed to SUBSCRIBEs sent before this subscription's
+	confirmed chan struct{}
+	ok        bool
 }
 
 // NewRedis returns a pub/sub on rdb whose channels are named prefix+topic (e.g. "convrs:").
@@ -52,69 +75,132 @@ func (r *Redis) Publish(ctx context.Context, topic string, payload []byte) error
 }
 
 // Subscribe returns a channel of the messages published to topic from now on: it returns once Redis has
-// confirmed the subscription. The channel is closed, and the connection released, when ctx ends or rdb is
-// closed.
+// confirmed the subscription. The channel is closed when ctx ends or rdb is closed.
 func (r *Redis) Subscribe(ctx context.Context, topic string) (<-chan []byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("pubsub: subscribe %q: %w", topic, err)
 	}
 	channel := r.prefix + topic
-	ps := r.rdb.Subscribe(ctx, channel)
-	// Closing the PubSub is what interrupts a blocked Receive.
-	stop := context.AfterFunc(ctx, func() { _ = ps.Close() })
-	if err := confirm(ctx, ps, channel); err != nil {
-		stop()
-		_ = ps.Close()
-		if ctx.Err() != nil {
-			err = ctx.Err()
+	r.mu.Lock()
+	s := r.sess
+	if s == nil {
+		s = &redisSession{ps: r.rdb.Subscribe(context.WithoutCancel(ctx)), channels: map[string]*redisChannel{},
+			pending: map[string]int{}, done: make(chan struct{})}
+		r.sess = s
+		go r.receive(s)
+	}
+	c := s.channels[channel]
+	if c == nil {
+		c = &redisChannel{subs: map[chan []byte]struct{}{}, skip: s.pending[channel], confirmed: make(chan struct{})}
+		if err := s.ps.Subscribe(ctx, channel); err != nil {
+			if len(s.channels) == 0 {
+				r.endSession(s)
+			}
+			r.mu.Unlock()
+			return nil, fmt.Errorf("pubsub: subscribe %q: %w", topic, err)
 		}
+		s.pending[channel]++
+		s.channels[channel] = c
+	}
+	out := make(chan []byte, SubscriberBuffer)
+	c.subs[out] = struct{}{}
+	r.active.Add(1)
+	r.mu.Unlock()
+
+	timer := time.NewTimer(subscribeTimeout)
+	defer timer.Stop()
+	var err error
+	select {
+	case <-c.confirmed:
+	case <-ctx.Done():
+		err = ctx.Err()
+	case <-timer.C:
+		err = context.DeadlineExceeded
+	case <-s.done:
+		err = redis.ErrClosed
+	}
+	if err != nil {
+		r.leave(s, channel, out)
 		return nil, fmt.Errorf("pubsub: subscribe %q: %w", topic, err)
 	}
-
-	out := make(chan []byte, SubscriberBuffer)
-	r.active.Add(1)
-	go r.receive(ctx, ps, out)
+	context.AfterFunc(ctx, func() { r.leave(s, channel, out) })
 	return out, nil
 }
 
-// confirm waits for Redis's confirmation of the subscription to channel; only after it are messages
-// published to channel sure to arrive.
-func confirm(ctx context.Context, ps *redis.PubSub, channel string) error {
-	ctx, cancel := context.WithTimeout(ctx, subscribeTimeout)
-	defer cancel()
-	for {
-		msg, err := ps.Receive(ctx)
-		if err != nil {
-			return err
-		}
-		if s, ok := msg.(*redis.Subscription); ok && s.Kind == "subscribe" && s.Channel == channel {
-			return nil
-		}
+// leave ends one subscription: the last of a channel unsubscribes it, the last of all closes the connection.
+func (r *Redis) leave(s *redisSession, channel string, out chan []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := s.channels[channel]
+	if c == nil {
+		return
 	}
+	if _, ok := c.subs[out]; ok {
+		delete(c.subs, out)
+		close(out)
+		r.active.Add(-1)
+	}
+	r.dropChannelIfEmpty(s, channel, c)
 }
 
-// receive moves messages from ps to out until ctx ends (or the client is closed), then closes both.
-func (r *Redis) receive(ctx context.Context, ps *redis.PubSub, out chan<- []byte) {
-	defer r.active.Add(-1)
-	defer close(out)
-	defer ps.Close()
+// dropChannelIfEmpty unsubscribes a channel nobody here listens to any more. The caller holds mu.
+func (r *Redis) dropChannelIfEmpty(s *redisSession, channel string, c *redisChannel) {
+	if len(c.subs) > 0 || s.channels[channel] != c {
+		return
+	}
+	delete(s.channels, channel)
+	if len(s.channels) == 0 {
+		r.endSession(s)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
+	defer cancel()
+	_ = s.ps.Unsubscribe(ctx, channel) // on failure the next redial drops it anyway
+}
 
+// endSession closes the connection and every subscription still on it. The caller holds mu.
+func (r *Redis) endSession(s *redisSession) {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	close(s.done)
+	if r.sess == s {
+		r.sess = nil
+	}
+	for _, c := range s.channels {
+		for out := range c.subs {
+			close(out)
+			r.active.Add(-1)
+		}
+	}
+	s.channels = nil
+	_ = s.ps.Close()
+}
+
+// receive reads the session's connection until it is closed, handing messages to their subscribers.
+func (r *Redis) receive(s *redisSession) {
 	retry := time.NewTimer(time.Hour)
 	defer retry.Stop()
 	failures := 0
 	for {
-		msg, err := ps.ReceiveTimeout(ctx, idlePing)
-		if ctx.Err() != nil {
+		msg, err := s.ps.ReceiveTimeout(context.Background(), idlePing)
+		select {
+		case <-s.done:
 			return
+		default:
 		}
 		var netErr net.Error
 		switch {
 		case errors.Is(err, redis.ErrClosed):
-			return // the client was closed: the gateway is shutting down
+			r.mu.Lock()
+			r.endSession(s) // the client was closed: the gateway is shutting down
+			r.mu.Unlock()
+			return
 		case errors.As(err, &netErr) && netErr.Timeout():
 			// Silence, not failure: a ping either gets a pong or makes go-redis redial.
-			pctx, cancel := context.WithTimeout(ctx, pingTimeout)
-			_ = ps.Ping(pctx)
+			pctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
+			_ = s.ps.Ping(pctx)
 			cancel()
 			continue
 		case err != nil:
@@ -123,7 +209,7 @@ func (r *Redis) receive(ctx context.Context, ps *redis.PubSub, out chan<- []byte
 			if failures > 0 {
 				retry.Reset(min(100*time.Millisecond<<min(failures-1, 6), retryMax))
 				select {
-				case <-ctx.Done():
+				case <-s.done:
 					return
 				case <-retry.C:
 				}
@@ -132,16 +218,57 @@ func (r *Redis) receive(ctx context.Context, ps *redis.PubSub, out chan<- []byte
 			continue
 		}
 		failures = 0
-		if m, ok := msg.(*redis.Message); ok {
-			select {
-			case out <- []byte(m.Payload):
-			default:
-				// The subscriber fell behind: end its subscription rather than let it miss messages unaware.
-				r.dropped.Add(1)
-				return
+		switch m := msg.(type) {
+		case *redis.Subscription:
+			if m.Kind == "subscribe" {
+				r.confirmed(s, m.Channel)
 			}
+		case *redis.Message:
+			r.deliver(s, m)
 		}
 	}
+}
+
+func (r *Redis) confirmed(s *redisSession, channel string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s.pending[channel] > 0 {
+		if s.pending[channel]--; s.pending[channel] == 0 {
+			delete(s.pending, channel)
+		}
+	}
+	c := s.channels[channel]
+	switch {
+	case c == nil || c.ok:
+	case c.skip > 0:
+		c.skip--
+	default:
+		c.ok = true
+		close(c.confirmed)
+	}
+}
+
+// deliver hands one message to every subscriber of its channel (the same bytes to each: read-only).
+func (r *Redis) deliver(s *redisSession, m *redis.Message) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := s.channels[m.Channel]
+	if c == nil {
+		return
+	}
+	payload := []byte(m.Payload)
+	for out := range c.subs {
+		select {
+		case out <- payload:
+		default:
+			// The subscriber fell behind: end its subscription rather than let it miss messages unaware.
+			delete(c.subs, out)
+			close(out)
+			r.active.Add(-1)
+			r.dropped.Add(1)
+		}
+	}
+	r.dropChannelIfEmpty(s, m.Channel, c)
 }
 
 // Dropped returns how many subscriptions were ended because their buffer was full when a message arrived.

@@ -3,6 +3,7 @@ package pubsub_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -52,8 +53,8 @@ func TestRedisReleasesConnections(t *testing.T) {
 			t.Fatalf("Subscribe: %v", err)
 		}
 	}
-	if n := len(pubsubConns(t, admin, name)); n != len(chans) {
-		t.Fatalf("%d pub/sub connections; want %d", n, len(chans))
+	if n := len(pubsubConns(t, admin, name)); n != 1 {
+		t.Fatalf("%d pub/sub connections for %d subscriptions; want one", n, len(chans))
 	}
 	cancel()
 	for _, ch := range chans {
@@ -61,6 +62,37 @@ func TestRedisReleasesConnections(t *testing.T) {
 	}
 	testkit.Eventually(t, "the connections are closed", func() bool { return len(pubsubConns(t, admin, name)) == 0 })
 	testkit.Eventually(t, "the goroutines end", func() bool { return r.ActiveSubscriptions() == 0 })
+}
+
+// However many subscriptions and topics a process has, one connection carries them all.
+func TestRedisOneConnectionPerProcess(t *testing.T) {
+	t.Parallel()
+	name := "pubsubtest-" + rand.Text()
+	rdb := mustRedis(t, func(o *redis.Options) { o.ClientName = name })
+	admin := mustRedis(t, nil)
+	r := pubsub.NewRedis(rdb, testPrefix())
+	const n = 200
+	chans := make([]<-chan []byte, n)
+	for i := range chans {
+		chans[i] = mustSubscribe(t, r, fmt.Sprintf("topic-%d", i%7))
+	}
+	if conns := pubsubConns(t, admin, name); len(conns) != 1 {
+		t.Fatalf("%d subscriptions on 7 topics hold %d pub/sub connections; want one", n, len(conns))
+	}
+	mustPublish(t, r, "topic-3", "hello")
+	for i, ch := range chans {
+		if i%7 != 3 {
+			continue
+		}
+		select {
+		case p := <-ch:
+			if string(p) != "hello" {
+				t.Fatalf("subscriber %d got %q", i, p)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("subscriber %d of topic-3 got nothing", i)
+		}
+	}
 }
 
 func TestRedisResubscribes(t *testing.T) {

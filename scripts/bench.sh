@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # make bench: runs the Go benchmarks and reports each Redis figure as a ratio against its in-process twin
-# measured in the same run (absolute numbers vary between machines; ratios travel).
+# measured in the same run (absolute numbers vary between machines; ratios travel); then the HTTP load benchmark
+# (bench/: the built gateway on SQLite and on PostgreSQL + Redis, the transcript backlog at 1,000 and 10,000)
+# and the widgets' sizes, written to bench/results/latest.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp)
 go test -run '^$' -bench . -benchmem -count 3 ./cache/ ./pubsub/ ./phone/ ./hubspot/... ./store/ 2>&1 | tee "$out"
-# The transcript backlog: one drain of 1,000 syncs against the simulator's real-time limits is one op.
-go test -run '^$' -bench Backlog -benchtime 1x ./hubsync/ 2>&1 | tee -a "$out"
 echo
 echo "== ratios (Redis / in-process, mean ns/op of 3 runs)"
 awk '
@@ -23,3 +23,24 @@ END {
   }
 }' "$out" | sort
 rm -f "$out"
+
+echo
+echo "== HTTP load benchmark (bench/)"
+mkdir -p bench/results
+go run ./bench -out bench/results/latest.md
+{
+  echo
+  echo "Embeddable widgets, gzipped as a host page loads them (module, the chunks it imports, the stylesheet):"
+  echo
+  node scripts/widget-sizes.mjs
+} | tee -a bench/results/latest.md
+
+# The README shows the latest table (between its bench:latest markers).
+node -e '
+const fs = require("fs");
+const table = fs.readFileSync("bench/results/latest.md", "utf8");
+const readme = fs.readFileSync("README.md", "utf8");
+const out = readme.replace(/(<!-- bench:latest -->\n)[\s\S]*?(<!-- \/bench:latest -->)/, (_, a, b) => a + table + b);
+fs.writeFileSync("README.md", out);
+'
+echo "bench: wrote bench/results/latest.md and the README's table"

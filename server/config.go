@@ -51,6 +51,16 @@ type Config struct {
 	// legacy contact.* form of older apps), from HUBSPOT_SIM_WEBHOOKS.
 	HubspotSimWebhooks string
 	LogLevel           string
+	// WebsocketCaps raise (or lower) the live-update connection caps, 0 meaning graph's default:
+	// WS_MAX_CONNECTIONS (per process, 1000), WS_MAX_CONNECTIONS_PER_WORKSPACE (300),
+	// WS_MAX_CONNECTIONS_PER_STAFF (20), WS_MAX_CONNECTIONS_PER_ADDRESS (200). A process serving 2,000 agents
+	// needs WS_MAX_CONNECTIONS=2000 and a workspace cap to match.
+	WebsocketCaps WebsocketCaps
+}
+
+// WebsocketCaps are the websocket connection caps of graph.ServerOptions.
+type WebsocketCaps struct {
+	Process, Workspace, Staff, Address int
 }
 
 // Development reports whether the gateway runs in development mode (generated secrets, the simulator, the demo
@@ -122,6 +132,19 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	c.PublicURL = strings.TrimRight(get("PUBLIC_URL", fmt.Sprintf("http://localhost:%d", port)), "/")
 	if err := checkURL(c.PublicURL, "http", "https"); err != nil {
 		return nil, &ConfigError{"PUBLIC_URL", err.Error()}
+	}
+	for _, v := range []struct {
+		name string
+		dst  *int
+	}{{"WS_MAX_CONNECTIONS", &c.WebsocketCaps.Process}, {"WS_MAX_CONNECTIONS_PER_WORKSPACE", &c.WebsocketCaps.Workspace},
+		{"WS_MAX_CONNECTIONS_PER_STAFF", &c.WebsocketCaps.Staff}, {"WS_MAX_CONNECTIONS_PER_ADDRESS", &c.WebsocketCaps.Address}} {
+		if raw := get(v.name, ""); raw != "" {
+			n, err := strconv.Atoi(raw)
+			if err != nil || n < 1 {
+				return nil, &ConfigError{v.name, fmt.Sprintf("%q is not a positive number", raw)}
+			}
+			*v.dst = n
+		}
 	}
 	c.DatabaseURL = get("DATABASE_URL", "sqlite://"+filepath.Join(c.DataDir, "convrs.db"))
 	if !strings.HasPrefix(c.DatabaseURL, "sqlite://") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {

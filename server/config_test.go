@@ -220,3 +220,17 @@ func TestLoadConfigProduction(t *testing.T) {
 		}
 	})
 }
+
+func TestLoadConfigWebsocketCaps(t *testing.T) {
+	cfg, err := LoadConfig(devEnv("DATA_DIR", t.TempDir(), "WS_MAX_CONNECTIONS", "2500", "WS_MAX_CONNECTIONS_PER_WORKSPACE", "2400",
+		"WS_MAX_CONNECTIONS_PER_STAFF", "50", "WS_MAX_CONNECTIONS_PER_ADDRESS", "3000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (WebsocketCaps{Process: 2500, Workspace: 2400, Staff: 50, Address: 3000}); cfg.WebsocketCaps != want {
+		t.Errorf("caps = %+v, want %+v", cfg.WebsocketCaps, want)
+	}
+	if _, err := LoadConfig(devEnv("DATA_DIR", t.TempDir(), "WS_MAX_CONNECTIONS", "lots")); err == nil || !strings.Contains(err.Error(), "WS_MAX_CONNECTIONS") {
+		t.Errorf("WS_MAX_CONNECTIONS=lots: error %v, want one naming the variable", err)
+	}
+}

@@ -14,6 +14,11 @@ func (a *App) graphQL(r *graph.Resolver) *graph.Server {
 		Authenticate:   a.signer.WebsocketInit,
 		Introspection:  a.cfg.Development(),
 		RequireOrigin:  !a.cfg.Development(),
+
+		MaxConnections:             a.cfg.WebsocketCaps.Process,
+		MaxConnectionsPerWorkspace: a.cfg.WebsocketCaps.Workspace,
+		MaxConnectionsPerStaff:     a.cfg.WebsocketCaps.Staff,
+		MaxConnectionsPerAddress:   a.cfg.WebsocketCaps.Address,
 	})
 	registerWebsocketMetrics(a.metrics, srv.Stats())
 	return srv

@@ -56,6 +56,8 @@ func (a *App) routes(r *graph.Resolver) http.Handler {
 	} else {
 		// Without this the SPA fallback would answer 200 with index.html, and the sign-in page reads 404 as "off".
 		handle("/auth/dev/", "dev_off", http.NotFoundHandler())
+		// The widget embedding example signs in through /auth/dev: development only.
+		handle("/embed/", "embed_off", http.NotFoundHandler())
 	}
 	handle("/", "spa", spaHandler())
 	return a.securityHeaders(mux)

@@ -9,8 +9,10 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,15 +34,44 @@ type DB struct {
 	Events convrs.PubSub
 }
 
+// DefaultMaxConns is the PostgreSQL pool's size per gateway process unless the URL says otherwise
+// (max_conns=N): about the requests one process serves at once, with room for the sync worker.
+const DefaultMaxConns = 40
+
+// poolSize reads and removes the max_conns parameter of a PostgreSQL URL (PostgreSQL would refuse it).
+func poolSize(raw string) (string, int, error) {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return "", 0, errors.New("invalid URL")
+	}
+	q := u.Query()
+	v := q.Get("max_conns")
+	if v == "" {
+		return raw, DefaultMaxConns, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return "", 0, fmt.Errorf("max_conns=%q is not a positive number", v)
+	}
+	q.Del("max_conns")
+	u.RawQuery = q.Encode()
+	return u.String(), n, nil
+}
+
 // Open connects to url — "postgres://…" / "postgresql://…" for PostgreSQL, "sqlite://PATH" or a plain file path
 // for SQLite — and applies pending migrations.
 func Open(ctx context.Context, url string) (*DB, error) {
 	var (
 		dialector gorm.Dialector
 		dialect   string
+		maxConns  = DefaultMaxConns
 	)
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		var err error
+		if url, maxConns, err = poolSize(url); err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
 		dialector, dialect = postgres.Open(url), "postgres"
 	default:
 		path := strings.TrimPrefix(url, "sqlite://")
@@ -76,8 +107,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		// when two deferred transactions both try to upgrade to a write lock.
 		sqlDB.SetMaxOpenConns(1)
 	} else {
-		sqlDB.SetMaxOpenConns(20)
-		sqlDB.SetMaxIdleConns(10)
+		// Every connection opened stays idle for the next request: an idle cap below the open cap makes a busy
+		// gateway close and reopen connections many times a second (each a PostgreSQL backend start).
+		sqlDB.SetMaxOpenConns(maxConns)
+		sqlDB.SetMaxIdleConns(maxConns)
+		sqlDB.SetConnMaxIdleTime(10 * time.Minute)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
 	d := &DB{db: gdb, dialect: dialect, Now: time.Now}

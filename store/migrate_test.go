@@ -58,3 +58,20 @@ func TestMigrationDropsTheUnusedJobsTable(t *testing.T) {
 		t.Errorf("workspaces after the migration: %d, %v; want ws_a kept", n, err)
 	}
 }
+
+func TestPoolSizeFromURL(t *testing.T) {
+	for _, tc := range []struct {
+		in, out string
+		n       int
+		bad     bool
+	}{
+		{in: "postgres://u@h/db?sslmode=disable", out: "postgres://u@h/db?sslmode=disable", n: DefaultMaxConns},
+		{in: "postgres://u@h/db?sslmode=disable&max_conns=64", out: "postgres://u@h/db?sslmode=disable", n: 64},
+		{in: "postgres://u@h/db?max_conns=0", bad: true},
+	} {
+		out, n, err := poolSize(tc.in)
+		if (err != nil) != tc.bad || (!tc.bad && (out != tc.out || n != tc.n)) {
+			t.Errorf("poolSize(%q) = %q, %d, %v; want %q, %d (error: %v)", tc.in, out, n, err, tc.out, tc.n, tc.bad)
+		}
+	}
+}

@@ -96,6 +96,8 @@ type portal struct {
 	stages       []PropertyOption
 	// required are the properties the portal's validation rules require, by object type (contacts, notes).
 	required map[string][]string
+	// emails finds contacts by email without scanning them all.
+	emails emailIndex
 }
 
 // record is a contact or a note. Search reads the indexed versions, everything else reads props.
@@ -109,7 +111,9 @@ type record struct {
 	// mergedInto is the ID of the record this one was merged into (it is then archived too); reads by this
 	// ID follow it, as HubSpot's do.
 	mergedInto string
-	index      []indexVersion
+	// emails is the portal's email index, for contacts (nil for notes).
+	emails emailIndex
+	index  []indexVersion
 }
 
 // indexVersion is what search sees of a record from a point in time on.
@@ -120,9 +124,40 @@ type indexVersion struct {
 	archived  bool
 }
 
-// reindex queues the current state for search, visible at at.
+// reindex queues the current state for search, visible at at. Every change of a record calls it.
 func (r *record) reindex(at time.Time) {
 	r.index = append(r.index, indexVersion{at: at, props: maps.Clone(r.props), updatedAt: r.updatedAt, archived: r.archived})
+	if r.emails != nil {
+		r.emails.add(r)
+	}
+}
+
+// emailIndex maps a lower-cased email (primary or additional) to the contacts that have had it: a superset,
+// kept by reindex and at creation, so a lookup checks each candidate's current properties.
+type emailIndex map[string][]*record
+
+func (ix emailIndex) add(r *record) {
+	for _, e := range append([]string{r.props["email"]}, splitMulti(r.props["hs_additional_emails"])...) {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if e != "" && !slices.Contains(ix[e], r) {
+			ix[e] = append(ix[e], r)
+		}
+	}
+}
+
+// oldestOf returns the oldest live contact of p among candidates that keep accepts (the lower ID on a tie, as
+// creation order).
+func oldestOf(p *portal, candidates []*record, keep func(*record) bool) *record {
+	var best *record
+	for _, rec := range candidates {
+		if rec.archived || p.contacts[rec.id] != rec || !keep(rec) {
+			continue
+		}
+		if best == nil || rec.createdAt.Before(best.createdAt) || (rec.createdAt.Equal(best.createdAt) && compareIDs(rec.id, best.id) < 0) {
+			best = rec
+		}
+	}
+	return best
 }
 
 // indexed returns what search sees at now, or nil when the record is not indexed yet.
@@ -229,6 +264,7 @@ func (s *Simulator) createPortalLocked(spec PortalSpec) *Portal {
 	s.portals[spec.ID] = &portal{
 		info:     info,
 		contacts: map[string]*record{},
+		emails:   emailIndex{},
 		notes:    map[string]*record{},
 		owners:   map[string]*Owner{},
 		stages:   defaultLifecycleStages(),
@@ -354,7 +390,8 @@ func (s *Simulator) SeedContact(portalID int64, props map[string]string, created
 func (s *Simulator) newContactLocked(p *portal, props map[string]string, createdAt time.Time) *record {
 	id := strconv.FormatInt(s.nextContactID, 10)
 	s.nextContactID++
-	rec := &record{id: id, props: map[string]string{}, createdAt: createdAt, updatedAt: createdAt}
+	rec := &record{id: id, props: map[string]string{}, createdAt: createdAt, updatedAt: createdAt, emails: p.emails}
+	defer p.emails.add(rec)
 	for k, v := range props {
 		if v != "" {
 			rec.props[k] = v
@@ -535,17 +572,7 @@ func contactByEmailLocked(p *portal, email string) *record {
 	if email == "" {
 		return nil
 	}
-	var best *record
-	for _, id := range p.contactOrder {
-		rec := p.contacts[id]
-		if rec.archived || strings.ToLower(rec.props["email"]) != email {
-			continue
-		}
-		if best == nil || rec.createdAt.Before(best.createdAt) {
-			best = rec
-		}
-	}
-	return best
+	return oldestOf(p, p.emails[email], func(rec *record) bool { return strings.ToLower(rec.props["email"]) == email })
 }
 
 // contactWithEmailLocked finds the oldest live contact that has email as its primary email or as one of
@@ -558,17 +585,9 @@ func contactWithEmailLocked(p *portal, email string) *record {
 	if email == "" {
 		return nil
 	}
-	var best *record
-	for _, id := range p.contactOrder {
-		rec := p.contacts[id]
-		if rec.archived || !slices.ContainsFunc(splitMulti(rec.props["hs_additional_emails"]), func(e string) bool { return strings.EqualFold(e, email) }) {
-			continue
-		}
-		if best == nil || rec.createdAt.Before(best.createdAt) {
-			best = rec
-		}
-	}
-	return best
+	return oldestOf(p, p.emails[strings.ToLower(email)], func(rec *record) bool {
+		return slices.ContainsFunc(splitMulti(rec.props["hs_additional_emails"]), func(e string) bool { return strings.EqualFold(e, email) })
+	})
 }
 
 func compareIDs(a, b string) int {
