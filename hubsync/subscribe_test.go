@@ -48,7 +48,9 @@ func TestSlowSyncSubscriberIsEndedNotSkipped(t *testing.T) {
 		if !closed && got != n {
 			t.Errorf("%d published, %d received", n, got)
 		}
-		if dropped := ps.Dropped() + svc.Dropped(); closed && dropped != 1 {
+		// Ended by a drop: pub/sub's (the shared fan-out's own subscription fell behind, which ends its
+		// subscribers) or the fan-out's (this subscriber fell behind) — or both, as the two race.
+		if dropped := ps.Dropped() + svc.Dropped(); closed && dropped == 0 {
 			t.Errorf("%d published: the stream ended after %d without pub/sub ending it (dropped %d)", n, got, dropped)
 		}
 		t.Logf("%d published: %d received in order, stream ended: %v", n, got, closed)
