@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,9 +63,6 @@ type Config struct {
 	MaxAttempts int
 	// BaseBackoff doubles per attempt up to MaxBackoff, with full jitter (defaults 15 s and 30 min).
 	BaseBackoff, MaxBackoff time.Duration
-	// SearchDelay is the least wait before looking in HubSpot's (eventually consistent) search for a note whose
-	// create had an unknown outcome (default 15 s).
-	SearchDelay time.Duration
 	// ErrorRecheck is how often syncs waiting on an integration in ERROR look again (default 15 s: a database
 	// read while the integration is in ERROR, no HubSpot call).
 	ErrorRecheck time.Duration
@@ -104,7 +102,6 @@ func NewWorker(cfg Config) *Worker {
 	def(&cfg.Poll, time.Second)
 	def(&cfg.BaseBackoff, 15*time.Second)
 	def(&cfg.MaxBackoff, 30*time.Minute)
-	def(&cfg.SearchDelay, 15*time.Second)
 	def(&cfg.ErrorRecheck, 15*time.Second)
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 2
@@ -221,6 +218,8 @@ type job struct {
 	noteIDs  []string // by part; "" not written yet
 	outcome  *store.HubspotSyncOutcome
 	warnings []string
+	// found are the notes already in HubSpot by marker, for the creates whose outcome was unknown (Pending).
+	found map[string]string
 }
 
 func (w *Worker) runBatch(ctx context.Context, claims []*store.HubspotSyncClaim) {
@@ -440,6 +439,13 @@ func (w *Worker) owner(ctx context.Context, hc *hubspot.Client, workspaceID, ema
 // archived, creates whose outcome was unknown looked for, and the remaining creates sent in batches of up to
 // 100, each recorded before the next step.
 func (w *Worker) write(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, jobs []*job) {
+	if err := w.findPending(ctx, hc, jobs); err != nil {
+		for _, j := range jobs {
+			if j.outcome == nil && j.bodies != nil && len(j.c.Pending) > 0 {
+				j.outcome = w.failure(j, err)
+			}
+		}
+	}
 	var creates []*job
 	for _, j := range jobs {
 		if j.outcome != nil || j.bodies == nil {
@@ -502,8 +508,8 @@ func (j *job) missing() int {
 }
 
 // reconcile fills j.noteIDs from what is already in HubSpot: notes found by marker for creates whose outcome
-// was unknown (of this close or an earlier one), then the record's notes, updated in place with the whole
-// transcript when they belong to an earlier close (surplus ones archived).
+// was unknown (of this close or an earlier one; see findPending), then the record's notes, updated in place with
+// the whole transcript when they belong to an earlier close (surplus ones archived).
 func (w *Worker) reconcile(ctx context.Context, hc *hubspot.Client, j *job) error {
 	c := j.c
 	j.noteIDs = make([]string, len(j.bodies))
@@ -516,16 +522,8 @@ func (w *Worker) reconcile(ctx context.Context, hc *hubspot.Client, j *job) erro
 		for len(known) <= part {
 			known = append(known, "")
 		}
-		if known[part] != "" {
-			continue
-		}
-		out, _, err := hc.Notes.SearchByContact(ctx, j.contact, &hubspot.NoteSearchOptions{Limit: 1,
-			Filters: []hubspot.Filter{{PropertyName: hubspot.PropNoteBody, Operator: hubspot.OpContainsToken, Value: m}}})
-		if err != nil {
-			return err
-		}
-		if len(out.Results) > 0 {
-			known[part] = out.Results[0].ID
+		if known[part] == "" {
+			known[part] = j.found[m]
 		}
 	}
 	changed := len(c.Pending) > 0
@@ -555,6 +553,115 @@ func (w *Worker) reconcile(ctx context.Context, hc *hubspot.Client, j *job) erro
 		return w.progress(ctx, j, nil)
 	}
 	return nil
+}
+
+// findPending looks for the notes of the creates whose outcome was unknown (a lost answer, a timeout, a process
+// killed between HubSpot's write and the record) with strongly consistent reads, never search: the note IDs
+// associated with the contacts they were written to (one call for the batch), then those notes' timestamps,
+// and the bodies of the ones at a pending part's time, for the marker. A marker not found there was not
+// written (a create carries its association), so it is written again; search, whose index may lag without
+// bound, is no proof either way. A failed read is returned: those jobs wait and retry.
+func (w *Worker) findPending(ctx context.Context, hc *hubspot.Client, jobs []*job) error {
+	var pending []*job
+	var contacts []string
+	for _, j := range jobs {
+		if j.outcome != nil || j.bodies == nil || len(j.c.Pending) == 0 {
+			continue
+		}
+		pending = append(pending, j)
+		j.found = map[string]string{}
+		contacts = append(contacts, j.contact)
+		if id := j.c.Sync.ContactID; id != "" && id != j.contact {
+			contacts = append(contacts, id)
+		}
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	assoc, _, err := hc.Notes.NoteIDsByContact(ctx, contacts)
+	if err != nil {
+		return err
+	}
+	// Candidates: notes of the job's contacts not already recorded, at a pending part's time when every pending
+	// marker is of this close (an earlier close's time is no longer known: then every note is a candidate).
+	type cand struct {
+		j     *job
+		times map[int64]bool // nil: any time
+	}
+	cands := map[string][]cand{}
+	var ids []string
+	for _, j := range pending {
+		recorded := map[string]bool{}
+		for _, id := range j.c.Parts {
+			recorded[id] = true
+		}
+		times := map[int64]bool{}
+		for _, m := range j.c.Pending {
+			part := partOf(m, j.c.Sync.ID)
+			if part < 0 || m != marker(j.c.Sync.ID, j.c.Sync.CloseNumber, part+1) {
+				times = nil
+				break
+			}
+			times[partTime(j.tr.ClosedAt, part).UnixMilli()] = true
+		}
+		for _, ct := range []string{j.contact, j.c.Sync.ContactID} {
+			for _, id := range assoc[ct] {
+				if recorded[id] {
+					continue
+				}
+				if len(cands[id]) == 0 {
+					ids = append(ids, id)
+				}
+				cands[id] = append(cands[id], cand{j: j, times: times})
+			}
+		}
+	}
+	// The timestamps first (small), then the bodies of the notes at a pending part's time.
+	var withBody []string
+	for len(ids) > 0 {
+		n := min(len(ids), hubspot.MaxBatchInputs)
+		res, _, err := hc.Notes.BatchRead(ctx, ids[:n], []string{hubspot.PropTimestamp})
+		ids = ids[n:]
+		if err != nil {
+			return err
+		}
+		for _, note := range res.Results {
+			ms := note.Timestamp().UnixMilli()
+			for _, c := range cands[note.ID] {
+				if c.times == nil || c.times[ms] {
+					withBody = append(withBody, note.ID)
+					break
+				}
+			}
+		}
+	}
+	slices.Sort(withBody)
+	for len(withBody) > 0 {
+		n := min(len(withBody), hubspot.MaxBatchInputs)
+		res, _, err := hc.Notes.BatchRead(ctx, withBody[:n], []string{hubspot.PropNoteBody})
+		withBody = withBody[n:]
+		if err != nil {
+			return err
+		}
+		for _, note := range res.Results {
+			for _, m := range markerTokens(note.Body()) {
+				for _, c := range cands[note.ID] {
+					if slices.Contains(c.j.c.Pending, m) && (c.j.found[m] == "" || compareIDs(note.ID, c.j.found[m]) < 0) {
+						c.j.found[m] = note.ID // the oldest, should there be several
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// compareIDs orders HubSpot's numeric IDs.
+func compareIDs(a, b string) int {
+	if len(a) != len(b) {
+		return len(a) - len(b)
+	}
+	return strings.Compare(a, b)
 }
 
 func nonEmpty(l []string) []string {
@@ -750,10 +857,6 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 	default:
 		o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRejected
 		o.Reason = "Failed: " + short(err)
-	}
-	// A create whose outcome is unknown is looked for in HubSpot's search, which lags writes: not before then.
-	if (o.Status == convrs.SyncWaiting || o.Status == convrs.SyncQueued) && len(c.Pending) > 0 {
-		o.RunAt = maxTime(o.RunAt, now.Add(w.cfg.SearchDelay))
 	}
 	return o
 }
