@@ -137,3 +137,22 @@ func TestCrashBetweenWriteAndRecordWithSlowIndex(t *testing.T) {
 		}
 	})
 }
+
+// A killed process's claimed batch resumes in another process within about 30 s of the kill, not minutes.
+func TestKilledProcessBatchResumesWithin30Seconds(t *testing.T) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, envOpts{})
+		e.sim.SeedContact(portal, map[string]string{"email": "kill@example.com"}, time.Time{})
+		conv := e.closed(e.customer("kill@example.com", "", "", ""))
+		e.worker.afterCreate = func() error { return errors.New("killed") }
+		if n, err := e.worker.RunOnce(context.Background(), "doomed"); n != 1 || err != nil {
+			t.Fatalf("RunOnce = %d, %v", n, err)
+		}
+		e2 := newEnv(t, engine, envOpts{db: e.db, simSrv: e.sim, box: e.box, ps: e.ps, cache: e.cache, clock: e.clock})
+		e2.drain()
+		e.mustStatus(conv.ID, convrs.SyncRunning) // the lease still holds
+		e.clock.Advance(30 * time.Second)
+		e2.drain()
+		e.mustStatus(conv.ID, convrs.SyncSynced)
+	})
+}

@@ -55,7 +55,8 @@ type Config struct {
 	// Concurrency is how many batches one process runs at once (default 2); Batch the records per claim (≤ 100).
 	Concurrency int
 	Batch       int
-	// LeaseFor is how long a claim is held without progress before another worker may rescue it (default 2 min).
+	// LeaseFor is how long a claim is held without progress before another worker may rescue it (default 30 s,
+	// renewed every third of it while the batch runs), so a killed process's batch resumes within about 30 s.
 	LeaseFor time.Duration
 	// Poll is how often an idle worker looks for due records (default 1 s).
 	Poll time.Duration
@@ -71,6 +72,9 @@ type Config struct {
 	// Jitter returns a duration in [0, d] (default uniform random).
 	Jitter func(d time.Duration) time.Duration
 }
+
+// DefaultLeaseFor is how long a claimed batch is held without a renewal (the worker renews every 10 s).
+const DefaultLeaseFor = 30 * time.Second
 
 // Worker runs the transcript syncs.
 type Worker struct {
@@ -98,7 +102,7 @@ func NewWorker(cfg Config) *Worker {
 			*d = v
 		}
 	}
-	def(&cfg.LeaseFor, 2*time.Minute)
+	def(&cfg.LeaseFor, DefaultLeaseFor)
 	def(&cfg.Poll, time.Second)
 	def(&cfg.BaseBackoff, 15*time.Second)
 	def(&cfg.MaxBackoff, 30*time.Minute)
