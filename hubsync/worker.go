@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -846,23 +848,63 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
 		o.RunAt = now.Add(w.cfg.ErrorRecheck)
 		o.Reason = "Waiting: HubSpot refused Convrs's authorization; syncing resumes once the connection works again (Reconnect if the integration shows an error)."
+	case ourOutage(err):
+		// Our own database, cache, lock or network failed, not HubSpot refusing anything: wait and retry, with
+		// the same backoff, however long it lasts (never FAILED for it).
+		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(w.cfg.Jitter(w.backoff(c.Sync.Attempts)))
+		o.Reason = "Waiting: Convrs could not reach its own database, cache or network (" + short(err) + "); retrying automatically."
 	case hubspot.IsRetryable(err) || errors.Is(err, context.DeadlineExceeded):
 		if c.Sync.Attempts >= w.cfg.MaxAttempts {
 			o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRetriesExhausted
 			o.Reason = fmt.Sprintf("Failed: HubSpot kept failing after %d attempts (%s).", c.Sync.Attempts, short(err))
 			break
 		}
-		d := w.cfg.BaseBackoff
-		for i := 1; i < c.Sync.Attempts && d < w.cfg.MaxBackoff; i++ {
-			d *= 2
-		}
-		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(w.cfg.Jitter(min(d, w.cfg.MaxBackoff)))
+		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(w.cfg.Jitter(w.backoff(c.Sync.Attempts)))
 		o.Reason = "Waiting: HubSpot is unavailable (" + short(err) + "); retrying automatically."
 	default:
 		o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRejected
 		o.Reason = "Failed: " + short(err)
 	}
 	return o
+}
+
+// backoff is BaseBackoff doubled per attempt after the first, at most MaxBackoff.
+func (w *Worker) backoff(attempts int) time.Duration {
+	d := w.cfg.BaseBackoff
+	for i := 1; i < attempts && d < w.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, w.cfg.MaxBackoff)
+}
+
+// ourOutage reports an error of the gateway's own infrastructure (database, cache, locks, network, a deadline):
+// not an answer of HubSpot's, not a refusal of the data by Convrs's own checks (a convrs error code other than
+// EINTERNAL), and not a request the HubSpot client refused to send (a malformed input, which retrying cannot fix).
+func ourOutage(err error) bool {
+	var apiErr *hubspot.ErrorResponse
+	var be *hubspot.BatchError
+	if err == nil || errors.As(err, &apiErr) || errors.As(err, &be) || convrs.ErrorCode(err) != convrs.EINTERNAL || hubspot.IsRetryable(err) {
+		return false // HubSpot's answers, our refusals, and HubSpot unreachable (counted towards MaxAttempts)
+	}
+	return !clientRefused(err)
+}
+
+// clientRefused reports an input the HubSpot client refused to send ("hubspot: create note: note body has …"):
+// its own checks end in a plain error, where a failure of the network, the limiter's cache or a lock ends in the
+// cause's own type.
+func clientRefused(err error) bool {
+	var ne net.Error
+	if !strings.HasPrefix(err.Error(), "hubspot: ") || errors.As(err, &ne) {
+		return false
+	}
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			break
+		}
+		err = next
+	}
+	return reflect.TypeOf(err) == reflect.TypeOf(errors.New(""))
 }
 
 // operation is " (create contact)" for an error of the HubSpot client's "hubspot: create contact: …", or "".
@@ -872,13 +914,6 @@ func operation(err error) string {
 		return " (" + op + ")"
 	}
 	return ""
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 func short(err error) string {

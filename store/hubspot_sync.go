@@ -2,12 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -528,3 +530,60 @@ func (d *DB) publishSync(ctx context.Context, s *convrs.HubspotSync) {
 
 // PublishHubspotSync announces a record change (the sync worker's outcomes).
 func (d *DB) PublishHubspotSync(ctx context.Context, s *convrs.HubspotSync) { d.publishSync(ctx, s) }
+
+// sqliteLocks serialises LockKey's holders of one key within the process: a SQLite database has one process.
+var sqliteLocks sync.Map // key → chan struct{} (a one-slot semaphore)
+
+// LockKey holds key until unlock, through the database (convrs.Locker): the transcript sync's per-customer
+// serialisation when the shared cache (Redis) is down. On PostgreSQL it is a session-level advisory lock on a
+// connection of its own, released by unlock or, should the process die, by the connection closing, so ttl is not
+// needed; on SQLite (one process) a lock in the process. It waits, polling, until it holds key or ctx ends.
+func (d *DB) LockKey(ctx context.Context, key string, ttl time.Duration) (unlock func(), err error) {
+	if d.dialect != "postgres" {
+		v, _ := sqliteLocks.LoadOrStore(key, make(chan struct{}, 1))
+		sem := v.(chan struct{})
+		select {
+		case sem <- struct{}{}:
+			var once sync.Once
+			return func() { once.Do(func() { <-sem }) }, nil
+		case <-ctx.Done():
+			return nil, fmt.Errorf("store: lock %s: %w", key, ctx.Err())
+		}
+	}
+	sqlDB, err := d.db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: lock: %w", err)
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: lock: %w", err)
+	}
+	for wait := 10 * time.Millisecond; ; wait = min(wait*2, 500*time.Millisecond) {
+		var ok bool
+		if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtextextended($1, 0))`, "convrs:"+key).Scan(&ok); err != nil {
+			_ = conn.Close()
+			return nil, fmt.Errorf("store: lock: %w", err)
+		}
+		if ok {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			_ = conn.Close()
+			return nil, fmt.Errorf("store: lock %s: %w", key, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			uctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if _, err := conn.ExecContext(uctx, `SELECT pg_advisory_unlock(hashtextextended($1, 0))`, "convrs:"+key); err != nil {
+				// The session still holds the lock: the connection must not go back to the pool.
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+			_ = conn.Close()
+		})
+	}, nil
+}
