@@ -47,31 +47,50 @@ func (f *flexID) UnmarshalJSON(b []byte) error {
 // is. A contact without notes (HubSpot's NO_ASSOCIATIONS_FOUND) or unknown maps to none; the IDs of a merged
 // contact's notes follow it.
 func (s *NotesService) NoteIDsByContact(ctx context.Context, contactIDs []string) (map[string][]string, *Response, error) {
+	out, resp, err := s.client.readAssociations(ctx, ObjectTypeContacts, ObjectTypeNotes, contactIDs)
+	if err != nil {
+		return nil, resp, fmt.Errorf("hubspot: read note associations: %w", err)
+	}
+	return out, resp, nil
+}
+
+// ContactIDsByNote reads the IDs of the contacts associated with each of up to 1,000 notes (POST
+// crm/associations/{version}/notes/contacts/batch/read, every page), strongly consistent as NoteIDsByContact.
+func (s *NotesService) ContactIDsByNote(ctx context.Context, noteIDs []string) (map[string][]string, *Response, error) {
+	out, resp, err := s.client.readAssociations(ctx, ObjectTypeNotes, ObjectTypeContacts, noteIDs)
+	if err != nil {
+		return nil, resp, fmt.Errorf("hubspot: read contact associations: %w", err)
+	}
+	return out, resp, nil
+}
+
+// readAssociations reads the associated IDs of type to of each record of type from, following every page.
+func (c *Client) readAssociations(ctx context.Context, from, to string, ids []string) (map[string][]string, *Response, error) {
 	out := map[string][]string{}
 	var inputs []associationsReadInput
 	seen := map[string]bool{}
-	for _, id := range contactIDs {
+	for _, id := range ids {
 		if id != "" && !seen[id] {
 			seen[id] = true
 			inputs = append(inputs, associationsReadInput{ID: id})
 		}
 	}
 	if len(inputs) > MaxAssociationBatchInputs {
-		return nil, nil, fmt.Errorf("hubspot: read note associations: %d contacts, at most %d allowed", len(inputs), MaxAssociationBatchInputs)
+		return nil, nil, fmt.Errorf("%d inputs, at most %d allowed", len(inputs), MaxAssociationBatchInputs)
 	}
 	var resp *Response
 	for pages := 0; len(inputs) > 0; pages++ {
 		if pages > 1000 {
-			return nil, resp, fmt.Errorf("hubspot: read note associations: too many pages")
+			return nil, resp, fmt.Errorf("too many pages")
 		}
-		req, err := s.client.NewRequest(http.MethodPost, "crm/associations/"+s.client.apiVersion+"/"+ObjectTypeContacts+"/"+ObjectTypeNotes+"/batch/read",
+		req, err := c.NewRequest(http.MethodPost, "crm/associations/"+c.apiVersion+"/"+from+"/"+to+"/batch/read",
 			batchInputs[associationsReadInput]{Inputs: inputs})
 		if err != nil {
-			return nil, nil, fmt.Errorf("hubspot: read note associations: %w", err)
+			return nil, nil, err
 		}
 		var res BatchResult[*associationsReadResult]
-		if resp, err = s.client.do(ctx, req, &res, callOptions{budget: burstBudget, idempotent: true}); err != nil {
-			return nil, resp, fmt.Errorf("hubspot: read note associations: %w", err)
+		if resp, err = c.do(ctx, req, &res, callOptions{budget: burstBudget, idempotent: true}); err != nil {
+			return nil, resp, err
 		}
 		inputs = nil
 		for _, r := range res.Results {
@@ -87,6 +106,33 @@ func (s *NotesService) NoteIDsByContact(ctx context.Context, contactIDs []string
 		}
 	}
 	return out, resp, nil
+}
+
+// AssociationTypeContactToNote is the HUBSPOT_DEFINED association type from a contact to a note.
+const AssociationTypeContactToNote = 201
+
+// CreateWithNotes creates a contact associated with existing notes in the same call (201): a note whose ID is
+// known then names the contact through ContactIDsByNote, whatever became of the create's answer. Not
+// idempotent, so not re-sent after an ambiguous failure (see retry.go).
+func (s *ContactsService) CreateWithNotes(ctx context.Context, props map[string]string, noteIDs []string) (*Contact, *Response, error) {
+	body := contactCreateBody{Properties: nonNil(props), Associations: []associationInput{}}
+	for _, id := range noteIDs {
+		if id == "" {
+			return nil, nil, fmt.Errorf("hubspot: create contact: empty note id")
+		}
+		body.Associations = append(body.Associations, associationInput{To: associationTo{ID: id},
+			Types: []associationType{{AssociationCategory: "HUBSPOT_DEFINED", AssociationTypeID: AssociationTypeContactToNote}}})
+	}
+	req, err := s.client.NewRequest(http.MethodPost, s.contactsPath(), body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("hubspot: create contact: %w", err)
+	}
+	ct := new(Contact)
+	resp, err := s.client.do(ctx, req, ct, callOptions{budget: burstBudget, idempotent: false})
+	if err != nil {
+		return nil, resp, fmt.Errorf("hubspot: create contact: %w", err)
+	}
+	return ct, resp, nil
 }
 
 // BatchRead reads up to 100 notes by ID in one call (strongly consistent), with the given properties (body,

@@ -78,3 +78,33 @@ func TestNoteIDsByContactFollowsPages(t *testing.T) {
 		t.Fatalf("%d note IDs, want 600 (two pages)", len(ids[a]))
 	}
 }
+
+// A contact created with its note names itself through the note's associations, even when its answer is lost.
+func TestCreateWithNotesIsFoundThroughTheNote(t *testing.T) {
+	t.Parallel()
+	env := setupSim(t, hubspotsim.Options{IndexDelay: 24 * time.Hour})
+	ctx := context.Background()
+	c := env.client
+	n, _, err := c.Notes.Create(ctx, NoteInput{Body: "anchor", Timestamp: time.Unix(5, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := c.Notes.ContactIDsByNote(ctx, []string{n.ID}); err != nil || len(got[n.ID]) != 0 {
+		t.Fatalf("before: %v, %v", got, err)
+	}
+	env.sim.LoseNext(1, hubspotsim.LostAs502)
+	if _, _, err := c.Contacts.CreateWithNotes(ctx, map[string]string{"phone": "+442079460333"}, []string{n.ID}); err == nil {
+		t.Fatal("the answer was not lost")
+	}
+	got, _, err := c.Notes.ContactIDsByNote(ctx, []string{n.ID})
+	if err != nil || len(got[n.ID]) != 1 {
+		t.Fatalf("contacts of the note = %v, %v", got, err)
+	}
+	ct, _, err := c.Contacts.Get(ctx, got[n.ID][0], []string{"phone"})
+	if err != nil || ct.Prop("phone") != "+442079460333" {
+		t.Fatalf("contact = %+v, %v", ct, err)
+	}
+	if ids, _, _ := c.Notes.NoteIDsByContact(ctx, []string{ct.ID}); !slices.Equal(ids[ct.ID], []string{n.ID}) {
+		t.Errorf("notes of the contact = %v", ids)
+	}
+}
