@@ -226,6 +226,9 @@ type job struct {
 	warnings []string
 	// found are the notes already in HubSpot by marker, for the creates whose outcome was unknown (Pending).
 	found map[string]string
+	// ownerLooked reports that ownerID was looked up; anchored that the contact was created with (or found
+	// through) the record's first note (see creator).
+	ownerLooked, anchored bool
 }
 
 func (w *Worker) runBatch(ctx context.Context, claims []*store.HubspotSyncClaim) {
@@ -351,8 +354,17 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 		tr.Link = strings.TrimRight(w.cfg.PublicURL, "/") + "/#/chat/" + conv.ID
 	}
 	j.tr = tr
+	bodies, err := w.cfg.Render(tr, hubspot.MaxNoteBodyLength)
+	if err != nil {
+		return err
+	}
+	j.bodies = bodies
+	j.markers = make([]string, len(bodies))
+	for i := range bodies {
+		j.markers[i] = marker(s.ID, s.CloseNumber, i+1)
+		j.bodies[i] += `<p style="color:#7c98b6">Convrs reference ` + j.markers[i] + ` </p>`
+	}
 	var res *match.Result
-	err = nil
 	switch ct := b.linked[cust.HubspotContactID]; {
 	case b.matched[cust.ID] != nil:
 		res = b.matched[cust.ID]
@@ -365,7 +377,7 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 			res = &match.Result{Contact: byEmail, Rule: convrs.MatchEmail, Candidates: 1, Linked: true}
 		}
 	default:
-		res, err = w.cfg.Matcher.FindOrCreate(ctx, hc.Contacts, match.Target{Customer: cust, PortalID: integ.PortalID, Region: ws.DefaultRegion,
+		res, err = w.cfg.Matcher.FindOrCreate(ctx, &creator{ContactsService: hc.Contacts, w: w, hc: hc, j: j}, match.Target{Customer: cust, PortalID: integ.PortalID, Region: ws.DefaultRegion,
 			Reload: func(ctx context.Context) (*convrs.Customer, error) { return w.cfg.Store.FindCustomer(ctx, cust.ID) }})
 	}
 	if err == nil && res != nil {
@@ -386,20 +398,11 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 	if j.c.Sync.ContactID != "" && j.c.Sync.ContactID != j.contact && len(j.c.Sync.NoteIDs) > 0 {
 		j.warnings = append(j.warnings, "The customer's HubSpot contact changed since this conversation's notes were written; they were updated where they are.")
 	}
-	if tr.Agent != nil && tr.Agent.Email != "" {
-		if j.ownerID, err = w.owner(ctx, hc, ws.ID, tr.Agent.Email); err != nil {
-			return err
-		}
-	}
-	bodies, err := w.cfg.Render(tr, hubspot.MaxNoteBodyLength)
-	if err != nil {
+	if err := w.lookupOwner(ctx, hc, j); err != nil {
 		return err
 	}
-	j.bodies = bodies
-	j.markers = make([]string, len(bodies))
-	for i := range bodies {
-		j.markers[i] = marker(s.ID, s.CloseNumber, i+1)
-		j.bodies[i] += `<p style="color:#7c98b6">Convrs reference ` + j.markers[i] + ` </p>`
+	if err := w.settleAnchor(ctx, hc, j); err != nil {
+		return err
 	}
 	return nil
 }
@@ -415,6 +418,19 @@ func contactName(c *hubspot.Contact) string {
 		n = c.Prop("email")
 	}
 	return n
+}
+
+// lookupOwner sets the job's owner ID from the assigned agent's email, once.
+func (w *Worker) lookupOwner(ctx context.Context, hc *hubspot.Client, j *job) error {
+	if j.ownerLooked || j.tr.Agent == nil || j.tr.Agent.Email == "" {
+		return nil
+	}
+	id, err := w.owner(ctx, hc, j.tr.Workspace.ID, j.tr.Agent.Email)
+	if err != nil {
+		return err
+	}
+	j.ownerID, j.ownerLooked = id, true
+	return nil
 }
 
 // owner returns the HubSpot owner ID of the agent's email ("" when none), cached an hour.

@@ -587,3 +587,21 @@ func (d *DB) LockKey(ctx context.Context, key string, ttl time.Duration) (unlock
 		})
 	}, nil
 }
+
+// HubspotContactAnchors lists the first notes of the customer's records written before any contact existed
+// (note IDs recorded, no contact ID): the transcript sync creates a contact of a customer without an email
+// associated with such a note, so the note's associations name the contact whatever became of the create's answer.
+func (d *DB) HubspotContactAnchors(ctx context.Context, workspaceID, customerID string) ([]string, error) {
+	var lists []string
+	if err := d.db.WithContext(ctx).Model(&hubspotSyncRow{}).Where("workspace_id = ? AND customer_id = ? AND contact_id = '' AND note_ids <> ''",
+		workspaceID, customerID).Order("created_at, id").Pluck("note_ids", &lists).Error; err != nil {
+		return nil, fmt.Errorf("store: hubspot contact anchors: %w", err)
+	}
+	var out []string
+	for _, l := range lists {
+		if first, _, _ := strings.Cut(l, ","); first != "" {
+			out = append(out, first)
+		}
+	}
+	return out, nil
+}
