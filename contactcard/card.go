@@ -25,8 +25,12 @@ type Store interface {
 	FindCustomer(ctx context.Context, id string) (*convrs.Customer, error)
 	FindWorkspace(ctx context.Context, id string) (*convrs.Workspace, error)
 	HubspotIntegration(ctx context.Context, workspaceID string) (*convrs.HubspotIntegration, error)
-	LinkHubspotContact(ctx context.Context, customerID string, portalID int64, contactID string) error
-	WorkspaceByHubspotPortal(ctx context.Context, portalID int64) (string, error)
+	LinkHubspotContact(ctx context.Context, customerID string, portalID int64, contactID string, src convrs.HubspotLinkSource) error
+	UnlinkHubspotContact(ctx context.Context, customerID string, portalID int64) (string, error)
+	FindConversation(ctx context.Context, id string) (*convrs.Conversation, error)
+	FindStaff(ctx context.Context, id string) (*convrs.Staff, error)
+	WorkspacesByHubspotPortal(ctx context.Context, portalID int64) ([]string, error)
+	ForgetHubspotContactInSyncs(ctx context.Context, contactIDs []string) (int64, error)
 	CustomersLinkedToHubspot(ctx context.Context, portalID int64, contactIDs []string) ([]string, error)
 	RelinkHubspotContacts(ctx context.Context, portalID int64, fromIDs []string, toID string) ([]string, error)
 }
@@ -134,6 +138,8 @@ type linkEntry struct {
 	ContactID  string                       `json:"c,omitempty"`
 	Rule       convrs.HubspotMatchRule      `json:"r,omitempty"`
 	Candidates int                          `json:"n,omitempty"`
+	// Src is how the link was made (the rule and value, or who chose it).
+	Src convrs.HubspotLinkSource `json:"s,omitempty"`
 	// Details is the hash of what was matched on; Gen the "no match" generation it was found in.
 	Details string `json:"d,omitempty"`
 	Gen     string `json:"g,omitempty"`
@@ -168,9 +174,17 @@ func (s *Service) lookup(ctx context.Context, ws string, cust *convrs.Customer) 
 	if err != nil {
 		return s.unavailable(ctx, out, err)
 	}
-	region := ""
+	region, loc := "", time.UTC
 	if w, err := s.cfg.Store.FindWorkspace(ctx, ws); err == nil {
 		region = w.DefaultRegion
+		if l, err := time.LoadLocation(w.TimeZone); err == nil {
+			loc = l
+		}
+	}
+	for _, r := range cust.HubspotNotThisPerson {
+		if r.PortalID == integ.PortalID {
+			out.NotThisPerson++
+		}
 	}
 	link, ct, err := s.linkAndContact(ctx, hc, integ, region, cust)
 	if err != nil {
@@ -182,9 +196,18 @@ func (s *Service) lookup(ctx context.Context, ws string, cust *convrs.Customer) 
 		return out
 	case convrs.ContactNoMatch:
 		out.Outcome, out.Message = convrs.ContactNoMatch, "No HubSpot contact matches this customer's email or phone."
+		if out.NotThisPerson > 0 {
+			out.Message = "No HubSpot contact matches this customer's email or phone, apart from contacts an agent unlinked as not this person."
+		}
 		return out
 	}
-	out.Outcome, out.MatchedBy, out.Candidates = convrs.ContactFound, link.Rule, link.Candidates
+	src := link.Src
+	if !src.Known() {
+		src = convrs.HubspotLinkSource{Rule: link.Rule}
+	}
+	// The rule (or person) that made the link stays visible once it is stored, not "CRM link".
+	out.Outcome, out.MatchedBy, out.Candidates = convrs.ContactFound, src.Rule, link.Candidates
+	out.Link, out.LinkWords = src, src.Words(loc, s.now())
 	if link.Candidates > 1 {
 		out.Outcome = convrs.ContactMultipleMatches
 	}
@@ -222,7 +245,11 @@ func (s *Service) link(ctx context.Context, hc *hubspot.Client, integ *convrs.Hu
 	key := linkKey(ws, portal, cust.ID)
 	// The entry names the details matched on, so an edited email or phone is matched afresh; a "no match"
 	// names its generation, which a new or restored contact in HubSpot ends.
-	details := hash(cust.Email, cust.Phone, cust.PhoneRaw, cust.FirstName, cust.LastName, region)
+	var notThis []string
+	for _, r := range cust.HubspotNotThisPerson {
+		notThis = append(notThis, r.String())
+	}
+	details := hash(cust.Email, cust.Phone, cust.PhoneRaw, cust.FirstName, cust.LastName, region, strings.Join(notThis, " "))
 	gen := s.generation(ctx, ws, portal, "nomatch")
 	stored := ""
 	if cust.HubspotPortalID == portal {
@@ -253,7 +280,7 @@ func (s *Service) link(ctx context.Context, hc *hubspot.Client, integ *convrs.Hu
 				"customer_id", cust.ID, "portal_id", portal, "contact_id", res.Contact.ID, "matched_by", res.Rule)
 			s.notify(ctx, ws, cust.ID)
 		}
-		return linkEntry{Outcome: convrs.ContactFound, ContactID: res.Contact.ID, Rule: res.Rule, Candidates: res.Candidates, Details: details}, 0, nil
+		return linkEntry{Outcome: convrs.ContactFound, ContactID: res.Contact.ID, Rule: res.Rule, Candidates: res.Candidates, Src: res.Source, Details: details}, 0, nil
 	})
 }
 
@@ -278,6 +305,12 @@ func (s *Service) present(ctx context.Context, hc *hubspot.Client, integ *convrs
 	out := &convrs.HubspotContact{
 		ID: ct.ID, FirstName: ct.Prop("firstname"), LastName: ct.Prop("lastname"), Email: ct.Prop("email"),
 		Phone: ct.Prop("phone"), MobilePhone: ct.Prop("mobilephone"), URL: s.cfg.Clients.ContactURL(integ, ct.ID),
+	}
+	if t := match.CreatedAt(ct); !t.IsZero() {
+		out.CreatedAt = &t
+	}
+	if t, ok := propTime(ct.Prop(match.PropLastActivity)); ok {
+		out.LastActivityAt = &t
 	}
 	if stage := ct.Prop("lifecyclestage"); stage != "" {
 		out.LifecycleStage = stage

@@ -42,7 +42,13 @@ func TestCardFieldsAndOutcomes(t *testing.T) {
 			Contact: &convrs.HubspotContact{ID: bobID, FirstName: "Bob", LastName: "Smith", Email: "bob@example.com",
 				Phone: "+442079460958", MobilePhone: "+447400123456", LifecycleStage: "Marketing Qualified Lead",
 				Owner: &convrs.HubspotOwner{ID: owner, Name: "Olivia Owner", Email: "olivia@card.test"},
-				URL:   e.sim.URL() + "/contacts/" + itoa(e.portal) + "/record/0-1/" + bobID}}
+				URL:   e.sim.URL() + "/contacts/" + itoa(e.portal) + "/record/0-1/" + bobID},
+			Link: convrs.HubspotLinkSource{Rule: convrs.MatchEmail, Value: "bob@example.com"}, LinkWords: "matched by email (bob@example.com)"}
+		if got.Contact == nil || got.Contact.CreatedAt == nil {
+			t.Errorf("card without the contact's created date: %+v", got.Contact)
+		} else {
+			want.Contact.CreatedAt = got.Contact.CreatedAt
+		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("card (-want +got):\n%s", diff)
 		}
@@ -102,7 +108,7 @@ func TestCardFieldsAndOutcomes(t *testing.T) {
 		// A stored link (CRM ID) is read directly.
 		linked := e.customer("Lee", "", "lee@example.com", "")
 		leeID := e.seed(6, map[string]string{"firstname": "Lee", "email": "other@example.com"})
-		if err := e.db.LinkHubspotContact(e.agent, linked.ID, e.portal, leeID); err != nil {
+		if err := e.db.LinkHubspotContact(e.agent, linked.ID, e.portal, leeID, convrs.HubspotLinkSource{}); err != nil {
 			t.Fatal(err)
 		}
 		if got := e.card(linked.ID); got.MatchedBy != convrs.MatchCRMID || got.Contact.ID != leeID {
@@ -184,7 +190,10 @@ func TestCardCacheAndInvalidation(t *testing.T) {
 		}
 
 		// Editing the customer's email matches again.
-		if _, err := e.db.UpdateCustomer(e.agent, bob.ID, convrs.CustomerInput{Email: ptr("robert@example.com"), HubspotContactID: ptr("")}); err != nil {
+		if _, err := e.db.UpdateCustomer(e.agent, bob.ID, convrs.CustomerInput{Email: ptr("robert@example.com")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.RelinkHubspotContacts(e.agent, e.portal, []string{bobID}, ""); err != nil {
 			t.Fatal(err)
 		}
 		if got := e.card(bob.ID); got.Outcome != convrs.ContactNoMatch {

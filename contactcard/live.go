@@ -70,8 +70,8 @@ type notifyingLinks struct {
 	links match.Links
 }
 
-func (n *notifyingLinks) LinkHubspotContact(ctx context.Context, customerID string, portalID int64, contactID string) error {
-	if err := n.links.LinkHubspotContact(ctx, customerID, portalID, contactID); err != nil {
+func (n *notifyingLinks) LinkHubspotContact(ctx context.Context, customerID string, portalID int64, contactID string, src convrs.HubspotLinkSource) error {
+	if err := n.links.LinkHubspotContact(ctx, customerID, portalID, contactID, src); err != nil {
 		return err
 	}
 	if p := convrs.PrincipalFromContext(ctx); p != nil {

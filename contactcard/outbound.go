@@ -1,9 +1,12 @@
 package contactcard
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strings"
+
+	"github.com/nyaruka/phonenumbers"
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/hubspot"
@@ -23,8 +26,11 @@ type outbound struct {
 	s *Service
 }
 
-// StartConversation: with HubspotContactID, the customer's details are the contact's as HubSpot returns them
-// (whatever the browser sent) and the new customer is linked to it. Errors besides the wrapped service's:
+// StartConversation: with HubspotContactID, the contact is read from the connected portal and the conversation
+// carries it (Pick), so its transcript goes there; a new customer's details are the contact's as HubSpot returns
+// them (whatever the browser sent) and it is linked to it. Details that belong to an existing customer are the
+// store's ECONFLICT "Bob Smith is already a customer; this chat will be written to Robert Smith in HubSpot.";
+// starting again with that customerId (LinkCustomer to also make the pick their contact) starts it. Errors besides the wrapped service's:
 // EFORBIDDEN (a HubSpot pick while outbound search is off), EINVALID field "hubspotContactId" (no such
 // contact; no pick while HubSpot matches are required), EUNAVAILABLE / ERATELIMITED (HubSpot).
 func (o *outbound) StartConversation(ctx context.Context, in convrs.StartConversationInput) (*convrs.Conversation, error) {
@@ -32,8 +38,8 @@ func (o *outbound) StartConversation(ctx context.Context, in convrs.StartConvers
 	if err != nil {
 		return nil, err
 	}
-	// Only the contact fetched here may link the customer: a link sent by the browser is dropped.
-	in.Customer.HubspotContactID = nil
+	// Only the contact fetched here may be carried or linked: a pick sent by the browser is dropped.
+	in.Pick = nil
 	in.HubspotContactID = strings.TrimSpace(in.HubspotContactID)
 	if err := convrs.ValidContactID(in.HubspotContactID); err != nil {
 		return nil, err // before anything is read, and never into HubSpot's URL
@@ -55,11 +61,18 @@ func (o *outbound) StartConversation(ctx context.Context, in convrs.StartConvers
 			return nil, err
 		}
 		contactID = ct.ID
-		region := ""
-		if w, err := o.s.cfg.Store.FindWorkspace(ctx, p.WorkspaceID); err == nil {
-			region = w.DefaultRegion
+		in.Pick = &convrs.HubspotPick{PortalID: integ.PortalID, ContactID: ct.ID, ContactName: contactName(ct)}
+		if in.CustomerID == "" {
+			region := ""
+			if w, err := o.s.cfg.Store.FindWorkspace(ctx, p.WorkspaceID); err == nil {
+				region = w.DefaultRegion
+			}
+			typed := in.Customer
+			in.Customer = customerFromContact(ct, region, in.Channel)
+			if err := fillMissing(&in.Customer, typed, ct, region, in.Channel); err != nil {
+				return nil, err
+			}
 		}
-		in.Customer = customerFromContact(ct, region, in.Channel)
 	case required:
 		if in.CustomerID == "" || !o.linked(ctx, in.CustomerID, integ.PortalID) {
 			return nil, convrs.Invalidf("hubspotContactId", "Only HubSpot contacts can be reached in outbound here: search HubSpot and choose a contact.")
@@ -116,7 +129,67 @@ func customerFromContact(ct *hubspot.Contact, region, channel string) convrs.Cus
 			break
 		}
 	}
-	id := ct.ID
 	return convrs.CustomerInput{Email: str(ct.Prop("email")), Phone: &num, FirstName: str(ct.Prop("firstname")),
-		LastName: str(ct.Prop("lastname")), HubspotContactID: &id}
+		LastName: str(ct.Prop("lastname"))}
+}
+
+// contactName is the contact's name, else its email.
+func contactName(ct *hubspot.Contact) string {
+	return cmp.Or(strings.TrimSpace(ct.Prop("firstname")+" "+ct.Prop("lastname")), ct.Prop("email"))
+}
+
+// fillMissing completes a picked contact's details with what the agent typed for a detail HubSpot lacks (the
+// contact still comes from HubSpot: only a missing email or phone number is taken from the form). A channel
+// that needs a phone number when the contact's numbers are all invalid is EINVALID, saying which number and for
+// which region.
+func fillMissing(c *convrs.CustomerInput, typed convrs.CustomerInput, ct *hubspot.Contact, region, channel string) error {
+	hubspotNumbers := map[string]bool{}
+	for _, n := range []string{ct.Prop("phone"), ct.Prop("mobilephone")} {
+		if n = strings.TrimSpace(n); n != "" {
+			hubspotNumbers[n] = true
+		}
+	}
+	if c.Phone == nil || *c.Phone == "" {
+		if t := strings.TrimSpace(derefStr(typed.Phone)); t != "" && !hubspotNumbers[t] {
+			c.Phone = &t
+		} else if needsPhone(channel) && len(hubspotNumbers) > 0 {
+			bad := ct.Prop("mobilephone")
+			if channel != "sms" && channel != "whatsapp" || strings.TrimSpace(bad) == "" {
+				bad = cmp.Or(strings.TrimSpace(ct.Prop("phone")), strings.TrimSpace(bad))
+			}
+			return convrs.Invalidf("phone", "%s, HubSpot's number for %s, is not a valid phone number in %s. Type a valid number to reach them on, or choose another channel.",
+				strings.TrimSpace(bad), cmp.Or(contactName(ct), "this contact"), numberRegion(bad, region))
+		}
+	}
+	if c.Email == nil || *c.Email == "" {
+		if t := strings.TrimSpace(derefStr(typed.Email)); t != "" {
+			c.Email = &t
+		}
+	}
+	return nil
+}
+
+func needsPhone(channel string) bool { return channel == "sms" || channel == "whatsapp" }
+
+func derefStr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// numberRegion is the region a number is read in: its own country's with a country code, else region.
+func numberRegion(raw, region string) string {
+	raw = strings.TrimSpace(raw)
+	if strings.HasPrefix(raw, "00") {
+		raw = "+" + raw[2:]
+	}
+	if strings.HasPrefix(raw, "+") {
+		if n, err := phonenumbers.Parse(raw, ""); err == nil {
+			if r := phonenumbers.GetRegionCodeForCountryCode(int(n.GetCountryCode())); r != "" && r != "ZZ" {
+				return r
+			}
+		}
+	}
+	return cmp.Or(region, "the workspace's region")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/hubspot"
+	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/phone"
 )
 
@@ -19,7 +20,8 @@ const (
 	SearchLimit     = 5
 )
 
-var searchProperties = []string{"firstname", "lastname", "email", "phone", "mobilephone", "createdate"}
+// searchProperties are what a result shows, with what tells duplicates apart (created, owner, stage, activity).
+var searchProperties = []string{"firstname", "lastname", "email", "phone", "mobilephone", "createdate", "lifecyclestage", "hubspot_owner_id", match.PropLastActivity}
 
 // SearchContacts returns up to five contacts by name, email or phone, while the workspace allows outbound
 // search. Queries under two characters return nothing without calling HubSpot. Errors: EFORBIDDEN (option off),
@@ -57,8 +59,7 @@ func (s *Service) SearchContacts(ctx context.Context, query string) ([]*convrs.H
 		}
 		res := make([]*convrs.HubspotContact, 0, len(found))
 		for _, ct := range found {
-			res = append(res, &convrs.HubspotContact{ID: ct.ID, FirstName: ct.Prop("firstname"), LastName: ct.Prop("lastname"),
-				Email: ct.Prop("email"), Phone: ct.Prop("phone"), MobilePhone: ct.Prop("mobilephone"), URL: s.cfg.Clients.ContactURL(integ, ct.ID)})
+			res = append(res, s.present(ctx, hc, integ, ct))
 		}
 		return res, 0, nil
 	})

@@ -3,6 +3,7 @@ package contactcard_test
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/convrs/gateway/convrs"
@@ -93,7 +94,7 @@ func TestStartConversationOutbound(t *testing.T) {
 
 		// The pick: details come from HubSpot, whatever the browser sent (forged fields, a forged link).
 		c, err := start(convrs.StartConversationInput{HubspotContactID: id, Channel: "sms", Customer: convrs.CustomerInput{
-			Email: ptr("forged@evil.test"), Phone: ptr("+14155550199"), FirstName: ptr("Mallory"), HubspotContactID: ptr("1")}})
+			Email: ptr("forged@evil.test"), Phone: ptr("+14155550199"), FirstName: ptr("Mallory")}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +105,7 @@ func TestStartConversationOutbound(t *testing.T) {
 		}
 		// The card needs no search: the link is there from the first message.
 		mark := e.mark()
-		if lk := e.card(cust.ID); lk.MatchedBy != convrs.MatchCRMID || lk.Contact.ID != id {
+		if lk := e.card(cust.ID); lk.MatchedBy != convrs.MatchChosen || lk.Contact.ID != id || !strings.HasPrefix(lk.LinkWords, "chosen by ") {
 			t.Errorf("card of the new customer = %+v", lk)
 		}
 		if n := e.calls(mark, http.MethodPost, "/crm/objects/2026-03/contacts/search"); n != 0 {

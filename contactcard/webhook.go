@@ -188,7 +188,8 @@ func (s *Service) apply(ctx context.Context, e WebhookEvent, typ string, log int
 	InfoContext(context.Context, string, ...any)
 	DebugContext(context.Context, string, ...any)
 }) error {
-	ws, err := s.cfg.Store.WorkspaceByHubspotPortal(ctx, e.PortalID)
+	// Every workspace connected to the portal receives the event (each has its own customers and links).
+	wss, err := s.cfg.Store.WorkspacesByHubspotPortal(ctx, e.PortalID)
 	if convrs.ErrorCode(err) == convrs.ENOTFOUND {
 		s.ignore(IgnoredPortal)
 		log.InfoContext(ctx, "contactcard: webhook for a portal no workspace is connected to; ignored")
@@ -196,7 +197,7 @@ func (s *Service) apply(ctx context.Context, e WebhookEvent, typ string, log int
 	} else if err != nil {
 		return err
 	}
-	id := strconv.FormatInt(e.ObjectID, 10)
+	// The order of a contact's events is the portal's: checked once, whatever the number of workspaces.
 	switch typ {
 	case EventDeletion, EventMerge, EventRestore, EventPrivacyDeletion, EventCreation:
 		if !s.inOrder(ctx, e) {
@@ -204,6 +205,19 @@ func (s *Service) apply(ctx context.Context, e WebhookEvent, typ string, log int
 			return nil
 		}
 	}
+	var errs []error
+	for _, ws := range wss {
+		errs = append(errs, s.applyTo(ctx, ws, e, typ, log))
+	}
+	return errors.Join(errs...)
+}
+
+// applyTo applies e, as the contact event typ, to the workspace ws.
+func (s *Service) applyTo(ctx context.Context, ws string, e WebhookEvent, typ string, log interface {
+	InfoContext(context.Context, string, ...any)
+	DebugContext(context.Context, string, ...any)
+}) error {
+	id := strconv.FormatInt(e.ObjectID, 10)
 	sys := systemContext(ctx, ws)
 	switch typ {
 	case EventPropertyChange:
@@ -244,6 +258,10 @@ func (s *Service) apply(ctx context.Context, e WebhookEvent, typ string, log int
 	case EventPrivacyDeletion:
 		changed, err := s.relink(sys, ws, e.PortalID, []string{id}, "")
 		if err != nil {
+			return err
+		}
+		// Sync records keep where the notes went (the ID), not the erased contact's name or URL.
+		if _, err := s.cfg.Store.ForgetHubspotContactInSyncs(sys, []string{id}); err != nil {
 			return err
 		}
 		s.cacheDelete(ctx, contactKey(ws, e.PortalID, id))

@@ -141,7 +141,7 @@ func TestWebhookFormsMixedAndOtherObjects(t *testing.T) {
 	}
 
 	// Ordering across forms: a classic restore newer than a generic deletion wins, whichever arrives first.
-	if err := e.db.LinkHubspotContact(e.agent, bob.ID, e.portal, id); err != nil {
+	if err := e.db.LinkHubspotContact(e.agent, bob.ID, e.portal, id, convrs.HubspotLinkSource{}); err != nil {
 		t.Fatal(err)
 	}
 	send(classic(200, 6000, contactcard.EventRestore, atoi(id)))
@@ -151,7 +151,7 @@ func TestWebhookFormsMixedAndOtherObjects(t *testing.T) {
 	}
 	// Dedupe across forms: HubSpot's retry of an event under the other form's name is the same event.
 	send(generic(202, 7000, contactcard.EventDeletion, atoi(id)))
-	if err := e.db.LinkHubspotContact(e.agent, bob.ID, e.portal, id); err != nil {
+	if err := e.db.LinkHubspotContact(e.agent, bob.ID, e.portal, id, convrs.HubspotLinkSource{}); err != nil {
 		t.Fatal(err)
 	}
 	send(classic(202, 7000, contactcard.EventDeletion, atoi(id)))

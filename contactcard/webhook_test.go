@@ -34,7 +34,7 @@ func TestWebhookDeletionMergeAndOrder(t *testing.T) {
 		if c.HubspotContactID != keptID || c.Email != "bob@example.com" || c.FirstName != "Bob" {
 			t.Errorf("after merge: customer %+v, want linked to %s and otherwise unchanged", c, keptID)
 		}
-		if got := e.card(bob.ID); got.Contact == nil || got.Contact.ID != keptID || got.MatchedBy != convrs.MatchCRMID {
+		if got := e.card(bob.ID); got.Contact == nil || got.Contact.ID != keptID || got.MatchedBy != convrs.MatchEmail {
 			t.Errorf("card after merge = %+v", got)
 		}
 
@@ -48,7 +48,7 @@ func TestWebhookDeletionMergeAndOrder(t *testing.T) {
 			t.Errorf("after deletion: customer still linked to %s@%d", c.HubspotContactID, c.HubspotPortalID)
 		}
 		// HubSpot retries an acknowledged batch: the duplicates change nothing (a re-link by hand stays).
-		if err := e.db.LinkHubspotContact(e.agent, bob.ID, e.portal, keptID); err != nil {
+		if err := e.db.LinkHubspotContact(e.agent, bob.ID, e.portal, keptID, convrs.HubspotLinkSource{}); err != nil {
 			t.Fatal(err)
 		}
 		del.AttemptNumber = 1

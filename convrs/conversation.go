@@ -33,7 +33,7 @@ func (c Channel) NeedsContact(hasEmail, hasPhone bool) error {
 	switch c {
 	case ChannelSMS, ChannelWhatsApp:
 		if !hasPhone {
-			return Invalidf("phone", "An %s chat needs the customer's phone number.", c.label())
+			return Invalidf("phone", "%s %s chat needs the customer's phone number.", c.article(), c.label())
 		}
 	case ChannelEmail:
 		if !hasEmail {
@@ -45,6 +45,14 @@ func (c Channel) NeedsContact(hasEmail, hasPhone bool) error {
 		}
 	}
 	return nil
+}
+
+// article is the indefinite article before the channel's label: "An SMS chat", "A WhatsApp chat".
+func (c Channel) article() string {
+	if c == ChannelSMS {
+		return "An"
+	}
+	return "A"
 }
 
 // label is how messages name the channel.

@@ -46,7 +46,7 @@ func TestChannelValidate(t *testing.T) {
 // Each channel needs its contact detail: a phone for SMS and WhatsApp, an email for email, either for web chat.
 func TestChannelNeedsContact(t *testing.T) {
 	const (
-		phone  = "phone: An %s chat needs the customer's phone number."
+		phone  = "phone: %s chat needs the customer's phone number."
 		email  = "email: An email chat needs the customer's email address."
 		either = "email: Enter an email address or a phone number to reach the customer."
 	)
@@ -55,9 +55,9 @@ func TestChannelNeedsContact(t *testing.T) {
 		hasEmail, hasPhone bool
 		want               string // "" when reachable
 	}{
-		{convrs.ChannelSMS, true, false, strings.Replace(phone, "%s", "SMS", 1)},
+		{convrs.ChannelSMS, true, false, strings.Replace(phone, "%s", "An SMS", 1)},
 		{convrs.ChannelSMS, false, true, ""},
-		{convrs.ChannelWhatsApp, true, false, strings.Replace(phone, "%s", "WhatsApp", 1)},
+		{convrs.ChannelWhatsApp, true, false, strings.Replace(phone, "%s", "A WhatsApp", 1)},
 		{convrs.ChannelWhatsApp, false, true, ""},
 		{convrs.ChannelEmail, false, true, email},
 		{convrs.ChannelEmail, true, false, ""},

@@ -28,7 +28,6 @@ func (in CustomerInput) ValidateText() error {
 	}{
 		{in.Email, "email", MaxEmailLength}, {in.Phone, "phone", MaxPhoneLength},
 		{in.FirstName, "firstName", MaxNameLength}, {in.LastName, "lastName", MaxNameLength},
-		{in.HubspotContactID, "hubspotContactId", MaxContactIDLength},
 	} {
 		if f.v == nil {
 			continue

@@ -42,7 +42,6 @@ func TestCustomerInputValidateText(t *testing.T) {
 		{convrs.CustomerInput{Phone: long(convrs.MaxPhoneLength)}, "phone"},
 		{convrs.CustomerInput{FirstName: long(convrs.MaxNameLength)}, "firstName"},
 		{convrs.CustomerInput{LastName: ptr("O\x00Brien")}, "lastName"},
-		{convrs.CustomerInput{HubspotContactID: long(convrs.MaxContactIDLength)}, "hubspotContactId"},
 	} {
 		got := fieldErrors(t, tc.in.ValidateText())
 		if len(got) != 1 || !strings.HasPrefix(got[0], tc.field+": ") {

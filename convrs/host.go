@@ -48,8 +48,13 @@ type Customer struct {
 	// HubspotContactID links the customer to a HubSpot contact of HubspotPortalID, once known.
 	HubspotContactID string
 	HubspotPortalID  int64
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// HubspotLink is how the link was made: the rule and value matched, or who chose the contact and when.
+	HubspotLink HubspotLinkSource
+	// HubspotNotThisPerson are the contacts an agent unlinked as "not this person": the rules never match the
+	// customer to them again until someone links one.
+	HubspotNotThisPerson []HubspotContactRef
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
 }
 
 // Name returns the customer's full name, or "" when neither part is known.
@@ -78,8 +83,6 @@ type CustomerInput struct {
 	Phone     *string
 	FirstName *string
 	LastName  *string
-	// HubspotContactID links the customer to a contact chosen in outbound search.
-	HubspotContactID *string
 }
 
 // ConversationStatus is whether a conversation is open or closed.
@@ -104,6 +107,11 @@ type Conversation struct {
 	// LastMessageAt orders the inbox.
 	LastMessageAt time.Time
 	UpdatedAt     time.Time
+	// HubspotContactID (of HubspotPortalID) is the contact the agent picked when starting the chat: its
+	// transcript goes there whatever the customer's own link says. HubspotPickedBy says who picked it.
+	HubspotContactID string
+	HubspotPortalID  int64
+	HubspotPickedBy  HubspotLinkSource
 }
 
 // AuthorKind says who wrote a message.
@@ -156,8 +164,12 @@ type StartConversationInput struct {
 	Subject    string
 	Message    string
 	// HubspotContactID is the contact picked in outbound search: the server fetches it from HubSpot itself and
-	// links the customer from the first message (contact fields sent by the browser are never trusted).
+	// the conversation carries it (contact fields sent by the browser are never trusted).
 	HubspotContactID string
+	// LinkCustomer also makes the picked contact the existing customer's (CustomerID) contact from now on.
+	LinkCustomer bool
+	// Pick is the picked contact as the server fetched it; only the server sets it, never the browser.
+	Pick *HubspotPick
 }
 
 // Hook events. A hook registered for an event gets a durable job each time the event happens.

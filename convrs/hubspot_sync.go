@@ -58,6 +58,9 @@ type HubspotSync struct {
 	ContactID   string
 	ContactName string
 	ContactURL  string
+	// MatchedHow says in words how the contact was chosen ("matched by email (bob@example.com)", "chosen by
+	// Sam Agent on 7 Dec").
+	MatchedHow string
 	// NoteIDs are the HubSpot notes written, in timeline order (several for a long transcript).
 	NoteIDs       []string
 	Attempts      int
@@ -142,6 +145,9 @@ type HubspotContact struct {
 	LifecycleStage string
 	Owner          *HubspotOwner
 	URL            string
+	// CreatedAt and LastActivityAt tell duplicates apart; nil when HubSpot did not say.
+	CreatedAt      *time.Time
+	LastActivityAt *time.Time
 }
 
 // HubspotContactLookup is the card's answer for one customer.
@@ -155,6 +161,31 @@ type HubspotContactLookup struct {
 	// ErrorCode (EUNAVAILABLE, ERATELIMITED, …) and Message (words) explain UNAVAILABLE.
 	ErrorCode string
 	Message   string
+	// Link is how the contact was chosen, and LinkWords the same in words for the card.
+	Link      HubspotLinkSource
+	LinkWords string
+	// ConversationID is set when the contact is the one an agent picked for that conversation (its transcript
+	// goes there); CustomerContactID is then the customer's own linked contact, if any.
+	ConversationID    string
+	CustomerContactID string
+	// NotThisPerson counts the contacts agents unlinked from this customer as "not this person".
+	NotThisPerson int
+}
+
+// HubspotLinkService lets agents choose, change and undo a customer's HubSpot contact. Links are made only by
+// the server: the contact is fetched from the connected portal before it is linked. Errors: EUNAUTHORIZED,
+// ENOTFOUND (customer), EINVALID (field hubspotContactId: no such contact), ECONFLICT (HubSpot not enabled),
+// EFORBIDDEN (search while allowOutboundSearch is off), EUNAVAILABLE / ERATELIMITED (HubSpot).
+type HubspotLinkService interface {
+	// ChangeContact links the customer to contactID, chosen by the caller, and forgets a "not this person".
+	ChangeContact(ctx context.Context, customerID, contactID string) (*HubspotContactLookup, error)
+	// UnlinkContact removes the customer's link and remembers the contact as "not this person".
+	UnlinkContact(ctx context.Context, customerID string) (*HubspotContactLookup, error)
+	// ContactCandidates lists the contacts sharing the customer's email or phone number, oldest first.
+	ContactCandidates(ctx context.Context, customerID string) ([]*HubspotContact, error)
+	// ConversationContact is the card of a conversation's customer: the contact picked for that conversation
+	// when there is one, else the customer's.
+	ConversationContact(ctx context.Context, customerID, conversationID string) (*HubspotContactLookup, error)
 }
 
 // HubspotContactService serves the agent's HubSpot card and outbound search. Errors: EUNAUTHORIZED, ENOTFOUND

@@ -96,7 +96,7 @@ test('a closed chat is written to the HubSpot contact found by phone, visibly fo
   await agent.locator('.conversation__header .badge[data-status="CLOSED"]').waitFor();
   const agentLine = agent.getByRole('status', { name: 'HubSpot sync' });
   await agentLine.getByText('Written to HubSpot:').waitFor({ timeout: 60_000 });
-  assert.match(await agentLine.textContent(), /^Written to HubSpot: Phoebe Marsh ↗ \(matched by CRM link\)$/);
+  assert.match(await agentLine.textContent(), /^Written to HubSpot: Phoebe Marsh ↗ \(matched by phone number \(\+44\d+\)\)$/);
   const agentLink = agentLine.getByRole('link', { name: /Phoebe Marsh/ });
   assert.equal(await agentLink.getAttribute('target'), '_blank');
   assert.equal(await agentLink.getAttribute('rel'), 'noopener noreferrer');
@@ -105,7 +105,7 @@ test('a closed chat is written to the HubSpot contact found by phone, visibly fo
   // The admin's card followed it live, without a reload.
   const row = activity.getByRole('listitem').filter({ hasText: email });
   await row.getByText('Written to HubSpot:').waitFor({ timeout: 60_000 });
-  assert.match(await row.textContent(), /Written to HubSpot: Phoebe Marsh ↗ \(matched by CRM link\)/);
+  assert.match(await row.textContent(), /Written to HubSpot: Phoebe Marsh ↗ \(matched by phone number \(\+44\d+\)\)/);
   await activity.getByRole('list', { name: 'Syncs by outcome' }).getByText('written').waitFor();
   await screenshot(admin, 'hubspot-sync-3-admin-activity');
   // On a phone the section fits its card: long emails and links wrap instead of widening it.

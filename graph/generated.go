@@ -35,6 +35,7 @@ type ResolverRoot interface {
 	HubspotContact() HubspotContactResolver
 	HubspotContactLookup() HubspotContactLookupResolver
 	HubspotIntegration() HubspotIntegrationResolver
+	HubspotLink() HubspotLinkResolver
 	HubspotOwner() HubspotOwnerResolver
 	HubspotSync() HubspotSyncResolver
 	HubspotSyncPage() HubspotSyncPageResolver
@@ -84,9 +85,11 @@ type ComplexityRoot struct {
 	}
 
 	HubspotContact struct {
+		CreatedAt      func(childComplexity int) int
 		Email          func(childComplexity int) int
 		FirstName      func(childComplexity int) int
 		ID             func(childComplexity int) int
+		LastActivityAt func(childComplexity int) int
 		LastName       func(childComplexity int) int
 		LifecycleStage func(childComplexity int) int
 		MobilePhone    func(childComplexity int) int
@@ -97,13 +100,17 @@ type ComplexityRoot struct {
 	}
 
 	HubspotContactLookup struct {
-		Candidates func(childComplexity int) int
-		Contact    func(childComplexity int) int
-		CustomerID func(childComplexity int) int
-		ErrorCode  func(childComplexity int) int
-		MatchedBy  func(childComplexity int) int
-		Message    func(childComplexity int) int
-		Outcome    func(childComplexity int) int
+		Candidates        func(childComplexity int) int
+		Contact           func(childComplexity int) int
+		ConversationID    func(childComplexity int) int
+		CustomerContactID func(childComplexity int) int
+		CustomerID        func(childComplexity int) int
+		ErrorCode         func(childComplexity int) int
+		Link              func(childComplexity int) int
+		MatchedBy         func(childComplexity int) int
+		Message           func(childComplexity int) int
+		NotThisPerson     func(childComplexity int) int
+		Outcome           func(childComplexity int) int
 	}
 
 	HubspotIntegration struct {
@@ -117,6 +124,14 @@ type ComplexityRoot struct {
 		Scopes           func(childComplexity int) int
 		State            func(childComplexity int) int
 		UIDomain         func(childComplexity int) int
+	}
+
+	HubspotLink struct {
+		At          func(childComplexity int) int
+		ChosenBy    func(childComplexity int) int
+		Description func(childComplexity int) int
+		Rule        func(childComplexity int) int
+		Value       func(childComplexity int) int
 	}
 
 	HubspotOptions struct {
@@ -142,6 +157,7 @@ type ComplexityRoot struct {
 		Customer       func(childComplexity int) int
 		ID             func(childComplexity int) int
 		MatchedBy      func(childComplexity int) int
+		MatchedHow     func(childComplexity int) int
 		NextAttemptAt  func(childComplexity int) int
 		NoteIDs        func(childComplexity int) int
 		Reason         func(childComplexity int) int
@@ -179,6 +195,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		BackfillHubspotSyncs    func(childComplexity int, days int) int
+		ChangeHubspotContact    func(childComplexity int, customerID string, hubspotContactID string) int
 		CloseConversation       func(childComplexity int, id string) int
 		ConnectHubspot          func(childComplexity int) int
 		DisableHubspot          func(childComplexity int) int
@@ -189,25 +206,27 @@ type ComplexityRoot struct {
 		SaveHubspotOptions      func(childComplexity int, input convrs.HubspotOptions) int
 		SendMessage             func(childComplexity int, conversationID string, text string) int
 		StartConversation       func(childComplexity int, input model.StartConversationInput) int
+		UnlinkHubspotContact    func(childComplexity int, customerID string) int
 		UpdateCustomer          func(childComplexity int, id string, input convrs.CustomerInput) int
 		UpdateWorkspaceSettings func(childComplexity int, input convrs.WorkspaceUpdate) int
 	}
 
 	Query struct {
-		Conversation          func(childComplexity int, id string) int
-		Conversations         func(childComplexity int, status *convrs.ConversationStatus, customerID *string, first *int) int
-		Customer              func(childComplexity int, id string) int
-		Customers             func(childComplexity int, query *string, first *int) int
-		HubspotBackfillCount  func(childComplexity int, days int) int
-		HubspotContact        func(childComplexity int, customerID string) int
-		HubspotIntegration    func(childComplexity int) int
-		HubspotSync           func(childComplexity int, conversationID string) int
-		HubspotSyncSummary    func(childComplexity int) int
-		HubspotSyncs          func(childComplexity int, status *convrs.HubspotSyncStatus, first *int, after *string) int
-		Me                    func(childComplexity int) int
-		SearchHubspotContacts func(childComplexity int, query string) int
-		Staff                 func(childComplexity int) int
-		Workspace             func(childComplexity int) int
+		Conversation             func(childComplexity int, id string) int
+		Conversations            func(childComplexity int, status *convrs.ConversationStatus, customerID *string, first *int) int
+		Customer                 func(childComplexity int, id string) int
+		Customers                func(childComplexity int, query *string, first *int) int
+		HubspotBackfillCount     func(childComplexity int, days int) int
+		HubspotContact           func(childComplexity int, customerID string, conversationID *string) int
+		HubspotContactCandidates func(childComplexity int, customerID string) int
+		HubspotIntegration       func(childComplexity int) int
+		HubspotSync              func(childComplexity int, conversationID string) int
+		HubspotSyncSummary       func(childComplexity int) int
+		HubspotSyncs             func(childComplexity int, status *convrs.HubspotSyncStatus, first *int, after *string) int
+		Me                       func(childComplexity int) int
+		SearchHubspotContacts    func(childComplexity int, query string) int
+		Staff                    func(childComplexity int) int
+		Workspace                func(childComplexity int) int
 	}
 
 	Staff struct {
@@ -219,7 +238,7 @@ type ComplexityRoot struct {
 
 	Subscription struct {
 		ConversationEvents        func(childComplexity int) int
-		HubspotContactUpdated     func(childComplexity int, customerID string) int
+		HubspotContactUpdated     func(childComplexity int, customerID string, conversationID *string) int
 		HubspotIntegrationChanged func(childComplexity int) int
 		HubspotSyncUpdated        func(childComplexity int) int
 	}
@@ -265,9 +284,18 @@ type HubspotContactLookupResolver interface {
 
 	ErrorCode(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
 	Message(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
+	Link(ctx context.Context, obj *convrs.HubspotContactLookup) (*convrs.HubspotLinkSource, error)
+	ConversationID(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
+	CustomerContactID(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
 }
 type HubspotIntegrationResolver interface {
 	PortalID(ctx context.Context, obj *convrs.HubspotIntegration) (*string, error)
+}
+type HubspotLinkResolver interface {
+	Value(ctx context.Context, obj *convrs.HubspotLinkSource) (*string, error)
+	ChosenBy(ctx context.Context, obj *convrs.HubspotLinkSource) (*string, error)
+	At(ctx context.Context, obj *convrs.HubspotLinkSource) (*time.Time, error)
+	Description(ctx context.Context, obj *convrs.HubspotLinkSource) (string, error)
 }
 type HubspotOwnerResolver interface {
 	Name(ctx context.Context, obj *convrs.HubspotOwner) (*string, error)
@@ -283,6 +311,7 @@ type HubspotSyncResolver interface {
 	ContactID(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
 	ContactName(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
 	ContactURL(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
+	MatchedHow(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
 }
 type HubspotSyncPageResolver interface {
 	EndCursor(ctx context.Context, obj *convrs.HubspotSyncPage) (*string, error)
@@ -294,6 +323,8 @@ type MutationResolver interface {
 	ReopenConversation(ctx context.Context, id string) (*convrs.Conversation, error)
 	StartConversation(ctx context.Context, input model.StartConversationInput) (*convrs.Conversation, error)
 	UpdateCustomer(ctx context.Context, id string, input convrs.CustomerInput) (*convrs.Customer, error)
+	ChangeHubspotContact(ctx context.Context, customerID string, hubspotContactID string) (*convrs.HubspotContactLookup, error)
+	UnlinkHubspotContact(ctx context.Context, customerID string) (*convrs.HubspotContactLookup, error)
 	UpdateWorkspaceSettings(ctx context.Context, input convrs.WorkspaceUpdate) (*convrs.Workspace, error)
 	ConnectHubspot(ctx context.Context) (*model.HubspotAuthorization, error)
 	EnableHubspot(ctx context.Context) (*convrs.HubspotIntegration, error)
@@ -315,14 +346,15 @@ type QueryResolver interface {
 	HubspotSyncs(ctx context.Context, status *convrs.HubspotSyncStatus, first *int, after *string) (*convrs.HubspotSyncPage, error)
 	HubspotSyncSummary(ctx context.Context) (*convrs.HubspotSyncSummary, error)
 	HubspotBackfillCount(ctx context.Context, days int) (int, error)
-	HubspotContact(ctx context.Context, customerID string) (*convrs.HubspotContactLookup, error)
+	HubspotContact(ctx context.Context, customerID string, conversationID *string) (*convrs.HubspotContactLookup, error)
+	HubspotContactCandidates(ctx context.Context, customerID string) ([]*convrs.HubspotContact, error)
 	SearchHubspotContacts(ctx context.Context, query string) ([]*convrs.HubspotContact, error)
 }
 type SubscriptionResolver interface {
 	ConversationEvents(ctx context.Context) (<-chan *model.ConversationEvent, error)
 	HubspotIntegrationChanged(ctx context.Context) (<-chan *convrs.HubspotIntegration, error)
 	HubspotSyncUpdated(ctx context.Context) (<-chan *convrs.HubspotSync, error)
-	HubspotContactUpdated(ctx context.Context, customerID string) (<-chan *convrs.HubspotContactLookup, error)
+	HubspotContactUpdated(ctx context.Context, customerID string, conversationID *string) (<-chan *convrs.HubspotContactLookup, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -496,6 +528,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HubspotAuthorization.URL(childComplexity), true
 
+	case "HubspotContact.createdAt":
+		if e.ComplexityRoot.HubspotContact.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContact.CreatedAt(childComplexity), true
 	case "HubspotContact.email":
 		if e.ComplexityRoot.HubspotContact.Email == nil {
 			break
@@ -514,6 +552,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotContact.ID(childComplexity), true
+	case "HubspotContact.lastActivityAt":
+		if e.ComplexityRoot.HubspotContact.LastActivityAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContact.LastActivityAt(childComplexity), true
 	case "HubspotContact.lastName":
 		if e.ComplexityRoot.HubspotContact.LastName == nil {
 			break
@@ -569,6 +613,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotContactLookup.Contact(childComplexity), true
+	case "HubspotContactLookup.conversationId":
+		if e.ComplexityRoot.HubspotContactLookup.ConversationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.ConversationID(childComplexity), true
+	case "HubspotContactLookup.customerContactId":
+		if e.ComplexityRoot.HubspotContactLookup.CustomerContactID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.CustomerContactID(childComplexity), true
 	case "HubspotContactLookup.customerId":
 		if e.ComplexityRoot.HubspotContactLookup.CustomerID == nil {
 			break
@@ -581,6 +637,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotContactLookup.ErrorCode(childComplexity), true
+	case "HubspotContactLookup.link":
+		if e.ComplexityRoot.HubspotContactLookup.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.Link(childComplexity), true
 	case "HubspotContactLookup.matchedBy":
 		if e.ComplexityRoot.HubspotContactLookup.MatchedBy == nil {
 			break
@@ -593,6 +655,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotContactLookup.Message(childComplexity), true
+	case "HubspotContactLookup.notThisPerson":
+		if e.ComplexityRoot.HubspotContactLookup.NotThisPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.NotThisPerson(childComplexity), true
 	case "HubspotContactLookup.outcome":
 		if e.ComplexityRoot.HubspotContactLookup.Outcome == nil {
 			break
@@ -660,6 +728,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotIntegration.UIDomain(childComplexity), true
+
+	case "HubspotLink.at":
+		if e.ComplexityRoot.HubspotLink.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotLink.At(childComplexity), true
+	case "HubspotLink.chosenBy":
+		if e.ComplexityRoot.HubspotLink.ChosenBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotLink.ChosenBy(childComplexity), true
+	case "HubspotLink.description":
+		if e.ComplexityRoot.HubspotLink.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotLink.Description(childComplexity), true
+	case "HubspotLink.rule":
+		if e.ComplexityRoot.HubspotLink.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotLink.Rule(childComplexity), true
+	case "HubspotLink.value":
+		if e.ComplexityRoot.HubspotLink.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotLink.Value(childComplexity), true
 
 	case "HubspotOptions.allowOutboundSearch":
 		if e.ComplexityRoot.HubspotOptions.AllowOutboundSearch == nil {
@@ -759,6 +858,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotSync.MatchedBy(childComplexity), true
+	case "HubspotSync.matchedHow":
+		if e.ComplexityRoot.HubspotSync.MatchedHow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.MatchedHow(childComplexity), true
 	case "HubspotSync.nextAttemptAt":
 		if e.ComplexityRoot.HubspotSync.NextAttemptAt == nil {
 			break
@@ -918,6 +1023,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.BackfillHubspotSyncs(childComplexity, args["days"].(int)), true
+	case "Mutation.changeHubspotContact":
+		if e.ComplexityRoot.Mutation.ChangeHubspotContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeHubspotContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeHubspotContact(childComplexity, args["customerId"].(string), args["hubspotContactId"].(string)), true
 	case "Mutation.closeConversation":
 		if e.ComplexityRoot.Mutation.CloseConversation == nil {
 			break
@@ -1013,6 +1129,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartConversation(childComplexity, args["input"].(model.StartConversationInput)), true
+	case "Mutation.unlinkHubspotContact":
+		if e.ComplexityRoot.Mutation.UnlinkHubspotContact == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unlinkHubspotContact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnlinkHubspotContact(childComplexity, args["customerId"].(string)), true
 	case "Mutation.updateCustomer":
 		if e.ComplexityRoot.Mutation.UpdateCustomer == nil {
 			break
@@ -1101,7 +1228,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.HubspotContact(childComplexity, args["customerId"].(string)), true
+		return e.ComplexityRoot.Query.HubspotContact(childComplexity, args["customerId"].(string), args["conversationId"].(*string)), true
+	case "Query.hubspotContactCandidates":
+		if e.ComplexityRoot.Query.HubspotContactCandidates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_hubspotContactCandidates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.HubspotContactCandidates(childComplexity, args["customerId"].(string)), true
 	case "Query.hubspotIntegration":
 		if e.ComplexityRoot.Query.HubspotIntegration == nil {
 			break
@@ -1208,7 +1346,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.HubspotContactUpdated(childComplexity, args["customerId"].(string)), true
+		return e.ComplexityRoot.Subscription.HubspotContactUpdated(childComplexity, args["customerId"].(string), args["conversationId"].(*string)), true
 	case "Subscription.hubspotIntegrationChanged":
 		if e.ComplexityRoot.Subscription.HubspotIntegrationChanged == nil {
 			break
@@ -1384,8 +1522,13 @@ type Query {
   hubspotSyncSummary: HubspotSyncSummary!
   "Admin only. How many conversations closed in the last ` + "`" + `days` + "`" + ` days (7 or 30) were never synced."
   hubspotBackfillCount(days: Int!): Int!
-  "The chat customer's HubSpot contact (CRM ID, else email, else phone; never creates one), for the User Details panel."
-  hubspotContact(customerId: ID!): HubspotContactLookup!
+  """
+  The chat customer's HubSpot contact (CRM ID, else email, else phone; never creates one), for the User Details panel.
+  With conversationId: the contact an agent picked when starting that chat, which its transcript goes to, if any.
+  """
+  hubspotContact(customerId: ID!, conversationId: ID): HubspotContactLookup!
+  "The HubSpot contacts that share the customer's email or phone number, oldest first (Change contact chooses among them)."
+  hubspotContactCandidates(customerId: ID!): [HubspotContact!]!
   "Outbound search (Create New Chat): up to five contacts by name, email or phone. EFORBIDDEN unless allowOutboundSearch is on."
   searchHubspotContacts(query: String!): [HubspotContact!]!
 }
@@ -1400,7 +1543,12 @@ type Mutation {
   reopenConversation(id: ID!): Conversation!
   "Create New Chat: starts an outbound conversation with a new or existing customer."
   startConversation(input: StartConversationInput!): Conversation!
+  "Changes a customer's name, email or phone (validated as in Create New Chat). It never links a HubSpot contact: see changeHubspotContact."
   updateCustomer(id: ID!, input: CustomerInput!): Customer!
+  "Change contact: links the customer to a HubSpot contact the caller chose, read from the connected portal first (EINVALID, field hubspotContactId, if HubSpot has no such contact). Admins and agents."
+  changeHubspotContact(customerId: ID!, hubspotContactId: ID!): HubspotContactLookup!
+  "Unlink (not this person): removes the customer's HubSpot link and remembers the contact, so the rules never match them to it again until someone links it. Admins and agents."
+  unlinkHubspotContact(customerId: ID!): HubspotContactLookup!
   "Admin only."
   updateWorkspaceSettings(input: WorkspaceSettingsInput!): Workspace!
 
@@ -1425,8 +1573,8 @@ type Subscription {
   hubspotIntegrationChanged: HubspotIntegration!
   "The workspace's transcript sync records each time one changes (in any gateway process)."
   hubspotSyncUpdated: HubspotSync!
-  "The customer's HubSpot card each time it changes: HubSpot webhooks, a new link, the integration disabled."
-  hubspotContactUpdated(customerId: ID!): HubspotContactLookup!
+  "The customer's HubSpot card each time it changes: HubSpot webhooks, a new link, the integration disabled. With conversationId, the card as hubspotContact(customerId, conversationId) shows it."
+  hubspotContactUpdated(customerId: ID!, conversationId: ID): HubspotContactLookup!
 }
 
 enum Role {
@@ -1471,12 +1619,12 @@ type Customer {
   hubspotContactId: String
 }
 
+"What staff may write about a customer. HubSpot links are made only by the server (rules, an outbound pick, changeHubspotContact)."
 input CustomerInput {
   email: String
   phone: String
   firstName: String
   lastName: String
-  hubspotContactId: String
 }
 
 enum ConversationStatus {
@@ -1525,8 +1673,10 @@ input StartConversationInput {
   channel: String!
   subject: String
   message: String!
-  "The HubSpot contact picked in outbound search: the server fetches it itself and links the new customer."
+  "The HubSpot contact picked in outbound search: the server fetches it itself; the conversation's transcript goes to it, and a new customer is linked to it."
   hubspotContactId: String
+  "With customerId and hubspotContactId: also make the picked contact that customer's HubSpot contact from now on."
+  linkCustomer: Boolean
 }
 
 enum ConversationEventKind {
@@ -1603,6 +1753,8 @@ enum HubspotMatchRule {
   EMAIL
   PHONE
   CREATED
+  "A person chose the contact (an outbound pick, Change contact)."
+  CHOSEN
 }
 
 type HubspotSync {
@@ -1622,6 +1774,8 @@ type HubspotSync {
   contactId: String
   contactName: String
   contactUrl: String
+  "How the contact was chosen, in words: \"matched by email (bob@example.com)\", \"chosen by Sam Agent on 7 Dec\"."
+  matchedHow: String
   "The notes written, in timeline order (a long transcript spans several)."
   noteIds: [String!]!
   attempts: Int!
@@ -1670,6 +1824,27 @@ type HubspotContactLookup {
   candidates: Int!
   errorCode: String
   message: String
+  "How the contact was chosen: the rule and value matched, or who chose it and when."
+  link: HubspotLink
+  "Set when the contact is the one an agent picked for this conversation (its transcript goes there)."
+  conversationId: ID
+  "With conversationId: the customer's own linked contact (null when the customer has none); another one than contact's means the chat goes elsewhere than the customer's other chats."
+  customerContactId: String
+  "How many contacts agents unlinked from this customer as not this person."
+  notThisPerson: Int!
+}
+
+"How a customer's (or a conversation's) HubSpot contact was chosen."
+type HubspotLink {
+  "EMAIL, PHONE, CREATED (by the transcript sync), CHOSEN (by a person), or CRM_ID for a link made before Convrs recorded how."
+  rule: HubspotMatchRule!
+  "The email or phone number the rule matched."
+  value: String
+  "Who chose the contact (CHOSEN)."
+  chosenBy: String
+  at: Time
+  "In words: \"matched by email (bob@example.com)\", \"chosen by Sam Agent on 7 Dec\"."
+  description: String!
 }
 
 type HubspotOwner {
@@ -1692,6 +1867,10 @@ type HubspotContact {
   owner: HubspotOwner
   "The contact's record in HubSpot."
   url: String!
+  "When the contact was created in HubSpot."
+  createdAt: Time
+  "HubSpot's last activity date, if known."
+  lastActivityAt: Time
 }
 `, BuiltIn: false},
 }
@@ -1795,6 +1974,10 @@ func (ec *executionContext) childFields_HubspotContact(ctx context.Context, fiel
 		return ec.fieldContext_HubspotContact_owner(ctx, field)
 	case "url":
 		return ec.fieldContext_HubspotContact_url(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_HubspotContact_createdAt(ctx, field)
+	case "lastActivityAt":
+		return ec.fieldContext_HubspotContact_lastActivityAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HubspotContact", field.Name)
 }
@@ -1815,6 +1998,14 @@ func (ec *executionContext) childFields_HubspotContactLookup(ctx context.Context
 		return ec.fieldContext_HubspotContactLookup_errorCode(ctx, field)
 	case "message":
 		return ec.fieldContext_HubspotContactLookup_message(ctx, field)
+	case "link":
+		return ec.fieldContext_HubspotContactLookup_link(ctx, field)
+	case "conversationId":
+		return ec.fieldContext_HubspotContactLookup_conversationId(ctx, field)
+	case "customerContactId":
+		return ec.fieldContext_HubspotContactLookup_customerContactId(ctx, field)
+	case "notThisPerson":
+		return ec.fieldContext_HubspotContactLookup_notThisPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HubspotContactLookup", field.Name)
 }
@@ -1843,6 +2034,22 @@ func (ec *executionContext) childFields_HubspotIntegration(ctx context.Context, 
 		return ec.fieldContext_HubspotIntegration_options(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HubspotIntegration", field.Name)
+}
+
+func (ec *executionContext) childFields_HubspotLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_HubspotLink_rule(ctx, field)
+	case "value":
+		return ec.fieldContext_HubspotLink_value(ctx, field)
+	case "chosenBy":
+		return ec.fieldContext_HubspotLink_chosenBy(ctx, field)
+	case "at":
+		return ec.fieldContext_HubspotLink_at(ctx, field)
+	case "description":
+		return ec.fieldContext_HubspotLink_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotLink", field.Name)
 }
 
 func (ec *executionContext) childFields_HubspotOptions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1893,6 +2100,8 @@ func (ec *executionContext) childFields_HubspotSync(ctx context.Context, field g
 		return ec.fieldContext_HubspotSync_contactName(ctx, field)
 	case "contactUrl":
 		return ec.fieldContext_HubspotSync_contactUrl(ctx, field)
+	case "matchedHow":
+		return ec.fieldContext_HubspotSync_matchedHow(ctx, field)
 	case "noteIds":
 		return ec.fieldContext_HubspotSync_noteIds(ctx, field)
 	case "attempts":
@@ -2141,6 +2350,28 @@ func (ec *executionContext) field_Mutation_backfillHubspotSyncs_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_changeHubspotContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "hubspotContactId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["hubspotContactId"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_closeConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2252,6 +2483,20 @@ func (ec *executionContext) field_Mutation_startConversation_args(ctx context.Co
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unlinkHubspotContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
 	return args, nil
 }
 
@@ -2399,6 +2644,20 @@ func (ec *executionContext) field_Query_hubspotBackfillCount_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_hubspotContactCandidates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "customerId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customerId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_hubspotContact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2410,6 +2669,14 @@ func (ec *executionContext) field_Query_hubspotContact_args(ctx context.Context,
 		return nil, err
 	}
 	args["customerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg1
 	return args, nil
 }
 
@@ -2482,6 +2749,14 @@ func (ec *executionContext) field_Subscription_hubspotContactUpdated_args(ctx co
 		return nil, err
 	}
 	args["customerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg1
 	return args, nil
 }
 
@@ -3416,6 +3691,52 @@ func (ec *executionContext) fieldContext_HubspotContact_url(_ context.Context, f
 	return graphql.NewScalarFieldContext("HubspotContact", field, false, false, "String")
 }
 
+func (ec *executionContext) _HubspotContact_createdAt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContact_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContact_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContact", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HubspotContact_lastActivityAt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContact_lastActivityAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastActivityAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContact_lastActivityAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContact", field, false, false, "Time")
+}
+
 func (ec *executionContext) _HubspotContactLookup_customerId(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3584,6 +3905,107 @@ func (ec *executionContext) _HubspotContactLookup_message(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_HubspotContactLookup_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HubspotContactLookup", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotContactLookup_link(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContactLookup().Link(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotLinkSource) graphql.Marshaler {
+			return ec.marshalOHubspotLink2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotLinkSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HubspotContactLookup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HubspotContactLookup_conversationId(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_conversationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContactLookup().ConversationID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_conversationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContactLookup", field, true, true, "ID")
+}
+
+func (ec *executionContext) _HubspotContactLookup_customerContactId(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_customerContactId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContactLookup().CustomerContactID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_customerContactId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContactLookup", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotContactLookup_notThisPerson(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_notThisPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotThisPerson, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_notThisPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContactLookup", field, false, false, "Int")
 }
 
 func (ec *executionContext) _HubspotIntegration_state(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotIntegration) (ret graphql.Marshaler) {
@@ -3823,6 +4245,121 @@ func (ec *executionContext) fieldContext_HubspotIntegration_options(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _HubspotLink_rule(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotLinkSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotLink_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v convrs.HubspotMatchRule) graphql.Marshaler {
+			return ec.marshalNHubspotMatchRule2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotLink_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotLink", field, false, false, "HubspotMatchRule")
+}
+
+func (ec *executionContext) _HubspotLink_value(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotLinkSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotLink_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotLink().Value(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotLink_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotLink", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotLink_chosenBy(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotLinkSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotLink_chosenBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotLink().ChosenBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotLink_chosenBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotLink", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotLink_at(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotLinkSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotLink_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotLink().At(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotLink_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotLink", field, true, true, "Time")
+}
+
+func (ec *executionContext) _HubspotLink_description(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotLinkSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotLink_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotLink().Description(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotLink_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotLink", field, true, true, "String")
 }
 
 func (ec *executionContext) _HubspotOptions_allowOutboundSearch(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotOptions) (ret graphql.Marshaler) {
@@ -4222,6 +4759,29 @@ func (ec *executionContext) _HubspotSync_contactUrl(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_HubspotSync_contactUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotSync_matchedHow(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_matchedHow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotSync().MatchedHow(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_matchedHow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HubspotSync", field, true, true, "String")
 }
 
@@ -5027,6 +5587,94 @@ func (ec *executionContext) fieldContext_Mutation_updateCustomer(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_changeHubspotContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeHubspotContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeHubspotContact(ctx, fc.Args["customerId"].(string), fc.Args["hubspotContactId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotContactLookup) graphql.Marshaler {
+			return ec.marshalNHubspotContactLookup2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactLookup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeHubspotContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotContactLookup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeHubspotContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unlinkHubspotContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unlinkHubspotContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnlinkHubspotContact(ctx, fc.Args["customerId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotContactLookup) graphql.Marshaler {
+			return ec.marshalNHubspotContactLookup2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactLookup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unlinkHubspotContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotContactLookup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unlinkHubspotContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateWorkspaceSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5777,7 +6425,7 @@ func (ec *executionContext) _Query_hubspotContact(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().HubspotContact(ctx, fc.Args["customerId"].(string))
+			return ec.Resolvers.Query().HubspotContact(ctx, fc.Args["customerId"].(string), fc.Args["conversationId"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotContactLookup) graphql.Marshaler {
@@ -5805,6 +6453,50 @@ func (ec *executionContext) fieldContext_Query_hubspotContact(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_hubspotContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_hubspotContactCandidates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_hubspotContactCandidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().HubspotContactCandidates(ctx, fc.Args["customerId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*convrs.HubspotContact) graphql.Marshaler {
+			return ec.marshalNHubspotContact2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_hubspotContactCandidates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotContact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_hubspotContactCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6129,7 +6821,7 @@ func (ec *executionContext) _Subscription_hubspotContactUpdated(ctx context.Cont
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().HubspotContactUpdated(ctx, fc.Args["customerId"].(string))
+			return ec.Resolvers.Subscription().HubspotContactUpdated(ctx, fc.Args["customerId"].(string), fc.Args["conversationId"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotContactLookup) graphql.Marshaler {
@@ -7339,7 +8031,7 @@ func (ec *executionContext) unmarshalInputCustomerInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"email", "phone", "firstName", "lastName", "hubspotContactId"}
+	fieldsInOrder := [...]string{"email", "phone", "firstName", "lastName"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7374,13 +8066,6 @@ func (ec *executionContext) unmarshalInputCustomerInput(ctx context.Context, obj
 				return it, err
 			}
 			it.LastName = data
-		case "hubspotContactId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hubspotContactId"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HubspotContactID = data
 		}
 	}
 	return it, nil
@@ -7458,7 +8143,7 @@ func (ec *executionContext) unmarshalInputStartConversationInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"customerId", "customer", "channel", "subject", "message", "hubspotContactId"}
+	fieldsInOrder := [...]string{"customerId", "customer", "channel", "subject", "message", "hubspotContactId", "linkCustomer"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -7507,6 +8192,13 @@ func (ec *executionContext) unmarshalInputStartConversationInput(ctx context.Con
 				return it, err
 			}
 			it.HubspotContactID = data
+		case "linkCustomer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("linkCustomer"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LinkCustomer = data
 		}
 	}
 	return it, nil
@@ -7899,6 +8591,16 @@ func (ec *executionContext) _HubspotContact(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "createdAt":
+			out.Values[i] = ec._HubspotContact_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastActivityAt":
+			out.Values[i] = ec._HubspotContact_lastActivityAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7965,6 +8667,29 @@ func (ec *executionContext) _HubspotContactLookup(ctx context.Context, sel ast.S
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._HubspotContactLookup_message(ctx, field, obj)
 				})
+		case "link":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContactLookup_link(ctx, field, obj)
+				})
+		case "conversationId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContactLookup_conversationId(ctx, field, obj)
+				})
+		case "customerContactId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContactLookup_customerContactId(ctx, field, obj)
+				})
+		case "notThisPerson":
+			out.Values[i] = ec._HubspotContactLookup_notThisPerson(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8044,6 +8769,63 @@ func (ec *executionContext) _HubspotIntegration(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hubspotLinkImplementors = []string{"HubspotLink"}
+
+func (ec *executionContext) _HubspotLink(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotLinkSource) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotLink")
+		case "rule":
+			out.Values[i] = ec._HubspotLink_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotLink_value(ctx, field, obj)
+				})
+		case "chosenBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotLink_chosenBy(ctx, field, obj)
+				})
+		case "at":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotLink_at(ctx, field, obj)
+				})
+		case "description":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotLink_description(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8221,6 +9003,12 @@ func (ec *executionContext) _HubspotSync(ctx context.Context, sel ast.SelectionS
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._HubspotSync_contactUrl(ctx, field, obj)
+				})
+		case "matchedHow":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotSync_matchedHow(ctx, field, obj)
 				})
 		case "noteIds":
 			out.Values[i] = ec._HubspotSync_noteIds(ctx, field, obj)
@@ -8500,6 +9288,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "changeHubspotContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeHubspotContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unlinkHubspotContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unlinkHubspotContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "updateWorkspaceSettings":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateWorkspaceSettings(ctx, field)
@@ -8662,6 +9464,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_hubspotContact(ctx, field)
+				})
+		case "hubspotContactCandidates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_hubspotContactCandidates(ctx, field)
 				})
 		case "searchHubspotContacts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -9455,6 +10263,38 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNHubspotMatchRule2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule(ctx context.Context, v any) (convrs.HubspotMatchRule, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNHubspotMatchRule2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHubspotMatchRule2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule(ctx context.Context, sel ast.SelectionSet, v convrs.HubspotMatchRule) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNHubspotMatchRule2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "HubspotMatchRule!")
+	}
+	return res
+}
+
+var (
+	unmarshalNHubspotMatchRule2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule = map[string]convrs.HubspotMatchRule{
+		"CRM_ID":  convrs.MatchCRMID,
+		"EMAIL":   convrs.MatchEmail,
+		"PHONE":   convrs.MatchPhone,
+		"CREATED": convrs.MatchCreated,
+		"CHOSEN":  convrs.MatchChosen,
+	}
+	marshalNHubspotMatchRule2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule = map[convrs.HubspotMatchRule]string{
+		convrs.MatchCRMID:   "CRM_ID",
+		convrs.MatchEmail:   "EMAIL",
+		convrs.MatchPhone:   "PHONE",
+		convrs.MatchCreated: "CREATED",
+		convrs.MatchChosen:  "CHOSEN",
+	}
+)
+
 func (ec *executionContext) marshalNHubspotOptions2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotOptions(ctx context.Context, sel ast.SelectionSet, v convrs.HubspotOptions) graphql.Marshaler {
 	return ec._HubspotOptions(ctx, sel, &v)
 }
@@ -9948,6 +10788,13 @@ func (ec *executionContext) marshalOHubspotContact2ᚖgithubᚗcomᚋconvrsᚋga
 	return ec._HubspotContact(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOHubspotLink2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotLinkSource(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotLinkSource) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._HubspotLink(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOHubspotMatchRule2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule(ctx context.Context, v any) (*convrs.HubspotMatchRule, error) {
 	if v == nil {
 		return nil, nil
@@ -9973,12 +10820,14 @@ var (
 		"EMAIL":   convrs.MatchEmail,
 		"PHONE":   convrs.MatchPhone,
 		"CREATED": convrs.MatchCreated,
+		"CHOSEN":  convrs.MatchChosen,
 	}
 	marshalOHubspotMatchRule2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotMatchRule = map[convrs.HubspotMatchRule]string{
 		convrs.MatchCRMID:   "CRM_ID",
 		convrs.MatchEmail:   "EMAIL",
 		convrs.MatchPhone:   "PHONE",
 		convrs.MatchCreated: "CREATED",
+		convrs.MatchChosen:  "CHOSEN",
 	}
 )
 

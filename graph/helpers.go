@@ -74,7 +74,7 @@ func messagePage(last *int, before *string) (convrs.MessagePage, error) {
 
 func startInput(in model.StartConversationInput) convrs.StartConversationInput {
 	out := convrs.StartConversationInput{CustomerID: deref(in.CustomerID), Channel: in.Channel, Subject: deref(in.Subject), Message: in.Message,
-		HubspotContactID: deref(in.HubspotContactID)}
+		HubspotContactID: deref(in.HubspotContactID), LinkCustomer: deref(in.LinkCustomer)}
 	if in.Customer != nil {
 		out.Customer = *in.Customer
 	}
@@ -173,4 +173,54 @@ func (r *Resolver) paceSearch(ctx context.Context, query string) error {
 		return convrs.Errorf(convrs.ERATELIMITED, "Too many HubSpot searches: try again in %d s.", int(wait.Round(time.Second)/time.Second)+1)
 	}
 	return nil
+}
+
+// location is the caller's workspace's time zone (UTC when it cannot be read), for dates said in words.
+func (r *Resolver) location(ctx context.Context) *time.Location {
+	p := convrs.PrincipalFromContext(ctx)
+	if p == nil || r.WorkspaceService == nil {
+		return time.UTC
+	}
+	ws, err := r.WorkspaceService.FindWorkspace(ctx, p.WorkspaceID)
+	if err != nil {
+		return time.UTC
+	}
+	if loc, err := time.LoadLocation(ws.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// hubspotContactUpdated streams the customer's card; with conversationID, as that conversation's card shows
+// it (the contact picked for the chat, when there is one).
+func (r *Resolver) hubspotContactUpdated(ctx context.Context, customerID, conversationID string) (<-chan *convrs.HubspotContactLookup, error) {
+	if conversationID == "" {
+		return r.HubspotContactService.SubscribeContact(ctx, customerID)
+	}
+	if _, err := r.HubspotLinkService.ConversationContact(ctx, customerID, conversationID); err != nil {
+		return nil, err
+	}
+	in, err := r.HubspotContactService.SubscribeContact(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *convrs.HubspotContactLookup, 1)
+	go func() {
+		defer close(out)
+		for range in {
+			lk, err := r.HubspotLinkService.ConversationContact(ctx, customerID, conversationID)
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				continue
+			}
+			select {
+			case out <- lk:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
 }

@@ -20,7 +20,9 @@ type Resolver struct {
 	HubspotSyncService  convrs.HubspotSyncService
 	// HubspotContactService serves the agent's HubSpot card and outbound search.
 	HubspotContactService convrs.HubspotContactService
-	PubSub                convrs.PubSub
+	// HubspotLinkService lets agents choose, change and undo a customer's contact, and serves a conversation's card.
+	HubspotLinkService convrs.HubspotLinkService
+	PubSub             convrs.PubSub
 	// Limiter paces each staff member's HubSpot searches (SearchesPerStaff); nil leaves them unpaced.
 	Limiter convrs.Limiter
 	Logger  *slog.Logger

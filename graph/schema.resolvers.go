@@ -9,6 +9,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/graph/model"
@@ -126,6 +127,24 @@ func (r *hubspotContactLookupResolver) Message(ctx context.Context, obj *convrs.
 	return nullIfEmpty(obj.Message), nil
 }
 
+// Link is the resolver for the link field.
+func (r *hubspotContactLookupResolver) Link(ctx context.Context, obj *convrs.HubspotContactLookup) (*convrs.HubspotLinkSource, error) {
+	if !obj.Link.Known() {
+		return nil, nil
+	}
+	return &obj.Link, nil
+}
+
+// ConversationID is the resolver for the conversationId field.
+func (r *hubspotContactLookupResolver) ConversationID(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error) {
+	return nullIfEmpty(obj.ConversationID), nil
+}
+
+// CustomerContactID is the resolver for the customerContactId field.
+func (r *hubspotContactLookupResolver) CustomerContactID(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error) {
+	return nullIfEmpty(obj.CustomerContactID), nil
+}
+
 // PortalID is the resolver for the portalId field.
 func (r *hubspotIntegrationResolver) PortalID(ctx context.Context, obj *convrs.HubspotIntegration) (*string, error) {
 	if obj.PortalID == 0 {
@@ -133,6 +152,29 @@ func (r *hubspotIntegrationResolver) PortalID(ctx context.Context, obj *convrs.H
 	}
 	id := strconv.FormatInt(obj.PortalID, 10)
 	return &id, nil
+}
+
+// Value is the resolver for the value field.
+func (r *hubspotLinkResolver) Value(ctx context.Context, obj *convrs.HubspotLinkSource) (*string, error) {
+	return nullIfEmpty(obj.Value), nil
+}
+
+// ChosenBy is the resolver for the chosenBy field.
+func (r *hubspotLinkResolver) ChosenBy(ctx context.Context, obj *convrs.HubspotLinkSource) (*string, error) {
+	return nullIfEmpty(obj.StaffName), nil
+}
+
+// At is the resolver for the at field.
+func (r *hubspotLinkResolver) At(ctx context.Context, obj *convrs.HubspotLinkSource) (*time.Time, error) {
+	if obj.At.IsZero() {
+		return nil, nil
+	}
+	return &obj.At, nil
+}
+
+// Description is the resolver for the description field.
+func (r *hubspotLinkResolver) Description(ctx context.Context, obj *convrs.HubspotLinkSource) (string, error) {
+	return obj.Words(r.location(ctx), time.Now()), nil
 }
 
 // Name is the resolver for the name field.
@@ -180,6 +222,11 @@ func (r *hubspotSyncResolver) ContactURL(ctx context.Context, obj *convrs.Hubspo
 	return nullIfEmpty(obj.ContactURL), nil
 }
 
+// MatchedHow is the resolver for the matchedHow field.
+func (r *hubspotSyncResolver) MatchedHow(ctx context.Context, obj *convrs.HubspotSync) (*string, error) {
+	return nullIfEmpty(obj.MatchedHow), nil
+}
+
 // EndCursor is the resolver for the endCursor field.
 func (r *hubspotSyncPageResolver) EndCursor(ctx context.Context, obj *convrs.HubspotSyncPage) (*string, error) {
 	return nullIfEmpty(obj.EndCursor), nil
@@ -216,6 +263,16 @@ func (r *mutationResolver) StartConversation(ctx context.Context, input model.St
 // UpdateCustomer is the resolver for the updateCustomer field.
 func (r *mutationResolver) UpdateCustomer(ctx context.Context, id string, input convrs.CustomerInput) (*convrs.Customer, error) {
 	return r.CustomerService.UpdateCustomer(ctx, id, input)
+}
+
+// ChangeHubspotContact is the resolver for the changeHubspotContact field.
+func (r *mutationResolver) ChangeHubspotContact(ctx context.Context, customerID string, hubspotContactID string) (*convrs.HubspotContactLookup, error) {
+	return r.HubspotLinkService.ChangeContact(ctx, customerID, hubspotContactID)
+}
+
+// UnlinkHubspotContact is the resolver for the unlinkHubspotContact field.
+func (r *mutationResolver) UnlinkHubspotContact(ctx context.Context, customerID string) (*convrs.HubspotContactLookup, error) {
+	return r.HubspotLinkService.UnlinkContact(ctx, customerID)
 }
 
 // UpdateWorkspaceSettings is the resolver for the updateWorkspaceSettings field.
@@ -338,8 +395,13 @@ func (r *queryResolver) HubspotBackfillCount(ctx context.Context, days int) (int
 }
 
 // HubspotContact is the resolver for the hubspotContact field.
-func (r *queryResolver) HubspotContact(ctx context.Context, customerID string) (*convrs.HubspotContactLookup, error) {
-	return r.HubspotContactService.Contact(ctx, customerID)
+func (r *queryResolver) HubspotContact(ctx context.Context, customerID string, conversationID *string) (*convrs.HubspotContactLookup, error) {
+	return r.HubspotLinkService.ConversationContact(ctx, customerID, deref(conversationID))
+}
+
+// HubspotContactCandidates is the resolver for the hubspotContactCandidates field.
+func (r *queryResolver) HubspotContactCandidates(ctx context.Context, customerID string) ([]*convrs.HubspotContact, error) {
+	return r.HubspotLinkService.ContactCandidates(ctx, customerID)
 }
 
 // SearchHubspotContacts is the resolver for the searchHubspotContacts field.
@@ -366,8 +428,8 @@ func (r *subscriptionResolver) HubspotSyncUpdated(ctx context.Context) (<-chan *
 }
 
 // HubspotContactUpdated is the resolver for the hubspotContactUpdated field.
-func (r *subscriptionResolver) HubspotContactUpdated(ctx context.Context, customerID string) (<-chan *convrs.HubspotContactLookup, error) {
-	return r.HubspotContactService.SubscribeContact(ctx, customerID)
+func (r *subscriptionResolver) HubspotContactUpdated(ctx context.Context, customerID string, conversationID *string) (<-chan *convrs.HubspotContactLookup, error) {
+	return r.hubspotContactUpdated(ctx, customerID, deref(conversationID))
 }
 
 // Conversation returns ConversationResolver implementation.
@@ -388,6 +450,9 @@ func (r *Resolver) HubspotContactLookup() HubspotContactLookupResolver {
 func (r *Resolver) HubspotIntegration() HubspotIntegrationResolver {
 	return &hubspotIntegrationResolver{r}
 }
+
+// HubspotLink returns HubspotLinkResolver implementation.
+func (r *Resolver) HubspotLink() HubspotLinkResolver { return &hubspotLinkResolver{r} }
 
 // HubspotOwner returns HubspotOwnerResolver implementation.
 func (r *Resolver) HubspotOwner() HubspotOwnerResolver { return &hubspotOwnerResolver{r} }
@@ -413,6 +478,7 @@ type (
 	hubspotContactResolver       struct{ *Resolver }
 	hubspotContactLookupResolver struct{ *Resolver }
 	hubspotIntegrationResolver   struct{ *Resolver }
+	hubspotLinkResolver          struct{ *Resolver }
 	hubspotOwnerResolver         struct{ *Resolver }
 	hubspotSyncResolver          struct{ *Resolver }
 	hubspotSyncPageResolver      struct{ *Resolver }

@@ -35,7 +35,7 @@ func benchmarkBacklog(b *testing.B, linked bool) {
 			cust := e.customer(email, "", "Cust", fmt.Sprint(k))
 			if !linked {
 				_ = id
-			} else if err := e.db.LinkHubspotContact(e.admin, cust.ID, portal, id); err != nil {
+			} else if err := e.db.LinkHubspotContact(e.admin, cust.ID, portal, id, convrs.HubspotLinkSource{}); err != nil {
 				b.Fatal(err)
 			}
 			convs = append(convs, e.closed(cust, "Where is my parcel?", "It left the depot this morning.").ID)

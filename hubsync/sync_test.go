@@ -114,8 +114,9 @@ func TestOutcomes(t *testing.T) {
 			second := e.closed(cust)
 			e.drain()
 			s2 := e.mustStatus(second.ID, convrs.SyncSynced)
-			if s2.MatchedBy != convrs.MatchCRMID || s2.ContactID != s.ContactID {
-				t.Errorf("second = %s %s, want CRM_ID %s", s2.MatchedBy, s2.ContactID, s.ContactID)
+			// The stored link keeps how it was made: still "created", not an anonymous CRM link.
+			if s2.MatchedBy != convrs.MatchCreated || s2.ContactID != s.ContactID {
+				t.Errorf("second = %s %s, want CREATED %s", s2.MatchedBy, s2.ContactID, s.ContactID)
 			}
 			if n := e.requests("/search") - searches; n != 0 {
 				t.Errorf("second conversation made %d searches, want 0", n)
@@ -685,8 +686,8 @@ func TestMergedAndDeletedLinkedContacts(t *testing.T) {
 		second := e.closed(cust)
 		e.drain()
 		s := e.mustStatus(second.ID, convrs.SyncSynced)
-		if s.ContactID != merged.ID || s.MatchedBy != convrs.MatchCRMID {
-			t.Errorf("after the merge: %s by %s, want the merged record %s by CRM_ID", s.ContactID, s.MatchedBy, merged.ID)
+		if s.ContactID != merged.ID || s.MatchedBy != convrs.MatchEmail {
+			t.Errorf("after the merge: %s by %s, want the merged record %s, still matched by email", s.ContactID, s.MatchedBy, merged.ID)
 		}
 		if c, _ := e.db.FindCustomer(e.admin, cust.ID); c.HubspotContactID != merged.ID {
 			t.Errorf("stored link %s, want %s", c.HubspotContactID, merged.ID)

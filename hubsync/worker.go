@@ -229,6 +229,8 @@ type job struct {
 	// ownerLooked reports that ownerID was looked up; anchored that the contact was created with (or found
 	// through) the record's first note (see creator).
 	ownerLooked, anchored bool
+	// how says in words how the contact was chosen (the sync record's MatchedHow).
+	how string
 }
 
 func (w *Worker) runBatch(ctx context.Context, claims []*store.HubspotSyncClaim) {
@@ -287,6 +289,37 @@ type batchState struct {
 	byEmail map[string]*hubspot.Contact
 	// matched are the match results by customer ID.
 	matched map[string]*match.Result
+	// pickWarnings are, by conversation, why the contact picked for it was not used.
+	pickWarnings map[string][]string
+}
+
+// picked reads the contact an agent picked for the conversation (from the batch read when it is there). A
+// contact deleted since is nil, with a warning: the customer's own contact gets the transcript.
+func (w *Worker) picked(ctx context.Context, hc *hubspot.Client, conv *convrs.Conversation, b *batchState) (*match.Result, error) {
+	ct := b.linked[conv.HubspotContactID]
+	if ct == nil {
+		var err error
+		ct, _, err = hc.Contacts.Get(ctx, conv.HubspotContactID, match.Properties)
+		if errors.Is(err, hubspot.ErrNotFound) {
+			if b.pickWarnings == nil {
+				b.pickWarnings = map[string][]string{}
+			}
+			b.pickWarnings[conv.ID] = []string{fmt.Sprintf(
+				"The HubSpot contact %s picked for this chat no longer exists; the transcript went to the customer's contact.", conv.HubspotContactID)}
+			return nil, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("hubspot sync: get picked contact: %w", err)
+		}
+	}
+	return &match.Result{Contact: ct, Rule: convrs.MatchChosen, Candidates: 1, Source: conv.HubspotPickedBy}, nil
+}
+
+// source is how the matched contact was chosen: the link's recorded provenance, else the rule that found it.
+func source(res *match.Result) convrs.HubspotLinkSource {
+	if res.Source.Known() {
+		return res.Source
+	}
+	return convrs.HubspotLinkSource{Rule: res.Rule}
 }
 
 // readLinked reads the contacts of the batch's customers by email, up to 100 a call (a strongly consistent
@@ -365,22 +398,39 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 		j.bodies[i] += `<p style="color:#7c98b6">Convrs reference ` + j.markers[i] + ` </p>`
 	}
 	var res *match.Result
+	err = nil
+	picked := false
+	if conv.HubspotContactID != "" && conv.HubspotPortalID == integ.PortalID {
+		// The contact the agent picked when starting the chat gets its transcript, whatever the customer's link.
+		if res, err = w.picked(ctx, hc, conv, b); err != nil {
+			return err
+		}
+		picked = res != nil
+	}
 	switch ct := b.linked[cust.HubspotContactID]; {
+	case picked:
 	case b.matched[cust.ID] != nil:
 		res = b.matched[cust.ID]
 	case ct != nil && cust.HubspotPortalID == integ.PortalID && (strings.EqualFold(ct.Prop("email"), cust.Email) || match.HasAdditionalEmail(ct, cust.Email)):
-		res = &match.Result{Contact: ct, Rule: convrs.MatchCRMID, Candidates: 1}
-	case (cust.HubspotContactID == "" || cust.HubspotPortalID != integ.PortalID) && cust.Email != "" && b.byEmail[strings.ToLower(cust.Email)] != nil:
+		res = &match.Result{Contact: ct, Rule: convrs.MatchCRMID, Candidates: 1, Source: cust.HubspotLink}
+	case (cust.HubspotContactID == "" || cust.HubspotPortalID != integ.PortalID) && cust.Email != "" && b.byEmail[strings.ToLower(cust.Email)] != nil &&
+		!cust.IsNotThisPerson(integ.PortalID, b.byEmail[strings.ToLower(cust.Email)].ID):
 		// Unlinked, and the batch read found the contact of its email: rule 2, linked as the matcher would.
 		byEmail := b.byEmail[strings.ToLower(cust.Email)]
-		if err = w.cfg.Links.LinkHubspotContact(ctx, cust.ID, integ.PortalID, byEmail.ID); err == nil {
-			res = &match.Result{Contact: byEmail, Rule: convrs.MatchEmail, Candidates: 1, Linked: true}
+		src := convrs.HubspotLinkSource{Rule: convrs.MatchEmail, Value: cust.Email}
+		if err = w.cfg.Links.LinkHubspotContact(ctx, cust.ID, integ.PortalID, byEmail.ID, src); err == nil {
+			res = &match.Result{Contact: byEmail, Rule: convrs.MatchEmail, Candidates: 1, Linked: true, Source: src}
 		}
 	default:
 		res, err = w.cfg.Matcher.FindOrCreate(ctx, &creator{ContactsService: hc.Contacts, w: w, hc: hc, j: j}, match.Target{Customer: cust, PortalID: integ.PortalID, Region: ws.DefaultRegion,
 			Reload: func(ctx context.Context) (*convrs.Customer, error) { return w.cfg.Store.FindCustomer(ctx, cust.ID) }})
 	}
-	if err == nil && res != nil {
+	if picked {
+		res.Warnings = append(res.Warnings, b.pickWarnings[conv.ID]...)
+	} else if pw := b.pickWarnings[conv.ID]; len(pw) > 0 && res != nil {
+		res.Warnings = append(slices.Clone(res.Warnings), pw...)
+	}
+	if err == nil && res != nil && !picked {
 		b.matched[cust.ID] = res
 	}
 	if res != nil {
@@ -390,11 +440,21 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 		j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncSkipped, ReasonCode: convrs.SyncReasonAnonymous,
 			Reason: "Skipped: anonymous visitor (no email, phone or name), so nothing was sent to HubSpot.", Warnings: j.warnings}
 		return nil
+	} else if errors.Is(err, match.ErrNotThisPerson) {
+		j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncSkipped, ReasonCode: convrs.SyncReasonNotThisPerson,
+			Reason:   "Skipped: the only HubSpot contact with this customer's email was unlinked by an agent as not this person. Choose the right contact in User Details (Change contact), then Retry.",
+			Warnings: j.warnings}
+		return nil
 	} else if err != nil {
 		return err
 	}
 	j.res, j.contact = res, res.Contact.ID
 	j.name = contactName(res.Contact)
+	loc, lerr := time.LoadLocation(ws.TimeZone)
+	if lerr != nil {
+		loc = time.UTC
+	}
+	j.how = source(res).Words(loc, w.cfg.Now())
 	if j.c.Sync.ContactID != "" && j.c.Sync.ContactID != j.contact && len(j.c.Sync.NoteIDs) > 0 {
 		j.warnings = append(j.warnings, "The customer's HubSpot contact changed since this conversation's notes were written; they were updated where they are.")
 	}
@@ -819,7 +879,7 @@ func indexOf(l []string, s string) int {
 }
 
 func (w *Worker) synced(integ *convrs.HubspotIntegration, j *job) *store.HubspotSyncOutcome {
-	return &store.HubspotSyncOutcome{Status: convrs.SyncSynced, MatchedBy: j.res.Rule, ContactID: j.contact, ContactName: j.name,
+	return &store.HubspotSyncOutcome{Status: convrs.SyncSynced, MatchedBy: source(j.res).Rule, MatchedHow: j.how, ContactID: j.contact, ContactName: j.name,
 		ContactURL: w.cfg.Clients.ContactURL(integ, j.contact), Parts: j.noteIDs, SyncedClose: j.c.Sync.CloseNumber, Warnings: j.warnings}
 }
 
@@ -828,7 +888,7 @@ func (w *Worker) synced(integ *convrs.HubspotIntegration, j *job) *store.Hubspot
 func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 	c := j.c
 	now := w.cfg.Now()
-	o := &store.HubspotSyncOutcome{Warnings: j.warnings, MatchedBy: c.Sync.MatchedBy, ContactName: c.Sync.ContactName, ContactURL: c.Sync.ContactURL}
+	o := &store.HubspotSyncOutcome{Warnings: j.warnings, MatchedBy: c.Sync.MatchedBy, ContactName: c.Sync.ContactName, ContactURL: c.Sync.ContactURL, MatchedHow: c.Sync.MatchedHow}
 	var rl *hubspot.RateLimitError
 	var re *hubspot.RefreshError
 	var mig *hubspot.MigrationError

@@ -426,7 +426,7 @@ func TestReconnectToAnotherPortal(t *testing.T) {
 		if _, err := e.svc.Enable(e.admin); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.db.LinkHubspotContact(e.admin, e.custID, portalA, e.contactID(t, portalA, "alice@example.com")); err != nil {
+		if err := e.db.LinkHubspotContact(e.admin, e.custID, portalA, e.contactID(t, portalA, "alice@example.com"), convrs.HubspotLinkSource{}); err != nil {
 			t.Fatal(err)
 		}
 		before, rtA = e.integration(t), e.refreshToken(t)

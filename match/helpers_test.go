@@ -35,15 +35,16 @@ type memLinks struct {
 type link struct {
 	portal  int64
 	contact string
+	src     convrs.HubspotLinkSource
 }
 
-func (l *memLinks) LinkHubspotContact(_ context.Context, customerID string, portalID int64, contactID string) error {
+func (l *memLinks) LinkHubspotContact(_ context.Context, customerID string, portalID int64, contactID string, src convrs.HubspotLinkSource) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.links == nil {
 		l.links = map[string]link{}
 	}
-	l.links[customerID] = link{portalID, contactID}
+	l.links[customerID] = link{portalID, contactID, src}
 	l.calls++
 	return nil
 }
@@ -59,7 +60,7 @@ func (l *memLinks) get(customerID string) (link, bool) {
 func (l *memLinks) apply(c *convrs.Customer) *convrs.Customer {
 	cp := *c
 	if v, ok := l.get(c.ID); ok {
-		cp.HubspotPortalID, cp.HubspotContactID = v.portal, v.contact
+		cp.HubspotPortalID, cp.HubspotContactID, cp.HubspotLink = v.portal, v.contact, v.src
 	}
 	return &cp
 }

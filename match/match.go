@@ -49,9 +49,9 @@ type Contacts interface {
 	Create(ctx context.Context, props map[string]string) (*hubspot.Contact, *hubspot.Response, error)
 }
 
-// Links stores the customer → contact link (*store.DB satisfies it).
+// Links stores the customer → contact link and how it was made (*store.DB satisfies it).
 type Links interface {
-	LinkHubspotContact(ctx context.Context, customerID string, portalID int64, contactID string) error
+	LinkHubspotContact(ctx context.Context, customerID string, portalID int64, contactID string, src convrs.HubspotLinkSource) error
 }
 
 // Config holds a Matcher's dependencies. Links is required; Locker is required by FindOrCreate.
@@ -88,7 +88,7 @@ func New(cfg Config) *Matcher {
 // ask for the same ones.
 var Properties = []string{
 	"firstname", "lastname", "email", "phone", "mobilephone", "lifecyclestage", "hubspot_owner_id",
-	"createdate", "hs_object_id", "hs_merged_object_ids", PropAdditionalEmails,
+	"createdate", "hs_object_id", "hs_merged_object_ids", PropAdditionalEmails, PropLastActivity,
 }
 
 // PropAdditionalEmails holds a contact's other emails, separated by ";" (e.g. the emails of contacts merged
@@ -105,6 +105,9 @@ func HasAdditionalEmail(c *hubspot.Contact, email string) bool {
 	}
 	return false
 }
+
+// PropLastActivity is HubSpot's "Last activity date" of a contact (what tells duplicates apart, if known).
+const PropLastActivity = "notes_last_updated"
 
 // Target is who and where to match.
 type Target struct {
@@ -131,6 +134,9 @@ type Result struct {
 	Candidates int
 	// Linked reports that the stored link was set or changed (a new match, a merged ID followed).
 	Linked bool
+	// Source is how the link was made: for a stored link (CRM_ID) the rule or person recorded when it was
+	// made, so a match stays "matched by email" after it is stored; else the rule and value matched now.
+	Source convrs.HubspotLinkSource
 	// Warnings say in words what was not used and why (an invalid stored number, a deleted linked contact).
 	Warnings []string
 }
@@ -140,6 +146,9 @@ var (
 	ErrAnonymous = errors.New("match: customer has no email, phone or name")
 	// ErrNoMatch: no contact matches (Find only).
 	ErrNoMatch = errors.New("match: no HubSpot contact matches")
+	// ErrNotThisPerson: the only contact with the customer's email is one an agent unlinked as "not this
+	// person" (FindOrCreate: HubSpot refused a second contact with that email). Nothing was linked.
+	ErrNotThisPerson = errors.New("match: the customer's email belongs to a HubSpot contact marked not this person")
 )
 
 // searchLimit is the page size of the email and phone searches: enough to count the usual duplicates in
@@ -199,6 +208,10 @@ func (m *Matcher) find(ctx context.Context, hc Contacts, t Target) (*Result, err
 		switch {
 		case err == nil:
 			res.Contact, res.Rule, res.Candidates = ct, convrs.MatchCRMID, 1
+			res.Source = c.HubspotLink
+			if !res.Source.Known() {
+				res.Source = convrs.HubspotLinkSource{Rule: convrs.MatchCRMID}
+			}
 			if ct.ID != c.HubspotContactID {
 				// Merged: HubSpot answers a GET of an old ID with the merged record under its new ID.
 				if err := m.link(ctx, t, ct.ID, res); err != nil {
@@ -225,29 +238,31 @@ func (m *Matcher) find(ctx context.Context, hc Contacts, t Target) (*Result, err
 		return res, ErrAnonymous
 	}
 
+	keep := func(ct *hubspot.Contact) bool { return !c.IsNotThisPerson(t.PortalID, ct.ID) }
 	if email != "" {
-		ct, n, err := findByEmail(ctx, hc, email)
+		ct, n, err := findByEmail(ctx, hc, email, keep)
 		if err != nil {
 			return nil, err
 		}
 		if ct != nil {
-			return m.matched(ctx, t, res, ct, convrs.MatchEmail, n)
+			return m.matched(ctx, t, res, ct, convrs.MatchEmail, email, n)
 		}
 	}
 	if e164 != "" {
-		ct, n, err := findByPhone(ctx, hc, e164, cmp.Or(t.Region, phone.Region(e164)))
+		ct, n, err := findByPhone(ctx, hc, e164, cmp.Or(t.Region, phone.Region(e164)), keep)
 		if err != nil {
 			return nil, err
 		}
 		if ct != nil {
-			return m.matched(ctx, t, res, ct, convrs.MatchPhone, n)
+			return m.matched(ctx, t, res, ct, convrs.MatchPhone, e164, n)
 		}
 	}
 	return res, ErrNoMatch
 }
 
-func (m *Matcher) matched(ctx context.Context, t Target, res *Result, ct *hubspot.Contact, rule convrs.HubspotMatchRule, n int) (*Result, error) {
+func (m *Matcher) matched(ctx context.Context, t Target, res *Result, ct *hubspot.Contact, rule convrs.HubspotMatchRule, value string, n int) (*Result, error) {
 	res.Contact, res.Rule, res.Candidates = ct, rule, n
+	res.Source = convrs.HubspotLinkSource{Rule: rule, Value: value}
 	if err := m.link(ctx, t, ct.ID, res); err != nil {
 		return nil, err
 	}
@@ -263,7 +278,7 @@ func (m *Matcher) link(ctx context.Context, t Target, contactID string, res *Res
 	if m.links == nil {
 		return errors.New("match: link contact: no link store configured")
 	}
-	if err := m.links.LinkHubspotContact(ctx, c.ID, t.PortalID, contactID); err != nil {
+	if err := m.links.LinkHubspotContact(ctx, c.ID, t.PortalID, contactID, res.Source); err != nil {
 		return fmt.Errorf("match: link contact: %w", err)
 	}
 	res.Linked = true
@@ -273,9 +288,10 @@ func (m *Matcher) link(ctx context.Context, t Target, contactID string, res *Res
 // findByEmail returns the oldest contact whose email equals email (case-insensitive) and how many there are;
 // when none has it as its primary email, the oldest that has it among its additional emails. One search ORs
 // both (email EQ, hs_additional_emails CONTAINS_TOKEN: HubSpot stores them ";"-separated) and each candidate
-// is checked for the exact address. Search lags behind writes, so when it finds none a strongly consistent
-// read by email has the last word.
-func findByEmail(ctx context.Context, hc Contacts, email string) (*hubspot.Contact, int, error) {
+// is checked for the exact address. Contacts keep refuses (a customer's "not this person") are passed over;
+// when every one found is refused, there is no match. Search lags behind writes, so when it finds none a
+// strongly consistent read by email has the last word.
+func findByEmail(ctx context.Context, hc Contacts, email string, keep func(*hubspot.Contact) bool) (*hubspot.Contact, int, error) {
 	sr := hubspot.NewSearch().Where("email", hubspot.OpEQ, email).
 		Or().Where(PropAdditionalEmails, hubspot.OpContainsToken, email).
 		Sort("createdate", hubspot.Ascending).Properties(Properties...).Limit(searchLimit).Request()
@@ -293,14 +309,22 @@ func findByEmail(ctx context.Context, hc Contacts, email string) (*hubspot.Conta
 			additional = append(additional, ct)
 		}
 	}
+	all := len(primary) + len(additional)
+	refused := func(ct *hubspot.Contact) bool { return !keep(ct) }
+	primary, additional = slices.DeleteFunc(primary, refused), slices.DeleteFunc(additional, refused)
 	if len(primary) > 0 {
 		return oldest(primary), count(out, len(primary)), nil
 	}
 	if len(additional) > 0 {
 		return oldest(additional), count(out, len(additional)), nil
 	}
+	if all > 0 {
+		return nil, 0, nil
+	}
 	ct, _, err := hc.GetByEmail(ctx, email, Properties)
 	switch {
+	case err == nil && !keep(ct):
+		return nil, 0, nil
 	case err == nil:
 		return ct, 1, nil
 	case errors.Is(err, hubspot.ErrNotFound):
@@ -313,7 +337,7 @@ func findByEmail(ctx context.Context, hc Contacts, email string) (*hubspot.Conta
 // findByPhone runs the one ORed phone search of API-NOTES.md's Decision and keeps the contacts whose phone or
 // mobile phone, read in region when written without a country code, is the customer's number: a national
 // number alone is ambiguous across countries.
-func findByPhone(ctx context.Context, hc Contacts, e164, region string) (*hubspot.Contact, int, error) {
+func findByPhone(ctx context.Context, hc Contacts, e164, region string, keep func(*hubspot.Contact) bool) (*hubspot.Contact, int, error) {
 	national := phone.National(e164)
 	b := hubspot.NewSearch().
 		Where("phone", hubspot.OpEQ, e164).Or().
@@ -329,7 +353,7 @@ func findByPhone(ctx context.Context, hc Contacts, e164, region string) (*hubspo
 	}
 	var found []*hubspot.Contact
 	for _, ct := range out.Results {
-		if ct != nil && (sameNumber(ct.Prop("phone"), e164, region) || sameNumber(ct.Prop("mobilephone"), e164, region)) {
+		if ct != nil && keep(ct) && (sameNumber(ct.Prop("phone"), e164, region) || sameNumber(ct.Prop("mobilephone"), e164, region)) {
 			found = append(found, ct)
 		}
 	}
@@ -428,13 +452,17 @@ func (m *Matcher) create(ctx context.Context, hc Contacts, t Target, res *Result
 	switch {
 	case err == nil:
 		res.Contact, res.Rule, res.Candidates = ct, convrs.MatchCreated, 1
+		res.Source = convrs.HubspotLinkSource{Rule: convrs.MatchCreated}
 		m.log.InfoContext(ctx, "match: created hubspot contact", "customer_id", c.ID, "portal_id", t.PortalID, "contact_id", ct.ID)
+	case errors.As(err, &conflict) && c.IsNotThisPerson(t.PortalID, conflict.ExistingID):
+		return res, ErrNotThisPerson
 	case errors.As(err, &conflict) && conflict.ExistingID != "":
 		existing, _, gerr := hc.Get(ctx, conflict.ExistingID, Properties)
 		if gerr != nil {
 			return nil, fmt.Errorf("match: get existing contact %s: %w", conflict.ExistingID, gerr)
 		}
 		res.Contact, res.Rule, res.Candidates = existing, convrs.MatchEmail, 1
+		res.Source = convrs.HubspotLinkSource{Rule: convrs.MatchEmail, Value: props["email"]}
 	default:
 		return nil, fmt.Errorf("match: create contact: %w", err)
 	}
@@ -443,3 +471,57 @@ func (m *Matcher) create(ctx context.Context, hc Contacts, t Target, res *Result
 	}
 	return res, nil
 }
+
+// Candidates returns the contacts the email and phone rules consider for the customer (those an agent marked
+// "not this person" included), oldest first, each once: what Change contact offers to choose among.
+func Candidates(ctx context.Context, hc Contacts, t Target) ([]*hubspot.Contact, error) {
+	c := t.Customer
+	var out []*hubspot.Contact
+	seen := map[string]bool{}
+	add := func(cs []*hubspot.Contact) {
+		for _, ct := range cs {
+			if ct != nil && !seen[ct.ID] {
+				seen[ct.ID] = true
+				out = append(out, ct)
+			}
+		}
+	}
+	if email := strings.TrimSpace(c.Email); email != "" {
+		sr := hubspot.NewSearch().Where("email", hubspot.OpEQ, email).
+			Sort("createdate", hubspot.Ascending).Properties(Properties...).Limit(searchLimit).Request()
+		res, _, err := hc.Search(ctx, sr)
+		if err != nil {
+			return nil, fmt.Errorf("match: candidates by email: %w", err)
+		}
+		add(slices.DeleteFunc(res.Results, func(ct *hubspot.Contact) bool {
+			return ct == nil || !strings.EqualFold(strings.TrimSpace(ct.Prop("email")), email)
+		}))
+	}
+	if e164, _ := validPhone(c, t.Region); e164 != "" {
+		region := cmp.Or(t.Region, phone.Region(e164))
+		b := hubspot.NewSearch().Where("phone", hubspot.OpEQ, e164).Or().Where("mobilephone", hubspot.OpEQ, e164)
+		if national := phone.National(e164); national != "" {
+			b.Or().Where("hs_searchable_calculated_phone_number", hubspot.OpEQ, national).
+				Or().Where("hs_searchable_calculated_mobile_number", hubspot.OpEQ, national)
+		}
+		res, _, err := hc.Search(ctx, b.Sort("createdate", hubspot.Ascending).Properties(Properties...).Limit(searchLimit).Request())
+		if err != nil {
+			return nil, fmt.Errorf("match: candidates by phone: %w", err)
+		}
+		add(slices.DeleteFunc(res.Results, func(ct *hubspot.Contact) bool {
+			return ct == nil || !(sameNumber(ct.Prop("phone"), e164, region) || sameNumber(ct.Prop("mobilephone"), e164, region))
+		}))
+	}
+	slices.SortStableFunc(out, func(a, b *hubspot.Contact) int {
+		if x := createdAt(a).Compare(createdAt(b)); x != 0 {
+			return x
+		}
+		ai, _ := strconv.ParseInt(a.ID, 10, 64)
+		bi, _ := strconv.ParseInt(b.ID, 10, 64)
+		return cmp.Compare(ai, bi)
+	})
+	return out, nil
+}
+
+// CreatedAt is when HubSpot says the contact was created (createdate), or the zero time.
+func CreatedAt(c *hubspot.Contact) time.Time { return createdAt(c) }

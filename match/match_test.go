@@ -45,7 +45,7 @@ func TestEmailMatchIsLinkedAndReused(t *testing.T) {
 	if !res.Linked {
 		t.Error("Linked = false on a new match")
 	}
-	if l, _ := e.links.get(c.ID); l != (link{e.portal, id}) {
+	if l, _ := e.links.get(c.ID); l.portal != e.portal || l.contact != id {
 		t.Errorf("stored link = %+v; want %s in %d", l, id, e.portal)
 	}
 	if res.Contact.Prop("firstname") != "Ada" || res.Contact.Prop("createdate") == "" {
@@ -308,7 +308,7 @@ func TestCreate(t *testing.T) {
 			t.Errorf("created %s = %q; want %q", k, got.Properties[k], want)
 		}
 	}
-	if l, _ := e.links.get(c.ID); l != (link{e.portal, res.Contact.ID}) {
+	if l, _ := e.links.get(c.ID); l.portal != e.portal || l.contact != res.Contact.ID {
 		t.Errorf("link = %+v", l)
 	}
 }

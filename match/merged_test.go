@@ -30,7 +30,7 @@ func TestMergedLinkedContactIsFollowed(t *testing.T) {
 		if !res.Linked {
 			t.Errorf("linked to %s: Linked = false after following the merge", old)
 		}
-		if l, _ := e.links.get(c.ID); l != (link{e.portal, merged.ID}) {
+		if l, _ := e.links.get(c.ID); l.portal != e.portal || l.contact != merged.ID {
 			t.Errorf("linked to %s: stored link = %+v; want %s", old, l, merged.ID)
 		}
 		if n := e.searches() - before; n != 0 {

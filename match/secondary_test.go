@@ -29,7 +29,7 @@ func TestAdditionalEmailMatches(t *testing.T) {
 	if n := len(e.live()); n != 1 {
 		t.Errorf("%d contacts in the portal, want the one that has the email as an additional email", n)
 	}
-	if l, _ := e.links.get(c.ID); l != (link{e.portal, id}) {
+	if l, _ := e.links.get(c.ID); l.portal != e.portal || l.contact != id {
 		t.Errorf("stored link = %+v; want %s", l, id)
 	}
 }

@@ -164,7 +164,7 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 	a.handler = a.routes(&graph.Resolver{
 		Limiter:          limiter,
 		WorkspaceService: a.db, StaffService: a.db, CustomerService: a.db, ConversationService: a.card.Outbound(a.db),
-		HubspotService: a.hubspot, HubspotContactService: a.card, HubspotSyncService: &hubsync.Service{Store: a.db, PubSub: ps},
+		HubspotService: a.hubspot, HubspotContactService: a.card, HubspotLinkService: a.card, HubspotSyncService: &hubsync.Service{Store: a.db, PubSub: ps},
 		PubSub: ps, Logger: a.logger, Demo: cfg.Development(),
 	})
 	return a, nil

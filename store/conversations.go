@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -281,9 +282,11 @@ func (d *DB) setStatus(ctx context.Context, id string, to convrs.ConversationSta
 // needs its contact detail (a phone for sms and whatsapp, an email for email). Details that match an existing
 // customer (the same HubSpot contact, email or phone) never change that customer: ECONFLICT says who it is,
 // with the customer's id in Extensions["customerId"], so the agent can start the chat with them instead. A
-// HubSpot contact in Customer.HubspotContactID (set by the caller that fetched it, never by the browser)
-// links the new customer, or an existing unlinked customer named by CustomerID. The first agent message
-// opens the conversation.
+// HubSpot contact in Pick (set by the caller that fetched it from the connected portal, never by the browser)
+// is carried by the conversation, so its transcript goes there; it also links a new customer, and an existing
+// one named by CustomerID only with LinkCustomer. New details that belong to an existing customer (not
+// linked to the pick) are an ECONFLICT saying so ("Bob Smith is already a customer; this chat will be written
+// to Robert Smith in HubSpot."). The first agent message opens the conversation.
 func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationInput) (*convrs.Conversation, error) {
 	p, err := convrs.Authenticated(ctx)
 	if err != nil {
@@ -306,7 +309,7 @@ func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationI
 		probe = customerRow{WorkspaceID: p.WorkspaceID}
 		// One field at a time, so that every invalid one is reported.
 		c := in.Customer
-		for _, one := range []convrs.CustomerInput{{Email: c.Email}, {Phone: c.Phone}, {FirstName: c.FirstName}, {LastName: c.LastName}, {HubspotContactID: c.HubspotContactID}} {
+		for _, one := range []convrs.CustomerInput{{Email: c.Email}, {Phone: c.Phone}, {FirstName: c.FirstName}, {LastName: c.LastName}} {
 			if err := applyCustomerInput(&probe, one, ws.DefaultRegion); err != nil && !errs.Add(err) {
 				return nil, err
 			}
@@ -325,6 +328,7 @@ func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationI
 			return nil, e
 		}
 	}
+	chosen := convrs.HubspotLinkSource{Rule: convrs.MatchChosen, StaffID: staff.ID, StaffName: staff.Name, At: d.now()}
 	var conv *conversationRow
 	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var cust *customerRow
@@ -335,15 +339,26 @@ func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationI
 			if err := convrs.Channel(in.Channel).NeedsContact(cust.Email != "", cust.Phone != ""); err != nil {
 				return err
 			}
-			if pick := deref(in.Customer.HubspotContactID); pick != "" && pick != cust.HubspotContactID {
-				if err := d.linkPicked(tx, cust, pick); err != nil {
+			if in.Pick != nil && in.LinkCustomer && (cust.HubspotContactID != in.Pick.ContactID || cust.HubspotPortalID != in.Pick.PortalID) {
+				if err := d.linkRow(tx, cust, in.Pick.PortalID, in.Pick.ContactID, chosen); err != nil {
 					return err
 				}
 			}
 		} else {
-			existing, field, err := d.matchCustomer(tx, p.WorkspaceID, &probe)
-			if err != nil {
-				return err
+			var existing *customerRow
+			var field string
+			if in.Pick != nil {
+				// The customer already is the contact picked in HubSpot: start the chat with them, unchanged.
+				if existing, err = d.customerLinkedTo(tx, p.WorkspaceID, in.Pick.PortalID, in.Pick.ContactID); err != nil {
+					return err
+				}
+			}
+			if existing == nil {
+				if existing, field, err = d.matchCustomer(tx, p.WorkspaceID, &probe); err != nil {
+					return err
+				}
+			} else {
+				field = "hubspotContactId"
 			}
 			switch {
 			case existing == nil:
@@ -351,9 +366,15 @@ func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationI
 				if err := d.insertCustomer(tx, cust); err != nil {
 					return err
 				}
+				if in.Pick != nil {
+					if err := d.linkRow(tx, cust, in.Pick.PortalID, in.Pick.ContactID, chosen); err != nil {
+						return err
+					}
+				}
 			case field == "hubspotContactId":
-				// The customer already is the contact picked in HubSpot: start the chat with them, unchanged.
 				cust = existing
+			case in.Pick != nil:
+				return pickConflict(existing.domain(), field, in.Pick)
 			default:
 				return matchConflict(existing.domain(), field)
 			}
@@ -362,6 +383,10 @@ func (d *DB) StartConversation(ctx context.Context, in convrs.StartConversationI
 		conv = &conversationRow{ID: newID("cnv"), WorkspaceID: p.WorkspaceID, CustomerID: cust.ID, Channel: in.Channel,
 			Subject: strings.TrimSpace(in.Subject), Status: string(convrs.ConversationOpen), AssignedStaffID: staff.ID,
 			OpenedAt: now, LastMessageAt: now, UpdatedAt: now}
+		if in.Pick != nil {
+			conv.HubspotContactID, conv.HubspotPortalID = in.Pick.ContactID, in.Pick.PortalID
+			conv.HubspotPickedByID, conv.HubspotPickedByName = staff.ID, staff.Name
+		}
 		if err := tx.Create(conv).Error; err != nil {
 			return fmt.Errorf("store: create conversation: %w", err)
 		}
@@ -403,42 +428,45 @@ func matchConflict(c *convrs.Customer, field string) error {
 	return &convrs.Error{Code: convrs.ECONFLICT, Field: field, Message: msg, Extensions: ext}
 }
 
-// linkPicked links an existing customer to the HubSpot contact the agent picked for them, unless the customer
-// is already linked to another contact of the connected portal.
-func (d *DB) linkPicked(tx *gorm.DB, cust *customerRow, contactID string) error {
-	var portal int64
-	if err := tx.Model(&integrationRow{}).Select("portal_id").Where("workspace_id = ?", cust.WorkspaceID).Scan(&portal).Error; err != nil {
-		return fmt.Errorf("store: customer portal: %w", err)
+// pickConflict is the ECONFLICT of a HubSpot pick whose details belong to an existing customer: the chat can
+// start with that customer and still be written to the picked contact.
+func pickConflict(c *convrs.Customer, field string, pick *convrs.HubspotPick) error {
+	e := matchConflict(c, field).(*convrs.Error)
+	who := cmp.Or(c.Name(), c.Email, c.PhoneRaw, c.Phone)
+	contact := cmp.Or(pick.ContactName, "the HubSpot contact you picked")
+	e.Message = fmt.Sprintf("%s is already a customer; this chat will be written to %s in HubSpot.", who, contact)
+	e.Extensions["hubspotContactId"] = pick.ContactID
+	if pick.ContactName != "" {
+		e.Extensions["hubspotContactName"] = pick.ContactName
 	}
-	if cust.HubspotContactID != "" && cust.HubspotPortalID == portal {
-		return &convrs.Error{Code: convrs.ECONFLICT, Field: "hubspotContactId",
-			Message:    fmt.Sprintf("%s is linked to another HubSpot contact (%s).", cmp.Or(cust.domain().Name(), "This customer"), cust.HubspotContactID),
-			Extensions: map[string]any{"customerId": cust.ID}}
-	}
-	err := tx.Model(&customerRow{}).Where("workspace_id = ? AND id = ?", cust.WorkspaceID, cust.ID).
-		Updates(map[string]any{"hubspot_contact_id": contactID, "hubspot_portal_id": portal, "updated_at": d.now()}).Error
-	if err != nil {
-		return fmt.Errorf("store: link picked contact: %w", err)
-	}
-	return nil
+	return e
 }
 
-// matchCustomer finds the workspace's customer with the probe's HubSpot contact, email or phone, in that order,
-// and names the field that matched.
+// customerLinkedTo returns the workspace's oldest customer linked to contactID of portal, or nil.
+func (d *DB) customerLinkedTo(tx *gorm.DB, workspaceID string, portal int64, contactID string) (*customerRow, error) {
+	var row customerRow
+	err := tx.Where("workspace_id = ? AND hubspot_portal_id = ? AND hubspot_contact_id = ?", workspaceID, portal, contactID).
+		Order("created_at, id").Take(&row).Error
+	switch {
+	case err == nil:
+		return &row, nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return nil, nil
+	}
+	return nil, fmt.Errorf("store: customer linked to contact: %w", err)
+}
+
+// matchCustomer finds the workspace's customer with the probe's email or phone, in that order, and names the
+// field that matched.
 func (d *DB) matchCustomer(tx *gorm.DB, workspaceID string, probe *customerRow) (*customerRow, string, error) {
 	for _, c := range []struct{ col, val, field string }{
-		{"hubspot_contact_id", probe.HubspotContactID, "hubspotContactId"}, {"email", probe.Email, "email"}, {"phone", probe.Phone, "phone"},
+		{"email", probe.Email, "email"}, {"phone", probe.Phone, "phone"},
 	} {
 		if c.val == "" {
 			continue
 		}
 		var row customerRow
-		q := tx.Where("workspace_id = ? AND "+c.col+" = ?", workspaceID, c.val)
-		if c.field == "hubspotContactId" {
-			// A contact ID means something only in the connected portal.
-			q = q.Where("hubspot_portal_id = (?)", tx.Model(&integrationRow{}).Select("portal_id").Where("workspace_id = ?", workspaceID))
-		}
-		err := q.Order("created_at, id").Take(&row).Error
+		err := tx.Where("workspace_id = ? AND "+c.col+" = ?", workspaceID, c.val).Order("created_at, id").Take(&row).Error
 		if err == nil {
 			return &row, c.field, nil
 		} else if err != gorm.ErrRecordNotFound {

@@ -47,12 +47,6 @@ func applyCustomerInput(row *customerRow, in convrs.CustomerInput, region string
 		}
 		*f.out = strings.TrimSpace(*f.in)
 	}
-	if in.HubspotContactID != nil {
-		if err := convrs.ValidContactID(*in.HubspotContactID); err != nil {
-			return err
-		}
-		row.HubspotContactID = strings.TrimSpace(*in.HubspotContactID)
-	}
 	return nil
 }
 
@@ -163,9 +157,6 @@ func (d *DB) createCustomer(tx *gorm.DB, workspaceID string, in convrs.CustomerI
 func (d *DB) insertCustomer(tx *gorm.DB, row *customerRow) error {
 	now := d.now()
 	row.ID, row.CreatedAt, row.UpdatedAt = newID("cus"), now, now
-	if err := d.stampPortal(tx, row, ""); err != nil {
-		return err
-	}
 	if err := tx.Create(row).Error; err != nil {
 		return fmt.Errorf("store: create customer: %w", err)
 	}
@@ -188,11 +179,7 @@ func (d *DB) UpdateCustomer(ctx context.Context, id string, in convrs.CustomerIn
 		if err != nil {
 			return err
 		}
-		linked := row.HubspotContactID
 		if err := applyCustomerInput(row, in, ws.DefaultRegion); err != nil {
-			return err
-		}
-		if err := d.stampPortal(tx, row, linked); err != nil {
 			return err
 		}
 		row.UpdatedAt = d.now()
@@ -205,36 +192,62 @@ func (d *DB) UpdateCustomer(ctx context.Context, id string, in convrs.CustomerIn
 	return out, err
 }
 
-// LinkHubspotContact records that a customer is the HubSpot contact contactID of portalID (the transcript
-// sync's match, or an outbound search pick).
-func (d *DB) LinkHubspotContact(ctx context.Context, customerID string, portalID int64, contactID string) error {
+// LinkHubspotContact records that a customer is the HubSpot contact contactID of portalID and how that was
+// decided (a rule's match, or the person who chose it), and forgets a "not this person" of that contact. Only
+// the server calls it: the rules, an outbound pick, Change contact, each after reading the contact in HubSpot.
+func (d *DB) LinkHubspotContact(ctx context.Context, customerID string, portalID int64, contactID string, src convrs.HubspotLinkSource) error {
 	p, err := convrs.Authenticated(ctx)
 	if err != nil {
 		return err
 	}
-	res := d.db.WithContext(ctx).Model(&customerRow{}).Where("workspace_id = ? AND id = ?", p.WorkspaceID, customerID).
-		Updates(map[string]any{"hubspot_contact_id": contactID, "hubspot_portal_id": portalID, "updated_at": d.now()})
-	if res.Error != nil {
-		return fmt.Errorf("store: link hubspot contact: %w", res.Error)
-	} else if res.RowsAffected == 0 {
-		return convrs.Errorf(convrs.ENOTFOUND, "Customer not found.")
+	if src.At.IsZero() {
+		src.At = d.now()
+	}
+	return d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		row, err := d.customer(tx, p.WorkspaceID, customerID)
+		if err != nil {
+			return err
+		}
+		return d.linkRow(tx, row, portalID, contactID, src)
+	})
+}
+
+func (d *DB) linkRow(tx *gorm.DB, row *customerRow, portal int64, contactID string, src convrs.HubspotLinkSource) error {
+	upd := linkColumns(portal, contactID, src)
+	upd["hubspot_not_this_person"] = withoutNotThisPerson(row.HubspotNotThisPerson, convrs.HubspotContactRef{PortalID: portal, ContactID: contactID})
+	upd["updated_at"] = d.now()
+	if err := tx.Model(&customerRow{}).Where("workspace_id = ? AND id = ?", row.WorkspaceID, row.ID).Updates(upd).Error; err != nil {
+		return fmt.Errorf("store: link hubspot contact: %w", err)
 	}
 	return nil
 }
 
-// stampPortal records which portal a newly set HubSpot contact ID belongs to: the workspace's connected one.
-func (d *DB) stampPortal(tx *gorm.DB, row *customerRow, previousContactID string) error {
-	if row.HubspotContactID == previousContactID {
+// UnlinkHubspotContact removes the customer's link to a contact of portalID and remembers that contact as "not
+// this person", so the rules never match the customer to it again until someone links it. It returns the
+// contact that was linked ("" when there was none of portalID).
+func (d *DB) UnlinkHubspotContact(ctx context.Context, customerID string, portalID int64) (string, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return "", err
+	}
+	var was string
+	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		row, err := d.customer(tx, p.WorkspaceID, customerID)
+		if err != nil {
+			return err
+		}
+		if row.HubspotContactID == "" || row.HubspotPortalID != portalID {
+			return nil
+		}
+		was = row.HubspotContactID
+		ref := convrs.HubspotContactRef{PortalID: portalID, ContactID: was}
+		upd := linkColumns(0, "", convrs.HubspotLinkSource{})
+		upd["hubspot_not_this_person"] = strings.TrimSpace(withoutNotThisPerson(row.HubspotNotThisPerson, ref) + " " + ref.String())
+		upd["updated_at"] = d.now()
+		if err := tx.Model(&customerRow{}).Where("workspace_id = ? AND id = ?", row.WorkspaceID, row.ID).Updates(upd).Error; err != nil {
+			return fmt.Errorf("store: unlink hubspot contact: %w", err)
+		}
 		return nil
-	}
-	row.HubspotPortalID = 0
-	if row.HubspotContactID == "" {
-		return nil
-	}
-	var portal int64
-	if err := tx.Model(&integrationRow{}).Select("portal_id").Where("workspace_id = ?", row.WorkspaceID).Scan(&portal).Error; err != nil {
-		return fmt.Errorf("store: customer portal: %w", err)
-	}
-	row.HubspotPortalID = portal
-	return nil
+	})
+	return was, err
 }

@@ -11,19 +11,20 @@ import (
 // workspace like the rest of the store; the webhook handler acts as the system principal of the workspace the
 // event's portal is connected to.
 
-// WorkspaceByHubspotPortal returns the workspace connected (CONNECTED, ENABLED or ERROR) to portalID, or
-// ENOTFOUND. It needs no principal: webhooks name only the portal.
-func (d *DB) WorkspaceByHubspotPortal(ctx context.Context, portalID int64) (string, error) {
+// WorkspacesByHubspotPortal returns every workspace connected (CONNECTED, ENABLED or ERROR) to portalID, in ID
+// order: several workspaces may connect the same portal, and each receives its webhooks. None is ENOTFOUND.
+// It needs no principal: webhooks name only the portal.
+func (d *DB) WorkspacesByHubspotPortal(ctx context.Context, portalID int64) ([]string, error) {
 	var ids []string
 	err := d.db.WithContext(ctx).Model(&integrationRow{}).Where("portal_id = ? AND portal_id <> 0", portalID).
-		Order("workspace_id").Limit(1).Pluck("workspace_id", &ids).Error
+		Order("workspace_id").Pluck("workspace_id", &ids).Error
 	if err != nil {
-		return "", fmt.Errorf("store: workspace by hubspot portal: %w", err)
+		return nil, fmt.Errorf("store: workspaces by hubspot portal: %w", err)
 	}
 	if len(ids) == 0 {
-		return "", convrs.Errorf(convrs.ENOTFOUND, "No workspace is connected to HubSpot portal %d.", portalID)
+		return nil, convrs.Errorf(convrs.ENOTFOUND, "No workspace is connected to HubSpot portal %d.", portalID)
 	}
-	return ids[0], nil
+	return ids, nil
 }
 
 // CustomersLinkedToHubspot returns the IDs of the principal's workspace's customers linked to any of
@@ -72,7 +73,9 @@ func (d *DB) RelinkHubspotContacts(ctx context.Context, portalID int64, fromIDs 
 	}
 	upd := map[string]any{"hubspot_contact_id": toID, "updated_at": d.now()}
 	if toID == "" {
-		upd["hubspot_portal_id"] = 0
+		// A deleted contact: the link and how it was made go.
+		upd = linkColumns(0, "", convrs.HubspotLinkSource{})
+		upd["updated_at"] = d.now()
 	}
 	if err := tx.Model(&customerRow{}).Where("workspace_id = ? AND id IN ?", p.WorkspaceID, changed).Updates(upd).Error; err != nil {
 		return nil, fmt.Errorf("store: relink hubspot contacts: %w", err)

@@ -40,6 +40,7 @@ type hubspotSyncRow struct {
 	ContactID      string
 	ContactName    string
 	ContactURL     string `gorm:"column:contact_url"`
+	MatchedHow     string
 	NoteIDs        string `gorm:"column:note_ids"`
 	Pending        string
 	Warnings       string
@@ -57,7 +58,7 @@ func (r *hubspotSyncRow) domain() *convrs.HubspotSync {
 	s := &convrs.HubspotSync{ID: r.ID, WorkspaceID: r.WorkspaceID, ConversationID: r.ConversationID, CustomerID: r.CustomerID,
 		ClosedAt: r.ClosedAt, CloseNumber: r.CloseNumber, Status: convrs.HubspotSyncStatus(r.Status), ReasonCode: r.ReasonCode,
 		Reason: r.Reason, MatchedBy: convrs.HubspotMatchRule(r.MatchedBy), ContactID: r.ContactID, ContactName: r.ContactName,
-		ContactURL: r.ContactURL, NoteIDs: nonEmpty(splitList(r.NoteIDs)), Attempts: r.Attempts, Warnings: decodeList(r.Warnings),
+		ContactURL: r.ContactURL, MatchedHow: r.MatchedHow, NoteIDs: nonEmpty(splitList(r.NoteIDs)), Attempts: r.Attempts, Warnings: decodeList(r.Warnings),
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if s.Status == convrs.SyncWaiting || s.Status == convrs.SyncQueued {
 		t := r.RunAt
@@ -248,6 +249,7 @@ type HubspotSyncOutcome struct {
 	ContactID   string
 	ContactName string
 	ContactURL  string
+	MatchedHow  string
 	// Parts are the note IDs by part.
 	Parts       []string
 	SyncedClose int
@@ -287,7 +289,7 @@ func (d *DB) FinishHubspotSync(ctx context.Context, c *HubspotSyncClaim, o Hubsp
 			attempts = 0
 		}
 		upd := map[string]any{"status": string(status), "reason_code": o.ReasonCode, "reason": o.Reason, "matched_by": string(o.MatchedBy),
-			"contact_id": o.ContactID, "contact_name": o.ContactName, "contact_url": o.ContactURL, "note_ids": strings.Join(o.Parts, ","),
+			"contact_id": o.ContactID, "contact_name": o.ContactName, "contact_url": o.ContactURL, "matched_how": o.MatchedHow, "note_ids": strings.Join(o.Parts, ","),
 			"synced_close": o.SyncedClose, "pending": strings.Join(o.Pending, ","), "warnings": encodeList(o.Warnings),
 			"run_at": runAt.UTC().Truncate(time.Microsecond), "attempts": attempts, "lease_owner": "", "lease_until": nil, "updated_at": now}
 		if err := tx.Model(&hubspotSyncRow{}).Where("id = ?", row.ID).Updates(upd).Error; err != nil {
@@ -604,4 +606,23 @@ func (d *DB) HubspotContactAnchors(ctx context.Context, workspaceID, customerID 
 		}
 	}
 	return out, nil
+}
+
+// ForgetHubspotContactInSyncs removes the name, URL and provenance of contacts of portalID (erased in HubSpot
+// by a privacy deletion) from the principal's workspace's sync records; the contact ID stays, as the record of
+// where the notes went. It returns how many records changed.
+func (d *DB) ForgetHubspotContactInSyncs(ctx context.Context, contactIDs []string) (int64, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(contactIDs) == 0 {
+		return 0, nil
+	}
+	res := d.db.WithContext(ctx).Model(&hubspotSyncRow{}).Where("workspace_id = ? AND contact_id IN ?", p.WorkspaceID, contactIDs).
+		Updates(map[string]any{"contact_name": "", "contact_url": "", "matched_how": "", "updated_at": d.now()})
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: forget hubspot contact in syncs: %w", res.Error)
+	}
+	return res.RowsAffected, nil
 }

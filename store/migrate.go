@@ -149,6 +149,21 @@ var migrations = []string{
 	// 5: the jobs of migration 2 were never run (hubspot_syncs is the transcript sync's queue); closes stopped
 	// writing them. Dropping the table drops its index on both engines.
 	`DROP TABLE IF EXISTS jobs;`,
+
+	// 6: where a HubSpot link came from (the rule and value matched, or who chose the contact and when), the
+	// contacts agents unlinked as "not this person" ("portal:contact" separated by spaces), the contact an
+	// agent picked for a conversation, and the sync record's provenance in words.
+	`ALTER TABLE customers ADD COLUMN hubspot_link_rule TEXT NOT NULL DEFAULT '';
+	ALTER TABLE customers ADD COLUMN hubspot_link_value TEXT NOT NULL DEFAULT '';
+	ALTER TABLE customers ADD COLUMN hubspot_link_staff_id TEXT NOT NULL DEFAULT '';
+	ALTER TABLE customers ADD COLUMN hubspot_link_staff_name TEXT NOT NULL DEFAULT '';
+	ALTER TABLE customers ADD COLUMN hubspot_linked_at {{TS}};
+	ALTER TABLE customers ADD COLUMN hubspot_not_this_person TEXT NOT NULL DEFAULT '';
+	ALTER TABLE conversations ADD COLUMN hubspot_contact_id TEXT NOT NULL DEFAULT '';
+	ALTER TABLE conversations ADD COLUMN hubspot_portal_id BIGINT NOT NULL DEFAULT 0;
+	ALTER TABLE conversations ADD COLUMN hubspot_picked_by_id TEXT NOT NULL DEFAULT '';
+	ALTER TABLE conversations ADD COLUMN hubspot_picked_by_name TEXT NOT NULL DEFAULT '';
+	ALTER TABLE hubspot_syncs ADD COLUMN matched_how TEXT NOT NULL DEFAULT '';`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

@@ -41,25 +41,67 @@ func (r *staffRow) domain() *convrs.Staff {
 }
 
 type customerRow struct {
-	ID               string `gorm:"primaryKey"`
-	WorkspaceID      string
-	Email            string
-	Phone            string
-	PhoneRaw         string
-	FirstName        string
-	LastName         string
-	HubspotContactID string
-	HubspotPortalID  int64
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	ID                   string `gorm:"primaryKey"`
+	WorkspaceID          string
+	Email                string
+	Phone                string
+	PhoneRaw             string
+	FirstName            string
+	LastName             string
+	HubspotContactID     string
+	HubspotPortalID      int64
+	HubspotLinkRule      string
+	HubspotLinkValue     string
+	HubspotLinkStaffID   string
+	HubspotLinkStaffName string
+	HubspotLinkedAt      *time.Time
+	HubspotNotThisPerson string
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
 }
 
 func (customerRow) TableName() string { return "customers" }
 
 func (r *customerRow) domain() *convrs.Customer {
-	return &convrs.Customer{ID: r.ID, WorkspaceID: r.WorkspaceID, Email: r.Email, Phone: r.Phone, PhoneRaw: r.PhoneRaw,
+	c := &convrs.Customer{ID: r.ID, WorkspaceID: r.WorkspaceID, Email: r.Email, Phone: r.Phone, PhoneRaw: r.PhoneRaw,
 		FirstName: r.FirstName, LastName: r.LastName, HubspotContactID: r.HubspotContactID, HubspotPortalID: r.HubspotPortalID,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if r.HubspotContactID != "" {
+		c.HubspotLink = convrs.HubspotLinkSource{Rule: convrs.HubspotMatchRule(r.HubspotLinkRule), Value: r.HubspotLinkValue,
+			StaffID: r.HubspotLinkStaffID, StaffName: r.HubspotLinkStaffName}
+		if r.HubspotLinkedAt != nil {
+			c.HubspotLink.At = *r.HubspotLinkedAt
+		}
+	}
+	for _, f := range strings.Fields(r.HubspotNotThisPerson) {
+		if ref, ok := convrs.ParseHubspotContactRef(f); ok {
+			c.HubspotNotThisPerson = append(c.HubspotNotThisPerson, ref)
+		}
+	}
+	return c
+}
+
+// linkColumns are the column values that link a customer to contactID of portal, as src says it was made.
+func linkColumns(portal int64, contactID string, src convrs.HubspotLinkSource) map[string]any {
+	var at *time.Time
+	if !src.At.IsZero() {
+		t := src.At
+		at = &t
+	}
+	return map[string]any{"hubspot_contact_id": contactID, "hubspot_portal_id": portal, "hubspot_link_rule": string(src.Rule),
+		"hubspot_link_value": src.Value, "hubspot_link_staff_id": src.StaffID, "hubspot_link_staff_name": src.StaffName,
+		"hubspot_linked_at": at}
+}
+
+// withoutNotThisPerson returns the stored "not this person" list without ref.
+func withoutNotThisPerson(list string, ref convrs.HubspotContactRef) string {
+	var out []string
+	for _, f := range strings.Fields(list) {
+		if f != ref.String() {
+			out = append(out, f)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 type conversationRow struct {
@@ -74,14 +116,23 @@ type conversationRow struct {
 	ClosedAt        *time.Time
 	LastMessageAt   time.Time
 	UpdatedAt       time.Time
+	// The contact the agent picked when starting the chat (Create New Chat), and who picked it.
+	HubspotContactID    string
+	HubspotPortalID     int64
+	HubspotPickedByID   string
+	HubspotPickedByName string
 }
 
 func (conversationRow) TableName() string { return "conversations" }
 
 func (r *conversationRow) domain() *convrs.Conversation {
-	return &convrs.Conversation{ID: r.ID, WorkspaceID: r.WorkspaceID, CustomerID: r.CustomerID, Channel: r.Channel, Subject: r.Subject,
+	c := &convrs.Conversation{ID: r.ID, WorkspaceID: r.WorkspaceID, CustomerID: r.CustomerID, Channel: r.Channel, Subject: r.Subject,
 		Status: convrs.ConversationStatus(r.Status), AssignedStaffID: r.AssignedStaffID, OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt,
-		LastMessageAt: r.LastMessageAt, UpdatedAt: r.UpdatedAt}
+		LastMessageAt: r.LastMessageAt, UpdatedAt: r.UpdatedAt, HubspotContactID: r.HubspotContactID, HubspotPortalID: r.HubspotPortalID}
+	if r.HubspotContactID != "" {
+		c.HubspotPickedBy = convrs.HubspotLinkSource{Rule: convrs.MatchChosen, StaffID: r.HubspotPickedByID, StaffName: r.HubspotPickedByName, At: r.OpenedAt}
+	}
+	return c
 }
 
 type messageRow struct {

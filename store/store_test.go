@@ -248,7 +248,6 @@ func TestCustomerValidation(t *testing.T) {
 			{convrs.CustomerInput{Phone: ptr("+44 12")}, "phone"},
 			{convrs.CustomerInput{Email: ptr("not-an-email")}, "email"},
 			{convrs.CustomerInput{Email: ptr("Bob <bob@example.com>")}, "email"},
-			{convrs.CustomerInput{HubspotContactID: ptr("12a")}, "hubspotContactId"},
 		} {
 			_, err := db.UpdateCustomer(f.agent, c.ID, tc.in)
 			var e *convrs.Error

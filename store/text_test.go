@@ -53,10 +53,6 @@ func TestTextInputsRefuseNULAndOverlongText(t *testing.T) {
 					_, err := db.UpdateCustomer(f.agent, f.customer.ID, convrs.CustomerInput{Phone: val(convrs.MaxPhoneLength)})
 					return err
 				}},
-				{"hubspotContactId", func() error {
-					_, err := db.UpdateCustomer(f.agent, f.customer.ID, convrs.CustomerInput{HubspotContactID: val(convrs.MaxContactIDLength)})
-					return err
-				}},
 				{"subject", func() error {
 					_, err := db.StartConversation(f.agent, convrs.StartConversationInput{CustomerID: f.customer.ID, Channel: "web", Subject: str(convrs.MaxSubjectLength), Message: "Hi"})
 					return err

@@ -33,8 +33,10 @@ type StartConversationInput struct {
 	Channel    string                `json:"channel"`
 	Subject    *string               `json:"subject,omitempty"`
 	Message    string                `json:"message"`
-	// The HubSpot contact picked in outbound search: the server fetches it itself and links the new customer.
+	// The HubSpot contact picked in outbound search: the server fetches it itself; the conversation's transcript goes to it, and a new customer is linked to it.
 	HubspotContactID *string `json:"hubspotContactId,omitempty"`
+	// With customerId and hubspotContactId: also make the picked contact that customer's HubSpot contact from now on.
+	LinkCustomer *bool `json:"linkCustomer,omitempty"`
 }
 
 type Subscription struct {

@@ -159,6 +159,7 @@ function syncRecord(overrides: Partial<ConversationSyncFieldsFragment> = {}): Co
     reasonCode: null,
     reason: null,
     closeNumber: 1,
+    matchedHow: null,
     matchedBy: null,
     contactId: null,
     contactName: null,

@@ -25,6 +25,7 @@ export const ConversationSyncFields = graphql(`
     reason
     closeNumber
     matchedBy
+    matchedHow
     contactId
     contactName
     contactUrl
@@ -139,6 +140,8 @@ export interface ConversationViewProps {
 /** One conversation: its transcript, the composers, Close / Reopen, and the User Details panel beside it. */
 export function ConversationView({ id, focusHeading = false }: ConversationViewProps) {
   const headingId = useId();
+  const detailsId = useId();
+  const narrow = useNarrowLayout();
   const [{ data, fetching, error }] = useQuery({ query: ConversationQuery, variables: { id }, requestPolicy: 'cache-and-network' });
 
   // Messages and status changes that arrived after the query answered (from our own mutations or from
@@ -286,6 +289,12 @@ export function ConversationView({ id, focusHeading = false }: ConversationViewP
                 <SyncOutcome record={sync} />
               </p>
             )}
+            {/* On a phone the details come after the composer: this jumps there without scrolling past it. */}
+            {narrow && (
+              <Button variant="link" className="conversation__to-details" onClick={() => showDetails(detailsId)}>
+                User details and HubSpot ↓
+              </Button>
+            )}
           </div>
           {closed ? (
             <Button onClick={onReopen} busy={reopenResult.fetching}>
@@ -337,8 +346,8 @@ export function ConversationView({ id, focusHeading = false }: ConversationViewP
           />
         </div>
       </section>
-      <aside className="details-column" aria-label="Customer">
-        <UserDetails customerId={conversation.customer.id} channel={conversation.channel} />
+      <aside className="details-column" aria-label="Customer" id={detailsId} tabIndex={-1}>
+        <UserDetails customerId={conversation.customer.id} channel={conversation.channel} conversationId={conversation.id} />
       </aside>
     </>
   );
@@ -352,4 +361,28 @@ function mergeMessages(fromQuery: Message[], arrived: Message[]): Message[] {
     .map((m, index) => ({ m, index, at: Date.parse(m.createdAt) }))
     .sort((a, b) => a.at - b.at || a.index - b.index)
     .map(({ m }) => m);
+}
+
+/** Scrolls the customer's details (and their HubSpot section) into view and moves focus there. */
+function showDetails(id: string) {
+  const el = document.getElementById(id);
+  if (!el) return;
+  el.scrollIntoView({ block: 'start' });
+  el.focus({ preventScroll: true });
+}
+
+/** The layout where the details column sits below the conversation (as chat.css's 60rem breakpoint). */
+const narrowQuery = '(max-width: 60rem)';
+
+function useNarrowLayout(): boolean {
+  const [narrow, setNarrow] = useState(() => typeof window.matchMedia === 'function' && window.matchMedia(narrowQuery).matches);
+  useEffect(() => {
+    if (typeof window.matchMedia !== 'function') return;
+    const list = window.matchMedia(narrowQuery);
+    const onChange = () => setNarrow(list.matches);
+    onChange();
+    list.addEventListener('change', onChange);
+    return () => list.removeEventListener('change', onChange);
+  }, []);
+  return narrow;
 }

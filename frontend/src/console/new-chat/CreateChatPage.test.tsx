@@ -36,6 +36,9 @@ const bob = {
   phone: '+14155550123',
   mobilePhone: '+447911123456',
   url: 'https://app.hubspot.com/contacts/1/record/0-1/901',
+  createdAt: null,
+  lifecycleStage: null,
+  owner: null,
 };
 
 const started = () => ({ data: { startConversation: { id: 'cnv_42' } } });
@@ -237,6 +240,77 @@ describe('CreateChatPage with outbound HubSpot search', () => {
     await user.click(screen.getByRole('option', { name: option }));
     return user;
   }
+
+  it('says a picked contact belongs to an existing customer, and starts the chat with both, optionally linking them', async () => {
+    let calls = 0;
+    const robert = { ...bob, id: '902', name: 'Robert Smith', firstName: 'Robert' };
+    const mock = renderPage(
+      {
+        SearchHubspotContacts: () => ({ data: { searchHubspotContacts: [robert] } }),
+        StartConversation: () =>
+          ++calls === 1
+            ? {
+                error: errors({
+                  message: 'Bob Smith is already a customer; this chat will be written to Robert Smith in HubSpot.',
+                  code: 'ECONFLICT',
+                  field: 'email',
+                  customerId: 'cus_bob',
+                }),
+              }
+            : started(),
+      },
+      { allowOutboundSearch: true, requireOutboundMatch: false },
+    );
+    const user = await searchAndPick('robert', /Robert Smith/);
+    await user.type(screen.getByLabelText('First message'), 'Your invoice');
+    await user.click(screen.getByRole('button', { name: 'Start chat' }));
+    await settle();
+
+    const alert = screen.getByRole('alert');
+    expect(alert).toHaveTextContent('Bob Smith is already a customer; this chat will be written to Robert Smith in HubSpot.');
+    expect(within(alert).queryByRole('button', { name: 'Use this customer' })).not.toBeInTheDocument();
+    await user.click(within(alert).getByRole('checkbox', { name: "Also make Robert Smith this customer's HubSpot contact from now on" }));
+    await user.click(within(alert).getByRole('button', { name: 'Start the chat' }));
+    await settle();
+
+    expect(variablesOf(mock.executeMutation, 'StartConversation')[1]).toEqual({
+      input: { channel: 'web', customerId: 'cus_bob', hubspotContactId: '902', linkCustomer: true, message: 'Your invoice' },
+    });
+    expect(window.location.hash).toBe('#/chat/cnv_42');
+  });
+
+  it('lets the agent type a number for a picked contact without a valid one, even with HubSpot matches required', async () => {
+    const carla = { ...bob, id: '903', name: 'Carla Gomez', firstName: 'Carla', lastName: 'Gomez', email: null, phone: null, mobilePhone: '+447700900123' };
+    let calls = 0;
+    const mock = renderPage(
+      {
+        SearchHubspotContacts: () => ({ data: { searchHubspotContacts: [carla] } }),
+        StartConversation: () =>
+          ++calls === 1
+            ? { error: graphqlError("+447700900123, HubSpot's number for Carla Gomez, is not a valid phone number in GB. Type a valid number to reach them on, or choose another channel.", 'EINVALID', 'phone') }
+            : started(),
+      },
+      { allowOutboundSearch: true, requireOutboundMatch: true },
+    );
+    const user = await searchAndPick('carla', /Carla Gomez/);
+    await user.selectOptions(screen.getByLabelText('Channel'), 'WhatsApp');
+    const phone = screen.getByLabelText('Phone');
+    expect(phone).toHaveAttribute('readonly');
+    expect(screen.getByLabelText('First name')).toHaveAttribute('readonly');
+    await user.type(screen.getByLabelText('First message'), 'Hola');
+    await user.click(screen.getByRole('button', { name: 'Start chat' }));
+    await settle();
+    expect(phone).toHaveAccessibleDescription(/is not a valid phone number in GB/);
+    expect(phone).not.toHaveAttribute('readonly');
+    expect(screen.getByLabelText('First name')).toHaveAttribute('readonly');
+    await user.clear(phone);
+    await user.type(phone, '020 7946 0123');
+    await user.click(screen.getByRole('button', { name: 'Start chat' }));
+    await settle();
+    expect(variablesOf(mock.executeMutation, 'StartConversation')[1]).toMatchObject({
+      input: { channel: 'whatsapp', hubspotContactId: '903', customer: { phone: '020 7946 0123' } },
+    });
+  });
 
   it('fills phone, email and names from the chosen contact, locks them, and sends its id', async () => {
     const mock = renderPage(

@@ -134,12 +134,26 @@ function CreateChatForm({ mode }: { mode: Mode }) {
   const [errors, setErrors] = useState<Errors>({});
   const [formErrors, setFormErrors] = useState<string[]>([]);
   const [conflict, setConflict] = useState<Conflict | null>(null);
+  // The picked contact the conflict was about: the chat can start with the existing customer and still be
+  // written to that contact; linkCustomer also makes it the customer's contact from now on.
+  const [conflictPick, setConflictPick] = useState<SearchContact | null>(null);
+  const [linkCustomer, setLinkCustomer] = useState(false);
   const [{ fetching }, start] = useMutation(StartConversation);
   const emailRef = useRef<HTMLInputElement>(null);
 
   // Details come from the HubSpot contact while one is selected (the gateway reads the contact itself), and
   // only from one when the workspace requires a match.
   const locked = mode.requireMatch || selected !== null;
+  // A picked contact without a usable phone number (none in HubSpot, or one the gateway found invalid): the agent
+  // may type the number to reach them on; the same for a missing email. The contact still comes from HubSpot.
+  const [phoneUnlocked, setPhoneUnlocked] = useState(false);
+  const typeable = (name: (typeof contactFields)[number]): boolean => {
+    if (!locked) return true;
+    if (!selected) return false;
+    if (name === 'phone') return phoneUnlocked || (!selected.phone && !selected.mobilePhone);
+    if (name === 'email') return !selected.email;
+    return false;
+  };
 
   const set = (name: keyof FormState) => (event: { target: { value: string } }) => {
     const next = { ...form, [name]: event.target.value };
@@ -152,6 +166,7 @@ function CreateChatForm({ mode }: { mode: Mode }) {
 
   function select(contact: SearchContact) {
     setSelected(contact);
+    setPhoneUnlocked(false);
     setForm({ ...form, email: contact.email ?? '', phone: contactPhone(contact, form.channel), firstName: contact.firstName ?? '', lastName: contact.lastName ?? '' });
     setErrors({ ...errors, hubspotContactId: undefined, email: undefined, phone: undefined, firstName: undefined, lastName: undefined });
     setFormErrors([]);
@@ -177,7 +192,10 @@ function CreateChatForm({ mode }: { mode: Mode }) {
       fields[found.field as FieldName] ??= 'This belongs to an existing customer (see above).';
     }
     setErrors(fields);
+    if (fields.phone && input.hubspotContactId) setPhoneUnlocked(true);
     setConflict(found);
+    setConflictPick(found && input.hubspotContactId && selected?.id === input.hubspotContactId ? selected : null);
+    setLinkCustomer(false);
     setFormErrors(found ? other.filter((m) => m !== found.message) : other);
   }
 
@@ -201,7 +219,12 @@ function CreateChatForm({ mode }: { mode: Mode }) {
 
   async function startWithExisting(customerId: string) {
     setConflict(null);
-    await send({ channel: form.channel, customerId, message: form.message.trim() });
+    const input: StartConversationInput = { channel: form.channel, customerId, message: form.message.trim() };
+    if (conflictPick) {
+      input.hubspotContactId = conflictPick.id;
+      if (linkCustomer) input.linkCustomer = true;
+    }
+    await send(input);
   }
 
   const need = channelNeed(form.channel);
@@ -211,9 +234,14 @@ function CreateChatForm({ mode }: { mode: Mode }) {
   const detail = (name: (typeof contactFields)[number]) => ({
     value: form[name],
     onChange: set(name),
-    readOnly: locked,
+    readOnly: !typeable(name),
     autoComplete: 'off',
   });
+  const typeHint = (name: 'email' | 'phone') =>
+    name === 'phone'
+      ? 'This contact has no valid phone number in HubSpot: type the number to reach them on (with the country code, or a number from the workspace\'s region).'
+      : 'This contact has no email address in HubSpot: type the address to reach them on.';
+  const hintFor = (name: 'email' | 'phone', own: string | undefined) => (locked && typeable(name) ? typeHint(name) : locked ? lockedHint : own);
 
   return (
     <form className="card form new-chat" onSubmit={submit} noValidate aria-label="New chat">
@@ -225,7 +253,38 @@ function CreateChatForm({ mode }: { mode: Mode }) {
       {Object.values(errors).filter(Boolean).length > 1 && formErrors.length === 0 && (
         <Banner tone="red" role="alert" title={`${Object.values(errors).filter(Boolean).length} fields need attention.`} />
       )}
-      {conflict && (
+      {conflict && conflictPick && (
+        <Banner
+          tone="yellow"
+          role="alert"
+          title={conflict.message}
+          actions={
+            <>
+              {conflict.id && (
+                <Button variant="primary" busy={fetching} onClick={() => startWithExisting(conflict.id!)}>
+                  Start the chat
+                </Button>
+              )}
+              <Button
+                onClick={() => {
+                  setConflict(null);
+                  clearSelection();
+                }}
+              >
+                Choose another contact
+              </Button>
+            </>
+          }
+        >
+          <p>The chat starts with the existing customer; its transcript goes to the contact you picked.</p>
+          <label className="new-chat__link-customer">
+            <input type="checkbox" checked={linkCustomer} onChange={(e) => setLinkCustomer(e.target.checked)} /> Also make{' '}
+            {[conflictPick.firstName, conflictPick.lastName].filter(Boolean).join(' ') || conflictPick.email || 'this contact'} this customer's HubSpot
+            contact from now on
+          </label>
+        </Banner>
+      )}
+      {conflict && !conflictPick && (
         <Banner
           tone="yellow"
           role="alert"
@@ -276,17 +335,13 @@ function CreateChatForm({ mode }: { mode: Mode }) {
         />
       )}
       <div className="form__row">
-        <Field label="Email" error={errors.email} hint={locked ? lockedHint : needs[form.channel] === 'email' ? 'Required for this channel.' : undefined}>
+        <Field label="Email" error={errors.email} hint={hintFor('email', needs[form.channel] === 'email' ? 'Required for this channel.' : undefined)}>
           <input ref={emailRef} type="email" aria-required={needs[form.channel] === 'email'} {...detail('email')} />
         </Field>
         <Field
           label="Phone"
           error={errors.phone}
-          hint={
-            locked
-              ? lockedHint
-              : `${needs[form.channel] === 'phone' ? 'Required for this channel. ' : ''}With the country code, or a number from the workspace's region.`
-          }
+          hint={hintFor('phone', `${needs[form.channel] === 'phone' ? 'Required for this channel. ' : ''}With the country code, or a number from the workspace's region.`)}
         >
           <input type="tel" aria-required={needs[form.channel] === 'phone'} {...detail('phone')} />
         </Field>

@@ -28,6 +28,7 @@ function record(overrides: Partial<SyncRecord> = {}): SyncRecord {
     reason: null,
     closedAt: '2025-01-02T10:30:00Z',
     closeNumber: 1,
+    matchedHow: null,
     matchedBy: null,
     contactId: null,
     contactName: null,

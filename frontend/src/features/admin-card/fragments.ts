@@ -33,6 +33,7 @@ export const HubspotSyncFields = graphql(`
     closedAt
     closeNumber
     matchedBy
+    matchedHow
     contactId
     contactName
     contactUrl

@@ -12,7 +12,7 @@ vi.setConfig({ testTimeout: 20_000 });
 
 function person(id: string, name: string, email: string | null, phone: string | null): SearchContact {
   const [firstName, lastName] = name.split(' ');
-  return { id, name, firstName, lastName, email, phone, mobilePhone: null, url: `https://app.hubspot.com/contacts/1/record/0-1/${id}` };
+  return { id, name, firstName, lastName, email, phone, mobilePhone: null, url: `https://app.hubspot.com/contacts/1/record/0-1/${id}`, createdAt: null, lifecycleStage: null, owner: null };
 }
 
 const bob = person('101', 'Bob Smith', 'bob@example.com', '+14155550101');
@@ -52,6 +52,23 @@ function renderSearch(handlers: MockHandlers) {
 const found = (...contacts: SearchContact[]) => () => ({ data: { searchHubspotContacts: contacts } });
 
 describe('Search HubSpot contacts', () => {
+  it('shows what tells duplicates apart, and Tab from a highlighted result reaches its ↗', async () => {
+    const robert = { ...person('104', 'Robert Smith', 'bob@example.com', null), createdAt: '2023-06-10T09:00:00Z', lifecycleStage: 'Subscriber' };
+    const older = { ...bob, createdAt: '2021-03-01T09:00:00Z', lifecycleStage: 'Lead', owner: { id: 'o1', name: 'Marcus Lee', email: null } };
+    const { user, input } = renderSearch({ SearchHubspotContacts: found(older, robert) });
+    await user.type(input, 'smith');
+    await pause(searchDelayMs);
+    const options = within(screen.getByRole('listbox', { name: 'HubSpot contacts' })).getAllByRole('option');
+    expect(options[0]).toHaveTextContent(/Created .*2021 · Owner Marcus Lee · Lead/);
+    expect(options[1]).toHaveTextContent(/Created .*2023 · Subscriber/);
+    await user.keyboard('{ArrowDown}{ArrowDown}');
+    await user.tab();
+    expect(within(options[1]).getByRole('link', { name: 'Open Robert Smith in HubSpot (opens in a new tab)' })).toHaveFocus();
+    expect(input).toHaveAttribute('aria-expanded', 'true');
+    await user.keyboard('{Escape}');
+    expect(input).toHaveFocus();
+  });
+
   it('searches once typing pauses, and lists name, email and phone of each result', async () => {
     const { user, input, searches } = renderSearch({ SearchHubspotContacts: found(bob, bobby, bobbie) });
     await user.type(input, 'bob');

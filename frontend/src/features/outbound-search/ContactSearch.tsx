@@ -5,6 +5,7 @@ import { pipe, subscribe } from 'wonka';
 import { graphql } from '../../gql';
 import type { SearchHubspotContactsQuery } from '../../gql/graphql';
 import { errorCode, errorMessage } from '../../shared/api';
+import { formatDate } from '../../shared/lib/format';
 import { Button, EmailAddress, ExternalLink, Field } from '../../shared/ui';
 import './contact-search.css';
 
@@ -19,6 +20,13 @@ const SearchHubspotContacts = graphql(`
       phone
       mobilePhone
       url
+      createdAt
+      lifecycleStage
+      owner {
+        id
+        name
+        email
+      }
     }
   }
 `);
@@ -65,6 +73,12 @@ export function ContactSearch({ onSelect, selected = null, onClear, label = 'Sea
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(-1);
   const inputRef = useRef<HTMLInputElement>(null);
+  const popupRef = useRef<HTMLDivElement>(null);
+  /** Closes the list unless focus moved to the input or into the list (the highlighted result's ↗). */
+  const closeUnlessInside = (next: EventTarget | null) => {
+    if (next instanceof Node && (next === inputRef.current || popupRef.current?.contains(next))) return;
+    setOpen(false);
+  };
 
   const query = text.trim();
   const tooShort = query.length < minQueryLength;
@@ -146,7 +160,8 @@ export function ContactSearch({ onSelect, selected = null, onClear, label = 'Sea
         }
         return;
       case 'Tab':
-        setOpen(false);
+        // Tab from a highlighted result goes to its ↗ (open in HubSpot); otherwise on out of the list.
+        if (!expanded || active < 0 || event.shiftKey) setOpen(false);
         return;
     }
   }
@@ -181,10 +196,10 @@ export function ContactSearch({ onSelect, selected = null, onClear, label = 'Sea
           }}
           onKeyDown={onKeyDown}
           onFocus={() => setOpen(true)}
-          onBlur={() => setOpen(false)}
+          onBlur={(event) => closeUnlessInside(event.relatedTarget)}
         />
       </Field>
-      <div className="contact-search__popup">
+      <div className="contact-search__popup" ref={popupRef}>
         <ul id={listId} role="listbox" aria-label="HubSpot contacts" className="contact-search__list" hidden={!expanded}>
           {results.map((contact, i) => {
             const name = contactName(contact);
@@ -195,7 +210,7 @@ export function ContactSearch({ onSelect, selected = null, onClear, label = 'Sea
                 id={`${id}-option-${i}`}
                 role="option"
                 aria-selected={i === active}
-                aria-label={[name, contact.email, phone].filter(Boolean).join(', ')}
+                aria-label={[name, contact.email, phone, facts(contact)].filter(Boolean).join(', ')}
                 className={i === active ? 'contact-search__option contact-search__option--active' : 'contact-search__option'}
                 // Keep the focus in the input, so the list stays open until the click lands.
                 onMouseDown={(event) => event.preventDefault()}
@@ -210,14 +225,26 @@ export function ContactSearch({ onSelect, selected = null, onClear, label = 'Sea
                     </span>
                   )}
                   {phone && <span className="contact-search__meta">{phone}</span>}
+                  {facts(contact) && <span className="contact-search__meta contact-search__facts">{facts(contact)}</span>}
                 </span>
-                <ExternalLink
-                  href={contact.url}
-                  label={`Open ${name} in HubSpot`}
-                  tabIndex={-1}
-                  className="contact-search__open"
-                  onClick={(event) => event.stopPropagation()}
-                />
+                {/* Reachable by Tab from the highlighted result; Escape goes back to the search field. */}
+                <span
+                  onKeyDown={(event) => {
+                    if (event.key === 'Escape') {
+                      event.preventDefault();
+                      inputRef.current?.focus();
+                    }
+                  }}
+                  onBlur={(event) => closeUnlessInside(event.relatedTarget)}
+                >
+                  <ExternalLink
+                    href={contact.url}
+                    label={`Open ${name} in HubSpot`}
+                    tabIndex={i === active ? 0 : -1}
+                    className="contact-search__open"
+                    onClick={(event) => event.stopPropagation()}
+                  />
+                </span>
               </li>
             );
           })}
@@ -272,4 +299,13 @@ function searchErrorWords(error: Parameters<typeof errorMessage>[0]): string {
   if (message) return `The search failed: ${message}`;
   const code = errorCode(error);
   return (code && errorWords[code]) || 'The search failed.';
+}
+
+/** What tells duplicates apart: "Created 1 Mar 2021 · Owner Marcus Lee · Lead" (what HubSpot has of it). */
+function facts(contact: SearchContact): string {
+  const out: string[] = [];
+  if (contact.createdAt) out.push(`Created ${formatDate(contact.createdAt)}`);
+  if (contact.owner?.name || contact.owner?.email) out.push(`Owner ${contact.owner.name ?? contact.owner.email}`);
+  if (contact.lifecycleStage) out.push(contact.lifecycleStage);
+  return out.join(' · ');
 }

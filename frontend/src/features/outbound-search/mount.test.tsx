@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createMockClient } from '../../testing/mockClient';
 import { mount } from './mount';
 
-const bob = { id: '101', name: 'Bob Smith', firstName: 'Bob', lastName: 'Smith', email: 'bob@example.com', phone: null, mobilePhone: null, url: 'https://app.hubspot.com/contacts/1/record/0-1/101' };
+const bob = { id: '101', name: 'Bob Smith', firstName: 'Bob', lastName: 'Smith', email: 'bob@example.com', phone: null, mobilePhone: null, url: 'https://app.hubspot.com/contacts/1/record/0-1/101', createdAt: null, lifecycleStage: null, owner: null };
 
 describe('outbound-search mount', () => {
   it('renders into a host element, shows the selection passed by update() and cleans up on unmount()', () => {

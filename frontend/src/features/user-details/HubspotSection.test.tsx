@@ -30,12 +30,26 @@ const contact: NonNullable<HubspotLookup['contact']> = {
   lifecycleStage: 'Sales Qualified Lead',
   owner: { id: 'own_1', name: 'Olivia Owner', email: 'olivia@acme.example' },
   url: 'https://app.hubspot.com/contacts/123/record/0-1/901',
+  createdAt: null,
+  lastActivityAt: null,
 };
 
 type Lookup = Pick<HubspotLookup, 'outcome'> & Partial<HubspotLookup>;
 
 function lookup(l: Lookup): HubspotLookup {
-  return { customerId: 'cus_1', contact: null, matchedBy: null, candidates: 0, errorCode: null, message: null, ...l };
+  return {
+    customerId: 'cus_1',
+    contact: null,
+    matchedBy: null,
+    candidates: 0,
+    errorCode: null,
+    message: null,
+    conversationId: null,
+    customerContactId: null,
+    notThisPerson: 0,
+    link: null,
+    ...l,
+  };
 }
 
 function renderPanel(hubspot: MockHandler<'HubspotContact'>, extra: MockHandlers = {}) {

@@ -4,19 +4,20 @@ import { graphql } from '../../gql';
 import { errorMessage, useSubscriptionEvents } from '../../shared/api';
 import { Banner, Button, EmailAddress, ExternalLink } from '../../shared/ui';
 import type { HubspotLookup } from './fragments';
+import { LinkActions, LinkProvenance } from './LinkControls';
 import './hubspot-section.css';
 
 const HubspotContactQuery = graphql(`
-  query HubspotContact($customerId: ID!) {
-    hubspotContact(customerId: $customerId) {
+  query HubspotContact($customerId: ID!, $conversationId: ID) {
+    hubspotContact(customerId: $customerId, conversationId: $conversationId) {
       ...HubspotContactLookupFields
     }
   }
 `);
 
 const HubspotContactUpdated = graphql(`
-  subscription HubspotContactUpdated($customerId: ID!) {
-    hubspotContactUpdated(customerId: $customerId) {
+  subscription HubspotContactUpdated($customerId: ID!, $conversationId: ID) {
+    hubspotContactUpdated(customerId: $customerId, conversationId: $conversationId) {
       ...HubspotContactLookupFields
     }
   }
@@ -24,13 +25,16 @@ const HubspotContactUpdated = graphql(`
 
 /**
  * The HubSpot section of the User Details panel: the chat customer's contact (only the fields the record has),
- * or why there is none, updated live when the contact changes in HubSpot. Mount it with key={customerId}.
+ * or why there is none, how it was chosen, and Change contact / Unlink; beside a chat started from a HubSpot
+ * pick, the picked contact its transcript goes to. Updated live when the contact changes in HubSpot. Mount it
+ * with key={customerId}.
  */
-export function HubspotSection({ customerId }: { customerId: string }) {
+export function HubspotSection({ customerId, conversationId }: { customerId: string; conversationId?: string }) {
   const headingId = useId();
+  const variables = conversationId ? { customerId, conversationId } : { customerId };
   const [{ data, fetching, error }, refetch] = useQuery({
     query: HubspotContactQuery,
-    variables: { customerId },
+    variables,
     requestPolicy: 'cache-and-network',
   });
 
@@ -41,7 +45,7 @@ export function HubspotSection({ customerId }: { customerId: string }) {
     setSeenData(data);
     setLatest(null);
   }
-  useSubscriptionEvents(HubspotContactUpdated, { customerId }, (event) => {
+  useSubscriptionEvents(HubspotContactUpdated, variables, (event) => {
     if (event.hubspotContactUpdated.customerId === customerId) setLatest(event.hubspotContactUpdated);
   });
   const lookup = latest ?? data?.hubspotContact ?? null;
@@ -57,7 +61,12 @@ export function HubspotSection({ customerId }: { customerId: string }) {
       </Banner>
     );
   } else {
-    body = <Lookup lookup={lookup} onRetry={retry} retrying={fetching} />;
+    body = (
+      <>
+        <Lookup lookup={lookup} onRetry={retry} retrying={fetching} />
+        {linkable(lookup) && <LinkActions lookup={lookup} customerId={customerId} onChanged={retry} />}
+      </>
+    );
   }
 
   return (
@@ -79,17 +88,19 @@ function Lookup({ lookup, onRetry, retrying }: { lookup: HubspotLookup; onRetry:
         <>
           {lookup.outcome === 'MULTIPLE_MATCHES' && (
             <Banner tone="blue" title={severalTitle(lookup)}>
-              Showing the oldest, the one transcripts go to.
+              Showing the oldest, the one transcripts go to. Change contact shows them all to choose from.
             </Banner>
           )}
           <ContactCard contact={lookup.contact} />
+          <LinkProvenance lookup={lookup} />
         </>
       );
     case 'NO_MATCH':
       return (
         <p className="muted">
-          No HubSpot contact has this customer's email or phone number. While syncing is on, closing the chat creates
-          one when the transcript is written.
+          {lookup.notThisPerson > 0
+            ? `No HubSpot contact matches this customer apart from ${lookup.notThisPerson === 1 ? 'one' : lookup.notThisPerson} unlinked as not this person. Choose a contact to link one.`
+            : "No HubSpot contact has this customer's email or phone number. While syncing is on, closing the chat creates one when the transcript is written."}
         </p>
       );
     case 'ANONYMOUS':
@@ -113,6 +124,11 @@ function Lookup({ lookup, onRetry, retrying }: { lookup: HubspotLookup; onRetry:
   }
   // An outcome this panel does not know yet (or FOUND without a contact): say so rather than show nothing.
   return <p className="muted">HubSpot answered with something this panel cannot show ({lookup.outcome}).</p>;
+}
+
+/** Whether the card offers Change contact / Unlink: HubSpot answered about this customer. */
+function linkable(lookup: HubspotLookup): boolean {
+  return lookup.outcome === 'FOUND' || lookup.outcome === 'MULTIPLE_MATCHES' || lookup.outcome === 'NO_MATCH';
 }
 
 function severalTitle(lookup: HubspotLookup): string {

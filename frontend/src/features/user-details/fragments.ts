@@ -9,23 +9,42 @@ export const HubspotContactLookupFields = graphql(`
     candidates
     errorCode
     message
+    conversationId
+    customerContactId
+    notThisPerson
+    link {
+      rule
+      value
+      chosenBy
+      at
+      description
+    }
     contact {
-      id
-      name
-      firstName
-      lastName
-      email
-      phone
-      mobilePhone
-      lifecycleStage
-      owner {
-        id
-        name
-        email
-      }
-      url
+      ...HubspotContactFields
     }
   }
 `);
 
-export type { HubspotContactLookupFieldsFragment as HubspotLookup } from '../../gql/graphql';
+// A contact as the card and Change contact show it, with what tells duplicates apart.
+export const HubspotContactFields = graphql(`
+  fragment HubspotContactFields on HubspotContact {
+    id
+    name
+    firstName
+    lastName
+    email
+    phone
+    mobilePhone
+    lifecycleStage
+    owner {
+      id
+      name
+      email
+    }
+    url
+    createdAt
+    lastActivityAt
+  }
+`);
+
+export type { HubspotContactLookupFieldsFragment as HubspotLookup, HubspotContactFieldsFragment as HubspotContactCard } from '../../gql/graphql';

@@ -14,6 +14,7 @@ function makeFormats(tz: string | undefined, hourCycle: HourCycle | undefined) {
     time: new Intl.DateTimeFormat(undefined, clock),
     dateTime: new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', ...clock }),
     day: new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: tz }),
+    date: new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', timeZone: tz }),
   };
 }
 
@@ -52,4 +53,11 @@ export function formatWhen(iso: string, now: Date = new Date()): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   return formats.day.format(d) === formats.day.format(now) ? formats.time.format(d) : formats.dateTime.format(d);
+}
+
+/** "1 Mar 2021": a date without the time, in the display time zone ("" for no date). */
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : formats.date.format(d);
 }

@@ -5,7 +5,9 @@ export interface SyncOutcomeRecord {
   status: 'QUEUED' | 'RUNNING' | 'SYNCED' | 'SKIPPED' | 'WAITING' | 'FAILED' | 'CANCELLED';
   reasonCode: string | null;
   reason: string | null;
-  matchedBy: 'CRM_ID' | 'EMAIL' | 'PHONE' | 'CREATED' | null;
+  matchedBy: 'CRM_ID' | 'EMAIL' | 'PHONE' | 'CREATED' | 'CHOSEN' | null;
+  /** How the contact was chosen, in words ("matched by email (bob@example.com)", "chosen by Sam Agent on 7 Dec"). */
+  matchedHow?: string | null;
   contactId: string | null;
   contactName: string | null;
   contactUrl: string | null;
@@ -20,6 +22,7 @@ const reasonWords: Record<string, string> = {
   INTEGRATION_ERROR: 'the HubSpot connection needs attention',
   RATE_LIMITED: 'HubSpot is rate limiting Convrs',
   DISABLED: 'HubSpot was disabled',
+  NOT_THIS_PERSON: "the only HubSpot contact with this customer's email was unlinked as not this person; choose the contact in User Details, then Retry",
 };
 
 const matchWords: Record<NonNullable<SyncOutcomeRecord['matchedBy']>, string> = {
@@ -27,6 +30,7 @@ const matchWords: Record<NonNullable<SyncOutcomeRecord['matchedBy']>, string> = 
   EMAIL: 'matched by email',
   PHONE: 'matched by phone',
   CREATED: 'new contact',
+  CHOSEN: 'chosen by an agent',
 };
 
 function reasonOf(record: SyncOutcomeRecord, fallback: string): string {
@@ -98,7 +102,9 @@ export function SyncOutcome({ record, now }: { record: SyncOutcomeRecord; now?: 
       ) : (
         label
       )}
-      {record.matchedBy && <span className="sync-outcome__match"> ({matchWords[record.matchedBy]})</span>}
+      {(record.matchedHow || record.matchedBy) && (
+        <span className="sync-outcome__match"> ({record.matchedHow?.trim() || (record.matchedBy && matchWords[record.matchedBy])})</span>
+      )}
     </span>
   );
 }
