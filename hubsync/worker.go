@@ -69,6 +69,8 @@ type Config struct {
 	// ErrorRecheck is how often syncs waiting on an integration in ERROR look again (default 15 s: a database
 	// read while the integration is in ERROR, no HubSpot call).
 	ErrorRecheck time.Duration
+	// Metrics, when set, counts this process's outcomes (NewMetrics; register it with the process's registry).
+	Metrics *Metrics
 	// Now is the clock (default time.Now); the store's clock should agree.
 	Now func() time.Time
 	// Jitter returns a duration in [0, d] (default uniform random).
@@ -1020,5 +1022,6 @@ func (w *Worker) finish(ctx context.Context, j *job) {
 	}
 	w.cfg.Logger.InfoContext(ctx, "hubspot sync", "workspace_id", s.WorkspaceID, "conversation_id", s.ConversationID, "status", s.Status,
 		"reason_code", s.ReasonCode, "contact_id", s.ContactID, "notes", len(s.NoteIDs), "attempts", s.Attempts)
+	w.cfg.Metrics.observe(s, w.cfg.Now())
 	w.cfg.Store.PublishHubspotSync(ctx, s)
 }

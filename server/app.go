@@ -155,9 +155,11 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 			ConstLabels: prometheus.Labels{"reason": reason},
 		}, func() float64 { return float64(a.card.WebhookEventsIgnored(reason)) }))
 	}
-	// Transcript sync: the workers Run starts, and the records' service GraphQL reads.
+	// Transcript sync: the workers Run starts, and the records' service GraphQL reads; its queue in /metrics.
+	syncMetrics := hubsync.NewMetrics(a.db)
+	a.metrics.MustRegister(syncMetrics)
 	a.syncs = hubsync.NewWorker(hubsync.Config{
-		Store: a.db, Clients: a.hubspot, Cache: kv, Logger: a.logger, PublicURL: cfg.PublicURL, Matcher: matcher,
+		Store: a.db, Clients: a.hubspot, Cache: kv, Logger: a.logger, PublicURL: cfg.PublicURL, Matcher: matcher, Metrics: syncMetrics,
 		Links: a.card.NotifyingLinks(a.db),
 	})
 

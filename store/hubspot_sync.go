@@ -626,3 +626,45 @@ func (d *DB) ForgetHubspotContactInSyncs(ctx context.Context, contactIDs []strin
 	}
 	return res.RowsAffected, nil
 }
+
+// HubspotSyncQueueStats is the transcript sync's queue across workspaces, for the operator's metrics.
+type HubspotSyncQueueStats struct {
+	// ByStatus counts the records by status.
+	ByStatus map[convrs.HubspotSyncStatus]int
+	// OldestDue is when the longest-waiting due record became due (QUEUED/WAITING past run_at, or RUNNING with
+	// a lapsed lease); zero when none is due.
+	OldestDue time.Time
+}
+
+// HubspotSyncQueueStats reads the queue's depth by status and its oldest due record (no principal: operators).
+func (d *DB) HubspotSyncQueueStats(ctx context.Context) (*HubspotSyncQueueStats, error) {
+	now := d.now()
+	var counts []struct {
+		Status string
+		N      int
+	}
+	if err := d.db.WithContext(ctx).Model(&hubspotSyncRow{}).Select("status, COUNT(*) AS n").Group("status").Scan(&counts).Error; err != nil {
+		return nil, fmt.Errorf("store: hubspot sync queue stats: %w", err)
+	}
+	out := &HubspotSyncQueueStats{ByStatus: map[convrs.HubspotSyncStatus]int{}}
+	for _, c := range counts {
+		out.ByStatus[convrs.HubspotSyncStatus(c.Status)] = c.N
+	}
+	var due []hubspotSyncRow
+	if err := d.db.WithContext(ctx).Select("run_at").Where("status IN ? AND run_at <= ?", []string{string(convrs.SyncQueued), string(convrs.SyncWaiting)}, now).
+		Order("run_at").Limit(1).Find(&due).Error; err != nil {
+		return nil, fmt.Errorf("store: hubspot sync queue stats: %w", err)
+	}
+	if len(due) > 0 {
+		out.OldestDue = due[0].RunAt
+	}
+	var lapsed []hubspotSyncRow
+	if err := d.db.WithContext(ctx).Select("lease_until").Where("status = ? AND lease_until < ?", string(convrs.SyncRunning), now).
+		Order("lease_until").Limit(1).Find(&lapsed).Error; err != nil {
+		return nil, fmt.Errorf("store: hubspot sync queue stats: %w", err)
+	}
+	if len(lapsed) > 0 && lapsed[0].LeaseUntil != nil && (out.OldestDue.IsZero() || lapsed[0].LeaseUntil.Before(out.OldestDue)) {
+		out.OldestDue = *lapsed[0].LeaseUntil
+	}
+	return out, nil
+}
