@@ -59,7 +59,9 @@ func TestQueueMetrics(t *testing.T) {
 	})
 }
 
-func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 { return gaugeWith(t, reg, name, "") }
+func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	return gaugeWith(t, reg, name, "")
+}
 
 func gaugeWith(t *testing.T, reg *prometheus.Registry, name, status string) float64 {
 	t.Helper()
