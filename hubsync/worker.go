@@ -233,6 +233,8 @@ type job struct {
 	ownerLooked, anchored bool
 	// how says in words how the contact was chosen (the sync record's MatchedHow).
 	how string
+	// portal is the connected portal's ID.
+	portal int64
 }
 
 func (w *Worker) runBatch(ctx context.Context, claims []*store.HubspotSyncClaim) {
@@ -388,7 +390,7 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 	if w.cfg.PublicURL != "" {
 		tr.Link = strings.TrimRight(w.cfg.PublicURL, "/") + "/#/chat/" + conv.ID
 	}
-	j.tr = tr
+	j.tr, j.portal = tr, integ.PortalID
 	bodies, err := w.cfg.Render(tr, hubspot.MaxNoteBodyLength)
 	if err != nil {
 		return err
@@ -487,7 +489,7 @@ func (w *Worker) lookupOwner(ctx context.Context, hc *hubspot.Client, j *job) er
 	if j.ownerLooked || j.tr.Agent == nil || j.tr.Agent.Email == "" {
 		return nil
 	}
-	id, err := w.owner(ctx, hc, j.tr.Workspace.ID, j.tr.Agent.Email)
+	id, err := w.owner(ctx, hc, j.tr.Workspace.ID, j.portal, j.tr.Agent.Email)
 	if err != nil {
 		return err
 	}
@@ -496,8 +498,9 @@ func (w *Worker) lookupOwner(ctx context.Context, hc *hubspot.Client, j *job) er
 }
 
 // owner returns the HubSpot owner ID of the agent's email ("" when none), cached an hour.
-func (w *Worker) owner(ctx context.Context, hc *hubspot.Client, workspaceID, email string) (string, error) {
-	key := "hubspot:" + workspaceID + ":owner:" + strings.ToLower(email)
+func (w *Worker) owner(ctx context.Context, hc *hubspot.Client, workspaceID string, portalID int64, email string) (string, error) {
+	// The portal is in the key: a workspace reconnected to another portal has other owners.
+	key := "hubspot:" + workspaceID + ":" + strconv.FormatInt(portalID, 10) + ":owner-by-email:" + strings.ToLower(email)
 	if w.cfg.Cache != nil {
 		if b, ok, err := w.cfg.Cache.Get(ctx, key); err == nil && ok {
 			return string(b), nil
