@@ -170,3 +170,26 @@ func TestFailureClassifiesOutagesAsWaiting(t *testing.T) {
 func httpResponse(code int) *http.Response {
 	return &http.Response{StatusCode: code, Header: http.Header{}}
 }
+
+// Every attempt that did not succeed stays on the record, in order, after the sync succeeds too.
+func TestAttemptErrorsAreKept(t *testing.T) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, envOpts{})
+		e.sim.SeedContact(portal, map[string]string{"email": "hist@example.com"}, time.Time{})
+		conv := e.closed(e.customer("hist@example.com", "", "", ""))
+		e.sim.FailNext(6, 500)
+		e.drainUntilSettled(10, conv.ID)
+		s := e.mustStatus(conv.ID, convrs.SyncSynced)
+		if len(s.AttemptErrors) < 1 {
+			t.Fatalf("no attempt errors kept: %+v", s)
+		}
+		for i, a := range s.AttemptErrors {
+			if a.Status != convrs.SyncWaiting || a.ReasonCode != convrs.SyncReasonUnavailable || a.Attempt != i+1 || a.At.IsZero() {
+				t.Errorf("attempt error %d = %+v", i, a)
+			}
+		}
+		if s.Attempts != len(s.AttemptErrors)+1 {
+			t.Errorf("%d attempts, %d errors kept: want one error per failed attempt", s.Attempts, len(s.AttemptErrors))
+		}
+	})
+}

@@ -44,6 +44,7 @@ type hubspotSyncRow struct {
 	NoteIDs        string `gorm:"column:note_ids"`
 	Pending        string
 	Warnings       string
+	AttemptErrors  string
 	Attempts       int
 	RunAt          time.Time
 	LeaseOwner     string
@@ -60,6 +61,9 @@ func (r *hubspotSyncRow) domain() *convrs.HubspotSync {
 		Reason: r.Reason, MatchedBy: convrs.HubspotMatchRule(r.MatchedBy), ContactID: r.ContactID, ContactName: r.ContactName,
 		ContactURL: r.ContactURL, MatchedHow: r.MatchedHow, NoteIDs: nonEmpty(splitList(r.NoteIDs)), Attempts: r.Attempts, Warnings: decodeList(r.Warnings),
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if r.AttemptErrors != "" {
+		_ = json.Unmarshal([]byte(r.AttemptErrors), &s.AttemptErrors)
+	}
 	if s.Status == convrs.SyncWaiting || s.Status == convrs.SyncQueued {
 		t := r.RunAt
 		s.NextAttemptAt = &t
@@ -288,10 +292,26 @@ func (d *DB) FinishHubspotSync(ctx context.Context, c *HubspotSyncClaim, o Hubsp
 		if status == convrs.SyncQueued {
 			attempts = 0
 		}
-		upd := map[string]any{"status": string(status), "reason_code": o.ReasonCode, "reason": o.Reason, "matched_by": string(o.MatchedBy),
+		upd := map[string]any{}
+		if status != convrs.SyncSynced && status != convrs.SyncSkipped && status != convrs.SyncQueued && o.Reason != "" {
+			// Every attempt that did not succeed is kept, so the admin sees the history, not only the last words.
+			var hist []convrs.HubspotSyncAttemptError
+			if row.AttemptErrors != "" {
+				_ = json.Unmarshal([]byte(row.AttemptErrors), &hist)
+			}
+			hist = append(hist, convrs.HubspotSyncAttemptError{At: now, Attempt: row.Attempts, Status: status, ReasonCode: o.ReasonCode, Reason: o.Reason})
+			if n := len(hist) - convrs.MaxHubspotSyncAttemptErrors; n > 0 {
+				hist = hist[n:]
+			}
+			b, _ := json.Marshal(hist)
+			upd["attempt_errors"] = string(b)
+		}
+		for k, v := range map[string]any{"status": string(status), "reason_code": o.ReasonCode, "reason": o.Reason, "matched_by": string(o.MatchedBy),
 			"contact_id": o.ContactID, "contact_name": o.ContactName, "contact_url": o.ContactURL, "matched_how": o.MatchedHow, "note_ids": strings.Join(o.Parts, ","),
 			"synced_close": o.SyncedClose, "pending": strings.Join(o.Pending, ","), "warnings": encodeList(o.Warnings),
-			"run_at": runAt.UTC().Truncate(time.Microsecond), "attempts": attempts, "lease_owner": "", "lease_until": nil, "updated_at": now}
+			"run_at": runAt.UTC().Truncate(time.Microsecond), "attempts": attempts, "lease_owner": "", "lease_until": nil, "updated_at": now} {
+			upd[k] = v
+		}
 		if err := tx.Model(&hubspotSyncRow{}).Where("id = ?", row.ID).Updates(upd).Error; err != nil {
 			return err
 		}

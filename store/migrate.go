@@ -164,6 +164,9 @@ var migrations = []string{
 	ALTER TABLE conversations ADD COLUMN hubspot_picked_by_id TEXT NOT NULL DEFAULT '';
 	ALTER TABLE conversations ADD COLUMN hubspot_picked_by_name TEXT NOT NULL DEFAULT '';
 	ALTER TABLE hubspot_syncs ADD COLUMN matched_how TEXT NOT NULL DEFAULT '';`,
+
+	// 7: every failed attempt of a transcript sync, kept on its record (JSON, the latest 20).
+	`ALTER TABLE hubspot_syncs ADD COLUMN attempt_errors TEXT NOT NULL DEFAULT '';`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {
