@@ -218,9 +218,6 @@ func applyMigration(conn *gorm.DB, version int, sql string) error {
 	})
 }
 
-// LatestSchemaVersion is the version a migrated database has.
-func LatestSchemaVersion() int { return len(migrations) }
-
 // SchemaVersion returns the highest applied migration.
 func (d *DB) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
