@@ -2,13 +2,16 @@ package hubsync
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
+	"github.com/convrs/gateway/store"
 	"github.com/convrs/gateway/store/storetest"
 )
 
@@ -116,21 +119,46 @@ func TestRandomLostAnswersWithSlowIndexWriteOnce(t *testing.T) {
 	})
 }
 
+// crashPair is two gateway processes on one database and HubSpot. The first dies the moment HubSpot has stored
+// its first batch of notes: HubSpot answers, but the process's database is gone (closed), so it records nothing
+// and its lease stays, as after a SIGKILL between HubSpot's write and the record.
+func crashPair(t *testing.T, engine string, o envOpts) (doomed, rescuer *env) {
+	t.Helper()
+	var killed atomic.Bool
+	o.front = func(sim http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/notes/batch/create") || !killed.CompareAndSwap(false, true) {
+				sim.ServeHTTP(w, r)
+				return
+			}
+			sim.ServeHTTP(w, r)
+			doomed.db.Close()
+		})
+	}
+	doomed = newEnv(t, engine, o)
+	db2, err := store.Open(context.Background(), doomed.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db2.Close() })
+	rescuer = newEnv(t, engine, envOpts{db: db2, simSrv: doomed.sim, box: doomed.box, ps: doomed.ps, cache: doomed.cache, clock: doomed.clock})
+	return doomed, rescuer
+}
+
 // A process killed between HubSpot's write and the record: the rescuer finds the note by reading, though
 // search would not see it for a day.
 func TestCrashBetweenWriteAndRecordWithSlowIndex(t *testing.T) {
 	storetest.EachEngine(t, func(t *testing.T, engine string) {
-		e := newEnv(t, engine, envOpts{sim: hubspotsim.Options{IndexDelay: slowIndex}})
+		e, e2 := crashPair(t, engine, envOpts{sim: hubspotsim.Options{IndexDelay: slowIndex}})
 		contact := e.sim.SeedContact(portal, map[string]string{"email": "crash@example.com"}, time.Time{})
 		conv := e.closed(e.customer("crash@example.com", "", "", ""))
-		e.worker.afterCreate = func() error { return errors.New("killed") }
-		if n, err := e.worker.RunOnce(context.Background(), "doomed"); n != 1 || err != nil {
-			t.Fatalf("RunOnce = %d, %v", n, err)
+		if n, _ := e.worker.RunOnce(context.Background(), "doomed"); n != 1 {
+			t.Fatalf("RunOnce claimed %d", n)
 		}
-		e2 := newEnv(t, engine, envOpts{db: e.db, simSrv: e.sim, box: e.box, ps: e.ps, cache: e.cache, clock: e.clock})
+		e2.mustStatus(conv.ID, convrs.SyncRunning)
 		e.clock.Advance(e2.worker.cfg.LeaseFor + time.Second)
 		e2.drain()
-		s := e.mustStatus(conv.ID, convrs.SyncSynced)
+		s := e2.mustStatus(conv.ID, convrs.SyncSynced)
 		notes := e.notesOf(contact)
 		if len(notes) != 1 || len(s.NoteIDs) != 1 || s.NoteIDs[0] != notes[0].ID {
 			t.Errorf("notes %d, record %v: want the one note recorded", len(notes), s.NoteIDs)
@@ -141,18 +169,16 @@ func TestCrashBetweenWriteAndRecordWithSlowIndex(t *testing.T) {
 // A killed process's claimed batch resumes in another process within about 30 s of the kill, not minutes.
 func TestKilledProcessBatchResumesWithin30Seconds(t *testing.T) {
 	storetest.EachEngine(t, func(t *testing.T, engine string) {
-		e := newEnv(t, engine, envOpts{})
+		e, e2 := crashPair(t, engine, envOpts{})
 		e.sim.SeedContact(portal, map[string]string{"email": "kill@example.com"}, time.Time{})
 		conv := e.closed(e.customer("kill@example.com", "", "", ""))
-		e.worker.afterCreate = func() error { return errors.New("killed") }
-		if n, err := e.worker.RunOnce(context.Background(), "doomed"); n != 1 || err != nil {
-			t.Fatalf("RunOnce = %d, %v", n, err)
+		if n, _ := e.worker.RunOnce(context.Background(), "doomed"); n != 1 {
+			t.Fatalf("RunOnce claimed %d", n)
 		}
-		e2 := newEnv(t, engine, envOpts{db: e.db, simSrv: e.sim, box: e.box, ps: e.ps, cache: e.cache, clock: e.clock})
 		e2.drain()
-		e.mustStatus(conv.ID, convrs.SyncRunning) // the lease still holds
+		e2.mustStatus(conv.ID, convrs.SyncRunning) // the lease still holds
 		e.clock.Advance(30 * time.Second)
 		e2.drain()
-		e.mustStatus(conv.ID, convrs.SyncSynced)
+		e2.mustStatus(conv.ID, convrs.SyncSynced)
 	})
 }

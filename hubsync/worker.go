@@ -84,10 +84,6 @@ const DefaultLeaseFor = 30 * time.Second
 type Worker struct {
 	cfg Config
 	id  string
-
-	// afterCreate, set by tests, runs after HubSpot answered a note create and before the answer is recorded;
-	// an error abandons the batch there, as a crash would.
-	afterCreate func() error
 }
 
 // NewWorker returns a Worker; Run starts it.
@@ -558,12 +554,6 @@ func (w *Worker) write(ctx context.Context, hc *hubspot.Client, integ *convrs.Hu
 			creates = creates[1:]
 		}
 		if err := w.createBatch(ctx, hc, batch); err != nil {
-			if errors.Is(err, errAbandon) {
-				for _, j := range jobs {
-					j.outcome = &store.HubspotSyncOutcome{Status: "abandon"}
-				}
-				return
-			}
 			for _, j := range batch {
 				j.outcome = w.failure(j, err)
 			}
@@ -581,8 +571,6 @@ func (w *Worker) write(ctx context.Context, hc *hubspot.Client, integ *convrs.Hu
 		}
 	}
 }
-
-var errAbandon = errors.New("hubsync: batch abandoned")
 
 func (j *job) missing() int {
 	n := 0
@@ -811,11 +799,6 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 	if err != nil {
 		return err
 	}
-	if w.afterCreate != nil {
-		if err := w.afterCreate(); err != nil {
-			return errAbandon
-		}
-	}
 	for _, n := range res.Results {
 		if m := resultMarker(n, owner); m != "" {
 			owner[m].noteIDs[indexOf(owner[m].markers, m)] = n.ID
@@ -1009,9 +992,6 @@ func short(err error) string {
 func (w *Worker) finish(ctx context.Context, j *job) {
 	if j.outcome == nil {
 		j.outcome = w.failure(j, ctx.Err())
-	}
-	if j.outcome.Status == "abandon" {
-		return // a simulated crash: the lease lapses and another worker rescues the record
 	}
 	ctx = context.WithoutCancel(ctx)
 	if j.outcome.Status != convrs.SyncSynced {
