@@ -17,6 +17,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
+# The HubSpot app card is its own npm project (HubSpot builds each card from its package.json).
+CARD_DIR := hubspot-app/src/app/cards
+$(CARD_DIR)/node_modules/.installed: $(CARD_DIR)/package.json $(CARD_DIR)/package-lock.json
+	cd $(CARD_DIR) && npm ci --no-audit --no-fund
+	touch $@
+
 server/dist/index.html: node_modules/.installed $(FRONTEND_SOURCES)
 	npm run build
 
@@ -35,10 +41,11 @@ test-env:
 test-go: node_modules/.installed server/dist/index.html
 	go test -count=1 ./...
 
-test-frontend: node_modules/.installed
+test-frontend: node_modules/.installed $(CARD_DIR)/node_modules/.installed
 	npm run --silent typecheck
 	npm test --silent
 	npm run --silent test:hubspot-app
+	npm run --silent test:hubspot-card
 
 # Regenerates the HubSpot app's project (hubspot-app/) from the gateway's scopes and webhook subscriptions, for
 # `make run`'s address; a deployment writes its own with --public-url https://… (see hubspot-app/README.md).
@@ -64,10 +71,11 @@ check-generated: node_modules/.installed
 		echo "generated code is out of date: run 'make generate' and commit"; exit 1; fi
 	@rm -f .generated.before .generated.after; echo "generated code is up to date"
 
-lint: node_modules/.installed
+lint: node_modules/.installed $(CARD_DIR)/node_modules/.installed
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	npm run --silent typecheck
+	npm --prefix $(CARD_DIR) run --silent typecheck
 
 bench: test-env
 	set -a; source .test-env; set +a; ./scripts/bench.sh

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubfault"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/match"
 )
@@ -160,7 +161,7 @@ func (s *Service) lookup(ctx context.Context, ws string, cust *convrs.Customer) 
 	switch integ.State {
 	case convrs.IntegrationEnabled:
 	case convrs.IntegrationError:
-		return s.unavailable(ctx, out, convrs.Errorf(convrs.EUNAVAILABLE, "HubSpot needs reconnecting: %s", integ.ErrorReason))
+		return s.unavailable(ctx, out, hubfault.NeedsReconnect(integ.ErrorReason))
 	default:
 		out.Outcome, out.Message = convrs.ContactNotEnabled, "HubSpot is not enabled for this workspace."
 		return out
@@ -364,27 +365,9 @@ func lifecycleLabels(ctx context.Context, hc *hubspot.Client) (map[string]string
 func (s *Service) unavailable(ctx context.Context, out *convrs.HubspotContactLookup, err error) *convrs.HubspotContactLookup {
 	out.Outcome = convrs.ContactUnavailable
 	out.ErrorCode, out.Message = describe(err)
+	out.Detail = hubfault.Detail(err)
 	s.cfg.Logger.WarnContext(ctx, "contactcard: hubspot card unavailable", "customer_id", out.CustomerID, "code", out.ErrorCode, "error", err)
 	return out
-}
-
-// describe says what went wrong talking to HubSpot, as an error code and words for agents.
-func describe(err error) (code, msg string) {
-	var app *convrs.Error
-	var rl *hubspot.RateLimitError
-	switch {
-	case errors.As(err, &app) && app.Code != convrs.EINTERNAL:
-		return app.Code, app.Message
-	case errors.As(err, &rl) || errors.Is(err, hubspot.ErrRateLimited):
-		return convrs.ERATELIMITED, "HubSpot's rate limit was reached. The card loads again in a few seconds."
-	case errors.Is(err, hubspot.ErrMissingScopes):
-		return convrs.EUNAVAILABLE, "HubSpot refused access: the connection lacks a permission. An administrator should reconnect HubSpot."
-	case errors.Is(err, hubspot.ErrUnauthorized):
-		return convrs.EUNAVAILABLE, "HubSpot refused Convrs's authorization. An administrator should reconnect HubSpot."
-	case errors.Is(err, context.DeadlineExceeded):
-		return convrs.EUNAVAILABLE, "HubSpot did not answer in time. Try again in a moment."
-	}
-	return convrs.EUNAVAILABLE, "HubSpot could not be reached. Try again in a moment."
 }
 
 // Ensure *match.Matcher and the client's services fit the interfaces declared here.

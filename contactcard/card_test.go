@@ -129,7 +129,8 @@ func TestCardUnavailableAndNotEnabled(t *testing.T) {
 
 	e.sim.FailNext(20, http.StatusInternalServerError)
 	got := e.card(bob.ID)
-	if got.Outcome != convrs.ContactUnavailable || got.ErrorCode != convrs.EUNAVAILABLE || !strings.Contains(got.Message, "HubSpot could not be reached") {
+	if got.Outcome != convrs.ContactUnavailable || got.ErrorCode != convrs.EUNAVAILABLE || !strings.Contains(got.Message, "HubSpot is not answering") ||
+		!strings.Contains(got.Detail, "HubSpot answered 500") {
 		t.Errorf("HubSpot 500 card = %+v", got)
 	}
 	e.sim.FailNext(0, 0)

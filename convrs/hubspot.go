@@ -40,8 +40,18 @@ type HubspotIntegration struct {
 	// complete (cancelled on the consent page, scopes missing, a failed callback); empty once a new attempt
 	// starts or a connection succeeds. It is not stored with the integration: the connect flow keeps it.
 	LastConnectError string
-	Options          HubspotOptions
-	UpdatedAt        time.Time
+	// Health is set while HubSpot does not answer the workspace's calls (5xx, timeouts, the network); it clears
+	// at the first answer. Not stored with the integration: the integration service keeps it.
+	Health    *HubspotHealth
+	Options   HubspotOptions
+	UpdatedAt time.Time
+}
+
+// HubspotHealth says since when HubSpot has not answered the workspace's calls.
+type HubspotHealth struct {
+	UnansweredSince time.Time
+	// Detail is the last failure as HubSpot (or the network) gave it, for admins.
+	Detail string
 }
 
 // HubspotOptions are the integration card's Options section.
@@ -103,4 +113,36 @@ type HubspotIntegrationService interface {
 	Enable(ctx context.Context) (*HubspotIntegration, error)
 	Disable(ctx context.Context) (*HubspotIntegration, error)
 	SaveOptions(ctx context.Context, o HubspotOptions) (*HubspotIntegration, error)
+	// CheckConnection proves the grant works end to end without writing anything (account details, a contact
+	// search, reading a contact, the owners list) and, when testNoteContactID is set, writes a test note to that
+	// contact. HubSpot trouble is a failed step, not an error. ECONFLICT when not connected.
+	CheckConnection(ctx context.Context, testNoteContactID string) (*HubspotConnectionCheck, error)
+}
+
+// HubspotCheckStep is one step of a connection check, in words.
+type HubspotCheckStep struct {
+	// Name says what was tried ("Read the account details").
+	Name    string
+	Outcome HubspotCheckOutcome
+	// Message says what happened and, on failure, what to do.
+	Message string
+	// Detail is HubSpot's own answer to a failed step (admins run the check).
+	Detail string
+}
+
+// HubspotCheckOutcome is how a step of a connection check went.
+type HubspotCheckOutcome string
+
+const (
+	CheckPassed  HubspotCheckOutcome = "PASSED"
+	CheckFailed  HubspotCheckOutcome = "FAILED"
+	CheckSkipped HubspotCheckOutcome = "SKIPPED" // not run: nothing to run it on, or not asked for
+)
+
+// HubspotConnectionCheck is the result of CheckConnection.
+type HubspotConnectionCheck struct {
+	// OK is true when no step failed.
+	OK        bool
+	Steps     []*HubspotCheckStep
+	CheckedAt time.Time
 }

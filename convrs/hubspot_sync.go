@@ -53,6 +53,9 @@ type HubspotSync struct {
 	// ReasonCode (SyncReason…) and Reason (words for people) explain SKIPPED, WAITING, FAILED and CANCELLED.
 	ReasonCode string
 	Reason     string
+	// Detail is HubSpot's own answer to the last failure (status, category, message, correlation ID), for admins
+	// only (behind "Details"); the log has it too.
+	Detail string
 	// MatchedBy, ContactID, ContactName and ContactURL are set once the contact is known (SYNCED).
 	MatchedBy   HubspotMatchRule
 	ContactID   string
@@ -105,6 +108,8 @@ type HubspotSyncPage struct {
 // HubspotSyncSummary counts a workspace's sync records by status.
 type HubspotSyncSummary struct {
 	Queued, Running, Synced, Skipped, Waiting, Failed, Cancelled, Total int
+	// NextAttemptAt is when the first of the WAITING records is tried again (nil when none waits).
+	NextAttemptAt *time.Time
 }
 
 // HubspotSyncService shows and steers the transcript sync. Errors: EUNAUTHORIZED, EFORBIDDEN (admin-only
@@ -177,6 +182,8 @@ type HubspotContactLookup struct {
 	// ErrorCode (EUNAVAILABLE, ERATELIMITED, …) and Message (words) explain UNAVAILABLE.
 	ErrorCode string
 	Message   string
+	// Detail is HubSpot's own answer (status, category, message, correlation ID), for admins only.
+	Detail string
 	// Link is how the contact was chosen, and LinkWords the same in words for the card.
 	Link      HubspotLinkSource
 	LinkWords string
@@ -214,6 +221,9 @@ type HubspotContactService interface {
 	// SearchContacts returns up to five contacts by name, email or phone; queries under 2 characters return
 	// nothing without calling HubSpot.
 	SearchContacts(ctx context.Context, query string) ([]*HubspotContact, error)
+	// ContactToPick reads one contact from HubSpot for Create New Chat opened with it picked, under the same
+	// conditions as SearchContacts.
+	ContactToPick(ctx context.Context, id string) (*HubspotContact, error)
 	// SubscribeContact streams the customer's card each time it changes (webhooks, links, disable) until ctx ends.
 	SubscribeContact(ctx context.Context, customerID string) (<-chan *HubspotContactLookup, error)
 }

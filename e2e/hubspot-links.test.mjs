@@ -165,7 +165,7 @@ test('the picked contact gets the transcript; agents see, change and undo the li
   await inbox.getByRole('button', { name: 'Open' }).click();
   await inbox.getByRole('link', { name: /Visitor|Anonymous/ }).first().click();
   await page.getByRole('button', { name: 'Close conversation' }).click();
-  await page.getByText(/Skipped: anonymous visitor/).waitFor({ timeout: 60_000 });
+  await page.getByText(/Skipped\. The customer is an anonymous visitor/).waitFor({ timeout: 60_000 });
   const details = page.getByRole('region', { name: 'User Details' });
   await details.getByRole('button', { name: 'Identify this visitor (add a name, email or phone)' }).click();
   const form = details.getByRole('form', { name: 'Customer details' });

@@ -32,8 +32,10 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Conversation() ConversationResolver
 	Customer() CustomerResolver
+	HubspotCheckStep() HubspotCheckStepResolver
 	HubspotContact() HubspotContactResolver
 	HubspotContactLookup() HubspotContactLookupResolver
+	HubspotHealth() HubspotHealthResolver
 	HubspotIntegration() HubspotIntegrationResolver
 	HubspotLink() HubspotLinkResolver
 	HubspotOwner() HubspotOwnerResolver
@@ -85,6 +87,19 @@ type ComplexityRoot struct {
 		URL       func(childComplexity int) int
 	}
 
+	HubspotCheckStep struct {
+		Detail  func(childComplexity int) int
+		Message func(childComplexity int) int
+		Name    func(childComplexity int) int
+		Outcome func(childComplexity int) int
+	}
+
+	HubspotConnectionCheck struct {
+		CheckedAt func(childComplexity int) int
+		OK        func(childComplexity int) int
+		Steps     func(childComplexity int) int
+	}
+
 	HubspotContact struct {
 		CreatedAt      func(childComplexity int) int
 		Email          func(childComplexity int) int
@@ -106,6 +121,7 @@ type ComplexityRoot struct {
 		ConversationID    func(childComplexity int) int
 		CustomerContactID func(childComplexity int) int
 		CustomerID        func(childComplexity int) int
+		Detail            func(childComplexity int) int
 		ErrorCode         func(childComplexity int) int
 		Link              func(childComplexity int) int
 		MatchedBy         func(childComplexity int) int
@@ -114,10 +130,16 @@ type ComplexityRoot struct {
 		Outcome           func(childComplexity int) int
 	}
 
+	HubspotHealth struct {
+		Detail          func(childComplexity int) int
+		UnansweredSince func(childComplexity int) int
+	}
+
 	HubspotIntegration struct {
 		ConnectedAt      func(childComplexity int) int
 		EnabledAt        func(childComplexity int) int
 		ErrorReason      func(childComplexity int) int
+		Health           func(childComplexity int) int
 		HubUserEmail     func(childComplexity int) int
 		LastConnectError func(childComplexity int) int
 		Options          func(childComplexity int) int
@@ -157,6 +179,7 @@ type ComplexityRoot struct {
 		ConversationID func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
 		Customer       func(childComplexity int) int
+		Detail         func(childComplexity int) int
 		ID             func(childComplexity int) int
 		MatchedBy      func(childComplexity int) int
 		MatchedHow     func(childComplexity int) int
@@ -184,14 +207,15 @@ type ComplexityRoot struct {
 	}
 
 	HubspotSyncSummary struct {
-		Cancelled func(childComplexity int) int
-		Failed    func(childComplexity int) int
-		Queued    func(childComplexity int) int
-		Running   func(childComplexity int) int
-		Skipped   func(childComplexity int) int
-		Synced    func(childComplexity int) int
-		Total     func(childComplexity int) int
-		Waiting   func(childComplexity int) int
+		Cancelled     func(childComplexity int) int
+		Failed        func(childComplexity int) int
+		NextAttemptAt func(childComplexity int) int
+		Queued        func(childComplexity int) int
+		Running       func(childComplexity int) int
+		Skipped       func(childComplexity int) int
+		Synced        func(childComplexity int) int
+		Total         func(childComplexity int) int
+		Waiting       func(childComplexity int) int
 	}
 
 	Message struct {
@@ -206,6 +230,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		BackfillHubspotSyncs    func(childComplexity int, days int) int
 		ChangeHubspotContact    func(childComplexity int, customerID string, hubspotContactID string) int
+		CheckHubspotConnection  func(childComplexity int, testNoteContactID *string) int
 		CloseConversation       func(childComplexity int, id string) int
 		ConnectHubspot          func(childComplexity int) int
 		DisableHubspot          func(childComplexity int) int
@@ -229,6 +254,7 @@ type ComplexityRoot struct {
 		HubspotBackfillCount     func(childComplexity int, days int) int
 		HubspotContact           func(childComplexity int, customerID string, conversationID *string) int
 		HubspotContactCandidates func(childComplexity int, customerID string) int
+		HubspotContactToPick     func(childComplexity int, id string) int
 		HubspotIntegration       func(childComplexity int) int
 		HubspotSync              func(childComplexity int, conversationID string) int
 		HubspotSyncSummary       func(childComplexity int) int
@@ -280,6 +306,9 @@ type CustomerResolver interface {
 	Name(ctx context.Context, obj *convrs.Customer) (*string, error)
 	HubspotContactID(ctx context.Context, obj *convrs.Customer) (*string, error)
 }
+type HubspotCheckStepResolver interface {
+	Detail(ctx context.Context, obj *convrs.HubspotCheckStep) (*string, error)
+}
 type HubspotContactResolver interface {
 	FirstName(ctx context.Context, obj *convrs.HubspotContact) (*string, error)
 	LastName(ctx context.Context, obj *convrs.HubspotContact) (*string, error)
@@ -294,9 +323,13 @@ type HubspotContactLookupResolver interface {
 
 	ErrorCode(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
 	Message(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
+	Detail(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
 	Link(ctx context.Context, obj *convrs.HubspotContactLookup) (*convrs.HubspotLinkSource, error)
 	ConversationID(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
 	CustomerContactID(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error)
+}
+type HubspotHealthResolver interface {
+	Detail(ctx context.Context, obj *convrs.HubspotHealth) (*string, error)
 }
 type HubspotIntegrationResolver interface {
 	PortalID(ctx context.Context, obj *convrs.HubspotIntegration) (*string, error)
@@ -316,6 +349,7 @@ type HubspotSyncResolver interface {
 
 	ReasonCode(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
 	Reason(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
+	Detail(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
 
 	MatchedBy(ctx context.Context, obj *convrs.HubspotSync) (*convrs.HubspotMatchRule, error)
 	ContactID(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
@@ -345,6 +379,7 @@ type MutationResolver interface {
 	SaveHubspotOptions(ctx context.Context, input convrs.HubspotOptions) (*convrs.HubspotIntegration, error)
 	RetryHubspotSync(ctx context.Context, conversationID string) (*convrs.HubspotSync, error)
 	BackfillHubspotSyncs(ctx context.Context, days int) (int, error)
+	CheckHubspotConnection(ctx context.Context, testNoteContactID *string) (*convrs.HubspotConnectionCheck, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*convrs.Staff, error)
@@ -362,6 +397,7 @@ type QueryResolver interface {
 	HubspotContact(ctx context.Context, customerID string, conversationID *string) (*convrs.HubspotContactLookup, error)
 	HubspotContactCandidates(ctx context.Context, customerID string) ([]*convrs.HubspotContact, error)
 	SearchHubspotContacts(ctx context.Context, query string) ([]*convrs.HubspotContact, error)
+	HubspotContactToPick(ctx context.Context, id string) (*convrs.HubspotContact, error)
 }
 type SubscriptionResolver interface {
 	ConversationEvents(ctx context.Context) (<-chan *model.ConversationEvent, error)
@@ -541,6 +577,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HubspotAuthorization.URL(childComplexity), true
 
+	case "HubspotCheckStep.detail":
+		if e.ComplexityRoot.HubspotCheckStep.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotCheckStep.Detail(childComplexity), true
+	case "HubspotCheckStep.message":
+		if e.ComplexityRoot.HubspotCheckStep.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotCheckStep.Message(childComplexity), true
+	case "HubspotCheckStep.name":
+		if e.ComplexityRoot.HubspotCheckStep.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotCheckStep.Name(childComplexity), true
+	case "HubspotCheckStep.outcome":
+		if e.ComplexityRoot.HubspotCheckStep.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotCheckStep.Outcome(childComplexity), true
+
+	case "HubspotConnectionCheck.checkedAt":
+		if e.ComplexityRoot.HubspotConnectionCheck.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotConnectionCheck.CheckedAt(childComplexity), true
+	case "HubspotConnectionCheck.ok":
+		if e.ComplexityRoot.HubspotConnectionCheck.OK == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotConnectionCheck.OK(childComplexity), true
+	case "HubspotConnectionCheck.steps":
+		if e.ComplexityRoot.HubspotConnectionCheck.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotConnectionCheck.Steps(childComplexity), true
+
 	case "HubspotContact.createdAt":
 		if e.ComplexityRoot.HubspotContact.CreatedAt == nil {
 			break
@@ -644,6 +724,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotContactLookup.CustomerID(childComplexity), true
+	case "HubspotContactLookup.detail":
+		if e.ComplexityRoot.HubspotContactLookup.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotContactLookup.Detail(childComplexity), true
 	case "HubspotContactLookup.errorCode":
 		if e.ComplexityRoot.HubspotContactLookup.ErrorCode == nil {
 			break
@@ -681,6 +767,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HubspotContactLookup.Outcome(childComplexity), true
 
+	case "HubspotHealth.detail":
+		if e.ComplexityRoot.HubspotHealth.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotHealth.Detail(childComplexity), true
+	case "HubspotHealth.unansweredSince":
+		if e.ComplexityRoot.HubspotHealth.UnansweredSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotHealth.UnansweredSince(childComplexity), true
+
 	case "HubspotIntegration.connectedAt":
 		if e.ComplexityRoot.HubspotIntegration.ConnectedAt == nil {
 			break
@@ -699,6 +798,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotIntegration.ErrorReason(childComplexity), true
+	case "HubspotIntegration.health":
+		if e.ComplexityRoot.HubspotIntegration.Health == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotIntegration.Health(childComplexity), true
 	case "HubspotIntegration.hubUserEmail":
 		if e.ComplexityRoot.HubspotIntegration.HubUserEmail == nil {
 			break
@@ -865,6 +970,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotSync.Customer(childComplexity), true
+	case "HubspotSync.detail":
+		if e.ComplexityRoot.HubspotSync.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.Detail(childComplexity), true
 	case "HubspotSync.id":
 		if e.ComplexityRoot.HubspotSync.ID == nil {
 			break
@@ -988,6 +1099,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotSyncSummary.Failed(childComplexity), true
+	case "HubspotSyncSummary.nextAttemptAt":
+		if e.ComplexityRoot.HubspotSyncSummary.NextAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncSummary.NextAttemptAt(childComplexity), true
 	case "HubspotSyncSummary.queued":
 		if e.ComplexityRoot.HubspotSyncSummary.Queued == nil {
 			break
@@ -1084,6 +1201,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangeHubspotContact(childComplexity, args["customerId"].(string), args["hubspotContactId"].(string)), true
+	case "Mutation.checkHubspotConnection":
+		if e.ComplexityRoot.Mutation.CheckHubspotConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkHubspotConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckHubspotConnection(childComplexity, args["testNoteContactId"].(*string)), true
 	case "Mutation.closeConversation":
 		if e.ComplexityRoot.Mutation.CloseConversation == nil {
 			break
@@ -1290,6 +1418,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.HubspotContactCandidates(childComplexity, args["customerId"].(string)), true
+	case "Query.hubspotContactToPick":
+		if e.ComplexityRoot.Query.HubspotContactToPick == nil {
+			break
+		}
+
+		args, err := ec.field_Query_hubspotContactToPick_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.HubspotContactToPick(childComplexity, args["id"].(string)), true
 	case "Query.hubspotIntegration":
 		if e.ComplexityRoot.Query.HubspotIntegration == nil {
 			break
@@ -1581,6 +1720,8 @@ type Query {
   hubspotContactCandidates(customerId: ID!): [HubspotContact!]!
   "Outbound search (Create New Chat): up to five contacts by name, email or phone. EFORBIDDEN unless allowOutboundSearch is on."
   searchHubspotContacts(query: String!): [HubspotContact!]!
+  "Create New Chat opened with a HubSpot contact picked (the app card's Start chat in Convrs): the contact as HubSpot returns it now. EFORBIDDEN unless allowOutboundSearch is on; EINVALID (field id) when HubSpot has no such contact."
+  hubspotContactToPick(id: ID!): HubspotContact!
 }
 
 type Mutation {
@@ -1614,6 +1755,8 @@ type Mutation {
   retryHubspotSync(conversationId: ID!): HubspotSync!
   "Admin only. Queues the conversations closed in the last ` + "`" + `days` + "`" + ` days (7 or 30) that were never synced; returns how many."
   backfillHubspotSyncs(days: Int!): Int!
+  "Admin only. Proves the connection works end to end without writing anything (account details, a contact search, reading a contact, the owners list); with testNoteContactId, also writes a short test note to that contact. HubSpot trouble is a failed step, not an error; ECONFLICT when HubSpot is not connected."
+  checkHubspotConnection(testNoteContactId: ID): HubspotConnectionCheck!
 }
 
 type Subscription {
@@ -1768,7 +1911,40 @@ type HubspotIntegration {
   errorReason: String
   "Why the workspace's last connection attempt did not complete (cancelled on HubSpot's consent page, scopes not granted, a failed callback), in words for the admin; null once a new attempt starts or a connection succeeds. The card shows it with Try again."
   lastConnectError: String
+  "Set while HubSpot does not answer the workspace's calls (5xx, timeouts, the network); null once it answers again."
+  health: HubspotHealth
   options: HubspotOptions!
+}
+
+type HubspotHealth {
+  "When HubSpot stopped answering."
+  unansweredSince: Time!
+  "Admin only (null for agents): the last failure as HubSpot or the network gave it."
+  detail: String
+}
+
+enum HubspotCheckOutcome {
+  PASSED
+  FAILED
+  "Not run: nothing to run it on, or not asked for."
+  SKIPPED
+}
+
+type HubspotCheckStep {
+  "What was tried, e.g. Read the account details."
+  name: String!
+  outcome: HubspotCheckOutcome!
+  "What happened and, on failure, what to do."
+  message: String!
+  "HubSpot's own answer to a failed step (status, category, message, correlation ID)."
+  detail: String
+}
+
+type HubspotConnectionCheck {
+  "True when no step failed."
+  ok: Boolean!
+  steps: [HubspotCheckStep!]!
+  checkedAt: Time!
 }
 
 type HubspotOptions {
@@ -1814,8 +1990,10 @@ type HubspotSync {
   status: HubspotSyncStatus!
   "ANONYMOUS, HUBSPOT_UNAVAILABLE, INTEGRATION_ERROR, RATE_LIMITED, DISABLED, REJECTED, RETRIES_EXHAUSTED."
   reasonCode: String
-  "Why it was skipped, is waiting, failed or was cancelled, in words."
+  "Why it was skipped, is waiting, failed or was cancelled: what happened and what to do, in words."
   reason: String
+  "Admin only (null for agents): HubSpot's own answer to the last failure (status, category, message, correlation ID)."
+  detail: String
   "The close this sync writes (the note's timestamp)."
   closedAt: Time!
   "1 for the first close, 2+ after the conversation was reopened and closed again."
@@ -1867,6 +2045,8 @@ type HubspotSyncSummary {
   failed: Int!
   cancelled: Int!
   total: Int!
+  "When the first WAITING sync is tried again; null when none waits."
+  nextAttemptAt: Time
 }
 
 enum HubspotContactOutcome {
@@ -1890,6 +2070,8 @@ type HubspotContactLookup {
   candidates: Int!
   errorCode: String
   message: String
+  "Admin only (null for agents): HubSpot's own answer behind UNAVAILABLE (status, category, message, correlation ID)."
+  detail: String
   "How the contact was chosen: the rule and value matched, or who chose it and when."
   link: HubspotLink
   "Set when the contact is the one an agent picked for this conversation (its transcript goes there)."
@@ -2018,6 +2200,32 @@ func (ec *executionContext) childFields_HubspotAuthorization(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type HubspotAuthorization", field.Name)
 }
 
+func (ec *executionContext) childFields_HubspotCheckStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_HubspotCheckStep_name(ctx, field)
+	case "outcome":
+		return ec.fieldContext_HubspotCheckStep_outcome(ctx, field)
+	case "message":
+		return ec.fieldContext_HubspotCheckStep_message(ctx, field)
+	case "detail":
+		return ec.fieldContext_HubspotCheckStep_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotCheckStep", field.Name)
+}
+
+func (ec *executionContext) childFields_HubspotConnectionCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ok":
+		return ec.fieldContext_HubspotConnectionCheck_ok(ctx, field)
+	case "steps":
+		return ec.fieldContext_HubspotConnectionCheck_steps(ctx, field)
+	case "checkedAt":
+		return ec.fieldContext_HubspotConnectionCheck_checkedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotConnectionCheck", field.Name)
+}
+
 func (ec *executionContext) childFields_HubspotContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2064,6 +2272,8 @@ func (ec *executionContext) childFields_HubspotContactLookup(ctx context.Context
 		return ec.fieldContext_HubspotContactLookup_errorCode(ctx, field)
 	case "message":
 		return ec.fieldContext_HubspotContactLookup_message(ctx, field)
+	case "detail":
+		return ec.fieldContext_HubspotContactLookup_detail(ctx, field)
 	case "link":
 		return ec.fieldContext_HubspotContactLookup_link(ctx, field)
 	case "conversationId":
@@ -2074,6 +2284,16 @@ func (ec *executionContext) childFields_HubspotContactLookup(ctx context.Context
 		return ec.fieldContext_HubspotContactLookup_notThisPerson(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HubspotContactLookup", field.Name)
+}
+
+func (ec *executionContext) childFields_HubspotHealth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unansweredSince":
+		return ec.fieldContext_HubspotHealth_unansweredSince(ctx, field)
+	case "detail":
+		return ec.fieldContext_HubspotHealth_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotHealth", field.Name)
 }
 
 func (ec *executionContext) childFields_HubspotIntegration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2096,6 +2316,8 @@ func (ec *executionContext) childFields_HubspotIntegration(ctx context.Context, 
 		return ec.fieldContext_HubspotIntegration_errorReason(ctx, field)
 	case "lastConnectError":
 		return ec.fieldContext_HubspotIntegration_lastConnectError(ctx, field)
+	case "health":
+		return ec.fieldContext_HubspotIntegration_health(ctx, field)
 	case "options":
 		return ec.fieldContext_HubspotIntegration_options(ctx, field)
 	}
@@ -2154,6 +2376,8 @@ func (ec *executionContext) childFields_HubspotSync(ctx context.Context, field g
 		return ec.fieldContext_HubspotSync_reasonCode(ctx, field)
 	case "reason":
 		return ec.fieldContext_HubspotSync_reason(ctx, field)
+	case "detail":
+		return ec.fieldContext_HubspotSync_detail(ctx, field)
 	case "closedAt":
 		return ec.fieldContext_HubspotSync_closedAt(ctx, field)
 	case "closeNumber":
@@ -2232,6 +2456,8 @@ func (ec *executionContext) childFields_HubspotSyncSummary(ctx context.Context, 
 		return ec.fieldContext_HubspotSyncSummary_cancelled(ctx, field)
 	case "total":
 		return ec.fieldContext_HubspotSyncSummary_total(ctx, field)
+	case "nextAttemptAt":
+		return ec.fieldContext_HubspotSyncSummary_nextAttemptAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HubspotSyncSummary", field.Name)
 }
@@ -2453,6 +2679,20 @@ func (ec *executionContext) field_Mutation_changeHubspotContact_args(ctx context
 		return nil, err
 	}
 	args["hubspotContactId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_checkHubspotConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "testNoteContactId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["testNoteContactId"] = arg0
 	return args, nil
 }
 
@@ -2739,6 +2979,20 @@ func (ec *executionContext) field_Query_hubspotContactCandidates_args(ctx contex
 		return nil, err
 	}
 	args["customerId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_hubspotContactToPick_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -3536,6 +3790,176 @@ func (ec *executionContext) fieldContext_HubspotAuthorization_expiresAt(_ contex
 	return graphql.NewScalarFieldContext("HubspotAuthorization", field, false, false, "Time")
 }
 
+func (ec *executionContext) _HubspotCheckStep_name(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotCheckStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotCheckStep_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotCheckStep_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotCheckStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _HubspotCheckStep_outcome(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotCheckStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotCheckStep_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v convrs.HubspotCheckOutcome) graphql.Marshaler {
+			return ec.marshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotCheckStep_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotCheckStep", field, false, false, "HubspotCheckOutcome")
+}
+
+func (ec *executionContext) _HubspotCheckStep_message(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotCheckStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotCheckStep_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotCheckStep_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotCheckStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _HubspotCheckStep_detail(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotCheckStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotCheckStep_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotCheckStep().Detail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotCheckStep_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotCheckStep", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotConnectionCheck_ok(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotConnectionCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotConnectionCheck_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OK, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotConnectionCheck_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotConnectionCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _HubspotConnectionCheck_steps(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotConnectionCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotConnectionCheck_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*convrs.HubspotCheckStep) graphql.Marshaler {
+			return ec.marshalNHubspotCheckStep2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotConnectionCheck_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HubspotConnectionCheck",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotCheckStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HubspotConnectionCheck_checkedAt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotConnectionCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotConnectionCheck_checkedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotConnectionCheck_checkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotConnectionCheck", field, false, false, "Time")
+}
+
 func (ec *executionContext) _HubspotContact_id(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3991,6 +4415,29 @@ func (ec *executionContext) fieldContext_HubspotContactLookup_message(_ context.
 	return graphql.NewScalarFieldContext("HubspotContactLookup", field, true, true, "String")
 }
 
+func (ec *executionContext) _HubspotContactLookup_detail(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotContactLookup_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotContactLookup().Detail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotContactLookup_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotContactLookup", field, true, true, "String")
+}
+
 func (ec *executionContext) _HubspotContactLookup_link(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotContactLookup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4090,6 +4537,52 @@ func (ec *executionContext) _HubspotContactLookup_notThisPerson(ctx context.Cont
 }
 func (ec *executionContext) fieldContext_HubspotContactLookup_notThisPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HubspotContactLookup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotHealth_unansweredSince(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotHealth_unansweredSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnansweredSince, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotHealth_unansweredSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotHealth", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HubspotHealth_detail(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotHealth_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotHealth().Detail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotHealth_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotHealth", field, true, true, "String")
 }
 
 func (ec *executionContext) _HubspotIntegration_state(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotIntegration) (ret graphql.Marshaler) {
@@ -4297,6 +4790,38 @@ func (ec *executionContext) _HubspotIntegration_lastConnectError(ctx context.Con
 }
 func (ec *executionContext) fieldContext_HubspotIntegration_lastConnectError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HubspotIntegration", field, false, false, "String")
+}
+
+func (ec *executionContext) _HubspotIntegration_health(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotIntegration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotIntegration_health(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Health, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotHealth) graphql.Marshaler {
+			return ec.marshalOHubspotHealth2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotHealth(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotIntegration_health(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HubspotIntegration",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotHealth(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _HubspotIntegration_options(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotIntegration) (ret graphql.Marshaler) {
@@ -4705,6 +5230,29 @@ func (ec *executionContext) _HubspotSync_reason(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_HubspotSync_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSync", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotSync_detail(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotSync().Detail(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HubspotSync", field, true, true, "String")
 }
 
@@ -5414,6 +5962,29 @@ func (ec *executionContext) _HubspotSyncSummary_total(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_HubspotSyncSummary_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HubspotSyncSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotSyncSummary_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncSummary_nextAttemptAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAttemptAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncSummary_nextAttemptAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncSummary", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Message_id(ctx context.Context, field graphql.CollectedField, obj *convrs.Message) (ret graphql.Marshaler) {
@@ -6178,6 +6749,50 @@ func (ec *executionContext) fieldContext_Mutation_backfillHubspotSyncs(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_checkHubspotConnection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_checkHubspotConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CheckHubspotConnection(ctx, fc.Args["testNoteContactId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotConnectionCheck) graphql.Marshaler {
+			return ec.marshalNHubspotConnectionCheck2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotConnectionCheck(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_checkHubspotConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotConnectionCheck(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_checkHubspotConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6772,6 +7387,50 @@ func (ec *executionContext) fieldContext_Query_searchHubspotContacts(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_searchHubspotContacts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_hubspotContactToPick(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_hubspotContactToPick(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().HubspotContactToPick(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *convrs.HubspotContact) graphql.Marshaler {
+			return ec.marshalNHubspotContact2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_hubspotContactToPick(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotContact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_hubspotContactToPick_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8754,6 +9413,98 @@ func (ec *executionContext) _HubspotAuthorization(ctx context.Context, sel ast.S
 	return out
 }
 
+var hubspotCheckStepImplementors = []string{"HubspotCheckStep"}
+
+func (ec *executionContext) _HubspotCheckStep(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotCheckStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotCheckStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotCheckStep")
+		case "name":
+			out.Values[i] = ec._HubspotCheckStep_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._HubspotCheckStep_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._HubspotCheckStep_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "detail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotCheckStep_detail(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hubspotConnectionCheckImplementors = []string{"HubspotConnectionCheck"}
+
+func (ec *executionContext) _HubspotConnectionCheck(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotConnectionCheck) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotConnectionCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotConnectionCheck")
+		case "ok":
+			out.Values[i] = ec._HubspotConnectionCheck_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "steps":
+			out.Values[i] = ec._HubspotConnectionCheck_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkedAt":
+			out.Values[i] = ec._HubspotConnectionCheck_checkedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var hubspotContactImplementors = []string{"HubspotContact"}
 
 func (ec *executionContext) _HubspotContact(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotContact) graphql.Marshaler {
@@ -8898,6 +9649,12 @@ func (ec *executionContext) _HubspotContactLookup(ctx context.Context, sel ast.S
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._HubspotContactLookup_message(ctx, field, obj)
 				})
+		case "detail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotContactLookup_detail(ctx, field, obj)
+				})
 		case "link":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -8921,6 +9678,45 @@ func (ec *executionContext) _HubspotContactLookup(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hubspotHealthImplementors = []string{"HubspotHealth"}
+
+func (ec *executionContext) _HubspotHealth(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotHealth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotHealthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotHealth")
+		case "unansweredSince":
+			out.Values[i] = ec._HubspotHealth_unansweredSince(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "detail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotHealth_detail(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8992,6 +9788,11 @@ func (ec *executionContext) _HubspotIntegration(ctx context.Context, sel ast.Sel
 			}
 		case "lastConnectError":
 			out.Values[i] = ec._HubspotIntegration_lastConnectError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "health":
+			out.Values[i] = ec._HubspotIntegration_health(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -9200,6 +10001,12 @@ func (ec *executionContext) _HubspotSync(ctx context.Context, sel ast.SelectionS
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._HubspotSync_reason(ctx, field, obj)
+				})
+		case "detail":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotSync_detail(ctx, field, obj)
 				})
 		case "closedAt":
 			out.Values[i] = ec._HubspotSync_closedAt(ctx, field, obj)
@@ -9442,6 +10249,11 @@ func (ec *executionContext) _HubspotSyncSummary(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "nextAttemptAt":
+			out.Values[i] = ec._HubspotSyncSummary_nextAttemptAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9641,6 +10453,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "checkHubspotConnection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_checkHubspotConnection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9766,6 +10585,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_searchHubspotContacts(ctx, field)
+				})
+		case "hubspotContactToPick":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_hubspotContactToPick(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -10449,6 +11274,66 @@ func (ec *executionContext) marshalNHubspotAuthorization2ᚖgithubᚗcomᚋconvr
 	return ec._HubspotAuthorization(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome(ctx context.Context, v any) (convrs.HubspotCheckOutcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome(ctx context.Context, sel ast.SelectionSet, v convrs.HubspotCheckOutcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "HubspotCheckOutcome!")
+	}
+	return res
+}
+
+var (
+	unmarshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome = map[string]convrs.HubspotCheckOutcome{
+		"PASSED":  convrs.CheckPassed,
+		"FAILED":  convrs.CheckFailed,
+		"SKIPPED": convrs.CheckSkipped,
+	}
+	marshalNHubspotCheckOutcome2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckOutcome = map[convrs.HubspotCheckOutcome]string{
+		convrs.CheckPassed:  "PASSED",
+		convrs.CheckFailed:  "FAILED",
+		convrs.CheckSkipped: "SKIPPED",
+	}
+)
+
+func (ec *executionContext) marshalNHubspotCheckStep2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*convrs.HubspotCheckStep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHubspotCheckStep2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHubspotCheckStep2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotCheckStep(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotCheckStep) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HubspotCheckStep!")
+		return graphql.Null
+	}
+	return ec._HubspotCheckStep(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHubspotConnectionCheck2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotConnectionCheck(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotConnectionCheck) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HubspotConnectionCheck!")
+		return graphql.Null
+	}
+	return ec._HubspotConnectionCheck(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNHubspotContact2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*convrs.HubspotContact) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -11096,6 +11981,13 @@ func (ec *executionContext) marshalOHubspotContact2ᚖgithubᚗcomᚋconvrsᚋga
 		return graphql.Null
 	}
 	return ec._HubspotContact(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOHubspotHealth2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotHealth(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotHealth) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._HubspotHealth(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOHubspotLink2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotLinkSource(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotLinkSource) graphql.Marshaler {

@@ -396,6 +396,7 @@ var operations = map[string]operation{
 	"unlinkHubspotContact":     {query: `mutation($cust: ID!) { unlinkHubspotContact(customerId: $cust) { outcome } }`, scoped: true},
 	"searchHubspotContacts":    {query: `{ searchHubspotContacts(query: "alice") { id } }`},
 	"conversationEvents":       {query: `subscription { conversationEvents { kind } }`, topic: convrs.TopicConversations},
+	"hubspotContactToPick":     {query: `{ hubspotContactToPick(id: "101") { id } }`},
 	// $cust is spelled out in the subscription (the matrix's websockets send no variables).
 	"hubspotContactUpdated": {query: `subscription { hubspotContactUpdated(customerId: "$cust") { outcome } }`, scoped: true,
 		topic: func(ws string) string { return convrs.TopicHubspotContact(ws, "$cust") }},
@@ -406,6 +407,7 @@ var operations = map[string]operation{
 	"hubspotBackfillCount":      {query: `{ hubspotBackfillCount(days: 7) }`, admin: true},
 	"retryHubspotSync":          {query: `mutation($conv: ID!) { retryHubspotSync(conversationId: $conv) { id } }`, admin: true, scoped: true},
 	"backfillHubspotSyncs":      {query: `mutation { backfillHubspotSyncs(days: 7) }`, admin: true},
+	"checkHubspotConnection":    {query: `mutation { checkHubspotConnection { ok } }`, admin: true},
 	"hubspotSyncUpdated":        {query: `subscription { hubspotSyncUpdated { id } }`, topic: convrs.TopicHubspotSyncs},
 }
 

@@ -30,6 +30,14 @@ func nilIfNotFound[T any](v *T, err error) (*T, error) {
 }
 
 // nullIfEmpty maps the domain's "unknown" (an empty string) to GraphQL's null.
+// adminDetail is HubSpot's own answer for admins, null for everyone else (agents read the words only).
+func adminDetail(ctx context.Context, detail string) *string {
+	if p, err := convrs.RequireAdmin(ctx); err != nil || p == nil {
+		return nil
+	}
+	return nullIfEmpty(detail)
+}
+
 func nullIfEmpty(s string) *string {
 	if s == "" {
 		return nil

@@ -94,3 +94,35 @@ func (s *stack) syncRecordFor(t *testing.T, convID string) {
 	do(t, admin, `mutation($id: ID!) { closeConversation(id: $id) { id } }`, "id", convID).decode(t, &struct{}{})
 	do(t, admin, `mutation($id: ID!) { reopenConversation(id: $id) { id } }`, "id", convID).decode(t, &struct{}{})
 }
+
+// HubSpot's own answer (or the network's) behind an UNAVAILABLE card is for admins: agents read the words only.
+func TestHubspotDetailIsForAdmins(t *testing.T) {
+	s := newStack(t)
+	s.connectHubspot(t) // its API address answers nothing
+	admin, agent := s.as(t, seed.AdminID), s.as(t, seed.AgentID)
+	do(t, admin, `mutation { enableHubspot { state } }`).decode(t, &struct{}{})
+	var custs struct {
+		Customers []struct{ ID string } `json:"customers"`
+	}
+	do(t, agent, `{ customers(query: "alice") { id } }`).decode(t, &custs)
+	if len(custs.Customers) == 0 {
+		t.Fatal("no demo customer Alice")
+	}
+	type card struct {
+		HubspotContact struct {
+			Outcome string  `json:"outcome"`
+			Message string  `json:"message"`
+			Detail  *string `json:"detail"`
+		} `json:"hubspotContact"`
+	}
+	q := `query($cust: ID!) { hubspotContact(customerId: $cust) { outcome message detail } }`
+	var asAgent, asAdmin card
+	do(t, agent, q, "cust", custs.Customers[0].ID).decode(t, &asAgent)
+	do(t, admin, q, "cust", custs.Customers[0].ID).decode(t, &asAdmin)
+	if asAgent.HubspotContact.Outcome != "UNAVAILABLE" || asAgent.HubspotContact.Message == "" || asAgent.HubspotContact.Detail != nil {
+		t.Errorf("agent's card = %+v, want UNAVAILABLE in words without detail", asAgent.HubspotContact)
+	}
+	if asAdmin.HubspotContact.Detail == nil || *asAdmin.HubspotContact.Detail == "" {
+		t.Errorf("admin's card = %+v, want the detail", asAdmin.HubspotContact)
+	}
+}

@@ -77,6 +77,11 @@ func (r *customerResolver) HubspotContactID(ctx context.Context, obj *convrs.Cus
 	return nullIfEmpty(obj.HubspotContactID), nil
 }
 
+// Detail is the resolver for the detail field.
+func (r *hubspotCheckStepResolver) Detail(ctx context.Context, obj *convrs.HubspotCheckStep) (*string, error) {
+	return adminDetail(ctx, obj.Detail), nil
+}
+
 // FirstName is the resolver for the firstName field.
 func (r *hubspotContactResolver) FirstName(ctx context.Context, obj *convrs.HubspotContact) (*string, error) {
 	return nullIfEmpty(obj.FirstName), nil
@@ -127,6 +132,11 @@ func (r *hubspotContactLookupResolver) Message(ctx context.Context, obj *convrs.
 	return nullIfEmpty(obj.Message), nil
 }
 
+// Detail is the resolver for the detail field.
+func (r *hubspotContactLookupResolver) Detail(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error) {
+	return adminDetail(ctx, obj.Detail), nil
+}
+
 // Link is the resolver for the link field.
 func (r *hubspotContactLookupResolver) Link(ctx context.Context, obj *convrs.HubspotContactLookup) (*convrs.HubspotLinkSource, error) {
 	if !obj.Link.Known() {
@@ -143,6 +153,11 @@ func (r *hubspotContactLookupResolver) ConversationID(ctx context.Context, obj *
 // CustomerContactID is the resolver for the customerContactId field.
 func (r *hubspotContactLookupResolver) CustomerContactID(ctx context.Context, obj *convrs.HubspotContactLookup) (*string, error) {
 	return nullIfEmpty(obj.CustomerContactID), nil
+}
+
+// Detail is the resolver for the detail field.
+func (r *hubspotHealthResolver) Detail(ctx context.Context, obj *convrs.HubspotHealth) (*string, error) {
+	return adminDetail(ctx, obj.Detail), nil
 }
 
 // PortalID is the resolver for the portalId field.
@@ -200,6 +215,11 @@ func (r *hubspotSyncResolver) ReasonCode(ctx context.Context, obj *convrs.Hubspo
 // Reason is the resolver for the reason field.
 func (r *hubspotSyncResolver) Reason(ctx context.Context, obj *convrs.HubspotSync) (*string, error) {
 	return nullIfEmpty(obj.Reason), nil
+}
+
+// Detail is the resolver for the detail field.
+func (r *hubspotSyncResolver) Detail(ctx context.Context, obj *convrs.HubspotSync) (*string, error) {
+	return adminDetail(ctx, obj.Detail), nil
 }
 
 // MatchedBy is the resolver for the matchedBy field.
@@ -323,6 +343,11 @@ func (r *mutationResolver) BackfillHubspotSyncs(ctx context.Context, days int) (
 	return r.HubspotSyncService.Backfill(ctx, days)
 }
 
+// CheckHubspotConnection is the resolver for the checkHubspotConnection field.
+func (r *mutationResolver) CheckHubspotConnection(ctx context.Context, testNoteContactID *string) (*convrs.HubspotConnectionCheck, error) {
+	return r.HubspotService.CheckConnection(ctx, deref(testNoteContactID))
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*convrs.Staff, error) {
 	p, err := convrs.Authenticated(ctx)
@@ -417,6 +442,15 @@ func (r *queryResolver) SearchHubspotContacts(ctx context.Context, query string)
 	return r.HubspotContactService.SearchContacts(ctx, query)
 }
 
+// HubspotContactToPick is the resolver for the hubspotContactToPick field.
+func (r *queryResolver) HubspotContactToPick(ctx context.Context, id string) (*convrs.HubspotContact, error) {
+	// One HubSpot read, paced with the caller's searches.
+	if err := r.paceSearch(ctx, "pick:"+id); err != nil {
+		return nil, err
+	}
+	return r.HubspotContactService.ContactToPick(ctx, id)
+}
+
 // ConversationEvents is the resolver for the conversationEvents field.
 func (r *subscriptionResolver) ConversationEvents(ctx context.Context) (<-chan *model.ConversationEvent, error) {
 	return r.conversationEvents(ctx)
@@ -443,6 +477,9 @@ func (r *Resolver) Conversation() ConversationResolver { return &conversationRes
 // Customer returns CustomerResolver implementation.
 func (r *Resolver) Customer() CustomerResolver { return &customerResolver{r} }
 
+// HubspotCheckStep returns HubspotCheckStepResolver implementation.
+func (r *Resolver) HubspotCheckStep() HubspotCheckStepResolver { return &hubspotCheckStepResolver{r} }
+
 // HubspotContact returns HubspotContactResolver implementation.
 func (r *Resolver) HubspotContact() HubspotContactResolver { return &hubspotContactResolver{r} }
 
@@ -450,6 +487,9 @@ func (r *Resolver) HubspotContact() HubspotContactResolver { return &hubspotCont
 func (r *Resolver) HubspotContactLookup() HubspotContactLookupResolver {
 	return &hubspotContactLookupResolver{r}
 }
+
+// HubspotHealth returns HubspotHealthResolver implementation.
+func (r *Resolver) HubspotHealth() HubspotHealthResolver { return &hubspotHealthResolver{r} }
 
 // HubspotIntegration returns HubspotIntegrationResolver implementation.
 func (r *Resolver) HubspotIntegration() HubspotIntegrationResolver {
@@ -485,8 +525,10 @@ func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionRes
 type (
 	conversationResolver            struct{ *Resolver }
 	customerResolver                struct{ *Resolver }
+	hubspotCheckStepResolver        struct{ *Resolver }
 	hubspotContactResolver          struct{ *Resolver }
 	hubspotContactLookupResolver    struct{ *Resolver }
+	hubspotHealthResolver           struct{ *Resolver }
 	hubspotIntegrationResolver      struct{ *Resolver }
 	hubspotLinkResolver             struct{ *Resolver }
 	hubspotOwnerResolver            struct{ *Resolver }

@@ -6,8 +6,9 @@
 // the gateway checks for, or subscribe to events the gateway does not use. Output is deterministic: the same
 // Spec gives the same bytes.
 //
-// Generate returns only the files it owns; other files of a project (an app card's source, say) sit beside
-// them and Write leaves them alone. A component is one more file in Generate's list.
+// Generate returns only the files it owns; other files of a project (the app card's source in src/app/cards/)
+// sit beside them and Write leaves them alone. Of the card it writes only src/app/cards/gateway.ts, the URL
+// the card fetches, which must follow PublicURL. A component is one more file in Generate's list.
 package hubspotapp
 
 import (
@@ -32,6 +33,8 @@ const (
 	AppFile          = "src/app/app-hsmeta.json"
 	WebhooksFile     = "src/app/webhooks/webhooks-hsmeta.json"
 	ExpectationsFile = "gateway.json"
+	// CardGatewayFile tells the app card (hand-written beside it in src/app/cards/) where the gateway is.
+	CardGatewayFile = "src/app/cards/gateway.ts"
 )
 
 // Distributions of an app: listed on HubSpot's marketplace (any account can install it once listed), or
@@ -88,6 +91,9 @@ type Spec struct {
 	// MaxConcurrentRequests bounds HubSpot's concurrent webhook requests (0: DefaultMaxConcurrentRequests).
 	MaxConcurrentRequests int
 	Support               Support
+	// CardFetchPath, when set, is the gateway path the app card fetches (a path of PublicURL): Generate then
+	// writes CardGatewayFile, so the card calls the same origin permittedUrls.fetch allows.
+	CardFetchPath string
 }
 
 // File is one generated file of the project.
@@ -232,7 +238,20 @@ func Generate(s Spec) ([]File, error) {
 		}
 		files = append(files, File{Path: f.path, Content: b})
 	}
+	if s.CardFetchPath != "" {
+		files = append(files, File{Path: CardGatewayFile, Content: cardGateway(s.PublicURL, s.CardFetchPath)})
+	}
 	return files, nil
+}
+
+// cardGateway is the TypeScript module the card imports: string literals written as JSON strings, which are
+// valid TypeScript strings whatever they hold.
+func cardGateway(publicURL, path string) []byte {
+	q := func(v string) string { b, _ := json.Marshal(v); return string(b) }
+	return []byte("// Written by `convrs hubspot-app`: the gateway this card calls (its PUBLIC_URL, the app's permittedUrls.fetch).\n" +
+		"// Regenerate with the deployment's own --public-url before `hs project upload`; do not edit by hand.\n" +
+		"export const GATEWAY_URL = " + q(publicURL) + ";\n" +
+		"export const CONVERSATIONS_PATH = " + q(path) + ";\n")
 }
 
 // ExpectationsOf returns the Expectations file's content among files.
@@ -311,7 +330,11 @@ func (s Spec) check() error {
 			return fmt.Errorf("hubspotapp: scope %q is not a scope name", sc)
 		}
 	}
-	for _, p := range []string{s.CallbackPath, s.WebhookPath} {
+	paths := []string{s.CallbackPath, s.WebhookPath}
+	if s.CardFetchPath != "" {
+		paths = append(paths, s.CardFetchPath)
+	}
+	for _, p := range paths {
 		if !strings.HasPrefix(p, "/") {
 			return fmt.Errorf("hubspotapp: path %q must start with /", p)
 		}

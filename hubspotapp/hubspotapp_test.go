@@ -133,3 +133,26 @@ func TestWriteKeepsOtherFiles(t *testing.T) {
 		t.Error("Write changed a file it does not own")
 	}
 }
+
+// With a card path, the card's gateway module is written with the same origin as permittedUrls.fetch.
+func TestGenerateCardGateway(t *testing.T) {
+	s := spec()
+	s.CardFetchPath = "/card"
+	files, err := hubspotapp.Generate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := files[len(files)-1]
+	if last.Path != hubspotapp.CardGatewayFile {
+		t.Fatalf("last file = %s", last.Path)
+	}
+	for _, want := range []string{`export const GATEWAY_URL = "https://gw.example.com";`, `export const CONVERSATIONS_PATH = "/card";`} {
+		if !strings.Contains(string(last.Content), want) {
+			t.Errorf("%s lacks %s:\n%s", last.Path, want, last.Content)
+		}
+	}
+	s.CardFetchPath = "card"
+	if _, err := hubspotapp.Generate(s); err == nil || !strings.Contains(err.Error(), "must start with /") {
+		t.Errorf("a relative card path: %v", err)
+	}
+}

@@ -224,8 +224,9 @@ func TestServerErrorStorm(t *testing.T) {
 				e.clock.Advance(5 * time.Second)
 			}
 			s := e.mustStatus(conv.ID, convrs.SyncFailed)
-			if s.ReasonCode != convrs.SyncReasonRetriesExhausted || s.Attempts != e.worker.cfg.MaxAttempts || !strings.Contains(s.Reason, "500") {
-				t.Errorf("failed = %s %d %q", s.ReasonCode, s.Attempts, s.Reason)
+			if s.ReasonCode != convrs.SyncReasonRetriesExhausted || s.Attempts != e.worker.cfg.MaxAttempts ||
+				!strings.Contains(s.Reason, "did not answer in 8 attempts") || !strings.Contains(s.Detail, "500") {
+				t.Errorf("failed = %s %d %q %q", s.ReasonCode, s.Attempts, s.Reason, s.Detail)
 			}
 			e.sim.SetFailureRate(0)
 			if _, err := e.svc.Retry(e.agent, conv.ID); convrs.ErrorCode(err) != convrs.EFORBIDDEN {
@@ -485,7 +486,11 @@ func TestRevokedAppWaitsForReconnect(t *testing.T) {
 		if s := e.mustStatus(late.ID, convrs.SyncWaiting); s.ReasonCode != convrs.SyncReasonIntegrationError {
 			t.Errorf("waiting for %s, want INTEGRATION_ERROR", s.ReasonCode)
 		}
-		// The token keeper's refresh is refused for good: ERROR, and the sync waits for Reconnect.
+		// HubSpot's first refusal of the sync's call put the integration in ERROR already, before any refresh.
+		if integ, err := e.db.HubspotIntegration(context.Background(), wsID); err != nil || integ.State != convrs.IntegrationError {
+			t.Fatalf("integration after the first refused call: %v, %v; want ERROR", integ, err)
+		}
+		// The token keeper's refresh is refused for good too: still ERROR, and the sync waits for Reconnect.
 		e.integ.RefreshDue(context.Background())
 		integ, err := e.db.HubspotIntegration(context.Background(), wsID)
 		if err != nil || integ.State != convrs.IntegrationError {
@@ -644,8 +649,8 @@ func TestPartialBatchFailureFailsOnlyItsSync(t *testing.T) {
 		}
 		e.mustStatus(good.ID, convrs.SyncSynced)
 		s := e.mustStatus(conv.ID, convrs.SyncFailed)
-		if s.ReasonCode != convrs.SyncReasonRejected || !strings.Contains(s.Reason, "999999") {
-			t.Errorf("failed = %s %q", s.ReasonCode, s.Reason)
+		if s.ReasonCode != convrs.SyncReasonRejected || !strings.Contains(s.Reason, "refused the data") || !strings.Contains(s.Detail, "999999") {
+			t.Errorf("failed = %s %q %q", s.ReasonCode, s.Reason, s.Detail)
 		}
 		if len(e.notesOf(okContact)) != 1 || len(e.notesOf(badContact)) != 0 {
 			t.Errorf("notes: %d and %d, want 1 and 0", len(e.notesOf(okContact)), len(e.notesOf(badContact)))

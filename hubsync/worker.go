@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubfault"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/store"
@@ -438,12 +439,11 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 	}
 	if errors.Is(err, match.ErrAnonymous) {
 		j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncSkipped, ReasonCode: convrs.SyncReasonAnonymous,
-			Reason: "Skipped: anonymous visitor (no email, phone or name), so nothing was sent to HubSpot.", Warnings: j.warnings}
+			Reason: wordsAnonymous, Warnings: j.warnings}
 		return nil
 	} else if errors.Is(err, match.ErrNotThisPerson) {
 		j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncSkipped, ReasonCode: convrs.SyncReasonNotThisPerson,
-			Reason:   "Skipped: the only HubSpot contact with this customer's email was unlinked by an agent as not this person. Choose the right contact in User Details (Change contact), then Retry.",
-			Warnings: j.warnings}
+			Reason: wordsNotThisPerson, Warnings: j.warnings}
 		return nil
 	} else if err != nil {
 		return err
@@ -571,6 +571,9 @@ func (w *Worker) write(ctx context.Context, hc *hubspot.Client, integ *convrs.Hu
 		}
 	}
 }
+
+// errIncomplete: HubSpot answered a batch create without some of its notes; they are looked for, then retried.
+var errIncomplete = errors.New("hubsync: HubSpot's answer did not include every note")
 
 func (j *job) missing() int {
 	n := 0
@@ -811,7 +814,7 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 			if id == "" {
 				if e := failed[j.markers[i]]; e != nil {
 					j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncFailed, ReasonCode: convrs.SyncReasonRejected,
-						Reason: "HubSpot refused the note: " + e.Detail()}
+						Reason: wordsInvalid, Detail: "HubSpot refused the note: " + e.Detail()}
 				} else {
 					still = append(still, j.markers[i])
 				}
@@ -823,7 +826,7 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 		if j.outcome != nil {
 			j.outcome.Warnings = j.warnings
 		} else if len(still) > 0 {
-			j.outcome = w.failure(j, errors.New("hubsync: HubSpot's answer did not include every note"))
+			j.outcome = w.failure(j, errIncomplete)
 		}
 	}
 	return nil
@@ -871,63 +874,61 @@ func (w *Worker) synced(integ *convrs.HubspotIntegration, j *job) *store.Hubspot
 		ContactURL: w.cfg.Clients.ContactURL(integ, j.contact), Parts: j.noteIDs, SyncedClose: j.c.Sync.CloseNumber, Warnings: j.warnings}
 }
 
-// failure turns an error into the record's next state: WAITING (rate limit, HubSpot unavailable, integration
-// in ERROR), FAILED (refused, or transient failures past MaxAttempts) or CANCELLED (syncing off).
+// failure turns an error into the record's next state: WAITING (rate limit, HubSpot unavailable or migrating,
+// integration in ERROR), FAILED (refused, or transient failures past MaxAttempts) or CANCELLED (syncing off). The
+// reason is in words (words.go); HubSpot's own answer goes to Detail, for the admin and the log.
 func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 	c := j.c
 	now := w.cfg.Now()
 	o := &store.HubspotSyncOutcome{Warnings: j.warnings, MatchedBy: c.Sync.MatchedBy, ContactName: c.Sync.ContactName, ContactURL: c.Sync.ContactURL, MatchedHow: c.Sync.MatchedHow}
+	kind := hubfault.Of(err)
 	var rl *hubspot.RateLimitError
-	var re *hubspot.RefreshError
-	var mig *hubspot.MigrationError
-	var apiErr *hubspot.ErrorResponse
 	switch {
 	case errors.Is(err, context.Canceled) || err == nil:
 		o.Status, o.RunAt, o.Uncounted = convrs.SyncQueued, now, true
 	case convrs.ErrorCode(err) == convrs.ECONFLICT:
-		o.Status, o.ReasonCode, o.Reason = convrs.SyncCancelled, convrs.SyncReasonDisabled, "Cancelled: syncing to HubSpot is not enabled."
-	case errors.As(err, &rl):
+		o.Status, o.ReasonCode, o.Reason = convrs.SyncCancelled, convrs.SyncReasonDisabled, wordsDisabled
+	case kind == hubfault.RateLimited:
 		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonRateLimited, true
-		o.RunAt = now.Add(max(rl.RetryAfter, time.Second))
-		o.Reason = "Waiting: HubSpot's rate limit was reached; retrying when its window frees."
-	case errors.As(err, &mig):
-		// HubSpot is moving the portal between data centres and says when to come back (up to a day): not a
-		// failure, and not counted as an attempt.
+		wait := 10 * time.Second
+		if errors.As(err, &rl) {
+			wait = rl.RetryAfter
+		}
+		o.RunAt, o.Reason = now.Add(max(wait, time.Second)), wordsRateLimited
+	case kind == hubfault.Refused:
+		// The integration goes to ERROR at HubSpot's first refusal (package integration); Reconnect resumes.
+		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
+		o.RunAt, o.Reason = now.Add(w.cfg.ErrorRecheck), wordsRefused
+	case kind == hubfault.Migrating:
 		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonUnavailable, true
-		o.RunAt = now.Add(max(mig.RetryAfter, time.Second))
-		o.Reason = "Waiting: HubSpot is moving this portal between data centres; retrying at " +
-			o.RunAt.UTC().Format("2006-01-02 15:04 UTC") + ", when HubSpot said it would be done."
-	case errors.As(err, &apiErr) && errors.Is(err, hubspot.ErrValidation):
-		// Refused by HubSpot's checks, e.g. a property the portal's admin made required: only a change in
-		// HubSpot or in the data helps, so retrying is pointless.
-		o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRejected
-		o.Reason = "Failed: HubSpot refused the request" + operation(err) + ": " + apiErr.Detail()
-	case convrs.ErrorCode(err) == convrs.EUNAVAILABLE || (errors.As(err, &re) && re.Permanent):
-		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
-		o.RunAt = now.Add(w.cfg.ErrorRecheck)
-		o.Reason = "Waiting: the HubSpot integration needs reconnecting; syncing resumes after Reconnect."
-	case errors.Is(err, hubspot.ErrUnauthorized):
-		// Refused although not expired (the app uninstalled, access revoked): the token keeper's next refresh
-		// confirms it and puts the integration in ERROR; until then, look again as for an integration error.
-		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
-		o.RunAt = now.Add(w.cfg.ErrorRecheck)
-		o.Reason = "Waiting: HubSpot refused Convrs's authorization; syncing resumes once the connection works again (Reconnect if the integration shows an error)."
+		o.RunAt, o.Reason = now.Add(migrationWait(err)), wordsMigrating
+	case errors.Is(err, hubspot.ErrExpiredAuthentication):
+		// Expired even after the client's renewal and retry (tokens expiring within seconds): renewed again soon,
+		// not a refusal and not an outage.
+		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonUnavailable, true
+		o.RunAt, o.Reason = now.Add(time.Second), wordsExpired
+	case errors.Is(err, errIncomplete) && c.Sync.Attempts < w.cfg.MaxAttempts:
+		o.Status, o.ReasonCode, o.RunAt, o.Reason = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now, wordsIncomplete
 	case ourOutage(err):
-		// Our own database, cache, lock or network failed, not HubSpot refusing anything: wait and retry, with
-		// the same backoff, however long it lasts (never FAILED for it).
+		// Our own database, cache, lock or network failed, not HubSpot refusing anything: wait and retry with the
+		// same backoff, however long it lasts (never FAILED for it); the error itself goes to Detail.
 		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(w.cfg.Jitter(w.backoff(c.Sync.Attempts)))
-		o.Reason = "Waiting: Convrs could not reach its own database, cache or network (" + short(err) + "); retrying automatically."
-	case hubspot.IsRetryable(err) || errors.Is(err, context.DeadlineExceeded):
+		o.Reason = wordsOurOutage
+	case kind == hubfault.Unavailable:
 		if c.Sync.Attempts >= w.cfg.MaxAttempts {
-			o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRetriesExhausted
-			o.Reason = fmt.Sprintf("Failed: HubSpot kept failing after %d attempts (%s).", c.Sync.Attempts, short(err))
+			o.Status, o.ReasonCode, o.Reason = convrs.SyncFailed, convrs.SyncReasonRetriesExhausted, exhaustedWords(c.Sync.Attempts)
 			break
 		}
 		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(w.cfg.Jitter(w.backoff(c.Sync.Attempts)))
-		o.Reason = "Waiting: HubSpot is unavailable (" + short(err) + "); retrying automatically."
+		o.Reason = wordsUnavailable
 	default:
-		o.Status, o.ReasonCode = convrs.SyncFailed, convrs.SyncReasonRejected
-		o.Reason = "Failed: " + short(err)
+		o.Status, o.ReasonCode, o.Reason = convrs.SyncFailed, convrs.SyncReasonRejected, refusedWords(kind)
+	}
+	if o.Status != convrs.SyncCancelled && o.Status != convrs.SyncQueued {
+		o.Detail = hubfault.Detail(err)
+		if kind == hubfault.Invalid {
+			o.Detail = "HubSpot refused the request" + operation(err) + ". " + o.Detail
+		}
 	}
 	return o
 }
@@ -947,7 +948,8 @@ func (w *Worker) backoff(attempts int) time.Duration {
 func ourOutage(err error) bool {
 	var apiErr *hubspot.ErrorResponse
 	var be *hubspot.BatchError
-	if err == nil || errors.As(err, &apiErr) || errors.As(err, &be) || convrs.ErrorCode(err) != convrs.EINTERNAL || hubspot.IsRetryable(err) {
+	if err == nil || errors.As(err, &apiErr) || errors.As(err, &be) || convrs.ErrorCode(err) != convrs.EINTERNAL || hubspot.IsRetryable(err) ||
+		errors.Is(err, errIncomplete) {
 		return false // HubSpot's answers, our refusals, and HubSpot unreachable (counted towards MaxAttempts)
 	}
 	return !clientRefused(err)
@@ -971,6 +973,15 @@ func clientRefused(err error) bool {
 	return reflect.TypeOf(err) == reflect.TypeOf(errors.New(""))
 }
 
+// migrationWait is how long HubSpot's 477 asks to wait (its Retry-After, which the client caps at a day).
+func migrationWait(err error) time.Duration {
+	var mig *hubspot.MigrationError
+	if errors.As(err, &mig) {
+		return max(mig.RetryAfter, time.Second)
+	}
+	return hubspot.DefaultMigrationWait
+}
+
 // operation is " (create contact)" for an error of the HubSpot client's "hubspot: create contact: …", or "".
 func operation(err error) string {
 	_, rest, ok := strings.Cut(err.Error(), "hubspot: ")
@@ -978,14 +989,6 @@ func operation(err error) string {
 		return " (" + op + ")"
 	}
 	return ""
-}
-
-func short(err error) string {
-	s := err.Error()
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
 }
 
 // finish records the job's outcome (or releases it) and announces the record.
@@ -1004,7 +1007,7 @@ func (w *Worker) finish(ctx context.Context, j *job) {
 		return
 	}
 	w.cfg.Logger.InfoContext(ctx, "hubspot sync", "workspace_id", s.WorkspaceID, "conversation_id", s.ConversationID, "status", s.Status,
-		"reason_code", s.ReasonCode, "contact_id", s.ContactID, "notes", len(s.NoteIDs), "attempts", s.Attempts)
+		"reason_code", s.ReasonCode, "contact_id", s.ContactID, "notes", len(s.NoteIDs), "attempts", s.Attempts, "detail", j.outcome.Detail)
 	w.cfg.Metrics.observe(s, w.cfg.Now())
 	w.cfg.Store.PublishHubspotSync(ctx, s)
 }

@@ -89,6 +89,7 @@ func (s *Service) lastConnectError(ctx context.Context, workspaceID string) stri
 func (s *Service) withOutcome(ctx context.Context, integ *convrs.HubspotIntegration) *convrs.HubspotIntegration {
 	if integ != nil {
 		integ.LastConnectError = s.lastConnectError(ctx, integ.WorkspaceID)
+		integ.Health = s.healthOf(ctx, integ)
 	}
 	return integ
 }

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubfault"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/secret"
 )
@@ -98,7 +99,15 @@ type Service struct {
 	stateKey []byte
 
 	mu      sync.Mutex
-	sources map[string]*hubspot.TokenSource // by workspace
+	sources map[string]*tokenSource // by workspace
+
+	health healthMemo
+}
+
+// tokenSource is a workspace's token source and the connection it was made for.
+type tokenSource struct {
+	*hubspot.TokenSource
+	connectedAt *time.Time
 }
 
 var _ convrs.HubspotIntegrationService = (*Service)(nil)
@@ -118,7 +127,8 @@ func New(cfg Config) *Service {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	// The state signing key is derived from the encryption key (HKDF), so every gateway process agrees on it.
-	return &Service{cfg: cfg, stateKey: cfg.Box.DeriveKey(secret.PurposeOAuthState), sources: map[string]*hubspot.TokenSource{}}
+	return &Service{cfg: cfg, stateKey: cfg.Box.DeriveKey(secret.PurposeOAuthState), sources: map[string]*tokenSource{},
+		health: healthMemo{down: map[string]bool{}, checked: map[string]time.Time{}}}
 }
 
 // Integration returns the caller's workspace's integration (any staff member may read it: agents need the
@@ -376,14 +386,16 @@ func (s *Service) Client(ctx context.Context, workspaceID string) (*hubspot.Clie
 	case convrs.IntegrationDisconnected:
 		return nil, integ, convrs.Errorf(convrs.ECONFLICT, "HubSpot is not connected.")
 	case convrs.IntegrationError:
-		return nil, integ, convrs.Errorf(convrs.EUNAVAILABLE, "HubSpot needs reconnecting: %s", integ.ErrorReason)
+		return nil, integ, hubfault.NeedsReconnect(integ.ErrorReason)
 	}
 	ts, err := s.source(integ)
 	if err != nil {
 		return nil, integ, err
 	}
 	portal := strconv.FormatInt(integ.PortalID, 10)
-	c, err := hubspot.NewClient(hubspot.NewHTTPClient(s.httpContext(), ts),
+	httpClient := hubspot.NewHTTPClient(s.httpContext(), ts.TokenSource)
+	httpClient.Transport = &watcher{s: s, workspaceID: workspaceID, portalID: integ.PortalID, connectedAt: ts.connectedAt, next: httpClient.Transport}
+	c, err := hubspot.NewClient(httpClient,
 		hubspot.WithBaseURL(s.cfg.APIURL), hubspot.WithAPIVersion(s.cfg.APIVersion), hubspot.WithLimiter(s.cfg.Limiter, portal))
 	if err != nil {
 		return nil, integ, err
@@ -413,7 +425,7 @@ func (s *Service) AccessToken(ctx context.Context, workspaceID string) (string, 
 }
 
 // source returns the workspace's token source, made for the connection integ describes.
-func (s *Service) source(integ *convrs.HubspotIntegration) (*hubspot.TokenSource, error) {
+func (s *Service) source(integ *convrs.HubspotIntegration) (*tokenSource, error) {
 	workspaceID := integ.WorkspaceID
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -434,8 +446,8 @@ func (s *Service) source(integ *convrs.HubspotIntegration) (*hubspot.TokenSource
 	if err != nil {
 		return nil, err
 	}
-	s.sources[workspaceID] = ts
-	return ts, nil
+	s.sources[workspaceID] = &tokenSource{TokenSource: ts, connectedAt: connectedAt}
+	return s.sources[workspaceID], nil
 }
 
 func (s *Service) forgetSource(workspaceID string) {
@@ -452,16 +464,9 @@ func (s *Service) forgetSource(workspaceID string) {
 // connectedAt names the connection the refused token belonged to: a refresh that fails after the admin has
 // reconnected (in this process or another) must not put the new, working connection in ERROR.
 func (s *Service) refreshRefused(ctx context.Context, workspaceID string, connectedAt *time.Time, err error) {
-	reason := "HubSpot no longer accepts Convrs's authorization (the app may have been uninstalled or its access revoked). Reconnect to resume syncing."
+	reason := "HubSpot no longer accepts Convrs's authorization (the app may have been uninstalled or its access revoked). Reconnect to resume syncing; transcripts wait until then."
 	s.cfg.Logger.WarnContext(ctx, "hubspot refresh refused", "workspace_id", workspaceID, "error", err)
-	if _, err := s.cfg.Store.MarkHubspotError(context.WithoutCancel(ctx), workspaceID, connectedAt, reason); convrs.ErrorCode(err) == convrs.ECONFLICT {
-		s.cfg.Logger.InfoContext(ctx, "hubspot refresh refused for a connection replaced since; ignored", "workspace_id", workspaceID)
-		return
-	} else if err != nil {
-		s.cfg.Logger.ErrorContext(ctx, "hubspot: mark error", "workspace_id", workspaceID, "error", err)
-		return
-	}
-	s.announce(ctx, workspaceID)
+	s.markError(context.WithoutCancel(ctx), workspaceID, connectedAt, reason)
 }
 
 // tokenStore keeps a workspace's tokens encrypted in the database for hubspot.TokenSource.

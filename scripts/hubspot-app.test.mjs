@@ -3,7 +3,7 @@
 // subscriptions against what the gateway requires: hubspot-app/gateway.json, which `convrs hubspot-app` writes
 // from the gateway's own lists and a Go test (TestCheckedInHubspotAppIsUpToDate) keeps in step with them.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -55,6 +55,19 @@ async function checkProject(dir, gateway) {
   for (const [type, { count, maxCount }] of Object.entries(components)) {
     assert.ok(count <= maxCount, `${count} ${type} components, at most ${maxCount} allowed`);
   }
+  // The app card (issue 21): on contact records' middle tab, its entrypoint present, and it fetches from the
+  // gateway the app may fetch from (src/app/cards/gateway.ts, generated with the rest).
+  const card = byFile['app/cards/convrs-conversations-hsmeta.json'];
+  assert.ok(card, `no app card; parsed ${Object.keys(byFile)}`);
+  assert.equal(card.componentType, 'CARD');
+  assert.equal(card.componentDeps.app, app.uid, 'the card does not belong to the app');
+  assert.equal(card.config.location, 'crm.record.tab', 'card location');
+  assert.deepEqual(card.config.objectTypes, ['contacts'], 'card objectTypes');
+  assert.ok(existsSync(path.join(srcDir, card.config.entrypoint)), `card entrypoint ${card.config.entrypoint} missing`);
+  const gatewayTs = readFileSync(path.join(srcDir, 'app', 'cards', 'gateway.ts'), 'utf8');
+  const fetchUrl = JSON.parse(/GATEWAY_URL = (".*");/.exec(gatewayTs)?.[1] ?? 'null');
+  assert.equal(fetchUrl, gateway.publicUrl, 'the card fetches from another origin than the gateway');
+  assert.ok(app.config.permittedUrls.fetch.includes(fetchUrl), 'permittedUrls.fetch lacks the card\'s gateway');
   assert.equal(components.app.count, 1);
   assert.equal(components.webhooks.count, 1);
   assert.equal(Components.webhooks.parentComponent, 'app');
@@ -94,7 +107,7 @@ test('a project that differs from the gateway is refused', async (t) => {
   const tamper = async (file, change, message) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'hubspot-app-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    cpSync(projectDir, dir, { recursive: true });
+    cpSync(projectDir, dir, { recursive: true, filter: (src) => path.basename(src) !== 'node_modules' });
     const p = path.join(dir, file);
     const json = readJSON(p);
     change(json);
@@ -107,4 +120,5 @@ test('a project that differs from the gateway is refused', async (t) => {
   await tamper('src/app/webhooks/webhooks-hsmeta.json', (j) => (j.config.settings.targetUrl = 'https://elsewhere.example.com/hooks'), /targetUrl/);
   await tamper('src/app/webhooks/webhooks-hsmeta.json', (j) => (j.unexpected = true), /unexpected top-level field/);
   await tamper('hsproject.json', (j) => (j.platformVersion = '2025.2'), /platformVersion/);
+  await tamper('src/app/cards/convrs-conversations-hsmeta.json', (j) => (j.config.location = 'crm.record.sidebar'), /card location/);
 });

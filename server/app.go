@@ -213,6 +213,10 @@ func (a *App) startSimulator() error {
 		Subscriptions: subs}); err != nil {
 		return &ConfigError{"PUBLIC_URL", err.Error()}
 	}
+	// The app's card on contact records (hubspot-app/src/app/cards/): the contact pages call the gateway for it.
+	if err := sim.SetAppCard(hubspotsim.AppCard{FetchURL: a.cfg.PublicURL + HubspotCardPath}); err != nil {
+		return &ConfigError{"PUBLIC_URL", err.Error()}
+	}
 	ln, err := net.Listen("tcp", a.cfg.HubspotSimAddr)
 	if err != nil {
 		return &ConfigError{"HUBSPOT_SIM_ADDR", fmt.Sprintf("cannot listen on %s: %v", a.cfg.HubspotSimAddr, err)}

@@ -34,6 +34,7 @@ func hubspotAppSpec(publicURL, distribution string) hubspotapp.Spec {
 		WebhookPath:    WebhookPath,
 		Webhooks: hubspotapp.Webhooks{ObjectType: h.ObjectType, Events: h.Events, Properties: h.Properties,
 			HubEvents: h.HubEvents},
+		CardFetchPath: HubspotCardPath,
 	}
 }
 

@@ -49,6 +49,7 @@ func (a *App) routes(r *graph.Resolver) http.Handler {
 	handle("GET "+integration.CallbackPath, "oauth_callback", http.HandlerFunc(connect.callback))
 	handle("POST "+integration.ConfirmPath, "oauth_confirm", http.HandlerFunc(connect.confirm))
 	handle("POST "+WebhookPath, "hubspot_webhook", a.webhook)
+	handle("GET "+HubspotCardPath, "hubspot_card", a.hubspotCard())
 	if a.cfg.Development() {
 		handle("GET /auth/dev/staff", "dev_staff", http.HandlerFunc(a.devStaff))
 		handle("POST /auth/dev/signin", "dev_signin", http.HandlerFunc(a.devSignin))

@@ -36,6 +36,7 @@ type hubspotSyncRow struct {
 	Status         string
 	ReasonCode     string
 	Reason         string
+	Detail         string
 	MatchedBy      string
 	ContactID      string
 	ContactName    string
@@ -58,7 +59,7 @@ func (hubspotSyncRow) TableName() string { return "hubspot_syncs" }
 func (r *hubspotSyncRow) domain() *convrs.HubspotSync {
 	s := &convrs.HubspotSync{ID: r.ID, WorkspaceID: r.WorkspaceID, ConversationID: r.ConversationID, CustomerID: r.CustomerID,
 		ClosedAt: r.ClosedAt, CloseNumber: r.CloseNumber, Status: convrs.HubspotSyncStatus(r.Status), ReasonCode: r.ReasonCode,
-		Reason: r.Reason, MatchedBy: convrs.HubspotMatchRule(r.MatchedBy), ContactID: r.ContactID, ContactName: r.ContactName,
+		Reason: r.Reason, Detail: r.Detail, MatchedBy: convrs.HubspotMatchRule(r.MatchedBy), ContactID: r.ContactID, ContactName: r.ContactName,
 		ContactURL: r.ContactURL, MatchedHow: r.MatchedHow, NoteIDs: nonEmpty(splitList(r.NoteIDs)), Attempts: r.Attempts, Warnings: decodeList(r.Warnings),
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if r.AttemptErrors != "" {
@@ -136,7 +137,7 @@ func (d *DB) enqueueHubspotSync(tx *gorm.DB, conv *conversationRow, closedAt tim
 		return nil, fmt.Errorf("store: enqueue hubspot sync: %w", err)
 	}
 	updates := map[string]any{"closed_at": closedAt, "close_number": row.CloseNumber + 1, "customer_id": conv.CustomerID,
-		"attempts": 0, "run_at": now, "updated_at": now, "reason_code": "", "reason": ""}
+		"attempts": 0, "run_at": now, "updated_at": now, "reason_code": "", "reason": "", "detail": ""}
 	// A running worker keeps its lease: it sees the new close number when it finishes and queues the record again.
 	if row.Status != string(convrs.SyncRunning) {
 		updates["status"] = string(convrs.SyncQueued)
@@ -153,7 +154,8 @@ func (d *DB) cancelHubspotSyncs(tx *gorm.DB, workspaceID string) error {
 	err := tx.Model(&hubspotSyncRow{}).Where("workspace_id = ? AND status IN ?", workspaceID,
 		[]string{string(convrs.SyncQueued), string(convrs.SyncWaiting)}).
 		Updates(map[string]any{"status": string(convrs.SyncCancelled), "reason_code": convrs.SyncReasonDisabled,
-			"reason": "Cancelled: HubSpot was disconnected before this transcript was written.", "lease_owner": "", "updated_at": d.now()}).Error
+			"reason": "HubSpot was disconnected before this transcript was written. It is written if an administrator connects and enables HubSpot again, then presses Retry.",
+			"detail": "", "lease_owner": "", "updated_at": d.now()}).Error
 	if err != nil {
 		return fmt.Errorf("store: cancel hubspot syncs: %w", err)
 	}
@@ -246,9 +248,11 @@ func (d *DB) ExtendHubspotSyncLeases(ctx context.Context, lease string, ids []st
 
 // HubspotSyncOutcome ends a claim: a final status (SYNCED, SKIPPED, FAILED, CANCELLED) or WAITING until RunAt.
 type HubspotSyncOutcome struct {
-	Status      convrs.HubspotSyncStatus
-	ReasonCode  string
-	Reason      string
+	Status     convrs.HubspotSyncStatus
+	ReasonCode string
+	Reason     string
+	// Detail is HubSpot's own answer (status, category, message, correlation ID) for the admin.
+	Detail      string
 	MatchedBy   convrs.HubspotMatchRule
 	ContactID   string
 	ContactName string
@@ -280,7 +284,7 @@ func (d *DB) FinishHubspotSync(ctx context.Context, c *HubspotSyncClaim, o Hubsp
 		status, runAt := o.Status, o.RunAt
 		if row.CloseNumber != c.Sync.CloseNumber && o.Status != convrs.SyncCancelled {
 			status, runAt = convrs.SyncQueued, now
-			o.ReasonCode, o.Reason = "", ""
+			o.ReasonCode, o.Reason, o.Detail = "", "", ""
 		}
 		if runAt.IsZero() {
 			runAt = now
@@ -306,7 +310,7 @@ func (d *DB) FinishHubspotSync(ctx context.Context, c *HubspotSyncClaim, o Hubsp
 			b, _ := json.Marshal(hist)
 			upd["attempt_errors"] = string(b)
 		}
-		for k, v := range map[string]any{"status": string(status), "reason_code": o.ReasonCode, "reason": o.Reason, "matched_by": string(o.MatchedBy),
+		for k, v := range map[string]any{"status": string(status), "reason_code": o.ReasonCode, "reason": o.Reason, "detail": o.Detail, "matched_by": string(o.MatchedBy),
 			"contact_id": o.ContactID, "contact_name": o.ContactName, "contact_url": o.ContactURL, "matched_how": o.MatchedHow, "note_ids": strings.Join(o.Parts, ","),
 			"synced_close": o.SyncedClose, "pending": strings.Join(o.Pending, ","), "warnings": encodeList(o.Warnings),
 			"run_at": runAt.UTC().Truncate(time.Microsecond), "attempts": attempts, "lease_owner": "", "lease_until": nil, "updated_at": now} {
@@ -449,6 +453,17 @@ func (d *DB) HubspotSyncSummary(ctx context.Context) (*convrs.HubspotSyncSummary
 		}
 		s.Total += c.N
 	}
+	if s.Waiting > 0 {
+		var next []hubspotSyncRow
+		if err := d.db.WithContext(ctx).Select("run_at").Where("workspace_id = ? AND status = ?", p.WorkspaceID, string(convrs.SyncWaiting)).
+			Order("run_at").Limit(1).Find(&next).Error; err != nil {
+			return nil, fmt.Errorf("store: hubspot sync summary: %w", err)
+		}
+		if len(next) == 1 {
+			t := next[0].RunAt
+			s.NextAttemptAt = &t
+		}
+	}
 	return s, nil
 }
 
@@ -475,7 +490,7 @@ func (d *DB) RetryHubspotSync(ctx context.Context, conversationID string) (*conv
 		}
 		now := d.now()
 		if err := tx.Model(&hubspotSyncRow{}).Where("id = ?", row.ID).Updates(map[string]any{"status": string(convrs.SyncQueued),
-			"reason_code": "", "reason": "", "attempts": 0, "run_at": now, "updated_at": now}).Error; err != nil {
+			"reason_code": "", "reason": "", "detail": "", "attempts": 0, "run_at": now, "updated_at": now}).Error; err != nil {
 			return err
 		}
 		return tx.Where("id = ?", row.ID).Take(&out).Error

@@ -165,7 +165,11 @@ var migrations = []string{
 	ALTER TABLE conversations ADD COLUMN hubspot_picked_by_name TEXT NOT NULL DEFAULT '';
 	ALTER TABLE hubspot_syncs ADD COLUMN matched_how TEXT NOT NULL DEFAULT '';`,
 
-	// 7: every failed attempt of a transcript sync, kept on its record (JSON, the latest 20).
+	// 7: HubSpot's own answer to a sync's last failure (status, category, message, correlation ID), shown to
+	// admins behind Details while the reason says what happened in words.
+	`ALTER TABLE hubspot_syncs ADD COLUMN detail TEXT NOT NULL DEFAULT '';`,
+
+	// 8: every failed attempt of a transcript sync, kept on its record (JSON, the latest 20).
 	`ALTER TABLE hubspot_syncs ADD COLUMN attempt_errors TEXT NOT NULL DEFAULT '';`,
 }
 

@@ -148,6 +148,7 @@ type Simulator struct {
 	legacyOff     bool
 	retryAfter    time.Duration
 	post          postWriteFaults
+	appCard       appCardState
 }
 
 // New returns a Simulator with no portals.

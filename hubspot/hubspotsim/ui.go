@@ -41,6 +41,8 @@ button{background:#ff7a59;color:#fff;border:0;border-radius:3px;padding:10px 18p
 a{color:#0091ae}
 .note{border-left:3px solid #ff7a59;padding:8px 12px;margin:0 0 12px;background:#fff}
 .note .meta{font-size:13px;color:#7c98b6;margin-bottom:6px}
+.appcard td{min-width:72px}.appcard .preview{min-width:180px}.mine{font-size:12px;background:#e5f5f8;color:#00576b;border-radius:3px;padding:1px 5px}
+a.button{display:inline-block;background:#ff7a59;color:#fff;border-radius:3px;padding:8px 16px;font-weight:600;text-decoration:none}
 </style></head>
 <body><header><a href="/">HubSpot</a><span class="tag">simulator</span></header>
 {{end}}
@@ -101,6 +103,16 @@ a{color:#0091ae}
 </div>
 <button type="submit">Save</button>
 </form></div>
+{{with .Card}}<section class="card" aria-labelledby="appcard-title"><h2 id="appcard-title">Convrs</h2>
+<p class="muted">App card · viewing as {{.Viewer}}</p>
+{{if .Error}}<p class="notice err" role="alert">Convrs is unreachable right now: {{.Error}}.</p><p><a href="{{.Retry}}">Try again</a></p>
+{{else if not .Answer.Connected}}<p>This HubSpot account is not connected to a Convrs workspace.</p>
+{{else}}{{if .Answer.Conversations}}<div class="table-wrap"><table class="appcard" aria-label="Convrs conversations"><thead><tr><th>Channel</th><th>Status</th><th>Assigned to</th><th>Last message</th><th>Preview</th><th>Transcript</th><th><span class="muted">Link</span></th></tr></thead><tbody>
+{{range .Answer.Conversations}}<tr><td>{{.ChannelLabel}}{{if .Workspace}} <span class="muted">{{.Workspace}}</span>{{end}}</td><td>{{if eq .Status "open"}}Open{{else}}Closed{{end}}</td><td>{{.AssignedAgent}}{{if .Mine}} <span class="mine">your chat</span>{{end}}</td><td>{{.LastMessageAt}}</td><td class="preview">{{.Preview}}</td><td>{{.Sync}}</td><td><a href="{{.OpenURL}}" target="_blank" rel="noopener">Open in Convrs</a></td></tr>
+{{end}}</tbody></table></div>{{if .Answer.More}}<p class="muted">Older conversations are in Convrs.</p>{{end}}
+{{else}}<p>No Convrs conversations yet.</p>{{end}}
+{{if .Answer.StartChatURL}}<p><a class="button" href="{{.Answer.StartChatURL}}" target="_blank" rel="noopener">Start chat in Convrs</a></p>{{end}}
+{{end}}</section>{{end}}
 <div class="card"><h2>Properties</h2><div class="table-wrap"><table class="props"><tbody>
 {{range .Props}}<tr><th scope="row">{{.Name}}</th><td>{{.Value}}</td></tr>
 {{end}}</tbody></table></div></div>
@@ -205,6 +217,8 @@ type uiContact struct {
 	Owners     []uiOption
 	Saved      bool
 	Error      string
+	// Card is the installed app card's panel (nil without one).
+	Card *uiAppCard
 }
 
 type uiOption struct {
@@ -344,6 +358,8 @@ func (s *Simulator) renderContactPage(w http.ResponseWriter, r *http.Request, st
 		}
 		data.Notes = append(data.Notes, un)
 	}
+	viewer := viewerLocked(p, r.URL.Query().Get("user"))
 	s.mu.Unlock()
+	data.Card = s.appCardPanel(r.Context(), portalID, cid, viewer, contactURL(portalID, cid))
 	s.renderUI(w, status, "contact", data.Name, data)
 }

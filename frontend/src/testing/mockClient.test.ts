@@ -17,6 +17,7 @@ const integration = {
   enabledAt: '2025-01-02T10:05:00Z',
   errorReason: null,
   lastConnectError: null,
+  health: null,
   options: { allowOutboundSearch: true, requireOutboundMatch: false },
 } as const;
 

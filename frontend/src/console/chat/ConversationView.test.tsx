@@ -194,10 +194,10 @@ describe('ConversationView: the HubSpot sync line of a closed conversation', () 
   });
 
   it.each([
-    [syncRecord({ status: 'SKIPPED', reasonCode: 'ANONYMOUS', reason: 'The customer has no email, phone or name.' }), 'Skipped: anonymous visitor'],
+    [syncRecord({ status: 'SKIPPED', reasonCode: 'ANONYMOUS', reason: 'The customer has no email, phone or name.' }), 'Skipped. The customer has no email, phone or name.'],
     [
       syncRecord({ status: 'WAITING', reasonCode: 'HUBSPOT_UNAVAILABLE', attempts: 2, nextAttemptAt: '2025-01-02T14:05:00Z' }),
-      `Waiting: HubSpot is unavailable, retrying on ${formatWhen('2025-01-02T14:05:00Z')}`,
+      `Waiting, next try on ${formatWhen('2025-01-02T14:05:00Z')}. HubSpot is not answering. Convrs tries again by itself; nothing to do.`,
     ],
     [syncRecord({ status: 'RUNNING' }), 'Writing to HubSpot…'],
   ])('shows the outcome in words (%#)', (record, words) => {

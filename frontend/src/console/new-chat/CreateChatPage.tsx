@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { ContactSearch, type SearchContact } from '../../features/outbound-search';
 import { graphql } from '../../gql';
@@ -7,6 +7,7 @@ import { conflictOf, errorMessage, fieldErrors, type Conflict } from '../../shar
 import { channelLabel, channels } from '../../shared/lib/channels';
 import { Banner, Button, Field } from '../../shared/ui';
 import { navigate } from '../router';
+import { reachableChannel, useContactToPick } from './pickFromUrl';
 import './create-chat.css';
 
 const StartConversation = graphql(`
@@ -130,6 +131,7 @@ function Page({ children }: { children: ReactNode }) {
 
 function CreateChatForm({ mode }: { mode: Mode }) {
   const [form, setForm] = useState<FormState>(empty);
+  const fromUrl = useContactToPick(mode.search);
   const [selected, setSelected] = useState<SearchContact | null>(null);
   const [errors, setErrors] = useState<Errors>({});
   const [formErrors, setFormErrors] = useState<string[]>([]);
@@ -164,10 +166,10 @@ function CreateChatForm({ mode }: { mode: Mode }) {
     setConflict(null);
   };
 
-  function select(contact: SearchContact) {
+  function select(contact: SearchContact, channel = form.channel) {
     setSelected(contact);
     setPhoneUnlocked(false);
-    setForm({ ...form, email: contact.email ?? '', phone: contactPhone(contact, form.channel), firstName: contact.firstName ?? '', lastName: contact.lastName ?? '' });
+    setForm({ ...form, channel, email: contact.email ?? '', phone: contactPhone(contact, channel), firstName: contact.firstName ?? '', lastName: contact.lastName ?? '' });
     setErrors({ ...errors, hubspotContactId: undefined, email: undefined, phone: undefined, firstName: undefined, lastName: undefined });
     setFormErrors([]);
     setConflict(null);
@@ -178,6 +180,15 @@ function CreateChatForm({ mode }: { mode: Mode }) {
     setForm({ ...form, email: '', phone: '', firstName: '', lastName: '' });
     setConflict(null);
   }
+
+  // The contact the URL names (HubSpot's Start chat in Convrs) is picked once HubSpot returned it, on a channel
+  // that reaches them.
+  const urlContact = fromUrl.contact;
+  useEffect(() => {
+    if (urlContact) select(urlContact, reachableChannel(urlContact, form.channel) ?? form.channel);
+    // Only when the contact arrives: later edits are the agent's.
+  }, [urlContact]);
+  const unreachable = urlContact && selected?.id === urlContact.id && !reachableChannel(urlContact, form.channel);
 
   async function send(input: StartConversationInput) {
     const result = await start({ input });
@@ -245,6 +256,20 @@ function CreateChatForm({ mode }: { mode: Mode }) {
 
   return (
     <form className="card form new-chat" onSubmit={submit} noValidate aria-label="New chat">
+      {fromUrl.id && !mode.search && (
+        <Banner tone="yellow" title="The HubSpot contact is not picked: this workspace does not allow HubSpot searching in outbound.">
+          Enter the customer's details by hand, or ask an admin to turn on Allow HubSpot searching in outbound.
+        </Banner>
+      )}
+      {fromUrl.id && mode.search && fromUrl.error && (
+        <Banner tone="red" role="alert" title="The HubSpot contact could not be picked.">
+          {errorMessage(fromUrl.error)}
+        </Banner>
+      )}
+      {fromUrl.id && mode.search && fromUrl.fetching && <p className="muted">Reading the contact from HubSpot…</p>}
+      {unreachable && (
+        <Banner tone="yellow" title="This contact has no email address or phone number in HubSpot: no channel can reach them." />
+      )}
       {formErrors.length > 0 && (
         <Banner tone="red" role="alert" title="The chat could not be started.">
           {formErrors.join(' ')}

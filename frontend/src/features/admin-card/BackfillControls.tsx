@@ -57,7 +57,7 @@ export function BackfillControls({ onQueued }: { onQueued: () => void }) {
         message:
           queued === 0
             ? `Nothing was queued: the conversations closed in the last ${days} days were synced meanwhile.`
-            : `Queued ${conversations(queued)} closed in the last ${days} days. Their progress shows below.`,
+            : `Queued ${conversations(queued)} closed in the last ${days} days. Each one’s progress shows in the Sync activity list above, by the day it closed.`,
       });
       onQueued();
     }

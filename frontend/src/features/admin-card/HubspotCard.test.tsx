@@ -25,7 +25,7 @@ const broken = {
 };
 
 const noSyncs = {
-  hubspotSyncSummary: { queued: 0, running: 0, synced: 0, skipped: 0, waiting: 0, failed: 0, cancelled: 0, total: 0 },
+  hubspotSyncSummary: { queued: 0, running: 0, synced: 0, skipped: 0, waiting: 0, failed: 0, cancelled: 0, total: 0, nextAttemptAt: null },
   hubspotSyncs: { nodes: [], endCursor: null, hasNextPage: false },
 };
 

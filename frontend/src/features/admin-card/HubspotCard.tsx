@@ -4,6 +4,7 @@ import { graphql } from '../../gql';
 import { errorCode, errorMessage, useSubscriptionEvents } from '../../shared/api';
 import { Banner, Button } from '../../shared/ui';
 import type { Integration } from './fragments';
+import { CheckConnection } from './CheckConnection';
 import { LoginProgress, LoginStep } from './LoginStep';
 import { OptionsSection } from './OptionsSection';
 import { StatusBanner } from './StatusBanner';
@@ -28,7 +29,7 @@ const HubspotIntegrationChanged = graphql(`
 `);
 
 /** The HubSpot integration card of the Integrations screen: connect, enable, sync activity, options and disconnect. */
-export function HubspotCard() {
+export function HubspotCard({ conversationHref }: { conversationHref?: (conversationId: string) => string } = {}) {
   const headingId = useId();
   // Where a closing dialog puts focus when its button is gone (tabIndex -1: focusable, not a Tab stop).
   const heading = useRef<HTMLHeadingElement>(null);
@@ -106,7 +107,7 @@ export function HubspotCard() {
             }}
           />
         )}
-        <SyncActivity state={integration.state} />
+        <SyncActivity state={integration.state} conversationHref={conversationHref} />
       </>
     );
   } else {
@@ -121,7 +122,9 @@ export function HubspotCard() {
           }
         />
         {integration.state === 'ERROR' && <LoginProgress login={login} />}
-        <SyncActivity state={integration.state} />
+        <SyncActivity state={integration.state} health={integration.health} conversationHref={conversationHref} />
+        {/* A check's result belongs to the state it ran in: a change (ERROR, Reconnect) clears it. */}
+        <CheckConnection key={integration.state} />
         <OptionsSection options={integration.options} onSaved={setLatest} />
         <SyncControls integration={integration} onChange={setLatest} cardHeading={heading} />
       </>

@@ -26,6 +26,7 @@ function record(overrides: Partial<SyncRecord> = {}): SyncRecord {
     status: 'QUEUED',
     reasonCode: null,
     reason: null,
+    detail: null,
     closedAt: '2025-01-02T10:30:00Z',
     closeNumber: 1,
     matchedHow: null,
@@ -43,9 +44,9 @@ function record(overrides: Partial<SyncRecord> = {}): SyncRecord {
   };
 }
 
-function summary(counts: Partial<SyncSummary> = {}): SyncSummary {
+function summary(counts: Partial<Omit<SyncSummary, 'total' | 'nextAttemptAt'>> = {}, nextAttemptAt: string | null = null): SyncSummary {
   const all = { queued: 0, running: 0, synced: 0, skipped: 0, waiting: 0, failed: 0, cancelled: 0, ...counts };
-  return { ...all, total: Object.values(all).reduce((a, b) => a + b, 0) };
+  return { ...all, total: Object.values(all).reduce((a, b) => a + b, 0), nextAttemptAt };
 }
 
 function activity(nodes: SyncRecord[], counts: Partial<SyncSummary>, page: { endCursor?: string | null; hasNextPage?: boolean } = {}) {
@@ -99,17 +100,20 @@ describe('Sync activity: each outcome in words', () => {
     [{ status: 'SYNCED', matchedBy: 'PHONE', contactName: 'Alice Johnson', contactId: '501', contactUrl: 'https://app.hubspot.com/contacts/1/record/0-1/501' }, 'Written to HubSpot: Alice Johnson ↗ (matched by phone)'],
     [{ status: 'SYNCED', matchedBy: 'CRM_ID', contactName: 'Alice Johnson', contactId: '501', contactUrl: 'https://app.hubspot.com/contacts/1/record/0-1/501' }, 'Written to HubSpot: Alice Johnson ↗ (matched by CRM link)'],
     [{ status: 'SYNCED', matchedBy: 'CREATED', contactName: null, contactId: '777', contactUrl: 'https://app.hubspot.com/contacts/1/record/0-1/777' }, 'Written to HubSpot: contact 777 ↗ (new contact)'],
-    [{ status: 'SKIPPED', reasonCode: 'ANONYMOUS', reason: 'No email, phone or name.' }, 'Skipped: anonymous visitor'],
-    [{ status: 'WAITING', reasonCode: 'HUBSPOT_UNAVAILABLE', attempts: 2, nextAttemptAt: '2025-01-02T14:05:00Z' }, `Waiting: HubSpot is unavailable, retrying on ${formatWhen('2025-01-02T14:05:00Z')}`],
-    [{ status: 'WAITING', reasonCode: 'RATE_LIMITED', attempts: 1, nextAttemptAt: '2025-01-02T14:05:00Z' }, `Waiting: HubSpot is rate limiting Convrs, retrying on ${formatWhen('2025-01-02T14:05:00Z')}`],
-    [{ status: 'WAITING', reasonCode: 'INTEGRATION_ERROR', attempts: 1 }, 'Waiting: the HubSpot connection needs attention, resumes after Reconnect'],
-    [{ status: 'FAILED', reasonCode: 'REJECTED', reason: 'HubSpot rejected the note: property hs_note_body is too long', attempts: 1 }, 'Failed: HubSpot rejected the note: property hs_note_body is too long (1 attempt)'],
-    [{ status: 'FAILED', reasonCode: 'RETRIES_EXHAUSTED', reason: 'HubSpot answered 503 Service Unavailable', attempts: 8 }, 'Failed: HubSpot answered 503 Service Unavailable (8 attempts)'],
-    [{ status: 'CANCELLED', reasonCode: 'DISABLED' }, 'Cancelled: HubSpot was disabled'],
+    [{ status: 'SKIPPED', reasonCode: 'ANONYMOUS', reason: 'No email, phone or name.' }, 'Skipped. No email, phone or name.'],
+    [{ status: 'SKIPPED', reasonCode: 'NOT_THIS_PERSON', reason: null }, "Skipped. The only HubSpot contact with this customer's email was unlinked as not this person. Choose the right contact in User Details (Change contact), then Retry."],
+    [{ status: 'WAITING', reasonCode: 'HUBSPOT_UNAVAILABLE', attempts: 2, nextAttemptAt: '2025-01-02T14:05:00Z' }, `Waiting, next try on ${formatWhen('2025-01-02T14:05:00Z')}. HubSpot is not answering. Convrs tries again by itself; nothing to do.`],
+    [{ status: 'WAITING', reasonCode: 'RATE_LIMITED', attempts: 1, nextAttemptAt: '2025-01-02T14:05:00Z' }, `Waiting, next try on ${formatWhen('2025-01-02T14:05:00Z')}. HubSpot asked Convrs to slow down.`],
+    [{ status: 'WAITING', reasonCode: 'INTEGRATION_ERROR', attempts: 1, nextAttemptAt: '2025-01-02T14:05:00Z' }, 'Waiting for HubSpot to be reconnected. HubSpot no longer accepts Convrs\'s authorization. An administrator can Reconnect HubSpot'],
+    [{ status: 'FAILED', reasonCode: 'REJECTED', reason: 'HubSpot refused the data Convrs sent for this transcript as invalid, so it was not written.', attempts: 1 }, 'Failed after 1 attempt. HubSpot refused the data Convrs sent for this transcript as invalid, so it was not written.'],
+    [{ status: 'FAILED', reasonCode: 'RETRIES_EXHAUSTED', reason: 'Failed: HubSpot kept failing after 8 attempts (500).', attempts: 8 }, 'Failed after 8 attempts. HubSpot kept failing after 8 attempts (500).'],
+    [{ status: 'FAILED', reasonCode: 'RETRIES_EXHAUSTED', reason: null, attempts: 8 }, 'Failed after 8 attempts. HubSpot did not answer, so Convrs stopped trying. Press Retry once HubSpot works again.'],
+    [{ status: 'CANCELLED', reasonCode: 'DISABLED' }, 'Cancelled. HubSpot was disconnected before this transcript was written.'],
   ] as const)('%j → %s', (overrides, words) => {
     const r = record(overrides as Partial<SyncRecord>);
     renderCard({ HubspotSyncActivity: () => activity([r], { [r.status.toLowerCase()]: 1 }) });
     expect(row(r.customer.name!)).toHaveTextContent(words);
+    expect(row(r.customer.name!)).not.toHaveTextContent(/Failed: Failed:|correlation/);
   });
 
   it('shows who, the contact link opening in a new tab, when, and any warnings', () => {
@@ -131,14 +135,72 @@ describe('Sync activity: each outcome in words', () => {
     const hostile = { ...alice, contactUrl: 'javascript:alert(1)' };
     renderCard({ HubspotSyncActivity: () => activity([hostile], { synced: 1 }) });
     expect(row('Alice Johnson')).toHaveTextContent('Written to HubSpot: Alice Johnson');
-    expect(within(row('Alice Johnson')).queryByRole('link')).not.toBeInTheDocument();
+    expect(within(row('Alice Johnson')).queryByRole('link', { name: /Alice Johnson/ })).not.toBeInTheDocument();
+  });
+
+  it('links each row to its conversation', () => {
+    renderCard({ HubspotSyncActivity: () => activity([alice], { synced: 1 }) });
+    const link = within(row('Alice Johnson')).getByRole('link', { name: 'Open conversation' });
+    expect(link).toHaveAttribute('href', `#/chat/${alice.conversationId}`);
+    expect(link).toHaveAccessibleDescription(/Alice Johnson/);
+  });
+
+  it('keeps HubSpot’s own answer behind Details, apart from the words', async () => {
+    const user = userEvent.setup();
+    const failed = record({
+      status: 'FAILED',
+      reasonCode: 'REJECTED',
+      attempts: 1,
+      reason: 'HubSpot refused the data Convrs sent for this transcript as invalid, so it was not written. Check the customer’s email and phone number, then Retry.',
+      detail: 'HubSpot answered 400 VALIDATION_ERROR: Property values were not valid (correlation ID 5d1e-77)',
+      customer: { id: 'cv', name: 'Victor Valid', email: 'victor@example', phone: null },
+    });
+    renderCard({ HubspotSyncActivity: () => activity([failed], { failed: 1 }) });
+    const words = within(row('Victor Valid')).getByText(/refused the data/);
+    expect(words).not.toHaveTextContent(/correlation|VALIDATION_ERROR|Failed:/);
+    const details = within(row('Victor Valid')).getByText('Details');
+    const detailText = within(row('Victor Valid')).getByText(/correlation ID 5d1e-77/);
+    expect(detailText).not.toBeVisible();
+    await user.click(details);
+    expect(detailText).toBeVisible();
+  });
+
+  it('says how each contact was chosen beside a written transcript, and what happened (HubSpot’s answer behind Details) beside a failed one', async () => {
+    const user = userEvent.setup();
+    const chosen = record({
+      status: 'SYNCED',
+      matchedBy: 'CHOSEN',
+      matchedHow: 'chosen by Sam Agent on 7 Dec',
+      contactName: 'Robert Smith',
+      contactId: '102',
+      contactUrl: 'https://app.hubspot.com/contacts/1/record/0-1/102',
+      customer: { id: 'cb', name: 'Bob Smith', email: 'bob@example.com', phone: null },
+    });
+    const failed = record({
+      status: 'FAILED',
+      reasonCode: 'REJECTED',
+      attempts: 1,
+      matchedBy: 'EMAIL',
+      matchedHow: 'matched by email (fay@example.com)',
+      reason: 'HubSpot refused the data Convrs sent for this transcript as invalid, so it was not written.',
+      detail: 'HubSpot answered 400 VALIDATION_ERROR (correlation ID 9f00-12)',
+      customer: { id: 'cf', name: 'Fay Failed', email: 'fay@example.com', phone: null },
+    });
+    renderCard({ HubspotSyncActivity: () => activity([chosen, failed], { synced: 1, failed: 1 }) });
+    expect(row('Bob Smith')).toHaveTextContent('Written to HubSpot: Robert Smith ↗ (chosen by Sam Agent on 7 Dec)');
+    expect(within(row('Bob Smith')).queryByText('Details')).not.toBeInTheDocument();
+    expect(row('Fay Failed')).toHaveTextContent('Failed after 1 attempt. HubSpot refused the data Convrs sent for this transcript as invalid');
+    const detailText = within(row('Fay Failed')).getByText(/correlation ID 9f00-12/);
+    expect(detailText).not.toBeVisible();
+    await user.click(within(row('Fay Failed')).getByText('Details'));
+    expect(detailText).toBeVisible();
   });
 
   it('names an anonymous visitor as such and shows the phone when there is no email', () => {
     const anonymous = record({ status: 'SKIPPED', reasonCode: 'ANONYMOUS', customer: { id: 'cus_x', name: null, email: null, phone: null } });
     const byPhone = record({ customer: { id: 'cus_p', name: 'Bob Phone', email: null, phone: '+447911123456' } });
     renderCard({ HubspotSyncActivity: () => activity([anonymous, byPhone], { skipped: 1, queued: 1 }) });
-    expect(row('Anonymous visitor')).toHaveTextContent('Skipped: anonymous visitor');
+    expect(row('Anonymous visitor')).toHaveTextContent('Skipped. The customer is an anonymous visitor');
     expect(row('Bob Phone')).toHaveTextContent('+447911123456');
   });
 });
@@ -182,7 +244,7 @@ describe('Sync activity: counts, empty, states', () => {
       { ...enabled, state: 'DISCONNECTED', portalId: null, hubUserEmail: null, enabledAt: null },
     );
     const history = screen.getByRole('region', { name: 'Sync history' });
-    expect(history).toHaveTextContent('Cancelled: HubSpot was disabled');
+    expect(history).toHaveTextContent('Cancelled. HubSpot was disconnected');
     expect(within(history).queryByRole('button', { name: 'Retry' })).not.toBeInTheDocument();
     expect(within(history).queryByRole('button', { name: /Sync conversations closed/ })).not.toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Integrate' })).toBeInTheDocument();
@@ -192,6 +254,30 @@ describe('Sync activity: counts, empty, states', () => {
     renderCard({ HubspotSyncActivity: () => activity([], {}) }, { ...enabled, state: 'CONNECTED', enabledAt: null });
     expect(screen.getByRole('button', { name: 'Enable' })).toBeInTheDocument();
     expect(screen.queryByRole('region', { name: /Sync (activity|history)/ })).not.toBeInTheDocument();
+  });
+});
+
+describe('Sync activity: Disable', () => {
+  it('shows the waiting rows as cancelled in the same tab, without a reload', async () => {
+    const changes = subscriptionSubject();
+    const waiting = record({ status: 'WAITING', reasonCode: 'HUBSPOT_UNAVAILABLE', customer: { id: 'cw', name: 'Waiting Wendy', email: null, phone: null } });
+    const cancelled = {
+      ...waiting,
+      status: 'CANCELLED' as const,
+      reasonCode: 'DISABLED',
+      reason: 'HubSpot was disconnected before this transcript was written.',
+      updatedAt: '2025-01-02T11:00:00Z',
+    };
+    let calls = 0;
+    renderCard({
+      HubspotIntegrationChanged: () => changes.source,
+      HubspotSyncActivity: () => (++calls === 1 ? activity([waiting], { waiting: 1 }) : activity([cancelled], { cancelled: 1 })),
+    });
+    expect(row('Waiting Wendy')).toHaveTextContent('Waiting');
+    act(() => changes.next({ hubspotIntegrationChanged: { ...enabled, state: 'DISCONNECTED', portalId: null, hubUserEmail: null, enabledAt: null } }));
+    const history = await screen.findByRole('region', { name: 'Sync history' });
+    expect(await within(history).findByText(/HubSpot was disconnected/)).toBeInTheDocument();
+    expect(within(history).getByRole('list', { name: 'Syncs by outcome' })).toHaveTextContent('1 cancelled');
   });
 });
 
@@ -217,13 +303,13 @@ describe('Sync activity: live', () => {
 
   it('adds a new record at the top and ignores an older version arriving late', async () => {
     const events = subscriptionSubject();
-    const older = record({ createdAt: '2025-01-02T09:00:00Z', customer: { id: 'c1', name: 'Older One', email: null, phone: null } });
+    const older = record({ closedAt: '2025-01-02T09:00:00Z', createdAt: '2025-01-02T09:00:00Z', customer: { id: 'c1', name: 'Older One', email: null, phone: null } });
     renderCard({
       HubspotSyncActivity: () => activity([older], { queued: 1 }),
       HubspotSyncUpdated: () => events.source,
       HubspotSyncSummary: () => ({ data: { hubspotSyncSummary: summary({ queued: 2 }) } }),
     });
-    const fresh = record({ createdAt: '2025-01-02T11:00:00Z', updatedAt: '2025-01-02T11:00:05Z', status: 'RUNNING', customer: { id: 'c2', name: 'Newest One', email: null, phone: null } });
+    const fresh = record({ closedAt: '2025-01-02T11:00:00Z', createdAt: '2025-01-02T11:00:00Z', updatedAt: '2025-01-02T11:00:05Z', status: 'RUNNING', customer: { id: 'c2', name: 'Newest One', email: null, phone: null } });
     act(() => events.next({ hubspotSyncUpdated: fresh }));
     act(() => events.next({ hubspotSyncUpdated: { ...fresh, status: 'QUEUED', updatedAt: '2025-01-02T11:00:00Z' } }));
     const names = within(records()).getAllByRole('listitem').map((li) => li.querySelector('strong')?.textContent);
@@ -267,16 +353,16 @@ describe('Sync activity: Retry', () => {
     });
     await user.click(within(row('Failed Fiona')).getByRole('button', { name: 'Retry' }));
     expect(within(row('Failed Fiona')).getByRole('alert')).toHaveTextContent('Retry failed: Only a failed, skipped or cancelled sync can be retried.');
-    expect(row('Failed Fiona')).toHaveTextContent('Failed: HubSpot refused the note. (5 attempts)');
+    expect(row('Failed Fiona')).toHaveTextContent('Failed after 5 attempts. HubSpot refused the note.');
   });
 });
 
 describe('Sync activity: paging', () => {
   it('Show more loads the next page after the last cursor, until there is none', async () => {
     const user = userEvent.setup();
-    const first = record({ customer: { id: 'p1', name: 'Page One', email: null, phone: null }, createdAt: '2025-01-02T12:00:00Z' });
-    const second = record({ customer: { id: 'p2', name: 'Page Two', email: null, phone: null }, createdAt: '2025-01-02T11:00:00Z' });
-    const third = record({ customer: { id: 'p3', name: 'Page Three', email: null, phone: null }, createdAt: '2025-01-02T10:00:00Z' });
+    const first = record({ customer: { id: 'p1', name: 'Page One', email: null, phone: null }, closedAt: '2025-01-02T12:00:00Z' });
+    const second = record({ customer: { id: 'p2', name: 'Page Two', email: null, phone: null }, closedAt: '2025-01-02T11:00:00Z' });
+    const third = record({ customer: { id: 'p3', name: 'Page Three', email: null, phone: null }, closedAt: '2025-01-02T10:00:00Z' });
     const mock = renderCard({
       HubspotSyncActivity: () => activity([first], { queued: 3 }, { endCursor: 'c1', hasNextPage: true }),
       HubspotSyncsPage: ({ after }) =>
@@ -338,7 +424,7 @@ describe('Sync activity: Backfill', () => {
 
     expect(variablesOf(mock.executeMutation, 'BackfillHubspotSyncs')).toEqual([{ days: 7 }]);
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
-    expect(within(section()).getByText('Queued 12 conversations closed in the last 7 days. Their progress shows below.')).toBeInTheDocument();
+    expect(within(section()).getByText('Queued 12 conversations closed in the last 7 days. Each one’s progress shows in the Sync activity list above, by the day it closed.')).toBeInTheDocument();
     expect(loads).toBe(2);
   });
 
@@ -392,6 +478,24 @@ describe('Sync activity: Backfill', () => {
   });
 });
 
+describe('Sync activity: HubSpot not answering', () => {
+  it('shows since when, how many wait and the next try, in the workspace’s clock, while it lasts', () => {
+    const since = '2025-01-02T08:43:00Z';
+    const next = '2025-01-02T08:51:00Z';
+    renderCard(
+      { HubspotSyncActivity: () => ({ data: { ...activity([], {}).data, hubspotSyncSummary: summary({ waiting: 12 }, next) } }) },
+      { ...enabled, health: { unansweredSince: since, detail: 'HubSpot answered 503 Service Unavailable' } },
+    );
+    const banner = within(section()).getByText(/HubSpot has not answered since/);
+    expect(banner).toHaveTextContent(`HubSpot has not answered since ${formatWhen(since)} — 12 transcripts waiting, next try ${formatWhen(next)}.`);
+  });
+
+  it('shows no health line while HubSpot answers', () => {
+    renderCard({ HubspotSyncActivity: () => activity([], { waiting: 1 }) });
+    expect(screen.queryByText(/has not answered/)).not.toBeInTheDocument();
+  });
+});
+
 describe('Sync activity: the next attempt', () => {
   it('says "retrying at" a time today', () => {
     const today = new Date();
@@ -399,7 +503,7 @@ describe('Sync activity: the next attempt', () => {
     const soon = today.toISOString();
     const waiting = record({ status: 'WAITING', reasonCode: 'HUBSPOT_UNAVAILABLE', attempts: 1, nextAttemptAt: soon });
     renderCard({ HubspotSyncActivity: () => activity([waiting], { waiting: 1 }) });
-    expect(row(waiting.customer.name!)).toHaveTextContent(`Waiting: HubSpot is unavailable, retrying at ${formatWhen(soon)}`);
+    expect(row(waiting.customer.name!)).toHaveTextContent(`Waiting, next try at ${formatWhen(soon)}`);
   });
 });
 
@@ -427,15 +531,15 @@ describe('Sync activity: one outcome at a time', () => {
   it('a live record of another outcome does not join a filtered list; one of the chosen outcome does', async () => {
     const user = userEvent.setup();
     const events = subscriptionSubject();
-    const failed = record({ status: 'FAILED', reason: 'Refused.', attempts: 1, createdAt: '2025-01-02T09:00:00Z', customer: { id: 'cf', name: 'Failed Fiona', email: null, phone: null } });
+    const failed = record({ status: 'FAILED', reason: 'Refused.', attempts: 1, closedAt: '2025-01-02T09:00:00Z', createdAt: '2025-01-02T09:00:00Z', customer: { id: 'cf', name: 'Failed Fiona', email: null, phone: null } });
     renderCard({
       HubspotSyncActivity: () => activity([failed], { failed: 1 }),
       HubspotSyncUpdated: () => events.source,
       HubspotSyncSummary: () => ({ data: { hubspotSyncSummary: summary({ failed: 2, queued: 1 }) } }),
     });
     await user.click(within(section()).getByRole('button', { name: '1 failed' }));
-    act(() => events.next({ hubspotSyncUpdated: record({ status: 'QUEUED', createdAt: '2025-01-02T11:00:00Z', customer: { id: 'q', name: 'Queued Quinn', email: null, phone: null } }) }));
-    act(() => events.next({ hubspotSyncUpdated: record({ status: 'FAILED', reason: 'Refused.', attempts: 1, createdAt: '2025-01-02T11:00:00Z', customer: { id: 'f2', name: 'Failed Felix', email: null, phone: null } }) }));
+    act(() => events.next({ hubspotSyncUpdated: record({ status: 'QUEUED', closedAt: '2025-01-02T11:00:00Z', createdAt: '2025-01-02T11:00:00Z', customer: { id: 'q', name: 'Queued Quinn', email: null, phone: null } }) }));
+    act(() => events.next({ hubspotSyncUpdated: record({ status: 'FAILED', reason: 'Refused.', attempts: 1, closedAt: '2025-01-02T11:00:00Z', createdAt: '2025-01-02T11:00:00Z', customer: { id: 'f2', name: 'Failed Felix', email: null, phone: null } }) }));
     const names = within(records()).getAllByRole('listitem').map((li) => li.querySelector('strong')?.textContent);
     expect(names).toEqual(['Failed Felix', 'Failed Fiona']);
     await expect.poll(() => section().textContent).toContain('2 failed');

@@ -17,8 +17,13 @@ const RetryHubspotSync = graphql(`
 
 const retryable = new Set<SyncRecord['status']>(['FAILED', 'SKIPPED', 'CANCELLED']);
 
+/** The console's address of a conversation (the demo host routes on the hash). */
+export const defaultConversationHref = (conversationId: string) => `#/chat/${encodeURIComponent(conversationId)}`;
+
 interface Props {
   record: SyncRecord;
+  /** Where the row's conversation opens. */
+  conversationHref?: (conversationId: string) => string;
   now: Date;
   /** Retry is offered only while syncing can run (ENABLED or ERROR). */
   canRetry: boolean;
@@ -26,7 +31,7 @@ interface Props {
 }
 
 /** One closed conversation's sync: who, the outcome in words with the contact link, when, and Retry. */
-export function SyncRecordItem({ record, now, canRetry, onChange }: Props) {
+export function SyncRecordItem({ record, now, canRetry, onChange, conversationHref = defaultConversationHref }: Props) {
   const customerId = useId();
   const [result, retry] = useMutation(RetryHubspotSync);
   const customer = record.customer;
@@ -49,6 +54,12 @@ export function SyncRecordItem({ record, now, canRetry, onChange }: Props) {
       </div>
       <div className="sync-record__outcome">
         <SyncOutcome record={record} now={now} />
+        {record.detail && (
+          <details className="sync-record__details">
+            <summary>Details</summary>
+            <p>{record.detail}</p>
+          </details>
+        )}
         {record.warnings.length > 0 && (
           <ul className="sync-record__warnings" aria-label="Warnings">
             {record.warnings.map((warning) => (
@@ -62,6 +73,10 @@ export function SyncRecordItem({ record, now, canRetry, onChange }: Props) {
         <time dateTime={record.closedAt} title={formatFull(record.closedAt)}>
           {formatAgo(record.closedAt, now)}
         </time>
+        {' · '}
+        <a className="sync-record__conversation" href={conversationHref(record.conversationId)} aria-describedby={customerId}>
+          Open conversation
+        </a>
       </div>
       {canRetry && retryable.has(record.status) && (
         <div className="sync-record__actions">

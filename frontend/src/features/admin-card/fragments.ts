@@ -12,6 +12,10 @@ export const HubspotIntegrationFields = graphql(`
     enabledAt
     errorReason
     lastConnectError
+    health {
+      unansweredSince
+      detail
+    }
     options {
       allowOutboundSearch
       requireOutboundMatch
@@ -30,6 +34,7 @@ export const HubspotSyncFields = graphql(`
     status
     reasonCode
     reason
+    detail
     closedAt
     closeNumber
     matchedBy
@@ -61,6 +66,7 @@ export const HubspotSyncSummaryFields = graphql(`
     failed
     cancelled
     total
+    nextAttemptAt
   }
 `);
 

@@ -13,6 +13,7 @@ export function integration(overrides: Partial<Integration> = {}): Integration {
     enabledAt: null,
     errorReason: null,
     lastConnectError: null,
+    health: null,
     options: { allowOutboundSearch: false, requireOutboundMatch: false },
     ...overrides,
   };

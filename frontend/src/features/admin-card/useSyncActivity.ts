@@ -75,7 +75,8 @@ interface OlderPages {
 /**
  * The Sync activity's data, merged from four sources in one rule each:
  * - rows: the first page (the query), the pages "Show more" loaded, and the records that changed since (live
- *   events, Retry results); each record shows its newest version (by updatedAt), newest records first;
+ *   events, Retry results); each record shows its newest version (by updatedAt), the latest closed first, as the
+ *   gateway pages them;
  * - counts: the query's summary until a change arrives, then a fresh summary fetched after it (one request in
  *   flight at a time and at most one a second, however many events arrive).
  */
@@ -139,11 +140,14 @@ export function useSyncActivity({ live, status }: { live: boolean; status?: Sync
     setMoreState({ loading: false, error: result.error ?? null });
   }
 
-  /** After a backfill: the list starts again from the newest page, and the counts are fetched anew. */
-  function reload() {
+  /**
+   * After a backfill, or when the integration changes state (Disable cancels the waiting records without an event
+   * per record): the list starts again from the newest page, and the counts are fetched anew.
+   */
+  const reload = useCallback(() => {
     setOlder(null);
     refetchQuery({ requestPolicy: 'network-only' });
-  }
+  }, [refetchQuery]);
 
   const loaded = [...(firstPage?.nodes ?? []), ...(older?.nodes ?? [])];
   const rows = mergeRecords(loaded, Object.values(changed), hasNextPage, status);
@@ -168,18 +172,19 @@ function isNewer(record: SyncRecord, than: SyncRecord | undefined): boolean {
 }
 
 /**
- * Each record once, in its newest version, newest first. A changed record that is not loaded yet joins the list
- * only when it has the status shown (if one is chosen) and is newer than the oldest row shown (otherwise it
+ * Each record once, in its newest version, by close time, the latest first (the gateway's order, so a backfilled
+ * conversation closed last week sits among last week's). A changed record that is not loaded yet joins the list
+ * only when it has the status shown (if one is chosen) and closed after the earliest row shown (otherwise it
  * appears when its page is loaded). A shown row that changes stays, in its new version.
  */
 export function mergeRecords(loaded: SyncRecord[], changed: SyncRecord[], morePages: boolean, status?: SyncStatus): SyncRecord[] {
   const byId = new Map<string, SyncRecord>();
   for (const record of loaded) if (isNewer(record, byId.get(record.id))) byId.set(record.id, record);
-  const oldest = loaded.length ? Math.min(...loaded.map((r) => Date.parse(r.createdAt))) : -Infinity;
+  const earliest = loaded.length ? Math.min(...loaded.map((r) => Date.parse(r.closedAt))) : -Infinity;
   for (const record of changed) {
     const known = byId.get(record.id);
-    const joins = (!status || record.status === status) && (!morePages || Date.parse(record.createdAt) >= oldest);
+    const joins = (!status || record.status === status) && (!morePages || Date.parse(record.closedAt) >= earliest);
     if (known ? isNewer(record, known) : joins) byId.set(record.id, record);
   }
-  return [...byId.values()].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id.localeCompare(a.id));
+  return [...byId.values()].sort((a, b) => Date.parse(b.closedAt) - Date.parse(a.closedAt) || b.id.localeCompare(a.id));
 }

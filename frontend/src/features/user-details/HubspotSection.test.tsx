@@ -44,6 +44,7 @@ function lookup(l: Lookup): HubspotLookup {
     candidates: 0,
     errorCode: null,
     message: null,
+    detail: null,
     conversationId: null,
     customerContactId: null,
     notThisPerson: 0,
@@ -167,6 +168,27 @@ describe('HubSpot section of User Details', () => {
   it('prefers the gateway’s message for an unavailable HubSpot, and names an unknown code', () => {
     renderPanel(() => ({ data: { hubspotContact: lookup({ outcome: 'UNAVAILABLE', errorCode: 'EUNAVAILABLE', message: 'HubSpot answered 503.' }) } }));
     expect(within(section()).getByText('HubSpot answered 503.')).toBeInTheDocument();
+  });
+
+  it('says what HubSpot refused, with HubSpot’s own answer behind Details when the gateway sends it (admins)', async () => {
+    const user = userEvent.setup();
+    const words = 'HubSpot refused Convrs’s question about this customer as invalid (the customer’s email or phone number may be malformed).';
+    renderPanel(() => ({
+      data: {
+        hubspotContact: lookup({
+          outcome: 'UNAVAILABLE',
+          errorCode: 'EUNAVAILABLE',
+          message: words,
+          detail: 'HubSpot answered 400 VALIDATION_ERROR: Invalid input (correlation ID 77aa)',
+        }),
+      },
+    }));
+    expect(within(section()).getByText(words)).toBeInTheDocument();
+    expect(within(section()).queryByText(/could not be reached/)).not.toBeInTheDocument();
+    const detail = within(section()).getByText(/correlation ID 77aa/);
+    expect(detail).not.toBeVisible();
+    await user.click(within(section()).getByText('Details'));
+    expect(detail).toBeVisible();
   });
 
   it('names an unknown error code rather than showing nothing', () => {

@@ -118,7 +118,13 @@ function Lookup({ lookup, onRetry, retrying }: { lookup: HubspotLookup; onRetry:
             </Button>
           }
         >
-          {unavailableWords(lookup.errorCode, lookup.message)}
+          <p>{unavailableWords(lookup.errorCode, lookup.message)}</p>
+          {lookup.detail && (
+            <details className="hubspot-section__details">
+              <summary>Details</summary>
+              <p>{lookup.detail}</p>
+            </details>
+          )}
         </Banner>
       );
   }

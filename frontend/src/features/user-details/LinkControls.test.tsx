@@ -32,6 +32,7 @@ function lookup(l: Partial<HubspotLookup>): HubspotLookup {
     candidates: 1,
     errorCode: null,
     message: null,
+    detail: null,
     conversationId: null,
     customerContactId: null,
     notThisPerson: 0,

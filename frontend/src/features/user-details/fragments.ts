@@ -9,6 +9,7 @@ export const HubspotContactLookupFields = graphql(`
     candidates
     errorCode
     message
+    detail
     conversationId
     customerContactId
     notThisPerson

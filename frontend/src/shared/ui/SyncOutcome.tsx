@@ -15,14 +15,17 @@ export interface SyncOutcomeRecord {
   nextAttemptAt: string | null;
 }
 
-// Words for the reasons Convrs knows; an unknown code falls back to the server's own words.
+// What happened and what to do, for a record whose server words are missing (older records kept only a code).
 const reasonWords: Record<string, string> = {
-  ANONYMOUS: 'anonymous visitor',
-  HUBSPOT_UNAVAILABLE: 'HubSpot is unavailable',
-  INTEGRATION_ERROR: 'the HubSpot connection needs attention',
-  RATE_LIMITED: 'HubSpot is rate limiting Convrs',
-  DISABLED: 'HubSpot was disabled',
-  NOT_THIS_PERSON: "the only HubSpot contact with this customer's email was unlinked as not this person; choose the contact in User Details, then Retry",
+  ANONYMOUS: 'The customer is an anonymous visitor (no email, phone number or name), so nothing was sent to HubSpot.',
+  HUBSPOT_UNAVAILABLE: 'HubSpot is not answering. Convrs tries again by itself; nothing to do.',
+  INTEGRATION_ERROR: 'HubSpot no longer accepts Convrs\'s authorization. An administrator can Reconnect HubSpot under Integrations.',
+  RATE_LIMITED: 'HubSpot asked Convrs to slow down. The transcript is written as soon as HubSpot allows; nothing to do.',
+  DISABLED: 'HubSpot was disconnected before this transcript was written.',
+  REJECTED: 'HubSpot did not accept this transcript.',
+  RETRIES_EXHAUSTED: 'HubSpot did not answer, so Convrs stopped trying. Press Retry once HubSpot works again.',
+  NOT_THIS_PERSON:
+    "The only HubSpot contact with this customer's email was unlinked as not this person. Choose the right contact in User Details (Change contact), then Retry.",
 };
 
 const matchWords: Record<NonNullable<SyncOutcomeRecord['matchedBy']>, string> = {
@@ -33,8 +36,10 @@ const matchWords: Record<NonNullable<SyncOutcomeRecord['matchedBy']>, string> = 
   CHOSEN: 'chosen by an agent',
 };
 
-function reasonOf(record: SyncOutcomeRecord, fallback: string): string {
-  return (record.reasonCode && reasonWords[record.reasonCode]) || record.reason?.trim() || fallback;
+/** What happened and what to do, in the server's words (without the "Failed:" prefix older records carry). */
+export function syncReason(record: SyncOutcomeRecord): string {
+  const own = record.reason?.trim().replace(/^(Failed|Waiting|Skipped|Cancelled):\s*/, '');
+  return own || (record.reasonCode ? (reasonWords[record.reasonCode] ?? '') : '');
 }
 
 /** A contact URL is shown as a link only when it is a web address (never javascript: or data:). */
@@ -48,7 +53,7 @@ export function safeUrl(url: string | null): string | null {
   }
 }
 
-/** The outcome of a sync in words, without the contact link: "Waiting: HubSpot is unavailable, retrying at 14:05". */
+/** Where a sync stands, in a few words, without the reason: "Waiting, next try at 14:05". */
 export function syncOutcomeText(record: SyncOutcomeRecord, now: Date = new Date()): string {
   switch (record.status) {
     case 'QUEUED':
@@ -58,23 +63,19 @@ export function syncOutcomeText(record: SyncOutcomeRecord, now: Date = new Date(
     case 'SYNCED':
       return `Written to HubSpot: ${contactLabel(record)}`;
     case 'SKIPPED':
-      return `Skipped: ${reasonOf(record, 'nothing to match the contact with')}`;
+      return 'Skipped';
     case 'WAITING': {
-      const reason = reasonOf(record, 'HubSpot is unavailable');
+      if (record.reasonCode === 'INTEGRATION_ERROR') return 'Waiting for HubSpot to be reconnected';
       if (record.nextAttemptAt) {
         const today = new Date(record.nextAttemptAt).toDateString() === now.toDateString();
-        return `Waiting: ${reason}, retrying ${today ? 'at' : 'on'} ${formatWhen(record.nextAttemptAt, now)}`;
+        return `Waiting, next try ${today ? 'at' : 'on'} ${formatWhen(record.nextAttemptAt, now)}`;
       }
-      if (record.reasonCode === 'INTEGRATION_ERROR') return `Waiting: ${reason}, resumes after Reconnect`;
-      return `Waiting: ${reason}`;
+      return 'Waiting';
     }
-    case 'FAILED': {
-      // A failure's own words say most (what HubSpot refused); the known codes are only the fallback.
-      const reason = record.reason?.trim() || reasonOf(record, 'HubSpot did not accept the note');
-      return `Failed: ${reason} (${record.attempts} ${record.attempts === 1 ? 'attempt' : 'attempts'})`;
-    }
+    case 'FAILED':
+      return `Failed after ${record.attempts} ${record.attempts === 1 ? 'attempt' : 'attempts'}`;
     case 'CANCELLED':
-      return `Cancelled: ${reasonOf(record, 'HubSpot was disabled')}`;
+      return 'Cancelled';
   }
 }
 
@@ -83,12 +84,24 @@ function contactLabel(record: SyncOutcomeRecord): string {
 }
 
 /**
- * The outcome of a sync as a person reads it, e.g. "Written to HubSpot: Alice Johnson ↗ (matched by phone)",
- * with the contact opening in HubSpot in a new tab.
+ * The outcome of a sync as a person reads it: "Written to HubSpot: Alice Johnson ↗ (matched by phone)", with the
+ * contact opening in HubSpot in a new tab, or where it stands and why, with what to do ("Waiting, next try at
+ * 14:05. HubSpot is not answering…").
  */
 export function SyncOutcome({ record, now }: { record: SyncOutcomeRecord; now?: Date }) {
   if (record.status !== 'SYNCED') {
-    return <span className={`sync-outcome sync-outcome--${record.status.toLowerCase()}`}>{syncOutcomeText(record, now)}</span>;
+    const reason = syncReason(record);
+    return (
+      <span className={`sync-outcome sync-outcome--${record.status.toLowerCase()}`}>
+        <span className="sync-outcome__status">{syncOutcomeText(record, now)}</span>
+        {reason && (
+          <>
+            {'. '}
+            <span className="sync-outcome__why">{reason}</span>
+          </>
+        )}
+      </span>
+    );
   }
   const url = safeUrl(record.contactUrl);
   const label = contactLabel(record);
