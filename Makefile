@@ -6,7 +6,7 @@ BIN := bin/convrs
 GO_SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*') go.mod go.sum
 FRONTEND_SOURCES := $(shell find frontend -type f -not -path '*/node_modules/*') schema.graphqls vite.config.ts tsconfig.json
 
-.PHONY: run build test test-go test-frontend test-e2e test-env generate check-generated lint bench clean hubspot-app
+.PHONY: run build test test-go test-frontend test-e2e test-env generate check-generated lint bench fuzz clean hubspot-app
 
 run: build
 	APP_ENV=development ./$(BIN) serve
@@ -81,6 +81,14 @@ lint: node_modules/.installed $(CARD_DIR)/node_modules/.installed
 # 10 minutes; the table goes to bench/results/latest.md.
 bench: test-env $(BIN)
 	set -a; source .test-env; set +a; ./scripts/bench.sh
+
+# The fuzz targets, each for FUZZTIME (their seeds also run in every `go test`): CI runs them briefly.
+FUZZTIME ?= 10s
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzSplit$$' -fuzztime $(FUZZTIME) ./transcript/
+	go test -run '^$$' -fuzz '^FuzzParseWebhookEvents$$' -fuzztime $(FUZZTIME) ./hubspot/
+	go test -run '^$$' -fuzz '^FuzzVerifyWebhookV3URI$$' -fuzztime $(FUZZTIME) ./hubspot/
+	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./phone/
 
 clean:
 	rm -rf bin server/dist/assets server/dist/index.html .test-env test-output

@@ -69,9 +69,25 @@ type HubspotSync struct {
 	Attempts      int
 	NextAttemptAt *time.Time
 	// Warnings are things the admin should know that did not stop the sync (an invalid stored phone number).
-	Warnings  []string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Warnings []string
+	// AttemptErrors are the attempts that did not end SYNCED or SKIPPED, oldest first (at most
+	// MaxHubspotSyncAttemptErrors, the latest kept).
+	AttemptErrors []HubspotSyncAttemptError
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// MaxHubspotSyncAttemptErrors bounds the attempt errors a sync record keeps.
+const MaxHubspotSyncAttemptErrors = 20
+
+// HubspotSyncAttemptError is one attempt of a sync that did not succeed: when it ended, its number, the status
+// it left the record in and why.
+type HubspotSyncAttemptError struct {
+	At         time.Time         `json:"at"`
+	Attempt    int               `json:"attempt"`
+	Status     HubspotSyncStatus `json:"status"`
+	ReasonCode string            `json:"reasonCode,omitempty"`
+	Reason     string            `json:"reason"`
 }
 
 // HubspotSyncFilter selects sync records, newest first. Zero values select everything.

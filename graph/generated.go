@@ -40,6 +40,7 @@ type ResolverRoot interface {
 	HubspotLink() HubspotLinkResolver
 	HubspotOwner() HubspotOwnerResolver
 	HubspotSync() HubspotSyncResolver
+	HubspotSyncAttemptError() HubspotSyncAttemptErrorResolver
 	HubspotSyncPage() HubspotSyncPageResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
@@ -168,6 +169,7 @@ type ComplexityRoot struct {
 	}
 
 	HubspotSync struct {
+		AttemptErrors  func(childComplexity int) int
 		Attempts       func(childComplexity int) int
 		CloseNumber    func(childComplexity int) int
 		ClosedAt       func(childComplexity int) int
@@ -188,6 +190,14 @@ type ComplexityRoot struct {
 		Status         func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 		Warnings       func(childComplexity int) int
+	}
+
+	HubspotSyncAttemptError struct {
+		At         func(childComplexity int) int
+		Attempt    func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		ReasonCode func(childComplexity int) int
+		Status     func(childComplexity int) int
 	}
 
 	HubspotSyncPage struct {
@@ -346,6 +356,9 @@ type HubspotSyncResolver interface {
 	ContactName(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
 	ContactURL(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
 	MatchedHow(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
+}
+type HubspotSyncAttemptErrorResolver interface {
+	ReasonCode(ctx context.Context, obj *convrs.HubspotSyncAttemptError) (*string, error)
 }
 type HubspotSyncPageResolver interface {
 	EndCursor(ctx context.Context, obj *convrs.HubspotSyncPage) (*string, error)
@@ -897,6 +910,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HubspotOwner.Name(childComplexity), true
 
+	case "HubspotSync.attemptErrors":
+		if e.ComplexityRoot.HubspotSync.AttemptErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSync.AttemptErrors(childComplexity), true
 	case "HubspotSync.attempts":
 		if e.ComplexityRoot.HubspotSync.Attempts == nil {
 			break
@@ -1017,6 +1036,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HubspotSync.Warnings(childComplexity), true
+
+	case "HubspotSyncAttemptError.at":
+		if e.ComplexityRoot.HubspotSyncAttemptError.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncAttemptError.At(childComplexity), true
+	case "HubspotSyncAttemptError.attempt":
+		if e.ComplexityRoot.HubspotSyncAttemptError.Attempt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncAttemptError.Attempt(childComplexity), true
+	case "HubspotSyncAttemptError.reason":
+		if e.ComplexityRoot.HubspotSyncAttemptError.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncAttemptError.Reason(childComplexity), true
+	case "HubspotSyncAttemptError.reasonCode":
+		if e.ComplexityRoot.HubspotSyncAttemptError.ReasonCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncAttemptError.ReasonCode(childComplexity), true
+	case "HubspotSyncAttemptError.status":
+		if e.ComplexityRoot.HubspotSyncAttemptError.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HubspotSyncAttemptError.Status(childComplexity), true
 
 	case "HubspotSyncPage.endCursor":
 		if e.ComplexityRoot.HubspotSyncPage.EndCursor == nil {
@@ -1960,8 +2010,24 @@ type HubspotSync {
   nextAttemptAt: Time
   "Things that did not stop the sync, e.g. an invalid stored phone number ignored for matching."
   warnings: [String!]!
+  "Every attempt that did not succeed, oldest first (the latest 20): what the admin's Details show."
+  attemptErrors: [HubspotSyncAttemptError!]!
   createdAt: Time!
   updatedAt: Time!
+}
+
+"One attempt of a transcript sync that did not succeed."
+type HubspotSyncAttemptError {
+  "When the attempt ended."
+  at: Time!
+  "Its number (1 for the first)."
+  attempt: Int!
+  "The status it left the record in: WAITING, FAILED or CANCELLED."
+  status: HubspotSyncStatus!
+  "As HubspotSync.reasonCode."
+  reasonCode: String
+  "Why, in words."
+  reason: String!
 }
 
 type HubspotSyncPage {
@@ -2334,12 +2400,30 @@ func (ec *executionContext) childFields_HubspotSync(ctx context.Context, field g
 		return ec.fieldContext_HubspotSync_nextAttemptAt(ctx, field)
 	case "warnings":
 		return ec.fieldContext_HubspotSync_warnings(ctx, field)
+	case "attemptErrors":
+		return ec.fieldContext_HubspotSync_attemptErrors(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_HubspotSync_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_HubspotSync_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HubspotSync", field.Name)
+}
+
+func (ec *executionContext) childFields_HubspotSyncAttemptError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_HubspotSyncAttemptError_at(ctx, field)
+	case "attempt":
+		return ec.fieldContext_HubspotSyncAttemptError_attempt(ctx, field)
+	case "status":
+		return ec.fieldContext_HubspotSyncAttemptError_status(ctx, field)
+	case "reasonCode":
+		return ec.fieldContext_HubspotSyncAttemptError_reasonCode(ctx, field)
+	case "reason":
+		return ec.fieldContext_HubspotSyncAttemptError_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HubspotSyncAttemptError", field.Name)
 }
 
 func (ec *executionContext) childFields_HubspotSyncPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5425,6 +5509,38 @@ func (ec *executionContext) fieldContext_HubspotSync_warnings(_ context.Context,
 	return graphql.NewScalarFieldContext("HubspotSync", field, false, false, "String")
 }
 
+func (ec *executionContext) _HubspotSync_attemptErrors(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSync_attemptErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttemptErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []convrs.HubspotSyncAttemptError) graphql.Marshaler {
+			return ec.marshalNHubspotSyncAttemptError2ᚕgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncAttemptErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSync_attemptErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HubspotSync",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HubspotSyncAttemptError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _HubspotSync_createdAt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSync) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5469,6 +5585,121 @@ func (ec *executionContext) _HubspotSync_updatedAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_HubspotSync_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HubspotSync", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HubspotSyncAttemptError_at(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncAttemptError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncAttemptError_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncAttemptError_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncAttemptError", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HubspotSyncAttemptError_attempt(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncAttemptError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncAttemptError_attempt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncAttemptError_attempt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncAttemptError", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HubspotSyncAttemptError_status(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncAttemptError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncAttemptError_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v convrs.HubspotSyncStatus) graphql.Marshaler {
+			return ec.marshalNHubspotSyncStatus2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncAttemptError_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncAttemptError", field, false, false, "HubspotSyncStatus")
+}
+
+func (ec *executionContext) _HubspotSyncAttemptError_reasonCode(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncAttemptError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncAttemptError_reasonCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HubspotSyncAttemptError().ReasonCode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncAttemptError_reasonCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncAttemptError", field, true, true, "String")
+}
+
+func (ec *executionContext) _HubspotSyncAttemptError_reason(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncAttemptError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HubspotSyncAttemptError_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HubspotSyncAttemptError_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HubspotSyncAttemptError", field, false, false, "String")
 }
 
 func (ec *executionContext) _HubspotSyncPage_nodes(ctx context.Context, field graphql.CollectedField, obj *convrs.HubspotSyncPage) (ret graphql.Marshaler) {
@@ -9837,6 +10068,11 @@ func (ec *executionContext) _HubspotSync(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "attemptErrors":
+			out.Values[i] = ec._HubspotSync_attemptErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._HubspotSync_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9844,6 +10080,60 @@ func (ec *executionContext) _HubspotSync(ctx context.Context, sel ast.SelectionS
 			}
 		case "updatedAt":
 			out.Values[i] = ec._HubspotSync_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var hubspotSyncAttemptErrorImplementors = []string{"HubspotSyncAttemptError"}
+
+func (ec *executionContext) _HubspotSyncAttemptError(ctx context.Context, sel ast.SelectionSet, obj *convrs.HubspotSyncAttemptError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hubspotSyncAttemptErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HubspotSyncAttemptError")
+		case "at":
+			out.Values[i] = ec._HubspotSyncAttemptError_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attempt":
+			out.Values[i] = ec._HubspotSyncAttemptError_attempt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._HubspotSyncAttemptError_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reasonCode":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotSyncAttemptError_reasonCode(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._HubspotSyncAttemptError_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -11211,6 +11501,26 @@ func (ec *executionContext) marshalNHubspotSync2ᚖgithubᚗcomᚋconvrsᚋgatew
 		return graphql.Null
 	}
 	return ec._HubspotSync(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHubspotSyncAttemptError2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncAttemptError(ctx context.Context, sel ast.SelectionSet, v convrs.HubspotSyncAttemptError) graphql.Marshaler {
+	return ec._HubspotSyncAttemptError(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNHubspotSyncAttemptError2ᚕgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncAttemptErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []convrs.HubspotSyncAttemptError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHubspotSyncAttemptError2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncAttemptError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNHubspotSyncPage2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncPage(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotSyncPage) graphql.Marshaler {

@@ -247,6 +247,11 @@ func (r *hubspotSyncResolver) MatchedHow(ctx context.Context, obj *convrs.Hubspo
 	return nullIfEmpty(obj.MatchedHow), nil
 }
 
+// ReasonCode is the resolver for the reasonCode field.
+func (r *hubspotSyncAttemptErrorResolver) ReasonCode(ctx context.Context, obj *convrs.HubspotSyncAttemptError) (*string, error) {
+	return nullIfEmpty(obj.ReasonCode), nil
+}
+
 // EndCursor is the resolver for the endCursor field.
 func (r *hubspotSyncPageResolver) EndCursor(ctx context.Context, obj *convrs.HubspotSyncPage) (*string, error) {
 	return nullIfEmpty(obj.EndCursor), nil
@@ -500,6 +505,11 @@ func (r *Resolver) HubspotOwner() HubspotOwnerResolver { return &hubspotOwnerRes
 // HubspotSync returns HubspotSyncResolver implementation.
 func (r *Resolver) HubspotSync() HubspotSyncResolver { return &hubspotSyncResolver{r} }
 
+// HubspotSyncAttemptError returns HubspotSyncAttemptErrorResolver implementation.
+func (r *Resolver) HubspotSyncAttemptError() HubspotSyncAttemptErrorResolver {
+	return &hubspotSyncAttemptErrorResolver{r}
+}
+
 // HubspotSyncPage returns HubspotSyncPageResolver implementation.
 func (r *Resolver) HubspotSyncPage() HubspotSyncPageResolver { return &hubspotSyncPageResolver{r} }
 
@@ -513,18 +523,19 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
 type (
-	conversationResolver         struct{ *Resolver }
-	customerResolver             struct{ *Resolver }
-	hubspotCheckStepResolver     struct{ *Resolver }
-	hubspotContactResolver       struct{ *Resolver }
-	hubspotContactLookupResolver struct{ *Resolver }
-	hubspotHealthResolver        struct{ *Resolver }
-	hubspotIntegrationResolver   struct{ *Resolver }
-	hubspotLinkResolver          struct{ *Resolver }
-	hubspotOwnerResolver         struct{ *Resolver }
-	hubspotSyncResolver          struct{ *Resolver }
-	hubspotSyncPageResolver      struct{ *Resolver }
-	mutationResolver             struct{ *Resolver }
-	queryResolver                struct{ *Resolver }
-	subscriptionResolver         struct{ *Resolver }
+	conversationResolver            struct{ *Resolver }
+	customerResolver                struct{ *Resolver }
+	hubspotCheckStepResolver        struct{ *Resolver }
+	hubspotContactResolver          struct{ *Resolver }
+	hubspotContactLookupResolver    struct{ *Resolver }
+	hubspotHealthResolver           struct{ *Resolver }
+	hubspotIntegrationResolver      struct{ *Resolver }
+	hubspotLinkResolver             struct{ *Resolver }
+	hubspotOwnerResolver            struct{ *Resolver }
+	hubspotSyncResolver             struct{ *Resolver }
+	hubspotSyncAttemptErrorResolver struct{ *Resolver }
+	hubspotSyncPageResolver         struct{ *Resolver }
+	mutationResolver                struct{ *Resolver }
+	queryResolver                   struct{ *Resolver }
+	subscriptionResolver            struct{ *Resolver }
 )

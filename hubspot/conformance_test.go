@@ -57,6 +57,9 @@ var crmEndpoints = []endpoint{
 	{Method: "DELETE", Path: "/crm/objects/{v}/notes/{id}"},
 	{Method: "POST", Path: "/crm/objects/{v}/notes/search", Required: []string{"filterGroups", "sorts", "properties", "limit", "after"}},
 	{Method: "POST", Path: "/crm/objects/{v}/notes/batch/create", Required: []string{"inputs", "inputs[].properties", "inputs[].associations"}},
+	{Method: "POST", Path: "/crm/objects/{v}/notes/batch/read", Required: []string{"inputs", "properties", "propertiesWithHistory", "inputs[].id"}},
+	{Method: "POST", Path: "/crm/associations/{v}/contacts/notes/batch/read", Required: []string{"inputs", "inputs[].id"}},
+	{Method: "POST", Path: "/crm/associations/{v}/notes/contacts/batch/read", Required: []string{"inputs", "inputs[].id"}},
 
 	{Method: "GET", Path: "/crm/owners/{v}"},
 	{Method: "GET", Path: "/crm/owners/{v}/{id}"},
@@ -178,6 +181,18 @@ var exercises = []exercise{
 		return drop(c.Notes.BatchCreate(ctx, []NoteInput{{Body: "b", Timestamp: time.Unix(1, 0), ContactIDs: []string{"501"}, ObjectWriteTraceID: "t1"}}))
 	}},
 	{"Notes.Get", func(ctx context.Context, c *Client, _ *OAuthConfig) error { return drop(c.Notes.Get(ctx, "9")) }},
+	{"Notes.BatchRead", func(ctx context.Context, c *Client, _ *OAuthConfig) error {
+		return drop(c.Notes.BatchRead(ctx, []string{"9"}, []string{PropNoteBody}))
+	}},
+	{"Notes.ContactIDsByNote", func(ctx context.Context, c *Client, _ *OAuthConfig) error {
+		return drop(c.Notes.ContactIDsByNote(ctx, []string{"9"}))
+	}},
+	{"Contacts.CreateWithNotes", func(ctx context.Context, c *Client, _ *OAuthConfig) error {
+		return drop(c.Contacts.CreateWithNotes(ctx, map[string]string{"phone": "+442079460000"}, []string{"9"}))
+	}},
+	{"Notes.NoteIDsByContact", func(ctx context.Context, c *Client, _ *OAuthConfig) error {
+		return drop(c.Notes.NoteIDsByContact(ctx, []string{"501"}))
+	}},
 	{"Notes.Update", func(ctx context.Context, c *Client, _ *OAuthConfig) error {
 		return drop(c.Notes.Update(ctx, "9", map[string]string{PropNoteBody: "b"}))
 	}},

@@ -180,7 +180,7 @@ func TestContactsSearch(t *testing.T) {
 		Or().Where("hs_searchable_calculated_phone_number", OpEQ, "7911123456").
 		Sort("createdate", Ascending).
 		Properties("firstname", "lastname", "email").
-		Limit(5).After("0").
+		Limit(5).
 		Request()
 	got, _, err := client.Contacts.Search(context.Background(), sr)
 	if err != nil {
@@ -215,11 +215,10 @@ func TestSearchBuilder(t *testing.T) {
 	got := NewSearch().
 		Or(). // no-op on an empty group
 		Where("email", OpEQ, "a@b.com").
-		In("lifecyclestage", "Lead", "CUSTOMER").
-		Or().Between("createdate", "1", "2").Has("phone").NotHas("fax").NotIn("x", "A").
+		Filter(Filter{PropertyName: "lifecyclestage", Operator: OpIn, Values: []string{"lead", "customer"}}).
+		Or().Filter(Filter{PropertyName: "createdate", Operator: OpBetween, Value: "1", HighValue: "2"}).
 		Filter(Filter{PropertyName: "firstname", Operator: OpContainsToken, Value: "bri*"}).
 		Or(). // trailing empty group dropped
-		Query("brian").
 		Request()
 	want := &SearchRequest{
 		FilterGroups: []FilterGroup{
@@ -229,13 +228,9 @@ func TestSearchBuilder(t *testing.T) {
 			}},
 			{Filters: []Filter{
 				{PropertyName: "createdate", Operator: OpBetween, Value: "1", HighValue: "2"},
-				{PropertyName: "phone", Operator: OpHasProperty},
-				{PropertyName: "fax", Operator: OpNotHasProperty},
-				{PropertyName: "x", Operator: OpNotIn, Values: []string{"a"}},
 				{PropertyName: "firstname", Operator: OpContainsToken, Value: "bri*"},
 			}},
 		},
-		Query: "brian",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("request (-want +got):\n%s", diff)
@@ -441,7 +436,7 @@ func TestContactsSearchAlwaysSendsTheCompleteBody(t *testing.T) {
 		req  *SearchRequest
 		want string
 	}{
-		"query":            {NewSearch().Query("bob <b@x.co>").Request(), `{"filterGroups":[],"sorts":[],"query":"bob <b@x.co>","properties":[],"limit":10,"after":"0"}`},
+		"query":            {&SearchRequest{Query: "bob <b@x.co>"}, `{"filterGroups":[],"sorts":[],"query":"bob <b@x.co>","properties":[],"limit":10,"after":"0"}`},
 		"empty":            {&SearchRequest{}, `{"filterGroups":[],"sorts":[],"properties":[],"limit":10,"after":"0"}`},
 		"second page":      {&SearchRequest{Query: "bob", Limit: 5, After: "5"}, `{"filterGroups":[],"sorts":[],"query":"bob","properties":[],"limit":5,"after":"5"}`},
 		"group no filters": {&SearchRequest{FilterGroups: []FilterGroup{{}}}, `{"filterGroups":[{"filters":[]}],"sorts":[],"properties":[],"limit":10,"after":"0"}`},

@@ -134,7 +134,7 @@ func runContract(t *testing.T, b *contractBackend) {
 		t.Errorf("batch read answered %d with %+v, want the contact and %s not found", resp.StatusCode, batch, nobody)
 	}
 
-	note, _, err := c.Notes.Create(ctx, NoteInput{Body: NoteBodyFromText("Convrs contract test:\nAll <good>"), Timestamp: time.Now(),
+	note, _, err := c.Notes.Create(ctx, NoteInput{Body: "Convrs contract test:<br>All &lt;good&gt;", Timestamp: time.Now(),
 		ContactIDs: []string{created.ID}})
 	if err != nil {
 		t.Fatal(err)

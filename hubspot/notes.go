@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -104,7 +103,7 @@ func (n *Note) ContactIDs() []string {
 
 // NoteInput describes a note to create.
 type NoteInput struct {
-	// Body is HTML, at most MaxNoteBodyLength characters; see NoteBodyFromText for plain text.
+	// Body is HTML (escape plain text), at most MaxNoteBodyLength characters.
 	Body string
 	// Timestamp places the note on the timeline; required.
 	Timestamp time.Time
@@ -133,12 +132,6 @@ func (in *NoteInput) Validate() error {
 		}
 	}
 	return nil
-}
-
-// NoteBodyFromText turns plain text into a note body: HTML-escaped, with newlines as <br>.
-func NoteBodyFromText(s string) string {
-	s = html.EscapeString(strings.ReplaceAll(s, "\r\n", "\n"))
-	return strings.ReplaceAll(s, "\n", "<br>")
 }
 
 type associationTo struct {

@@ -216,14 +216,6 @@ func TestNotesCreateNotRetriedOn5xx(t *testing.T) {
 	}
 }
 
-func TestNoteBodyFromText(t *testing.T) {
-	t.Parallel()
-	got := NoteBodyFromText("Hi <b>\r\nline 2 & \"3\"\n")
-	if want := "Hi &lt;b&gt;<br>line 2 &amp; &#34;3&#34;<br>"; got != want {
-		t.Errorf("got %q, want %q", got, want)
-	}
-}
-
 func TestNotesUpdate(t *testing.T) {
 	t.Parallel()
 	client, mux, _ := setup(t)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -221,31 +220,6 @@ func (b *SearchBuilder) Where(property string, op Operator, value string) *Searc
 	return b.Filter(Filter{PropertyName: property, Operator: op, Value: value})
 }
 
-// In adds "property IN values"; values are lowercased, as HubSpot requires for string properties.
-func (b *SearchBuilder) In(property string, values ...string) *SearchBuilder {
-	return b.Filter(Filter{PropertyName: property, Operator: OpIn, Values: lower(values)})
-}
-
-// NotIn adds "property NOT_IN values"; values are lowercased.
-func (b *SearchBuilder) NotIn(property string, values ...string) *SearchBuilder {
-	return b.Filter(Filter{PropertyName: property, Operator: OpNotIn, Values: lower(values)})
-}
-
-// Between adds "low <= property <= high".
-func (b *SearchBuilder) Between(property, low, high string) *SearchBuilder {
-	return b.Filter(Filter{PropertyName: property, Operator: OpBetween, Value: low, HighValue: high})
-}
-
-// Has adds "property HAS_PROPERTY".
-func (b *SearchBuilder) Has(property string) *SearchBuilder {
-	return b.Filter(Filter{PropertyName: property, Operator: OpHasProperty})
-}
-
-// NotHas adds "property NOT_HAS_PROPERTY".
-func (b *SearchBuilder) NotHas(property string) *SearchBuilder {
-	return b.Filter(Filter{PropertyName: property, Operator: OpNotHasProperty})
-}
-
 // Or starts a new group: results match any group.
 func (b *SearchBuilder) Or() *SearchBuilder {
 	if len(b.req.FilterGroups[len(b.req.FilterGroups)-1].Filters) > 0 {
@@ -266,21 +240,9 @@ func (b *SearchBuilder) Properties(names ...string) *SearchBuilder {
 	return b
 }
 
-// Query sets the full-text query.
-func (b *SearchBuilder) Query(q string) *SearchBuilder {
-	b.req.Query = q
-	return b
-}
-
 // Limit sets the page size.
 func (b *SearchBuilder) Limit(n int) *SearchBuilder {
 	b.req.Limit = n
-	return b
-}
-
-// After sets the paging cursor.
-func (b *SearchBuilder) After(cursor string) *SearchBuilder {
-	b.req.After = cursor
 	return b
 }
 
@@ -296,12 +258,4 @@ func (b *SearchBuilder) Request() *SearchRequest {
 	r.Sorts = append([]Sort(nil), b.req.Sorts...)
 	r.Properties = append([]string(nil), b.req.Properties...)
 	return &r
-}
-
-func lower(values []string) []string {
-	out := make([]string, len(values))
-	for i, v := range values {
-		out[i] = strings.ToLower(v)
-	}
-	return out
 }

@@ -77,7 +77,7 @@ func TestSimTokenInfoAndStoredNote(t *testing.T) {
 
 	id := env.sim.SeedContact(env.portal.ID, map[string]string{"email": "ada@example.com"}, time.Time{})
 	ts := time.Date(2024, 5, 1, 9, 30, 0, 0, time.UTC)
-	note, _, err := c.Notes.Create(ctx, NoteInput{Body: NoteBodyFromText("Call summary:\nAll <good>"), Timestamp: ts, ContactIDs: []string{id}})
+	note, _, err := c.Notes.Create(ctx, NoteInput{Body: "Call summary:<br>All &lt;good&gt;", Timestamp: ts, ContactIDs: []string{id}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func TestSimMergeNoteUpdateAndArchive(t *testing.T) {
 	}
 }
 
-// The simulator's webhooks verify with VerifyWebhookV3 and parse into WebhookEvents: the two sides agree.
+// The simulator's webhooks verify with VerifyWebhookV3URI and parse into WebhookEvents: the two sides agree.
 func TestSimWebhooksVerifyAndParse(t *testing.T) {
 	t.Parallel()
 	env := setupSim(t, hubspotsim.Options{WebhookBackoff: func(int) time.Duration { return 0 }})
@@ -196,7 +196,7 @@ func TestSimWebhooksVerifyAndParse(t *testing.T) {
 	results := make(chan got, 10)
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		err := VerifyWebhookV3(r, body, hubspotsim.DefaultClientSecret, env.clock.Now(), 0)
+		err := verifyRequest(r, body, hubspotsim.DefaultClientSecret, env.clock.Now(), 0)
 		var events []WebhookEvent
 		if err == nil {
 			events, err = ParseWebhookEvents(body)

@@ -130,29 +130,6 @@ var webhookDecode = strings.NewReplacer(
 
 func webhookURI(uri string) string { return webhookDecode.Replace(uri) }
 
-// VerifyWebhookV3 checks a webhook request's v3 signature and timestamp (at most maxAge old or ahead of now;
-// 0 means DefaultWebhookMaxAge). The full URI is rebuilt from the request: https when it came over TLS or
-// X-Forwarded-Proto says so, the Host (or X-Forwarded-Host), path and query. Behind a proxy that rewrites
-// more than that, use VerifyWebhookV3URI with the public URL. body is the raw request body.
-func VerifyWebhookV3(r *http.Request, body []byte, clientSecret string, now time.Time, maxAge time.Duration) error {
-	return VerifyWebhookV3URI(r.Method, WebhookRequestURI(r), r.Header, body, clientSecret, now, maxAge)
-}
-
-// WebhookRequestURI is the full URI of r as VerifyWebhookV3 signs it.
-func WebhookRequestURI(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	} else if p := strings.ToLower(strings.TrimSpace(strings.Split(r.Header.Get("X-Forwarded-Proto"), ",")[0])); p == "https" || p == "http" {
-		scheme = p
-	}
-	host := r.Host
-	if h := strings.TrimSpace(strings.Split(r.Header.Get("X-Forwarded-Host"), ",")[0]); h != "" {
-		host = h
-	}
-	return scheme + "://" + host + r.URL.RequestURI()
-}
-
 // CheckWebhookHeaders checks what can be checked before the body is read: the signature header is present
 // and the timestamp is readable and within maxAge of now (0 means DefaultWebhookMaxAge). A request failing it
 // is refused without reading or hashing its body.
@@ -175,7 +152,9 @@ func CheckWebhookHeaders(h http.Header, now time.Time, maxAge time.Duration) err
 	return nil
 }
 
-// VerifyWebhookV3URI is VerifyWebhookV3 for a known full URI (e.g. PUBLIC_URL + the request's path and query).
+// VerifyWebhookV3URI checks a webhook request's v3 signature and timestamp (at most maxAge old or ahead of now;
+// 0 means DefaultWebhookMaxAge) for the full URI HubSpot called: PUBLIC_URL + the request's path and query, never
+// a host the request names itself (X-Forwarded-Host is the caller's to choose). body is the raw request body.
 // Its errors are short whatever the request: the URI is quoted cut to 200 bytes, the body never.
 func VerifyWebhookV3URI(method, uri string, h http.Header, body []byte, clientSecret string, now time.Time, maxAge time.Duration) error {
 	if clientSecret == "" {

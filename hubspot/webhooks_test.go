@@ -34,6 +34,15 @@ func signedRequest(t *testing.T, target string, body string, at time.Time, secre
 	return r
 }
 
+// verifyRequest verifies r as received directly or behind a proxy that says the scheme (X-Forwarded-Proto).
+func verifyRequest(r *http.Request, body []byte, secret string, now time.Time, maxAge time.Duration) error {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return VerifyWebhookV3URI(r.Method, scheme+"://"+r.Host+r.URL.RequestURI(), r.Header, body, secret, now, maxAge)
+}
+
 func TestVerifyWebhookV3(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -41,7 +50,7 @@ func TestVerifyWebhookV3(t *testing.T) {
 	ok := func() *http.Request {
 		return signedRequest(t, "http://gw.example.com/webhooks/hubspot", body, now.Add(-time.Minute), testSecret)
 	}
-	if err := VerifyWebhookV3(ok(), []byte(body), testSecret, now, 0); err != nil {
+	if err := verifyRequest(ok(), []byte(body), testSecret, now, 0); err != nil {
 		t.Fatalf("valid request rejected: %v", err)
 	}
 	for name, tc := range map[string]struct {
@@ -66,14 +75,14 @@ func TestVerifyWebhookV3(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			err := VerifyWebhookV3(tc.req(), []byte(tc.body), tc.secret, tc.now, 0)
+			err := verifyRequest(tc.req(), []byte(tc.body), tc.secret, tc.now, 0)
 			if !errors.Is(err, tc.want) {
 				t.Errorf("err = %v, want %v", err, tc.want)
 			}
 		})
 	}
 	// A custom window.
-	if err := VerifyWebhookV3(ok(), []byte(body), testSecret, now, 30*time.Second); !errors.Is(err, ErrWebhookTimestamp) {
+	if err := verifyRequest(ok(), []byte(body), testSecret, now, 30*time.Second); !errors.Is(err, ErrWebhookTimestamp) {
 		t.Errorf("30 s window, 1 min old: err = %v", err)
 	}
 	// The known public URI, whatever the request says about itself.

@@ -31,6 +31,8 @@ const (
 		"Retry to match the customer again."
 	wordsInternal = "Convrs could not finish this sync because of a problem on its own side, not HubSpot's. " +
 		"Retry; if it happens again, tell whoever runs Convrs."
+	wordsOurOutage = "Convrs could not reach its own database, cache or network for a moment (not HubSpot's doing), so this transcript is waiting. " +
+		"Convrs tries again by itself; nothing to do."
 	wordsIncomplete = "HubSpot's answer did not include every part of the transcript. Convrs looks for the missing parts and tries again by itself; nothing to do."
 )
 

@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,7 +58,8 @@ type Config struct {
 	// Concurrency is how many batches one process runs at once (default 2); Batch the records per claim (≤ 100).
 	Concurrency int
 	Batch       int
-	// LeaseFor is how long a claim is held without progress before another worker may rescue it (default 2 min).
+	// LeaseFor is how long a claim is held without progress before another worker may rescue it (default 30 s,
+	// renewed every third of it while the batch runs), so a killed process's batch resumes within about 30 s.
 	LeaseFor time.Duration
 	// Poll is how often an idle worker looks for due records (default 1 s).
 	Poll time.Duration
@@ -64,26 +67,24 @@ type Config struct {
 	MaxAttempts int
 	// BaseBackoff doubles per attempt up to MaxBackoff, with full jitter (defaults 15 s and 30 min).
 	BaseBackoff, MaxBackoff time.Duration
-	// SearchDelay is the least wait before looking in HubSpot's (eventually consistent) search for a note whose
-	// create had an unknown outcome (default 15 s).
-	SearchDelay time.Duration
 	// ErrorRecheck is how often syncs waiting on an integration in ERROR look again (default 15 s: a database
 	// read while the integration is in ERROR, no HubSpot call).
 	ErrorRecheck time.Duration
+	// Metrics, when set, counts this process's outcomes (NewMetrics; register it with the process's registry).
+	Metrics *Metrics
 	// Now is the clock (default time.Now); the store's clock should agree.
 	Now func() time.Time
 	// Jitter returns a duration in [0, d] (default uniform random).
 	Jitter func(d time.Duration) time.Duration
 }
 
+// DefaultLeaseFor is how long a claimed batch is held without a renewal (the worker renews every 10 s).
+const DefaultLeaseFor = 30 * time.Second
+
 // Worker runs the transcript syncs.
 type Worker struct {
 	cfg Config
 	id  string
-
-	// afterCreate, set by tests, runs after HubSpot answered a note create and before the answer is recorded;
-	// an error abandons the batch there, as a crash would.
-	afterCreate func() error
 }
 
 // NewWorker returns a Worker; Run starts it.
@@ -102,11 +103,10 @@ func NewWorker(cfg Config) *Worker {
 			*d = v
 		}
 	}
-	def(&cfg.LeaseFor, 2*time.Minute)
+	def(&cfg.LeaseFor, DefaultLeaseFor)
 	def(&cfg.Poll, time.Second)
 	def(&cfg.BaseBackoff, 15*time.Second)
 	def(&cfg.MaxBackoff, 30*time.Minute)
-	def(&cfg.SearchDelay, 15*time.Second)
 	def(&cfg.ErrorRecheck, 15*time.Second)
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 2
@@ -223,8 +223,15 @@ type job struct {
 	noteIDs  []string // by part; "" not written yet
 	outcome  *store.HubspotSyncOutcome
 	warnings []string
+	// found are the notes already in HubSpot by marker, for the creates whose outcome was unknown (Pending).
+	found map[string]string
+	// ownerLooked reports that ownerID was looked up; anchored that the contact was created with (or found
+	// through) the record's first note (see creator).
+	ownerLooked, anchored bool
 	// how says in words how the contact was chosen (the sync record's MatchedHow).
 	how string
+	// portal is the connected portal's ID.
+	portal int64
 }
 
 func (w *Worker) runBatch(ctx context.Context, claims []*store.HubspotSyncClaim) {
@@ -380,7 +387,17 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 	if w.cfg.PublicURL != "" {
 		tr.Link = strings.TrimRight(w.cfg.PublicURL, "/") + "/#/chat/" + conv.ID
 	}
-	j.tr = tr
+	j.tr, j.portal = tr, integ.PortalID
+	bodies, err := w.cfg.Render(tr, hubspot.MaxNoteBodyLength)
+	if err != nil {
+		return err
+	}
+	j.bodies = bodies
+	j.markers = make([]string, len(bodies))
+	for i := range bodies {
+		j.markers[i] = marker(s.ID, s.CloseNumber, i+1)
+		j.bodies[i] += `<p style="color:#7c98b6">Convrs reference ` + j.markers[i] + ` </p>`
+	}
 	var res *match.Result
 	err = nil
 	picked := false
@@ -406,7 +423,7 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 			res = &match.Result{Contact: byEmail, Rule: convrs.MatchEmail, Candidates: 1, Linked: true, Source: src}
 		}
 	default:
-		res, err = w.cfg.Matcher.FindOrCreate(ctx, hc.Contacts, match.Target{Customer: cust, PortalID: integ.PortalID, Region: ws.DefaultRegion,
+		res, err = w.cfg.Matcher.FindOrCreate(ctx, &creator{ContactsService: hc.Contacts, w: w, hc: hc, j: j}, match.Target{Customer: cust, PortalID: integ.PortalID, Region: ws.DefaultRegion,
 			Reload: func(ctx context.Context) (*convrs.Customer, error) { return w.cfg.Store.FindCustomer(ctx, cust.ID) }})
 	}
 	if picked {
@@ -441,20 +458,11 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 	if j.c.Sync.ContactID != "" && j.c.Sync.ContactID != j.contact && len(j.c.Sync.NoteIDs) > 0 {
 		j.warnings = append(j.warnings, "The customer's HubSpot contact changed since this conversation's notes were written; they were updated where they are.")
 	}
-	if tr.Agent != nil && tr.Agent.Email != "" {
-		if j.ownerID, err = w.owner(ctx, hc, ws.ID, tr.Agent.Email); err != nil {
-			return err
-		}
-	}
-	bodies, err := w.cfg.Render(tr, hubspot.MaxNoteBodyLength)
-	if err != nil {
+	if err := w.lookupOwner(ctx, hc, j); err != nil {
 		return err
 	}
-	j.bodies = bodies
-	j.markers = make([]string, len(bodies))
-	for i := range bodies {
-		j.markers[i] = marker(s.ID, s.CloseNumber, i+1)
-		j.bodies[i] += `<p style="color:#7c98b6">Convrs reference ` + j.markers[i] + ` </p>`
+	if err := w.settleAnchor(ctx, hc, j); err != nil {
+		return err
 	}
 	return nil
 }
@@ -472,9 +480,23 @@ func contactName(c *hubspot.Contact) string {
 	return n
 }
 
+// lookupOwner sets the job's owner ID from the assigned agent's email, once.
+func (w *Worker) lookupOwner(ctx context.Context, hc *hubspot.Client, j *job) error {
+	if j.ownerLooked || j.tr.Agent == nil || j.tr.Agent.Email == "" {
+		return nil
+	}
+	id, err := w.owner(ctx, hc, j.tr.Workspace.ID, j.portal, j.tr.Agent.Email)
+	if err != nil {
+		return err
+	}
+	j.ownerID, j.ownerLooked = id, true
+	return nil
+}
+
 // owner returns the HubSpot owner ID of the agent's email ("" when none), cached an hour.
-func (w *Worker) owner(ctx context.Context, hc *hubspot.Client, workspaceID, email string) (string, error) {
-	key := "hubspot:" + workspaceID + ":owner:" + strings.ToLower(email)
+func (w *Worker) owner(ctx context.Context, hc *hubspot.Client, workspaceID string, portalID int64, email string) (string, error) {
+	// The portal is in the key: a workspace reconnected to another portal has other owners.
+	key := "hubspot:" + workspaceID + ":" + strconv.FormatInt(portalID, 10) + ":owner-by-email:" + strings.ToLower(email)
 	if w.cfg.Cache != nil {
 		if b, ok, err := w.cfg.Cache.Get(ctx, key); err == nil && ok {
 			return string(b), nil
@@ -500,6 +522,13 @@ func (w *Worker) owner(ctx context.Context, hc *hubspot.Client, workspaceID, ema
 // archived, creates whose outcome was unknown looked for, and the remaining creates sent in batches of up to
 // 100, each recorded before the next step.
 func (w *Worker) write(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, jobs []*job) {
+	if err := w.findPending(ctx, hc, jobs); err != nil {
+		for _, j := range jobs {
+			if j.outcome == nil && j.bodies != nil && len(j.c.Pending) > 0 {
+				j.outcome = w.failure(j, err)
+			}
+		}
+	}
 	var creates []*job
 	for _, j := range jobs {
 		if j.outcome != nil || j.bodies == nil {
@@ -525,12 +554,6 @@ func (w *Worker) write(ctx context.Context, hc *hubspot.Client, integ *convrs.Hu
 			creates = creates[1:]
 		}
 		if err := w.createBatch(ctx, hc, batch); err != nil {
-			if errors.Is(err, errAbandon) {
-				for _, j := range jobs {
-					j.outcome = &store.HubspotSyncOutcome{Status: "abandon"}
-				}
-				return
-			}
 			for _, j := range batch {
 				j.outcome = w.failure(j, err)
 			}
@@ -549,8 +572,6 @@ func (w *Worker) write(ctx context.Context, hc *hubspot.Client, integ *convrs.Hu
 	}
 }
 
-var errAbandon = errors.New("hubsync: batch abandoned")
-
 // errIncomplete: HubSpot answered a batch create without some of its notes; they are looked for, then retried.
 var errIncomplete = errors.New("hubsync: HubSpot's answer did not include every note")
 
@@ -565,8 +586,8 @@ func (j *job) missing() int {
 }
 
 // reconcile fills j.noteIDs from what is already in HubSpot: notes found by marker for creates whose outcome
-// was unknown (of this close or an earlier one), then the record's notes, updated in place with the whole
-// transcript when they belong to an earlier close (surplus ones archived).
+// was unknown (of this close or an earlier one; see findPending), then the record's notes, updated in place with
+// the whole transcript when they belong to an earlier close (surplus ones archived).
 func (w *Worker) reconcile(ctx context.Context, hc *hubspot.Client, j *job) error {
 	c := j.c
 	j.noteIDs = make([]string, len(j.bodies))
@@ -579,16 +600,8 @@ func (w *Worker) reconcile(ctx context.Context, hc *hubspot.Client, j *job) erro
 		for len(known) <= part {
 			known = append(known, "")
 		}
-		if known[part] != "" {
-			continue
-		}
-		out, _, err := hc.Notes.SearchByContact(ctx, j.contact, &hubspot.NoteSearchOptions{Limit: 1,
-			Filters: []hubspot.Filter{{PropertyName: hubspot.PropNoteBody, Operator: hubspot.OpContainsToken, Value: m}}})
-		if err != nil {
-			return err
-		}
-		if len(out.Results) > 0 {
-			known[part] = out.Results[0].ID
+		if known[part] == "" {
+			known[part] = j.found[m]
 		}
 	}
 	changed := len(c.Pending) > 0
@@ -618,6 +631,115 @@ func (w *Worker) reconcile(ctx context.Context, hc *hubspot.Client, j *job) erro
 		return w.progress(ctx, j, nil)
 	}
 	return nil
+}
+
+// findPending looks for the notes of the creates whose outcome was unknown (a lost answer, a timeout, a process
+// killed between HubSpot's write and the record) with strongly consistent reads, never search: the note IDs
+// associated with the contacts they were written to (one call for the batch), then those notes' timestamps,
+// and the bodies of the ones at a pending part's time, for the marker. A marker not found there was not
+// written (a create carries its association), so it is written again; search, whose index may lag without
+// bound, is no proof either way. A failed read is returned: those jobs wait and retry.
+func (w *Worker) findPending(ctx context.Context, hc *hubspot.Client, jobs []*job) error {
+	var pending []*job
+	var contacts []string
+	for _, j := range jobs {
+		if j.outcome != nil || j.bodies == nil || len(j.c.Pending) == 0 {
+			continue
+		}
+		pending = append(pending, j)
+		j.found = map[string]string{}
+		contacts = append(contacts, j.contact)
+		if id := j.c.Sync.ContactID; id != "" && id != j.contact {
+			contacts = append(contacts, id)
+		}
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	assoc, _, err := hc.Notes.NoteIDsByContact(ctx, contacts)
+	if err != nil {
+		return err
+	}
+	// Candidates: notes of the job's contacts not already recorded, at a pending part's time when every pending
+	// marker is of this close (an earlier close's time is no longer known: then every note is a candidate).
+	type cand struct {
+		j     *job
+		times map[int64]bool // nil: any time
+	}
+	cands := map[string][]cand{}
+	var ids []string
+	for _, j := range pending {
+		recorded := map[string]bool{}
+		for _, id := range j.c.Parts {
+			recorded[id] = true
+		}
+		times := map[int64]bool{}
+		for _, m := range j.c.Pending {
+			part := partOf(m, j.c.Sync.ID)
+			if part < 0 || m != marker(j.c.Sync.ID, j.c.Sync.CloseNumber, part+1) {
+				times = nil
+				break
+			}
+			times[partTime(j.tr.ClosedAt, part).UnixMilli()] = true
+		}
+		for _, ct := range []string{j.contact, j.c.Sync.ContactID} {
+			for _, id := range assoc[ct] {
+				if recorded[id] {
+					continue
+				}
+				if len(cands[id]) == 0 {
+					ids = append(ids, id)
+				}
+				cands[id] = append(cands[id], cand{j: j, times: times})
+			}
+		}
+	}
+	// The timestamps first (small), then the bodies of the notes at a pending part's time.
+	var withBody []string
+	for len(ids) > 0 {
+		n := min(len(ids), hubspot.MaxBatchInputs)
+		res, _, err := hc.Notes.BatchRead(ctx, ids[:n], []string{hubspot.PropTimestamp})
+		ids = ids[n:]
+		if err != nil {
+			return err
+		}
+		for _, note := range res.Results {
+			ms := note.Timestamp().UnixMilli()
+			for _, c := range cands[note.ID] {
+				if c.times == nil || c.times[ms] {
+					withBody = append(withBody, note.ID)
+					break
+				}
+			}
+		}
+	}
+	slices.Sort(withBody)
+	for len(withBody) > 0 {
+		n := min(len(withBody), hubspot.MaxBatchInputs)
+		res, _, err := hc.Notes.BatchRead(ctx, withBody[:n], []string{hubspot.PropNoteBody})
+		withBody = withBody[n:]
+		if err != nil {
+			return err
+		}
+		for _, note := range res.Results {
+			for _, m := range markerTokens(note.Body()) {
+				for _, c := range cands[note.ID] {
+					if slices.Contains(c.j.c.Pending, m) && (c.j.found[m] == "" || compareIDs(note.ID, c.j.found[m]) < 0) {
+						c.j.found[m] = note.ID // the oldest, should there be several
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// compareIDs orders HubSpot's numeric IDs.
+func compareIDs(a, b string) int {
+	if len(a) != len(b) {
+		return len(a) - len(b)
+	}
+	return strings.Compare(a, b)
 }
 
 func nonEmpty(l []string) []string {
@@ -679,11 +801,6 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 	res, _, err := hc.Notes.BatchCreate(ctx, inputs)
 	if err != nil {
 		return err
-	}
-	if w.afterCreate != nil {
-		if err := w.afterCreate(); err != nil {
-			return errAbandon
-		}
 	}
 	for _, n := range res.Results {
 		if m := resultMarker(n, owner); m != "" {
@@ -792,16 +909,17 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 		o.RunAt, o.Reason = now.Add(time.Second), wordsExpired
 	case errors.Is(err, errIncomplete) && c.Sync.Attempts < w.cfg.MaxAttempts:
 		o.Status, o.ReasonCode, o.RunAt, o.Reason = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now, wordsIncomplete
+	case ourOutage(err):
+		// Our own database, cache, lock or network failed, not HubSpot refusing anything: wait and retry with the
+		// same backoff, however long it lasts (never FAILED for it); the error itself goes to Detail.
+		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(w.cfg.Jitter(w.backoff(c.Sync.Attempts)))
+		o.Reason = wordsOurOutage
 	case kind == hubfault.Unavailable:
 		if c.Sync.Attempts >= w.cfg.MaxAttempts {
 			o.Status, o.ReasonCode, o.Reason = convrs.SyncFailed, convrs.SyncReasonRetriesExhausted, exhaustedWords(c.Sync.Attempts)
 			break
 		}
-		d := w.cfg.BaseBackoff
-		for i := 1; i < c.Sync.Attempts && d < w.cfg.MaxBackoff; i++ {
-			d *= 2
-		}
-		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(w.cfg.Jitter(min(d, w.cfg.MaxBackoff)))
+		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(w.cfg.Jitter(w.backoff(c.Sync.Attempts)))
 		o.Reason = wordsUnavailable
 	default:
 		o.Status, o.ReasonCode, o.Reason = convrs.SyncFailed, convrs.SyncReasonRejected, refusedWords(kind)
@@ -812,11 +930,47 @@ func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
 			o.Detail = "HubSpot refused the request" + operation(err) + ". " + o.Detail
 		}
 	}
-	// A create whose outcome is unknown is looked for in HubSpot's search, which lags writes: not before then.
-	if (o.Status == convrs.SyncWaiting || o.Status == convrs.SyncQueued) && len(c.Pending) > 0 {
-		o.RunAt = maxTime(o.RunAt, now.Add(w.cfg.SearchDelay))
-	}
 	return o
+}
+
+// backoff is BaseBackoff doubled per attempt after the first, at most MaxBackoff.
+func (w *Worker) backoff(attempts int) time.Duration {
+	d := w.cfg.BaseBackoff
+	for i := 1; i < attempts && d < w.cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, w.cfg.MaxBackoff)
+}
+
+// ourOutage reports an error of the gateway's own infrastructure (database, cache, locks, network, a deadline):
+// not an answer of HubSpot's, not a refusal of the data by Convrs's own checks (a convrs error code other than
+// EINTERNAL), and not a request the HubSpot client refused to send (a malformed input, which retrying cannot fix).
+func ourOutage(err error) bool {
+	var apiErr *hubspot.ErrorResponse
+	var be *hubspot.BatchError
+	if err == nil || errors.As(err, &apiErr) || errors.As(err, &be) || convrs.ErrorCode(err) != convrs.EINTERNAL || hubspot.IsRetryable(err) ||
+		errors.Is(err, errIncomplete) {
+		return false // HubSpot's answers, our refusals, and HubSpot unreachable (counted towards MaxAttempts)
+	}
+	return !clientRefused(err)
+}
+
+// clientRefused reports an input the HubSpot client refused to send ("hubspot: create note: note body has …"):
+// its own checks end in a plain error, where a failure of the network, the limiter's cache or a lock ends in the
+// cause's own type.
+func clientRefused(err error) bool {
+	var ne net.Error
+	if !strings.HasPrefix(err.Error(), "hubspot: ") || errors.As(err, &ne) {
+		return false
+	}
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			break
+		}
+		err = next
+	}
+	return reflect.TypeOf(err) == reflect.TypeOf(errors.New(""))
 }
 
 // migrationWait is how long HubSpot's 477 asks to wait (its Retry-After, which the client caps at a day).
@@ -837,20 +991,10 @@ func operation(err error) string {
 	return ""
 }
 
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
 // finish records the job's outcome (or releases it) and announces the record.
 func (w *Worker) finish(ctx context.Context, j *job) {
 	if j.outcome == nil {
 		j.outcome = w.failure(j, ctx.Err())
-	}
-	if j.outcome.Status == "abandon" {
-		return // a simulated crash: the lease lapses and another worker rescues the record
 	}
 	ctx = context.WithoutCancel(ctx)
 	if j.outcome.Status != convrs.SyncSynced {
@@ -864,5 +1008,6 @@ func (w *Worker) finish(ctx context.Context, j *job) {
 	}
 	w.cfg.Logger.InfoContext(ctx, "hubspot sync", "workspace_id", s.WorkspaceID, "conversation_id", s.ConversationID, "status", s.Status,
 		"reason_code", s.ReasonCode, "contact_id", s.ContactID, "notes", len(s.NoteIDs), "attempts", s.Attempts, "detail", j.outcome.Detail)
+	w.cfg.Metrics.observe(s, w.cfg.Now())
 	w.cfg.Store.PublishHubspotSync(ctx, s)
 }

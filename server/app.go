@@ -144,7 +144,8 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 	a.card = contactcard.New(contactcard.Config{
 		Store: a.db, Clients: a.hubspot, Cache: kv, Locker: locker, PubSub: ps, Logger: a.logger,
 	})
-	matcher := match.New(match.Config{Links: a.card.NotifyingLinks(a.db), Locker: locker, Logger: a.logger})
+	// The matcher serialises find-or-create per customer in the database, so matching runs safely with Redis down.
+	matcher := match.New(match.Config{Links: a.card.NotifyingLinks(a.db), Locker: hubsync.MatchLocker(a.db), Logger: a.logger})
 	a.card.SetMatcher(matcher)
 	a.webhook = &webhookHandler{secret: clientSecret, publicURL: cfg.PublicURL, events: a.card, logger: a.logger, now: time.Now}
 	for _, reason := range contactcard.WebhookIgnoreReasons {
@@ -154,9 +155,11 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 			ConstLabels: prometheus.Labels{"reason": reason},
 		}, func() float64 { return float64(a.card.WebhookEventsIgnored(reason)) }))
 	}
-	// Transcript sync: the workers Run starts, and the records' service GraphQL reads.
+	// Transcript sync: the workers Run starts, and the records' service GraphQL reads; its queue in /metrics.
+	syncMetrics := hubsync.NewMetrics(a.db)
+	a.metrics.MustRegister(syncMetrics)
 	a.syncs = hubsync.NewWorker(hubsync.Config{
-		Store: a.db, Clients: a.hubspot, Cache: kv, Logger: a.logger, PublicURL: cfg.PublicURL, Matcher: matcher,
+		Store: a.db, Clients: a.hubspot, Cache: kv, Logger: a.logger, PublicURL: cfg.PublicURL, Matcher: matcher, Metrics: syncMetrics,
 		Links: a.card.NotifyingLinks(a.db),
 	})
 

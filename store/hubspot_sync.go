@@ -2,12 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -43,6 +45,7 @@ type hubspotSyncRow struct {
 	NoteIDs        string `gorm:"column:note_ids"`
 	Pending        string
 	Warnings       string
+	AttemptErrors  string
 	Attempts       int
 	RunAt          time.Time
 	LeaseOwner     string
@@ -59,6 +62,9 @@ func (r *hubspotSyncRow) domain() *convrs.HubspotSync {
 		Reason: r.Reason, Detail: r.Detail, MatchedBy: convrs.HubspotMatchRule(r.MatchedBy), ContactID: r.ContactID, ContactName: r.ContactName,
 		ContactURL: r.ContactURL, MatchedHow: r.MatchedHow, NoteIDs: nonEmpty(splitList(r.NoteIDs)), Attempts: r.Attempts, Warnings: decodeList(r.Warnings),
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if r.AttemptErrors != "" {
+		_ = json.Unmarshal([]byte(r.AttemptErrors), &s.AttemptErrors)
+	}
 	if s.Status == convrs.SyncWaiting || s.Status == convrs.SyncQueued {
 		t := r.RunAt
 		s.NextAttemptAt = &t
@@ -290,10 +296,26 @@ func (d *DB) FinishHubspotSync(ctx context.Context, c *HubspotSyncClaim, o Hubsp
 		if status == convrs.SyncQueued {
 			attempts = 0
 		}
-		upd := map[string]any{"status": string(status), "reason_code": o.ReasonCode, "reason": o.Reason, "detail": o.Detail, "matched_by": string(o.MatchedBy),
+		upd := map[string]any{}
+		if status != convrs.SyncSynced && status != convrs.SyncSkipped && status != convrs.SyncQueued && o.Reason != "" {
+			// Every attempt that did not succeed is kept, so the admin sees the history, not only the last words.
+			var hist []convrs.HubspotSyncAttemptError
+			if row.AttemptErrors != "" {
+				_ = json.Unmarshal([]byte(row.AttemptErrors), &hist)
+			}
+			hist = append(hist, convrs.HubspotSyncAttemptError{At: now, Attempt: row.Attempts, Status: status, ReasonCode: o.ReasonCode, Reason: o.Reason})
+			if n := len(hist) - convrs.MaxHubspotSyncAttemptErrors; n > 0 {
+				hist = hist[n:]
+			}
+			b, _ := json.Marshal(hist)
+			upd["attempt_errors"] = string(b)
+		}
+		for k, v := range map[string]any{"status": string(status), "reason_code": o.ReasonCode, "reason": o.Reason, "detail": o.Detail, "matched_by": string(o.MatchedBy),
 			"contact_id": o.ContactID, "contact_name": o.ContactName, "contact_url": o.ContactURL, "matched_how": o.MatchedHow, "note_ids": strings.Join(o.Parts, ","),
 			"synced_close": o.SyncedClose, "pending": strings.Join(o.Pending, ","), "warnings": encodeList(o.Warnings),
-			"run_at": runAt.UTC().Truncate(time.Microsecond), "attempts": attempts, "lease_owner": "", "lease_until": nil, "updated_at": now}
+			"run_at": runAt.UTC().Truncate(time.Microsecond), "attempts": attempts, "lease_owner": "", "lease_until": nil, "updated_at": now} {
+			upd[k] = v
+		}
 		if err := tx.Model(&hubspotSyncRow{}).Where("id = ?", row.ID).Updates(upd).Error; err != nil {
 			return err
 		}
@@ -546,6 +568,81 @@ func (d *DB) publishSync(ctx context.Context, s *convrs.HubspotSync) {
 // PublishHubspotSync announces a record change (the sync worker's outcomes).
 func (d *DB) PublishHubspotSync(ctx context.Context, s *convrs.HubspotSync) { d.publishSync(ctx, s) }
 
+// sqliteLocks serialises LockKey's holders of one key within the process: a SQLite database has one process.
+var sqliteLocks sync.Map // key → chan struct{} (a one-slot semaphore)
+
+// LockKey holds key until unlock, through the database (convrs.Locker): the transcript sync's per-customer
+// serialisation when the shared cache (Redis) is down. On PostgreSQL it is a session-level advisory lock on a
+// connection of its own, released by unlock or, should the process die, by the connection closing, so ttl is not
+// needed; on SQLite (one process) a lock in the process. It waits, polling, until it holds key or ctx ends.
+func (d *DB) LockKey(ctx context.Context, key string, ttl time.Duration) (unlock func(), err error) {
+	if d.dialect != "postgres" {
+		v, _ := sqliteLocks.LoadOrStore(key, make(chan struct{}, 1))
+		sem := v.(chan struct{})
+		select {
+		case sem <- struct{}{}:
+			var once sync.Once
+			return func() { once.Do(func() { <-sem }) }, nil
+		case <-ctx.Done():
+			return nil, fmt.Errorf("store: lock %s: %w", key, ctx.Err())
+		}
+	}
+	sqlDB, err := d.db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: lock: %w", err)
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: lock: %w", err)
+	}
+	for wait := 10 * time.Millisecond; ; wait = min(wait*2, 500*time.Millisecond) {
+		var ok bool
+		if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtextextended($1, 0))`, "convrs:"+key).Scan(&ok); err != nil {
+			_ = conn.Close()
+			return nil, fmt.Errorf("store: lock: %w", err)
+		}
+		if ok {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			_ = conn.Close()
+			return nil, fmt.Errorf("store: lock %s: %w", key, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			uctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if _, err := conn.ExecContext(uctx, `SELECT pg_advisory_unlock(hashtextextended($1, 0))`, "convrs:"+key); err != nil {
+				// The session still holds the lock: the connection must not go back to the pool.
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+			_ = conn.Close()
+		})
+	}, nil
+}
+
+// HubspotContactAnchors lists the first notes of the customer's records written before any contact existed
+// (note IDs recorded, no contact ID): the transcript sync creates a contact of a customer without an email
+// associated with such a note, so the note's associations name the contact whatever became of the create's answer.
+func (d *DB) HubspotContactAnchors(ctx context.Context, workspaceID, customerID string) ([]string, error) {
+	var lists []string
+	if err := d.db.WithContext(ctx).Model(&hubspotSyncRow{}).Where("workspace_id = ? AND customer_id = ? AND contact_id = '' AND note_ids <> ''",
+		workspaceID, customerID).Order("created_at, id").Pluck("note_ids", &lists).Error; err != nil {
+		return nil, fmt.Errorf("store: hubspot contact anchors: %w", err)
+	}
+	var out []string
+	for _, l := range lists {
+		if first, _, _ := strings.Cut(l, ","); first != "" {
+			out = append(out, first)
+		}
+	}
+	return out, nil
+}
+
 // ForgetHubspotContactInSyncs removes the name, URL and provenance of contacts of portalID (erased in HubSpot
 // by a privacy deletion) from the principal's workspace's sync records; the contact ID stays, as the record of
 // where the notes went. It returns how many records changed.
@@ -563,4 +660,46 @@ func (d *DB) ForgetHubspotContactInSyncs(ctx context.Context, contactIDs []strin
 		return 0, fmt.Errorf("store: forget hubspot contact in syncs: %w", res.Error)
 	}
 	return res.RowsAffected, nil
+}
+
+// HubspotSyncQueueStats is the transcript sync's queue across workspaces, for the operator's metrics.
+type HubspotSyncQueueStats struct {
+	// ByStatus counts the records by status.
+	ByStatus map[convrs.HubspotSyncStatus]int
+	// OldestDue is when the longest-waiting due record became due (QUEUED/WAITING past run_at, or RUNNING with
+	// a lapsed lease); zero when none is due.
+	OldestDue time.Time
+}
+
+// HubspotSyncQueueStats reads the queue's depth by status and its oldest due record (no principal: operators).
+func (d *DB) HubspotSyncQueueStats(ctx context.Context) (*HubspotSyncQueueStats, error) {
+	now := d.now()
+	var counts []struct {
+		Status string
+		N      int
+	}
+	if err := d.db.WithContext(ctx).Model(&hubspotSyncRow{}).Select("status, COUNT(*) AS n").Group("status").Scan(&counts).Error; err != nil {
+		return nil, fmt.Errorf("store: hubspot sync queue stats: %w", err)
+	}
+	out := &HubspotSyncQueueStats{ByStatus: map[convrs.HubspotSyncStatus]int{}}
+	for _, c := range counts {
+		out.ByStatus[convrs.HubspotSyncStatus(c.Status)] = c.N
+	}
+	var due []hubspotSyncRow
+	if err := d.db.WithContext(ctx).Select("run_at").Where("status IN ? AND run_at <= ?", []string{string(convrs.SyncQueued), string(convrs.SyncWaiting)}, now).
+		Order("run_at").Limit(1).Find(&due).Error; err != nil {
+		return nil, fmt.Errorf("store: hubspot sync queue stats: %w", err)
+	}
+	if len(due) > 0 {
+		out.OldestDue = due[0].RunAt
+	}
+	var lapsed []hubspotSyncRow
+	if err := d.db.WithContext(ctx).Select("lease_until").Where("status = ? AND lease_until < ?", string(convrs.SyncRunning), now).
+		Order("lease_until").Limit(1).Find(&lapsed).Error; err != nil {
+		return nil, fmt.Errorf("store: hubspot sync queue stats: %w", err)
+	}
+	if len(lapsed) > 0 && lapsed[0].LeaseUntil != nil && (out.OldestDue.IsZero() || lapsed[0].LeaseUntil.Before(out.OldestDue)) {
+		out.OldestDue = *lapsed[0].LeaseUntil
+	}
+	return out, nil
 }

@@ -168,6 +168,9 @@ var migrations = []string{
 	// 7: HubSpot's own answer to a sync's last failure (status, category, message, correlation ID), shown to
 	// admins behind Details while the reason says what happened in words.
 	`ALTER TABLE hubspot_syncs ADD COLUMN detail TEXT NOT NULL DEFAULT '';`,
+
+	// 8: every failed attempt of a transcript sync, kept on its record (JSON, the latest 20).
+	`ALTER TABLE hubspot_syncs ADD COLUMN attempt_errors TEXT NOT NULL DEFAULT '';`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {
@@ -218,9 +221,6 @@ func applyMigration(conn *gorm.DB, version int, sql string) error {
 		return tx.Exec(`INSERT INTO schema_migrations (version) VALUES (?)`, version).Error
 	})
 }
-
-// LatestSchemaVersion is the version a migrated database has.
-func LatestSchemaVersion() int { return len(migrations) }
 
 // SchemaVersion returns the highest applied migration.
 func (d *DB) SchemaVersion(ctx context.Context) (int, error) {

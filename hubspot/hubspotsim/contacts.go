@@ -47,6 +47,32 @@ func contactNotFound(id string) *apiError {
 	return e
 }
 
+// assocContactToNoteType is HubSpot's contact → note association type.
+const assocContactToNoteType = 201
+
+// contactNoteAssociationsLocked checks the associations of a contact create (to existing notes, type 201, as
+// HubSpot applies them with the create) and returns the notes. Caller holds s.mu.
+func contactNoteAssociationsLocked(p *portal, in []assocInput) ([]*record, *apiError) {
+	var out []*record
+	for _, a := range in {
+		ok := false
+		for _, t := range a.Types {
+			ok = ok || t.AssociationTypeID == assocContactToNoteType && (t.AssociationCategory == "" || t.AssociationCategory == assocCategoryHubSpotDef)
+		}
+		if !ok {
+			return nil, &apiError{Message: fmt.Sprintf("Invalid association type for contact to %s: the simulator knows associationCategory %s with associationTypeId %d (contact to note).",
+				a.To.ID, assocCategoryHubSpotDef, assocContactToNoteType), Category: "VALIDATION_ERROR"}
+		}
+		n := p.notes[a.To.ID]
+		if n == nil || n.archived {
+			return nil, &apiError{Message: fmt.Sprintf("One or more associations are invalid: no NOTE with ID %s exists.", a.To.ID),
+				Category: "VALIDATION_ERROR", SubCategory: "crm.associations.INVALID_OBJECT_IDS", Context: map[string][]string{"toObjectIds": {a.To.ID}}}
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
 // createContactLocked validates and stores a contact from the API. Caller holds s.mu.
 func (s *Simulator) createContactLocked(p *portal, raw map[string]any) (*record, *apiError) {
 	props, e := propsInput(raw)
@@ -147,10 +173,18 @@ func (s *Simulator) handleContactCreate(c *call) {
 		writeAPIError(c.w, http.StatusBadRequest, e)
 		return
 	}
+	notes, e := contactNoteAssociationsLocked(p, in.Associations)
+	if e != nil {
+		writeAPIError(c.w, http.StatusBadRequest, e)
+		return
+	}
 	rec, e := s.createContactLocked(p, in.Properties)
 	if e != nil {
 		writeAPIError(c.w, statusOf(e), e)
 		return
+	}
+	for _, n := range notes {
+		n.assoc = append(n.assoc, rec.id)
 	}
 	s.emitLocked(p, contactEvent(EventContactCreation, rec.id, "API"))
 	writeJSON(c.w, http.StatusCreated, s.contactJSONLocked(p, rec, union(contactDefaultProps, keys(in.Properties)...), nil))
