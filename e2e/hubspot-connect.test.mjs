@@ -208,7 +208,15 @@ test('Cancel on the consent page reaches the card, Try again starts over, and th
 
   // Return to Convrs closes the HubSpot tab (the card opened it); the console stays where it was.
   const pagesBefore = context.pages().length;
-  await Promise.all([hubspotTab.waitForEvent('close'), hubspotTab.getByRole('link', { name: 'Return to Convrs' }).click()]);
+  // The click closes its own page: Playwright may report the page closed under its click, which is the outcome
+  // wanted (checked by the close event); any other click failure still fails the test.
+  const returnClick = hubspotTab
+    .getByRole('link', { name: 'Return to Convrs' })
+    .click()
+    .catch((err) => {
+      if (!hubspotTab.isClosed()) throw err;
+    });
+  await Promise.all([hubspotTab.waitForEvent('close'), returnClick]);
   assert.equal(page.isClosed(), false);
   assert.equal(page.url(), consoleUrl);
   assert.equal(context.pages().length, pagesBefore - 1, 'the HubSpot tab closed and no second console opened');
