@@ -29,7 +29,7 @@ type Documents = {
     "\n  query IntegrationStatus {\n    hubspotIntegration {\n      state\n      portalId\n      errorReason\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": typeof types.IntegrationStatusDocument,
     "\n  mutation StartConversation($input: StartConversationInput!) {\n    startConversation(input: $input) {\n      id\n    }\n  }\n": typeof types.StartConversationDocument,
     "\n  query CreateChatOptions {\n    hubspotIntegration {\n      state\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": typeof types.CreateChatOptionsDocument,
-    "\n  query HubspotContactToPick($id: ID!) {\n    hubspotContactToPick(id: $id) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n    }\n  }\n": typeof types.HubspotContactToPickDocument,
+    "\n  query HubspotContactToPick($id: ID!) {\n    hubspotContactToPick(id: $id) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n      createdAt\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.HubspotContactToPickDocument,
     "\n  query WorkspaceSettings {\n    workspace {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": typeof types.WorkspaceSettingsDocument,
     "\n  mutation UpdateWorkspaceSettings($input: WorkspaceSettingsInput!) {\n    updateWorkspaceSettings(input: $input) {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": typeof types.UpdateWorkspaceSettingsDocument,
     "\n  query HubspotBackfillCount($days: Int!) {\n    hubspotBackfillCount(days: $days)\n  }\n": typeof types.HubspotBackfillCountDocument,
@@ -78,7 +78,7 @@ const documents: Documents = {
     "\n  query IntegrationStatus {\n    hubspotIntegration {\n      state\n      portalId\n      errorReason\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": types.IntegrationStatusDocument,
     "\n  mutation StartConversation($input: StartConversationInput!) {\n    startConversation(input: $input) {\n      id\n    }\n  }\n": types.StartConversationDocument,
     "\n  query CreateChatOptions {\n    hubspotIntegration {\n      state\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": types.CreateChatOptionsDocument,
-    "\n  query HubspotContactToPick($id: ID!) {\n    hubspotContactToPick(id: $id) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n    }\n  }\n": types.HubspotContactToPickDocument,
+    "\n  query HubspotContactToPick($id: ID!) {\n    hubspotContactToPick(id: $id) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n      createdAt\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.HubspotContactToPickDocument,
     "\n  query WorkspaceSettings {\n    workspace {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": types.WorkspaceSettingsDocument,
     "\n  mutation UpdateWorkspaceSettings($input: WorkspaceSettingsInput!) {\n    updateWorkspaceSettings(input: $input) {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": types.UpdateWorkspaceSettingsDocument,
     "\n  query HubspotBackfillCount($days: Int!) {\n    hubspotBackfillCount(days: $days)\n  }\n": types.HubspotBackfillCountDocument,
@@ -189,7 +189,7 @@ export function graphql(source: "\n  query CreateChatOptions {\n    hubspotInteg
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query HubspotContactToPick($id: ID!) {\n    hubspotContactToPick(id: $id) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n    }\n  }\n"): (typeof documents)["\n  query HubspotContactToPick($id: ID!) {\n    hubspotContactToPick(id: $id) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n    }\n  }\n"];
+export function graphql(source: "\n  query HubspotContactToPick($id: ID!) {\n    hubspotContactToPick(id: $id) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n      createdAt\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n    }\n  }\n"): (typeof documents)["\n  query HubspotContactToPick($id: ID!) {\n    hubspotContactToPick(id: $id) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n      createdAt\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

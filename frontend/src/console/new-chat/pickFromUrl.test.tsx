@@ -14,6 +14,9 @@ const hana = {
   phone: null,
   mobilePhone: '+447400123456',
   url: 'http://127.0.0.1:8090/contacts/1/record/0-1/901',
+  createdAt: null,
+  lifecycleStage: null,
+  owner: null,
 };
 
 function renderAt(hash: string, handlers: MockHandlers, search = true) {

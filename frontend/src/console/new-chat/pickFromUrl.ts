@@ -17,6 +17,13 @@ const HubspotContactToPick = graphql(`
       phone
       mobilePhone
       url
+      createdAt
+      lifecycleStage
+      owner {
+        id
+        name
+        email
+      }
     }
   }
 `);
@@ -32,7 +39,7 @@ export function contactIdInPath(path: string): string | null {
 export function useContactToPick(search: boolean) {
   const id = contactIdInPath(usePath());
   const [{ data, error, fetching }] = useQuery({ query: HubspotContactToPick, variables: { id: id ?? '' }, pause: !id || !search });
-  return { id, contact: (data?.hubspotContactToPick ?? null) as SearchContact | null, error, fetching };
+  return { id, contact: (data?.hubspotContactToPick ?? null) satisfies SearchContact | null, error, fetching };
 }
 
 /** What each channel needs to reach someone. */
