@@ -284,3 +284,41 @@ export async function signIn(page, url, buttonName) {
   await button.click();
   await signOut.waitFor();
 }
+
+/**
+ * Integrations → Integrate → the simulator's consent tab → Connect app, as an admin signed in on page: returns the
+ * HubSpot card once it shows the yellow (connected, not enabled) banner.
+ */
+export async function connectHubspot(page, context, gatewayUrl) {
+  await page.getByRole('link', { name: 'Integrations' }).click();
+  const card = page.getByRole('region', { name: 'HubSpot' });
+  await card.getByRole('button', { name: 'Integrate' }).click();
+  // The card learns about the callback through its subscription: the websocket must be up first.
+  await page.locator('header[data-connection="connected"]').waitFor();
+  const [consent] = await Promise.all([context.waitForEvent('page'), card.getByRole('button', { name: 'Login to HubSpot' }).click()]);
+  await consent.waitForURL((url) => url.protocol.startsWith('http'));
+  await consent.getByRole('button', { name: 'Connect app' }).or(consent.getByRole('link', { name: 'Connect app' })).click();
+  await consent.waitForURL((url) => url.origin === new URL(gatewayUrl).origin, { timeout: 30_000 });
+  await consent.close();
+  await page.bringToFront();
+  await card.locator('.banner[data-state="yellow"]').waitFor({ timeout: 30_000 });
+  return card;
+}
+
+/** Save Options → the dialog's Save; the card confirms it. */
+export async function saveHubspotOptions(page, card) {
+  await card.getByRole('button', { name: 'Save Options' }).click();
+  await page.getByRole('dialog', { name: 'Save HubSpot options?' }).getByRole('button', { name: 'Save', exact: true }).click();
+  await card.getByText('Options saved').waitFor();
+}
+
+/** Connects and enables HubSpot with outbound search allowed; returns the card. */
+export async function connectAndEnableHubspot(page, context, gatewayUrl) {
+  const card = await connectHubspot(page, context, gatewayUrl);
+  await card.getByRole('button', { name: 'Enable' }).click();
+  await page.getByRole('dialog', { name: 'Enable HubSpot syncing?' }).getByRole('button', { name: 'Enable' }).click();
+  await card.locator('.banner[data-state="green"]').waitFor();
+  await card.getByRole('checkbox', { name: 'Allow HubSpot searching in outbound' }).check();
+  await saveHubspotOptions(page, card);
+  return card;
+}

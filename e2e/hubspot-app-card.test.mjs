@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
-import { outputDir, screenshot, setup, signIn, waitUntil } from './harness.mjs';
+import { connectAndEnableHubspot, outputDir, screenshot, setup, signIn, waitUntil } from './harness.mjs';
 
 let env;
 
@@ -19,28 +19,6 @@ after(async () => {
   await env?.teardown();
 });
 
-/** Integrations → Integrate → consent → Enable, with outbound search allowed (the pick needs it). */
-async function connectHubspot(page, context, gatewayUrl) {
-  await page.getByRole('link', { name: 'Integrations' }).click();
-  const card = page.getByRole('region', { name: 'HubSpot' });
-  await card.getByRole('button', { name: 'Integrate' }).click();
-  await page.locator('header[data-connection="connected"]').waitFor();
-  const [consent] = await Promise.all([context.waitForEvent('page'), card.getByRole('button', { name: 'Login to HubSpot' }).click()]);
-  await consent.waitForURL((url) => url.protocol.startsWith('http'));
-  await consent.getByRole('button', { name: 'Connect app' }).or(consent.getByRole('link', { name: 'Connect app' })).click();
-  await consent.waitForURL((url) => url.origin === new URL(gatewayUrl).origin, { timeout: 30_000 });
-  await consent.close();
-  await page.bringToFront();
-  await card.locator('.banner[data-state="yellow"]').waitFor({ timeout: 30_000 });
-  await card.getByRole('button', { name: 'Enable' }).click();
-  await page.getByRole('dialog', { name: 'Enable HubSpot syncing?' }).getByRole('button', { name: 'Enable' }).click();
-  await card.locator('.banner[data-state="green"]').waitFor();
-  await card.getByRole('checkbox', { name: 'Allow HubSpot searching in outbound' }).check();
-  await card.getByRole('button', { name: 'Save Options' }).click();
-  await page.getByRole('dialog', { name: 'Save HubSpot options?' }).getByRole('button', { name: 'Save', exact: true }).click();
-  await card.getByText('Options saved').waitFor();
-}
-
 test('the contact record shows its Convrs chats, opens them, and starts a new one with the contact picked', { timeout: 300_000 }, async (t) => {
   const { page, context, gateway } = env;
   t.after(() => {
@@ -48,7 +26,7 @@ test('the contact record shows its Convrs chats, opens them, and starts a new on
   });
 
   await signIn(page, gateway.url, 'Sign in as Ada Admin (admin)');
-  await connectHubspot(page, context, gateway.url);
+  await connectAndEnableHubspot(page, context, gateway.url);
 
   // Alice Johnson's open chat: the console's HubSpot card links her to her contact and links to its record.
   await page.getByRole('link', { name: 'Agent Chat' }).click();

@@ -11,7 +11,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { screenshot, setup, signIn, waitUntil } from './harness.mjs';
+import { connectAndEnableHubspot, connectHubspot, saveHubspotOptions, screenshot, setup, signIn, waitUntil } from './harness.mjs';
 
 let env;
 
@@ -22,40 +22,6 @@ before(async () => {
 after(async () => {
   await env?.teardown();
 });
-
-/** Integrations → Integrate → the simulator's consent tab → Connect app: the card shows the yellow banner. */
-async function connect(page, context, gatewayUrl) {
-  await page.getByRole('link', { name: 'Integrations' }).click();
-  const card = page.getByRole('region', { name: 'HubSpot' });
-  await card.getByRole('button', { name: 'Integrate' }).click();
-  // The card learns about the callback through its subscription: the websocket must be up first.
-  await page.locator('header[data-connection="connected"]').waitFor();
-  const [consent] = await Promise.all([context.waitForEvent('page'), card.getByRole('button', { name: 'Login to HubSpot' }).click()]);
-  await consent.waitForURL((url) => url.protocol.startsWith('http'));
-  await consent.getByRole('button', { name: 'Connect app' }).or(consent.getByRole('link', { name: 'Connect app' })).click();
-  await consent.waitForURL((url) => url.origin === new URL(gatewayUrl).origin, { timeout: 30_000 });
-  await consent.close();
-  await page.bringToFront();
-  await card.locator('.banner[data-state="yellow"]').waitFor({ timeout: 30_000 });
-  return card;
-}
-
-/** Save Options → the dialog's Save; the card confirms it. */
-async function saveOptions(page, card) {
-  await card.getByRole('button', { name: 'Save Options' }).click();
-  await page.getByRole('dialog', { name: 'Save HubSpot options?' }).getByRole('button', { name: 'Save', exact: true }).click();
-  await card.getByText('Options saved').waitFor();
-}
-
-/** Connects and enables HubSpot with outbound search allowed. */
-async function connectHubspot(page, context, gatewayUrl) {
-  const card = await connect(page, context, gatewayUrl);
-  await card.getByRole('button', { name: 'Enable' }).click();
-  await page.getByRole('dialog', { name: 'Enable HubSpot syncing?' }).getByRole('button', { name: 'Enable' }).click();
-  await card.locator('.banner[data-state="green"]').waitFor();
-  await card.getByRole('checkbox', { name: 'Allow HubSpot searching in outbound' }).check();
-  await saveOptions(page, card);
-}
 
 /** Whether the element is the page's focused element. */
 const focused = (locator) => locator.evaluate((el) => el === document.activeElement);
@@ -96,7 +62,7 @@ test('the admin card: dialogs give focus back and fit a phone, Options saved, an
   });
 
   await signIn(page, gateway.url, 'Sign in as Ada Admin (admin)');
-  const card = await connect(page, context, gateway.url);
+  const card = await connectHubspot(page, context, gateway.url);
   const heading = card.getByRole('heading', { name: 'HubSpot', level: 2 });
   const enable = card.getByRole('button', { name: 'Enable' });
 
@@ -132,7 +98,7 @@ test('the admin card: dialogs give focus back and fit a phone, Options saved, an
   const save = card.getByRole('button', { name: 'Save Options' });
   assert.ok(await save.isDisabled(), 'nothing to save: Save Options is disabled');
   await allow.check();
-  await saveOptions(page, card);
+  await saveHubspotOptions(page, card);
   const savedNote = card.getByText('Options saved');
   assert.equal(await savedNote.getAttribute('aria-live'), 'polite');
   assert.ok(await save.isDisabled(), 'saved: nothing left to save');
@@ -158,7 +124,7 @@ test('the admin card: dialogs give focus back and fit a phone, Options saved, an
 
   await page.bringToFront();
   await allow.uncheck();
-  await saveOptions(page, card);
+  await saveHubspotOptions(page, card);
 
   await tabB.bringToFront();
   const notice = cardB.getByRole('status').filter({ hasText: 'The options were changed elsewhere' });
@@ -205,7 +171,7 @@ test('the agent sees the HubSpot card, watches it follow HubSpot, and starts a c
   });
 
   await signIn(page, gateway.url, 'Sign in as Ada Admin (admin)');
-  await connectHubspot(page, context, gateway.url);
+  await connectAndEnableHubspot(page, context, gateway.url);
 
   // The agent opens Alice Johnson's chat: the card loads with it, fields as HubSpot has them.
   await page.getByRole('link', { name: 'Agent Chat' }).click();

@@ -16,7 +16,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { screenshot, setup, signIn, waitUntil } from './harness.mjs';
+import { connectAndEnableHubspot, screenshot, setup, signIn, waitUntil } from './harness.mjs';
 
 let env;
 
@@ -27,28 +27,6 @@ before(async () => {
 after(async () => {
   await env?.teardown();
 });
-
-/** Integrations → Integrate → Connect app → Enable, with outbound search allowed. */
-async function connectHubspot(page, context, gatewayUrl) {
-  await page.getByRole('link', { name: 'Integrations' }).click();
-  const card = page.getByRole('region', { name: 'HubSpot' });
-  await card.getByRole('button', { name: 'Integrate' }).click();
-  await page.locator('header[data-connection="connected"]').waitFor();
-  const [consent] = await Promise.all([context.waitForEvent('page'), card.getByRole('button', { name: 'Login to HubSpot' }).click()]);
-  await consent.waitForURL((url) => url.protocol.startsWith('http'));
-  await consent.getByRole('button', { name: 'Connect app' }).or(consent.getByRole('link', { name: 'Connect app' })).click();
-  await consent.waitForURL((url) => url.origin === new URL(gatewayUrl).origin, { timeout: 30_000 });
-  await consent.close();
-  await page.bringToFront();
-  await card.locator('.banner[data-state="yellow"]').waitFor({ timeout: 30_000 });
-  await card.getByRole('button', { name: 'Enable' }).click();
-  await page.getByRole('dialog', { name: 'Enable HubSpot syncing?' }).getByRole('button', { name: 'Enable' }).click();
-  await card.locator('.banner[data-state="green"]').waitFor();
-  await card.getByRole('checkbox', { name: 'Allow HubSpot searching in outbound' }).check();
-  await card.getByRole('button', { name: 'Save Options' }).click();
-  await page.getByRole('dialog', { name: 'Save HubSpot options?' }).getByRole('button', { name: 'Save', exact: true }).click();
-  await card.getByText('Options saved').waitFor();
-}
 
 /** The texts of the notes on the contact a record URL (…/contacts/<portal>/record/0-1/<id>) names. */
 async function notesOf(simulatorUrl, recordUrl) {
@@ -66,7 +44,7 @@ test('the picked contact gets the transcript; agents see, change and undo the li
   });
   await page.setViewportSize({ width: 1280, height: 900 });
   await signIn(page, gateway.url, 'Sign in as Ada Admin (admin)');
-  await connectHubspot(page, context, gateway.url);
+  await connectAndEnableHubspot(page, context, gateway.url);
 
   // 1. Create New Chat with Robert Smith picked: he shares Bob's email, and Bob is already a customer.
   await page.getByRole('link', { name: 'Create New Chat' }).click();

@@ -28,7 +28,13 @@ func Parse(raw, defaultRegion string) (string, error) {
 	if err != nil || !phonenumbers.IsPossibleNumber(num) || phonenumbers.GetRegionCodeForCountryCode(int(num.GetCountryCode())) == "ZZ" {
 		return "", ErrInvalid
 	}
-	return phonenumbers.Format(num, phonenumbers.E164), nil
+	e164 := phonenumbers.Format(num, phonenumbers.E164)
+	// A few degenerate inputs ("+358000000000") lose a digit each time they are read, as libphonenumber takes a
+	// leading 0 for a trunk prefix: a number that does not read back as itself is no number.
+	if again, err := phonenumbers.Parse(e164, ""); err != nil || phonenumbers.Format(again, phonenumbers.E164) != e164 || !phonenumbers.IsPossibleNumber(again) {
+		return "", ErrInvalid
+	}
+	return e164, nil
 }
 
 // National returns the national significant number of an E.164 number: digits only, no country code and no
