@@ -172,7 +172,8 @@ type StartConversationInput struct {
 	Pick *HubspotPick
 }
 
-// Hook events. A hook registered for an event gets a durable job each time the event happens.
+// Hook events. Closing a conversation queues its transcript sync record in the same transaction (the sync's queue
+// is its records).
 const (
 	EventConversationClosed = "conversation.closed"
 )

@@ -185,7 +185,7 @@ var defaultNoteProps = []string{PropNoteBody, PropTimestamp, PropHubspotOwnerID}
 
 // Create creates a note associated with the input's contacts (201). It is not idempotent, so it is only
 // re-sent when HubSpot certainly did not act on it (see retry.go); after a retryable error the caller
-// must look for the note (SearchByContact) before creating it again.
+// must look for the note (NoteIDsByContact, then BatchRead for its marker) before creating it again.
 func (s *NotesService) Create(ctx context.Context, in NoteInput) (*Note, *Response, error) {
 	if err := in.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("hubspot: create note: %w", err)

@@ -26,10 +26,10 @@ import (
 // gets 409 and ConflictError.ExistingID, which callers treat as success.
 //
 // Note creates (single and batch) and contact batch creates are not idempotent: after a 5xx or a lost
-// connection they are NOT re-sent here. The error is returned and IsRetryable reports true; the caller's
-// durable job retries later, and before re-sending it looks for its note with NotesService.SearchByContact
-// (the note carries a caller-chosen marker), because HubSpot may have stored it. That check cannot live
-// here: search is eventually consistent, so only a job retried seconds later can trust it.
+// connection they are NOT re-sent here. The error is returned and IsRetryable reports true; the caller (the
+// transcript sync's queue) retries later, and before re-sending it reads the contact's notes through their
+// associations and looks for the marker each note carries (NotesService.NoteIDsByContact, BatchRead: strongly
+// consistent reads), because HubSpot may have stored it.
 //
 // 477 MIGRATION_IN_PROGRESS (the portal is moving between data centres, Retry-After up to a day) is not retried
 // here: the *MigrationError says when to try again, and IsRetryable reports true.
