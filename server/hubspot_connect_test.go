@@ -171,6 +171,9 @@ func TestHubspotConnectPages(t *testing.T) {
 	// Another portal: the question is a form posted to the confirmation path, from Convrs's own page only.
 	redirect = e.approve(t, e.authorize(t).Header.Get("Location"), hubspotsim.DemoEUPortalID)
 	status, body = e.callback(redirect)
+	if status != http.StatusOK {
+		t.Errorf("another portal's callback: %d, want 200 and the question", status)
+	}
 	for _, want := range []string{"Connect a different HubSpot portal?", "You authorized HubSpot portal <strong>13572468</strong>", "this workspace was linked to portal <strong>24681357</strong>",
 		`action="` + integration.ConfirmPath + `"`, "Connect portal 13572468", ">Cancel</button>"} {
 		if !strings.Contains(body, want) {
