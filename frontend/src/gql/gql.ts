@@ -29,7 +29,7 @@ type Documents = {
     "\n  query IntegrationStatus {\n    hubspotIntegration {\n      state\n      portalId\n      errorReason\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": typeof types.IntegrationStatusDocument,
     "\n  mutation StartConversation($input: StartConversationInput!) {\n    startConversation(input: $input) {\n      id\n    }\n  }\n": typeof types.StartConversationDocument,
     "\n  query CreateChatOptions {\n    hubspotIntegration {\n      state\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": typeof types.CreateChatOptionsDocument,
-    "\n  query HubspotContactToPick($id: ID!) {\n    hubspotContactToPick(id: $id) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n      createdAt\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.HubspotContactToPickDocument,
+    "\n  query HubspotContactToPick($id: ID!) {\n    hubspotContactToPick(id: $id) {\n      ...SearchContactFields\n    }\n  }\n": typeof types.HubspotContactToPickDocument,
     "\n  query WorkspaceSettings {\n    workspace {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": typeof types.WorkspaceSettingsDocument,
     "\n  mutation UpdateWorkspaceSettings($input: WorkspaceSettingsInput!) {\n    updateWorkspaceSettings(input: $input) {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": typeof types.UpdateWorkspaceSettingsDocument,
     "\n  query HubspotBackfillCount($days: Int!) {\n    hubspotBackfillCount(days: $days)\n  }\n": typeof types.HubspotBackfillCountDocument,
@@ -49,7 +49,8 @@ type Documents = {
     "\n  query HubspotSyncsPage($first: Int!, $after: String, $status: HubspotSyncStatus) {\n    hubspotSyncs(first: $first, after: $after, status: $status) {\n      nodes {\n        ...HubspotSyncFields\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n": typeof types.HubspotSyncsPageDocument,
     "\n  query HubspotSyncSummary {\n    hubspotSyncSummary {\n      ...HubspotSyncSummaryFields\n    }\n  }\n": typeof types.HubspotSyncSummaryDocument,
     "\n  subscription HubspotSyncUpdated {\n    hubspotSyncUpdated {\n      ...HubspotSyncFields\n    }\n  }\n": typeof types.HubspotSyncUpdatedDocument,
-    "\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n      createdAt\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.SearchHubspotContactsDocument,
+    "\n  fragment SearchContactFields on HubspotContact {\n    id\n    name\n    firstName\n    lastName\n    email\n    phone\n    mobilePhone\n    url\n    createdAt\n    lifecycleStage\n    owner {\n      id\n      name\n      email\n    }\n  }\n": typeof types.SearchContactFieldsFragmentDoc,
+    "\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      ...SearchContactFields\n    }\n  }\n": typeof types.SearchHubspotContactsDocument,
     "\n  query CustomerForEdit($id: ID!) {\n    customer(id: $id) {\n      id\n      firstName\n      lastName\n      email\n      phone\n      phoneRaw\n    }\n  }\n": typeof types.CustomerForEditDocument,
     "\n  mutation UpdateCustomerDetails($id: ID!, $input: CustomerInput!) {\n    updateCustomer(id: $id, input: $input) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      phoneRaw\n    }\n  }\n": typeof types.UpdateCustomerDetailsDocument,
     "\n  query HubspotContact($customerId: ID!, $conversationId: ID) {\n    hubspotContact(customerId: $customerId, conversationId: $conversationId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": typeof types.HubspotContactDocument,
@@ -78,7 +79,7 @@ const documents: Documents = {
     "\n  query IntegrationStatus {\n    hubspotIntegration {\n      state\n      portalId\n      errorReason\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": types.IntegrationStatusDocument,
     "\n  mutation StartConversation($input: StartConversationInput!) {\n    startConversation(input: $input) {\n      id\n    }\n  }\n": types.StartConversationDocument,
     "\n  query CreateChatOptions {\n    hubspotIntegration {\n      state\n      options {\n        allowOutboundSearch\n        requireOutboundMatch\n      }\n    }\n  }\n": types.CreateChatOptionsDocument,
-    "\n  query HubspotContactToPick($id: ID!) {\n    hubspotContactToPick(id: $id) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n      createdAt\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.HubspotContactToPickDocument,
+    "\n  query HubspotContactToPick($id: ID!) {\n    hubspotContactToPick(id: $id) {\n      ...SearchContactFields\n    }\n  }\n": types.HubspotContactToPickDocument,
     "\n  query WorkspaceSettings {\n    workspace {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": types.WorkspaceSettingsDocument,
     "\n  mutation UpdateWorkspaceSettings($input: WorkspaceSettingsInput!) {\n    updateWorkspaceSettings(input: $input) {\n      id\n      name\n      defaultRegion\n      timeZone\n    }\n  }\n": types.UpdateWorkspaceSettingsDocument,
     "\n  query HubspotBackfillCount($days: Int!) {\n    hubspotBackfillCount(days: $days)\n  }\n": types.HubspotBackfillCountDocument,
@@ -98,7 +99,8 @@ const documents: Documents = {
     "\n  query HubspotSyncsPage($first: Int!, $after: String, $status: HubspotSyncStatus) {\n    hubspotSyncs(first: $first, after: $after, status: $status) {\n      nodes {\n        ...HubspotSyncFields\n      }\n      endCursor\n      hasNextPage\n    }\n  }\n": types.HubspotSyncsPageDocument,
     "\n  query HubspotSyncSummary {\n    hubspotSyncSummary {\n      ...HubspotSyncSummaryFields\n    }\n  }\n": types.HubspotSyncSummaryDocument,
     "\n  subscription HubspotSyncUpdated {\n    hubspotSyncUpdated {\n      ...HubspotSyncFields\n    }\n  }\n": types.HubspotSyncUpdatedDocument,
-    "\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n      createdAt\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.SearchHubspotContactsDocument,
+    "\n  fragment SearchContactFields on HubspotContact {\n    id\n    name\n    firstName\n    lastName\n    email\n    phone\n    mobilePhone\n    url\n    createdAt\n    lifecycleStage\n    owner {\n      id\n      name\n      email\n    }\n  }\n": types.SearchContactFieldsFragmentDoc,
+    "\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      ...SearchContactFields\n    }\n  }\n": types.SearchHubspotContactsDocument,
     "\n  query CustomerForEdit($id: ID!) {\n    customer(id: $id) {\n      id\n      firstName\n      lastName\n      email\n      phone\n      phoneRaw\n    }\n  }\n": types.CustomerForEditDocument,
     "\n  mutation UpdateCustomerDetails($id: ID!, $input: CustomerInput!) {\n    updateCustomer(id: $id, input: $input) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      phoneRaw\n    }\n  }\n": types.UpdateCustomerDetailsDocument,
     "\n  query HubspotContact($customerId: ID!, $conversationId: ID) {\n    hubspotContact(customerId: $customerId, conversationId: $conversationId) {\n      ...HubspotContactLookupFields\n    }\n  }\n": types.HubspotContactDocument,
@@ -189,7 +191,7 @@ export function graphql(source: "\n  query CreateChatOptions {\n    hubspotInteg
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query HubspotContactToPick($id: ID!) {\n    hubspotContactToPick(id: $id) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n      createdAt\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n    }\n  }\n"): (typeof documents)["\n  query HubspotContactToPick($id: ID!) {\n    hubspotContactToPick(id: $id) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n      createdAt\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query HubspotContactToPick($id: ID!) {\n    hubspotContactToPick(id: $id) {\n      ...SearchContactFields\n    }\n  }\n"): (typeof documents)["\n  query HubspotContactToPick($id: ID!) {\n    hubspotContactToPick(id: $id) {\n      ...SearchContactFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -269,7 +271,11 @@ export function graphql(source: "\n  subscription HubspotSyncUpdated {\n    hubs
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n      createdAt\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n    }\n  }\n"): (typeof documents)["\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      id\n      name\n      firstName\n      lastName\n      email\n      phone\n      mobilePhone\n      url\n      createdAt\n      lifecycleStage\n      owner {\n        id\n        name\n        email\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  fragment SearchContactFields on HubspotContact {\n    id\n    name\n    firstName\n    lastName\n    email\n    phone\n    mobilePhone\n    url\n    createdAt\n    lifecycleStage\n    owner {\n      id\n      name\n      email\n    }\n  }\n"): (typeof documents)["\n  fragment SearchContactFields on HubspotContact {\n    id\n    name\n    firstName\n    lastName\n    email\n    phone\n    mobilePhone\n    url\n    createdAt\n    lifecycleStage\n    owner {\n      id\n      name\n      email\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      ...SearchContactFields\n    }\n  }\n"): (typeof documents)["\n  query SearchHubspotContacts($query: String!) {\n    searchHubspotContacts(query: $query) {\n      ...SearchContactFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -9,21 +9,7 @@ import { usePath } from '../router';
 const HubspotContactToPick = graphql(`
   query HubspotContactToPick($id: ID!) {
     hubspotContactToPick(id: $id) {
-      id
-      name
-      firstName
-      lastName
-      email
-      phone
-      mobilePhone
-      url
-      createdAt
-      lifecycleStage
-      owner {
-        id
-        name
-        email
-      }
+      ...SearchContactFields
     }
   }
 `);

@@ -9,24 +9,31 @@ import { formatDate } from '../../shared/lib/format';
 import { Button, EmailAddress, ExternalLink, Field } from '../../shared/ui';
 import './contact-search.css';
 
+// What a picked contact carries, wherever it was picked from (search here, or the console's #/new link).
+graphql(`
+  fragment SearchContactFields on HubspotContact {
+    id
+    name
+    firstName
+    lastName
+    email
+    phone
+    mobilePhone
+    url
+    createdAt
+    lifecycleStage
+    owner {
+      id
+      name
+      email
+    }
+  }
+`);
+
 const SearchHubspotContacts = graphql(`
   query SearchHubspotContacts($query: String!) {
     searchHubspotContacts(query: $query) {
-      id
-      name
-      firstName
-      lastName
-      email
-      phone
-      mobilePhone
-      url
-      createdAt
-      lifecycleStage
-      owner {
-        id
-        name
-        email
-      }
+      ...SearchContactFields
     }
   }
 `);
