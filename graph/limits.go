@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -120,17 +121,35 @@ func (e *limitsExtension) MutateOperationContext(ctx context.Context, opCtx *gra
 // are counted by response key (alias), as gqlgen runs them: a repeated identical selection runs once.
 func checkPerDocument(op *ast.OperationDefinition) *gqlerror.Error {
 	keys := map[string]map[string]bool{}
+	// Root fields only: these are Query fields.
+	eachField(op.SelectionSet, false, func(f *ast.Field) {
+		if _, ok := perDocument[f.Name]; ok {
+			if keys[f.Name] == nil {
+				keys[f.Name] = map[string]bool{}
+			}
+			keys[f.Name][cmp.Or(f.Alias, f.Name)] = true
+		}
+	})
+	for name, most := range perDocument {
+		if n := len(keys[name]); n > most {
+			return tooLarge("A query may run %s %d time(s) at most; this one runs it %d times. Send one at a time.", name, most, n)
+		}
+	}
+	return nil
+}
+
+// eachField calls fn for every field of set, expanding inline fragments and each named fragment once; deep
+// also descends into the fields' own selection sets.
+func eachField(set ast.SelectionSet, deep bool, fn func(*ast.Field)) {
 	seen := map[string]bool{}
 	var walk func(set ast.SelectionSet)
 	walk = func(set ast.SelectionSet) {
 		for _, sel := range set {
 			switch sel := sel.(type) {
 			case *ast.Field:
-				if _, ok := perDocument[sel.Name]; ok {
-					if keys[sel.Name] == nil {
-						keys[sel.Name] = map[string]bool{}
-					}
-					keys[sel.Name][cmpOr(sel.Alias, sel.Name)] = true
+				fn(sel)
+				if deep {
+					walk(sel.SelectionSet)
 				}
 			case *ast.InlineFragment:
 				walk(sel.SelectionSet)
@@ -142,20 +161,7 @@ func checkPerDocument(op *ast.OperationDefinition) *gqlerror.Error {
 			}
 		}
 	}
-	walk(op.SelectionSet) // root fields only: these are Query fields
-	for name, most := range perDocument {
-		if n := len(keys[name]); n > most {
-			return tooLarge("A query may run %s %d time(s) at most; this one runs it %d times. Send one at a time.", name, most, n)
-		}
-	}
-	return nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
+	walk(set)
 }
 
 // checkIDs refuses an ID argument (or ID input field) longer than MaxIDLength, before a resolver, the
@@ -193,33 +199,15 @@ func (e *limitsExtension) checkIDs(op *ast.OperationDefinition, vars map[string]
 			}
 		}
 	}
-	seen := map[string]bool{}
-	var walk func(set ast.SelectionSet)
-	walk = func(set ast.SelectionSet) {
-		for _, sel := range set {
-			if bad != "" {
-				return
-			}
-			switch sel := sel.(type) {
-			case *ast.Field:
-				if sel.Definition != nil && len(sel.Arguments) > 0 {
-					args := sel.ArgumentMap(vars)
-					for _, a := range sel.Definition.Arguments {
-						value(a.Name, a.Type, args[a.Name])
-					}
-				}
-				walk(sel.SelectionSet)
-			case *ast.InlineFragment:
-				walk(sel.SelectionSet)
-			case *ast.FragmentSpread:
-				if !seen[sel.Name] && sel.Definition != nil {
-					seen[sel.Name] = true
-					walk(sel.Definition.SelectionSet)
-				}
-			}
+	eachField(op.SelectionSet, true, func(f *ast.Field) {
+		if bad != "" || f.Definition == nil || len(f.Arguments) == 0 {
+			return
 		}
-	}
-	walk(op.SelectionSet)
+		args := f.ArgumentMap(vars)
+		for _, a := range f.Definition.Arguments {
+			value(a.Name, a.Type, args[a.Name])
+		}
+	})
 	if bad == "" {
 		return nil
 	}
