@@ -232,14 +232,5 @@ func (s *Simulator) handleNoteBatchRead(c *call) {
 		seen[rec.id] = true
 		results = append(results, noteJSON(rec, names, nil))
 	}
-	var errs []batchError
-	if len(missing) > 0 {
-		errs = append(errs, newBatchError(batchError{
-			Status:   "error",
-			Category: "OBJECT_NOT_FOUND",
-			Message:  "Could not get some NOTE objects, they may be deleted or not exist. Check that ids are valid.",
-			Context:  map[string][]string{"ids": missing},
-		}))
-	}
-	s.writeBatch(c.w, http.StatusOK, results, errs)
+	s.writeBatch(c.w, http.StatusOK, results, missingObjects("NOTE", missing))
 }

@@ -235,21 +235,11 @@ func (s *Simulator) handleContactGet(c *call) {
 }
 
 func (s *Simulator) handleContactList(c *call) {
-	q := c.r.URL.Query()
-	limit := 10
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			writeAPIError(c.w, http.StatusBadRequest, validationError("limit must be between 1 and 100"))
-			return
-		}
-		limit = n
+	assocs := queryList(c.r.URL.Query(), "associations")
+	limit, names, after, ok := listQuery(c, 10, 100, contactDefaultProps)
+	if !ok {
+		return
 	}
-	names := queryList(q, "properties")
-	if len(names) == 0 {
-		names = contactDefaultProps
-	}
-	after := q.Get("after")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.portals[c.portalID]
@@ -264,7 +254,7 @@ func (s *Simulator) handleContactList(c *call) {
 			next = id
 			break
 		}
-		results = append(results, s.contactJSONLocked(p, rec, names, queryList(q, "associations")))
+		results = append(results, s.contactJSONLocked(p, rec, names, assocs))
 	}
 	if results == nil {
 		results = []objectJSON{}
@@ -361,16 +351,7 @@ func (s *Simulator) handleContactBatchRead(c *call) {
 		seen[rec.id] = true
 		results = append(results, s.contactJSONLocked(p, rec, names, nil))
 	}
-	var errs []batchError
-	if len(missing) > 0 {
-		errs = append(errs, newBatchError(batchError{
-			Status:   "error",
-			Category: "OBJECT_NOT_FOUND",
-			Message:  "Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.",
-			Context:  map[string][]string{"ids": missing},
-		}))
-	}
-	s.writeBatch(c.w, http.StatusOK, results, errs)
+	s.writeBatch(c.w, http.StatusOK, results, missingObjects("CONTACT", missing))
 }
 
 func (s *Simulator) handleContactBatchCreate(c *call) {

@@ -257,21 +257,11 @@ func (s *Simulator) handleNoteGet(c *call) {
 
 // handleNoteList is GET …/notes: live notes, oldest first, `limit` (≤ 100) and `after` paging.
 func (s *Simulator) handleNoteList(c *call) {
-	q := c.r.URL.Query()
-	limit := 10
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			writeAPIError(c.w, http.StatusBadRequest, validationError("limit must be between 1 and 100"))
-			return
-		}
-		limit = n
+	assocs := queryList(c.r.URL.Query(), "associations")
+	limit, names, after, ok := listQuery(c, 10, 100, noteDefaultProps)
+	if !ok {
+		return
 	}
-	names := queryList(q, "properties")
-	if len(names) == 0 {
-		names = noteDefaultProps
-	}
-	after := q.Get("after")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.portals[c.portalID]
@@ -286,7 +276,7 @@ func (s *Simulator) handleNoteList(c *call) {
 			next = id
 			break
 		}
-		results = append(results, noteJSON(rec, names, queryList(q, "associations")))
+		results = append(results, noteJSON(rec, names, assocs))
 	}
 	body := map[string]any{"results": results}
 	if next != "" {

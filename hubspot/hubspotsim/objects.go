@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -233,4 +234,36 @@ func batchTooLarge(n int) *apiError {
 		Code:    "INVALID_SIZE",
 		Context: map[string][]string{"inputs": {fmt.Sprint(n)}},
 	})
+}
+
+// listQuery reads a list call's `limit` (def when absent, 1 to max), `properties` (defaults when absent) and
+// `after`; ok is false when it answered 400.
+func listQuery(c *call, def, max int, defaults []string) (limit int, names []string, after string, ok bool) {
+	q := c.r.URL.Query()
+	limit = def
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > max {
+			writeAPIError(c.w, http.StatusBadRequest, validationError(fmt.Sprintf("limit must be between 1 and %d", max)))
+			return 0, nil, "", false
+		}
+		limit = n
+	}
+	if names = queryList(q, "properties"); len(names) == 0 {
+		names = defaults
+	}
+	return limit, names, q.Get("after"), true
+}
+
+// missingObjects is a batch read's error for the IDs it did not find (none when all were found).
+func missingObjects(objectName string, missing []string) []batchError {
+	if len(missing) == 0 {
+		return nil
+	}
+	return []batchError{newBatchError(batchError{
+		Status:   "error",
+		Category: "OBJECT_NOT_FOUND",
+		Message:  "Could not get some " + objectName + " objects, they may be deleted or not exist. Check that ids are valid.",
+		Context:  map[string][]string{"ids": missing},
+	})}
 }
