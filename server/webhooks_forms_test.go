@@ -21,6 +21,7 @@ import (
 	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/pubsub"
+	"github.com/convrs/gateway/store"
 	"github.com/convrs/gateway/store/storetest"
 )
 
@@ -47,10 +48,20 @@ func postSigned(t *testing.T, url, secret string, events []hubspot.WebhookEvent)
 	return resp.StatusCode
 }
 
-// A project app's natural webhooks are generic: a signed object.propertyChange of a contact (objectTypeId 0-1)
-// reaching /webhooks/hubspot updates the agent's open card exactly as contact.propertyChange does; an event of
-// another object with the contact's very ID is acknowledged and changes nothing.
-func TestWebhookGenericFormUpdatesOpenCard(t *testing.T) {
+// cardWebhookEnv is a workspace connected to a simulator portal with HubSpot enabled, its contact card
+// service, and the webhook endpoint serving that card on gw (PUBLIC_URL = gw.URL).
+type cardWebhookEnv struct {
+	sim    *hubspotsim.TestServer
+	portal int64
+	db     *store.DB
+	agent  context.Context
+	card   *contactcard.Service
+	gw     *httptest.Server
+	logs   *testkit.LogBuffer
+}
+
+func newCardWebhookEnv(t *testing.T) *cardWebhookEnv {
+	t.Helper()
 	ctx := context.Background()
 	sim := hubspotsim.NewTestServer(t, hubspotsim.Options{LegacyAPIsOff: true})
 	portal := sim.CreatePortal(hubspotsim.PortalSpec{Name: "E2E", Country: "GB"}).ID
@@ -71,8 +82,17 @@ func TestWebhookGenericFormUpdatesOpenCard(t *testing.T) {
 	card.SetMatcher(match.New(match.Config{Links: card.NotifyingLinks(db), Locker: kv, Logger: logger}))
 	h := &webhookHandler{secret: hubspotsim.DefaultClientSecret, events: card, logger: logger, now: time.Now}
 	gw := httptest.NewServer(h)
-	defer gw.Close()
+	t.Cleanup(gw.Close)
 	h.publicURL = gw.URL
+	return &cardWebhookEnv{sim: sim, portal: portal, db: db, agent: agent, card: card, gw: gw, logs: logs}
+}
+
+// A project app's natural webhooks are generic: a signed object.propertyChange of a contact (objectTypeId 0-1)
+// reaching /webhooks/hubspot updates the agent's open card exactly as contact.propertyChange does; an event of
+// another object with the contact's very ID is acknowledged and changes nothing.
+func TestWebhookGenericFormUpdatesOpenCard(t *testing.T) {
+	e := newCardWebhookEnv(t)
+	sim, portal, db, agent, card, gw, logs := e.sim, e.portal, e.db, e.agent, e.card, e.gw, e.logs
 
 	id := sim.SeedContact(portal, map[string]string{"firstname": "Bob", "email": "bob@example.com", "lifecyclestage": "lead"}, time.Time{})
 	objectID, _ := strconv.ParseInt(id, 10, 64)
