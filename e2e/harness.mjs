@@ -322,3 +322,17 @@ export async function connectAndEnableHubspot(page, context, gatewayUrl) {
   await saveHubspotOptions(page, card);
   return card;
 }
+
+/**
+ * Calls the simulator's control API at simulatorUrl: GET without a body, POST with one (JSON). Throws unless it
+ * answers 2xx; returns the JSON answer (null for 204).
+ */
+export async function simulatorControl(simulatorUrl, path, body) {
+  const response = await fetch(`${simulatorUrl}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`simulator ${path}: ${response.status} ${await response.text()}`);
+  return response.status === 204 ? null : response.json();
+}

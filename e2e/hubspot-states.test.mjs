@@ -10,7 +10,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { screenshot, setup, signIn } from './harness.mjs';
+import { connectHubspot, screenshot, setup, signIn, simulatorControl } from './harness.mjs';
 
 let env;
 
@@ -22,15 +22,8 @@ after(async () => {
   await env?.teardown();
 });
 
-async function control(path, body) {
-  const response = await fetch(`${env.gateway.simulatorUrl}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(response.ok, `simulator ${path}: ${response.status} ${await response.clone().text()}`);
-  return response.status === 204 ? null : response.json();
-}
+/** The gateway's simulator's control API. */
+const control = (path, body) => simulatorControl(env.gateway.simulatorUrl, path, body);
 
 /** Opens the customer's conversation in the chat tab, waits for its HubSpot card to settle, then runs before() and closes it. */
 async function closeChat(page, name, beforeClose = async () => {}) {
@@ -54,18 +47,7 @@ test('states in words: check, a refused sync, HubSpot down, access revoked, Disa
 
   // Connect HubSpot.
   await signIn(admin, gateway.url, 'Sign in as Ada Admin (admin)');
-  await admin.getByRole('link', { name: 'Integrations' }).click();
-  const card = admin.getByRole('region', { name: 'HubSpot' });
-  await card.getByRole('button', { name: 'Integrate' }).waitFor();
-  await admin.locator('header[data-connection="connected"]').waitFor();
-  await card.getByRole('button', { name: 'Integrate' }).click();
-  const [consent] = await Promise.all([context.waitForEvent('page'), card.getByRole('button', { name: 'Login to HubSpot' }).click()]);
-  await consent.waitForURL((url) => url.protocol.startsWith('http'));
-  await consent.getByRole('button', { name: 'Connect app' }).click();
-  await consent.waitForURL((url) => url.origin === new URL(gateway.url).origin, { timeout: 30_000 });
-  await consent.close();
-  await admin.bringToFront();
-  await card.locator('.banner[data-state="yellow"]').waitFor({ timeout: 30_000 });
+  const card = await connectHubspot(admin, context, gateway.url);
   const portalId = (await card.locator('.banner').first().textContent()).match(/Portal (\d+)/)?.[1];
   assert.ok(portalId, 'the banner names the connected portal');
 

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, legacyRequests, screenshot, setup, signIn } from './harness.mjs';
+import { connectHubspot, launchBrowser, legacyRequests, screenshot, setup, signIn, simulatorControl } from './harness.mjs';
 
 let env;
 let agentBrowser;
@@ -21,15 +21,8 @@ after(async () => {
   await env?.teardown();
 });
 
-async function control(path, body) {
-  const response = await fetch(`${env.gateway.simulatorUrl}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(response.ok, `simulator ${path}: ${response.status} ${await response.clone().text()}`);
-  return response.json();
-}
+/** The gateway's simulator's control API. */
+const control = (path, body) => simulatorControl(env.gateway.simulatorUrl, path, body);
 
 test('a closed chat is written to the HubSpot contact found by phone, visibly for the agent and the admin', { timeout: 240_000 }, async (t) => {
   const { page: admin, context, gateway } = env;
@@ -39,19 +32,7 @@ test('a closed chat is written to the HubSpot contact found by phone, visibly fo
 
   // The admin connects HubSpot and enables syncing.
   await signIn(admin, gateway.url, 'Sign in as Ada Admin (admin)');
-  await admin.getByRole('link', { name: 'Integrations' }).click();
-  const card = admin.getByRole('region', { name: 'HubSpot' });
-  await card.getByRole('button', { name: 'Integrate' }).waitFor();
-  await admin.locator('header[data-connection="connected"]').waitFor();
-  await card.getByRole('button', { name: 'Integrate' }).click();
-  const [consent] = await Promise.all([context.waitForEvent('page'), card.getByRole('button', { name: 'Login to HubSpot' }).click()]);
-  await consent.waitForURL((url) => url.protocol.startsWith('http'));
-  await consent.getByRole('button', { name: 'Connect app' }).click();
-  await consent.waitForURL((url) => url.origin === new URL(gateway.url).origin, { timeout: 30_000 });
-  await consent.close();
-
-  await admin.bringToFront();
-  await card.locator('.banner[data-state="yellow"]').waitFor({ timeout: 30_000 });
+  const card = await connectHubspot(admin, context, gateway.url);
   const portalId = (await card.locator('.banner').textContent()).match(/Portal (\d+)/)?.[1];
   assert.ok(portalId, 'the banner names the connected portal');
   await card.getByRole('button', { name: 'Enable' }).click();
