@@ -135,6 +135,9 @@ test('the picked contact gets the transcript; agents see, change and undo the li
   assert.match(await duplicates.nth(1).textContent(), /Robert Smith.*Created (10 Jun 2023|Jun 10, 2023) · No owner · Subscriber/);
   await screenshot(page, 'links-6-change-contact');
   await duplicates.nth(1).getByRole('button', { name: /^Choose Robert Smith/ }).click();
+  // The chooser closes once the choice is stored; then the card itself links Robert (the chooser's own list also
+  // has a link to him, so the card is read only after it has gone).
+  await chooser.waitFor({ state: 'hidden', timeout: 30_000 });
   await card.getByRole('link', { name: 'Open Robert Smith in HubSpot (opens in a new tab)' }).waitFor({ timeout: 30_000 });
   await card.getByText(/^Linked: chosen by Ada Admin on \d+ \w+\.$/).waitFor();
 
