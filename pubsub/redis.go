@@ -23,21 +23,24 @@ const (
 	// is noticed and redialled (go-redis's own Channel does the same).
 	idlePing    = 30 * time.Second
 	pingTimeout = 5 * time.Second
-	// After repeated receive errors (Redis down), the subscription retries with backoff up to this bound.
-	retryMax = 5 * time.Second
 )
 
 // Redis is a pub/sub on Redis channels, shared by every gateway process using the same Redis server. Topics
 // live under prefix+topic. One Redis connection and one goroutine carry all of a process's subscriptions: the
 // goroutine reads everything Redis sends (so Redis never disconnects it as a slow consumer), hands each message
 // to the topic's subscribers, and ends a subscription whose subscriber has no room for it (see the package
-// doc). The connection is opened by the first subscription and closed after the last one ends. Messages
-// published while it is being redialled are lost.
+// doc). The connection is opened by the first subscription and closed after the last one ends.
+//
+// Redis keeps nothing for a subscriber that is away, so messages published while the connection is down are
+// lost: when the connection fails, every subscription it carries is ended (Interrupted counts them) instead of
+// being resubscribed quietly, and so is every subscription of this process to a topic whose Publish failed.
+// Their subscribers refetch and subscribe again; while Redis is down, Subscribe fails with EUNAVAILABLE.
 type Redis struct {
-	rdb     redis.UniversalClient
-	prefix  string
-	dropped atomic.Uint64
-	active  atomic.Int64 // subscriptions whose channel is open
+	rdb         redis.UniversalClient
+	prefix      string
+	dropped     atomic.Uint64
+	interrupted atomic.Uint64
+	active      atomic.Int64 // subscriptions whose channel is open
 
 	mu   sync.Mutex
 	sess *redisSession // nil: no subscription, no connection
@@ -66,12 +69,43 @@ func NewRedis(rdb redis.UniversalClient, prefix string) *Redis {
 	return &Redis{rdb: rdb, prefix: prefix}
 }
 
-// Publish sends payload to the subscribers of topic in every process. Having none is no error.
+// ErrUnavailable is the error of a Subscribe that Redis could not serve: live updates are down for a while.
+var ErrUnavailable = &convrs.Error{Code: convrs.EUNAVAILABLE,
+	Message: "Live updates are unavailable for a moment; subscribe again shortly."}
+
+// Publish sends payload to the subscribers of topic in every process. Having none is no error. When it
+// fails, this process's subscriptions to topic are ended, as they missed the message.
 func (r *Redis) Publish(ctx context.Context, topic string, payload []byte) error {
 	if err := r.rdb.Publish(ctx, r.prefix+topic, payload).Err(); err != nil {
+		if ctx.Err() == nil {
+			r.interrupt(r.prefix + topic)
+		}
 		return fmt.Errorf("pubsub: publish: %w", err)
 	}
 	return nil
+}
+
+// interrupt ends this process's subscriptions to channel.
+func (r *Redis) interrupt(channel string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.sess
+	if s == nil || s.channels[channel] == nil {
+		return
+	}
+	c := s.channels[channel]
+	for out := range c.subs {
+		r.end(c, out)
+		r.interrupted.Add(1)
+	}
+	r.dropChannelIfEmpty(s, channel, c)
+}
+
+// end closes one subscription's channel. The caller holds mu.
+func (r *Redis) end(c *redisChannel, out chan []byte) {
+	delete(c.subs, out)
+	close(out)
+	r.active.Add(-1)
 }
 
 // Subscribe returns a channel of the messages published to topic from now on: it returns once Redis has
@@ -97,7 +131,7 @@ func (r *Redis) Subscribe(ctx context.Context, topic string) (<-chan []byte, err
 				r.endSession(s)
 			}
 			r.mu.Unlock()
-			return nil, fmt.Errorf("pubsub: subscribe %q: %w", topic, err)
+			return nil, fmt.Errorf("pubsub: subscribe %q: %w", topic, unavailable(ctx, err))
 		}
 		s.pending[channel]++
 		s.channels[channel] = c
@@ -121,10 +155,19 @@ func (r *Redis) Subscribe(ctx context.Context, topic string) (<-chan []byte, err
 	}
 	if err != nil {
 		r.leave(s, channel, out)
-		return nil, fmt.Errorf("pubsub: subscribe %q: %w", topic, err)
+		return nil, fmt.Errorf("pubsub: subscribe %q: %w", topic, unavailable(ctx, err))
 	}
 	context.AfterFunc(ctx, func() { r.leave(s, channel, out) })
 	return out, nil
+}
+
+// unavailable marks a Subscribe failure that is Redis's, not the caller's (whose context ended), as
+// ErrUnavailable, keeping the cause for the log.
+func unavailable(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	return errors.Join(err, ErrUnavailable)
 }
 
 // leave ends one subscription: the last of a channel unsubscribes it, the last of all closes the connection.
@@ -136,9 +179,7 @@ func (r *Redis) leave(s *redisSession, channel string, out chan []byte) {
 		return
 	}
 	if _, ok := c.subs[out]; ok {
-		delete(c.subs, out)
-		close(out)
-		r.active.Add(-1)
+		r.end(c, out)
 	}
 	r.dropChannelIfEmpty(s, channel, c)
 }
@@ -178,11 +219,11 @@ func (r *Redis) endSession(s *redisSession) {
 	_ = s.ps.Close()
 }
 
-// receive reads the session's connection until it is closed, handing messages to their subscribers.
+// receive reads the session's connection until it is closed, handing messages to their subscribers. When the
+// connection fails, the session ends with every subscription on it: messages published until a new connection
+// is subscribed would be lost unseen, so the subscribers are told (their channels close) and subscribe again.
 func (r *Redis) receive(s *redisSession) {
-	retry := time.NewTimer(time.Hour)
-	defer retry.Stop()
-	failures := 0
+	pinged := false // a ping is unanswered: silence now means the connection is gone
 	for {
 		msg, err := s.ps.ReceiveTimeout(context.Background(), idlePing)
 		select {
@@ -191,33 +232,28 @@ func (r *Redis) receive(s *redisSession) {
 		default:
 		}
 		var netErr net.Error
-		switch {
-		case errors.Is(err, redis.ErrClosed):
-			r.mu.Lock()
-			r.endSession(s) // the client was closed: the gateway is shutting down
-			r.mu.Unlock()
-			return
-		case errors.As(err, &netErr) && netErr.Timeout():
-			// Silence, not failure: a ping either gets a pong or makes go-redis redial.
+		if errors.As(err, &netErr) && netErr.Timeout() && !pinged {
+			// Silence, not yet failure: Redis answers a ping with a pong unless the connection is dead.
 			pctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
-			_ = s.ps.Ping(pctx)
+			err = s.ps.Ping(pctx)
 			cancel()
-			continue
-		case err != nil:
-			// go-redis has dropped the connection and redials, resubscribing, on the next Receive. Back off
-			// after the first failure in a row so that a Redis that is down is not hammered.
-			if failures > 0 {
-				retry.Reset(min(100*time.Millisecond<<min(failures-1, 6), retryMax))
-				select {
-				case <-s.done:
-					return
-				case <-retry.C:
+			if pinged = err == nil; pinged {
+				continue
+			}
+		}
+		pinged = false
+		if err != nil {
+			// The connection failed (Redis down, the connection killed) or the client was closed (shutdown).
+			r.mu.Lock()
+			if !errors.Is(err, redis.ErrClosed) {
+				for _, c := range s.channels {
+					r.interrupted.Add(uint64(len(c.subs)))
 				}
 			}
-			failures++
-			continue
+			r.endSession(s)
+			r.mu.Unlock()
+			return
 		}
-		failures = 0
 		switch m := msg.(type) {
 		case *redis.Subscription:
 			if m.Kind == "subscribe" {
@@ -262,9 +298,7 @@ func (r *Redis) deliver(s *redisSession, m *redis.Message) {
 		case out <- payload:
 		default:
 			// The subscriber fell behind: end its subscription rather than let it miss messages unaware.
-			delete(c.subs, out)
-			close(out)
-			r.active.Add(-1)
+			r.end(c, out)
 			r.dropped.Add(1)
 		}
 	}
@@ -273,3 +307,7 @@ func (r *Redis) deliver(s *redisSession, m *redis.Message) {
 
 // Dropped returns how many subscriptions were ended because their buffer was full when a message arrived.
 func (r *Redis) Dropped() uint64 { return r.dropped.Load() }
+
+// Interrupted returns how many subscriptions were ended because the Redis connection failed or a Publish to
+// their topic failed.
+func (r *Redis) Interrupted() uint64 { return r.interrupted.Load() }

@@ -3,13 +3,16 @@ package pubsub_test
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/pubsub"
 )
@@ -95,13 +98,15 @@ func TestRedisOneConnectionPerProcess(t *testing.T) {
 	}
 }
 
-func TestRedisResubscribes(t *testing.T) {
+// A killed connection ends every subscription it carried (messages published until a new one is subscribed
+// would be lost unseen); subscribing again takes a new connection.
+func TestRedisConnectionKilledEndsSubscriptions(t *testing.T) {
 	t.Parallel()
 	name := "pubsubtest-" + rand.Text()
 	rdb := mustRedis(t, func(o *redis.Options) { o.ClientName = name })
 	admin := mustRedis(t, nil)
 	r := pubsub.NewRedis(rdb, testPrefix())
-	ch := mustSubscribe(t, r, "t")
+	a, b := mustSubscribe(t, r, "t"), mustSubscribe(t, r, "u")
 
 	ids := pubsubConns(t, admin, name)
 	if len(ids) != 1 {
@@ -110,21 +115,66 @@ func TestRedisResubscribes(t *testing.T) {
 	if err := admin.Do(t.Context(), "CLIENT", "KILL", "ID", ids[0]).Err(); err != nil {
 		t.Fatalf("CLIENT KILL: %v", err)
 	}
-	// Messages published while the subscription redials are lost: publish until one arrives.
-	testkit.Eventually(t, "the subscription is back after its connection was killed", func() bool {
-		mustPublish(t, r, "t", "after kill")
-		select {
-		case p, ok := <-ch:
-			if !ok {
-				t.Fatal("the channel closed when the connection died")
-			}
-			return string(p) == "after kill"
-		case <-time.After(20 * time.Millisecond):
-			return false
-		}
-	})
+	expectClosed(t, a)
+	expectClosed(t, b)
+	if got := r.Interrupted(); got != 2 {
+		t.Errorf("Interrupted() = %d; want 2", got)
+	}
+	again := mustSubscribe(t, r, "t")
+	mustPublish(t, r, "t", "after kill")
+	if got := mustReceive(t, again); got != "after kill" {
+		t.Errorf("after subscribing again: %q", got)
+	}
 	if ids2 := pubsubConns(t, admin, name); len(ids2) != 1 || ids2[0] == ids[0] {
 		t.Errorf("pub/sub connections after the kill: %v; want one new one (not %s)", ids2, ids[0])
+	}
+}
+
+// Redis down: the subscribers learn at once, Subscribe and Publish fail while it is down (Subscribe with
+// EUNAVAILABLE), and once it is back a new subscription receives what is published.
+func TestRedisOutage(t *testing.T) {
+	t.Parallel()
+	srv := testkit.StartRedisServer(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), MaxRetries: -1})
+	t.Cleanup(func() { _ = rdb.Close() })
+	r := pubsub.NewRedis(rdb, testPrefix())
+	ch := mustSubscribe(t, r, "t")
+
+	srv.Stop()
+	expectClosed(t, ch)
+	if err := r.Publish(t.Context(), "t", []byte("during")); err == nil {
+		t.Error("Publish with Redis down: no error")
+	}
+	if _, err := r.Subscribe(t.Context(), "t"); convrs.ErrorCode(err) != convrs.EUNAVAILABLE {
+		t.Errorf("Subscribe with Redis down: %v; want EUNAVAILABLE", err)
+	}
+
+	srv.Start()
+	again := mustSubscribe(t, r, "t")
+	mustPublish(t, r, "t", "after")
+	if got := mustReceive(t, again); got != "after" {
+		t.Errorf("after the outage: %q", got)
+	}
+}
+
+// A Publish that fails ends this process's subscriptions to its topic, which missed the message, and only
+// those.
+func TestRedisFailedPublishEndsItsTopic(t *testing.T) {
+	t.Parallel()
+	rdb := mustRedis(t, nil)
+	r := pubsub.NewRedis(rdb, testPrefix())
+	failing := &failPublish{}
+	rdb.AddHook(failing)
+	missed, other := mustSubscribe(t, r, "t"), mustSubscribe(t, r, "u")
+	failing.on.Store(true)
+	if err := r.Publish(t.Context(), "t", []byte("lost")); err == nil {
+		t.Fatal("Publish failing: no error")
+	}
+	expectClosed(t, missed)
+	failing.on.Store(false)
+	mustPublish(t, r, "u", "still here")
+	if got := mustReceive(t, other); got != "still here" {
+		t.Errorf("the other topic's subscriber: %q", got)
 	}
 }
 
@@ -139,4 +189,22 @@ func TestRedisSubscribeUnreachable(t *testing.T) {
 	if _, err := pubsub.NewRedis(rdb, testPrefix()).Subscribe(ctx, "t"); err == nil {
 		t.Fatal("Subscribe to an unreachable server: no error")
 	}
+}
+
+// failPublish fails the client's PUBLISH commands while on (the pub/sub connection does not go through hooks).
+type failPublish struct{ on atomic.Bool }
+
+func (*failPublish) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (f *failPublish) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if f.on.Load() && cmd.Name() == "publish" {
+			return errors.New("publish refused by the test")
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (*failPublish) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
 }
