@@ -19,6 +19,9 @@ const (
 	ERATELIMITED  = "ERATELIMITED"  // an upstream (HubSpot) rate limit holds the call back
 	EUNAVAILABLE  = "EUNAVAILABLE"  // an upstream or dependency is down; retry later
 	EINTERNAL     = "EINTERNAL"     // a bug or an unexpected failure; logged, never detailed to users
+	// ERESYNC ends a subscription that may have missed events (its subscriber fell behind, or pub/sub was
+	// interrupted): the client fetches what it shows again and subscribes again.
+	ERESYNC = "ERESYNC"
 )
 
 // Error is an application error whose message is safe to show to users.

@@ -64,12 +64,17 @@ func newStack(t *testing.T) *stack { return newStackMode(t, true) }
 // newStackMode builds the stack in the demo console's mode (demo) or in production's.
 func newStackMode(t *testing.T, demo bool, configure ...func(*graph.ServerOptions)) *stack {
 	t.Helper()
+	return newStackOn(t, demo, pubsub.NewMemory(), configure...)
+}
+
+// newStackOn builds the stack on the pub/sub mem (in process or Redis).
+func newStackOn(t *testing.T, demo bool, mem convrs.PubSub, configure ...func(*graph.ServerOptions)) *stack {
+	t.Helper()
 	ctx := context.Background()
 	db := storetest.OpenDB(t, "sqlite")
 	if _, err := seed.Demo(ctx, db); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	mem := pubsub.NewMemory()
 	db.Events = mem
 	signer, err := auth.NewSigner([]byte("graph-test-session-secret-of-32-bytes!"))
 	if err != nil {

@@ -303,7 +303,7 @@ func (s *Server) aroundOperation(ctx context.Context, r *Resolver, next graphql.
 	ctx = convrs.NewContextWithPrincipal(ctx, p)
 	if graphql.HasOperationContext(ctx) && graphql.GetOperationContext(ctx).Operation != nil &&
 		graphql.GetOperationContext(ctx).Operation.Operation == ast.Subscription {
-		return next(withEventLoaders(ctx))
+		return resyncOnEnd(next(withEventLoaders(ctx)), wsStateFrom(ctx) != nil)
 	}
 	return next(withLoaders(ctx, r))
 }

@@ -92,6 +92,13 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 			Help: "Subscriptions ended because their subscriber fell behind (its messages would have been lost).",
 		}, func() float64 { return float64(d.Dropped()) }))
 	}
+	if d, ok := ps.(interface{ Interrupted() uint64 }); ok {
+		// Redis failing ends the subscriptions it carried (their clients refetch and subscribe again).
+		a.metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "convrs_pubsub_subscriptions_interrupted_total",
+			Help: "Subscriptions ended because the Redis pub/sub connection failed or a publish to their topic failed.",
+		}, func() float64 { return float64(d.Interrupted()) }))
+	}
 
 	if cfg.Development() {
 		if seeded, err := seed.Demo(ctx, a.db); err != nil {
