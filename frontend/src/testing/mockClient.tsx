@@ -95,6 +95,11 @@ export function subscriptionSubject<Name extends OperationName | null = null>() 
     // Any handler may return it: the events' shape is checked where next() is called, when the name is given.
     source: subject.source as Source<Partial<OperationResult>>,
     next: (data: Data) => subject.next({ data, stale: false, hasNext: true }),
+    /** The gateway ends the subscription with an error, e.g. ERESYNC (events may have been missed). */
+    fail: (code: string, message = 'Live updates were interrupted.') => {
+      subject.next({ error: graphqlError(message, code), stale: false, hasNext: false });
+      subject.complete();
+    },
   };
 }
 

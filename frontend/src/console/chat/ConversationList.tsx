@@ -5,7 +5,7 @@ import type { ConversationStatus } from '../../gql/graphql';
 import { errorMessage, useSubscriptionEvents } from '../../shared/api';
 import { channelLabel } from '../../shared/lib/channels';
 import { formatWhen } from '../../shared/lib/format';
-import { Banner } from '../../shared/ui';
+import { Banner, LiveUpdatesPaused } from '../../shared/ui';
 import { href } from '../router';
 import { ConversationEvents } from './fragments';
 
@@ -54,7 +54,7 @@ export function ConversationList({ filter, onFilterChange, selectedId, onOpen, r
   });
 
   const reload = () => refetch({ requestPolicy: 'network-only' });
-  useSubscriptionEvents(ConversationEvents, {}, reload, { onResubscribe: reload });
+  const { interrupted } = useSubscriptionEvents(ConversationEvents, {}, reload, { onResubscribe: reload });
 
   const conversations = data?.conversations;
   const listed = conversations !== undefined;
@@ -75,6 +75,7 @@ export function ConversationList({ filter, onFilterChange, selectedId, onOpen, r
           </button>
         ))}
       </div>
+      {interrupted && <LiveUpdatesPaused what="This list" />}
       {!conversations && fetching && <p className="muted">Loading conversations…</p>}
       {error && !conversations && <Banner tone="red" title="Conversations could not be loaded.">{errorMessage(error)}</Banner>}
       {conversations && conversations.length === 0 && <p className="muted">No conversations here.</p>}

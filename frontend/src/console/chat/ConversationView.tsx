@@ -142,7 +142,9 @@ export function ConversationView({ id, focusHeading = false }: ConversationViewP
   const headingId = useId();
   const detailsId = useId();
   const narrow = useNarrowLayout();
-  const [{ data, fetching, error }] = useQuery({ query: ConversationQuery, variables: { id }, requestPolicy: 'cache-and-network' });
+  const [{ data, fetching, error }, refetch] = useQuery({ query: ConversationQuery, variables: { id }, requestPolicy: 'cache-and-network' });
+  // Live updates were interrupted (some may be lost): read the conversation, its messages and its sync again.
+  const catchUp = { onResubscribe: () => refetch({ requestPolicy: 'network-only' }) };
 
   // Messages and status changes that arrived after the query answered (from our own mutations or from
   // conversation events), merged over the query's answer until the next one replaces it.
@@ -183,11 +185,11 @@ export function ConversationView({ id, focusHeading = false }: ConversationViewP
       if (event.conversation.status === 'CLOSED') void rereadSync();
     }
     setStatusChange({ status: event.conversation.status, closedAt: event.conversation.closedAt });
-  });
+  }, catchUp);
 
   useSubscriptionEvents(ConversationHubspotSyncUpdated, {}, ({ hubspotSyncUpdated: record }) => {
     if (record.conversationId === id) receiveSync(record);
-  });
+  }, catchUp);
 
   const recheck = sync && unsettled.has(sync.status) ? sync.id + sync.updatedAt : null;
   useEffect(() => {

@@ -44,7 +44,9 @@ export function HubspotCard({ conversationHref }: { conversationHref?: (conversa
   }
   const integration = latest ?? data?.hubspotIntegration ?? null;
 
-  useSubscriptionEvents(HubspotIntegrationChanged, {}, (event) => setLatest(event.hubspotIntegrationChanged));
+  useSubscriptionEvents(HubspotIntegrationChanged, {}, (event) => setLatest(event.hubspotIntegrationChanged), {
+    onResubscribe: () => refetch({ requestPolicy: 'network-only' }),
+  });
 
   // A new attempt starts without the last one's outcome, here as on the gateway.
   const login = useHubspotLogin({

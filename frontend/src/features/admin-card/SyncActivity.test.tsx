@@ -1,6 +1,6 @@
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { never } from 'wonka';
 import { formatWhen } from '../../shared/lib/format';
 import {
@@ -299,6 +299,46 @@ describe('Sync activity: live', () => {
       .poll(() => within(section()).getByRole('list', { name: 'Syncs by outcome' }).textContent)
       .toBe('5 conversations5 written')
       .then(() => expect(variablesOf(mock.executeQuery, 'HubspotSyncSummary').length).toBeGreaterThanOrEqual(1));
+  });
+
+  it('when live updates are interrupted (ERESYNC), says so, then reads the list again and shows what changed meanwhile', async () => {
+    vi.useFakeTimers();
+    try {
+      const subs: ReturnType<typeof subscriptionSubject>[] = [];
+      const queued = record({ customer: { id: 'cus_o', name: 'Olive Outage', email: null, phone: null } });
+      // Written while Redis was down: no event came, only the refetch can show it.
+      const written = { ...queued, status: 'SYNCED' as const, contactId: '7', contactName: 'Olive Outage', attempts: 1, updatedAt: '2025-01-02T10:32:00Z' };
+      let reads = 0;
+      renderCard({
+        HubspotSyncActivity: () => (++reads === 1 ? activity([queued], { queued: 1 }) : activity([written], { synced: 1 })),
+        HubspotSyncUpdated: () => {
+          const s = subscriptionSubject();
+          subs.push(s);
+          return s.source;
+        },
+      });
+      expect(row('Olive Outage')).toHaveTextContent('Queued');
+      expect(within(section()).queryByText(/Live updates paused/)).not.toBeInTheDocument();
+
+      act(() => subs[0].fail('ERESYNC'));
+      expect(within(section()).getByRole('status')).toHaveTextContent('Live updates paused: reconnecting… This list may miss the latest changes until then.');
+      expect(reads).toBe(1);
+
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(500);
+      });
+      expect(subs).toHaveLength(2);
+      expect(reads).toBe(2);
+      expect(row('Olive Outage')).toHaveTextContent('Written to HubSpot');
+      expect(within(section()).getByRole('list', { name: 'Syncs by outcome' })).toHaveTextContent('1 written');
+
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(1_000);
+      });
+      expect(within(section()).queryByText(/Live updates paused/)).not.toBeInTheDocument();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('adds a new record at the top and ignores an older version arriving late', async () => {

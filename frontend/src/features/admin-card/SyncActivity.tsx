@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { errorMessage } from '../../shared/api';
 import { formatWhen } from '../../shared/lib/format';
-import { Banner, Button } from '../../shared/ui';
+import { Banner, Button, LiveUpdatesPaused } from '../../shared/ui';
 import { BackfillControls } from './BackfillControls';
 import type { Integration, SyncStatus, SyncSummary } from './fragments';
 import { SyncRecordItem } from './SyncRecordItem';
@@ -159,6 +159,7 @@ function SyncActivityView({ state, health, conversationHref, status, onFilter }:
             ))}
         </ul>
       )}
+      {activity.interrupted && <LiveUpdatesPaused what="This list" />}
       {state === 'ERROR' && (
         <p className="muted">Syncs wait while the connection needs attention and resume by themselves after Reconnect.</p>
       )}

@@ -124,7 +124,20 @@ export function useSyncActivity({ live, status }: { live: boolean; status?: Sync
     [refreshSummary],
   );
 
-  useSubscriptionEvents(HubspotSyncUpdated, {}, (event) => receive(event.hubspotSyncUpdated), { pause: !live });
+  /**
+   * After a backfill, when the integration changes state (Disable cancels the waiting records without an event
+   * per record), and when live updates were interrupted (some may be lost): the list starts again from the
+   * newest page, and the counts are fetched anew.
+   */
+  const reload = useCallback(() => {
+    setOlder(null);
+    refetchQuery({ requestPolicy: 'network-only' });
+  }, [refetchQuery]);
+
+  const { interrupted } = useSubscriptionEvents(HubspotSyncUpdated, {}, (event) => receive(event.hubspotSyncUpdated), {
+    pause: !live,
+    onResubscribe: reload,
+  });
 
   const firstPage = data?.hubspotSyncs;
   const hasNextPage = older ? older.hasNextPage : (firstPage?.hasNextPage ?? false);
@@ -139,15 +152,6 @@ export function useSyncActivity({ live, status }: { live: boolean; status?: Sync
     }
     setMoreState({ loading: false, error: result.error ?? null });
   }
-
-  /**
-   * After a backfill, or when the integration changes state (Disable cancels the waiting records without an event
-   * per record): the list starts again from the newest page, and the counts are fetched anew.
-   */
-  const reload = useCallback(() => {
-    setOlder(null);
-    refetchQuery({ requestPolicy: 'network-only' });
-  }, [refetchQuery]);
 
   const loaded = [...(firstPage?.nodes ?? []), ...(older?.nodes ?? [])];
   const rows = mergeRecords(loaded, Object.values(changed), hasNextPage, status);
@@ -164,6 +168,8 @@ export function useSyncActivity({ live, status }: { live: boolean; status?: Sync
     moreError: moreState.error,
     receive,
     reload,
+    /** Live updates were interrupted: the list is refetched as they come back. */
+    interrupted,
   };
 }
 

@@ -45,11 +45,16 @@ export function HubspotSection({ customerId, conversationId }: { customerId: str
     setSeenData(data);
     setLatest(null);
   }
-  useSubscriptionEvents(HubspotContactUpdated, variables, (event) => {
-    if (event.hubspotContactUpdated.customerId === customerId) setLatest(event.hubspotContactUpdated);
-  });
-  const lookup = latest ?? data?.hubspotContact ?? null;
   const retry = () => refetch({ requestPolicy: 'network-only' });
+  useSubscriptionEvents(
+    HubspotContactUpdated,
+    variables,
+    (event) => {
+      if (event.hubspotContactUpdated.customerId === customerId) setLatest(event.hubspotContactUpdated);
+    },
+    { onResubscribe: retry },
+  );
+  const lookup = latest ?? data?.hubspotContact ?? null;
 
   let body: ReactNode;
   if (!lookup && fetching) {

@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'ECONFLICT'
   | 'ERATELIMITED'
   | 'EUNAVAILABLE'
-  | 'EINTERNAL';
+  | 'EINTERNAL'
+  | 'ERESYNC';
 
 type MaybeError = CombinedError | null | undefined;
 

@@ -1,8 +1,8 @@
-import { act, render } from '@testing-library/react';
+import { act, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeSubject } from 'wonka';
 import { gql, type OperationResult, type TypedDocumentNode } from '@urql/core';
-import { createMockClient, MockProvider } from '../../testing/mockClient';
+import { createMockClient, MockProvider, subscriptionSubject } from '../../testing/mockClient';
 import { useSubscriptionEvents } from './useSubscriptionEvents';
 
 const Events: TypedDocumentNode<{ conversationEvents: { kind: string } }> = gql`
@@ -14,8 +14,8 @@ const Events: TypedDocumentNode<{ conversationEvents: { kind: string } }> = gql`
 `;
 
 function Listener({ onEvent, onResubscribe }: { onEvent: (kind: string) => void; onResubscribe: () => void }) {
-  useSubscriptionEvents(Events, {}, (data) => onEvent(data.conversationEvents.kind), { onResubscribe });
-  return null;
+  const { interrupted } = useSubscriptionEvents(Events, {}, (data) => onEvent(data.conversationEvents.kind), { onResubscribe });
+  return <p>{interrupted ? 'interrupted' : 'live'}</p>;
 }
 
 describe('useSubscriptionEvents', () => {
@@ -52,5 +52,54 @@ describe('useSubscriptionEvents', () => {
     expect(onResubscribe).toHaveBeenCalledTimes(1);
     act(() => subjects[1].next({ data: { conversationEvents: { kind: 'REOPENED' } } }));
     expect(events).toEqual(['CLOSED', 'REOPENED']);
+  });
+
+  it('after ERESYNC, says live updates are interrupted until a new subscription holds, refetching at each attempt', async () => {
+    vi.useFakeTimers();
+    const subs: ReturnType<typeof subscriptionSubject>[] = [];
+    const { client, executeSubscription } = createMockClient({
+      ConversationEvents: () => {
+        const s = subscriptionSubject();
+        subs.push(s);
+        return s.source;
+      },
+    });
+    const onResubscribe = vi.fn();
+    render(
+      <MockProvider client={client}>
+        <Listener onEvent={() => {}} onResubscribe={onResubscribe} />
+      </MockProvider>,
+    );
+    expect(screen.getByText('live')).toBeInTheDocument();
+
+    // Redis went down: the gateway ends the subscription with ERESYNC.
+    act(() => subs[0].fail('ERESYNC'));
+    expect(screen.getByText('interrupted')).toBeInTheDocument();
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(500);
+    });
+    expect(executeSubscription).toHaveBeenCalledTimes(2);
+    expect(onResubscribe).toHaveBeenCalledTimes(1);
+
+    // Still down: the new subscription is refused at once; the notice stays, and the hook tries again later.
+    act(() => subs[1].fail('EUNAVAILABLE', 'Live updates are unavailable for a moment; subscribe again shortly.'));
+    expect(screen.getByText('interrupted')).toBeInTheDocument();
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(999);
+    });
+    expect(executeSubscription).toHaveBeenCalledTimes(2);
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(1);
+    });
+    expect(executeSubscription).toHaveBeenCalledTimes(3);
+    expect(onResubscribe).toHaveBeenCalledTimes(2);
+    expect(screen.getByText('interrupted')).toBeInTheDocument();
+
+    // Back: once the subscription has held a moment, live updates count as back.
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(1_000);
+    });
+    expect(screen.getByText('live')).toBeInTheDocument();
+    expect(executeSubscription).toHaveBeenCalledTimes(3);
   });
 });

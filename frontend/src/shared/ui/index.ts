@@ -4,3 +4,4 @@ export { Dialog, type DialogProps } from './Dialog';
 export { Field, type FieldProps } from './Field';
 export { EmailAddress } from './EmailAddress';
 export { ExternalLink, type ExternalLinkProps } from './ExternalLink';
+export { LiveUpdatesPaused } from './LiveUpdatesPaused';
