@@ -42,6 +42,7 @@ type Limiter interface {
 type PubSub interface {
 	Publish(ctx context.Context, topic string, payload []byte) error
 	// Subscribe returns a channel of the topic's messages, published after Subscribe returned, and closed when
-	// ctx ends. A subscriber that does not keep up loses messages rather than blocking the publisher.
+	// ctx ends or when messages may have been lost to it: it did not keep up (it never blocks the publisher) or
+	// the backend failed. A subscriber whose channel closes before its ctx ended refetches what it needs.
 	Subscribe(ctx context.Context, topic string) (<-chan []byte, error)
 }

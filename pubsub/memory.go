@@ -5,7 +5,8 @@
 // Delivery is at most once and never silent about losses: a subscriber whose buffer of SubscriberBuffer
 // messages is full when a message arrives is ended — it receives what its buffer holds, then its channel is
 // closed — so that no subscriber can hold up a publisher, and none goes on unaware that it missed a message
-// (a GraphQL subscription ends, and the client refetches and subscribes again). Dropped counts such losses.
+// (a GraphQL subscription ends with ERESYNC, and the client refetches and subscribes again). Dropped counts such
+// losses. On Redis, a failed connection ends every subscription it carried the same way (Redis.Interrupted).
 package pubsub
 
 import (
