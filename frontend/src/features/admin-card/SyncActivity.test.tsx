@@ -37,6 +37,7 @@ function record(overrides: Partial<SyncRecord> = {}): SyncRecord {
     attempts: 0,
     nextAttemptAt: null,
     warnings: [],
+    attemptErrors: [],
     createdAt: '2025-01-02T10:30:00Z',
     updatedAt: '2025-01-02T10:30:00Z',
     customer: { id: `cus_${seq}`, name: `Customer ${seq}`, email: `customer${seq}@example.com`, phone: null },
@@ -194,6 +195,39 @@ describe('Sync activity: each outcome in words', () => {
     expect(detailText).not.toBeVisible();
     await user.click(within(row('Fay Failed')).getByText('Details'));
     expect(detailText).toBeVisible();
+  });
+
+  it('lists every attempt that did not succeed behind Details: when it ended and why, in words', async () => {
+    const user = userEvent.setup();
+    const outage = 'Convrs could not reach its own database, cache or network for a moment, so it will try again shortly.';
+    const unanswered = 'HubSpot did not answer, so Convrs will try again.';
+    const waiting = record({
+      status: 'WAITING',
+      reasonCode: 'HUBSPOT_UNAVAILABLE',
+      reason: unanswered,
+      attempts: 2,
+      attemptErrors: [
+        { at: '2025-01-02T10:31:00Z', attempt: 1, reason: outage },
+        { at: '2025-01-02T10:33:00Z', attempt: 2, reason: unanswered },
+      ],
+      customer: { id: 'cw', name: 'Wanda Waiting', email: null, phone: null },
+    });
+    const fresh = record({ customer: { id: 'cq', name: 'Quinn Queued', email: null, phone: null } });
+    renderCard({ HubspotSyncActivity: () => activity([waiting, fresh], { waiting: 1, queued: 1 }) });
+
+    // Only a record with something to detail has the disclosure.
+    expect(within(row('Quinn Queued')).queryByText('Details')).not.toBeInTheDocument();
+    const attempts = within(row('Wanda Waiting')).getByRole('list', { name: 'Attempts that did not succeed', hidden: true });
+    expect(attempts).not.toBeVisible();
+    await user.click(within(row('Wanda Waiting')).getByText('Details'));
+    expect(attempts).toBeVisible();
+    const items = within(attempts).getAllByRole('listitem');
+    const now = new Date();
+    expect(items.map((li) => li.textContent)).toEqual([
+      `Attempt 1 (${formatWhen('2025-01-02T10:31:00Z', now)}): ${outage}`,
+      `Attempt 2 (${formatWhen('2025-01-02T10:33:00Z', now)}): ${unanswered}`,
+    ]);
+    expect(within(items[0]).getByText(formatWhen('2025-01-02T10:31:00Z', now))).toHaveAttribute('dateTime', '2025-01-02T10:31:00Z');
   });
 
   it('names an anonymous visitor as such and shows the phone when there is no email', () => {

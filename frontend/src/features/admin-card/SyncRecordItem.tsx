@@ -5,6 +5,7 @@ import { errorMessage } from '../../shared/api';
 import { Button } from '../../shared/ui';
 import { SyncOutcome } from '../../shared/ui/SyncOutcome';
 import type { SyncRecord } from './fragments';
+import { formatWhen } from '../../shared/lib/format';
 import { formatAgo, formatFull } from './when';
 
 const RetryHubspotSync = graphql(`
@@ -54,10 +55,11 @@ export function SyncRecordItem({ record, now, canRetry, onChange, conversationHr
       </div>
       <div className="sync-record__outcome">
         <SyncOutcome record={record} now={now} />
-        {record.detail && (
+        {(record.detail || record.attemptErrors.length > 0) && (
           <details className="sync-record__details">
             <summary>Details</summary>
-            <p>{record.detail}</p>
+            {record.detail && <p>{record.detail}</p>}
+            {record.attemptErrors.length > 0 && <AttemptErrors errors={record.attemptErrors} now={now} />}
           </details>
         )}
         {record.warnings.length > 0 && (
@@ -96,5 +98,22 @@ export function SyncRecordItem({ record, now, canRetry, onChange, conversationHr
         </p>
       )}
     </li>
+  );
+}
+
+/** The attempts that did not succeed, oldest first: when each ended and why, in the words the row uses. */
+function AttemptErrors({ errors, now }: { errors: SyncRecord['attemptErrors']; now: Date }) {
+  return (
+    <ol className="sync-record__attempts" aria-label="Attempts that did not succeed">
+      {errors.map((e) => (
+        <li key={`${e.attempt}-${e.at}`}>
+          Attempt {e.attempt} (
+          <time dateTime={e.at} title={formatFull(e.at)}>
+            {formatWhen(e.at, now)}
+          </time>
+          ): {e.reason}
+        </li>
+      ))}
+    </ol>
   );
 }

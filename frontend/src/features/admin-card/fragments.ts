@@ -45,6 +45,11 @@ export const HubspotSyncFields = graphql(`
     attempts
     nextAttemptAt
     warnings
+    attemptErrors {
+      at
+      attempt
+      reason
+    }
     createdAt
     updatedAt
     customer {
