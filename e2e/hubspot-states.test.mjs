@@ -1,7 +1,8 @@
 // Every state in words a person can act on (issue 17, section 3), in a real browser against the gateway's own
 // HubSpot simulator, whose /_sim/ control API injects HubSpot's faults:
 // - Check connection before Enable proves the grant step by step;
-// - a HubSpot 400 fails a sync with a sentence, HubSpot's message and correlation ID behind the admin's Details;
+// - a HubSpot 400 fails a sync with a sentence, HubSpot's message and correlation ID behind the admin's Details,
+//   with each attempt that did not succeed (its time and words);
 // - HubSpot answering 503: a health line ("HubSpot has not answered since … — 1 transcript waiting, next try …")
 //   in every open tab while it lasts, gone at the first answer;
 // - the app revoked in HubSpot: the first refused call turns the card red with Reconnect, live in every tab;
@@ -96,6 +97,10 @@ test('states in words: check, a refused sync, HubSpot down, access revoked, Disa
   await liam.getByText('Details', { exact: true }).click();
   await detail.waitFor();
   assert.match(await detail.textContent(), /400 VALIDATION_ERROR/);
+  const liamAttempts = await liam.getByRole('list', { name: 'Attempts that did not succeed' }).getByRole('listitem').allTextContents();
+  assert.equal(liamAttempts.length, 1, `one attempt did not succeed: ${liamAttempts.join(' | ')}`);
+  assert.match(liamAttempts[0], /^Attempt 1 \(\d{1,2}:\d{2}\): HubSpot refused the data Convrs sent for this transcript as invalid, so it was not written\./);
+  assert.doesNotMatch(liamAttempts[0], /correlation|VALIDATION_ERROR|hubspot:/);
   const open = liam.getByRole('link', { name: 'Open conversation' });
   assert.match(await open.getAttribute('href'), /^#\/chat\/.+/);
   await screenshot(admin, 'hubspot-states-2-refused-details');
@@ -115,6 +120,12 @@ test('states in words: check, a refused sync, HubSpot down, access revoked, Disa
   await health.waitFor({ state: 'detached', timeout: 30_000 });
   await otherCard.getByText(/HubSpot has not answered since/).waitFor({ state: 'detached', timeout: 30_000 });
   await olga.getByText('Written to HubSpot:').waitFor({ timeout: 90_000 });
+  // Written in the end, the record keeps the attempts HubSpot did not answer behind its Details.
+  await olga.getByText('Details', { exact: true }).click();
+  const olgaAttempts = await olga.getByRole('list', { name: 'Attempts that did not succeed' }).getByRole('listitem').allTextContents();
+  assert.ok(olgaAttempts.length >= 1, 'at least one attempt waited for HubSpot');
+  for (const line of olgaAttempts) assert.match(line, /^Attempt \d+ \(\d{1,2}:\d{2}\): HubSpot/);
+  await screenshot(admin, 'hubspot-states-3-attempts-details');
 
   // 4. The app uninstalled in HubSpot: the next sync's refused call turns both cards red with Reconnect at once.
   await control(`/_sim/portals/${portalId}/revoke`, {});
