@@ -33,8 +33,9 @@ const (
 //
 // Redis keeps nothing for a subscriber that is away, so messages published while the connection is down are
 // lost: when the connection fails, every subscription it carries is ended (Interrupted counts them) instead of
-// being resubscribed quietly, and so is every subscription of this process to a topic whose Publish failed.
-// Their subscribers refetch and subscribe again; while Redis is down, Subscribe fails with EUNAVAILABLE.
+// being resubscribed quietly, and so is every subscription of this process to a topic whose Publish failed;
+// once a Publish succeeds again, such a topic gets a marker that ends the other processes' subscriptions to it
+// too. Their subscribers refetch and subscribe again; while Redis is down, Subscribe fails with EUNAVAILABLE.
 type Redis struct {
 	rdb         redis.UniversalClient
 	prefix      string
@@ -44,7 +45,20 @@ type Redis struct {
 
 	mu   sync.Mutex
 	sess *redisSession // nil: no subscription, no connection
+
+	// missed holds the channels whose Publish failed, to be sent resyncPayload once Redis answers again.
+	missedMu  sync.Mutex
+	missed    map[string]struct{}
+	anyMissed atomic.Bool
 }
+
+// resyncPayload, published on a channel whose message was lost, ends every process's subscriptions to it. No
+// message is ever this: they are JSON or words.
+const resyncPayload = "\x00convrs:resync"
+
+// maxMissed bounds the channels remembered as missed during an outage (a process cut off from Redis for long
+// enough to fail that many topics is as likely to have every other process's connection failing too).
+const maxMissed = 10_000
 
 // redisSession is the process's pub/sub connection and the subscriptions it carries. Guarded by Redis.mu.
 type redisSession struct {
@@ -74,26 +88,61 @@ var ErrUnavailable = &convrs.Error{Code: convrs.EUNAVAILABLE,
 	Message: "Live updates are unavailable for a moment; subscribe again shortly."}
 
 // Publish sends payload to the subscribers of topic in every process. Having none is no error. When it
-// fails, this process's subscriptions to topic are ended, as they missed the message.
+// fails, this process's subscriptions to topic are ended, as they missed the message, and so are the other
+// processes' once a Publish succeeds again.
 func (r *Redis) Publish(ctx context.Context, topic string, payload []byte) error {
-	if err := r.rdb.Publish(ctx, r.prefix+topic, payload).Err(); err != nil {
+	channel := r.prefix + topic
+	if err := r.rdb.Publish(ctx, channel, payload).Err(); err != nil {
 		if ctx.Err() == nil {
-			r.interrupt(r.prefix + topic)
+			r.interrupt(channel)
+			r.markMissed(channel)
 		}
 		return fmt.Errorf("pubsub: publish: %w", err)
 	}
+	if r.anyMissed.Load() {
+		r.resyncMissed(ctx)
+	}
 	return nil
+}
+
+func (r *Redis) markMissed(channel string) {
+	r.missedMu.Lock()
+	defer r.missedMu.Unlock()
+	if r.missed == nil {
+		r.missed = map[string]struct{}{}
+	}
+	if len(r.missed) < maxMissed {
+		r.missed[channel] = struct{}{}
+	}
+	r.anyMissed.Store(true)
+}
+
+// resyncMissed tells every process's subscribers of the channels whose Publish failed that they missed a
+// message (resyncPayload); a channel it cannot tell stays missed.
+func (r *Redis) resyncMissed(ctx context.Context) {
+	r.missedMu.Lock()
+	channels := r.missed
+	r.missed = nil
+	r.anyMissed.Store(false)
+	r.missedMu.Unlock()
+	for channel := range channels {
+		if err := r.rdb.Publish(ctx, channel, resyncPayload).Err(); err != nil {
+			r.markMissed(channel)
+		}
+	}
 }
 
 // interrupt ends this process's subscriptions to channel.
 func (r *Redis) interrupt(channel string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s := r.sess
-	if s == nil || s.channels[channel] == nil {
-		return
+	if s := r.sess; s != nil && s.channels[channel] != nil {
+		r.endChannel(s, channel, s.channels[channel])
 	}
-	c := s.channels[channel]
+}
+
+// endChannel ends every subscription of a channel, which may have missed messages. The caller holds mu.
+func (r *Redis) endChannel(s *redisSession, channel string, c *redisChannel) {
 	for out := range c.subs {
 		r.end(c, out)
 		r.interrupted.Add(1)
@@ -290,6 +339,10 @@ func (r *Redis) deliver(s *redisSession, m *redis.Message) {
 	defer r.mu.Unlock()
 	c := s.channels[m.Channel]
 	if c == nil {
+		return
+	}
+	if m.Payload == resyncPayload {
+		r.endChannel(s, m.Channel, c)
 		return
 	}
 	payload := []byte(m.Payload)
