@@ -1,7 +1,7 @@
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { OperationResult } from '@urql/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makeSubject } from 'wonka';
 import {
   createMockClient,
@@ -182,6 +182,44 @@ const synced = syncRecord({
 });
 
 const syncLine = () => screen.getByRole('status', { name: 'HubSpot sync' });
+
+describe('ConversationView: live updates interrupted', () => {
+  it('says so, then reads the conversation again and shows what happened meanwhile', async () => {
+    vi.useFakeTimers();
+    try {
+      const subs: ReturnType<typeof subscriptionSubject>[] = [];
+      // The customer wrote and the conversation closed while Redis was down: no event came.
+      const during: Message = { ...customerMessage, id: 'msg_9', text: 'Sent while live updates were down.', createdAt: '2025-01-02T10:20:00Z' };
+      let reads = 0;
+      renderView({
+        Conversation: () => {
+          reads += 1;
+          return { data: { conversation: reads === 1 ? conversation() : { ...conversation('CLOSED')!, messages: [customerMessage, during] } } };
+        },
+        ConversationEvents: () => {
+          const s = subscriptionSubject();
+          subs.push(s);
+          return s.source;
+        },
+      });
+      expect(screen.getByRole('heading', { name: 'Grace Hopper', level: 2 })).toBeInTheDocument();
+
+      act(() => subs[0].fail('ERESYNC'));
+      expect(screen.getByText(/Live updates paused: reconnecting… This conversation may miss the latest changes/)).toBeInTheDocument();
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(500);
+      });
+      expect(within(transcript()).getByText('Sent while live updates were down.')).toBeInTheDocument();
+      expect(document.querySelector('.conversation__header .badge')).toHaveAttribute('data-status', 'CLOSED');
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(1_000);
+      });
+      expect(screen.queryByText(/Live updates paused/)).not.toBeInTheDocument();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
 
 describe('ConversationView: the HubSpot sync line of a closed conversation', () => {
   it('shows "Written to HubSpot" with the contact opening in a new tab', () => {

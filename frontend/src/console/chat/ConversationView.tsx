@@ -8,7 +8,7 @@ import type { ConversationStatus, ConversationSyncFieldsFragment } from '../../g
 import { errorMessage, useSubscriptionEvents } from '../../shared/api';
 import { channelLabel } from '../../shared/lib/channels';
 import { formatWhen } from '../../shared/lib/format';
-import { Banner, Button } from '../../shared/ui';
+import { Banner, Button, LiveUpdatesPaused } from '../../shared/ui';
 import { SyncOutcome } from '../../shared/ui/SyncOutcome';
 import { Composer } from './Composer';
 import { ConversationEvents, type Message } from './fragments';
@@ -177,7 +177,7 @@ export function ConversationView({ id, focusHeading = false }: ConversationViewP
   const addMessage = (message: Message) =>
     setArrived((list) => (list.some((m) => m.id === message.id) ? list : [...list, message]));
 
-  useSubscriptionEvents(ConversationEvents, {}, ({ conversationEvents: event }) => {
+  const events = useSubscriptionEvents(ConversationEvents, {}, ({ conversationEvents: event }) => {
     if (event.conversation.id !== id) return;
     if (event.message) addMessage(event.message);
     if (event.conversation.status !== (statusChange?.status ?? data?.conversation?.status)) {
@@ -286,6 +286,7 @@ export function ConversationView({ id, focusHeading = false }: ConversationViewP
                 </>
               )}
             </p>
+            {events.interrupted && <LiveUpdatesPaused what="This conversation" />}
             {closed && sync && (
               <p className="conversation__sync" role="status" aria-label="HubSpot sync">
                 <SyncOutcome record={sync} />

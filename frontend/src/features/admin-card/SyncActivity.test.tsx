@@ -370,6 +370,7 @@ describe('Sync activity: live', () => {
         await vi.advanceTimersByTimeAsync(1_000);
       });
       expect(within(section()).queryByText(/Live updates paused/)).not.toBeInTheDocument();
+      expect(reads).toBe(3);
     } finally {
       vi.useRealTimers();
     }

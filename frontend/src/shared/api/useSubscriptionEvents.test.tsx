@@ -46,12 +46,18 @@ describe('useSubscriptionEvents', () => {
     act(() => subjects[0].complete());
     expect(onResubscribe).not.toHaveBeenCalled();
     await act(async () => {
-      await vi.advanceTimersByTimeAsync(10_000);
+      await vi.advanceTimersByTimeAsync(500);
     });
     expect(executeSubscription).toHaveBeenCalledTimes(2);
     expect(onResubscribe).toHaveBeenCalledTimes(1);
     act(() => subjects[1].next({ data: { conversationEvents: { kind: 'REOPENED' } } }));
     expect(events).toEqual(['CLOSED', 'REOPENED']);
+    // Once the new subscription has held a moment, the component catches up once more.
+    await act(async () => {
+      await vi.advanceTimersByTimeAsync(1_000);
+    });
+    expect(onResubscribe).toHaveBeenCalledTimes(2);
+    expect(executeSubscription).toHaveBeenCalledTimes(2);
   });
 
   it('after ERESYNC, says live updates are interrupted until a new subscription holds, refetching at each attempt', async () => {
@@ -95,11 +101,13 @@ describe('useSubscriptionEvents', () => {
     expect(onResubscribe).toHaveBeenCalledTimes(2);
     expect(screen.getByText('interrupted')).toBeInTheDocument();
 
-    // Back: once the subscription has held a moment, live updates count as back.
+    // Back: once the subscription has held a moment, live updates count as back, and the component reads once
+    // more what an event published while the subscription was being set up could have changed.
     await act(async () => {
       await vi.advanceTimersByTimeAsync(1_000);
     });
     expect(screen.getByText('live')).toBeInTheDocument();
     expect(executeSubscription).toHaveBeenCalledTimes(3);
+    expect(onResubscribe).toHaveBeenCalledTimes(3);
   });
 });

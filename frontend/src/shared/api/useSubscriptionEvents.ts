@@ -17,7 +17,8 @@ const liveAgainAfterMs = 1_000;
  * The gateway ends a subscription that may have missed events (the client fell behind, or its pub/sub was
  * interrupted: ERESYNC), and refuses new ones while pub/sub is down (EUNAVAILABLE). The hook then subscribes
  * again, with a growing pause, and calls onResubscribe at each attempt, so the component refetches what it
- * shows; `interrupted` is true from the end until a new subscription has held for a moment.
+ * shows, and once more when the new subscription has held for a moment (an event published while it was being
+ * set up, after the first refetch had read, is not lost then); `interrupted` is true until that moment.
  */
 export function useSubscriptionEvents<Data, Variables extends AnyVariables>(
   query: DocumentInput<Data, Variables>,
@@ -56,6 +57,7 @@ export function useSubscriptionEvents<Data, Variables extends AnyVariables>(
             settle = setTimeout(() => {
               attempt = 0;
               setInterrupted(false);
+              resubscribed.current?.();
             }, liveAgainAfterMs);
           }, resubscribeDelayMs(attempt++));
         }),
