@@ -356,6 +356,8 @@ type HubspotSyncResolver interface {
 	ContactName(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
 	ContactURL(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
 	MatchedHow(ctx context.Context, obj *convrs.HubspotSync) (*string, error)
+
+	AttemptErrors(ctx context.Context, obj *convrs.HubspotSync) ([]*convrs.HubspotSyncAttemptError, error)
 }
 type HubspotSyncAttemptErrorResolver interface {
 	ReasonCode(ctx context.Context, obj *convrs.HubspotSyncAttemptError) (*string, error)
@@ -2010,7 +2012,7 @@ type HubspotSync {
   nextAttemptAt: Time
   "Things that did not stop the sync, e.g. an invalid stored phone number ignored for matching."
   warnings: [String!]!
-  "Every attempt that did not succeed, oldest first (the latest 20): what the admin's Details show."
+  "Every attempt that did not succeed, oldest first (the latest 20): what the admin's Details show. Admins only (empty for agents)."
   attemptErrors: [HubspotSyncAttemptError!]!
   createdAt: Time!
   updatedAt: Time!
@@ -5518,11 +5520,11 @@ func (ec *executionContext) _HubspotSync_attemptErrors(ctx context.Context, fiel
 			return ec.fieldContext_HubspotSync_attemptErrors(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.AttemptErrors, nil
+			return ec.Resolvers.HubspotSync().AttemptErrors(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []convrs.HubspotSyncAttemptError) graphql.Marshaler {
-			return ec.marshalNHubspotSyncAttemptError2ᚕgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncAttemptErrorᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*convrs.HubspotSyncAttemptError) graphql.Marshaler {
+			return ec.marshalNHubspotSyncAttemptError2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncAttemptErrorᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5532,8 +5534,8 @@ func (ec *executionContext) fieldContext_HubspotSync_attemptErrors(_ context.Con
 	fc = &graphql.FieldContext{
 		Object:     "HubspotSync",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_HubspotSyncAttemptError(ctx, field)
 		},
@@ -10069,10 +10071,11 @@ func (ec *executionContext) _HubspotSync(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "attemptErrors":
-			out.Values[i] = ec._HubspotSync_attemptErrors(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HubspotSync_attemptErrors(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._HubspotSync_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -11503,15 +11506,11 @@ func (ec *executionContext) marshalNHubspotSync2ᚖgithubᚗcomᚋconvrsᚋgatew
 	return ec._HubspotSync(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNHubspotSyncAttemptError2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncAttemptError(ctx context.Context, sel ast.SelectionSet, v convrs.HubspotSyncAttemptError) graphql.Marshaler {
-	return ec._HubspotSyncAttemptError(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNHubspotSyncAttemptError2ᚕgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncAttemptErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []convrs.HubspotSyncAttemptError) graphql.Marshaler {
+func (ec *executionContext) marshalNHubspotSyncAttemptError2ᚕᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncAttemptErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*convrs.HubspotSyncAttemptError) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNHubspotSyncAttemptError2githubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncAttemptError(ctx, sel, v[i])
+		return ec.marshalNHubspotSyncAttemptError2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncAttemptError(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -11521,6 +11520,14 @@ func (ec *executionContext) marshalNHubspotSyncAttemptError2ᚕgithubᚗcomᚋco
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNHubspotSyncAttemptError2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncAttemptError(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotSyncAttemptError) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HubspotSyncAttemptError!")
+		return graphql.Null
+	}
+	return ec._HubspotSyncAttemptError(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNHubspotSyncPage2ᚖgithubᚗcomᚋconvrsᚋgatewayᚋconvrsᚐHubspotSyncPage(ctx context.Context, sel ast.SelectionSet, v *convrs.HubspotSyncPage) graphql.Marshaler {

@@ -38,6 +38,18 @@ func adminDetail(ctx context.Context, detail string) *string {
 	return nullIfEmpty(detail)
 }
 
+// adminAttemptErrors is a sync record's attempt history for admins, empty for everyone else, as adminDetail.
+func adminAttemptErrors(ctx context.Context, errs []convrs.HubspotSyncAttemptError) []*convrs.HubspotSyncAttemptError {
+	out := []*convrs.HubspotSyncAttemptError{}
+	if p, err := convrs.RequireAdmin(ctx); err != nil || p == nil {
+		return out
+	}
+	for i := range errs {
+		out = append(out, &errs[i])
+	}
+	return out
+}
+
 func nullIfEmpty(s string) *string {
 	if s == "" {
 		return nil

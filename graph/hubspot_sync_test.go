@@ -4,9 +4,11 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/seed"
+	"github.com/convrs/gateway/store"
 )
 
 // countingSyncs counts the sync service's single and batched lookups.
@@ -135,5 +137,46 @@ func TestHubspotDetailIsForAdmins(t *testing.T) {
 	}
 	if asAdmin.HubspotContact.Detail == nil || *asAdmin.HubspotContact.Detail == "" {
 		t.Errorf("admin's card = %+v, want the detail", asAdmin.HubspotContact)
+	}
+}
+
+// The attempts that did not succeed belong to the admin's Details, as HubSpot's own answer does: agents read an
+// empty history.
+func TestSyncAttemptErrorsAreForAdmins(t *testing.T) {
+	s := newStack(t)
+	convID, _ := demoConversation(t, s)
+	s.syncRecordFor(t, convID)
+	claims, err := s.db.ClaimHubspotSyncs(context.Background(), "graph-test", time.Minute, 10)
+	if err != nil || len(claims) != 1 {
+		t.Fatalf("claim: %d claims, %v", len(claims), err)
+	}
+	const words = "HubSpot is not answering (it may be down or unreachable). Convrs tries again by itself; nothing to do."
+	if _, err := s.db.FinishHubspotSync(context.Background(), claims[0], store.HubspotSyncOutcome{
+		Status: convrs.SyncWaiting, ReasonCode: convrs.SyncReasonUnavailable, Reason: words,
+		Detail: "HubSpot answered 503 (correlation ID 42)", RunAt: time.Now().Add(time.Minute),
+	}); err != nil {
+		t.Fatalf("finish: %v", err)
+	}
+	type attempts struct {
+		Conversation struct {
+			HubspotSync struct {
+				AttemptErrors []struct {
+					Attempt int    `json:"attempt"`
+					Status  string `json:"status"`
+					Reason  string `json:"reason"`
+				} `json:"attemptErrors"`
+			} `json:"hubspotSync"`
+		} `json:"conversation"`
+	}
+	q := `query($c: ID!) { conversation(id: $c) { hubspotSync { attemptErrors { attempt status reason } } } }`
+	var asAdmin, asAgent attempts
+	do(t, s.as(t, seed.AdminID), q, "c", convID).decode(t, &asAdmin)
+	do(t, s.as(t, seed.AgentID), q, "c", convID).decode(t, &asAgent)
+	got := asAdmin.Conversation.HubspotSync.AttemptErrors
+	if len(got) != 1 || got[0].Attempt != 1 || got[0].Status != "WAITING" || got[0].Reason != words {
+		t.Errorf("the admin's attempt errors = %+v; want attempt 1 WAITING in words", got)
+	}
+	if got := asAgent.Conversation.HubspotSync.AttemptErrors; len(got) != 0 {
+		t.Errorf("the agent's attempt errors = %+v; want none", got)
 	}
 }

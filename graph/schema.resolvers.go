@@ -247,6 +247,11 @@ func (r *hubspotSyncResolver) MatchedHow(ctx context.Context, obj *convrs.Hubspo
 	return nullIfEmpty(obj.MatchedHow), nil
 }
 
+// AttemptErrors is the resolver for the attemptErrors field.
+func (r *hubspotSyncResolver) AttemptErrors(ctx context.Context, obj *convrs.HubspotSync) ([]*convrs.HubspotSyncAttemptError, error) {
+	return adminAttemptErrors(ctx, obj.AttemptErrors), nil
+}
+
 // ReasonCode is the resolver for the reasonCode field.
 func (r *hubspotSyncAttemptErrorResolver) ReasonCode(ctx context.Context, obj *convrs.HubspotSyncAttemptError) (*string, error) {
 	return nullIfEmpty(obj.ReasonCode), nil
