@@ -57,7 +57,8 @@ func TestSubscriptionsToldToRefetchAfterRedisOutage(t *testing.T) {
 	srv := testkit.StartRedisServer(t)
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), MaxRetries: -1})
 	t.Cleanup(func() { _ = rdb.Close() })
-	s := newStackOn(t, true, pubsub.NewRedis(rdb, "graphtest:"))
+	ps := pubsub.NewRedis(rdb, "graphtest:")
+	s := newStackOn(t, true, ps)
 	s.connectHubspot(t)
 	admin, agent := s.as(t, seed.AdminID), s.as(t, seed.AgentID)
 	do(t, admin, `mutation { enableHubspot { state } }`).decode(t, &struct{}{})
@@ -78,6 +79,11 @@ func TestSubscriptionsToldToRefetchAfterRedisOutage(t *testing.T) {
 	}
 
 	srv.Start()
+	// The gateway's first publish once Redis answers first tells every process's subscribers of the topics it
+	// could not publish on that they missed something; subscriptions made after it are not ended.
+	if err := ps.Publish(t.Context(), "unrelated", []byte("{}")); err != nil {
+		t.Fatalf("publish once Redis is back: %v", err)
+	}
 	events = s.subscribe(t, seed.AgentID, conversationEventsQuery, convrs.TopicConversations(seed.WorkspaceID))
 	syncs = s.subscribe(t, seed.AdminID, syncUpdatedQuery, convrs.TopicHubspotSyncs(seed.WorkspaceID))
 	var got struct {

@@ -19,8 +19,8 @@ var _ convrs.PubSub = (*Redis)(nil)
 const (
 	// subscribeTimeout bounds the wait for Redis to confirm a subscription.
 	subscribeTimeout = 10 * time.Second
-	// idlePing is how long a subscription may stay silent before it pings Redis, so that a broken connection
-	// is noticed and redialled (go-redis's own Channel does the same).
+	// idlePing is how long the connection may stay silent before it pings Redis, so that a broken connection
+	// is noticed (go-redis's own Channel does the same); a ping unanswered for as long ends the session.
 	idlePing    = 30 * time.Second
 	pingTimeout = 5 * time.Second
 )
