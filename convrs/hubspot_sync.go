@@ -2,6 +2,7 @@ package convrs
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -235,3 +236,57 @@ func TopicHubspotContact(workspaceID, customerID string) string {
 
 // TopicHubspotSyncs is the pub/sub topic of a workspace's sync record changes.
 func TopicHubspotSyncs(workspaceID string) string { return "ws:" + workspaceID + ":hubspot:syncs" }
+
+// The transcript sync's queue: the sync records, leased in batches to workers (package hubsync declares the
+// queue it needs over these types; package store implements it).
+
+// ErrHubspotSyncLeaseLost is returned when a worker writes a record it no longer holds (another worker rescued it).
+var ErrHubspotSyncLeaseLost = errors.New("hubspot sync lease lost")
+
+// HubspotSyncClaim is a record leased to one worker, with what the worker needs beyond the admin's view.
+type HubspotSyncClaim struct {
+	Sync *HubspotSync
+	// Lease names the worker's hold; every write of the claim passes it back.
+	Lease string
+	// Parts are the note IDs by part ("" for a part not written yet).
+	Parts []string
+	// SyncedClose is the close whose notes Parts are (0: none written yet). Below Sync.CloseNumber, the
+	// conversation was reopened and closed again since.
+	SyncedClose int
+	// Pending are the markers of note creates whose outcome is unknown (sent, answer lost): look for them in
+	// HubSpot before writing again.
+	Pending []string
+}
+
+// HubspotSyncProgress is what a worker has written to HubSpot so far, recorded before it moves on.
+type HubspotSyncProgress struct {
+	ContactID string
+	// Parts are the note IDs by part ("" not written yet).
+	Parts       []string
+	SyncedClose int
+	Pending     []string
+	// LeaseFor extends the lease from now.
+	LeaseFor time.Duration
+}
+
+// HubspotSyncOutcome ends a claim: a final status (SYNCED, SKIPPED, FAILED, CANCELLED) or WAITING until RunAt.
+type HubspotSyncOutcome struct {
+	Status     HubspotSyncStatus
+	ReasonCode string
+	Reason     string
+	// Detail is HubSpot's own answer (status, category, message, correlation ID) for the admin.
+	Detail      string
+	MatchedBy   HubspotMatchRule
+	ContactID   string
+	ContactName string
+	ContactURL  string
+	MatchedHow  string
+	// Parts are the note IDs by part.
+	Parts       []string
+	SyncedClose int
+	Pending     []string
+	Warnings    []string
+	RunAt       time.Time
+	// Uncounted gives back the claim's attempt (a rate limit, a shutdown: not the sync's failure).
+	Uncounted bool
+}

@@ -141,7 +141,7 @@ func TestMatchLockerExcludes(t *testing.T) {
 // failure fails a sync only for a refusal of the data (HubSpot's, or Convrs's own checks); outages wait.
 func TestFailureClassifiesOutagesAsWaiting(t *testing.T) {
 	w := NewWorker(Config{Now: time.Now})
-	j := &job{c: &store.HubspotSyncClaim{Sync: &convrs.HubspotSync{Attempts: 99}}}
+	j := &job{c: &convrs.HubspotSyncClaim{Sync: &convrs.HubspotSync{Attempts: 99}}}
 	refused := &hubspot.ErrorResponse{Status: "error", Category: "VALIDATION_ERROR", Message: "Property values were not valid"}
 	refused.Response = httpResponse(400)
 	forbidden := &hubspot.ErrorResponse{Category: "MISSING_SCOPES"}

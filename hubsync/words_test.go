@@ -10,7 +10,6 @@ import (
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/hubfault"
 	"github.com/convrs/gateway/hubspot"
-	"github.com/convrs/gateway/store"
 )
 
 // Every way a sync can go wrong gets a sentence saying what happened and what to do; HubSpot's own message and
@@ -54,7 +53,7 @@ func TestFailureWords(t *testing.T) {
 		{"syncing off", convrs.Errorf(convrs.ECONFLICT, "Syncing to HubSpot is not enabled."), 1, convrs.SyncCancelled, convrs.SyncReasonDisabled, "not enabled", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			j := &job{c: &store.HubspotSyncClaim{Sync: &convrs.HubspotSync{Attempts: tc.attempts}}}
+			j := &job{c: &convrs.HubspotSyncClaim{Sync: &convrs.HubspotSync{Attempts: tc.attempts}}}
 			o := w.failure(j, tc.err)
 			if o.Status != tc.status || o.ReasonCode != tc.code {
 				t.Errorf("outcome %s %s, want %s %s", o.Status, o.ReasonCode, tc.status, tc.code)
@@ -72,7 +71,7 @@ func TestFailureWords(t *testing.T) {
 			}
 		})
 	}
-	j := &job{c: &store.HubspotSyncClaim{Sync: &convrs.HubspotSync{Attempts: 1}}}
+	j := &job{c: &convrs.HubspotSyncClaim{Sync: &convrs.HubspotSync{Attempts: 1}}}
 	mig := &hubspot.MigrationError{ErrorResponse: hubspot.ErrorResponse{Response: &http.Response{StatusCode: 477}}, RetryAfter: 10 * time.Minute}
 	if o := w.failure(j, fmt.Errorf("hubspot: search contacts: %w", mig)); !o.RunAt.Equal(now.Add(10*time.Minute)) || !o.Uncounted {
 		t.Errorf("477 with Retry-After 600 waits until %s, want 10 minutes", o.RunAt)

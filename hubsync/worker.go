@@ -1,7 +1,7 @@
 // Package hubsync writes every closed conversation of an ENABLED workspace to HubSpot as notes on the right
 // contact, exactly once, and shows where each one stands (convrs.HubspotSyncService).
 //
-// The queue is the sync records themselves (store/hubspot_sync.go): a close queues its record in the close's
+// The queue is the sync records themselves (Queue, implemented by package store): a close queues its record in the close's
 // transaction; workers lease due records in batches of one workspace, renew the lease as they record progress,
 // and a record whose lease lapsed (its process died) is due again. See the README's "Transcript sync".
 package hubsync
@@ -26,7 +26,6 @@ import (
 	"github.com/convrs/gateway/hubfault"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/match"
-	"github.com/convrs/gateway/store"
 )
 
 // Clients gives a workspace's HubSpot client; *integration.Service satisfies it.
@@ -42,7 +41,7 @@ type Matcher interface {
 
 // Config wires a Worker.
 type Config struct {
-	Store   *store.DB
+	Store   Store
 	Clients Clients
 	Matcher Matcher
 	// Links stores a customer's link to the contact a batch read by email found (default Store); the app passes
@@ -183,7 +182,7 @@ func (w *Worker) RunOnce(ctx context.Context, lease string) (int, error) {
 }
 
 // keepLeases renews the batch's leases every third of LeaseFor while it runs (rate-limit waits can be long).
-func (w *Worker) keepLeases(ctx context.Context, lease string, claims []*store.HubspotSyncClaim) (stop func()) {
+func (w *Worker) keepLeases(ctx context.Context, lease string, claims []*convrs.HubspotSyncClaim) (stop func()) {
 	ids := make([]string, len(claims))
 	for i, c := range claims {
 		ids[i] = c.Sync.ID
@@ -212,7 +211,7 @@ func (w *Worker) keepLeases(ctx context.Context, lease string, claims []*store.H
 
 // job is one claimed record on its way through a batch.
 type job struct {
-	c        *store.HubspotSyncClaim
+	c        *convrs.HubspotSyncClaim
 	tr       *Transcript
 	res      *match.Result
 	contact  string
@@ -221,7 +220,7 @@ type job struct {
 	bodies   []string
 	markers  []string
 	noteIDs  []string // by part; "" not written yet
-	outcome  *store.HubspotSyncOutcome
+	outcome  *convrs.HubspotSyncOutcome
 	warnings []string
 	// found are the notes already in HubSpot by marker, for the creates whose outcome was unknown (Pending).
 	found map[string]string
@@ -234,7 +233,7 @@ type job struct {
 	portal int64
 }
 
-func (w *Worker) runBatch(ctx context.Context, claims []*store.HubspotSyncClaim) {
+func (w *Worker) runBatch(ctx context.Context, claims []*convrs.HubspotSyncClaim) {
 	wsID := claims[0].Sync.WorkspaceID
 	sys := convrs.NewContextWithPrincipal(ctx, &convrs.Principal{WorkspaceID: wsID, Role: convrs.RoleSystem})
 	jobs := make([]*job, len(claims))
@@ -438,11 +437,11 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 		j.warnings = res.Warnings
 	}
 	if errors.Is(err, match.ErrAnonymous) {
-		j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncSkipped, ReasonCode: convrs.SyncReasonAnonymous,
+		j.outcome = &convrs.HubspotSyncOutcome{Status: convrs.SyncSkipped, ReasonCode: convrs.SyncReasonAnonymous,
 			Reason: wordsAnonymous, Warnings: j.warnings}
 		return nil
 	} else if errors.Is(err, match.ErrNotThisPerson) {
-		j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncSkipped, ReasonCode: convrs.SyncReasonNotThisPerson,
+		j.outcome = &convrs.HubspotSyncOutcome{Status: convrs.SyncSkipped, ReasonCode: convrs.SyncReasonNotThisPerson,
 			Reason: wordsNotThisPerson, Warnings: j.warnings}
 		return nil
 	} else if err != nil {
@@ -775,7 +774,7 @@ func partTime(closed time.Time, i int) time.Time {
 
 // progress records the job's notes and the creates in flight under its lease.
 func (w *Worker) progress(ctx context.Context, j *job, pending []string) error {
-	return w.cfg.Store.SaveHubspotSyncProgress(context.WithoutCancel(ctx), j.c, store.HubspotSyncProgress{
+	return w.cfg.Store.SaveHubspotSyncProgress(context.WithoutCancel(ctx), j.c, convrs.HubspotSyncProgress{
 		ContactID: j.contact, Parts: j.noteIDs, SyncedClose: j.c.Sync.CloseNumber, Pending: pending, LeaseFor: w.cfg.LeaseFor})
 }
 
@@ -813,7 +812,7 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 		for i, id := range j.noteIDs {
 			if id == "" {
 				if e := failed[j.markers[i]]; e != nil {
-					j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncFailed, ReasonCode: convrs.SyncReasonRejected,
+					j.outcome = &convrs.HubspotSyncOutcome{Status: convrs.SyncFailed, ReasonCode: convrs.SyncReasonRejected,
 						Reason: wordsInvalid, Detail: "HubSpot refused the note: " + e.Detail()}
 				} else {
 					still = append(still, j.markers[i])
@@ -869,18 +868,18 @@ func indexOf(l []string, s string) int {
 	return -1
 }
 
-func (w *Worker) synced(integ *convrs.HubspotIntegration, j *job) *store.HubspotSyncOutcome {
-	return &store.HubspotSyncOutcome{Status: convrs.SyncSynced, MatchedBy: source(j.res).Rule, MatchedHow: j.how, ContactID: j.contact, ContactName: j.name,
+func (w *Worker) synced(integ *convrs.HubspotIntegration, j *job) *convrs.HubspotSyncOutcome {
+	return &convrs.HubspotSyncOutcome{Status: convrs.SyncSynced, MatchedBy: source(j.res).Rule, MatchedHow: j.how, ContactID: j.contact, ContactName: j.name,
 		ContactURL: w.cfg.Clients.ContactURL(integ, j.contact), Parts: j.noteIDs, SyncedClose: j.c.Sync.CloseNumber, Warnings: j.warnings}
 }
 
 // failure turns an error into the record's next state: WAITING (rate limit, HubSpot unavailable or migrating,
 // integration in ERROR), FAILED (refused, or transient failures past MaxAttempts) or CANCELLED (syncing off). The
 // reason is in words (words.go); HubSpot's own answer goes to Detail, for the admin and the log.
-func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
+func (w *Worker) failure(j *job, err error) *convrs.HubspotSyncOutcome {
 	c := j.c
 	now := w.cfg.Now()
-	o := &store.HubspotSyncOutcome{Warnings: j.warnings, MatchedBy: c.Sync.MatchedBy, ContactName: c.Sync.ContactName, ContactURL: c.Sync.ContactURL, MatchedHow: c.Sync.MatchedHow}
+	o := &convrs.HubspotSyncOutcome{Warnings: j.warnings, MatchedBy: c.Sync.MatchedBy, ContactName: c.Sync.ContactName, ContactURL: c.Sync.ContactURL, MatchedHow: c.Sync.MatchedHow}
 	kind := hubfault.Of(err)
 	var rl *hubspot.RateLimitError
 	switch {

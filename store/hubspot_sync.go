@@ -20,10 +20,8 @@ import (
 // The transcript sync's records are its queue too: a record is due when it is QUEUED or WAITING and its run_at
 // has passed, or RUNNING with a lease that lapsed (its worker died). ClaimHubspotSyncs leases due records to
 // one worker; every later write of that worker names its lease, so a worker that lost it cannot overwrite the
-// record (ErrLeaseLost).
-
-// ErrLeaseLost is returned when a worker writes a record it no longer holds (another worker rescued it).
-var ErrLeaseLost = errors.New("store: hubspot sync lease lost")
+// record (convrs.ErrHubspotSyncLeaseLost). The types and the rules of what comes next are the sync's (package
+// hubsync, over the types of package convrs); the store persists what it is told.
 
 type hubspotSyncRow struct {
 	ID             string `gorm:"primaryKey"`
@@ -105,21 +103,6 @@ func encodeList(l []string) string {
 	return string(b)
 }
 
-// HubspotSyncClaim is a record leased to one worker, with what the worker needs beyond the admin's view.
-type HubspotSyncClaim struct {
-	Sync *convrs.HubspotSync
-	// Lease names the worker's hold; every write of the claim passes it back.
-	Lease string
-	// Parts are the note IDs by part ("" for a part not written yet).
-	Parts []string
-	// SyncedClose is the close whose notes Parts are (0: none written yet). Below Sync.CloseNumber, the
-	// conversation was reopened and closed again since.
-	SyncedClose int
-	// Pending are the markers of note creates whose outcome is unknown (sent, answer lost): look for them in
-	// HubSpot before writing again.
-	Pending []string
-}
-
 // enqueueHubspotSync records, inside the close's transaction, that the conversation's transcript must be
 // written: a new QUEUED record, or for a re-close the conversation's record queued again for this close.
 func (d *DB) enqueueHubspotSync(tx *gorm.DB, conv *conversationRow, closedAt time.Time) (*hubspotSyncRow, error) {
@@ -165,7 +148,7 @@ func (d *DB) cancelHubspotSyncs(tx *gorm.DB, workspaceID string) error {
 // ClaimHubspotSyncs leases up to limit due records of one workspace (the one whose oldest record is due
 // first) to lease for leaseFor, counting an attempt on each. On PostgreSQL concurrent claimers skip each other's
 // rows (FOR UPDATE SKIP LOCKED); SQLite has one writer.
-func (d *DB) ClaimHubspotSyncs(ctx context.Context, lease string, leaseFor time.Duration, limit int) ([]*HubspotSyncClaim, error) {
+func (d *DB) ClaimHubspotSyncs(ctx context.Context, lease string, leaseFor time.Duration, limit int) ([]*convrs.HubspotSyncClaim, error) {
 	now := d.now()
 	due := "((status IN ('QUEUED','WAITING') AND run_at <= ?) OR (status = 'RUNNING' AND lease_until < ?))"
 	lock := ""
@@ -200,27 +183,16 @@ func (d *DB) ClaimHubspotSyncs(ctx context.Context, lease string, leaseFor time.
 	if err != nil {
 		return nil, fmt.Errorf("store: claim hubspot syncs: %w", err)
 	}
-	out := make([]*HubspotSyncClaim, len(rows))
+	out := make([]*convrs.HubspotSyncClaim, len(rows))
 	for i := range rows {
-		out[i] = &HubspotSyncClaim{Sync: rows[i].domain(), Lease: lease, Parts: splitList(rows[i].NoteIDs), SyncedClose: rows[i].SyncedClose,
+		out[i] = &convrs.HubspotSyncClaim{Sync: rows[i].domain(), Lease: lease, Parts: splitList(rows[i].NoteIDs), SyncedClose: rows[i].SyncedClose,
 			Pending: splitList(rows[i].Pending)}
 	}
 	return out, nil
 }
 
-// HubspotSyncProgress is what a worker has written to HubSpot so far, recorded before it moves on.
-type HubspotSyncProgress struct {
-	ContactID string
-	// Parts are the note IDs by part ("" not written yet).
-	Parts       []string
-	SyncedClose int
-	Pending     []string
-	// LeaseFor extends the lease from now.
-	LeaseFor time.Duration
-}
-
-// SaveHubspotSyncProgress records progress under the claim's lease (ErrLeaseLost if another worker holds it).
-func (d *DB) SaveHubspotSyncProgress(ctx context.Context, c *HubspotSyncClaim, p HubspotSyncProgress) error {
+// SaveHubspotSyncProgress records progress under the claim's lease (convrs.ErrHubspotSyncLeaseLost if another worker holds it).
+func (d *DB) SaveHubspotSyncProgress(ctx context.Context, c *convrs.HubspotSyncClaim, p convrs.HubspotSyncProgress) error {
 	now := d.now()
 	res := d.db.WithContext(ctx).Model(&hubspotSyncRow{}).Where("id = ? AND lease_owner = ? AND status = ?", c.Sync.ID, c.Lease, string(convrs.SyncRunning)).
 		Updates(map[string]any{"contact_id": p.ContactID, "note_ids": strings.Join(p.Parts, ","), "synced_close": p.SyncedClose,
@@ -228,7 +200,7 @@ func (d *DB) SaveHubspotSyncProgress(ctx context.Context, c *HubspotSyncClaim, p
 	if res.Error != nil {
 		return fmt.Errorf("store: save hubspot sync progress: %w", res.Error)
 	} else if res.RowsAffected == 0 {
-		return ErrLeaseLost
+		return convrs.ErrHubspotSyncLeaseLost
 	}
 	c.Sync.ContactID, c.Sync.NoteIDs, c.Parts, c.SyncedClose, c.Pending = p.ContactID, nonEmpty(p.Parts), p.Parts, p.SyncedClose, p.Pending
 	return nil
@@ -246,38 +218,16 @@ func (d *DB) ExtendHubspotSyncLeases(ctx context.Context, lease string, ids []st
 	return res.RowsAffected, nil
 }
 
-// HubspotSyncOutcome ends a claim: a final status (SYNCED, SKIPPED, FAILED, CANCELLED) or WAITING until RunAt.
-type HubspotSyncOutcome struct {
-	Status     convrs.HubspotSyncStatus
-	ReasonCode string
-	Reason     string
-	// Detail is HubSpot's own answer (status, category, message, correlation ID) for the admin.
-	Detail      string
-	MatchedBy   convrs.HubspotMatchRule
-	ContactID   string
-	ContactName string
-	ContactURL  string
-	MatchedHow  string
-	// Parts are the note IDs by part.
-	Parts       []string
-	SyncedClose int
-	Pending     []string
-	Warnings    []string
-	RunAt       time.Time
-	// Uncounted gives back the claim's attempt (a rate limit, a shutdown: not the sync's failure).
-	Uncounted bool
-}
-
 // FinishHubspotSync ends the claim with an outcome and returns the record as stored. If the conversation was
 // closed again while the worker ran, the record is queued again for that close instead (what was written is
 // kept, so the next run updates those notes).
-func (d *DB) FinishHubspotSync(ctx context.Context, c *HubspotSyncClaim, o HubspotSyncOutcome) (*convrs.HubspotSync, error) {
+func (d *DB) FinishHubspotSync(ctx context.Context, c *convrs.HubspotSyncClaim, o convrs.HubspotSyncOutcome) (*convrs.HubspotSync, error) {
 	now := d.now()
 	var out hubspotSyncRow
 	err := d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row hubspotSyncRow
 		if err := tx.Where("id = ? AND lease_owner = ? AND status = ?", c.Sync.ID, c.Lease, string(convrs.SyncRunning)).Take(&row).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-			return ErrLeaseLost
+			return convrs.ErrHubspotSyncLeaseLost
 		} else if err != nil {
 			return err
 		}
@@ -321,7 +271,7 @@ func (d *DB) FinishHubspotSync(ctx context.Context, c *HubspotSyncClaim, o Hubsp
 		}
 		return tx.Where("id = ?", row.ID).Take(&out).Error
 	})
-	if errors.Is(err, ErrLeaseLost) {
+	if errors.Is(err, convrs.ErrHubspotSyncLeaseLost) {
 		return nil, err
 	} else if err != nil {
 		return nil, fmt.Errorf("store: finish hubspot sync: %w", err)
