@@ -243,6 +243,10 @@ func TopicHubspotSyncs(workspaceID string) string { return "ws:" + workspaceID +
 // ErrHubspotSyncLeaseLost is returned when a worker writes a record it no longer holds (another worker rescued it).
 var ErrHubspotSyncLeaseLost = errors.New("hubspot sync lease lost")
 
+// ErrHubspotSyncReclosed is returned when an outcome is for a close the record no longer is at (the
+// conversation was closed again while the worker ran): the worker decides again.
+var ErrHubspotSyncReclosed = errors.New("hubspot sync: the conversation was closed again")
+
 // HubspotSyncClaim is a record leased to one worker, with what the worker needs beyond the admin's view.
 type HubspotSyncClaim struct {
 	Sync *HubspotSync
@@ -269,7 +273,8 @@ type HubspotSyncProgress struct {
 	LeaseFor time.Duration
 }
 
-// HubspotSyncOutcome ends a claim: a final status (SYNCED, SKIPPED, FAILED, CANCELLED) or WAITING until RunAt.
+// HubspotSyncOutcome ends a claim: a final status (SYNCED, SKIPPED, FAILED, CANCELLED), or WAITING or QUEUED until
+// RunAt, as the worker decided it (hubsync's next); the queue records it as told.
 type HubspotSyncOutcome struct {
 	Status     HubspotSyncStatus
 	ReasonCode string
@@ -286,7 +291,12 @@ type HubspotSyncOutcome struct {
 	SyncedClose int
 	Pending     []string
 	Warnings    []string
-	RunAt       time.Time
-	// Uncounted gives back the claim's attempt (a rate limit, a shutdown: not the sync's failure).
-	Uncounted bool
+	// RunAt is when the record is due next (zero: now); Attempts is its attempt count from now on.
+	RunAt    time.Time
+	Attempts int
+	// ForClose, when not 0, is the close the outcome is for: if the record is at another close (closed again
+	// meanwhile), nothing is written and ErrHubspotSyncReclosed returned.
+	ForClose int
+	// AttemptError, when set, is added to the record's AttemptErrors (the latest MaxHubspotSyncAttemptErrors kept).
+	AttemptError *HubspotSyncAttemptError
 }

@@ -7,6 +7,7 @@
 package hubsync
 
 import (
+	"cmp"
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
@@ -14,8 +15,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,7 +22,6 @@ import (
 	"time"
 
 	"github.com/convrs/gateway/convrs"
-	"github.com/convrs/gateway/hubfault"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/match"
 )
@@ -84,6 +82,7 @@ const DefaultLeaseFor = 30 * time.Second
 type Worker struct {
 	cfg Config
 	id  string
+	pol policy
 }
 
 // NewWorker returns a Worker; Run starts it.
@@ -129,7 +128,8 @@ func NewWorker(cfg Config) *Worker {
 	}
 	b := make([]byte, 6)
 	_, _ = crand.Read(b)
-	return &Worker{cfg: cfg, id: "w_" + hex.EncodeToString(b)}
+	return &Worker{cfg: cfg, id: "w_" + hex.EncodeToString(b), pol: policy{maxAttempts: cfg.MaxAttempts, baseBackoff: cfg.BaseBackoff,
+		maxBackoff: cfg.MaxBackoff, errorRecheck: cfg.ErrorRecheck, jitter: cfg.Jitter}}
 }
 
 // Run works until ctx ends and returns when every batch in hand has been recorded or released.
@@ -211,16 +211,20 @@ func (w *Worker) keepLeases(ctx context.Context, lease string, claims []*convrs.
 
 // job is one claimed record on its way through a batch.
 type job struct {
-	c        *convrs.HubspotSyncClaim
-	tr       *Transcript
-	res      *match.Result
-	contact  string
-	name     string
-	ownerID  string
-	bodies   []string
-	markers  []string
-	noteIDs  []string // by part; "" not written yet
-	outcome  *convrs.HubspotSyncOutcome
+	c       *convrs.HubspotSyncClaim
+	tr      *Transcript
+	res     *match.Result
+	contact string
+	name    string
+	ownerID string
+	bodies  []string
+	markers []string
+	noteIDs []string // by part; "" not written yet
+	// done reports that the attempt ended, with err (nil: every note written; see next).
+	done bool
+	err  error
+	// url is the contact's page in HubSpot.
+	url      string
 	warnings []string
 	// found are the notes already in HubSpot by marker, for the creates whose outcome was unknown (Pending).
 	found map[string]string
@@ -251,14 +255,14 @@ func (w *Worker) runBatch(ctx context.Context, claims []*convrs.HubspotSyncClaim
 	}
 	if err != nil {
 		for _, j := range jobs {
-			j.outcome = w.failure(j, err)
+			j.fail(err)
 		}
 		return
 	}
 	ws, err := w.cfg.Store.FindWorkspace(sys, wsID)
 	if err != nil {
 		for _, j := range jobs {
-			j.outcome = w.failure(j, err)
+			j.fail(err)
 		}
 		return
 	}
@@ -266,17 +270,17 @@ func (w *Worker) runBatch(ctx context.Context, claims []*convrs.HubspotSyncClaim
 	if err := w.readLinked(sys, hc, integ, jobs, b); err != nil {
 		// HubSpot is failing or limiting (the client already retried): the whole batch waits, as each would.
 		for _, j := range jobs {
-			j.outcome = w.failure(j, err)
+			j.fail(err)
 		}
 		return
 	}
 	for _, j := range jobs {
 		if ctx.Err() != nil {
-			j.outcome = w.failure(j, ctx.Err())
+			j.fail(ctx.Err())
 			continue
 		}
 		if err := w.prepare(sys, hc, integ, ws, j, b); err != nil {
-			j.outcome = w.failure(j, err)
+			j.fail(err)
 		}
 	}
 	w.write(sys, hc, integ, jobs)
@@ -436,15 +440,11 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 	if res != nil {
 		j.warnings = res.Warnings
 	}
-	if errors.Is(err, match.ErrAnonymous) {
-		j.outcome = &convrs.HubspotSyncOutcome{Status: convrs.SyncSkipped, ReasonCode: convrs.SyncReasonAnonymous,
-			Reason: wordsAnonymous, Warnings: j.warnings}
+	if errors.Is(err, match.ErrAnonymous) || errors.Is(err, match.ErrNotThisPerson) {
+		j.fail(err) // SKIPPED (next)
 		return nil
-	} else if errors.Is(err, match.ErrNotThisPerson) {
-		j.outcome = &convrs.HubspotSyncOutcome{Status: convrs.SyncSkipped, ReasonCode: convrs.SyncReasonNotThisPerson,
-			Reason: wordsNotThisPerson, Warnings: j.warnings}
-		return nil
-	} else if err != nil {
+	}
+	if err != nil {
 		return err
 	}
 	j.res, j.contact = res, res.Contact.ID
@@ -523,24 +523,24 @@ func (w *Worker) owner(ctx context.Context, hc *hubspot.Client, workspaceID stri
 func (w *Worker) write(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, jobs []*job) {
 	if err := w.findPending(ctx, hc, jobs); err != nil {
 		for _, j := range jobs {
-			if j.outcome == nil && j.bodies != nil && len(j.c.Pending) > 0 {
-				j.outcome = w.failure(j, err)
+			if !j.done && j.bodies != nil && len(j.c.Pending) > 0 {
+				j.fail(err)
 			}
 		}
 	}
 	var creates []*job
 	for _, j := range jobs {
-		if j.outcome != nil || j.bodies == nil {
+		if j.done || j.bodies == nil {
 			continue
 		}
 		if err := w.reconcile(ctx, hc, j); err != nil {
-			j.outcome = w.failure(j, err)
+			j.fail(err)
 			continue
 		}
 		if j.missing() > 0 {
 			creates = append(creates, j)
 		} else {
-			j.outcome = w.synced(integ, j)
+			w.synced(integ, j)
 		}
 	}
 	// Batches of up to 100 notes; a job's parts stay in one batch when they fit.
@@ -554,19 +554,19 @@ func (w *Worker) write(ctx context.Context, hc *hubspot.Client, integ *convrs.Hu
 		}
 		if err := w.createBatch(ctx, hc, batch); err != nil {
 			for _, j := range batch {
-				j.outcome = w.failure(j, err)
+				j.fail(err)
 			}
 			continue
 		}
 		for _, j := range batch {
-			if j.outcome == nil {
-				j.outcome = w.synced(integ, j)
+			if !j.done {
+				w.synced(integ, j)
 			}
 		}
 	}
 	for _, j := range creates {
-		if j.outcome == nil {
-			j.outcome = w.failure(j, ctx.Err())
+		if !j.done {
+			j.fail(ctx.Err())
 		}
 	}
 }
@@ -642,7 +642,7 @@ func (w *Worker) findPending(ctx context.Context, hc *hubspot.Client, jobs []*jo
 	var pending []*job
 	var contacts []string
 	for _, j := range jobs {
-		if j.outcome != nil || j.bodies == nil || len(j.c.Pending) == 0 {
+		if j.done || j.bodies == nil || len(j.c.Pending) == 0 {
 			continue
 		}
 		pending = append(pending, j)
@@ -812,8 +812,7 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 		for i, id := range j.noteIDs {
 			if id == "" {
 				if e := failed[j.markers[i]]; e != nil {
-					j.outcome = &convrs.HubspotSyncOutcome{Status: convrs.SyncFailed, ReasonCode: convrs.SyncReasonRejected,
-						Reason: wordsInvalid, Detail: "HubSpot refused the note: " + e.Detail()}
+					j.fail(&noteRefused{detail: e.Detail()})
 				} else {
 					still = append(still, j.markers[i])
 				}
@@ -822,10 +821,8 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 		if err := w.progress(ctx, j, still); err != nil {
 			return err
 		}
-		if j.outcome != nil {
-			j.outcome.Warnings = j.warnings
-		} else if len(still) > 0 {
-			j.outcome = w.failure(j, errIncomplete)
+		if !j.done && len(still) > 0 {
+			j.fail(errIncomplete)
 		}
 	}
 	return nil
@@ -868,145 +865,58 @@ func indexOf(l []string, s string) int {
 	return -1
 }
 
-func (w *Worker) synced(integ *convrs.HubspotIntegration, j *job) *convrs.HubspotSyncOutcome {
-	return &convrs.HubspotSyncOutcome{Status: convrs.SyncSynced, MatchedBy: source(j.res).Rule, MatchedHow: j.how, ContactID: j.contact, ContactName: j.name,
-		ContactURL: w.cfg.Clients.ContactURL(integ, j.contact), Parts: j.noteIDs, SyncedClose: j.c.Sync.CloseNumber, Warnings: j.warnings}
+// synced ends the job with every note written.
+func (w *Worker) synced(integ *convrs.HubspotIntegration, j *job) {
+	j.done, j.err, j.url = true, nil, w.cfg.Clients.ContactURL(integ, j.contact)
 }
 
-// failure turns an error into the record's next state: WAITING (rate limit, HubSpot unavailable or migrating,
-// integration in ERROR), FAILED (refused, or transient failures past MaxAttempts) or CANCELLED (syncing off). The
-// reason is in words (words.go); HubSpot's own answer goes to Detail, for the admin and the log.
-func (w *Worker) failure(j *job, err error) *convrs.HubspotSyncOutcome {
-	c := j.c
-	now := w.cfg.Now()
-	o := &convrs.HubspotSyncOutcome{Warnings: j.warnings, MatchedBy: c.Sync.MatchedBy, ContactName: c.Sync.ContactName, ContactURL: c.Sync.ContactURL, MatchedHow: c.Sync.MatchedHow}
-	kind := hubfault.Of(err)
-	var rl *hubspot.RateLimitError
-	switch {
-	case errors.Is(err, context.Canceled) || err == nil:
-		o.Status, o.RunAt, o.Uncounted = convrs.SyncQueued, now, true
-	case convrs.ErrorCode(err) == convrs.ECONFLICT:
-		o.Status, o.ReasonCode, o.Reason = convrs.SyncCancelled, convrs.SyncReasonDisabled, wordsDisabled
-	case kind == hubfault.RateLimited:
-		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonRateLimited, true
-		wait := 10 * time.Second
-		if errors.As(err, &rl) {
-			wait = rl.RetryAfter
-		}
-		o.RunAt, o.Reason = now.Add(max(wait, time.Second)), wordsRateLimited
-	case kind == hubfault.Refused:
-		// The integration goes to ERROR at HubSpot's first refusal (package integration); Reconnect resumes.
-		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
-		o.RunAt, o.Reason = now.Add(w.cfg.ErrorRecheck), wordsRefused
-	case kind == hubfault.Migrating:
-		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonUnavailable, true
-		o.RunAt, o.Reason = now.Add(migrationWait(err)), wordsMigrating
-	case errors.Is(err, hubspot.ErrExpiredAuthentication):
-		// Expired even after the client's renewal and retry (tokens expiring within seconds): renewed again soon,
-		// not a refusal and not an outage.
-		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonUnavailable, true
-		o.RunAt, o.Reason = now.Add(time.Second), wordsExpired
-	case errors.Is(err, errIncomplete) && c.Sync.Attempts < w.cfg.MaxAttempts:
-		o.Status, o.ReasonCode, o.RunAt, o.Reason = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now, wordsIncomplete
-	case ourOutage(err):
-		// Our own database, cache, lock or network failed, not HubSpot refusing anything: wait and retry with the
-		// same backoff, however long it lasts (never FAILED for it); the error itself goes to Detail.
-		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(w.cfg.Jitter(w.backoff(c.Sync.Attempts)))
-		o.Reason = wordsOurOutage
-	case kind == hubfault.Unavailable:
-		if c.Sync.Attempts >= w.cfg.MaxAttempts {
-			o.Status, o.ReasonCode, o.Reason = convrs.SyncFailed, convrs.SyncReasonRetriesExhausted, exhaustedWords(c.Sync.Attempts)
-			break
-		}
-		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(w.cfg.Jitter(w.backoff(c.Sync.Attempts)))
-		o.Reason = wordsUnavailable
-	default:
-		o.Status, o.ReasonCode, o.Reason = convrs.SyncFailed, convrs.SyncReasonRejected, refusedWords(kind)
-	}
-	if o.Status != convrs.SyncCancelled && o.Status != convrs.SyncQueued {
-		o.Detail = hubfault.Detail(err)
-		if kind == hubfault.Invalid {
-			o.Detail = "HubSpot refused the request" + operation(err) + ". " + o.Detail
-		}
-	}
-	return o
-}
+// fail ends the job's attempt with err (next decides what it means).
+func (j *job) fail(err error) { j.done, j.err = true, err }
 
-// backoff is BaseBackoff doubled per attempt after the first, at most MaxBackoff.
-func (w *Worker) backoff(attempts int) time.Duration {
-	d := w.cfg.BaseBackoff
-	for i := 1; i < attempts && d < w.cfg.MaxBackoff; i++ {
-		d *= 2
-	}
-	return min(d, w.cfg.MaxBackoff)
-}
+// errUnfinished: the batch ended (a panic) before the job's attempt did.
+var errUnfinished = errors.New("hubsync: the attempt ended before its outcome was known")
 
-// ourOutage reports an error of the gateway's own infrastructure (database, cache, locks, network, a deadline):
-// not an answer of HubSpot's, not a refusal of the data by Convrs's own checks (a convrs error code other than
-// EINTERNAL), and not a request the HubSpot client refused to send (a malformed input, which retrying cannot fix).
-func ourOutage(err error) bool {
-	var apiErr *hubspot.ErrorResponse
-	var be *hubspot.BatchError
-	if err == nil || errors.As(err, &apiErr) || errors.As(err, &be) || convrs.ErrorCode(err) != convrs.EINTERNAL || hubspot.IsRetryable(err) ||
-		errors.Is(err, errIncomplete) {
-		return false // HubSpot's answers, our refusals, and HubSpot unreachable (counted towards MaxAttempts)
-	}
-	return !clientRefused(err)
-}
-
-// clientRefused reports an input the HubSpot client refused to send ("hubspot: create note: note body has …"):
-// its own checks end in a plain error, where a failure of the network, the limiter's cache or a lock ends in the
-// cause's own type.
-func clientRefused(err error) bool {
-	var ne net.Error
-	if !strings.HasPrefix(err.Error(), "hubspot: ") || errors.As(err, &ne) {
-		return false
-	}
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			break
-		}
-		err = next
-	}
-	return reflect.TypeOf(err) == reflect.TypeOf(errors.New(""))
-}
-
-// migrationWait is how long HubSpot's 477 asks to wait (its Retry-After, which the client caps at a day).
-func migrationWait(err error) time.Duration {
-	var mig *hubspot.MigrationError
-	if errors.As(err, &mig) {
-		return max(mig.RetryAfter, time.Second)
-	}
-	return hubspot.DefaultMigrationWait
-}
-
-// operation is " (create contact)" for an error of the HubSpot client's "hubspot: create contact: …", or "".
-func operation(err error) string {
-	_, rest, ok := strings.Cut(err.Error(), "hubspot: ")
-	if op, _, found := strings.Cut(rest, ": "); ok && found && op != "" {
-		return " (" + op + ")"
-	}
-	return ""
-}
-
-// finish records the job's outcome (or releases it) and announces the record.
+// finish records the job's next state (next) with what it wrote, and announces the record.
 func (w *Worker) finish(ctx context.Context, j *job) {
-	if j.outcome == nil {
-		j.outcome = w.failure(j, ctx.Err())
+	err := j.err
+	if !j.done {
+		err = cmp.Or(ctx.Err(), errUnfinished)
 	}
 	ctx = context.WithoutCancel(ctx)
-	if j.outcome.Status != convrs.SyncSynced {
-		// Keep what was written and what is in flight, as last recorded.
-		j.outcome.ContactID, j.outcome.Parts, j.outcome.SyncedClose, j.outcome.Pending = j.c.Sync.ContactID, j.c.Parts, j.c.SyncedClose, j.c.Pending
+	st := w.pol.next(j.c.Sync, err, w.cfg.Now())
+	o := w.outcome(j, st)
+	s, ferr := w.cfg.Store.FinishHubspotSync(ctx, j.c, o)
+	if errors.Is(ferr, convrs.ErrHubspotSyncReclosed) {
+		// Closed again while this attempt ran: queued again for that close, keeping what was written.
+		st = w.pol.next(j.c.Sync, errReclosed, w.cfg.Now())
+		st.apply(&o)
+		s, ferr = w.cfg.Store.FinishHubspotSync(ctx, j.c, o)
 	}
-	s, err := w.cfg.Store.FinishHubspotSync(ctx, j.c, *j.outcome)
-	if err != nil {
-		w.cfg.Logger.ErrorContext(ctx, "hubspot sync: record outcome", "workspace_id", j.c.Sync.WorkspaceID, "conversation_id", j.c.Sync.ConversationID, "error", err)
+	if st.Status == "" || errors.Is(ferr, convrs.ErrHubspotSyncLeaseLost) {
+		w.cfg.Logger.InfoContext(ctx, "hubspot sync: another worker holds the record now", "workspace_id", j.c.Sync.WorkspaceID,
+			"conversation_id", j.c.Sync.ConversationID)
+		return
+	}
+	if ferr != nil {
+		w.cfg.Logger.ErrorContext(ctx, "hubspot sync: record outcome", "workspace_id", j.c.Sync.WorkspaceID, "conversation_id", j.c.Sync.ConversationID, "error", ferr)
 		return
 	}
 	w.cfg.Logger.InfoContext(ctx, "hubspot sync", "workspace_id", s.WorkspaceID, "conversation_id", s.ConversationID, "status", s.Status,
-		"reason_code", s.ReasonCode, "contact_id", s.ContactID, "notes", len(s.NoteIDs), "attempts", s.Attempts, "detail", j.outcome.Detail)
+		"reason_code", s.ReasonCode, "contact_id", s.ContactID, "notes", len(s.NoteIDs), "attempts", s.Attempts, "detail", o.Detail)
 	w.cfg.Metrics.observe(s, w.cfg.Now())
 	w.cfg.Store.PublishHubspotSync(ctx, s)
+}
+
+// outcome is the state next decided with what the job wrote: its contact and notes when SYNCED, else what the
+// record held (the notes written and the creates in flight, as last recorded).
+func (w *Worker) outcome(j *job, st state) convrs.HubspotSyncOutcome {
+	c := j.c
+	o := convrs.HubspotSyncOutcome{Warnings: j.warnings, MatchedBy: c.Sync.MatchedBy, MatchedHow: c.Sync.MatchedHow, ContactID: c.Sync.ContactID,
+		ContactName: c.Sync.ContactName, ContactURL: c.Sync.ContactURL, Parts: c.Parts, SyncedClose: c.SyncedClose, Pending: c.Pending}
+	if st.Status == convrs.SyncSynced {
+		o.MatchedBy, o.MatchedHow, o.ContactID, o.ContactName, o.ContactURL = source(j.res).Rule, j.how, j.contact, j.name, j.url
+		o.Parts, o.SyncedClose, o.Pending = j.noteIDs, c.Sync.CloseNumber, nil
+	}
+	st.apply(&o)
+	return o
 }

@@ -218,9 +218,9 @@ func (d *DB) ExtendHubspotSyncLeases(ctx context.Context, lease string, ids []st
 	return res.RowsAffected, nil
 }
 
-// FinishHubspotSync ends the claim with an outcome and returns the record as stored. If the conversation was
-// closed again while the worker ran, the record is queued again for that close instead (what was written is
-// kept, so the next run updates those notes).
+// FinishHubspotSync ends the claim with the outcome the worker decided, as told, and returns the record as
+// stored: convrs.ErrHubspotSyncLeaseLost when another worker holds the record, convrs.ErrHubspotSyncReclosed
+// (nothing written) when the outcome is for another close than the record's.
 func (d *DB) FinishHubspotSync(ctx context.Context, c *convrs.HubspotSyncClaim, o convrs.HubspotSyncOutcome) (*convrs.HubspotSync, error) {
 	now := d.now()
 	var out hubspotSyncRow
@@ -231,47 +231,35 @@ func (d *DB) FinishHubspotSync(ctx context.Context, c *convrs.HubspotSyncClaim, 
 		} else if err != nil {
 			return err
 		}
-		status, runAt := o.Status, o.RunAt
-		if row.CloseNumber != c.Sync.CloseNumber && o.Status != convrs.SyncCancelled {
-			status, runAt = convrs.SyncQueued, now
-			o.ReasonCode, o.Reason, o.Detail = "", "", ""
+		if o.ForClose != 0 && row.CloseNumber != o.ForClose {
+			return convrs.ErrHubspotSyncReclosed
 		}
+		runAt := o.RunAt
 		if runAt.IsZero() {
 			runAt = now
 		}
-		attempts := row.Attempts
-		if o.Uncounted && attempts > 0 {
-			attempts--
-		}
-		if status == convrs.SyncQueued {
-			attempts = 0
-		}
-		upd := map[string]any{}
-		if status != convrs.SyncSynced && status != convrs.SyncSkipped && status != convrs.SyncQueued && o.Reason != "" {
-			// Every attempt that did not succeed is kept, so the admin sees the history, not only the last words.
+		upd := map[string]any{"status": string(o.Status), "reason_code": o.ReasonCode, "reason": o.Reason, "detail": o.Detail, "matched_by": string(o.MatchedBy),
+			"contact_id": o.ContactID, "contact_name": o.ContactName, "contact_url": o.ContactURL, "matched_how": o.MatchedHow, "note_ids": strings.Join(o.Parts, ","),
+			"synced_close": o.SyncedClose, "pending": strings.Join(o.Pending, ","), "warnings": encodeList(o.Warnings),
+			"run_at": runAt.UTC().Truncate(time.Microsecond), "attempts": o.Attempts, "lease_owner": "", "lease_until": nil, "updated_at": now}
+		if o.AttemptError != nil {
 			var hist []convrs.HubspotSyncAttemptError
 			if row.AttemptErrors != "" {
 				_ = json.Unmarshal([]byte(row.AttemptErrors), &hist)
 			}
-			hist = append(hist, convrs.HubspotSyncAttemptError{At: now, Attempt: row.Attempts, Status: status, ReasonCode: o.ReasonCode, Reason: o.Reason})
+			hist = append(hist, *o.AttemptError)
 			if n := len(hist) - convrs.MaxHubspotSyncAttemptErrors; n > 0 {
 				hist = hist[n:]
 			}
 			b, _ := json.Marshal(hist)
 			upd["attempt_errors"] = string(b)
 		}
-		for k, v := range map[string]any{"status": string(status), "reason_code": o.ReasonCode, "reason": o.Reason, "detail": o.Detail, "matched_by": string(o.MatchedBy),
-			"contact_id": o.ContactID, "contact_name": o.ContactName, "contact_url": o.ContactURL, "matched_how": o.MatchedHow, "note_ids": strings.Join(o.Parts, ","),
-			"synced_close": o.SyncedClose, "pending": strings.Join(o.Pending, ","), "warnings": encodeList(o.Warnings),
-			"run_at": runAt.UTC().Truncate(time.Microsecond), "attempts": attempts, "lease_owner": "", "lease_until": nil, "updated_at": now} {
-			upd[k] = v
-		}
 		if err := tx.Model(&hubspotSyncRow{}).Where("id = ?", row.ID).Updates(upd).Error; err != nil {
 			return err
 		}
 		return tx.Where("id = ?", row.ID).Take(&out).Error
 	})
-	if errors.Is(err, convrs.ErrHubspotSyncLeaseLost) {
+	if errors.Is(err, convrs.ErrHubspotSyncLeaseLost) || errors.Is(err, convrs.ErrHubspotSyncReclosed) {
 		return nil, err
 	} else if err != nil {
 		return nil, fmt.Errorf("store: finish hubspot sync: %w", err)
