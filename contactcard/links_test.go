@@ -200,9 +200,6 @@ func TestTwoWorkspacesOnOnePortalBothGetWebhooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.db.SetHook(e.admin, convrs.EventConversationClosed, convrs.HookHubspotTranscript, true); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := e.db.CloseConversation(e.agent, conv.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -333,7 +333,7 @@ func (s *Service) SaveOptions(ctx context.Context, o convrs.HubspotOptions) (*co
 }
 
 // Disable disconnects HubSpot: the refresh token is revoked at HubSpot (best effort: HubSpot being down must
-// not keep an admin from disconnecting), the stored tokens, options and hook are deleted, and the workspace's
+// not keep an admin from disconnecting), the stored tokens, options and syncing are deleted, and the workspace's
 // cached HubSpot data is purged.
 func (s *Service) Disable(ctx context.Context) (*convrs.HubspotIntegration, error) {
 	p, err := convrs.RequireAdmin(ctx)
@@ -457,7 +457,7 @@ func (s *Service) forgetSource(workspaceID string) {
 }
 
 // refreshRefused puts the integration in ERROR when HubSpot refuses its refresh token for good (the app was
-// uninstalled, access revoked). Options, the hook and queued syncs stay; Reconnect resumes them. The token
+// uninstalled, access revoked). Options, syncing and queued syncs stay; Reconnect resumes them. The token
 // source is kept: it remembers the refused refresh token, so later calls fail without asking HubSpot (or
 // announcing) again, and a reconnect, which stores new tokens, replaces it.
 //

@@ -203,8 +203,8 @@ func (d *DB) insertMessage(tx *gorm.DB, conv *conversationRow, kind convrs.Autho
 	return row, nil
 }
 
-// CloseConversation closes an open conversation. In the same transaction it records a system message and
-// creates a pending job for every hook registered for convrs.EventConversationClosed, so that a close is never
+// CloseConversation closes an open conversation. In the same transaction it records a system message and, when
+// the workspace syncs transcripts to HubSpot, queues the conversation's sync record, so that a close is never
 // lost between the database and the transcript sync, whatever crashes when.
 func (d *DB) CloseConversation(ctx context.Context, id string) (*convrs.Conversation, error) {
 	return d.setStatus(ctx, id, convrs.ConversationClosed)
@@ -256,7 +256,7 @@ func (d *DB) setStatus(ctx context.Context, id string, to convrs.ConversationSta
 			return err
 		}
 		if to == convrs.ConversationClosed {
-			if queued, err = d.runHooks(tx, p.WorkspaceID, convrs.EventConversationClosed, conv, now); err != nil {
+			if queued, err = d.queueTranscriptSync(tx, p.WorkspaceID, conv, now); err != nil {
 				return err
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/convrs/gateway/convrs"
 )
@@ -130,6 +131,22 @@ func (d *DB) enqueueHubspotSync(tx *gorm.DB, conv *conversationRow, closedAt tim
 	}
 	err = tx.Where("id = ?", row.ID).Take(&row).Error
 	return &row, err
+}
+
+// queueTranscriptSync queues, inside a close's transaction, the conversation's transcript sync when the
+// workspace syncs to HubSpot: its integration was enabled and not disabled since (one in ERROR keeps syncing on:
+// its records wait for the reconnect). The integration row is read under a share lock, so a Disable committing
+// meanwhile waits for this close, then cancels what it queued. It returns the record queued, or nil.
+func (d *DB) queueTranscriptSync(tx *gorm.DB, workspaceID string, conv *conversationRow, at time.Time) (*hubspotSyncRow, error) {
+	var on []string
+	if err := tx.Model(&integrationRow{}).Clauses(clause.Locking{Strength: "SHARE"}).Where("workspace_id = ? AND enabled_at IS NOT NULL", workspaceID).
+		Pluck("workspace_id", &on).Error; err != nil {
+		return nil, fmt.Errorf("store: is syncing on: %w", err)
+	}
+	if len(on) == 0 {
+		return nil, nil
+	}
+	return d.enqueueHubspotSync(tx, conv, at)
 }
 
 // cancelHubspotSyncs marks a workspace's syncs that have not run as CANCELLED (Disable), inside tx.

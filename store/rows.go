@@ -153,15 +153,6 @@ func (r *messageRow) domain() *convrs.Message {
 		AuthorStaffID: r.AuthorStaffID, Text: r.Text, CreatedAt: r.CreatedAt}
 }
 
-type hookRow struct {
-	WorkspaceID string `gorm:"primaryKey"`
-	Event       string `gorm:"primaryKey"`
-	Target      string `gorm:"primaryKey"`
-	CreatedAt   time.Time
-}
-
-func (hookRow) TableName() string { return "hooks" }
-
 type integrationRow struct {
 	WorkspaceID          string `gorm:"primaryKey"`
 	State                string
