@@ -26,7 +26,6 @@ import (
 // ignoreOutcome compares integrations without the last attempt's outcome.
 var ignoreOutcome = cmpopts.IgnoreFields(convrs.HubspotIntegration{}, "LastConnectError")
 
-
 func (e *env) subscribe(t *testing.T) <-chan []byte {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
