@@ -27,13 +27,17 @@ type Queue interface {
 	PublishHubspotSync(ctx context.Context, s *convrs.HubspotSync)
 }
 
-// Records are the Convrs host's records a batch reads to write its transcripts.
+// Records are the Convrs host's records a batch reads to write its transcripts, for the whole batch at once
+// (records of other workspaces are never returned; missing ones are left out).
 type Records interface {
 	FindWorkspace(ctx context.Context, id string) (*convrs.Workspace, error)
+	FindConversations(ctx context.Context, ids []string) ([]*convrs.Conversation, error)
+	FindCustomers(ctx context.Context, ids []string) ([]*convrs.Customer, error)
+	// ListAllMessagesOf returns every message of each conversation, oldest first.
+	ListAllMessagesOf(ctx context.Context, conversationIDs []string) (map[string][]*convrs.Message, error)
+	FindStaffMembers(ctx context.Context, ids []string) ([]*convrs.Staff, error)
+	// FindCustomer reads one customer again (the matcher, under the customer's lock).
 	FindCustomer(ctx context.Context, id string) (*convrs.Customer, error)
-	FindConversation(ctx context.Context, id string) (*convrs.Conversation, error)
-	ListMessages(ctx context.Context, conversationID string) ([]*convrs.Message, error)
-	FindStaff(ctx context.Context, id string) (*convrs.Staff, error)
 }
 
 // Store is what the worker needs of the database: the queue, the records, and customers' links.

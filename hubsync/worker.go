@@ -253,22 +253,20 @@ func (w *Worker) runBatch(ctx context.Context, claims []*convrs.HubspotSyncClaim
 	if err == nil && integ.State != convrs.IntegrationEnabled {
 		err = convrs.Errorf(convrs.ECONFLICT, "Syncing to HubSpot is not enabled.")
 	}
-	if err != nil {
-		for _, j := range jobs {
-			j.fail(err)
-		}
-		return
+	var ws *convrs.Workspace
+	if err == nil {
+		ws, err = w.cfg.Store.FindWorkspace(sys, wsID)
 	}
-	ws, err := w.cfg.Store.FindWorkspace(sys, wsID)
-	if err != nil {
-		for _, j := range jobs {
-			j.fail(err)
-		}
-		return
+	var recs *records
+	if err == nil {
+		recs, err = w.load(sys, jobs)
 	}
 	b := &batchState{linked: map[string]*hubspot.Contact{}, byEmail: map[string]*hubspot.Contact{}, matched: map[string]*match.Result{}}
-	if err := w.readLinked(sys, hc, integ, jobs, b); err != nil {
-		// HubSpot is failing or limiting (the client already retried): the whole batch waits, as each would.
+	if err == nil {
+		// HubSpot failing or limiting here (the client already retried): the whole batch waits, as each would.
+		err = w.readLinked(sys, hc, jobs, recs, b)
+	}
+	if err != nil {
 		for _, j := range jobs {
 			j.fail(err)
 		}
@@ -279,11 +277,63 @@ func (w *Worker) runBatch(ctx context.Context, claims []*convrs.HubspotSyncClaim
 			j.fail(ctx.Err())
 			continue
 		}
-		if err := w.prepare(sys, hc, integ, ws, j, b); err != nil {
+		if err := w.prepare(sys, hc, integ, ws, recs, j, b); err != nil {
 			j.fail(err)
 		}
 	}
 	w.write(sys, hc, integ, jobs)
+}
+
+// records are what a batch reads of the Convrs host for its transcripts, loaded for the whole batch in a few
+// queries (load), not per job.
+type records struct {
+	convs map[string]*convrs.Conversation
+	custs map[string]*convrs.Customer
+	msgs  map[string][]*convrs.Message
+	staff map[string]*convrs.Staff
+}
+
+// load reads the batch's conversations, their customers, messages and assigned agents: four queries.
+func (w *Worker) load(ctx context.Context, jobs []*job) (*records, error) {
+	r := &records{convs: map[string]*convrs.Conversation{}, custs: map[string]*convrs.Customer{}, staff: map[string]*convrs.Staff{}}
+	var convIDs, custIDs, staffIDs []string
+	for _, j := range jobs {
+		convIDs = append(convIDs, j.c.Sync.ConversationID)
+	}
+	convs, err := w.cfg.Store.FindConversations(ctx, convIDs)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range convs {
+		r.convs[c.ID] = c
+		custIDs = append(custIDs, c.CustomerID)
+		if c.AssignedStaffID != "" {
+			staffIDs = append(staffIDs, c.AssignedStaffID)
+		}
+	}
+	if len(custIDs) == 0 {
+		return r, nil
+	}
+	custs, err := w.cfg.Store.FindCustomers(ctx, custIDs)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range custs {
+		r.custs[c.ID] = c
+	}
+	if r.msgs, err = w.cfg.Store.ListAllMessagesOf(ctx, convIDs); err != nil {
+		return nil, err
+	}
+	if len(staffIDs) > 0 {
+		staff, err := w.cfg.Store.FindStaffMembers(ctx, staffIDs)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range staff {
+			r.staff[s.ID] = s
+		}
+	}
+	return r, nil
 }
 
 // batchState is what one batch learned from HubSpot, so a customer is looked up once per batch.
@@ -333,12 +383,12 @@ func source(res *match.Result) convrs.HubspotLinkSource {
 // 5 a second. Anything else (no email, not found, another ID: merged or changed) goes through the matcher,
 // whose search also finds the email among contacts' additional emails before anything is created.
 // A transient failure (5xx, 429, 401, timeout) is returned; any other leaves the matching to the matcher.
-func (w *Worker) readLinked(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, jobs []*job, b *batchState) error {
+func (w *Worker) readLinked(ctx context.Context, hc *hubspot.Client, jobs []*job, recs *records, b *batchState) error {
 	var emails []string
 	seen := map[string]bool{}
 	for _, j := range jobs {
-		cust, err := w.cfg.Store.FindCustomer(ctx, j.c.Sync.CustomerID)
-		if err != nil || cust.Email == "" || seen[strings.ToLower(cust.Email)] {
+		cust := recs.custs[j.c.Sync.CustomerID]
+		if cust == nil || cust.Email == "" || seen[strings.ToLower(cust.Email)] {
 			continue
 		}
 		seen[strings.ToLower(cust.Email)] = true
@@ -367,26 +417,20 @@ func (w *Worker) readLinked(ctx context.Context, hc *hubspot.Client, integ *conv
 }
 
 // prepare loads the conversation, matches the contact and renders the notes.
-func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, ws *convrs.Workspace, j *job, b *batchState) error {
+func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, ws *convrs.Workspace, recs *records, j *job,
+	b *batchState) error {
 	s := j.c.Sync
-	conv, err := w.cfg.Store.FindConversation(ctx, s.ConversationID)
-	if err != nil {
-		return err
+	conv := recs.convs[s.ConversationID]
+	if conv == nil {
+		return convrs.Errorf(convrs.ENOTFOUND, "Conversation not found.")
 	}
-	cust, err := w.cfg.Store.FindCustomer(ctx, conv.CustomerID)
-	if err != nil {
-		return err
+	cust := recs.custs[conv.CustomerID]
+	if cust == nil {
+		return convrs.Errorf(convrs.ENOTFOUND, "Customer not found.")
 	}
-	msgs, err := w.cfg.Store.ListMessages(ctx, conv.ID)
-	if err != nil {
-		return err
-	}
-	tr := &Transcript{Workspace: ws, Conversation: conv, Customer: cust, Messages: msgs, ClosedAt: s.ClosedAt, CloseNumber: s.CloseNumber}
-	if conv.AssignedStaffID != "" {
-		if tr.Agent, err = w.cfg.Store.FindStaff(ctx, conv.AssignedStaffID); err != nil && convrs.ErrorCode(err) != convrs.ENOTFOUND {
-			return err
-		}
-	}
+	// An agent no longer on the staff leaves the notes without an owner.
+	tr := &Transcript{Workspace: ws, Conversation: conv, Customer: cust, Messages: recs.msgs[conv.ID], Agent: recs.staff[conv.AssignedStaffID],
+		ClosedAt: s.ClosedAt, CloseNumber: s.CloseNumber}
 	if w.cfg.PublicURL != "" {
 		tr.Link = strings.TrimRight(w.cfg.PublicURL, "/") + "/#/chat/" + conv.ID
 	}

@@ -59,21 +59,46 @@ func (d *DB) conversation(tx *gorm.DB, workspaceID, id string) (*conversationRow
 	return &row, nil
 }
 
+// FindConversations returns the caller's workspace's conversations among ids, in no particular order (the
+// transcript sync's batch read).
+func (d *DB) FindConversations(ctx context.Context, ids []string) ([]*convrs.Conversation, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []conversationRow
+	if err := d.db.WithContext(ctx).Where("workspace_id = ? AND id IN ?", p.WorkspaceID, ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: find conversations: %w", err)
+	}
+	out := make([]*convrs.Conversation, len(rows))
+	for i := range rows {
+		out[i] = rows[i].domain()
+	}
+	return out, nil
+}
+
 // ListMessages returns a conversation's messages, oldest first.
 func (d *DB) ListMessages(ctx context.Context, conversationID string) ([]*convrs.Message, error) {
+	all, err := d.ListAllMessagesOf(ctx, []string{conversationID})
+	return all[conversationID], err
+}
+
+// ListAllMessagesOf returns every message of each of the caller's workspace's conversations among ids, oldest
+// first, keyed by conversation ID, in one query (the transcript sync's batch read).
+func (d *DB) ListAllMessagesOf(ctx context.Context, conversationIDs []string) (map[string][]*convrs.Message, error) {
 	p, err := convrs.Authenticated(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var rows []messageRow
-	err = d.db.WithContext(ctx).Where("workspace_id = ? AND conversation_id = ?", p.WorkspaceID, conversationID).
-		Order("created_at, id").Find(&rows).Error
+	err = d.db.WithContext(ctx).Where("workspace_id = ? AND conversation_id IN ?", p.WorkspaceID, conversationIDs).
+		Order("conversation_id, created_at, id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: list messages: %w", err)
 	}
-	out := make([]*convrs.Message, len(rows))
+	out := make(map[string][]*convrs.Message, len(conversationIDs))
 	for i := range rows {
-		out[i] = rows[i].domain()
+		out[rows[i].ConversationID] = append(out[rows[i].ConversationID], rows[i].domain())
 	}
 	return out, nil
 }
