@@ -62,19 +62,7 @@ func (d *DB) conversation(tx *gorm.DB, workspaceID, id string) (*conversationRow
 // FindConversations returns the caller's workspace's conversations among ids, in no particular order (the
 // transcript sync's batch read).
 func (d *DB) FindConversations(ctx context.Context, ids []string) ([]*convrs.Conversation, error) {
-	p, err := convrs.Authenticated(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var rows []conversationRow
-	if err := d.db.WithContext(ctx).Where("workspace_id = ? AND id IN ?", p.WorkspaceID, ids).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: find conversations: %w", err)
-	}
-	out := make([]*convrs.Conversation, len(rows))
-	for i := range rows {
-		out[i] = rows[i].domain()
-	}
-	return out, nil
+	return findAmong[convrs.Conversation, conversationRow](ctx, d, ids, "find conversations")
 }
 
 // ListMessages returns a conversation's messages, oldest first.
