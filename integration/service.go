@@ -74,6 +74,8 @@ type Config struct {
 	// APIVersion is the date-based version of HubSpot's CRM APIs every client calls (HUBSPOT_API_VERSION;
 	// default hubspot.DefaultAPIVersion).
 	APIVersion string
+	// ClientOptions are added to every HubSpot client's options (tests: hubspot.WithSleep on a fake clock).
+	ClientOptions []hubspot.Option
 	// LinkURL replaces https://{uiDomain} in links to HubSpot records (the simulator's UI); empty for HubSpot.
 	LinkURL string
 	// PublicURL is the gateway's own address, where the start link lives.
@@ -395,8 +397,8 @@ func (s *Service) Client(ctx context.Context, workspaceID string) (*hubspot.Clie
 	portal := strconv.FormatInt(integ.PortalID, 10)
 	httpClient := hubspot.NewHTTPClient(s.httpContext(), ts.TokenSource)
 	httpClient.Transport = &watcher{s: s, workspaceID: workspaceID, portalID: integ.PortalID, connectedAt: ts.connectedAt, next: httpClient.Transport}
-	c, err := hubspot.NewClient(httpClient,
-		hubspot.WithBaseURL(s.cfg.APIURL), hubspot.WithAPIVersion(s.cfg.APIVersion), hubspot.WithLimiter(s.cfg.Limiter, portal))
+	c, err := hubspot.NewClient(httpClient, append([]hubspot.Option{hubspot.WithBaseURL(s.cfg.APIURL), hubspot.WithAPIVersion(s.cfg.APIVersion),
+		hubspot.WithLimiter(s.cfg.Limiter, portal)}, s.cfg.ClientOptions...)...)
 	if err != nil {
 		return nil, integ, err
 	}
