@@ -58,7 +58,9 @@ type Config struct {
 	// LeaseFor is how long a claim is held without progress before another worker may rescue it (default 30 s,
 	// renewed every third of it while the batch runs), so a killed process's batch resumes within about 30 s.
 	LeaseFor time.Duration
-	// Poll is how often an idle worker looks for due records (default 1 s).
+	// Poll is how often an idle worker looks for due records (default 5 s): a queued sync wakes the workers at
+	// once (Queue.SyncsQueued), so polling finds what is due later (waits, lapsed leases) and anything a lost
+	// notification missed.
 	Poll time.Duration
 	// MaxAttempts bounds transient failures (5xx, timeouts) before a sync FAILED (default 8).
 	MaxAttempts int
@@ -74,6 +76,9 @@ type Config struct {
 	// Jitter returns a duration in [0, d] (default uniform random).
 	Jitter func(d time.Duration) time.Duration
 }
+
+// DefaultPoll is how often an idle worker looks for due records that no notification announced.
+const DefaultPoll = 5 * time.Second
 
 // DefaultLeaseFor is how long a claimed batch is held without a renewal (the worker renews every 10 s).
 const DefaultLeaseFor = 30 * time.Second
@@ -102,7 +107,7 @@ func NewWorker(cfg Config) *Worker {
 		}
 	}
 	def(&cfg.LeaseFor, DefaultLeaseFor)
-	def(&cfg.Poll, time.Second)
+	def(&cfg.Poll, DefaultPoll)
 	def(&cfg.BaseBackoff, 15*time.Second)
 	def(&cfg.MaxBackoff, 30*time.Minute)
 	def(&cfg.ErrorRecheck, 15*time.Second)
@@ -134,18 +139,35 @@ func NewWorker(cfg Config) *Worker {
 
 // Run works until ctx ends and returns when every batch in hand has been recorded or released.
 func (w *Worker) Run(ctx context.Context) {
+	queued := w.cfg.Store.SyncsQueued(ctx, func(err error, retryIn time.Duration) {
+		w.cfg.Logger.WarnContext(ctx, "hubspot sync: lost the queue's notifications; polling meanwhile", "error", err, "retry_in", retryIn.String())
+	})
+	wakes := make([]chan struct{}, w.cfg.Concurrency)
 	var wg sync.WaitGroup
-	for i := 0; i < w.cfg.Concurrency; i++ {
+	for i := range wakes {
+		wakes[i] = make(chan struct{}, 1)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w.loop(ctx, w.id+"-"+strconv.Itoa(i))
+			w.loop(ctx, w.id+"-"+strconv.Itoa(i), wakes[i])
 		}()
 	}
+	// Every idle loop wakes: a batch is one workspace's, so several may be due.
+	go func() {
+		for range queued {
+			for _, ch := range wakes {
+				select {
+				case ch <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
 	wg.Wait()
 }
 
-func (w *Worker) loop(ctx context.Context, lease string) {
+// loop runs batches while records are due, then waits for a queued sync or the poll.
+func (w *Worker) loop(ctx context.Context, lease string, wake <-chan struct{}) {
 	t := time.NewTicker(w.cfg.Poll)
 	defer t.Stop()
 	for ctx.Err() == nil {
@@ -159,6 +181,7 @@ func (w *Worker) loop(ctx context.Context, lease string) {
 		select {
 		case <-ctx.Done():
 		case <-t.C:
+		case <-wake:
 		}
 	}
 }

@@ -116,7 +116,7 @@ func (d *DB) enqueueHubspotSync(tx *gorm.DB, conv *conversationRow, closedAt tim
 		if err := tx.Create(&row).Error; err != nil {
 			return nil, fmt.Errorf("store: enqueue hubspot sync: %w", err)
 		}
-		return &row, nil
+		return &row, d.syncQueued(tx)
 	} else if err != nil {
 		return nil, fmt.Errorf("store: enqueue hubspot sync: %w", err)
 	}
@@ -129,8 +129,10 @@ func (d *DB) enqueueHubspotSync(tx *gorm.DB, conv *conversationRow, closedAt tim
 	if err := tx.Model(&hubspotSyncRow{}).Where("id = ?", row.ID).Updates(updates).Error; err != nil {
 		return nil, fmt.Errorf("store: requeue hubspot sync: %w", err)
 	}
-	err = tx.Where("id = ?", row.ID).Take(&row).Error
-	return &row, err
+	if err := tx.Where("id = ?", row.ID).Take(&row).Error; err != nil {
+		return nil, err
+	}
+	return &row, d.syncQueued(tx)
 }
 
 // queueTranscriptSync queues, inside a close's transaction, the conversation's transcript sync when the
@@ -446,6 +448,9 @@ func (d *DB) RetryHubspotSync(ctx context.Context, conversationID string) (*conv
 		now := d.now()
 		if err := tx.Model(&hubspotSyncRow{}).Where("id = ?", row.ID).Updates(map[string]any{"status": string(convrs.SyncQueued),
 			"reason_code": "", "reason": "", "detail": "", "attempts": 0, "run_at": now, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		if err := d.syncQueued(tx); err != nil {
 			return err
 		}
 		return tx.Where("id = ?", row.ID).Take(&out).Error
