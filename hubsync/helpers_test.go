@@ -133,7 +133,7 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 		}
 	}
 	e.svc = &Service{Store: e.db, PubSub: e.ps, Now: e.clock.Now}
-	e.worker = NewWorker(Config{Store: e.db, Clients: e.integ, Cache: e.cache, PublicURL: "https://convrs.test",
+	e.worker = NewWorker(Config{Store: e.db, Clients: e.integ, Cache: e.cache, PublicURL: "https://convrs.test", LinkURL: e.sim.URL(),
 		Matcher: match.New(match.Config{Links: e.db, Locker: e.cache}), Concurrency: 1, Poll: 5 * time.Millisecond,
 		BaseBackoff: time.Second, MaxBackoff: 4 * time.Second, ErrorRecheck: time.Second, Now: e.clock.Now,
 		Jitter: func(d time.Duration) time.Duration { return d }})

@@ -26,10 +26,10 @@ import (
 	"github.com/convrs/gateway/match"
 )
 
-// Clients gives a workspace's HubSpot client; *integration.Service satisfies it.
+// Clients gives a workspace's HubSpot client and its integration; *integration.Service satisfies it. Declared
+// here, by its consumer, with only what the sync uses (package contactcard declares its own).
 type Clients interface {
 	Client(ctx context.Context, workspaceID string) (*hubspot.Client, *convrs.HubspotIntegration, error)
-	ContactURL(integ *convrs.HubspotIntegration, contactID string) string
 }
 
 // Matcher finds or creates the customer's contact; *match.Matcher satisfies it.
@@ -50,6 +50,9 @@ type Config struct {
 	Logger *slog.Logger
 	// PublicURL, when set, puts a link back to the conversation in each note.
 	PublicURL string
+	// LinkURL replaces https://{uiDomain} in the records' links to contacts (the simulator's UI); empty for
+	// HubSpot (see convrs.HubspotIntegration.ContactURL).
+	LinkURL string
 	// Render makes the note bodies; default RenderNotes.
 	Render Renderer
 	// Concurrency is how many batches one process runs at once (default 2); Batch the records per claim (≤ 100).
@@ -934,7 +937,7 @@ func indexOf(l []string, s string) int {
 
 // synced ends the job with every note written.
 func (w *Worker) synced(integ *convrs.HubspotIntegration, j *job) {
-	j.done, j.err, j.url = true, nil, w.cfg.Clients.ContactURL(integ, j.contact)
+	j.done, j.err, j.url = true, nil, integ.ContactURL(w.cfg.LinkURL, j.contact)
 }
 
 // fail ends the job's attempt with err (next decides what it means).
