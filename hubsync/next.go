@@ -80,7 +80,7 @@ func (p policy) next(rec *convrs.HubspotSync, err error, now time.Time) state {
 	case errors.Is(err, errReclosed):
 		return state{Status: convrs.SyncQueued, RunAt: now}
 	case errors.Is(err, context.Canceled):
-		st.Status, st.ForClose = convrs.SyncQueued, 0
+		st.Status = convrs.SyncQueued
 		uncounted()
 		return st
 	case errors.Is(err, match.ErrAnonymous):

@@ -123,7 +123,7 @@ func TestNext(t *testing.T) {
 		{"anonymous", 1, fmt.Errorf("match: %w", match.ErrAnonymous), got{convrs.SyncSkipped, 0, 1, convrs.SyncReasonAnonymous, 2, false}},
 		{"not this person", 1, match.ErrNotThisPerson, got{convrs.SyncSkipped, 0, 1, convrs.SyncReasonNotThisPerson, 2, false}},
 		{"syncing off", 1, convrs.Errorf(convrs.ECONFLICT, "Syncing to HubSpot is not enabled."), got{convrs.SyncCancelled, 0, 1, convrs.SyncReasonDisabled, 0, false}},
-		{"this process stopping", 3, fmt.Errorf("hubspot: create note: %w", context.Canceled), got{convrs.SyncQueued, 0, 2, "", 0, false}},
+		{"this process stopping", 3, fmt.Errorf("hubspot: create note: %w", context.Canceled), got{convrs.SyncQueued, 0, 2, "", 2, false}},
 		{"closed again meanwhile", 3, convrs.ErrHubspotSyncReclosed, got{convrs.SyncQueued, 0, 0, "", 0, false}},
 		{"lease lost", 3, fmt.Errorf("store: save progress: %w", convrs.ErrHubspotSyncLeaseLost), got{}},
 	} {
