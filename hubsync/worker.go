@@ -39,6 +39,7 @@ type Matcher interface {
 
 // Config wires a Worker.
 type Config struct {
+	// Store is the queue and the records it reads (*store.DB).
 	Store   Store
 	Clients Clients
 	Matcher Matcher
