@@ -25,6 +25,8 @@ type Queue interface {
 	HubspotContactAnchors(ctx context.Context, workspaceID, customerID string) ([]string, error)
 	// PublishHubspotSync announces a record change to the workspace's subscribers.
 	PublishHubspotSync(ctx context.Context, s *convrs.HubspotSync)
+	// NextHubspotSyncDue is when the soonest record not due yet becomes due (zero: none will).
+	NextHubspotSyncDue(ctx context.Context) (time.Time, error)
 	// SyncsQueued receives, coalesced, once a sync was queued (in any process sharing the queue), until ctx ends;
 	// onError hears a lost listener, which is opened again after retryIn.
 	SyncsQueued(ctx context.Context, onError func(err error, retryIn time.Duration)) <-chan struct{}

@@ -86,3 +86,32 @@ func TestQueuedSyncWakesTheWorkers(t *testing.T) {
 		closeAndWaitSynced("wake2@example.com")
 	})
 }
+
+// An idle worker sleeps only until the soonest waiting record is due, whatever its poll (an hour here): a sync
+// waiting for the reconnect is written a recheck (1 s) after it, with nothing queued to wake the worker.
+func TestIdleWorkerWakesWhenTheSoonestRecordIsDue(t *testing.T) {
+	e := newEnv(t, "sqlite", envOpts{})
+	integ, err := e.db.HubspotIntegration(context.Background(), wsID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.MarkHubspotError(context.Background(), wsID, integ.ConnectedAt, "revoked"); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.SeedContact(portal, map[string]string{"email": "due@example.com"}, time.Time{})
+	conv := e.closed(e.customer("due@example.com", "", "", ""))
+	e.worker.cfg.Poll = time.Hour
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { e.worker.Run(ctx); close(stopped) }()
+	t.Cleanup(func() { cancel(); <-stopped })
+	testkit.Eventually(t, "the sync waiting for the reconnect", func() bool {
+		s, err := e.svc.Sync(e.admin, conv.ID)
+		return err == nil && s.Status == convrs.SyncWaiting && s.ReasonCode == convrs.SyncReasonIntegrationError
+	})
+	e.connect() // Reconnect: nothing is queued, the record is due at its recheck
+	testkit.Eventually(t, "the sync SYNCED after the reconnect", func() bool {
+		s, err := e.svc.Sync(e.admin, conv.ID)
+		return err == nil && s.Status == convrs.SyncSynced
+	})
+}

@@ -62,9 +62,9 @@ type Config struct {
 	// LeaseFor is how long a claim is held without progress before another worker may rescue it (default 30 s,
 	// renewed every third of it while the batch runs), so a killed process's batch resumes within about 30 s.
 	LeaseFor time.Duration
-	// Poll is how often an idle worker looks for due records (default 5 s): a queued sync wakes the workers at
-	// once (Queue.SyncsQueued), so polling finds what is due later (waits, lapsed leases) and anything a lost
-	// notification missed.
+	// Poll is how often an idle worker looks for due records at the least (default 5 s): a queued sync wakes the
+	// workers at once (Queue.SyncsQueued), and an idle worker sleeps only until the soonest record is due (a
+	// wait, a lease), so polling only finds what a lost notification missed.
 	Poll time.Duration
 	// MaxAttempts bounds transient failures (5xx, timeouts) before a sync FAILED (default 8).
 	MaxAttempts int
@@ -170,9 +170,10 @@ func (w *Worker) Run(ctx context.Context) {
 	wg.Wait()
 }
 
-// loop runs batches while records are due, then waits for a queued sync or the poll.
+// loop runs batches while records are due, then waits for a queued sync, the soonest record's due time or the
+// poll, whichever comes first.
 func (w *Worker) loop(ctx context.Context, lease string, wake <-chan struct{}) {
-	t := time.NewTicker(w.cfg.Poll)
+	t := time.NewTimer(w.cfg.Poll)
 	defer t.Stop()
 	for ctx.Err() == nil {
 		n, err := w.RunOnce(ctx, lease)
@@ -182,6 +183,12 @@ func (w *Worker) loop(ctx context.Context, lease string, wake <-chan struct{}) {
 		if n > 0 {
 			continue
 		}
+		wait := w.cfg.Poll
+		if next, err := w.cfg.Store.NextHubspotSyncDue(ctx); err == nil && !next.IsZero() {
+			// Not sooner than 100 ms: a record due but not claimed is held by another claimer for a moment.
+			wait = min(wait, max(next.Sub(w.cfg.Now()), 100*time.Millisecond))
+		}
+		t.Reset(wait)
 		select {
 		case <-ctx.Done():
 		case <-t.C:

@@ -210,6 +210,29 @@ func (d *DB) ClaimHubspotSyncs(ctx context.Context, lease string, leaseFor time.
 	return out, nil
 }
 
+// NextHubspotSyncDue is when the soonest record not due yet becomes due, across workspaces: a QUEUED or
+// WAITING record's run_at, a RUNNING record's lease end; zero when none will.
+func (d *DB) NextHubspotSyncDue(ctx context.Context) (time.Time, error) {
+	var next time.Time
+	var waiting []hubspotSyncRow
+	if err := d.db.WithContext(ctx).Select("run_at").Where("status IN ?", []string{string(convrs.SyncQueued), string(convrs.SyncWaiting)}).
+		Order("run_at").Limit(1).Find(&waiting).Error; err != nil {
+		return next, fmt.Errorf("store: next hubspot sync due: %w", err)
+	}
+	if len(waiting) > 0 {
+		next = waiting[0].RunAt
+	}
+	var running []hubspotSyncRow
+	if err := d.db.WithContext(ctx).Select("lease_until").Where("status = ? AND lease_until IS NOT NULL", string(convrs.SyncRunning)).
+		Order("lease_until").Limit(1).Find(&running).Error; err != nil {
+		return next, fmt.Errorf("store: next hubspot sync due: %w", err)
+	}
+	if len(running) > 0 && (next.IsZero() || running[0].LeaseUntil.Before(next)) {
+		next = *running[0].LeaseUntil
+	}
+	return next, nil
+}
+
 // SaveHubspotSyncProgress records progress under the claim's lease (convrs.ErrHubspotSyncLeaseLost if another worker holds it).
 func (d *DB) SaveHubspotSyncProgress(ctx context.Context, c *convrs.HubspotSyncClaim, p convrs.HubspotSyncProgress) error {
 	now := d.now()
