@@ -36,7 +36,8 @@ type Store interface {
 	RelinkHubspotContacts(ctx context.Context, portalID int64, fromIDs []string, toID string) ([]string, error)
 }
 
-// Clients hands out a workspace's HubSpot client (*integration.Service satisfies it).
+// Clients hands out a workspace's HubSpot client and the links to its contacts (*integration.Service satisfies
+// it). Declared here, by its consumer, with only what the card uses (package hubsync declares its own).
 type Clients interface {
 	Client(ctx context.Context, workspaceID string) (*hubspot.Client, *convrs.HubspotIntegration, error)
 	ContactURL(integ *convrs.HubspotIntegration, contactID string) string

@@ -10,7 +10,6 @@ import (
 	"github.com/convrs/gateway/contactcard"
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/internal/hubtest"
-	"github.com/convrs/gateway/store"
 	"github.com/convrs/gateway/store/storetest"
 )
 
@@ -201,9 +200,6 @@ func TestTwoWorkspacesOnOnePortalBothGetWebhooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.db.SetHook(e.admin, convrs.EventConversationClosed, convrs.HookHubspotTranscript, true); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := e.db.CloseConversation(e.agent, conv.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +232,7 @@ func (e *env) recordSynced(t *testing.T, conversationID, contactID, name string)
 	if err != nil || len(claims) != 1 || claims[0].Sync.ConversationID != conversationID {
 		t.Fatalf("claim = %v, %v", claims, err)
 	}
-	if _, err := e.db.FinishHubspotSync(context.Background(), claims[0], store.HubspotSyncOutcome{Status: convrs.SyncSynced,
+	if _, err := e.db.FinishHubspotSync(context.Background(), claims[0], convrs.HubspotSyncOutcome{Status: convrs.SyncSynced,
 		MatchedBy: convrs.MatchEmail, MatchedHow: "matched by email (gina@example.com)", ContactID: contactID, ContactName: name,
 		ContactURL: "https://app.hubspot.com/contacts/1/record/0-1/" + contactID}); err != nil {
 		t.Fatal(err)

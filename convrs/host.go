@@ -172,17 +172,6 @@ type StartConversationInput struct {
 	Pick *HubspotPick
 }
 
-// Hook events. Closing a conversation queues its transcript sync record in the same transaction (the sync's queue
-// is its records).
-const (
-	EventConversationClosed = "conversation.closed"
-)
-
-// Hook targets.
-const (
-	HookHubspotTranscript = "hubspot.transcript"
-)
-
 // WorkspaceService reads and changes workspaces. Errors: ENOTFOUND, EFORBIDDEN (update by an agent), EINVALID.
 type WorkspaceService interface {
 	FindWorkspace(ctx context.Context, id string) (*Workspace, error)
@@ -222,17 +211,11 @@ type ConversationService interface {
 	SendMessage(ctx context.Context, conversationID, text string) (*Message, error)
 	// PostCustomerMessage posts text as the conversation's customer (the demo console's customer side).
 	PostCustomerMessage(ctx context.Context, conversationID, text string) (*Message, error)
-	// CloseConversation closes it and, in the same transaction, creates a job for every hook registered for
-	// EventConversationClosed in the workspace.
+	// CloseConversation closes it and, in the same transaction, queues its transcript sync when the workspace
+	// syncs to HubSpot (the sync's queue is its records).
 	CloseConversation(ctx context.Context, id string) (*Conversation, error)
 	ReopenConversation(ctx context.Context, id string) (*Conversation, error)
 	StartConversation(ctx context.Context, in StartConversationInput) (*Conversation, error)
-}
-
-// HookService registers the hooks that turn events into work (a closed conversation into a transcript sync). Errors: EFORBIDDEN for non-admins.
-type HookService interface {
-	SetHook(ctx context.Context, event, target string, on bool) error
-	Hooks(ctx context.Context) ([]string, error)
 }
 
 // ConversationEventKind names what happened to a conversation.

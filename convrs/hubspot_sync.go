@@ -2,6 +2,7 @@ package convrs
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -235,3 +236,67 @@ func TopicHubspotContact(workspaceID, customerID string) string {
 
 // TopicHubspotSyncs is the pub/sub topic of a workspace's sync record changes.
 func TopicHubspotSyncs(workspaceID string) string { return "ws:" + workspaceID + ":hubspot:syncs" }
+
+// The transcript sync's queue: the sync records, leased in batches to workers (package hubsync declares the
+// queue it needs over these types; package store implements it).
+
+// ErrHubspotSyncLeaseLost is returned when a worker writes a record it no longer holds (another worker rescued it).
+var ErrHubspotSyncLeaseLost = errors.New("hubspot sync lease lost")
+
+// ErrHubspotSyncReclosed is returned when an outcome is for a close the record no longer is at (the
+// conversation was closed again while the worker ran): the worker decides again.
+var ErrHubspotSyncReclosed = errors.New("hubspot sync: the conversation was closed again")
+
+// HubspotSyncClaim is a record leased to one worker, with what the worker needs beyond the admin's view.
+type HubspotSyncClaim struct {
+	Sync *HubspotSync
+	// Lease names the worker's hold; every write of the claim passes it back.
+	Lease string
+	// Parts are the note IDs by part ("" for a part not written yet).
+	Parts []string
+	// SyncedClose is the close whose notes Parts are (0: none written yet). Below Sync.CloseNumber, the
+	// conversation was reopened and closed again since.
+	SyncedClose int
+	// Pending are the markers of note creates whose outcome is unknown (sent, answer lost): look for them in
+	// HubSpot before writing again.
+	Pending []string
+}
+
+// HubspotSyncProgress is what a worker has written to HubSpot so far, recorded before it moves on.
+type HubspotSyncProgress struct {
+	ContactID string
+	// Parts are the note IDs by part ("" not written yet).
+	Parts       []string
+	SyncedClose int
+	Pending     []string
+	// LeaseFor extends the lease from now.
+	LeaseFor time.Duration
+}
+
+// HubspotSyncOutcome ends a claim: a final status (SYNCED, SKIPPED, FAILED, CANCELLED), or WAITING or QUEUED until
+// RunAt, as the worker decided it (hubsync's next); the queue records it as told.
+type HubspotSyncOutcome struct {
+	Status     HubspotSyncStatus
+	ReasonCode string
+	Reason     string
+	// Detail is HubSpot's own answer (status, category, message, correlation ID) for the admin.
+	Detail      string
+	MatchedBy   HubspotMatchRule
+	ContactID   string
+	ContactName string
+	ContactURL  string
+	MatchedHow  string
+	// Parts are the note IDs by part.
+	Parts       []string
+	SyncedClose int
+	Pending     []string
+	Warnings    []string
+	// RunAt is when the record is due next (zero: now); Attempts is its attempt count from now on.
+	RunAt    time.Time
+	Attempts int
+	// ForClose, when not 0, is the close the outcome is for: if the record is at another close (closed again
+	// meanwhile), nothing is written and ErrHubspotSyncReclosed returned.
+	ForClose int
+	// AttemptError, when set, is added to the record's AttemptErrors (the latest MaxHubspotSyncAttemptErrors kept).
+	AttemptError *HubspotSyncAttemptError
+}

@@ -1749,7 +1749,7 @@ type Mutation {
   connectHubspot: HubspotAuthorization!
   "Admin only. From CONNECTED: turns syncing on."
   enableHubspot: HubspotIntegration!
-  "Admin only. Revokes and deletes the tokens, options and hooks; back to DISCONNECTED."
+  "Admin only. Revokes and deletes the tokens and options, and turns syncing off; back to DISCONNECTED."
   disableHubspot: HubspotIntegration!
   "Admin only. requireOutboundMatch needs allowOutboundSearch."
   saveHubspotOptions(input: HubspotOptionsInput!): HubspotIntegration!

@@ -259,6 +259,18 @@ func WithRetry(p RetryPolicy) Option {
 	}
 }
 
+// WithSleep replaces how the client waits between attempts and for the rate limiter (default: a timer that ctx
+// ends early). Tests pass one that moves a fake clock, so retry and rate-limit waits take no real time.
+func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *Client) error {
+		if sleep == nil {
+			return errors.New("sleep is nil")
+		}
+		c.sleep = sleep
+		return nil
+	}
+}
+
 // WithMaxResponseBytes caps how much of a response body is read (default 8 MiB).
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *Client) error {

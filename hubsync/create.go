@@ -3,10 +3,10 @@ package hubsync
 import (
 	"context"
 	"errors"
+	"github.com/convrs/gateway/convrs"
 	"slices"
 
 	"github.com/convrs/gateway/hubspot"
-	"github.com/convrs/gateway/store"
 )
 
 // Creating a contact exactly once, whatever became of the answer, for every kind of customer.
@@ -31,7 +31,7 @@ type creator struct {
 }
 
 // anchorOf is the record's first note when it was written before any contact (see above), else "".
-func anchorOf(c *store.HubspotSyncClaim) string {
+func anchorOf(c *convrs.HubspotSyncClaim) string {
 	if c.Sync.ContactID == "" && c.SyncedClose == c.Sync.CloseNumber && len(c.Parts) > 0 {
 		return c.Parts[0]
 	}
@@ -111,7 +111,7 @@ func (w *Worker) saveAnchor(ctx context.Context, j *job, parts, pending []string
 	if len(parts) > 0 {
 		synced = j.c.Sync.CloseNumber
 	}
-	return w.cfg.Store.SaveHubspotSyncProgress(context.WithoutCancel(ctx), j.c, store.HubspotSyncProgress{
+	return w.cfg.Store.SaveHubspotSyncProgress(context.WithoutCancel(ctx), j.c, convrs.HubspotSyncProgress{
 		Parts: parts, SyncedClose: synced, Pending: pending, LeaseFor: w.cfg.LeaseFor})
 }
 
@@ -135,6 +135,6 @@ func (w *Worker) settleAnchor(ctx context.Context, hc *hubspot.Client, j *job) e
 		}
 	}
 	// The note is on the contact: record it as the conversation's first part there.
-	return w.cfg.Store.SaveHubspotSyncProgress(context.WithoutCancel(ctx), j.c, store.HubspotSyncProgress{ContactID: j.contact,
+	return w.cfg.Store.SaveHubspotSyncProgress(context.WithoutCancel(ctx), j.c, convrs.HubspotSyncProgress{ContactID: j.contact,
 		Parts: j.c.Parts, SyncedClose: j.c.Sync.CloseNumber, LeaseFor: w.cfg.LeaseFor})
 }

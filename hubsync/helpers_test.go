@@ -11,6 +11,7 @@ import (
 
 	"github.com/convrs/gateway/cache"
 	"github.com/convrs/gateway/convrs"
+	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/hubspot/hubspotsim"
 	"github.com/convrs/gateway/integration"
 	"github.com/convrs/gateway/internal/hubtest"
@@ -81,7 +82,7 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 	}
 	e.cache, e.ps, e.box = o.cache, o.ps, o.box
 	if e.cache == nil {
-		e.cache = cache.NewMemory()
+		e.cache = cache.NewMemory(cache.WithClock(e.clock.Now))
 	}
 	if e.ps == nil {
 		e.ps = pubsub.NewMemory()
@@ -117,6 +118,11 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 		Store: e.db, OAuth: hubtest.OAuth(e.sim), APIURL: apiURL, APIVersion: o.apiVersion, LinkURL: e.sim.URL(), PublicURL: hubtest.PublicURL,
 		Cache: e.cache, Locker: e.cache, Limiter: e.cache.Limiter(), PubSub: e.ps, Box: e.box, Now: e.clock.Now,
 		RefreshMargin: o.refreshMargin,
+		// The client's retry and rate-limit waits move the test's clock instead of waiting in real time.
+		ClientOptions: []hubspot.Option{hubspot.WithSleep(func(ctx context.Context, d time.Duration) error {
+			e.clock.Advance(d)
+			return ctx.Err()
+		})},
 	})
 	if fresh {
 		e.connect()
@@ -127,7 +133,7 @@ func newEnv(t testing.TB, engine string, o envOpts) *env {
 		}
 	}
 	e.svc = &Service{Store: e.db, PubSub: e.ps, Now: e.clock.Now}
-	e.worker = NewWorker(Config{Store: e.db, Clients: e.integ, Cache: e.cache, PublicURL: "https://convrs.test",
+	e.worker = NewWorker(Config{Store: e.db, Clients: e.integ, Cache: e.cache, PublicURL: "https://convrs.test", LinkURL: e.sim.URL(),
 		Matcher: match.New(match.Config{Links: e.db, Locker: e.cache}), Concurrency: 1, Poll: 5 * time.Millisecond,
 		BaseBackoff: time.Second, MaxBackoff: 4 * time.Second, ErrorRecheck: time.Second, Now: e.clock.Now,
 		Jitter: func(d time.Duration) time.Duration { return d }})

@@ -2,7 +2,6 @@ package hubsync
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/convrs/gateway/convrs"
-	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/match"
 	"github.com/convrs/gateway/store"
 	"github.com/convrs/gateway/store/storetest"
@@ -136,35 +134,6 @@ func TestMatchLockerExcludes(t *testing.T) {
 		}
 		again()
 	})
-}
-
-// failure fails a sync only for a refusal of the data (HubSpot's, or Convrs's own checks); outages wait.
-func TestFailureClassifiesOutagesAsWaiting(t *testing.T) {
-	w := NewWorker(Config{Now: time.Now})
-	j := &job{c: &store.HubspotSyncClaim{Sync: &convrs.HubspotSync{Attempts: 99}}}
-	refused := &hubspot.ErrorResponse{Status: "error", Category: "VALIDATION_ERROR", Message: "Property values were not valid"}
-	refused.Response = httpResponse(400)
-	forbidden := &hubspot.ErrorResponse{Category: "MISSING_SCOPES"}
-	forbidden.Response = httpResponse(403)
-	for _, tc := range []struct {
-		name string
-		err  error
-		want convrs.HubspotSyncStatus
-	}{
-		{"redis lock refused", fmt.Errorf("match: lock customer: cache: lock: %w", &net.OpError{Op: "dial", Err: errors.New("connection refused")}), convrs.SyncWaiting},
-		{"database gone", fmt.Errorf("store: find conversation: %w", driver.ErrBadConn), convrs.SyncWaiting},
-		{"lock deadline", fmt.Errorf("store: lock k: %w", context.DeadlineExceeded), convrs.SyncWaiting},
-		{"limiter down inside the client", fmt.Errorf("hubspot: create note: limiter: %w", &net.OpError{Op: "dial", Err: errors.New("connection refused")}), convrs.SyncWaiting},
-		{"incomplete answer", errors.New("hubsync: HubSpot's answer did not include every note"), convrs.SyncWaiting},
-		{"HubSpot validation", fmt.Errorf("hubspot: create contact: %w", refused), convrs.SyncFailed},
-		{"HubSpot 403", fmt.Errorf("hubspot: batch create notes: %w", forbidden), convrs.SyncFailed},
-		{"client refused the input", fmt.Errorf("hubspot: create note: %w", errors.New("note body has 70000 characters, at most 65536 allowed")), convrs.SyncFailed},
-		{"our own check", convrs.Errorf(convrs.ENOTFOUND, "Conversation not found."), convrs.SyncFailed},
-	} {
-		if got := w.failure(j, tc.err).Status; got != tc.want {
-			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
-		}
-	}
 }
 
 func httpResponse(code int) *http.Response {

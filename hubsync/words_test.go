@@ -10,14 +10,13 @@ import (
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/hubfault"
 	"github.com/convrs/gateway/hubspot"
-	"github.com/convrs/gateway/store"
 )
 
 // Every way a sync can go wrong gets a sentence saying what happened and what to do; HubSpot's own message and
 // the correlation ID stay out of it and go to Detail (admins, and the log).
 func TestFailureWords(t *testing.T) {
 	now := time.Date(2026, 12, 7, 8, 43, 0, 0, time.UTC)
-	w := NewWorker(Config{Now: func() time.Time { return now }, Jitter: func(d time.Duration) time.Duration { return d }})
+	p := testPolicy()
 	answer := func(status int, category string) error {
 		h := http.Header{}
 		h.Set("Retry-After", "600")
@@ -54,8 +53,7 @@ func TestFailureWords(t *testing.T) {
 		{"syncing off", convrs.Errorf(convrs.ECONFLICT, "Syncing to HubSpot is not enabled."), 1, convrs.SyncCancelled, convrs.SyncReasonDisabled, "not enabled", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			j := &job{c: &store.HubspotSyncClaim{Sync: &convrs.HubspotSync{Attempts: tc.attempts}}}
-			o := w.failure(j, tc.err)
+			o := p.next(&convrs.HubspotSync{Attempts: tc.attempts}, tc.err, now)
 			if o.Status != tc.status || o.ReasonCode != tc.code {
 				t.Errorf("outcome %s %s, want %s %s", o.Status, o.ReasonCode, tc.status, tc.code)
 			}
@@ -71,10 +69,5 @@ func TestFailureWords(t *testing.T) {
 				t.Errorf("detail %q, want %q", o.Detail, tc.detail)
 			}
 		})
-	}
-	j := &job{c: &store.HubspotSyncClaim{Sync: &convrs.HubspotSync{Attempts: 1}}}
-	mig := &hubspot.MigrationError{ErrorResponse: hubspot.ErrorResponse{Response: &http.Response{StatusCode: 477}}, RetryAfter: 10 * time.Minute}
-	if o := w.failure(j, fmt.Errorf("hubspot: search contacts: %w", mig)); !o.RunAt.Equal(now.Add(10*time.Minute)) || !o.Uncounted {
-		t.Errorf("477 with Retry-After 600 waits until %s, want 10 minutes", o.RunAt)
 	}
 }

@@ -1,12 +1,13 @@
 // Package hubsync writes every closed conversation of an ENABLED workspace to HubSpot as notes on the right
 // contact, exactly once, and shows where each one stands (convrs.HubspotSyncService).
 //
-// The queue is the sync records themselves (store/hubspot_sync.go): a close queues its record in the close's
+// The queue is the sync records themselves (Queue, implemented by package store): a close queues its record in the close's
 // transaction; workers lease due records in batches of one workspace, renew the lease as they record progress,
 // and a record whose lease lapsed (its process died) is due again. See the README's "Transcript sync".
 package hubsync
 
 import (
+	"cmp"
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
@@ -14,8 +15,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,16 +22,14 @@ import (
 	"time"
 
 	"github.com/convrs/gateway/convrs"
-	"github.com/convrs/gateway/hubfault"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/match"
-	"github.com/convrs/gateway/store"
 )
 
-// Clients gives a workspace's HubSpot client; *integration.Service satisfies it.
+// Clients gives a workspace's HubSpot client and its integration; *integration.Service satisfies it. Declared
+// here, by its consumer, with only what the sync uses (package contactcard declares its own).
 type Clients interface {
 	Client(ctx context.Context, workspaceID string) (*hubspot.Client, *convrs.HubspotIntegration, error)
-	ContactURL(integ *convrs.HubspotIntegration, contactID string) string
 }
 
 // Matcher finds or creates the customer's contact; *match.Matcher satisfies it.
@@ -42,7 +39,8 @@ type Matcher interface {
 
 // Config wires a Worker.
 type Config struct {
-	Store   *store.DB
+	// Store is the queue and the records it reads (*store.DB).
+	Store   Store
 	Clients Clients
 	Matcher Matcher
 	// Links stores a customer's link to the contact a batch read by email found (default Store); the app passes
@@ -53,6 +51,9 @@ type Config struct {
 	Logger *slog.Logger
 	// PublicURL, when set, puts a link back to the conversation in each note.
 	PublicURL string
+	// LinkURL replaces https://{uiDomain} in the records' links to contacts (the simulator's UI); empty for
+	// HubSpot (see convrs.HubspotIntegration.ContactURL).
+	LinkURL string
 	// Render makes the note bodies; default RenderNotes.
 	Render Renderer
 	// Concurrency is how many batches one process runs at once (default 2); Batch the records per claim (≤ 100).
@@ -61,7 +62,9 @@ type Config struct {
 	// LeaseFor is how long a claim is held without progress before another worker may rescue it (default 30 s,
 	// renewed every third of it while the batch runs), so a killed process's batch resumes within about 30 s.
 	LeaseFor time.Duration
-	// Poll is how often an idle worker looks for due records (default 1 s).
+	// Poll is how often an idle worker looks for due records at the least (default 5 s): a queued sync wakes the
+	// workers at once (Queue.SyncsQueued), and an idle worker sleeps only until the soonest record is due (a
+	// wait, a lease), so polling only finds what a lost notification missed.
 	Poll time.Duration
 	// MaxAttempts bounds transient failures (5xx, timeouts) before a sync FAILED (default 8).
 	MaxAttempts int
@@ -78,6 +81,9 @@ type Config struct {
 	Jitter func(d time.Duration) time.Duration
 }
 
+// DefaultPoll is how often an idle worker looks for due records that no notification announced.
+const DefaultPoll = 5 * time.Second
+
 // DefaultLeaseFor is how long a claimed batch is held without a renewal (the worker renews every 10 s).
 const DefaultLeaseFor = 30 * time.Second
 
@@ -85,6 +91,7 @@ const DefaultLeaseFor = 30 * time.Second
 type Worker struct {
 	cfg Config
 	id  string
+	pol policy
 }
 
 // NewWorker returns a Worker; Run starts it.
@@ -104,7 +111,7 @@ func NewWorker(cfg Config) *Worker {
 		}
 	}
 	def(&cfg.LeaseFor, DefaultLeaseFor)
-	def(&cfg.Poll, time.Second)
+	def(&cfg.Poll, DefaultPoll)
 	def(&cfg.BaseBackoff, 15*time.Second)
 	def(&cfg.MaxBackoff, 30*time.Minute)
 	def(&cfg.ErrorRecheck, 15*time.Second)
@@ -130,24 +137,43 @@ func NewWorker(cfg Config) *Worker {
 	}
 	b := make([]byte, 6)
 	_, _ = crand.Read(b)
-	return &Worker{cfg: cfg, id: "w_" + hex.EncodeToString(b)}
+	return &Worker{cfg: cfg, id: "w_" + hex.EncodeToString(b), pol: policy{maxAttempts: cfg.MaxAttempts, baseBackoff: cfg.BaseBackoff,
+		maxBackoff: cfg.MaxBackoff, errorRecheck: cfg.ErrorRecheck, jitter: cfg.Jitter}}
 }
 
 // Run works until ctx ends and returns when every batch in hand has been recorded or released.
 func (w *Worker) Run(ctx context.Context) {
+	queued := w.cfg.Store.SyncsQueued(ctx, func(err error, retryIn time.Duration) {
+		w.cfg.Logger.WarnContext(ctx, "hubspot sync: lost the queue's notifications; polling meanwhile", "error", err, "retry_in", retryIn.String())
+	})
+	wakes := make([]chan struct{}, w.cfg.Concurrency)
 	var wg sync.WaitGroup
-	for i := 0; i < w.cfg.Concurrency; i++ {
+	for i := range wakes {
+		wakes[i] = make(chan struct{}, 1)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w.loop(ctx, w.id+"-"+strconv.Itoa(i))
+			w.loop(ctx, w.id+"-"+strconv.Itoa(i), wakes[i])
 		}()
 	}
+	// Every idle loop wakes: a batch is one workspace's, so several may be due.
+	go func() {
+		for range queued {
+			for _, ch := range wakes {
+				select {
+				case ch <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
 	wg.Wait()
 }
 
-func (w *Worker) loop(ctx context.Context, lease string) {
-	t := time.NewTicker(w.cfg.Poll)
+// loop runs batches while records are due, then waits for a queued sync, the soonest record's due time or the
+// poll, whichever comes first.
+func (w *Worker) loop(ctx context.Context, lease string, wake <-chan struct{}) {
+	t := time.NewTimer(w.cfg.Poll)
 	defer t.Stop()
 	for ctx.Err() == nil {
 		n, err := w.RunOnce(ctx, lease)
@@ -157,9 +183,16 @@ func (w *Worker) loop(ctx context.Context, lease string) {
 		if n > 0 {
 			continue
 		}
+		wait := w.cfg.Poll
+		if next, err := w.cfg.Store.NextHubspotSyncDue(ctx); err == nil && !next.IsZero() {
+			// Not sooner than 100 ms: a record due but not claimed is held by another claimer for a moment.
+			wait = min(wait, max(next.Sub(w.cfg.Now()), 100*time.Millisecond))
+		}
+		t.Reset(wait)
 		select {
 		case <-ctx.Done():
 		case <-t.C:
+		case <-wake:
 		}
 	}
 }
@@ -183,7 +216,7 @@ func (w *Worker) RunOnce(ctx context.Context, lease string) (int, error) {
 }
 
 // keepLeases renews the batch's leases every third of LeaseFor while it runs (rate-limit waits can be long).
-func (w *Worker) keepLeases(ctx context.Context, lease string, claims []*store.HubspotSyncClaim) (stop func()) {
+func (w *Worker) keepLeases(ctx context.Context, lease string, claims []*convrs.HubspotSyncClaim) (stop func()) {
 	ids := make([]string, len(claims))
 	for i, c := range claims {
 		ids[i] = c.Sync.ID
@@ -212,16 +245,20 @@ func (w *Worker) keepLeases(ctx context.Context, lease string, claims []*store.H
 
 // job is one claimed record on its way through a batch.
 type job struct {
-	c        *store.HubspotSyncClaim
-	tr       *Transcript
-	res      *match.Result
-	contact  string
-	name     string
-	ownerID  string
-	bodies   []string
-	markers  []string
-	noteIDs  []string // by part; "" not written yet
-	outcome  *store.HubspotSyncOutcome
+	c       *convrs.HubspotSyncClaim
+	tr      *Transcript
+	res     *match.Result
+	contact string
+	name    string
+	ownerID string
+	bodies  []string
+	markers []string
+	noteIDs []string // by part; "" not written yet
+	// done reports that the attempt ended, with err (nil: every note written; see next).
+	done bool
+	err  error
+	// url is the contact's page in HubSpot.
+	url      string
 	warnings []string
 	// found are the notes already in HubSpot by marker, for the creates whose outcome was unknown (Pending).
 	found map[string]string
@@ -234,7 +271,7 @@ type job struct {
 	portal int64
 }
 
-func (w *Worker) runBatch(ctx context.Context, claims []*store.HubspotSyncClaim) {
+func (w *Worker) runBatch(ctx context.Context, claims []*convrs.HubspotSyncClaim) {
 	wsID := claims[0].Sync.WorkspaceID
 	sys := convrs.NewContextWithPrincipal(ctx, &convrs.Principal{WorkspaceID: wsID, Role: convrs.RoleSystem})
 	jobs := make([]*job, len(claims))
@@ -250,37 +287,87 @@ func (w *Worker) runBatch(ctx context.Context, claims []*store.HubspotSyncClaim)
 	if err == nil && integ.State != convrs.IntegrationEnabled {
 		err = convrs.Errorf(convrs.ECONFLICT, "Syncing to HubSpot is not enabled.")
 	}
-	if err != nil {
-		for _, j := range jobs {
-			j.outcome = w.failure(j, err)
-		}
-		return
+	var ws *convrs.Workspace
+	if err == nil {
+		ws, err = w.cfg.Store.FindWorkspace(sys, wsID)
 	}
-	ws, err := w.cfg.Store.FindWorkspace(sys, wsID)
-	if err != nil {
-		for _, j := range jobs {
-			j.outcome = w.failure(j, err)
-		}
-		return
+	var recs *records
+	if err == nil {
+		recs, err = w.load(sys, jobs)
 	}
 	b := &batchState{linked: map[string]*hubspot.Contact{}, byEmail: map[string]*hubspot.Contact{}, matched: map[string]*match.Result{}}
-	if err := w.readLinked(sys, hc, integ, jobs, b); err != nil {
-		// HubSpot is failing or limiting (the client already retried): the whole batch waits, as each would.
+	if err == nil {
+		// HubSpot failing or limiting here (the client already retried): the whole batch waits, as each would.
+		err = w.readLinked(sys, hc, jobs, recs, b)
+	}
+	if err != nil {
 		for _, j := range jobs {
-			j.outcome = w.failure(j, err)
+			j.fail(err)
 		}
 		return
 	}
 	for _, j := range jobs {
 		if ctx.Err() != nil {
-			j.outcome = w.failure(j, ctx.Err())
+			j.fail(ctx.Err())
 			continue
 		}
-		if err := w.prepare(sys, hc, integ, ws, j, b); err != nil {
-			j.outcome = w.failure(j, err)
+		if err := w.prepare(sys, hc, integ, ws, recs, j, b); err != nil {
+			j.fail(err)
 		}
 	}
 	w.write(sys, hc, integ, jobs)
+}
+
+// records are what a batch reads of the Convrs host for its transcripts, loaded for the whole batch in a few
+// queries (load), not per job.
+type records struct {
+	convs map[string]*convrs.Conversation
+	custs map[string]*convrs.Customer
+	msgs  map[string][]*convrs.Message
+	staff map[string]*convrs.Staff
+}
+
+// load reads the batch's conversations, their customers, messages and assigned agents: four queries.
+func (w *Worker) load(ctx context.Context, jobs []*job) (*records, error) {
+	r := &records{convs: map[string]*convrs.Conversation{}, custs: map[string]*convrs.Customer{}, staff: map[string]*convrs.Staff{}}
+	var convIDs, custIDs, staffIDs []string
+	for _, j := range jobs {
+		convIDs = append(convIDs, j.c.Sync.ConversationID)
+	}
+	convs, err := w.cfg.Store.FindConversations(ctx, convIDs)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range convs {
+		r.convs[c.ID] = c
+		custIDs = append(custIDs, c.CustomerID)
+		if c.AssignedStaffID != "" {
+			staffIDs = append(staffIDs, c.AssignedStaffID)
+		}
+	}
+	if len(custIDs) == 0 {
+		return r, nil
+	}
+	custs, err := w.cfg.Store.FindCustomers(ctx, custIDs)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range custs {
+		r.custs[c.ID] = c
+	}
+	if r.msgs, err = w.cfg.Store.ListAllMessagesOf(ctx, convIDs); err != nil {
+		return nil, err
+	}
+	if len(staffIDs) > 0 {
+		staff, err := w.cfg.Store.FindStaffMembers(ctx, staffIDs)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range staff {
+			r.staff[s.ID] = s
+		}
+	}
+	return r, nil
 }
 
 // batchState is what one batch learned from HubSpot, so a customer is looked up once per batch.
@@ -330,12 +417,12 @@ func source(res *match.Result) convrs.HubspotLinkSource {
 // 5 a second. Anything else (no email, not found, another ID: merged or changed) goes through the matcher,
 // whose search also finds the email among contacts' additional emails before anything is created.
 // A transient failure (5xx, 429, 401, timeout) is returned; any other leaves the matching to the matcher.
-func (w *Worker) readLinked(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, jobs []*job, b *batchState) error {
+func (w *Worker) readLinked(ctx context.Context, hc *hubspot.Client, jobs []*job, recs *records, b *batchState) error {
 	var emails []string
 	seen := map[string]bool{}
 	for _, j := range jobs {
-		cust, err := w.cfg.Store.FindCustomer(ctx, j.c.Sync.CustomerID)
-		if err != nil || cust.Email == "" || seen[strings.ToLower(cust.Email)] {
+		cust := recs.custs[j.c.Sync.CustomerID]
+		if cust == nil || cust.Email == "" || seen[strings.ToLower(cust.Email)] {
 			continue
 		}
 		seen[strings.ToLower(cust.Email)] = true
@@ -364,26 +451,20 @@ func (w *Worker) readLinked(ctx context.Context, hc *hubspot.Client, integ *conv
 }
 
 // prepare loads the conversation, matches the contact and renders the notes.
-func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, ws *convrs.Workspace, j *job, b *batchState) error {
+func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, ws *convrs.Workspace, recs *records, j *job,
+	b *batchState) error {
 	s := j.c.Sync
-	conv, err := w.cfg.Store.FindConversation(ctx, s.ConversationID)
-	if err != nil {
-		return err
+	conv := recs.convs[s.ConversationID]
+	if conv == nil {
+		return convrs.Errorf(convrs.ENOTFOUND, "Conversation not found.")
 	}
-	cust, err := w.cfg.Store.FindCustomer(ctx, conv.CustomerID)
-	if err != nil {
-		return err
+	cust := recs.custs[conv.CustomerID]
+	if cust == nil {
+		return convrs.Errorf(convrs.ENOTFOUND, "Customer not found.")
 	}
-	msgs, err := w.cfg.Store.ListMessages(ctx, conv.ID)
-	if err != nil {
-		return err
-	}
-	tr := &Transcript{Workspace: ws, Conversation: conv, Customer: cust, Messages: msgs, ClosedAt: s.ClosedAt, CloseNumber: s.CloseNumber}
-	if conv.AssignedStaffID != "" {
-		if tr.Agent, err = w.cfg.Store.FindStaff(ctx, conv.AssignedStaffID); err != nil && convrs.ErrorCode(err) != convrs.ENOTFOUND {
-			return err
-		}
-	}
+	// An agent no longer on the staff leaves the notes without an owner.
+	tr := &Transcript{Workspace: ws, Conversation: conv, Customer: cust, Messages: recs.msgs[conv.ID], Agent: recs.staff[conv.AssignedStaffID],
+		ClosedAt: s.ClosedAt, CloseNumber: s.CloseNumber}
 	if w.cfg.PublicURL != "" {
 		tr.Link = strings.TrimRight(w.cfg.PublicURL, "/") + "/#/chat/" + conv.ID
 	}
@@ -437,15 +518,11 @@ func (w *Worker) prepare(ctx context.Context, hc *hubspot.Client, integ *convrs.
 	if res != nil {
 		j.warnings = res.Warnings
 	}
-	if errors.Is(err, match.ErrAnonymous) {
-		j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncSkipped, ReasonCode: convrs.SyncReasonAnonymous,
-			Reason: wordsAnonymous, Warnings: j.warnings}
+	if errors.Is(err, match.ErrAnonymous) || errors.Is(err, match.ErrNotThisPerson) {
+		j.fail(err) // SKIPPED (next)
 		return nil
-	} else if errors.Is(err, match.ErrNotThisPerson) {
-		j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncSkipped, ReasonCode: convrs.SyncReasonNotThisPerson,
-			Reason: wordsNotThisPerson, Warnings: j.warnings}
-		return nil
-	} else if err != nil {
+	}
+	if err != nil {
 		return err
 	}
 	j.res, j.contact = res, res.Contact.ID
@@ -524,24 +601,24 @@ func (w *Worker) owner(ctx context.Context, hc *hubspot.Client, workspaceID stri
 func (w *Worker) write(ctx context.Context, hc *hubspot.Client, integ *convrs.HubspotIntegration, jobs []*job) {
 	if err := w.findPending(ctx, hc, jobs); err != nil {
 		for _, j := range jobs {
-			if j.outcome == nil && j.bodies != nil && len(j.c.Pending) > 0 {
-				j.outcome = w.failure(j, err)
+			if !j.done && j.bodies != nil && len(j.c.Pending) > 0 {
+				j.fail(err)
 			}
 		}
 	}
 	var creates []*job
 	for _, j := range jobs {
-		if j.outcome != nil || j.bodies == nil {
+		if j.done || j.bodies == nil {
 			continue
 		}
 		if err := w.reconcile(ctx, hc, j); err != nil {
-			j.outcome = w.failure(j, err)
+			j.fail(err)
 			continue
 		}
 		if j.missing() > 0 {
 			creates = append(creates, j)
 		} else {
-			j.outcome = w.synced(integ, j)
+			w.synced(integ, j)
 		}
 	}
 	// Batches of up to 100 notes; a job's parts stay in one batch when they fit.
@@ -555,19 +632,19 @@ func (w *Worker) write(ctx context.Context, hc *hubspot.Client, integ *convrs.Hu
 		}
 		if err := w.createBatch(ctx, hc, batch); err != nil {
 			for _, j := range batch {
-				j.outcome = w.failure(j, err)
+				j.fail(err)
 			}
 			continue
 		}
 		for _, j := range batch {
-			if j.outcome == nil {
-				j.outcome = w.synced(integ, j)
+			if !j.done {
+				w.synced(integ, j)
 			}
 		}
 	}
 	for _, j := range creates {
-		if j.outcome == nil {
-			j.outcome = w.failure(j, ctx.Err())
+		if !j.done {
+			j.fail(ctx.Err())
 		}
 	}
 }
@@ -643,7 +720,7 @@ func (w *Worker) findPending(ctx context.Context, hc *hubspot.Client, jobs []*jo
 	var pending []*job
 	var contacts []string
 	for _, j := range jobs {
-		if j.outcome != nil || j.bodies == nil || len(j.c.Pending) == 0 {
+		if j.done || j.bodies == nil || len(j.c.Pending) == 0 {
 			continue
 		}
 		pending = append(pending, j)
@@ -775,7 +852,7 @@ func partTime(closed time.Time, i int) time.Time {
 
 // progress records the job's notes and the creates in flight under its lease.
 func (w *Worker) progress(ctx context.Context, j *job, pending []string) error {
-	return w.cfg.Store.SaveHubspotSyncProgress(context.WithoutCancel(ctx), j.c, store.HubspotSyncProgress{
+	return w.cfg.Store.SaveHubspotSyncProgress(context.WithoutCancel(ctx), j.c, convrs.HubspotSyncProgress{
 		ContactID: j.contact, Parts: j.noteIDs, SyncedClose: j.c.Sync.CloseNumber, Pending: pending, LeaseFor: w.cfg.LeaseFor})
 }
 
@@ -813,8 +890,7 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 		for i, id := range j.noteIDs {
 			if id == "" {
 				if e := failed[j.markers[i]]; e != nil {
-					j.outcome = &store.HubspotSyncOutcome{Status: convrs.SyncFailed, ReasonCode: convrs.SyncReasonRejected,
-						Reason: wordsInvalid, Detail: "HubSpot refused the note: " + e.Detail()}
+					j.fail(&noteRefused{detail: e.Detail()})
 				} else {
 					still = append(still, j.markers[i])
 				}
@@ -823,10 +899,8 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 		if err := w.progress(ctx, j, still); err != nil {
 			return err
 		}
-		if j.outcome != nil {
-			j.outcome.Warnings = j.warnings
-		} else if len(still) > 0 {
-			j.outcome = w.failure(j, errIncomplete)
+		if !j.done && len(still) > 0 {
+			j.fail(errIncomplete)
 		}
 	}
 	return nil
@@ -869,145 +943,58 @@ func indexOf(l []string, s string) int {
 	return -1
 }
 
-func (w *Worker) synced(integ *convrs.HubspotIntegration, j *job) *store.HubspotSyncOutcome {
-	return &store.HubspotSyncOutcome{Status: convrs.SyncSynced, MatchedBy: source(j.res).Rule, MatchedHow: j.how, ContactID: j.contact, ContactName: j.name,
-		ContactURL: w.cfg.Clients.ContactURL(integ, j.contact), Parts: j.noteIDs, SyncedClose: j.c.Sync.CloseNumber, Warnings: j.warnings}
+// synced ends the job with every note written.
+func (w *Worker) synced(integ *convrs.HubspotIntegration, j *job) {
+	j.done, j.err, j.url = true, nil, integ.ContactURL(w.cfg.LinkURL, j.contact)
 }
 
-// failure turns an error into the record's next state: WAITING (rate limit, HubSpot unavailable or migrating,
-// integration in ERROR), FAILED (refused, or transient failures past MaxAttempts) or CANCELLED (syncing off). The
-// reason is in words (words.go); HubSpot's own answer goes to Detail, for the admin and the log.
-func (w *Worker) failure(j *job, err error) *store.HubspotSyncOutcome {
-	c := j.c
-	now := w.cfg.Now()
-	o := &store.HubspotSyncOutcome{Warnings: j.warnings, MatchedBy: c.Sync.MatchedBy, ContactName: c.Sync.ContactName, ContactURL: c.Sync.ContactURL, MatchedHow: c.Sync.MatchedHow}
-	kind := hubfault.Of(err)
-	var rl *hubspot.RateLimitError
-	switch {
-	case errors.Is(err, context.Canceled) || err == nil:
-		o.Status, o.RunAt, o.Uncounted = convrs.SyncQueued, now, true
-	case convrs.ErrorCode(err) == convrs.ECONFLICT:
-		o.Status, o.ReasonCode, o.Reason = convrs.SyncCancelled, convrs.SyncReasonDisabled, wordsDisabled
-	case kind == hubfault.RateLimited:
-		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonRateLimited, true
-		wait := 10 * time.Second
-		if errors.As(err, &rl) {
-			wait = rl.RetryAfter
-		}
-		o.RunAt, o.Reason = now.Add(max(wait, time.Second)), wordsRateLimited
-	case kind == hubfault.Refused:
-		// The integration goes to ERROR at HubSpot's first refusal (package integration); Reconnect resumes.
-		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonIntegrationError, true
-		o.RunAt, o.Reason = now.Add(w.cfg.ErrorRecheck), wordsRefused
-	case kind == hubfault.Migrating:
-		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonUnavailable, true
-		o.RunAt, o.Reason = now.Add(migrationWait(err)), wordsMigrating
-	case errors.Is(err, hubspot.ErrExpiredAuthentication):
-		// Expired even after the client's renewal and retry (tokens expiring within seconds): renewed again soon,
-		// not a refusal and not an outage.
-		o.Status, o.ReasonCode, o.Uncounted = convrs.SyncWaiting, convrs.SyncReasonUnavailable, true
-		o.RunAt, o.Reason = now.Add(time.Second), wordsExpired
-	case errors.Is(err, errIncomplete) && c.Sync.Attempts < w.cfg.MaxAttempts:
-		o.Status, o.ReasonCode, o.RunAt, o.Reason = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now, wordsIncomplete
-	case ourOutage(err):
-		// Our own database, cache, lock or network failed, not HubSpot refusing anything: wait and retry with the
-		// same backoff, however long it lasts (never FAILED for it); the error itself goes to Detail.
-		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(w.cfg.Jitter(w.backoff(c.Sync.Attempts)))
-		o.Reason = wordsOurOutage
-	case kind == hubfault.Unavailable:
-		if c.Sync.Attempts >= w.cfg.MaxAttempts {
-			o.Status, o.ReasonCode, o.Reason = convrs.SyncFailed, convrs.SyncReasonRetriesExhausted, exhaustedWords(c.Sync.Attempts)
-			break
-		}
-		o.Status, o.ReasonCode, o.RunAt = convrs.SyncWaiting, convrs.SyncReasonUnavailable, now.Add(w.cfg.Jitter(w.backoff(c.Sync.Attempts)))
-		o.Reason = wordsUnavailable
-	default:
-		o.Status, o.ReasonCode, o.Reason = convrs.SyncFailed, convrs.SyncReasonRejected, refusedWords(kind)
-	}
-	if o.Status != convrs.SyncCancelled && o.Status != convrs.SyncQueued {
-		o.Detail = hubfault.Detail(err)
-		if kind == hubfault.Invalid {
-			o.Detail = "HubSpot refused the request" + operation(err) + ". " + o.Detail
-		}
-	}
-	return o
-}
+// fail ends the job's attempt with err (next decides what it means).
+func (j *job) fail(err error) { j.done, j.err = true, err }
 
-// backoff is BaseBackoff doubled per attempt after the first, at most MaxBackoff.
-func (w *Worker) backoff(attempts int) time.Duration {
-	d := w.cfg.BaseBackoff
-	for i := 1; i < attempts && d < w.cfg.MaxBackoff; i++ {
-		d *= 2
-	}
-	return min(d, w.cfg.MaxBackoff)
-}
+// errUnfinished: the batch ended (a panic) before the job's attempt did.
+var errUnfinished = errors.New("hubsync: the attempt ended before its outcome was known")
 
-// ourOutage reports an error of the gateway's own infrastructure (database, cache, locks, network, a deadline):
-// not an answer of HubSpot's, not a refusal of the data by Convrs's own checks (a convrs error code other than
-// EINTERNAL), and not a request the HubSpot client refused to send (a malformed input, which retrying cannot fix).
-func ourOutage(err error) bool {
-	var apiErr *hubspot.ErrorResponse
-	var be *hubspot.BatchError
-	if err == nil || errors.As(err, &apiErr) || errors.As(err, &be) || convrs.ErrorCode(err) != convrs.EINTERNAL || hubspot.IsRetryable(err) ||
-		errors.Is(err, errIncomplete) {
-		return false // HubSpot's answers, our refusals, and HubSpot unreachable (counted towards MaxAttempts)
-	}
-	return !clientRefused(err)
-}
-
-// clientRefused reports an input the HubSpot client refused to send ("hubspot: create note: note body has …"):
-// its own checks end in a plain error, where a failure of the network, the limiter's cache or a lock ends in the
-// cause's own type.
-func clientRefused(err error) bool {
-	var ne net.Error
-	if !strings.HasPrefix(err.Error(), "hubspot: ") || errors.As(err, &ne) {
-		return false
-	}
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			break
-		}
-		err = next
-	}
-	return reflect.TypeOf(err) == reflect.TypeOf(errors.New(""))
-}
-
-// migrationWait is how long HubSpot's 477 asks to wait (its Retry-After, which the client caps at a day).
-func migrationWait(err error) time.Duration {
-	var mig *hubspot.MigrationError
-	if errors.As(err, &mig) {
-		return max(mig.RetryAfter, time.Second)
-	}
-	return hubspot.DefaultMigrationWait
-}
-
-// operation is " (create contact)" for an error of the HubSpot client's "hubspot: create contact: …", or "".
-func operation(err error) string {
-	_, rest, ok := strings.Cut(err.Error(), "hubspot: ")
-	if op, _, found := strings.Cut(rest, ": "); ok && found && op != "" {
-		return " (" + op + ")"
-	}
-	return ""
-}
-
-// finish records the job's outcome (or releases it) and announces the record.
+// finish records the job's next state (next) with what it wrote, and announces the record.
 func (w *Worker) finish(ctx context.Context, j *job) {
-	if j.outcome == nil {
-		j.outcome = w.failure(j, ctx.Err())
+	err := j.err
+	if !j.done {
+		err = cmp.Or(ctx.Err(), errUnfinished)
 	}
 	ctx = context.WithoutCancel(ctx)
-	if j.outcome.Status != convrs.SyncSynced {
-		// Keep what was written and what is in flight, as last recorded.
-		j.outcome.ContactID, j.outcome.Parts, j.outcome.SyncedClose, j.outcome.Pending = j.c.Sync.ContactID, j.c.Parts, j.c.SyncedClose, j.c.Pending
+	st := w.pol.next(j.c.Sync, err, w.cfg.Now())
+	o := w.outcome(j, st)
+	s, ferr := w.cfg.Store.FinishHubspotSync(ctx, j.c, o)
+	if errors.Is(ferr, convrs.ErrHubspotSyncReclosed) {
+		// Closed again while this attempt ran: queued again for that close, keeping what was written.
+		st = w.pol.next(j.c.Sync, errReclosed, w.cfg.Now())
+		st.apply(&o)
+		s, ferr = w.cfg.Store.FinishHubspotSync(ctx, j.c, o)
 	}
-	s, err := w.cfg.Store.FinishHubspotSync(ctx, j.c, *j.outcome)
-	if err != nil {
-		w.cfg.Logger.ErrorContext(ctx, "hubspot sync: record outcome", "workspace_id", j.c.Sync.WorkspaceID, "conversation_id", j.c.Sync.ConversationID, "error", err)
+	if st.Status == "" || errors.Is(ferr, convrs.ErrHubspotSyncLeaseLost) {
+		w.cfg.Logger.InfoContext(ctx, "hubspot sync: another worker holds the record now", "workspace_id", j.c.Sync.WorkspaceID,
+			"conversation_id", j.c.Sync.ConversationID)
+		return
+	}
+	if ferr != nil {
+		w.cfg.Logger.ErrorContext(ctx, "hubspot sync: record outcome", "workspace_id", j.c.Sync.WorkspaceID, "conversation_id", j.c.Sync.ConversationID, "error", ferr)
 		return
 	}
 	w.cfg.Logger.InfoContext(ctx, "hubspot sync", "workspace_id", s.WorkspaceID, "conversation_id", s.ConversationID, "status", s.Status,
-		"reason_code", s.ReasonCode, "contact_id", s.ContactID, "notes", len(s.NoteIDs), "attempts", s.Attempts, "detail", j.outcome.Detail)
+		"reason_code", s.ReasonCode, "contact_id", s.ContactID, "notes", len(s.NoteIDs), "attempts", s.Attempts, "detail", o.Detail)
 	w.cfg.Metrics.observe(s, w.cfg.Now())
 	w.cfg.Store.PublishHubspotSync(ctx, s)
+}
+
+// outcome is the state next decided with what the job wrote: its contact and notes when SYNCED, else what the
+// record held (the notes written and the creates in flight, as last recorded).
+func (w *Worker) outcome(j *job, st state) convrs.HubspotSyncOutcome {
+	c := j.c
+	o := convrs.HubspotSyncOutcome{Warnings: j.warnings, MatchedBy: c.Sync.MatchedBy, MatchedHow: c.Sync.MatchedHow, ContactID: c.Sync.ContactID,
+		ContactName: c.Sync.ContactName, ContactURL: c.Sync.ContactURL, Parts: c.Parts, SyncedClose: c.SyncedClose, Pending: c.Pending}
+	if st.Status == convrs.SyncSynced {
+		o.MatchedBy, o.MatchedHow, o.ContactID, o.ContactName, o.ContactURL = source(j.res).Rule, j.how, j.contact, j.name, j.url
+		o.Parts, o.SyncedClose, o.Pending = j.noteIDs, c.Sync.CloseNumber, nil
+	}
+	st.apply(&o)
+	return o
 }

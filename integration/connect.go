@@ -463,7 +463,7 @@ func randomID(n int) string {
 // accountDetails reads the portal's details with the tokens just granted, before anything is stored.
 func (s *Service) accountDetails(ctx context.Context, tok *hubspot.Token) (*hubspot.AccountDetails, error) {
 	hc, err := hubspot.NewClient(oauth2.NewClient(context.WithValue(ctx, oauth2.HTTPClient, s.cfg.HTTPClient), oauth2.StaticTokenSource(tok.OAuth2())),
-		hubspot.WithBaseURL(s.cfg.APIURL), hubspot.WithAPIVersion(s.cfg.APIVersion))
+		append([]hubspot.Option{hubspot.WithBaseURL(s.cfg.APIURL), hubspot.WithAPIVersion(s.cfg.APIVersion)}, s.cfg.ClientOptions...)...)
 	if err != nil {
 		return nil, err
 	}

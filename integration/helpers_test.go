@@ -501,13 +501,19 @@ func (e *env) syncs(t *testing.T) []*convrs.HubspotSync {
 	return page.Nodes
 }
 
-func (e *env) hooks(t *testing.T) []string {
+// closeQueuesSync opens and closes a conversation of the customer, and reports whether the close queued its
+// transcript sync (syncing is on).
+func (e *env) closeQueuesSync(t *testing.T) bool {
 	t.Helper()
-	hooks, err := e.db.Hooks(e.admin)
-	if err != nil {
+	conv := e.openConversation(t)
+	e.closeConversation(t, conv)
+	s, err := e.db.HubspotSync(e.admin, conv)
+	if convrs.ErrorCode(err) == convrs.ENOTFOUND {
+		return false
+	} else if err != nil {
 		t.Fatal(err)
 	}
-	return hooks
+	return s.Status == convrs.SyncQueued
 }
 
 // contactID returns the ID of the demo contact with email in portal.

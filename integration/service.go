@@ -74,6 +74,8 @@ type Config struct {
 	// APIVersion is the date-based version of HubSpot's CRM APIs every client calls (HUBSPOT_API_VERSION;
 	// default hubspot.DefaultAPIVersion).
 	APIVersion string
+	// ClientOptions are added to every HubSpot client's options (tests: hubspot.WithSleep on a fake clock).
+	ClientOptions []hubspot.Option
 	// LinkURL replaces https://{uiDomain} in links to HubSpot records (the simulator's UI); empty for HubSpot.
 	LinkURL string
 	// PublicURL is the gateway's own address, where the start link lives.
@@ -333,7 +335,7 @@ func (s *Service) SaveOptions(ctx context.Context, o convrs.HubspotOptions) (*co
 }
 
 // Disable disconnects HubSpot: the refresh token is revoked at HubSpot (best effort: HubSpot being down must
-// not keep an admin from disconnecting), the stored tokens, options and hook are deleted, and the workspace's
+// not keep an admin from disconnecting), the stored tokens, options and syncing are deleted, and the workspace's
 // cached HubSpot data is purged.
 func (s *Service) Disable(ctx context.Context) (*convrs.HubspotIntegration, error) {
 	p, err := convrs.RequireAdmin(ctx)
@@ -395,8 +397,8 @@ func (s *Service) Client(ctx context.Context, workspaceID string) (*hubspot.Clie
 	portal := strconv.FormatInt(integ.PortalID, 10)
 	httpClient := hubspot.NewHTTPClient(s.httpContext(), ts.TokenSource)
 	httpClient.Transport = &watcher{s: s, workspaceID: workspaceID, portalID: integ.PortalID, connectedAt: ts.connectedAt, next: httpClient.Transport}
-	c, err := hubspot.NewClient(httpClient,
-		hubspot.WithBaseURL(s.cfg.APIURL), hubspot.WithAPIVersion(s.cfg.APIVersion), hubspot.WithLimiter(s.cfg.Limiter, portal))
+	c, err := hubspot.NewClient(httpClient, append([]hubspot.Option{hubspot.WithBaseURL(s.cfg.APIURL), hubspot.WithAPIVersion(s.cfg.APIVersion),
+		hubspot.WithLimiter(s.cfg.Limiter, portal)}, s.cfg.ClientOptions...)...)
 	if err != nil {
 		return nil, integ, err
 	}
@@ -457,7 +459,7 @@ func (s *Service) forgetSource(workspaceID string) {
 }
 
 // refreshRefused puts the integration in ERROR when HubSpot refuses its refresh token for good (the app was
-// uninstalled, access revoked). Options, the hook and queued syncs stay; Reconnect resumes them. The token
+// uninstalled, access revoked). Options, syncing and queued syncs stay; Reconnect resumes them. The token
 // source is kept: it remembers the refused refresh token, so later calls fail without asking HubSpot (or
 // announcing) again, and a reconnect, which stores new tokens, replaces it.
 //

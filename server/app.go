@@ -166,7 +166,7 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 	syncMetrics := hubsync.NewMetrics(a.db)
 	a.metrics.MustRegister(syncMetrics)
 	a.syncs = hubsync.NewWorker(hubsync.Config{
-		Store: a.db, Clients: a.hubspot, Cache: kv, Logger: a.logger, PublicURL: cfg.PublicURL, Matcher: matcher, Metrics: syncMetrics,
+		Store: a.db, Clients: a.hubspot, Cache: kv, Logger: a.logger, PublicURL: cfg.PublicURL, LinkURL: linkURL(cfg), Matcher: matcher, Metrics: syncMetrics,
 		Links: a.card.NotifyingLinks(a.db),
 	})
 

@@ -59,21 +59,34 @@ func (d *DB) conversation(tx *gorm.DB, workspaceID, id string) (*conversationRow
 	return &row, nil
 }
 
+// FindConversations returns the caller's workspace's conversations among ids, in no particular order (the
+// transcript sync's batch read).
+func (d *DB) FindConversations(ctx context.Context, ids []string) ([]*convrs.Conversation, error) {
+	return findAmong[convrs.Conversation, conversationRow](ctx, d, ids, "find conversations")
+}
+
 // ListMessages returns a conversation's messages, oldest first.
 func (d *DB) ListMessages(ctx context.Context, conversationID string) ([]*convrs.Message, error) {
+	all, err := d.ListAllMessagesOf(ctx, []string{conversationID})
+	return all[conversationID], err
+}
+
+// ListAllMessagesOf returns every message of each of the caller's workspace's conversations among ids, oldest
+// first, keyed by conversation ID, in one query (the transcript sync's batch read).
+func (d *DB) ListAllMessagesOf(ctx context.Context, conversationIDs []string) (map[string][]*convrs.Message, error) {
 	p, err := convrs.Authenticated(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var rows []messageRow
-	err = d.db.WithContext(ctx).Where("workspace_id = ? AND conversation_id = ?", p.WorkspaceID, conversationID).
-		Order("created_at, id").Find(&rows).Error
+	err = d.db.WithContext(ctx).Where("workspace_id = ? AND conversation_id IN ?", p.WorkspaceID, conversationIDs).
+		Order("conversation_id, created_at, id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: list messages: %w", err)
 	}
-	out := make([]*convrs.Message, len(rows))
+	out := make(map[string][]*convrs.Message, len(conversationIDs))
 	for i := range rows {
-		out[i] = rows[i].domain()
+		out[rows[i].ConversationID] = append(out[rows[i].ConversationID], rows[i].domain())
 	}
 	return out, nil
 }
@@ -203,8 +216,8 @@ func (d *DB) insertMessage(tx *gorm.DB, conv *conversationRow, kind convrs.Autho
 	return row, nil
 }
 
-// CloseConversation closes an open conversation. In the same transaction it records a system message and
-// creates a pending job for every hook registered for convrs.EventConversationClosed, so that a close is never
+// CloseConversation closes an open conversation. In the same transaction it records a system message and, when
+// the workspace syncs transcripts to HubSpot, queues the conversation's sync record, so that a close is never
 // lost between the database and the transcript sync, whatever crashes when.
 func (d *DB) CloseConversation(ctx context.Context, id string) (*convrs.Conversation, error) {
 	return d.setStatus(ctx, id, convrs.ConversationClosed)
@@ -256,7 +269,7 @@ func (d *DB) setStatus(ctx context.Context, id string, to convrs.ConversationSta
 			return err
 		}
 		if to == convrs.ConversationClosed {
-			if queued, err = d.runHooks(tx, p.WorkspaceID, convrs.EventConversationClosed, conv, now); err != nil {
+			if queued, err = d.queueTranscriptSync(tx, p.WorkspaceID, conv, now); err != nil {
 				return err
 			}
 		}

@@ -74,19 +74,7 @@ func (d *DB) customer(tx *gorm.DB, workspaceID, id string) (*customerRow, error)
 // FindCustomers returns the customers of the caller's workspace among ids, in no particular order (the
 // dataloader's batch read).
 func (d *DB) FindCustomers(ctx context.Context, ids []string) ([]*convrs.Customer, error) {
-	p, err := convrs.Authenticated(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var rows []customerRow
-	if err := d.db.WithContext(ctx).Where("workspace_id = ? AND id IN ?", p.WorkspaceID, ids).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: find customers: %w", err)
-	}
-	out := make([]*convrs.Customer, len(rows))
-	for i := range rows {
-		out[i] = rows[i].domain()
-	}
-	return out, nil
+	return findAmong[convrs.Customer, customerRow](ctx, d, ids, "find customers")
 }
 
 // ListCustomers returns the caller's workspace's customers whose name, email or phone contains query.

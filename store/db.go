@@ -32,6 +32,10 @@ type DB struct {
 	Now func() time.Time
 	// Events receives conversation events after the transaction that caused them commits. Optional.
 	Events convrs.PubSub
+
+	// pgURL is the PostgreSQL address (the sync listener's own connection); wakers the SQLite sync subscribers.
+	pgURL  string
+	wakers wakers
 }
 
 // DefaultMaxConns is the PostgreSQL pool's size per gateway process unless the URL says otherwise
@@ -115,6 +119,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
 	d := &DB{db: gdb, dialect: dialect, Now: time.Now}
+	if dialect == "postgres" {
+		d.pgURL = url
+	}
 	if err := d.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/convrs/gateway/convrs"
 )
@@ -20,10 +21,8 @@ import (
 // The transcript sync's records are its queue too: a record is due when it is QUEUED or WAITING and its run_at
 // has passed, or RUNNING with a lease that lapsed (its worker died). ClaimHubspotSyncs leases due records to
 // one worker; every later write of that worker names its lease, so a worker that lost it cannot overwrite the
-// record (ErrLeaseLost).
-
-// ErrLeaseLost is returned when a worker writes a record it no longer holds (another worker rescued it).
-var ErrLeaseLost = errors.New("store: hubspot sync lease lost")
+// record (convrs.ErrHubspotSyncLeaseLost). The types and the rules of what comes next are the sync's (package
+// hubsync, over the types of package convrs); the store persists what it is told.
 
 type hubspotSyncRow struct {
 	ID             string `gorm:"primaryKey"`
@@ -105,21 +104,6 @@ func encodeList(l []string) string {
 	return string(b)
 }
 
-// HubspotSyncClaim is a record leased to one worker, with what the worker needs beyond the admin's view.
-type HubspotSyncClaim struct {
-	Sync *convrs.HubspotSync
-	// Lease names the worker's hold; every write of the claim passes it back.
-	Lease string
-	// Parts are the note IDs by part ("" for a part not written yet).
-	Parts []string
-	// SyncedClose is the close whose notes Parts are (0: none written yet). Below Sync.CloseNumber, the
-	// conversation was reopened and closed again since.
-	SyncedClose int
-	// Pending are the markers of note creates whose outcome is unknown (sent, answer lost): look for them in
-	// HubSpot before writing again.
-	Pending []string
-}
-
 // enqueueHubspotSync records, inside the close's transaction, that the conversation's transcript must be
 // written: a new QUEUED record, or for a re-close the conversation's record queued again for this close.
 func (d *DB) enqueueHubspotSync(tx *gorm.DB, conv *conversationRow, closedAt time.Time) (*hubspotSyncRow, error) {
@@ -132,7 +116,7 @@ func (d *DB) enqueueHubspotSync(tx *gorm.DB, conv *conversationRow, closedAt tim
 		if err := tx.Create(&row).Error; err != nil {
 			return nil, fmt.Errorf("store: enqueue hubspot sync: %w", err)
 		}
-		return &row, nil
+		return &row, d.syncQueued(tx)
 	} else if err != nil {
 		return nil, fmt.Errorf("store: enqueue hubspot sync: %w", err)
 	}
@@ -145,8 +129,26 @@ func (d *DB) enqueueHubspotSync(tx *gorm.DB, conv *conversationRow, closedAt tim
 	if err := tx.Model(&hubspotSyncRow{}).Where("id = ?", row.ID).Updates(updates).Error; err != nil {
 		return nil, fmt.Errorf("store: requeue hubspot sync: %w", err)
 	}
-	err = tx.Where("id = ?", row.ID).Take(&row).Error
-	return &row, err
+	if err := tx.Where("id = ?", row.ID).Take(&row).Error; err != nil {
+		return nil, err
+	}
+	return &row, d.syncQueued(tx)
+}
+
+// queueTranscriptSync queues, inside a close's transaction, the conversation's transcript sync when the
+// workspace syncs to HubSpot: its integration was enabled and not disabled since (one in ERROR keeps syncing on:
+// its records wait for the reconnect). The integration row is read under a share lock, so a Disable committing
+// meanwhile waits for this close, then cancels what it queued. It returns the record queued, or nil.
+func (d *DB) queueTranscriptSync(tx *gorm.DB, workspaceID string, conv *conversationRow, at time.Time) (*hubspotSyncRow, error) {
+	var on []string
+	if err := tx.Model(&integrationRow{}).Clauses(clause.Locking{Strength: "SHARE"}).Where("workspace_id = ? AND enabled_at IS NOT NULL", workspaceID).
+		Pluck("workspace_id", &on).Error; err != nil {
+		return nil, fmt.Errorf("store: is syncing on: %w", err)
+	}
+	if len(on) == 0 {
+		return nil, nil
+	}
+	return d.enqueueHubspotSync(tx, conv, at)
 }
 
 // cancelHubspotSyncs marks a workspace's syncs that have not run as CANCELLED (Disable), inside tx.
@@ -165,7 +167,7 @@ func (d *DB) cancelHubspotSyncs(tx *gorm.DB, workspaceID string) error {
 // ClaimHubspotSyncs leases up to limit due records of one workspace (the one whose oldest record is due
 // first) to lease for leaseFor, counting an attempt on each. On PostgreSQL concurrent claimers skip each other's
 // rows (FOR UPDATE SKIP LOCKED); SQLite has one writer.
-func (d *DB) ClaimHubspotSyncs(ctx context.Context, lease string, leaseFor time.Duration, limit int) ([]*HubspotSyncClaim, error) {
+func (d *DB) ClaimHubspotSyncs(ctx context.Context, lease string, leaseFor time.Duration, limit int) ([]*convrs.HubspotSyncClaim, error) {
 	now := d.now()
 	due := "((status IN ('QUEUED','WAITING') AND run_at <= ?) OR (status = 'RUNNING' AND lease_until < ?))"
 	lock := ""
@@ -200,27 +202,39 @@ func (d *DB) ClaimHubspotSyncs(ctx context.Context, lease string, leaseFor time.
 	if err != nil {
 		return nil, fmt.Errorf("store: claim hubspot syncs: %w", err)
 	}
-	out := make([]*HubspotSyncClaim, len(rows))
+	out := make([]*convrs.HubspotSyncClaim, len(rows))
 	for i := range rows {
-		out[i] = &HubspotSyncClaim{Sync: rows[i].domain(), Lease: lease, Parts: splitList(rows[i].NoteIDs), SyncedClose: rows[i].SyncedClose,
+		out[i] = &convrs.HubspotSyncClaim{Sync: rows[i].domain(), Lease: lease, Parts: splitList(rows[i].NoteIDs), SyncedClose: rows[i].SyncedClose,
 			Pending: splitList(rows[i].Pending)}
 	}
 	return out, nil
 }
 
-// HubspotSyncProgress is what a worker has written to HubSpot so far, recorded before it moves on.
-type HubspotSyncProgress struct {
-	ContactID string
-	// Parts are the note IDs by part ("" not written yet).
-	Parts       []string
-	SyncedClose int
-	Pending     []string
-	// LeaseFor extends the lease from now.
-	LeaseFor time.Duration
+// NextHubspotSyncDue is when the soonest record not due yet becomes due, across workspaces: a QUEUED or
+// WAITING record's run_at, a RUNNING record's lease end; zero when none will.
+func (d *DB) NextHubspotSyncDue(ctx context.Context) (time.Time, error) {
+	var next time.Time
+	var waiting []hubspotSyncRow
+	if err := d.db.WithContext(ctx).Select("run_at").Where("status IN ?", []string{string(convrs.SyncQueued), string(convrs.SyncWaiting)}).
+		Order("run_at").Limit(1).Find(&waiting).Error; err != nil {
+		return next, fmt.Errorf("store: next hubspot sync due: %w", err)
+	}
+	if len(waiting) > 0 {
+		next = waiting[0].RunAt
+	}
+	var running []hubspotSyncRow
+	if err := d.db.WithContext(ctx).Select("lease_until").Where("status = ? AND lease_until IS NOT NULL", string(convrs.SyncRunning)).
+		Order("lease_until").Limit(1).Find(&running).Error; err != nil {
+		return next, fmt.Errorf("store: next hubspot sync due: %w", err)
+	}
+	if len(running) > 0 && (next.IsZero() || running[0].LeaseUntil.Before(next)) {
+		next = *running[0].LeaseUntil
+	}
+	return next, nil
 }
 
-// SaveHubspotSyncProgress records progress under the claim's lease (ErrLeaseLost if another worker holds it).
-func (d *DB) SaveHubspotSyncProgress(ctx context.Context, c *HubspotSyncClaim, p HubspotSyncProgress) error {
+// SaveHubspotSyncProgress records progress under the claim's lease (convrs.ErrHubspotSyncLeaseLost if another worker holds it).
+func (d *DB) SaveHubspotSyncProgress(ctx context.Context, c *convrs.HubspotSyncClaim, p convrs.HubspotSyncProgress) error {
 	now := d.now()
 	res := d.db.WithContext(ctx).Model(&hubspotSyncRow{}).Where("id = ? AND lease_owner = ? AND status = ?", c.Sync.ID, c.Lease, string(convrs.SyncRunning)).
 		Updates(map[string]any{"contact_id": p.ContactID, "note_ids": strings.Join(p.Parts, ","), "synced_close": p.SyncedClose,
@@ -228,7 +242,7 @@ func (d *DB) SaveHubspotSyncProgress(ctx context.Context, c *HubspotSyncClaim, p
 	if res.Error != nil {
 		return fmt.Errorf("store: save hubspot sync progress: %w", res.Error)
 	} else if res.RowsAffected == 0 {
-		return ErrLeaseLost
+		return convrs.ErrHubspotSyncLeaseLost
 	}
 	c.Sync.ContactID, c.Sync.NoteIDs, c.Parts, c.SyncedClose, c.Pending = p.ContactID, nonEmpty(p.Parts), p.Parts, p.SyncedClose, p.Pending
 	return nil
@@ -246,82 +260,48 @@ func (d *DB) ExtendHubspotSyncLeases(ctx context.Context, lease string, ids []st
 	return res.RowsAffected, nil
 }
 
-// HubspotSyncOutcome ends a claim: a final status (SYNCED, SKIPPED, FAILED, CANCELLED) or WAITING until RunAt.
-type HubspotSyncOutcome struct {
-	Status     convrs.HubspotSyncStatus
-	ReasonCode string
-	Reason     string
-	// Detail is HubSpot's own answer (status, category, message, correlation ID) for the admin.
-	Detail      string
-	MatchedBy   convrs.HubspotMatchRule
-	ContactID   string
-	ContactName string
-	ContactURL  string
-	MatchedHow  string
-	// Parts are the note IDs by part.
-	Parts       []string
-	SyncedClose int
-	Pending     []string
-	Warnings    []string
-	RunAt       time.Time
-	// Uncounted gives back the claim's attempt (a rate limit, a shutdown: not the sync's failure).
-	Uncounted bool
-}
-
-// FinishHubspotSync ends the claim with an outcome and returns the record as stored. If the conversation was
-// closed again while the worker ran, the record is queued again for that close instead (what was written is
-// kept, so the next run updates those notes).
-func (d *DB) FinishHubspotSync(ctx context.Context, c *HubspotSyncClaim, o HubspotSyncOutcome) (*convrs.HubspotSync, error) {
+// FinishHubspotSync ends the claim with the outcome the worker decided, as told, and returns the record as
+// stored: convrs.ErrHubspotSyncLeaseLost when another worker holds the record, convrs.ErrHubspotSyncReclosed
+// (nothing written) when the outcome is for another close than the record's.
+func (d *DB) FinishHubspotSync(ctx context.Context, c *convrs.HubspotSyncClaim, o convrs.HubspotSyncOutcome) (*convrs.HubspotSync, error) {
 	now := d.now()
 	var out hubspotSyncRow
 	err := d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row hubspotSyncRow
 		if err := tx.Where("id = ? AND lease_owner = ? AND status = ?", c.Sync.ID, c.Lease, string(convrs.SyncRunning)).Take(&row).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-			return ErrLeaseLost
+			return convrs.ErrHubspotSyncLeaseLost
 		} else if err != nil {
 			return err
 		}
-		status, runAt := o.Status, o.RunAt
-		if row.CloseNumber != c.Sync.CloseNumber && o.Status != convrs.SyncCancelled {
-			status, runAt = convrs.SyncQueued, now
-			o.ReasonCode, o.Reason, o.Detail = "", "", ""
+		if o.ForClose != 0 && row.CloseNumber != o.ForClose {
+			return convrs.ErrHubspotSyncReclosed
 		}
+		runAt := o.RunAt
 		if runAt.IsZero() {
 			runAt = now
 		}
-		attempts := row.Attempts
-		if o.Uncounted && attempts > 0 {
-			attempts--
-		}
-		if status == convrs.SyncQueued {
-			attempts = 0
-		}
-		upd := map[string]any{}
-		if status != convrs.SyncSynced && status != convrs.SyncSkipped && status != convrs.SyncQueued && o.Reason != "" {
-			// Every attempt that did not succeed is kept, so the admin sees the history, not only the last words.
+		upd := map[string]any{"status": string(o.Status), "reason_code": o.ReasonCode, "reason": o.Reason, "detail": o.Detail, "matched_by": string(o.MatchedBy),
+			"contact_id": o.ContactID, "contact_name": o.ContactName, "contact_url": o.ContactURL, "matched_how": o.MatchedHow, "note_ids": strings.Join(o.Parts, ","),
+			"synced_close": o.SyncedClose, "pending": strings.Join(o.Pending, ","), "warnings": encodeList(o.Warnings),
+			"run_at": runAt.UTC().Truncate(time.Microsecond), "attempts": o.Attempts, "lease_owner": "", "lease_until": nil, "updated_at": now}
+		if o.AttemptError != nil {
 			var hist []convrs.HubspotSyncAttemptError
 			if row.AttemptErrors != "" {
 				_ = json.Unmarshal([]byte(row.AttemptErrors), &hist)
 			}
-			hist = append(hist, convrs.HubspotSyncAttemptError{At: now, Attempt: row.Attempts, Status: status, ReasonCode: o.ReasonCode, Reason: o.Reason})
+			hist = append(hist, *o.AttemptError)
 			if n := len(hist) - convrs.MaxHubspotSyncAttemptErrors; n > 0 {
 				hist = hist[n:]
 			}
 			b, _ := json.Marshal(hist)
 			upd["attempt_errors"] = string(b)
 		}
-		for k, v := range map[string]any{"status": string(status), "reason_code": o.ReasonCode, "reason": o.Reason, "detail": o.Detail, "matched_by": string(o.MatchedBy),
-			"contact_id": o.ContactID, "contact_name": o.ContactName, "contact_url": o.ContactURL, "matched_how": o.MatchedHow, "note_ids": strings.Join(o.Parts, ","),
-			"synced_close": o.SyncedClose, "pending": strings.Join(o.Pending, ","), "warnings": encodeList(o.Warnings),
-			"run_at": runAt.UTC().Truncate(time.Microsecond), "attempts": attempts, "lease_owner": "", "lease_until": nil, "updated_at": now} {
-			upd[k] = v
-		}
 		if err := tx.Model(&hubspotSyncRow{}).Where("id = ?", row.ID).Updates(upd).Error; err != nil {
 			return err
 		}
 		return tx.Where("id = ?", row.ID).Take(&out).Error
 	})
-	if errors.Is(err, ErrLeaseLost) {
+	if errors.Is(err, convrs.ErrHubspotSyncLeaseLost) || errors.Is(err, convrs.ErrHubspotSyncReclosed) {
 		return nil, err
 	} else if err != nil {
 		return nil, fmt.Errorf("store: finish hubspot sync: %w", err)
@@ -491,6 +471,9 @@ func (d *DB) RetryHubspotSync(ctx context.Context, conversationID string) (*conv
 		now := d.now()
 		if err := tx.Model(&hubspotSyncRow{}).Where("id = ?", row.ID).Updates(map[string]any{"status": string(convrs.SyncQueued),
 			"reason_code": "", "reason": "", "detail": "", "attempts": 0, "run_at": now, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		if err := d.syncQueued(tx); err != nil {
 			return err
 		}
 		return tx.Where("id = ?", row.ID).Take(&out).Error

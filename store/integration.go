@@ -50,7 +50,7 @@ func (d *DB) PortalChange(ctx context.Context, workspaceID string, portalID int6
 }
 
 // SaveHubspotConnection stores a completed connection. Options are kept. Reconnecting the same portal restores
-// ENABLED if syncing was on (the hook is still registered); a new portal starts CONNECTED with syncing off, and
+// ENABLED if syncing was on (enabled_at is kept); a new portal starts CONNECTED with syncing off, and
 // the customers' links to the old portal's contacts are cleared, since those IDs mean nothing in the new one.
 // The sealed refresh token it replaces (another portal's, or an older one of the same portal) is returned, for
 // the caller to revoke.
@@ -70,8 +70,8 @@ func (d *DB) SaveHubspotConnection(ctx context.Context, c convrs.HubspotConnecti
 		if samePortal && row.EnabledAt != nil {
 			state = convrs.IntegrationEnabled
 		} else {
-			row.EnabledAt = nil
-			if err := d.setHook(tx, c.WorkspaceID, convrs.EventConversationClosed, convrs.HookHubspotTranscript, false); err != nil {
+			row.EnabledAt = nil // syncing off: closes queue nothing, and what was queued is cancelled
+			if err := d.cancelHubspotSyncs(tx, c.WorkspaceID); err != nil {
 				return err
 			}
 		}
@@ -94,7 +94,8 @@ func (d *DB) SaveHubspotConnection(ctx context.Context, c convrs.HubspotConnecti
 	return integ, replacedRefreshEnc, err
 }
 
-// EnableHubspot turns syncing on: registers the conversation-closed hook and sets ENABLED, only from CONNECTED.
+// EnableHubspot turns syncing on (closes queue their transcript sync from now on) and sets ENABLED, only from
+// CONNECTED.
 func (d *DB) EnableHubspot(ctx context.Context, workspaceID string) (*convrs.HubspotIntegration, error) {
 	return d.transition(ctx, workspaceID, func(tx *gorm.DB, row *integrationRow) error {
 		if row.State != string(convrs.IntegrationConnected) {
@@ -102,7 +103,7 @@ func (d *DB) EnableHubspot(ctx context.Context, workspaceID string) (*convrs.Hub
 		}
 		now := d.now()
 		row.State, row.EnabledAt = string(convrs.IntegrationEnabled), &now
-		return d.setHook(tx, workspaceID, convrs.EventConversationClosed, convrs.HookHubspotTranscript, true)
+		return nil
 	})
 }
 
@@ -114,8 +115,8 @@ func (d *DB) SaveHubspotOptions(ctx context.Context, workspaceID string, o convr
 	})
 }
 
-// MarkHubspotError puts a connected integration in ERROR with a reason for the admin. Options, hooks and
-// queued syncs stay: work waits for the reconnect. It applies only while the connection made at connectedAt
+// MarkHubspotError puts a connected integration in ERROR with a reason for the admin. Options, syncing
+// (enabled_at) and queued syncs stay: work waits for the reconnect. It applies only while the connection made at connectedAt
 // is the current one (ECONFLICT otherwise): a stale failure must not condemn a newer connection.
 func (d *DB) MarkHubspotError(ctx context.Context, workspaceID string, connectedAt *time.Time, reason string) (*convrs.HubspotIntegration, error) {
 	return d.transition(ctx, workspaceID, func(tx *gorm.DB, row *integrationRow) error {
@@ -152,7 +153,7 @@ func (d *DB) transition(ctx context.Context, workspaceID string, fn func(tx *gor
 	return out, err
 }
 
-// DeleteHubspotIntegration forgets a workspace's integration (tokens, options, the hook) and cancels the syncs
+// DeleteHubspotIntegration forgets a workspace's integration (tokens, options, syncing) and cancels the syncs
 // that have not run. It returns the sealed refresh token that was stored, so the caller can revoke it at HubSpot.
 func (d *DB) DeleteHubspotIntegration(ctx context.Context, workspaceID string) (refreshTokenEnc string, err error) {
 	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -164,7 +165,7 @@ func (d *DB) DeleteHubspotIntegration(ctx context.Context, workspaceID string) (
 			return err
 		}
 		refreshTokenEnc = row.RefreshTokenEnc
-		if err := d.setHook(tx, workspaceID, convrs.EventConversationClosed, convrs.HookHubspotTranscript, false); err != nil {
+		if err := d.cancelHubspotSyncs(tx, workspaceID); err != nil {
 			return err
 		}
 		return tx.Where("workspace_id = ?", workspaceID).Delete(&integrationRow{}).Error

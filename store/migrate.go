@@ -171,6 +171,11 @@ var migrations = []string{
 
 	// 8: every failed attempt of a transcript sync, kept on its record (JSON, the latest 20).
 	`ALTER TABLE hubspot_syncs ADD COLUMN attempt_errors TEXT NOT NULL DEFAULT '';`,
+
+	// 9: the hooks of migration 2 only repeated the integration's "enabled" (one hook, registered by Enable,
+	// removed by a disable or a reconnect to another portal, exactly when enabled_at is set and cleared): a
+	// close now queues its sync when the workspace's integration has enabled_at set.
+	`DROP TABLE IF EXISTS hooks;`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -153,15 +155,6 @@ func (r *messageRow) domain() *convrs.Message {
 		AuthorStaffID: r.AuthorStaffID, Text: r.Text, CreatedAt: r.CreatedAt}
 }
 
-type hookRow struct {
-	WorkspaceID string `gorm:"primaryKey"`
-	Event       string `gorm:"primaryKey"`
-	Target      string `gorm:"primaryKey"`
-	CreatedAt   time.Time
-}
-
-func (hookRow) TableName() string { return "hooks" }
-
 type integrationRow struct {
 	WorkspaceID          string `gorm:"primaryKey"`
 	State                string
@@ -195,3 +188,24 @@ func (r *integrationRow) domain() *convrs.HubspotIntegration {
 }
 
 func marshalEvent(ev convrs.ConversationEvent) ([]byte, error) { return json.Marshal(ev) }
+
+// findAmong reads the rows of the caller's workspace among ids (one query), in no particular order; op names
+// the operation in errors.
+func findAmong[T, R any, PR interface {
+	*R
+	domain() *T
+}](ctx context.Context, d *DB, ids []string, op string) ([]*T, error) {
+	p, err := convrs.Authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []R
+	if err := d.db.WithContext(ctx).Where("workspace_id = ? AND id IN ?", p.WorkspaceID, ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: %s: %w", op, err)
+	}
+	out := make([]*T, len(rows))
+	for i := range rows {
+		out[i] = PR(&rows[i]).domain()
+	}
+	return out, nil
+}

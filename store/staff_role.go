@@ -12,19 +12,7 @@ import (
 // FindStaffMembers returns the staff of the caller's workspace among ids, in no particular order (the
 // dataloader's batch read of assigned agents).
 func (d *DB) FindStaffMembers(ctx context.Context, ids []string) ([]*convrs.Staff, error) {
-	p, err := convrs.Authenticated(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var rows []staffRow
-	if err := d.db.WithContext(ctx).Where("workspace_id = ? AND id IN ?", p.WorkspaceID, ids).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: find staff members: %w", err)
-	}
-	out := make([]*convrs.Staff, len(rows))
-	for i := range rows {
-		out[i] = rows[i].domain()
-	}
-	return out, nil
+	return findAmong[convrs.Staff, staffRow](ctx, d, ids, "find staff members")
 }
 
 // SetStaffRole changes a staff member's role (operators; sessions see the change within seconds).

@@ -394,40 +394,100 @@ func TestConversationLifecycle(t *testing.T) {
 	})
 }
 
-func TestClosingQueuesTheTranscriptSyncOfTheHook(t *testing.T) {
+// A close queues its transcript sync exactly while the workspace syncs to HubSpot: from Enable, through an
+// integration in ERROR (the record waits for the reconnect), until a reconnect to another portal or a Disable,
+// which also cancel what was queued.
+func TestClosingQueuesTheTranscriptSyncWhileSyncingIsOn(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
 		f := newFixture(t, db, "ws_a")
-		if _, err := db.CloseConversation(f.agent, f.conv.ID); err != nil {
+		// closes reopens (when closed) and closes the fixture's conversation, and returns its sync record's status
+		// ("" when it has none).
+		closes := func() convrs.HubspotSyncStatus {
+			t.Helper()
+			if c, err := db.FindConversation(f.agent, f.conv.ID); err == nil && c.Status == convrs.ConversationClosed {
+				if _, err := db.ReopenConversation(f.agent, f.conv.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			closed, err := db.CloseConversation(f.agent, f.conv.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := db.HubspotSync(f.admin, f.conv.ID)
+			if convrs.ErrorCode(err) == convrs.ENOTFOUND {
+				return ""
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if s.Status == convrs.SyncQueued && !s.ClosedAt.Equal(*closed.ClosedAt) {
+				t.Fatalf("sync queued for the close at %v, want %v", s.ClosedAt, closed.ClosedAt)
+			}
+			return s.Status
+		}
+		status := func() convrs.HubspotSyncStatus {
+			t.Helper()
+			s, err := db.HubspotSync(f.admin, f.conv.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s.Status
+		}
+		if got := closes(); got != "" {
+			t.Fatalf("close without HubSpot: sync %s, want none", got)
+		}
+		conn := convrs.HubspotConnection{WorkspaceID: f.ws.ID, PortalID: 77, ConnectedBy: "x"}
+		if _, _, err := db.SaveHubspotConnection(ctx, conn); err != nil {
 			t.Fatal(err)
 		}
-		_, err := db.HubspotSync(f.admin, f.conv.ID)
-		wantCode(t, err, convrs.ENOTFOUND) // a close without the hook queues nothing
-		err = db.SetHook(f.agent, convrs.EventConversationClosed, convrs.HookHubspotTranscript, true)
-		wantCode(t, err, convrs.EFORBIDDEN)
-		if err := db.SetHook(f.admin, convrs.EventConversationClosed, convrs.HookHubspotTranscript, true); err != nil {
-			t.Fatal(err)
+		if got := closes(); got != "" {
+			t.Fatalf("close while connected, not enabled: sync %s, want none", got)
 		}
-		if err := db.SetHook(f.admin, convrs.EventConversationClosed, convrs.HookHubspotTranscript, true); err != nil {
-			t.Fatalf("setting a hook twice: %v", err)
-		}
-		if _, err := db.ReopenConversation(f.agent, f.conv.ID); err != nil {
-			t.Fatal(err)
-		}
-		closed, err := db.CloseConversation(f.agent, f.conv.ID)
+		integ, err := db.EnableHubspot(ctx, f.ws.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := db.HubspotSync(f.admin, f.conv.ID)
-		if err != nil || s.Status != convrs.SyncQueued || !s.ClosedAt.Equal(*closed.ClosedAt) {
-			t.Fatalf("sync = %+v, %v; want QUEUED for the close at %v", s, err, closed.ClosedAt)
+		if got := closes(); got != convrs.SyncQueued {
+			t.Fatalf("close while enabled: sync %q, want QUEUED", got)
 		}
-		// Removing the hook (Disable) cancels the syncs that have not run.
-		if err := db.SetHook(f.admin, convrs.EventConversationClosed, convrs.HookHubspotTranscript, false); err != nil {
+		if _, err := db.MarkHubspotError(ctx, f.ws.ID, integ.ConnectedAt, "revoked"); err != nil {
 			t.Fatal(err)
 		}
-		if s, err := db.HubspotSync(f.admin, f.conv.ID); err != nil || s.Status != convrs.SyncCancelled {
-			t.Fatalf("sync after removing the hook = %+v, %v; want CANCELLED", s, err)
+		if got := closes(); got != convrs.SyncQueued {
+			t.Fatalf("close while in ERROR: sync %q, want QUEUED (waiting for the reconnect)", got)
+		}
+		// Reconnecting the same portal keeps syncing on; another portal turns it off and cancels what was queued.
+		if _, _, err := db.SaveHubspotConnection(ctx, conn); err != nil {
+			t.Fatal(err)
+		}
+		if got := closes(); got != convrs.SyncQueued {
+			t.Fatalf("close after reconnecting the same portal: sync %q, want QUEUED", got)
+		}
+		conn.PortalID = 78
+		if _, _, err := db.SaveHubspotConnection(ctx, conn); err != nil {
+			t.Fatal(err)
+		}
+		if got := status(); got != convrs.SyncCancelled {
+			t.Fatalf("sync after connecting another portal: %s, want CANCELLED", got)
+		}
+		if got := closes(); got != convrs.SyncCancelled {
+			t.Fatalf("close after connecting another portal: sync %s, want it left CANCELLED", got)
+		}
+		if _, err := db.EnableHubspot(ctx, f.ws.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := closes(); got != convrs.SyncQueued {
+			t.Fatalf("close after enabling again: sync %q, want QUEUED", got)
+		}
+		if _, err := db.DeleteHubspotIntegration(ctx, f.ws.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := status(); got != convrs.SyncCancelled {
+			t.Fatalf("sync after Disable: %s, want CANCELLED", got)
+		}
+		if got := closes(); got != convrs.SyncCancelled {
+			t.Fatalf("close after Disable: sync %s, want it left CANCELLED", got)
 		}
 	})
 }
