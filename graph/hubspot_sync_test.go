@@ -8,7 +8,6 @@ import (
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/seed"
-	"github.com/convrs/gateway/store"
 )
 
 // countingSyncs counts the sync service's single and batched lookups.
@@ -151,9 +150,11 @@ func TestSyncAttemptErrorsAreForAdmins(t *testing.T) {
 		t.Fatalf("claim: %d claims, %v", len(claims), err)
 	}
 	const words = "HubSpot is not answering (it may be down or unreachable). Convrs tries again by itself; nothing to do."
-	if _, err := s.db.FinishHubspotSync(context.Background(), claims[0], store.HubspotSyncOutcome{
+	if _, err := s.db.FinishHubspotSync(context.Background(), claims[0], convrs.HubspotSyncOutcome{
 		Status: convrs.SyncWaiting, ReasonCode: convrs.SyncReasonUnavailable, Reason: words,
-		Detail: "HubSpot answered 503 (correlation ID 42)", RunAt: time.Now().Add(time.Minute),
+		Detail: "HubSpot answered 503 (correlation ID 42)", RunAt: time.Now().Add(time.Minute), Attempts: 1,
+		AttemptError: &convrs.HubspotSyncAttemptError{At: time.Now(), Attempt: 1, Status: convrs.SyncWaiting,
+			ReasonCode: convrs.SyncReasonUnavailable, Reason: words},
 	}); err != nil {
 		t.Fatalf("finish: %v", err)
 	}
