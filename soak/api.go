@@ -112,3 +112,41 @@ func (s *simControl) notes(contactID string) ([]simNote, error) {
 func (s *simControl) revoke() error {
 	return s.call("POST", fmt.Sprintf("/_sim/portals/%d/revoke", s.portal), nil, nil)
 }
+
+// calls summarises the simulator's request log since t: how many API calls HubSpot answered and the faults it
+// gave (the log keeps the newest 10,000 requests; "≥" when older ones of the run were dropped).
+func (s *simControl) calls(since time.Time) (string, error) {
+	var reqs []struct {
+		Status int       `json:"status"`
+		Fault  string    `json:"fault"`
+		Time   time.Time `json:"time"`
+	}
+	if err := s.call("GET", "/_sim/requests", nil, &reqs); err != nil {
+		return "", err
+	}
+	n, by := 0, map[string]int{}
+	for _, r := range reqs {
+		if r.Time.Before(since) {
+			continue
+		}
+		n++
+		switch {
+		case r.Fault == "lost-answer":
+			by["lost after the write (502)"]++
+		case r.Fault == "reset":
+			by["lost after the write (reset)"]++
+		case r.Status == 401 || r.Status == 429 || r.Status >= 500:
+			by[fmt.Sprintf("%d", r.Status)]++
+		}
+	}
+	out := fmt.Sprintf("%d calls", n)
+	if len(reqs) > 0 && len(reqs) >= 10000 && !reqs[0].Time.Before(since) {
+		out = "≥ " + out
+	}
+	for _, k := range []string{"500", "429", "401", "lost after the write (502)", "lost after the write (reset)"} {
+		if by[k] > 0 {
+			out += fmt.Sprintf(", %d× %s", by[k], k)
+		}
+	}
+	return out, nil
+}

@@ -157,7 +157,7 @@ func revokeAndTime(ctx context.Context, e *env, r *result) error {
 
 // result is one run's row.
 type result struct {
-	name, what                  string
+	name, what, hubspotCalls    string
 	planned, customers          int
 	kills                       atomic.Int32
 	chaosDone                   string
@@ -243,6 +243,9 @@ func (e *env) run(ctx context.Context, num int, s spec) (*result, error) {
 			return nil, err
 		}
 	}
+	if r.hubspotCalls, err = e.sim.calls(t0); err != nil {
+		return nil, err
+	}
 	r.took = time.Since(t0)
 	for _, x := range append(r.statusExamples, r.notes.examples...) {
 		log.Printf("soak: run %d: %s", num, x)
@@ -272,8 +275,8 @@ func (r *result) row() string {
 	if !r.goalsMet() {
 		goal = "❌"
 	}
-	return fmt.Sprintf("| %s (%s%s) | %d of %d (%d customers); %d refused or unanswered, retried | %d | **%d** | **%d** | %d | **%d** | **%d** / **%d** | %.0f s + %.0f s | %s | %s |",
-		r.name, r.what, kills, r.accepted, r.planned, r.customers, r.refused.total("close: "),
+	return fmt.Sprintf("| %s (%s%s; HubSpot: %s) | %d of %d (%d customers); %d calls refused or unanswered, retried | %d | **%d** | **%d** | %d | **%d** | **%d** / **%d** | %.0f s + %.0f s | %s | %s |",
+		r.name, r.what, kills, r.hubspotCalls, r.accepted, r.planned, r.customers, r.refused.total(""),
 		r.notes.rightNotes, r.notes.lost, r.notes.duplicateNotes, r.notes.wrongContact, r.notes.duplicateContacts,
 		r.failed, r.stuck, r.closing.Seconds(), r.draining.Seconds(), toError, goal)
 }

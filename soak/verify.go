@@ -45,51 +45,37 @@ func drain(ctx context.Context, c *cluster, deadline time.Duration) (time.Durati
 func syncStates(ctx context.Context, c *cluster, convIDs []string) map[string]syncState {
 	out := make(map[string]syncState, len(convIDs))
 	var mu sync.Mutex
-	work := make(chan string)
-	var wg sync.WaitGroup
-	for range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := range work {
-				var r struct {
-					Conversation struct {
-						HubspotSync *syncState `json:"hubspotSync"`
-					} `json:"conversation"`
-				}
-				st := syncState{Status: "NO RECORD"}
-				for try := 0; try < 5; try++ {
-					err := c.gql(`query($id: ID!) { conversation(id: $id) { hubspotSync { status reasonCode reason } } }`, map[string]any{"id": id}, &r)
-					if err == nil {
-						if r.Conversation.HubspotSync != nil {
-							st = *r.Conversation.HubspotSync
-						}
-						break
-					}
-					st = syncState{Status: "UNREAD", Reason: err.Error()}
-					time.Sleep(time.Second)
-				}
-				mu.Lock()
-				out[id] = st
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, id := range convIDs {
-		select {
-		case work <- id:
-		case <-ctx.Done():
+	each(ctx, 6, convIDs, func(id string) {
+		var r struct {
+			Conversation struct {
+				HubspotSync *syncState `json:"hubspotSync"`
+			} `json:"conversation"`
 		}
-	}
-	close(work)
-	wg.Wait()
+		st := syncState{Status: "NO RECORD"}
+		for try := 0; try < 5; try++ {
+			err := c.gql(`query($id: ID!) { conversation(id: $id) { hubspotSync { status reasonCode reason } } }`, map[string]any{"id": id}, &r)
+			if err == nil {
+				if r.Conversation.HubspotSync != nil {
+					st = *r.Conversation.HubspotSync
+				}
+				break
+			}
+			st = syncState{Status: "UNREAD", Reason: err.Error()}
+			sleep(ctx, time.Second)
+		}
+		mu.Lock()
+		out[id] = st
+		mu.Unlock()
+	})
 	return out
 }
 
 var (
 	chatLink = regexp.MustCompile(`#/chat/([A-Za-z0-9_-]+)`)
-	marker   = regexp.MustCompile(`Convrs reference (convrs[A-Za-z0-9_-]+?c(\d+)p(\d+))`)
-	partOf   = regexp.MustCompile(`part (\d+) of (\d+)`)
+	// The marker is one token, convrs<sync ID>c<close>p<part>; the sync ID may itself hold "c2p6", so the close
+	// and part are the token's last ones.
+	marker = regexp.MustCompile(`Convrs reference (convrs[A-Za-z0-9]*c(\d+)p(\d+))\b`)
+	partOf = regexp.MustCompile(`part (\d+) of (\d+)`)
 )
 
 // hubspotState is the simulator's contacts and, per conversation, its notes.

@@ -307,20 +307,25 @@ func (d *driver) close(ctx context.Context, convID string) error {
 
 // drive runs every customer with workers goroutines, starting at most one conversation per pace tick.
 func (d *driver) drive(ctx context.Context, custs []*customer, workers int) {
-	work := make(chan *customer)
+	each(ctx, workers, custs, func(c *customer) { d.runCustomer(ctx, c) })
+}
+
+// each calls f for every item from n goroutines, and returns when all are done (or ctx is).
+func each[T any](ctx context.Context, n int, items []T, f func(T)) {
+	work := make(chan T)
 	var wg sync.WaitGroup
-	for range workers {
+	for range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for c := range work {
-				d.runCustomer(ctx, c)
+			for it := range work {
+				f(it)
 			}
 		}()
 	}
-	for _, c := range custs {
+	for _, it := range items {
 		select {
-		case work <- c:
+		case work <- it:
 		case <-ctx.Done():
 		}
 	}
