@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/convrs/gateway/internal/drive"
@@ -117,6 +118,7 @@ func (s *simControl) revoke() error {
 // gave (the log keeps the newest 10,000 requests; "≥" when older ones of the run were dropped).
 func (s *simControl) calls(since time.Time) (string, error) {
 	var reqs []struct {
+		Path   string    `json:"path"`
 		Status int       `json:"status"`
 		Fault  string    `json:"fault"`
 		Time   time.Time `json:"time"`
@@ -131,6 +133,8 @@ func (s *simControl) calls(since time.Time) (string, error) {
 		}
 		n++
 		switch {
+		case strings.HasSuffix(r.Path, "/token"):
+			by["token refreshes"]++
 		case r.Fault == "lost-answer":
 			by["lost after the write (502)"]++
 		case r.Fault == "reset":
@@ -143,7 +147,7 @@ func (s *simControl) calls(since time.Time) (string, error) {
 	if len(reqs) > 0 && len(reqs) >= 10000 && !reqs[0].Time.Before(since) {
 		out = "≥ " + out
 	}
-	for _, k := range []string{"500", "429", "401", "lost after the write (502)", "lost after the write (reset)"} {
+	for _, k := range []string{"token refreshes", "500", "429", "401", "lost after the write (502)", "lost after the write (reset)"} {
 		if by[k] > 0 {
 			out += fmt.Sprintf(", %d× %s", by[k], k)
 		}

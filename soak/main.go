@@ -3,8 +3,9 @@
 // customers closed through the GraphQL API while things break:
 //
 //   - crash: one of the two gateways SIGKILLed at random (and restarted) at least 20 times;
-//   - slow index: the same with HubSpot's search index an hour behind (slower than every wait in the product)
-//     and 3 % of write answers lost after HubSpot wrote (a 502, then a reset connection);
+//   - slow index: the same with HubSpot's search index an hour behind (slower than every wait in the product),
+//     writes answered 1 s after they are stored, and 10 % of write answers lost after HubSpot wrote (502s and
+//     reset connections);
 //   - outages: Redis stopped for 30 s and PostgreSQL restarted while conversations close;
 //   - HubSpot faults: 500s, 429 bursts and 5-second access tokens, then the app's access revoked in HubSpot.
 //

@@ -30,16 +30,16 @@ func specs() map[string]spec {
 				e.killer(ctx, r, *kills, closing)
 			}},
 		"slow-index": {name: "slow index, lost answers", n: func() int { return *slowN },
-			what: fmt.Sprintf("search index 1 h behind, writes answered 1 s after they are stored, 3 %% of write answers lost (502s and resets), ≥ %d SIGKILLs", *kills/2),
+			what: fmt.Sprintf("search index 1 h behind, writes answered 1 s after they are stored, 10 %% of write answers lost (502s and resets), ≥ %d SIGKILLs", *kills/2),
 			chaos: func(ctx context.Context, e *env, r *result, closing <-chan struct{}) {
-				must(e.sim.faults(map[string]any{"indexDelayMs": time.Hour.Milliseconds(), "latencyAfterWriteMs": 1000, "loseRatePercent": 3, "loseAs": "502"}))
+				must(e.sim.faults(map[string]any{"indexDelayMs": time.Hour.Milliseconds(), "latencyAfterWriteMs": 1000, "loseRatePercent": 10, "loseAs": "502"}))
 				go func() {
 					for as := "reset"; ; as = map[string]string{"502": "reset", "reset": "502"}[as] {
 						select {
 						case <-closing:
 							return
 						case <-time.After(20 * time.Second):
-							must(e.sim.faults(map[string]any{"loseRatePercent": 3, "loseAs": as}))
+							must(e.sim.faults(map[string]any{"loseRatePercent": 10, "loseAs": as}))
 						}
 					}
 				}()
