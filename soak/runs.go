@@ -164,7 +164,7 @@ type result struct {
 	accepted, notClosed         int
 	refused                     refusals
 	notes                       tally
-	failed, stuck               int
+	failed, stuck, retried      int
 	statusExamples              []string
 	closing, draining, took     time.Duration
 	toError                     float64 // seconds from the revoke to ERROR; 0: not measured, -1: not within 2 minutes
@@ -220,6 +220,9 @@ func (e *env) run(ctx context.Context, num int, s spec) (*result, error) {
 		closed = append(closed, c.closedIDs...)
 	}
 	for id, st := range syncStates(ctx, e.c, closed) {
+		if st.Attempts > 1 {
+			r.retried++
+		}
 		switch st.Status {
 		case "SYNCED":
 			continue
@@ -275,10 +278,10 @@ func (r *result) row() string {
 	if !r.goalsMet() {
 		goal = "❌"
 	}
-	return fmt.Sprintf("| %s (%s%s; HubSpot: %s) | %d of %d (%d customers); %d calls refused or unanswered, retried | %d | **%d** | **%d** | %d | **%d** | **%d** / **%d** | %.0f s + %.0f s | %s | %s |",
+	return fmt.Sprintf("| %s (%s%s; HubSpot: %s) | %d of %d (%d customers); %d calls refused or unanswered, retried | %d | **%d** | **%d** | %d | **%d** | **%d** / **%d** (%d synced after more than one attempt) | %.0f s + %.0f s | %s | %s |",
 		r.name, r.what, kills, r.hubspotCalls, r.accepted, r.planned, r.customers, r.refused.total(""),
 		r.notes.rightNotes, r.notes.lost, r.notes.duplicateNotes, r.notes.wrongContact, r.notes.duplicateContacts,
-		r.failed, r.stuck, r.closing.Seconds(), r.draining.Seconds(), toError, goal)
+		r.failed, r.stuck, r.retried, r.closing.Seconds(), r.draining.Seconds(), toError, goal)
 }
 
 func render(results []*result, took time.Duration, seed uint64) string {

@@ -16,6 +16,7 @@ import (
 
 type syncState struct {
 	Status, ReasonCode, Reason string
+	Attempts                   int
 }
 
 // drain waits until no sync record is QUEUED, RUNNING or WAITING (the whole workspace's summary), or until
@@ -53,7 +54,7 @@ func syncStates(ctx context.Context, c *cluster, convIDs []string) map[string]sy
 		}
 		st := syncState{Status: "NO RECORD"}
 		for try := 0; try < 5; try++ {
-			err := c.gql(`query($id: ID!) { conversation(id: $id) { hubspotSync { status reasonCode reason } } }`, map[string]any{"id": id}, &r)
+			err := c.gql(`query($id: ID!) { conversation(id: $id) { hubspotSync { status reasonCode reason attempts } } }`, map[string]any{"id": id}, &r)
 			if err == nil {
 				if r.Conversation.HubspotSync != nil {
 					st = *r.Conversation.HubspotSync
