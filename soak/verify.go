@@ -104,32 +104,38 @@ func readHubspot(sim *simControl) (*hubspotState, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, n := range ns {
-			link, mk := chatLink.FindStringSubmatch(n.Body), marker.FindStringSubmatch(n.Body)
-			if link == nil || mk == nil {
-				continue // not a transcript of the soak (the demo's, a connection check's)
-			}
-			part, _ := strconv.Atoi(mk[3])
-			byPart := h.notes[link[1]]
-			if byPart == nil {
-				byPart = map[int]*notePart{}
-				h.notes[link[1]] = byPart
-			}
-			np := byPart[part]
-			if np == nil {
-				np = &notePart{ids: map[string]bool{}, contacts: map[string]bool{}}
-				byPart[part] = np
-			}
-			np.ids[n.ID] = true
-			np.contacts[ct.ID] = true
-			h.parts[link[1]] = max(h.parts[link[1]], 1)
-			if m := partOf.FindStringSubmatch(n.Body); m != nil {
-				total, _ := strconv.Atoi(m[2])
-				h.parts[link[1]] = max(h.parts[link[1]], total)
-			}
-		}
+		h.add(ct.ID, ns)
 	}
 	return h, nil
+}
+
+// add indexes the transcript notes on one contact by conversation and part.
+func (h *hubspotState) add(contactID string, ns []simNote) {
+	for _, n := range ns {
+		link, mk := chatLink.FindStringSubmatch(n.Body), marker.FindStringSubmatch(n.Body)
+		if link == nil || mk == nil {
+			continue // not a transcript of the soak (the demo's, a connection check's)
+		}
+		conv := link[1]
+		part, _ := strconv.Atoi(mk[3])
+		byPart := h.notes[conv]
+		if byPart == nil {
+			byPart = map[int]*notePart{}
+			h.notes[conv] = byPart
+		}
+		np := byPart[part]
+		if np == nil {
+			np = &notePart{ids: map[string]bool{}, contacts: map[string]bool{}}
+			byPart[part] = np
+		}
+		np.ids[n.ID] = true
+		np.contacts[contactID] = true
+		h.parts[conv] = max(h.parts[conv], 1)
+		if m := partOf.FindStringSubmatch(n.Body); m != nil {
+			total, _ := strconv.Atoi(m[2])
+			h.parts[conv] = max(h.parts[conv], total)
+		}
+	}
 }
 
 // contactsOf lists the simulator contacts that are this customer: by email (primary or additional), by phone,
