@@ -24,12 +24,10 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,6 +37,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
+	"github.com/convrs/gateway/internal/drive"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -229,111 +228,15 @@ func createDatabase(base string) (string, func(), error) {
 
 // gql posts one operation and decodes data into out; GraphQL errors are errors.
 func (g *gateway) gql(token, query string, vars map[string]any, out any) error {
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest("POST", g.url+"/query", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := g.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	var r struct {
-		Data   json.RawMessage `json:"data"`
-		Errors []struct {
-			Message string `json:"message"`
-		} `json:"errors"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		return fmt.Errorf("%s: %w", resp.Status, err)
-	}
-	if len(r.Errors) > 0 {
-		return fmt.Errorf("graphql: %s", r.Errors[0].Message)
-	}
-	if out != nil {
-		return json.Unmarshal(r.Data, out)
-	}
-	return nil
+	return drive.GQL(g.http, g.url, token, query, vars, out)
 }
 
 // signIn returns a session token of the first demo staff member with role.
-func (g *gateway) signIn(role string) (string, error) {
-	resp, err := g.http.Get(g.url + "/auth/dev/staff")
-	if err != nil {
-		return "", err
-	}
-	var staff []struct{ ID, Role, WorkspaceID string }
-	err = json.NewDecoder(resp.Body).Decode(&staff)
-	resp.Body.Close()
-	if err != nil {
-		return "", err
-	}
-	for _, s := range staff {
-		if s.Role == role && s.WorkspaceID == "ws_demo" {
-			resp, err := g.http.Post(g.url+"/auth/dev/signin", "application/json", strings.NewReader(`{"staffId":"`+s.ID+`"}`))
-			if err != nil {
-				return "", err
-			}
-			var tok struct{ Token string }
-			err = json.NewDecoder(resp.Body).Decode(&tok)
-			resp.Body.Close()
-			return tok.Token, err
-		}
-	}
-	return "", fmt.Errorf("no demo %s", role)
-}
+func (g *gateway) signIn(role string) (string, error) { return drive.SignIn(g.http, g.url, role) }
 
-var (
-	formAction = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
-	formInput  = regexp.MustCompile(`<input type="(hidden|radio|checkbox)" name="([^"]+)"(?: id="[^"]*")? value="([^"]*)"([^>]*)>`)
-)
-
-// connectHubspot runs the admin's OAuth handshake against the simulator (its consent form posted as a browser
-// would) and enables the sync.
+// connectHubspot runs the admin's OAuth handshake against the simulator and enables the sync.
 func (g *gateway) connectHubspot(admin string) error {
-	var auth struct {
-		ConnectHubspot struct{ URL string } `json:"connectHubspot"`
-	}
-	if err := g.gql(admin, `mutation { connectHubspot { url } }`, nil, &auth); err != nil {
-		return fmt.Errorf("connect: %w", err)
-	}
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-	resp, err := browser.Get(auth.ConnectHubspot.URL)
-	if err != nil {
-		return err
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := formAction.FindSubmatch(page)
-	if m == nil {
-		return fmt.Errorf("no consent form at %s", resp.Request.URL)
-	}
-	action, _ := resp.Request.URL.Parse(htmlUnescape(string(m[1])))
-	form := url.Values{}
-	for _, in := range formInput.FindAllSubmatch(page, -1) {
-		kind, name, value, rest := string(in[1]), string(in[2]), htmlUnescape(string(in[3])), string(in[4])
-		if kind == "hidden" || strings.Contains(rest, "checked") {
-			form.Add(name, value)
-		}
-	}
-	resp, err = browser.PostForm(action.String(), form)
-	if err != nil {
-		return err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	var integ struct {
-		EnableHubspot struct{ State string } `json:"enableHubspot"`
-	}
-	if err := g.gql(admin, `mutation { enableHubspot { state } }`, nil, &integ); err != nil {
-		return fmt.Errorf("enable (after the consent answered %s): %w", resp.Status, err)
-	}
-	return nil
-}
-
-func htmlUnescape(s string) string {
-	return strings.NewReplacer("&amp;", "&", "&#43;", "+", "&#34;", `"`, "&#39;", "'", "&lt;", "<", "&gt;", ">").Replace(s)
+	return drive.ConnectHubspot(g.http, g.url, admin)
 }
 
 const (
@@ -737,33 +640,10 @@ func medianD(v []time.Duration) time.Duration {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond)) }
 
-func machine() string {
-	host, _ := os.Hostname()
-	model := ""
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(l, "model name"); ok {
-				model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
-				break
-			}
-		}
-	}
-	load := ""
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		load = strings.Join(strings.Fields(string(b))[:3], " ")
-	}
-	var memKB int64
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		fmt.Sscanf(strings.TrimPrefix(strings.Split(string(b), "\n")[0], "MemTotal:"), "%d", &memKB)
-	}
-	return fmt.Sprintf("%s: %d cores (%s), %.1f GiB RAM, %s/%s, %s, load average at the end %s", host, runtime.NumCPU(), model,
-		float64(memKB)/(1<<20), runtime.GOOS, runtime.GOARCH, runtime.Version(), load)
-}
-
 func render(results []*engineResult, drains []backlogResult, took time.Duration) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Load benchmark (make bench), %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(&b, "Machine: %s. Took %v. Ratios are medians over the pairs measured back to back in this run.\n\n", machine(), took.Round(time.Second))
+	fmt.Fprintf(&b, "Machine: %s. Took %v. Ratios are medians over the pairs measured back to back in this run.\n\n", drive.Machine(), took.Round(time.Second))
 	b.WriteString("| Measure | goal |")
 	for _, r := range results {
 		fmt.Fprintf(&b, " %s |", engineLabel(r.name))

@@ -210,6 +210,7 @@ type simFaults struct {
 	LoseRatePercent     *int    `json:"loseRatePercent,omitempty"`
 	LoseAs              *string `json:"loseAs,omitempty"`
 	IndexDelayMS        *int64  `json:"indexDelayMs,omitempty"`
+	AccessTokenTTLMS    *int64  `json:"accessTokenTtlMs,omitempty"`
 }
 
 // handleSimFaults is POST /_sim/faults: every field optional, the answer is the settings now in force.
@@ -267,13 +268,16 @@ func (s *Simulator) handleSimFaults(w http.ResponseWriter, r *http.Request) {
 	if in.IndexDelayMS != nil {
 		s.SetIndexDelay(time.Duration(*in.IndexDelayMS) * time.Millisecond)
 	}
+	if in.AccessTokenTTLMS != nil {
+		s.SetAccessTokenTTL(time.Duration(*in.AccessTokenTTLMS) * time.Millisecond)
+	}
 	s.mu.Lock()
 	out := simFaults{
 		FailNext: ptrTo(s.failNext), Status: ptrTo(s.failStatus), RetryAfterSeconds: ptrTo(int64(s.retryAfter / time.Second)),
 		LatencyMS: ptrTo(int64(s.latency / time.Millisecond)), FailureRatePercent: ptrTo(s.failureRate),
 		LatencyAfterWriteMS: ptrTo(int64(s.post.latencyAfterWrite / time.Millisecond)), LoseNext: ptrTo(s.post.loseNext),
 		LoseRatePercent: ptrTo(s.post.loseRate), LoseAs: ptrTo(string(normLost(s.post.loseAs))),
-		IndexDelayMS: ptrTo(int64(s.opts.IndexDelay / time.Millisecond)),
+		IndexDelayMS: ptrTo(int64(s.opts.IndexDelay / time.Millisecond)), AccessTokenTTLMS: ptrTo(int64(s.opts.AccessTokenTTL / time.Millisecond)),
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)

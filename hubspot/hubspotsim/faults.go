@@ -94,6 +94,21 @@ func (s *Simulator) SetIndexDelay(d time.Duration) {
 	s.opts.IndexDelay = max(d, 0)
 }
 
+// SetAccessTokenTTL changes the lifetime of the access tokens issued from now on and cuts the ones already
+// issued to it, so a connected client meets short-lived tokens without reconnecting: it must refresh before
+// expires_in or on HubSpot's 401 EXPIRED_AUTHENTICATION. Refresh tokens are not affected.
+func (s *Simulator) SetAccessTokenTTL(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.AccessTokenTTL = max(d, time.Second)
+	latest := s.now().Add(s.opts.AccessTokenTTL)
+	for _, at := range s.accessTokens {
+		if at.expiresAt.After(latest) {
+			at.expiresAt = latest
+		}
+	}
+}
+
 // isWrite reports whether an API request changes records (searches and batch reads are POSTs that do not).
 func isWrite(r *http.Request) bool {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {

@@ -179,3 +179,26 @@ func TestIndexDelayThroughControlAPI(t *testing.T) {
 		t.Errorf("search after the delay = %v", got)
 	}
 }
+
+func TestAccessTokenTTLThroughControlAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r := e.callAs("", "POST", "/_sim/faults", map[string]any{"accessTokenTtlMs": 5000})
+	e.mustStatus(r, http.StatusOK)
+	if r.JSON(t)["accessTokenTtlMs"] != 5000.0 {
+		t.Errorf("faults answer = %s", r.Raw)
+	}
+	// The token issued before (30 minutes) is cut to 5 s.
+	e.mustStatus(e.call("GET", "/crm/objects/2026-03/contacts", nil), http.StatusOK)
+	e.clock.Advance(5 * time.Second)
+	r = e.call("GET", "/crm/objects/2026-03/contacts", nil)
+	e.mustStatus(r, http.StatusUnauthorized)
+	if r.JSON(t)["category"] != "EXPIRED_AUTHENTICATION" {
+		t.Errorf("answer after 5 s = %s", r.Raw)
+	}
+	// A token issued now lives 5 s too.
+	access, _ := e.ts.IssueTokens(e.portal, "")
+	e.mustStatus(e.callAs(access, "GET", "/crm/objects/2026-03/contacts", nil), http.StatusOK)
+	e.clock.Advance(5 * time.Second)
+	e.mustStatus(e.callAs(access, "GET", "/crm/objects/2026-03/contacts", nil), http.StatusUnauthorized)
+}
