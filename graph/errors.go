@@ -42,6 +42,11 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			logger.DebugContext(ctx, "graphql: request cancelled by the client", "path", gqlErr.Path.String())
 			gqlErr.Message = "The request was cancelled."
 			gqlErr.Extensions = map[string]any{"code": convrs.EUNAVAILABLE}
+		case convrs.Unreachable(err):
+			// Our database or Redis is down or restarting: passing, and the person can act on it (try again).
+			logger.WarnContext(ctx, "graphql: a dependency is unreachable", "error", err.Error(), "path", gqlErr.Path.String())
+			gqlErr.Message = convrs.UnreachableMessage
+			gqlErr.Extensions = map[string]any{"code": convrs.EUNAVAILABLE}
 		default:
 			logger.ErrorContext(ctx, "graphql: internal error", "error", err.Error(), "path", gqlErr.Path.String())
 			gqlErr.Message = convrs.ErrorMessage(err)

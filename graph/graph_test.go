@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/99designs/gqlgen/client"
 	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/convrs/gateway/auth"
 	"github.com/convrs/gateway/cache"
@@ -1030,11 +1032,18 @@ func TestSubscriptionHubspotIntegrationChanged(t *testing.T) {
 
 // failingStaff is a StaffService whose failures carry details that must never reach a client. Its first
 // FindStaff answers (the session check, then cached), every later one fails.
-type failingStaff struct{ calls atomic.Int64 }
+// With err set, the later ones fail with it instead.
+type failingStaff struct {
+	calls atomic.Int64
+	err   error
+}
 
 func (f *failingStaff) FindStaff(_ context.Context, id string) (*convrs.Staff, error) {
 	if f.calls.Add(1) == 1 {
 		return &convrs.Staff{ID: id, WorkspaceID: seed.WorkspaceID, Name: "Sam Agent", Role: convrs.RoleAgent}, nil
+	}
+	if f.err != nil {
+		return nil, fmt.Errorf("store: find staff: %w", f.err)
 	}
 	return nil, fmt.Errorf("store: find staff: %w", errors.New(`pq: password authentication failed for user "convrs"`))
 }
@@ -1048,20 +1057,53 @@ func (*failingStaff) ListStaff(context.Context) ([]*convrs.Staff, error) {
 	panic("runtime detail: index out of range in staff.go:42")
 }
 
-func TestInternalErrorsDoNotLeak(t *testing.T) {
-	var logs testkit.LogBuffer
+// failingStaffClient is an agent's GraphQL client of a gateway whose staff service is staff, logging to logs.
+func failingStaffClient(t *testing.T, staff *failingStaff, logs *testkit.LogBuffer) *client.Client {
+	t.Helper()
 	signer, err := auth.NewSigner([]byte("graph-test-session-secret-of-32-bytes!"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &graph.Resolver{StaffService: &failingStaff{}, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	r := &graph.Resolver{StaffService: staff, Logger: slog.New(slog.NewTextHandler(logs, nil))}
 	start := time.Now()
 	srv := graph.NewServer(r, graph.ServerOptions{Authenticate: signer.WebsocketInit, Now: func() time.Time { return start }})
 	tok, err := signer.Issue(demoStaff[seed.AgentID], time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := client.New(signer.Middleware(srv), client.AddHeader("Authorization", "Bearer "+tok))
+	return client.New(signer.Middleware(srv), client.AddHeader("Authorization", "Bearer "+tok))
+}
+
+// A database that cannot be reached (down, restarting) is a passing failure of ours: the person reads that and
+// what to do, with the EUNAVAILABLE code; the connection's details stay in the log.
+func TestUnreachableDatabaseSaysTryAgain(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: PostgreSQL is "down"
+	_, connErr := pgconn.Connect(ctx, "postgres://convrs@"+addr+"/convrs?sslmode=disable&connect_timeout=5")
+	if connErr == nil {
+		t.Fatal("connected to a closed port")
+	}
+	var logs testkit.LogBuffer
+	c := failingStaffClient(t, &failingStaff{err: connErr}, &logs)
+	r := do(t, c, `{ me { name } }`)
+	e := r.wantError(t, convrs.EUNAVAILABLE, "")
+	if e.Message != "Convrs could not reach its database or cache just now. Try again in a moment." || strings.Contains(r.raw, addr) {
+		t.Errorf("client saw %s", r.raw)
+	}
+	if !strings.Contains(logs.String(), addr) {
+		t.Errorf("the log lacks the connection's error:\n%s", logs.String())
+	}
+}
+
+func TestInternalErrorsDoNotLeak(t *testing.T) {
+	var logs testkit.LogBuffer
+	c := failingStaffClient(t, &failingStaff{}, &logs)
 	for query, detail := range map[string]string{
 		`{ me { name } }`:    "password authentication failed",
 		`{ staff { name } }`: "index out of range",
