@@ -43,5 +43,5 @@ func RenderNotes(t *Transcript, limit int) ([]string, error) {
 	if t.Agent != nil {
 		tr.AgentName = t.Agent.Name
 	}
-	return transcript.RenderWithLimit(tr, limit-markerReserve)
+	return transcript.Render(tr, limit-markerReserve)
 }

@@ -162,7 +162,7 @@ func testTranscript(texts []string) *Transcript {
 
 func renderChecked(t *testing.T, tr *Transcript, limit int) []string {
 	t.Helper()
-	parts, err := RenderWithLimit(tr, limit)
+	parts, err := Render(tr, limit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func BenchmarkRender1MB(b *testing.B) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Render(tr); err != nil {
+		if _, err := Render(tr, MaxNoteLength); err != nil {
 			b.Fatal(err)
 		}
 	}

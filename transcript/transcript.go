@@ -21,7 +21,7 @@ import (
 // MaxNoteLength is HubSpot's limit on hs_note_body, in UTF-16 code units (what HubSpot counts), after escaping.
 const MaxNoteLength = 65536
 
-// minLimit is the smallest limit RenderWithLimit accepts: a part must hold its label, the longest atomic
+// minLimit is the smallest limit Render accepts: a part must hold its label, the longest atomic
 // piece of the header and a message's author line.
 const minLimit = 2048
 
@@ -51,16 +51,11 @@ type Transcript struct {
 	CloseNumber int
 }
 
-// Render returns the note bodies of t: one, or several labelled "part i of n" when the transcript exceeds
-// MaxNoteLength. Parts are split between messages, inside a message only when it alone is too long, and never
-// inside a character, a surrogate pair, a grapheme's combining marks, an escape sequence or a tag.
-func Render(t *Transcript) ([]string, error) {
-	return RenderWithLimit(t, MaxNoteLength)
-}
-
-// RenderWithLimit is Render with another limit (in UTF-16 code units, at least 2,048), for tests of the
-// note writing that want several parts from a short conversation.
-func RenderWithLimit(t *Transcript, limit int) ([]string, error) {
+// Render returns the note bodies of t for notes of at most limit UTF-16 code units (at least 2,048; HubSpot's
+// bound is MaxNoteLength): one, or several labelled "part i of n" when the transcript exceeds it. Parts are split
+// between messages, inside a message only when it alone is too long, and never inside a character, a surrogate
+// pair, a grapheme's combining marks, an escape sequence or a tag.
+func Render(t *Transcript, limit int) ([]string, error) {
 	if limit < minLimit {
 		return nil, fmt.Errorf("transcript: limit %d is below %d", limit, minLimit)
 	}

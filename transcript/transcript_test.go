@@ -26,7 +26,7 @@ func closedAt(s string) *time.Time {
 
 func mustRender(t *testing.T, tr *transcript.Transcript) []string {
 	t.Helper()
-	parts, err := transcript.Render(tr)
+	parts, err := transcript.Render(tr, transcript.MaxNoteLength)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,14 +177,14 @@ func TestReopenedConversation(t *testing.T) {
 
 func TestRenderErrors(t *testing.T) {
 	t.Parallel()
-	if _, err := transcript.Render(&transcript.Transcript{Conversation: convrs.Conversation{OpenedAt: at("2026-01-01T00:00:00Z")}}); err == nil ||
+	if _, err := transcript.Render(&transcript.Transcript{Conversation: convrs.Conversation{OpenedAt: at("2026-01-01T00:00:00Z")}}, transcript.MaxNoteLength); err == nil ||
 		err.Error() != "transcript: render: the conversation is not closed" {
 		t.Errorf("open conversation: err = %v", err)
 	}
-	if _, err := transcript.RenderWithLimit(&transcript.Transcript{}, 100); err == nil || !strings.Contains(err.Error(), "below 2048") {
+	if _, err := transcript.Render(&transcript.Transcript{}, 100); err == nil || !strings.Contains(err.Error(), "below 2048") {
 		t.Errorf("tiny limit: err = %v", err)
 	}
-	if _, err := transcript.Render(nil); err == nil {
+	if _, err := transcript.Render(nil, transcript.MaxNoteLength); err == nil {
 		t.Error("nil transcript: no error")
 	}
 }
