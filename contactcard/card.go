@@ -18,6 +18,7 @@ import (
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/hubfault"
 	"github.com/convrs/gateway/hubspot"
+	"github.com/convrs/gateway/integration"
 	"github.com/convrs/gateway/match"
 )
 
@@ -36,9 +37,12 @@ type Store interface {
 	RelinkHubspotContacts(ctx context.Context, portalID int64, fromIDs []string, toID string) ([]string, error)
 }
 
-// Clients hands out a workspace's HubSpot client (*integration.Service satisfies it).
+// Clients hands out a workspace's HubSpot client (*integration.Service satisfies it). Recent and Current are
+// the card's: the client and integration kept a few seconds, current while the cache holds their generation.
 type Clients interface {
 	Client(ctx context.Context, workspaceID string) (*hubspot.Client, *convrs.HubspotIntegration, error)
+	Recent(workspaceID string) *integration.Recent
+	Current(ctx context.Context, workspaceID string) *integration.Recent
 	ContactURL(integ *convrs.HubspotIntegration, contactID string) string
 }
 
@@ -155,8 +159,7 @@ type owner struct {
 
 func (s *Service) lookup(ctx context.Context, ws string, cust *convrs.Customer) *convrs.HubspotContactLookup {
 	out := &convrs.HubspotContactLookup{CustomerID: cust.ID}
-	// One read of the integration row serves the state check and the client.
-	hc, integ, clientErr := s.cfg.Clients.Client(ctx, ws)
+	ctx, hc, integ, clientErr := s.client(ctx, ws, cust)
 	if integ == nil {
 		return s.unavailable(ctx, out, clientErr)
 	}
@@ -182,13 +185,6 @@ func (s *Service) lookup(ctx context.Context, ws string, cust *convrs.Customer) 
 			out.NotThisPerson++
 		}
 	}
-	// The cache entries a warm card reads, in one round trip: the "no match" generation, the customer's match,
-	// the linked contact and the lifecycle labels (the owner depends on the contact).
-	keys := []string{genKey(ws, integ.PortalID, "nomatch"), linkKey(ws, integ.PortalID, cust.ID), labelsKey(ws, integ.PortalID)}
-	if linked {
-		keys = append(keys, contactKey(ws, integ.PortalID, cust.HubspotContactID))
-	}
-	ctx = s.prefetch(ctx, keys...)
 	link, ct, err := s.linkAndContact(ctx, hc, integ, region, cust)
 	if err != nil {
 		return s.unavailable(ctx, out, err)
@@ -216,6 +212,41 @@ func (s *Service) lookup(ctx context.Context, ws string, cust *convrs.Customer) 
 	}
 	out.Contact = s.present(ctx, hc, integ, ct)
 	return out
+}
+
+// client returns the workspace's HubSpot client and integration, and ctx with the card's cache entries read
+// ahead. A warm card reuses the integration and client read within integration.RecentTTL, checking in the same
+// round trip as its cache entries that no process has changed the integration since; otherwise (or with the
+// cache down) the integration row is read.
+func (s *Service) client(ctx context.Context, ws string, cust *convrs.Customer) (context.Context, *hubspot.Client, *convrs.HubspotIntegration, error) {
+	if r := s.cfg.Clients.Recent(ws); r != nil && s.cacheOK(ctx) {
+		keys := append([]string{r.GenKey}, cardKeys(ws, r.Integration, cust)...)
+		if pctx, vals, ok := s.prefetchAll(ctx, keys); ok && string(vals[0]) == r.Gen {
+			return pctx, r.Client, r.Integration, r.Err
+		}
+	}
+	r := s.cfg.Clients.Current(ctx, ws)
+	if r.Integration != nil {
+		if pctx, _, ok := s.prefetchAll(ctx, cardKeys(ws, r.Integration, cust)); ok {
+			ctx = pctx
+		}
+	}
+	return ctx, r.Client, r.Integration, r.Err
+}
+
+// cardKeys are the cache entries a warm card reads, in one round trip: the "no match" generation, the
+// customer's match, the linked contact and the lifecycle labels (the owner depends on the contact). None
+// unless syncing is on.
+func cardKeys(ws string, integ *convrs.HubspotIntegration, cust *convrs.Customer) []string {
+	if integ.State != convrs.IntegrationEnabled {
+		return nil
+	}
+	portal := integ.PortalID
+	keys := []string{genKey(ws, portal, "nomatch"), linkKey(ws, portal, cust.ID), labelsKey(ws, portal)}
+	if cust.HubspotContactID != "" && cust.HubspotPortalID == portal {
+		keys = append(keys, contactKey(ws, portal, cust.HubspotContactID))
+	}
+	return keys
 }
 
 // linkAndContact returns the customer's match and the matched contact, from the cache or HubSpot. A cached
