@@ -584,11 +584,28 @@ func runEngine(engine string) (*engineResult, error) {
 		return nil, fmt.Errorf("no open conversation: %v", err)
 	}
 	convID := open.Conversations[0].ID
-	closeNumber := 0
-	// Memory first, on a gateway that has served little yet (garbage from a load phase would make the heap
-	// absorb the subscriptions): RSS before and after opening every subscriber, idle.
+	// Memory and fan-out first, on a gateway that has served little yet (garbage from a load phase would make
+	// the heap absorb the subscriptions).
 	sizes := splitInts(*fanouts)
 	slices.SortFunc(sizes, func(a, b int) int { return b - a })
+	if len(sizes) > 0 {
+		if err := g.fanout(res, agent, convID, sizes); err != nil {
+			return nil, err
+		}
+	}
+	if *pairs > 0 {
+		if err := g.cardLoad(res, agent, custID); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// fanout measures RSS per idle subscriber with sizes[0] subscribers open, then one event to each size.
+func (g *gateway) fanout(res *engineResult, agent, convID string, sizes []int) error {
+	engine := res.name
+	closeNumber := 0
+	// RSS before and after opening every subscriber, idle.
 	time.Sleep(time.Second)
 	rss0, _ := rss(g.cmd.Process.Pid)
 	redis0 := redisPubsubConns()
@@ -604,7 +621,7 @@ func runEngine(engine string) (*engineResult, error) {
 		s, err := g.subscribe(ctx, agent)
 		cancel()
 		if err != nil {
-			return nil, fmt.Errorf("subscriber %d: %w", len(subs)+1, err)
+			return fmt.Errorf("subscriber %d: %w", len(subs)+1, err)
 		}
 		subs = append(subs, s)
 	}
@@ -624,14 +641,14 @@ func runEngine(engine string) (*engineResult, error) {
 		// A first event shows that every subscription is live (graphql-ws does not acknowledge a subscribe).
 		closeNumber++
 		if _, err := g.fanoutRound(agent, convID, closeNumber, subs); err != nil {
-			return nil, fmt.Errorf("warm-up event: %w", err)
+			return fmt.Errorf("warm-up event: %w", err)
 		}
 		fr := fanoutResult{n: n}
 		for range *rounds {
 			closeNumber++
 			delays, err := g.fanoutRound(agent, convID, closeNumber, subs)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			fr.p99 = append(fr.p99, percentile(delays, 0.99))
 			fr.last = append(fr.last, slices.Max(delays))
@@ -644,18 +661,24 @@ func runEngine(engine string) (*engineResult, error) {
 	}
 	subs = nil
 
+	return nil
+}
+
+// cardLoad measures the warm card against the trivial query, in alternating pairs of phases.
+func (g *gateway) cardLoad(res *engineResult, agent, custID string) error {
+	engine := res.name
 	log.Printf("%s: load, %d pairs of %v phases, %d clients", engine, *pairs, *phase, *clients)
 	if _, _, err := g.load(agent, trivialQuery, nil, *clients, time.Second); err != nil { // warm-up
-		return nil, err
+		return err
 	}
 	for range *pairs {
 		tRPS, tP99, err := g.load(agent, trivialQuery, nil, *clients, *phase)
 		if err != nil {
-			return nil, fmt.Errorf("trivial query: %w", err)
+			return fmt.Errorf("trivial query: %w", err)
 		}
 		cRPS, cP99, err := g.load(agent, cardQuery, map[string]any{"c": custID}, *clients, *phase)
 		if err != nil {
-			return nil, fmt.Errorf("card: %w", err)
+			return fmt.Errorf("card: %w", err)
 		}
 		res.trivialRPS, res.cardRPS = append(res.trivialRPS, tRPS), append(res.cardRPS, cRPS)
 		res.trivialP99, res.cardP99 = append(res.trivialP99, tP99), append(res.cardP99, cP99)
@@ -663,8 +686,7 @@ func runEngine(engine string) (*engineResult, error) {
 		res.p99Ratios = append(res.p99Ratios, float64(cP99)/float64(tP99))
 		log.Printf("%s: trivial %.0f/s p99 %v; card %.0f/s p99 %v", engine, tRPS, tP99, cRPS, cP99)
 	}
-
-	return res, nil
+	return nil
 }
 
 var benchLine = regexp.MustCompile(`^BenchmarkBacklog/(\S+?)-\d+\s+\d+\s+\d+ ns/op(.*)$`)

@@ -110,6 +110,7 @@ type Server struct {
 	budget   *wsBudget
 	logger   *slog.Logger
 	watch    sessionWatch
+	shared   sharedResponses
 }
 
 // NewServer returns the GraphQL server with its transports configured explicitly: POST, and websockets
@@ -141,6 +142,8 @@ func NewServer(r *Resolver, opts ServerOptions) *Server {
 		return s.aroundOperation(ctx, r, next)
 	})
 	srv.AroundFields(SplitFieldErrors)
+	srv.AroundFields(tapRootField)
+	srv.AroundResponses(s.aroundResponse)
 	srv.SetErrorPresenter(ErrorPresenter(r.Logger))
 	srv.SetRecoverFunc(Recover(r.Logger))
 	s.gql = srv
@@ -303,7 +306,7 @@ func (s *Server) aroundOperation(ctx context.Context, r *Resolver, next graphql.
 	ctx = convrs.NewContextWithPrincipal(ctx, p)
 	if graphql.HasOperationContext(ctx) && graphql.GetOperationContext(ctx).Operation != nil &&
 		graphql.GetOperationContext(ctx).Operation.Operation == ast.Subscription {
-		return next(withEventLoaders(ctx))
+		return next(withEventLoaders(withTap(ctx, p)))
 	}
 	return next(withLoaders(ctx, r))
 }
