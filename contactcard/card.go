@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/convrs/gateway/convrs"
@@ -92,7 +93,10 @@ type Service struct {
 	// ignored counts the webhook events acknowledged without effect, by reason (WebhookIgnoreReasons).
 	ignored [len(WebhookIgnoreReasons)]atomic.Uint64
 
-	live    liveCards    // the open cards of this process (watch.go)
+	live liveCards // the open cards of this process (watch.go)
+	// owners are the owner IDs of the contacts this process showed last (by contact cache key): a warm card
+	// reads that owner with its other cache entries, in one round trip.
+	owners  *lru.Cache[string, string]
 	rematch rematchState // the workspace-wide re-matches due (watch.go)
 }
 
@@ -117,8 +121,12 @@ func New(cfg Config) *Service {
 			*p.v = p.def
 		}
 	}
-	return &Service{cfg: cfg}
+	owners, _ := lru.New[string, string](ownerHints)
+	return &Service{cfg: cfg, owners: owners}
 }
+
+// ownerHints bounds how many contacts' owner IDs a process remembers.
+const ownerHints = 10000
 
 func (s *Service) now() time.Time { return s.cfg.Now() }
 
@@ -220,14 +228,14 @@ func (s *Service) lookup(ctx context.Context, ws string, cust *convrs.Customer) 
 // cache down) the integration row is read.
 func (s *Service) client(ctx context.Context, ws string, cust *convrs.Customer) (context.Context, *hubspot.Client, *convrs.HubspotIntegration, error) {
 	if r := s.cfg.Clients.Recent(ws); r != nil && s.cacheOK(ctx) {
-		keys := append([]string{r.GenKey}, cardKeys(ws, r.Integration, cust)...)
+		keys := append([]string{r.GenKey}, s.cardKeys(ws, r.Integration, cust)...)
 		if pctx, vals, ok := s.prefetchAll(ctx, keys); ok && string(vals[0]) == r.Gen {
 			return pctx, r.Client, r.Integration, r.Err
 		}
 	}
 	r := s.cfg.Clients.Current(ctx, ws)
 	if r.Integration != nil {
-		if pctx, _, ok := s.prefetchAll(ctx, cardKeys(ws, r.Integration, cust)); ok {
+		if pctx, _, ok := s.prefetchAll(ctx, s.cardKeys(ws, r.Integration, cust)); ok {
 			ctx = pctx
 		}
 	}
@@ -235,16 +243,21 @@ func (s *Service) client(ctx context.Context, ws string, cust *convrs.Customer) 
 }
 
 // cardKeys are the cache entries a warm card reads, in one round trip: the "no match" generation, the
-// customer's match, the linked contact and the lifecycle labels (the owner depends on the contact). None
-// unless syncing is on.
-func cardKeys(ws string, integ *convrs.HubspotIntegration, cust *convrs.Customer) []string {
+// customer's match, the linked contact, the lifecycle labels and the owner the contact had when this process
+// last showed it (the owner really shown is the contact's: another one is read on its own). None unless
+// syncing is on.
+func (s *Service) cardKeys(ws string, integ *convrs.HubspotIntegration, cust *convrs.Customer) []string {
 	if integ.State != convrs.IntegrationEnabled {
 		return nil
 	}
 	portal := integ.PortalID
 	keys := []string{genKey(ws, portal, "nomatch"), linkKey(ws, portal, cust.ID), labelsKey(ws, portal)}
 	if cust.HubspotContactID != "" && cust.HubspotPortalID == portal {
-		keys = append(keys, contactKey(ws, portal, cust.HubspotContactID))
+		ck := contactKey(ws, portal, cust.HubspotContactID)
+		keys = append(keys, ck)
+		if id, ok := s.owners.Get(ck); ok {
+			keys = append(keys, ownerKey(ws, portal, id))
+		}
 	}
 	return keys
 }
@@ -358,6 +371,7 @@ func (s *Service) present(ctx context.Context, hc *hubspot.Client, integ *convrs
 		}
 	}
 	if id := ct.Prop("hubspot_owner_id"); id != "" {
+		s.owners.Add(contactKey(ws, portal, ct.ID), id)
 		o, err := load(ctx, s, ownerKey(ws, portal, id), s.cfg.TTLs.Owner, func(ctx context.Context) (owner, time.Duration, error) {
 			o, _, err := hc.Owners.Get(ctx, id)
 			if errors.Is(err, hubspot.ErrNotFound) {
