@@ -50,6 +50,7 @@ var (
 	phase     = flag.Duration("phase", 3*time.Second, "length of one load phase")
 	fanouts   = flag.String("fanout", "250,1000,2000", "subscriber counts of the fan-out measure")
 	rounds    = flag.Int("rounds", 5, "events per fan-out size")
+	cold      = flag.Int("cold", 40, "cold cards (customers whose email was never looked up) asked at 5 a second (0: skip)")
 	backlogs  = flag.String("backlog", "1000,10000", "backlog sizes (empty: skip)")
 	pgURL     = flag.String("postgres", os.Getenv("TEST_DATABASE_URL"), "PostgreSQL server for the postgres engine (a database is created per run)")
 	redisURL  = flag.String("redis", os.Getenv("TEST_REDIS_URL"), "Redis for the postgres engine")
@@ -99,6 +100,12 @@ type engineResult struct {
 	fanout                     []fanoutResult
 	rssPerSub                  float64 // bytes
 	redisConns, redisConnsIdle int
+	cold                       coldResult
+}
+
+// coldResult is the cold cards' measure: the outcomes, and HubSpot's answers to the searches they made.
+type coldResult struct {
+	cards, unavailable, searches, limited int
 }
 
 type fanoutResult struct {
@@ -118,6 +125,7 @@ type backlogResult struct {
 // gateway is a running bin/convrs.
 type gateway struct {
 	url     string
+	sim     string // the HubSpot simulator's address (its /_sim/ control API)
 	cmd     *exec.Cmd
 	cleanup []func()
 	http    *http.Client
@@ -140,9 +148,10 @@ func startGateway(engine string) (*gateway, error) {
 	port := freePort()
 	g := &gateway{url: fmt.Sprintf("http://127.0.0.1:%d", port), cleanup: []func(){func() { os.RemoveAll(dir) }},
 		http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: 30 * time.Second}}
+	g.sim = fmt.Sprintf("http://127.0.0.1:%d", freePort())
 	env := append(os.Environ(),
 		"APP_ENV=development", "PORT="+strconv.Itoa(port), "PUBLIC_URL="+g.url, "DATA_DIR="+dir,
-		fmt.Sprintf("HUBSPOT_SIM_ADDR=127.0.0.1:%d", freePort()), "METRICS_ADDR=off", "LOG_LEVEL=warn",
+		"HUBSPOT_SIM_ADDR="+strings.TrimPrefix(g.sim, "http://"), "METRICS_ADDR=off", "LOG_LEVEL=warn",
 		"WS_MAX_CONNECTIONS=5000", "WS_MAX_CONNECTIONS_PER_WORKSPACE=5000", "WS_MAX_CONNECTIONS_PER_STAFF=5000",
 		"WS_MAX_CONNECTIONS_PER_ADDRESS=5000",
 	)
@@ -487,11 +496,132 @@ func runEngine(engine string) (*engineResult, error) {
 		return nil, fmt.Errorf("no open conversation: %v", err)
 	}
 	convID := open.Conversations[0].ID
-	closeNumber := 0
-	// Memory first, on a gateway that has served little yet (garbage from a load phase would make the heap
-	// absorb the subscriptions): RSS before and after opening every subscriber, idle.
+	// Memory and fan-out first, on a gateway that has served little yet (garbage from a load phase would make
+	// the heap absorb the subscriptions).
 	sizes := splitInts(*fanouts)
 	slices.SortFunc(sizes, func(a, b int) int { return b - a })
+	if len(sizes) > 0 {
+		if err := g.fanout(res, agent, convID, sizes); err != nil {
+			return nil, err
+		}
+	}
+	if *pairs > 0 {
+		if err := g.cardLoad(res, agent, custID); err != nil {
+			return nil, err
+		}
+	}
+	if *cold > 0 {
+		if err := g.coldCards(res, agent); err != nil {
+			return nil, fmt.Errorf("cold cards: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// coldCards gives *cold demo customers an email never looked up (half of them a HubSpot contact's), then asks
+// for their cards at 5 a second, HubSpot's search limit, each without waiting for the one before: every card
+// needs a search. It counts the UNAVAILABLE cards and the searches HubSpot answered 429.
+func (g *gateway) coldCards(res *engineResult, agent string) error {
+	var out struct {
+		Customers []struct{ ID string }
+	}
+	if err := g.gql(agent, fmt.Sprintf(`{ customers(first: %d) { id } }`, min(*cold, 50)), nil, &out); err != nil {
+		return err
+	}
+	if len(out.Customers) == 0 {
+		return errors.New("no demo customers")
+	}
+	var integ struct {
+		HubspotIntegration struct{ PortalID string } `json:"hubspotIntegration"`
+	}
+	if err := g.gql(agent, `{ hubspotIntegration { portalId } }`, nil, &integ); err != nil {
+		return err
+	}
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	var (
+		since       = time.Now()
+		wg          sync.WaitGroup
+		unavailable atomic.Int64
+		failed      error
+		mu          sync.Mutex
+		asked       int
+	)
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	// In waves of the demo customers: each wave gives them fresh emails, then asks for their cards.
+	for asked < *cold {
+		wave := out.Customers[:min(*cold-asked, len(out.Customers))]
+		for i, c := range wave {
+			email := fmt.Sprintf("cold-%s-%d@bench.test", run, asked+i)
+			if i%2 == 0 {
+				body := fmt.Sprintf(`{"properties":{"email":%q,"firstname":"Cold"}}`, email)
+				resp, err := g.http.Post(g.sim+"/_sim/portals/"+integ.HubspotIntegration.PortalID+"/contacts", "application/json", strings.NewReader(body))
+				if err != nil {
+					return err
+				}
+				resp.Body.Close()
+			}
+			if err := g.gql(agent, `mutation($id: ID!, $e: String!) { updateCustomer(id: $id, input: {email: $e}) { id } }`,
+				map[string]any{"id": c.ID, "e": email}, nil); err != nil {
+				return err
+			}
+		}
+		for _, c := range wave {
+			<-tick.C
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var card struct {
+					HubspotContact struct{ Outcome string } `json:"hubspotContact"`
+				}
+				if err := g.gql(agent, cardQuery, map[string]any{"c": c.ID}, &card); err != nil {
+					mu.Lock()
+					failed = err
+					mu.Unlock()
+				} else if card.HubspotContact.Outcome == "UNAVAILABLE" {
+					unavailable.Add(1)
+				}
+			}()
+		}
+		wg.Wait() // the wave's cards are read before their customers change again
+		asked += len(wave)
+	}
+	if failed != nil {
+		return failed
+	}
+	resp, err := g.http.Get(g.sim + "/_sim/requests")
+	if err != nil {
+		return err
+	}
+	var reqs []struct {
+		Method, Path string
+		Status       int
+		Time         time.Time
+	}
+	err = json.NewDecoder(resp.Body).Decode(&reqs)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	res.cold = coldResult{cards: asked, unavailable: int(unavailable.Load())}
+	for _, r := range reqs {
+		if r.Time.Before(since) || !strings.HasSuffix(r.Path, "/search") {
+			continue
+		}
+		res.cold.searches++
+		if r.Status == http.StatusTooManyRequests {
+			res.cold.limited++
+		}
+	}
+	log.Printf("%s: %d cold cards at 5/s: %d UNAVAILABLE; %d searches, %d answered 429", res.name, res.cold.cards, res.cold.unavailable, res.cold.searches, res.cold.limited)
+	return nil
+}
+
+// fanout measures RSS per idle subscriber with sizes[0] subscribers open, then one event to each size.
+func (g *gateway) fanout(res *engineResult, agent, convID string, sizes []int) error {
+	engine := res.name
+	closeNumber := 0
+	// RSS before and after opening every subscriber, idle.
 	time.Sleep(time.Second)
 	rss0, _ := rss(g.cmd.Process.Pid)
 	redis0 := redisPubsubConns()
@@ -507,7 +637,7 @@ func runEngine(engine string) (*engineResult, error) {
 		s, err := g.subscribe(ctx, agent)
 		cancel()
 		if err != nil {
-			return nil, fmt.Errorf("subscriber %d: %w", len(subs)+1, err)
+			return fmt.Errorf("subscriber %d: %w", len(subs)+1, err)
 		}
 		subs = append(subs, s)
 	}
@@ -527,14 +657,14 @@ func runEngine(engine string) (*engineResult, error) {
 		// A first event shows that every subscription is live (graphql-ws does not acknowledge a subscribe).
 		closeNumber++
 		if _, err := g.fanoutRound(agent, convID, closeNumber, subs); err != nil {
-			return nil, fmt.Errorf("warm-up event: %w", err)
+			return fmt.Errorf("warm-up event: %w", err)
 		}
 		fr := fanoutResult{n: n}
 		for range *rounds {
 			closeNumber++
 			delays, err := g.fanoutRound(agent, convID, closeNumber, subs)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			fr.p99 = append(fr.p99, percentile(delays, 0.99))
 			fr.last = append(fr.last, slices.Max(delays))
@@ -547,18 +677,24 @@ func runEngine(engine string) (*engineResult, error) {
 	}
 	subs = nil
 
+	return nil
+}
+
+// cardLoad measures the warm card against the trivial query, in alternating pairs of phases.
+func (g *gateway) cardLoad(res *engineResult, agent, custID string) error {
+	engine := res.name
 	log.Printf("%s: load, %d pairs of %v phases, %d clients", engine, *pairs, *phase, *clients)
 	if _, _, err := g.load(agent, trivialQuery, nil, *clients, time.Second); err != nil { // warm-up
-		return nil, err
+		return err
 	}
 	for range *pairs {
 		tRPS, tP99, err := g.load(agent, trivialQuery, nil, *clients, *phase)
 		if err != nil {
-			return nil, fmt.Errorf("trivial query: %w", err)
+			return fmt.Errorf("trivial query: %w", err)
 		}
 		cRPS, cP99, err := g.load(agent, cardQuery, map[string]any{"c": custID}, *clients, *phase)
 		if err != nil {
-			return nil, fmt.Errorf("card: %w", err)
+			return fmt.Errorf("card: %w", err)
 		}
 		res.trivialRPS, res.cardRPS = append(res.trivialRPS, tRPS), append(res.cardRPS, cRPS)
 		res.trivialP99, res.cardP99 = append(res.trivialP99, tP99), append(res.cardP99, cP99)
@@ -566,8 +702,7 @@ func runEngine(engine string) (*engineResult, error) {
 		res.p99Ratios = append(res.p99Ratios, float64(cP99)/float64(tP99))
 		log.Printf("%s: trivial %.0f/s p99 %v; card %.0f/s p99 %v", engine, tRPS, tP99, cRPS, cP99)
 	}
-
-	return res, nil
+	return nil
 }
 
 var benchLine = regexp.MustCompile(`^BenchmarkBacklog/(\S+?)-\d+\s+\d+\s+\d+ ns/op(.*)$`)
@@ -683,6 +818,11 @@ func render(results []*engineResult, drains []backlogResult, took time.Duration)
 	row("RSS per idle subscription (one websocket each, opened before any load)", "≤ 10 KiB", func(r *engineResult) string {
 		return fmt.Sprintf("**%.1f KiB**", r.rssPerSub/1024)
 	})
+	if *cold > 0 {
+		row("Cold cards at 5 a second: searches answered 429 / cards UNAVAILABLE", "0 429s", func(r *engineResult) string {
+			return fmt.Sprintf("**%d of %d** / %d of %d", r.cold.limited, r.cold.searches, r.cold.unavailable, r.cold.cards)
+		})
+	}
 	row("Redis pub/sub connections for all of them", "a handful", func(r *engineResult) string {
 		if r.name != "postgres" {
 			return "– (in-process)"

@@ -138,21 +138,22 @@ type prefetched struct {
 	m  map[string][]byte // nil: absent
 }
 
-// prefetch reads keys in one round trip for the cacheGets of ctx that follow.
-func (s *Service) prefetch(ctx context.Context, keys ...string) context.Context {
-	if !s.cacheOK(ctx) {
-		return ctx
+// prefetchAll reads keys in one round trip and returns ctx with their values for the cacheGets that follow,
+// and the values; ok is false when the cache could not be read.
+func (s *Service) prefetchAll(ctx context.Context, keys []string) (context.Context, [][]byte, bool) {
+	if len(keys) == 0 || !s.cacheOK(ctx) {
+		return ctx, nil, false
 	}
 	vals, err := s.cfg.Cache.GetMany(ctx, keys...)
 	if err != nil {
 		s.cacheDown(ctx, "get many", err)
-		return ctx
+		return ctx, nil, false
 	}
 	p := &prefetched{m: make(map[string][]byte, len(keys))}
 	for i, k := range keys {
 		p.m[k] = vals[i]
 	}
-	return context.WithValue(ctx, prefetchKey{}, p)
+	return context.WithValue(ctx, prefetchKey{}, p), vals, true
 }
 
 func (s *Service) cacheGet(ctx context.Context, key string) ([]byte, bool) {

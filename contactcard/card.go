@@ -13,11 +13,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/hubfault"
 	"github.com/convrs/gateway/hubspot"
+	"github.com/convrs/gateway/integration"
 	"github.com/convrs/gateway/match"
 )
 
@@ -37,9 +39,13 @@ type Store interface {
 }
 
 // Clients hands out a workspace's HubSpot client and the links to its contacts (*integration.Service satisfies
-// it). Declared here, by its consumer, with only what the card uses (package hubsync declares its own).
+// it). Declared here, by its consumer, with only what the card uses (package hubsync declares its own). Recent
+// and Current are the card's: the client and integration kept a few seconds, current while the cache holds their
+// generation.
 type Clients interface {
 	Client(ctx context.Context, workspaceID string) (*hubspot.Client, *convrs.HubspotIntegration, error)
+	Recent(workspaceID string) *integration.Recent
+	Current(ctx context.Context, workspaceID string) *integration.Recent
 	ContactURL(integ *convrs.HubspotIntegration, contactID string) string
 }
 
@@ -89,7 +95,10 @@ type Service struct {
 	// ignored counts the webhook events acknowledged without effect, by reason (WebhookIgnoreReasons).
 	ignored [len(WebhookIgnoreReasons)]atomic.Uint64
 
-	live    liveCards    // the open cards of this process (watch.go)
+	live liveCards // the open cards of this process (watch.go)
+	// owners are the owner IDs of the contacts this process showed last (by contact cache key): a warm card
+	// reads that owner with its other cache entries, in one round trip.
+	owners  *lru.Cache[string, string]
 	rematch rematchState // the workspace-wide re-matches due (watch.go)
 }
 
@@ -114,8 +123,12 @@ func New(cfg Config) *Service {
 			*p.v = p.def
 		}
 	}
-	return &Service{cfg: cfg}
+	owners, _ := lru.New[string, string](ownerHints)
+	return &Service{cfg: cfg, owners: owners}
 }
+
+// ownerHints bounds how many contacts' owner IDs a process remembers.
+const ownerHints = 10000
 
 func (s *Service) now() time.Time { return s.cfg.Now() }
 
@@ -156,8 +169,7 @@ type owner struct {
 
 func (s *Service) lookup(ctx context.Context, ws string, cust *convrs.Customer) *convrs.HubspotContactLookup {
 	out := &convrs.HubspotContactLookup{CustomerID: cust.ID}
-	// One read of the integration row serves the state check and the client.
-	hc, integ, clientErr := s.cfg.Clients.Client(ctx, ws)
+	ctx, hc, integ, clientErr := s.client(ctx, ws, cust)
 	if integ == nil {
 		return s.unavailable(ctx, out, clientErr)
 	}
@@ -183,13 +195,6 @@ func (s *Service) lookup(ctx context.Context, ws string, cust *convrs.Customer) 
 			out.NotThisPerson++
 		}
 	}
-	// The cache entries a warm card reads, in one round trip: the "no match" generation, the customer's match,
-	// the linked contact and the lifecycle labels (the owner depends on the contact).
-	keys := []string{genKey(ws, integ.PortalID, "nomatch"), linkKey(ws, integ.PortalID, cust.ID), labelsKey(ws, integ.PortalID)}
-	if linked {
-		keys = append(keys, contactKey(ws, integ.PortalID, cust.HubspotContactID))
-	}
-	ctx = s.prefetch(ctx, keys...)
 	link, ct, err := s.linkAndContact(ctx, hc, integ, region, cust)
 	if err != nil {
 		return s.unavailable(ctx, out, err)
@@ -217,6 +222,46 @@ func (s *Service) lookup(ctx context.Context, ws string, cust *convrs.Customer) 
 	}
 	out.Contact = s.present(ctx, hc, integ, ct)
 	return out
+}
+
+// client returns the workspace's HubSpot client and integration, and ctx with the card's cache entries read
+// ahead. A warm card reuses the integration and client read within integration.RecentTTL, checking in the same
+// round trip as its cache entries that no process has changed the integration since; otherwise (or with the
+// cache down) the integration row is read.
+func (s *Service) client(ctx context.Context, ws string, cust *convrs.Customer) (context.Context, *hubspot.Client, *convrs.HubspotIntegration, error) {
+	if r := s.cfg.Clients.Recent(ws); r != nil && s.cacheOK(ctx) {
+		keys := append([]string{r.GenKey}, s.cardKeys(ws, r.Integration, cust)...)
+		if pctx, vals, ok := s.prefetchAll(ctx, keys); ok && string(vals[0]) == r.Gen {
+			return pctx, r.Client, r.Integration, r.Err
+		}
+	}
+	r := s.cfg.Clients.Current(ctx, ws)
+	if r.Integration != nil {
+		if pctx, _, ok := s.prefetchAll(ctx, s.cardKeys(ws, r.Integration, cust)); ok {
+			ctx = pctx
+		}
+	}
+	return ctx, r.Client, r.Integration, r.Err
+}
+
+// cardKeys are the cache entries a warm card reads, in one round trip: the "no match" generation, the
+// customer's match, the linked contact, the lifecycle labels and the owner the contact had when this process
+// last showed it (the owner really shown is the contact's: another one is read on its own). None unless
+// syncing is on.
+func (s *Service) cardKeys(ws string, integ *convrs.HubspotIntegration, cust *convrs.Customer) []string {
+	if integ.State != convrs.IntegrationEnabled {
+		return nil
+	}
+	portal := integ.PortalID
+	keys := []string{genKey(ws, portal, "nomatch"), linkKey(ws, portal, cust.ID), labelsKey(ws, portal)}
+	if cust.HubspotContactID != "" && cust.HubspotPortalID == portal {
+		ck := contactKey(ws, portal, cust.HubspotContactID)
+		keys = append(keys, ck)
+		if id, ok := s.owners.Get(ck); ok {
+			keys = append(keys, ownerKey(ws, portal, id))
+		}
+	}
+	return keys
 }
 
 // linkAndContact returns the customer's match and the matched contact, from the cache or HubSpot. A cached
@@ -328,6 +373,7 @@ func (s *Service) present(ctx context.Context, hc *hubspot.Client, integ *convrs
 		}
 	}
 	if id := ct.Prop("hubspot_owner_id"); id != "" {
+		s.owners.Add(contactKey(ws, portal, ct.ID), id)
 		o, err := load(ctx, s, ownerKey(ws, portal, id), s.cfg.TTLs.Owner, func(ctx context.Context) (owner, time.Duration, error) {
 			o, _, err := hc.Owners.Get(ctx, id)
 			if errors.Is(err, hubspot.ErrNotFound) {

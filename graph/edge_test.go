@@ -207,10 +207,14 @@ func TestWebsocketOperationCap(t *testing.T) {
 		t.Fatal(err)
 	}
 	ws.init(s.token(t, seed.AgentID))
-	topic := convrs.TopicConversations(seed.WorkspaceID)
-	for _, id := range []string{"1", "2", "3"} {
+	// The process's subscriptions share one underlying subscription per topic: each is counted running instead.
+	running := func(n int64) {
+		t.Helper()
+		testkit.Eventually(t, "the subscriptions are running", func() bool { return s.server.Stats().Operations() == n })
+	}
+	for i, id := range []string{"1", "2", "3"} {
 		ws.start(id, `subscription { conversationEvents { kind } }`)
-		s.pubsub.waitSubscribed(t, topic)
+		running(int64(i + 1))
 	}
 	if n := s.server.Stats().Operations(); n != 3 {
 		t.Errorf("Operations = %d, want 3", n)
@@ -225,7 +229,7 @@ func TestWebsocketOperationCap(t *testing.T) {
 	ws.send(map[string]any{"id": "2", "type": "complete"})
 	testkit.Eventually(t, "the completed subscription is released", func() bool { return s.server.Stats().Operations() == 2 })
 	ws.start("5", `subscription { conversationEvents { kind } }`)
-	s.pubsub.waitSubscribed(t, topic)
+	running(3)
 }
 
 // The process holds a bounded number of authenticated sockets: a connection_init beyond the cap is closed with
@@ -601,10 +605,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 							t.Errorf("got %v, want ENOTFOUND", err)
 						}
 					case "allowed":
-						if name == "hubspotContactUpdated" {
-							// Panels of one customer share a watch (one pub/sub subscription), so the proof is an
-							// update arriving: announce a change until one does.
-							receiveWhilePublishing(t, s, sub, convrs.TopicHubspotContact(c.workspace, custID))
+						// Panels of one customer share a watch, and a process's conversationEvents subscribers one
+						// pub/sub subscription per workspace, so the proof is an update arriving: announce one until
+						// it does.
+						switch name {
+						case "hubspotContactUpdated":
+							receiveWhilePublishing(t, s, sub, convrs.TopicHubspotContact(c.workspace, custID), []byte("changed"))
+							return
+						case "conversationEvents":
+							receiveWhilePublishing(t, s, sub, convrs.TopicConversations(c.workspace), conversationEventIn(t, s, c.workspace))
 							return
 						}
 						s.pubsub.waitSubscribed(t, o.topic(c.workspace))
@@ -636,7 +645,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 }
 
 // receiveWhilePublishing publishes on topic every 20 ms until sub gets an event (10 s at most).
-func receiveWhilePublishing(t *testing.T, s *stack, sub *client.Subscription, topic string) {
+func receiveWhilePublishing(t *testing.T, s *stack, sub *client.Subscription, topic string, payload []byte) {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() {
@@ -654,12 +663,24 @@ func receiveWhilePublishing(t *testing.T, s *stack, sub *client.Subscription, to
 			}
 			return
 		case <-tick.C:
-			_ = s.pubsub.Publish(context.Background(), topic, []byte("changed"))
+			_ = s.pubsub.Publish(context.Background(), topic, payload)
 		case <-deadline:
 			_ = sub.Close()
 			t.Fatal("no update within 10 s")
 		}
 	}
+}
+
+// conversationEventIn is an event of one of the workspace's conversations, as the store publishes it.
+func conversationEventIn(t *testing.T, s *stack, workspaceID string) []byte {
+	t.Helper()
+	ctx := convrs.NewContextWithPrincipal(context.Background(), &convrs.Principal{StaffID: "reader", WorkspaceID: workspaceID, Role: convrs.RoleAgent})
+	convs, err := s.db.ListConversations(ctx, convrs.ConversationFilter{Limit: 1})
+	if err != nil || len(convs) == 0 {
+		t.Fatalf("a conversation of %s: %v", workspaceID, err)
+	}
+	b, _ := json.Marshal(convrs.ConversationEvent{Kind: convrs.ConversationEventReopened, WorkspaceID: workspaceID, ConversationID: convs[0].ID})
+	return b
 }
 
 // A socket whose staff member is removed is closed (4401), even if it only listens.

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -236,6 +237,21 @@ func (c *countingCustomers) FindCustomers(ctx context.Context, ids []string) ([]
 type countingConversations struct {
 	convrs.ConversationService
 	list, listOf atomic.Int64
+	finds        sync.Map // conversation ID → *atomic.Int64: FindConversation calls
+}
+
+func (c *countingConversations) FindConversation(ctx context.Context, id string) (*convrs.Conversation, error) {
+	n, _ := c.finds.LoadOrStore(id, new(atomic.Int64))
+	n.(*atomic.Int64).Add(1)
+	return c.ConversationService.FindConversation(ctx, id)
+}
+
+// found returns how many times the conversation was read.
+func (c *countingConversations) found(id string) int64 {
+	if n, ok := c.finds.Load(id); ok {
+		return n.(*atomic.Int64).Load()
+	}
+	return 0
 }
 
 func (c *countingConversations) ListMessages(ctx context.Context, id string) ([]*convrs.Message, error) {

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -99,43 +98,6 @@ func startInput(in model.StartConversationInput) convrs.StartConversationInput {
 		out.Customer = *in.Customer
 	}
 	return out
-}
-
-// conversationEvents streams the caller's workspace's conversation events, each with the conversation (and
-// message) as the caller may read them now. The stream ends with the request's context.
-func (r *Resolver) conversationEvents(ctx context.Context) (<-chan *model.ConversationEvent, error) {
-	p, err := convrs.Authenticated(ctx)
-	if err != nil {
-		return nil, err
-	}
-	in, err := r.PubSub.Subscribe(ctx, convrs.TopicConversations(p.WorkspaceID))
-	if err != nil {
-		return nil, err
-	}
-	out := make(chan *model.ConversationEvent, 1)
-	go func() {
-		defer close(out)
-		for payload := range in {
-			var ev convrs.ConversationEvent
-			if err := json.Unmarshal(payload, &ev); err != nil || ev.WorkspaceID != p.WorkspaceID {
-				continue
-			}
-			conv, err := r.ConversationService.FindConversation(ctx, ev.ConversationID)
-			if err != nil {
-				continue // deleted since, or the context ended
-			}
-			item := &model.ConversationEvent{Kind: ev.Kind, Conversation: conv}
-			if ev.MessageID != "" {
-				item.Message, _ = r.ConversationService.FindMessage(ctx, ev.MessageID)
-			}
-			select {
-			case out <- item:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out, nil
 }
 
 // hubspotIntegrationChanged streams the caller's workspace's HubSpot integration each time any gateway process

@@ -29,5 +29,6 @@ type Resolver struct {
 	// Demo enables what only the demo console may do: posting as a customer.
 	Demo bool
 
-	events eventLoaderSet
+	events        eventLoaderSet
+	conversations conversationFeed
 }

@@ -110,6 +110,7 @@ type Server struct {
 	budget   *wsBudget
 	logger   *slog.Logger
 	watch    sessionWatch
+	shared   sharedResponses
 }
 
 // NewServer returns the GraphQL server with its transports configured explicitly: POST, and websockets
@@ -141,6 +142,8 @@ func NewServer(r *Resolver, opts ServerOptions) *Server {
 		return s.aroundOperation(ctx, r, next)
 	})
 	srv.AroundFields(SplitFieldErrors)
+	srv.AroundFields(tapRootField)
+	srv.AroundResponses(s.aroundResponse)
 	srv.SetErrorPresenter(ErrorPresenter(r.Logger))
 	srv.SetRecoverFunc(Recover(r.Logger))
 	s.gql = srv
@@ -295,6 +298,9 @@ func (s *Server) aroundOperation(ctx context.Context, r *Resolver, next graphql.
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		r.Logger.DebugContext(ctx, "graphql: request cancelled by the client during the session check")
 		return oneError(convrs.EUNAVAILABLE, "The request was cancelled.")
+	case convrs.Unreachable(err):
+		r.Logger.WarnContext(ctx, "graphql: session check: a dependency is unreachable", "error", err.Error())
+		return oneError(convrs.EUNAVAILABLE, convrs.UnreachableMessage)
 	default:
 		r.Logger.ErrorContext(ctx, "graphql: session check", "error", err.Error())
 		return oneError(convrs.EINTERNAL, "Internal error.")
@@ -303,7 +309,7 @@ func (s *Server) aroundOperation(ctx context.Context, r *Resolver, next graphql.
 	ctx = convrs.NewContextWithPrincipal(ctx, p)
 	if graphql.HasOperationContext(ctx) && graphql.GetOperationContext(ctx).Operation != nil &&
 		graphql.GetOperationContext(ctx).Operation.Operation == ast.Subscription {
-		return resyncOnEnd(next(withEventLoaders(ctx)), wsStateFrom(ctx) != nil)
+		return resyncOnEnd(next(withEventLoaders(withTap(ctx, p))), wsStateFrom(ctx) != nil)
 	}
 	return next(withLoaders(ctx, r))
 }

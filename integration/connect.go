@@ -274,6 +274,7 @@ func (s *Service) connect(ctx context.Context, state string, conn convrs.Hubspot
 	}
 	s.rememberDone(ctx, state, conn.WorkspaceID)
 	s.forgetSource(conn.WorkspaceID)
+	s.changed(ctx, conn.WorkspaceID)
 	// A reconnect starts from HubSpot's current data: cached contact cards, labels and searches go.
 	if err := s.cfg.Cache.DeletePrefix(ctx, CachePrefix(conn.WorkspaceID)); err != nil {
 		s.cfg.Logger.WarnContext(ctx, "oauth callback: purge cached hubspot data", "workspace_id", conn.WorkspaceID, "error", err)

@@ -102,6 +102,7 @@ type Service struct {
 
 	mu      sync.Mutex
 	sources map[string]*tokenSource // by workspace
+	recent  map[string]*Recent      // by workspace (recent.go)
 
 	health healthMemo
 }
@@ -129,7 +130,7 @@ func New(cfg Config) *Service {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	// The state signing key is derived from the encryption key (HKDF), so every gateway process agrees on it.
-	return &Service{cfg: cfg, stateKey: cfg.Box.DeriveKey(secret.PurposeOAuthState), sources: map[string]*tokenSource{},
+	return &Service{cfg: cfg, stateKey: cfg.Box.DeriveKey(secret.PurposeOAuthState), sources: map[string]*tokenSource{}, recent: map[string]*Recent{},
 		health: healthMemo{down: map[string]bool{}, checked: map[string]time.Time{}}}
 }
 
@@ -312,6 +313,7 @@ func (s *Service) Enable(ctx context.Context) (*convrs.HubspotIntegration, error
 	if err != nil {
 		return nil, err
 	}
+	s.changed(ctx, p.WorkspaceID)
 	s.cfg.Logger.InfoContext(ctx, "hubspot enabled", "workspace_id", p.WorkspaceID, "portal_id", integ.PortalID, "staff_id", p.StaffID)
 	s.announce(ctx, p.WorkspaceID)
 	return integ, nil
@@ -330,6 +332,7 @@ func (s *Service) SaveOptions(ctx context.Context, o convrs.HubspotOptions) (*co
 	if err != nil {
 		return nil, err
 	}
+	s.changed(ctx, p.WorkspaceID)
 	s.announce(ctx, p.WorkspaceID)
 	return integ, nil
 }
@@ -347,6 +350,7 @@ func (s *Service) Disable(ctx context.Context) (*convrs.HubspotIntegration, erro
 		return nil, err
 	}
 	s.forgetSource(p.WorkspaceID)
+	s.changed(ctx, p.WorkspaceID)
 	s.dropPending(ctx, p.WorkspaceID)
 	if err := s.cfg.Cache.DeletePrefix(ctx, CachePrefix(p.WorkspaceID)); err != nil {
 		s.cfg.Logger.ErrorContext(ctx, "hubspot disable: purge cache", "workspace_id", p.WorkspaceID, "error", err)
@@ -426,12 +430,14 @@ func (s *Service) AccessToken(ctx context.Context, workspaceID string) (string, 
 	return t.AccessToken, nil
 }
 
-// source returns the workspace's token source, made for the connection integ describes.
+// source returns the workspace's token source, made for the connection integ describes: one made for an
+// earlier connection (the workspace reconnected through another process since) is replaced, so its tokens,
+// held in memory, are not used for the new connection.
 func (s *Service) source(integ *convrs.HubspotIntegration) (*tokenSource, error) {
 	workspaceID := integ.WorkspaceID
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ts := s.sources[workspaceID]; ts != nil {
+	if ts := s.sources[workspaceID]; ts != nil && sameTime(ts.connectedAt, integ.ConnectedAt) {
 		return ts, nil
 	}
 	connectedAt := integ.ConnectedAt
@@ -450,6 +456,10 @@ func (s *Service) source(integ *convrs.HubspotIntegration) (*tokenSource, error)
 	}
 	s.sources[workspaceID] = &tokenSource{TokenSource: ts, connectedAt: connectedAt}
 	return s.sources[workspaceID], nil
+}
+
+func sameTime(a, b *time.Time) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
 }
 
 func (s *Service) forgetSource(workspaceID string) {
@@ -503,7 +513,11 @@ func (t *tokenStore) SaveToken(ctx context.Context, workspaceID string, tok *hub
 		}
 		portal = cur.PortalID
 	}
-	return t.s.cfg.Store.SaveHubspotTokens(ctx, workspaceID, portal, *sealed)
+	if err := t.s.cfg.Store.SaveHubspotTokens(ctx, workspaceID, portal, *sealed); err != nil {
+		return err
+	}
+	t.s.changed(ctx, workspaceID)
+	return nil
 }
 
 func (s *Service) sealTokens(workspaceID string, tok *hubspot.Token) (*convrs.SealedHubspotTokens, error) {

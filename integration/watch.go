@@ -123,6 +123,7 @@ func (s *Service) markError(ctx context.Context, workspaceID string, connectedAt
 		s.cfg.Logger.ErrorContext(ctx, "hubspot: mark error", "workspace_id", workspaceID, "error", err)
 		return
 	}
+	s.changed(ctx, workspaceID)
 	s.announce(ctx, workspaceID)
 }
 

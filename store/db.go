@@ -93,6 +93,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		}
 		dsn := path + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 		dialector, dialect = sqlite.Open(dsn), "sqlite"
+		pinSQLiteAllocator()
 	}
 	gdb, err := gorm.Open(dialector, &gorm.Config{
 		Logger:                 logger.Discard,
