@@ -164,28 +164,39 @@ func (d *DB) cancelHubspotSyncs(tx *gorm.DB, workspaceID string) error {
 	return nil
 }
 
+// inQueue is the condition of the queue's indexes (migration 10), word for word: a query of the queue names it
+// so that both engines walk those indexes, which hold no finished record.
+const inQueue = "status IN ('QUEUED','WAITING','RUNNING')"
+
+// claimSQL are the claim's queries: the workspace of the record due first, then its due records in due
+// order (arguments: now, now; then the workspace, now, now, the limit). lock ends each (PostgreSQL's row lock).
+func claimSQL(lock string) (pick, batch string) {
+	due := inQueue + " AND ((status IN ('QUEUED','WAITING') AND run_at <= ?) OR (status = 'RUNNING' AND lease_until < ?))"
+	return `SELECT workspace_id FROM hubspot_syncs WHERE ` + due + ` ORDER BY run_at LIMIT 1` + lock,
+		`SELECT id FROM hubspot_syncs WHERE workspace_id = ? AND ` + due + ` ORDER BY run_at, id LIMIT ?` + lock
+}
+
 // ClaimHubspotSyncs leases up to limit due records of one workspace (the one whose oldest record is due
 // first) to lease for leaseFor, counting an attempt on each. On PostgreSQL concurrent claimers skip each other's
 // rows (FOR UPDATE SKIP LOCKED); SQLite has one writer.
 func (d *DB) ClaimHubspotSyncs(ctx context.Context, lease string, leaseFor time.Duration, limit int) ([]*convrs.HubspotSyncClaim, error) {
 	now := d.now()
-	due := "((status IN ('QUEUED','WAITING') AND run_at <= ?) OR (status = 'RUNNING' AND lease_until < ?))"
 	lock := ""
 	if d.dialect == "postgres" {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
+	pick, batch := claimSQL(lock)
 	var rows []hubspotSyncRow
 	err := d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var ws []string
-		if err := tx.Raw(`SELECT workspace_id FROM hubspot_syncs WHERE `+due+` ORDER BY run_at LIMIT 1`+lock, now, now).Scan(&ws).Error; err != nil {
+		if err := tx.Raw(pick, now, now).Scan(&ws).Error; err != nil {
 			return err
 		}
 		if len(ws) == 0 {
 			return nil
 		}
 		var ids []string
-		if err := tx.Raw(`SELECT id FROM hubspot_syncs WHERE workspace_id = ? AND `+due+` ORDER BY run_at, id LIMIT ?`+lock, ws[0], now, now, limit).
-			Scan(&ids).Error; err != nil {
+		if err := tx.Raw(batch, ws[0], now, now, limit).Scan(&ids).Error; err != nil {
 			return err
 		}
 		if len(ids) == 0 {
@@ -215,7 +226,7 @@ func (d *DB) ClaimHubspotSyncs(ctx context.Context, lease string, leaseFor time.
 func (d *DB) NextHubspotSyncDue(ctx context.Context) (time.Time, error) {
 	var next time.Time
 	var waiting []hubspotSyncRow
-	if err := d.db.WithContext(ctx).Select("run_at").Where("status IN ?", []string{string(convrs.SyncQueued), string(convrs.SyncWaiting)}).
+	if err := d.db.WithContext(ctx).Select("run_at").Where(inQueue+" AND status IN ?", []string{string(convrs.SyncQueued), string(convrs.SyncWaiting)}).
 		Order("run_at").Limit(1).Find(&waiting).Error; err != nil {
 		return next, fmt.Errorf("store: next hubspot sync due: %w", err)
 	}
@@ -223,7 +234,7 @@ func (d *DB) NextHubspotSyncDue(ctx context.Context) (time.Time, error) {
 		next = waiting[0].RunAt
 	}
 	var running []hubspotSyncRow
-	if err := d.db.WithContext(ctx).Select("lease_until").Where("status = ? AND lease_until IS NOT NULL", string(convrs.SyncRunning)).
+	if err := d.db.WithContext(ctx).Select("lease_until").Where(inQueue+" AND status = ? AND lease_until IS NOT NULL", string(convrs.SyncRunning)).
 		Order("lease_until").Limit(1).Find(&running).Error; err != nil {
 		return next, fmt.Errorf("store: next hubspot sync due: %w", err)
 	}
@@ -761,7 +772,7 @@ func (d *DB) HubspotSyncQueueStats(ctx context.Context) (*HubspotSyncQueueStats,
 		out.ByStatus[convrs.HubspotSyncStatus(c.Status)] = c.N
 	}
 	var due []hubspotSyncRow
-	if err := d.db.WithContext(ctx).Select("run_at").Where("status IN ? AND run_at <= ?", []string{string(convrs.SyncQueued), string(convrs.SyncWaiting)}, now).
+	if err := d.db.WithContext(ctx).Select("run_at").Where(inQueue+" AND status IN ? AND run_at <= ?", []string{string(convrs.SyncQueued), string(convrs.SyncWaiting)}, now).
 		Order("run_at").Limit(1).Find(&due).Error; err != nil {
 		return nil, fmt.Errorf("store: hubspot sync queue stats: %w", err)
 	}
@@ -769,7 +780,7 @@ func (d *DB) HubspotSyncQueueStats(ctx context.Context) (*HubspotSyncQueueStats,
 		out.OldestDue = due[0].RunAt
 	}
 	var lapsed []hubspotSyncRow
-	if err := d.db.WithContext(ctx).Select("lease_until").Where("status = ? AND lease_until < ?", string(convrs.SyncRunning), now).
+	if err := d.db.WithContext(ctx).Select("lease_until").Where(inQueue+" AND status = ? AND lease_until < ?", string(convrs.SyncRunning), now).
 		Order("lease_until").Limit(1).Find(&lapsed).Error; err != nil {
 		return nil, fmt.Errorf("store: hubspot sync queue stats: %w", err)
 	}
