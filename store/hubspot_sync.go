@@ -437,7 +437,7 @@ func (d *DB) HubspotSyncsByConversation(ctx context.Context, conversationIDs []s
 		return nil, err
 	}
 	var rows []hubspotSyncRow
-	if err := d.db.WithContext(ctx).Where("workspace_id = ? AND conversation_id IN ?", p.WorkspaceID, conversationIDs).Find(&rows).Error; err != nil {
+	if err := among(d.db.WithContext(ctx), "conversation_id", p.WorkspaceID, conversationIDs).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: hubspot syncs: %w", err)
 	}
 	out := make(map[string]*convrs.HubspotSync, len(rows))
