@@ -19,8 +19,12 @@ type Queue interface {
 	ExtendHubspotSyncLeases(ctx context.Context, lease string, ids []string, leaseFor time.Duration) (int64, error)
 	// SaveHubspotSyncProgress records what was written so far and extends the lease.
 	SaveHubspotSyncProgress(ctx context.Context, c *convrs.HubspotSyncClaim, p convrs.HubspotSyncProgress) error
-	// FinishHubspotSync writes the outcome and ends the lease.
-	FinishHubspotSync(ctx context.Context, c *convrs.HubspotSyncClaim, o convrs.HubspotSyncOutcome) (*convrs.HubspotSync, error)
+	// SaveHubspotSyncProgresses records the progress ps[i] of each claims[i] in one transaction (errs[i]: the lease lost).
+	SaveHubspotSyncProgresses(ctx context.Context, claims []*convrs.HubspotSyncClaim, ps []convrs.HubspotSyncProgress) (errs []error, err error)
+	// FinishHubspotSyncs writes each claims[i]'s outcome outs[i] and ends its lease, in one transaction: recs[i]
+	// as stored, or errs[i] (the lease lost, closed again) when nothing was written for it.
+	FinishHubspotSyncs(ctx context.Context, claims []*convrs.HubspotSyncClaim, outs []convrs.HubspotSyncOutcome) (
+		recs []*convrs.HubspotSync, errs []error, err error)
 	// HubspotContactAnchors lists the first notes of the customer's records written before any contact existed.
 	HubspotContactAnchors(ctx context.Context, workspaceID, customerID string) ([]string, error)
 	// PublishHubspotSync announces a record change to the workspace's subscribers.

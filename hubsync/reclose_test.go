@@ -83,3 +83,57 @@ func TestFinishWritesOnlyForItsCloseAndLease(t *testing.T) {
 		}
 	})
 }
+
+// A batch's outcomes are written together, each checked as one alone is: a record closed again and a record
+// under another lease are left as they are, with their reasons, and the rest are written, their failed
+// attempt kept in the history.
+func TestFinishManyChecksEachClaim(t *testing.T) {
+	storetest.EachEngine(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine, envOpts{})
+		var convs []string
+		for _, email := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+			convs = append(convs, e.closed(e.customer(email, "", "", "")).ID)
+		}
+		claims, err := e.db.ClaimHubspotSyncs(context.Background(), "w", time.Minute, 10)
+		if err != nil || len(claims) != 3 {
+			t.Fatalf("claim = %v, %v", claims, err)
+		}
+		byConv := map[string]*convrs.HubspotSyncClaim{}
+		for _, c := range claims {
+			byConv[c.Sync.ConversationID] = c
+		}
+		reclosed, lost, written := byConv[convs[0]], *byConv[convs[1]], byConv[convs[2]]
+		if _, err := e.db.ReopenConversation(e.agent, convs[0]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.CloseConversation(e.agent, convs[0]); err != nil {
+			t.Fatal(err)
+		}
+		lost.Lease = "another worker"
+		waiting := convrs.HubspotSyncOutcome{Status: convrs.SyncWaiting, ReasonCode: convrs.SyncReasonUnavailable, Reason: "HubSpot is down.",
+			RunAt: e.clock.Now().Add(time.Minute), Attempts: 1, ForClose: 1,
+			AttemptError: &convrs.HubspotSyncAttemptError{Attempt: 1, At: e.clock.Now(), ReasonCode: convrs.SyncReasonUnavailable, Reason: "HubSpot is down."}}
+		recs, errs, err := e.db.FinishHubspotSyncs(context.Background(), []*convrs.HubspotSyncClaim{reclosed, &lost, written},
+			[]convrs.HubspotSyncOutcome{waiting, waiting, waiting})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !errors.Is(errs[0], convrs.ErrHubspotSyncReclosed) || recs[0] != nil {
+			t.Errorf("record closed again: %v, %v; want ErrHubspotSyncReclosed and nothing written", recs[0], errs[0])
+		}
+		if !errors.Is(errs[1], convrs.ErrHubspotSyncLeaseLost) || recs[1] != nil {
+			t.Errorf("record under another lease: %v, %v; want ErrHubspotSyncLeaseLost and nothing written", recs[1], errs[1])
+		}
+		if errs[2] != nil || recs[2] == nil || recs[2].Status != convrs.SyncWaiting || len(recs[2].AttemptErrors) != 1 {
+			t.Fatalf("record written: %+v, %v; want WAITING with its failed attempt kept", recs[2], errs[2])
+		}
+		for _, c := range convs[:2] {
+			if s := e.mustStatus(c, convrs.SyncRunning); s.Reason != "" {
+				t.Errorf("record %s: %+v; want it untouched, still RUNNING", c, s)
+			}
+		}
+		if s := e.mustStatus(convs[2], convrs.SyncWaiting); len(s.AttemptErrors) != 1 || s.AttemptErrors[0].Reason != "HubSpot is down." {
+			t.Errorf("record stored: %+v; want WAITING with the attempt's error", s)
+		}
+	})
+}

@@ -278,11 +278,7 @@ func (w *Worker) runBatch(ctx context.Context, claims []*convrs.HubspotSyncClaim
 	for i, c := range claims {
 		jobs[i] = &job{c: c}
 	}
-	defer func() {
-		for _, j := range jobs {
-			w.finish(ctx, j)
-		}
-	}()
+	defer w.finish(ctx, jobs)
 	hc, integ, err := w.cfg.Clients.Client(sys, wsID)
 	if err == nil && integ.State != convrs.IntegrationEnabled {
 		err = convrs.Errorf(convrs.ECONFLICT, "Syncing to HubSpot is not enabled.")
@@ -859,21 +855,30 @@ func (w *Worker) progress(ctx context.Context, j *job, pending []string) error {
 func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*job) error {
 	var inputs []hubspot.NoteInput
 	owner := map[string]*job{}
-	for _, j := range batch {
-		var pending []string
+	pending := make([][]string, len(batch))
+	for k, j := range batch {
 		for i, id := range j.noteIDs {
-			if id != "" {
+			if id == "" {
+				pending[k] = append(pending[k], j.markers[i])
+			}
+		}
+	}
+	// Recorded before sending: if the answer is lost, the next attempt looks for these first.
+	if err := w.progressAll(ctx, batch, pending); err != nil {
+		return err
+	}
+	for _, j := range batch {
+		for i, id := range j.noteIDs {
+			if id != "" || j.done { // done: its lease was lost
 				continue
 			}
-			pending = append(pending, j.markers[i])
 			owner[j.markers[i]] = j
 			inputs = append(inputs, hubspot.NoteInput{Body: j.bodies[i], Timestamp: partTime(j.tr.ClosedAt, i), OwnerID: j.ownerID,
 				ContactIDs: []string{j.contact}, ObjectWriteTraceID: j.markers[i]})
 		}
-		// Recorded before sending: if the answer is lost, the next attempt looks for these first.
-		if err := w.progress(ctx, j, pending); err != nil {
-			return err
-		}
+	}
+	if len(inputs) == 0 {
+		return nil
 	}
 	res, _, err := hc.Notes.BatchCreate(ctx, inputs)
 	if err != nil {
@@ -885,22 +890,51 @@ func (w *Worker) createBatch(ctx context.Context, hc *hubspot.Client, batch []*j
 		}
 	}
 	failed := res.ErrorsByTraceID()
+	var sent []*job
+	var still [][]string
 	for _, j := range batch {
-		var still []string
+		if j.done {
+			continue
+		}
+		var left []string
 		for i, id := range j.noteIDs {
 			if id == "" {
 				if e := failed[j.markers[i]]; e != nil {
 					j.fail(&noteRefused{detail: e.Detail()})
 				} else {
-					still = append(still, j.markers[i])
+					left = append(left, j.markers[i])
 				}
 			}
 		}
-		if err := w.progress(ctx, j, still); err != nil {
-			return err
-		}
-		if !j.done && len(still) > 0 {
+		sent, still = append(sent, j), append(still, left)
+	}
+	if err := w.progressAll(ctx, sent, still); err != nil {
+		return err
+	}
+	for k, j := range sent {
+		if !j.done && len(still[k]) > 0 {
 			j.fail(errIncomplete)
+		}
+	}
+	return nil
+}
+
+// progressAll records, in one transaction, each job's notes and the creates in flight (pending[k] for jobs[k])
+// under its lease; a job whose lease was lost ends with convrs.ErrHubspotSyncLeaseLost.
+func (w *Worker) progressAll(ctx context.Context, jobs []*job, pending [][]string) error {
+	claims := make([]*convrs.HubspotSyncClaim, len(jobs))
+	ps := make([]convrs.HubspotSyncProgress, len(jobs))
+	for k, j := range jobs {
+		claims[k] = j.c
+		ps[k] = convrs.HubspotSyncProgress{ContactID: j.contact, Parts: j.noteIDs, SyncedClose: j.c.Sync.CloseNumber, Pending: pending[k], LeaseFor: w.cfg.LeaseFor}
+	}
+	errs, err := w.cfg.Store.SaveHubspotSyncProgresses(context.WithoutCancel(ctx), claims, ps)
+	if err != nil {
+		return err
+	}
+	for k, j := range jobs {
+		if errs[k] != nil {
+			j.fail(errs[k])
 		}
 	}
 	return nil
@@ -954,35 +988,75 @@ func (j *job) fail(err error) { j.done, j.err = true, err }
 // errUnfinished: the batch ended (a panic) before the job's attempt did.
 var errUnfinished = errors.New("hubsync: the attempt ended before its outcome was known")
 
-// finish records the job's next state (next) with what it wrote, and announces the record.
-func (w *Worker) finish(ctx context.Context, j *job) {
-	err := j.err
-	if !j.done {
-		err = cmp.Or(ctx.Err(), errUnfinished)
+// finish records each job's next state (next) with what it wrote, in one transaction for the batch, and announces
+// the records once committed.
+func (w *Worker) finish(ctx context.Context, jobs []*job) {
+	now := w.cfg.Now()
+	sts := make([]state, len(jobs))
+	outs := make([]convrs.HubspotSyncOutcome, len(jobs))
+	var mine []int // the jobs with an outcome to record; a lost lease has none
+	for i, j := range jobs {
+		err := j.err
+		if !j.done {
+			err = cmp.Or(ctx.Err(), errUnfinished)
+		}
+		if sts[i] = w.pol.next(j.c.Sync, err, now); sts[i].Status != "" {
+			outs[i] = w.outcome(j, sts[i])
+			mine = append(mine, i)
+		}
 	}
 	ctx = context.WithoutCancel(ctx)
-	st := w.pol.next(j.c.Sync, err, w.cfg.Now())
-	o := w.outcome(j, st)
-	s, ferr := w.cfg.Store.FinishHubspotSync(ctx, j.c, o)
-	if errors.Is(ferr, convrs.ErrHubspotSyncReclosed) {
-		// Closed again while this attempt ran: queued again for that close, keeping what was written.
-		st = w.pol.next(j.c.Sync, errReclosed, w.cfg.Now())
-		st.apply(&o)
-		s, ferr = w.cfg.Store.FinishHubspotSync(ctx, j.c, o)
+	recs, errs := make([]*convrs.HubspotSync, len(jobs)), make([]error, len(jobs))
+	for i := range jobs {
+		errs[i] = convrs.ErrHubspotSyncLeaseLost
 	}
-	if st.Status == "" || errors.Is(ferr, convrs.ErrHubspotSyncLeaseLost) {
-		w.cfg.Logger.InfoContext(ctx, "hubspot sync: another worker holds the record now", "workspace_id", j.c.Sync.WorkspaceID,
-			"conversation_id", j.c.Sync.ConversationID)
+	w.record(ctx, jobs, outs, mine, recs, errs)
+	// Closed again while these attempts ran: queued again for that close, keeping what was written.
+	var again []int
+	for _, i := range mine {
+		if errors.Is(errs[i], convrs.ErrHubspotSyncReclosed) {
+			sts[i] = w.pol.next(jobs[i].c.Sync, errReclosed, w.cfg.Now())
+			sts[i].apply(&outs[i])
+			again = append(again, i)
+		}
+	}
+	w.record(ctx, jobs, outs, again, recs, errs)
+	for i, j := range jobs {
+		s, ferr := recs[i], errs[i]
+		if errors.Is(ferr, convrs.ErrHubspotSyncLeaseLost) {
+			w.cfg.Logger.InfoContext(ctx, "hubspot sync: another worker holds the record now", "workspace_id", j.c.Sync.WorkspaceID,
+				"conversation_id", j.c.Sync.ConversationID)
+			continue
+		}
+		if ferr != nil {
+			w.cfg.Logger.ErrorContext(ctx, "hubspot sync: record outcome", "workspace_id", j.c.Sync.WorkspaceID, "conversation_id", j.c.Sync.ConversationID, "error", ferr)
+			continue
+		}
+		w.cfg.Logger.InfoContext(ctx, "hubspot sync", "workspace_id", s.WorkspaceID, "conversation_id", s.ConversationID, "status", s.Status,
+			"reason_code", s.ReasonCode, "contact_id", s.ContactID, "notes", len(s.NoteIDs), "attempts", s.Attempts, "detail", outs[i].Detail)
+		w.cfg.Metrics.observe(s, w.cfg.Now())
+		w.cfg.Store.PublishHubspotSync(ctx, s)
+	}
+}
+
+// record writes the outcomes of the jobs at idx in one transaction, setting their recs and errs.
+func (w *Worker) record(ctx context.Context, jobs []*job, outs []convrs.HubspotSyncOutcome, idx []int, recs []*convrs.HubspotSync, errs []error) {
+	if len(idx) == 0 {
 		return
 	}
-	if ferr != nil {
-		w.cfg.Logger.ErrorContext(ctx, "hubspot sync: record outcome", "workspace_id", j.c.Sync.WorkspaceID, "conversation_id", j.c.Sync.ConversationID, "error", ferr)
-		return
+	claims := make([]*convrs.HubspotSyncClaim, len(idx))
+	oc := make([]convrs.HubspotSyncOutcome, len(idx))
+	for k, i := range idx {
+		claims[k], oc[k] = jobs[i].c, outs[i]
 	}
-	w.cfg.Logger.InfoContext(ctx, "hubspot sync", "workspace_id", s.WorkspaceID, "conversation_id", s.ConversationID, "status", s.Status,
-		"reason_code", s.ReasonCode, "contact_id", s.ContactID, "notes", len(s.NoteIDs), "attempts", s.Attempts, "detail", o.Detail)
-	w.cfg.Metrics.observe(s, w.cfg.Now())
-	w.cfg.Store.PublishHubspotSync(ctx, s)
+	rs, es, err := w.cfg.Store.FinishHubspotSyncs(ctx, claims, oc)
+	for k, i := range idx {
+		if err != nil {
+			recs[i], errs[i] = nil, err
+		} else {
+			recs[i], errs[i] = rs[k], es[k]
+		}
+	}
 }
 
 // outcome is the state next decided with what the job wrote: its contact and notes when SYNCED, else what the

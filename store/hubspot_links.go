@@ -77,7 +77,7 @@ func (d *DB) RelinkHubspotContacts(ctx context.Context, portalID int64, fromIDs 
 		upd = linkColumns(0, "", convrs.HubspotLinkSource{})
 		upd["updated_at"] = d.now()
 	}
-	if err := tx.Model(&customerRow{}).Where("workspace_id = ? AND id IN ?", p.WorkspaceID, changed).Updates(upd).Error; err != nil {
+	if err := among(tx.Model(&customerRow{}), "id", p.WorkspaceID, changed).Updates(upd).Error; err != nil {
 		return nil, fmt.Errorf("store: relink hubspot contacts: %w", err)
 	}
 	if err := tx.Commit().Error; err != nil {

@@ -164,28 +164,39 @@ func (d *DB) cancelHubspotSyncs(tx *gorm.DB, workspaceID string) error {
 	return nil
 }
 
+// inQueue is the condition of the queue's indexes (migration 10), word for word: a query of the queue names it
+// so that both engines walk those indexes, which hold no finished record.
+const inQueue = "status IN ('QUEUED','WAITING','RUNNING')"
+
+// claimSQL are the claim's queries: the workspace of the record due first, then its due records in due
+// order (arguments: now, now; then the workspace, now, now, the limit). lock ends each (PostgreSQL's row lock).
+func claimSQL(lock string) (pick, batch string) {
+	due := inQueue + " AND ((status IN ('QUEUED','WAITING') AND run_at <= ?) OR (status = 'RUNNING' AND lease_until < ?))"
+	return `SELECT workspace_id FROM hubspot_syncs WHERE ` + due + ` ORDER BY run_at LIMIT 1` + lock,
+		`SELECT id FROM hubspot_syncs WHERE workspace_id = ? AND ` + due + ` ORDER BY run_at, id LIMIT ?` + lock
+}
+
 // ClaimHubspotSyncs leases up to limit due records of one workspace (the one whose oldest record is due
 // first) to lease for leaseFor, counting an attempt on each. On PostgreSQL concurrent claimers skip each other's
 // rows (FOR UPDATE SKIP LOCKED); SQLite has one writer.
 func (d *DB) ClaimHubspotSyncs(ctx context.Context, lease string, leaseFor time.Duration, limit int) ([]*convrs.HubspotSyncClaim, error) {
 	now := d.now()
-	due := "((status IN ('QUEUED','WAITING') AND run_at <= ?) OR (status = 'RUNNING' AND lease_until < ?))"
 	lock := ""
 	if d.dialect == "postgres" {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
+	pick, batch := claimSQL(lock)
 	var rows []hubspotSyncRow
 	err := d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var ws []string
-		if err := tx.Raw(`SELECT workspace_id FROM hubspot_syncs WHERE `+due+` ORDER BY run_at LIMIT 1`+lock, now, now).Scan(&ws).Error; err != nil {
+		if err := tx.Raw(pick, now, now).Scan(&ws).Error; err != nil {
 			return err
 		}
 		if len(ws) == 0 {
 			return nil
 		}
 		var ids []string
-		if err := tx.Raw(`SELECT id FROM hubspot_syncs WHERE workspace_id = ? AND `+due+` ORDER BY run_at, id LIMIT ?`+lock, ws[0], now, now, limit).
-			Scan(&ids).Error; err != nil {
+		if err := tx.Raw(batch, ws[0], now, now, limit).Scan(&ids).Error; err != nil {
 			return err
 		}
 		if len(ids) == 0 {
@@ -215,7 +226,7 @@ func (d *DB) ClaimHubspotSyncs(ctx context.Context, lease string, leaseFor time.
 func (d *DB) NextHubspotSyncDue(ctx context.Context) (time.Time, error) {
 	var next time.Time
 	var waiting []hubspotSyncRow
-	if err := d.db.WithContext(ctx).Select("run_at").Where("status IN ?", []string{string(convrs.SyncQueued), string(convrs.SyncWaiting)}).
+	if err := d.db.WithContext(ctx).Select("run_at").Where(inQueue+" AND status IN ?", []string{string(convrs.SyncQueued), string(convrs.SyncWaiting)}).
 		Order("run_at").Limit(1).Find(&waiting).Error; err != nil {
 		return next, fmt.Errorf("store: next hubspot sync due: %w", err)
 	}
@@ -223,7 +234,7 @@ func (d *DB) NextHubspotSyncDue(ctx context.Context) (time.Time, error) {
 		next = waiting[0].RunAt
 	}
 	var running []hubspotSyncRow
-	if err := d.db.WithContext(ctx).Select("lease_until").Where("status = ? AND lease_until IS NOT NULL", string(convrs.SyncRunning)).
+	if err := d.db.WithContext(ctx).Select("lease_until").Where(inQueue+" AND status = ? AND lease_until IS NOT NULL", string(convrs.SyncRunning)).
 		Order("lease_until").Limit(1).Find(&running).Error; err != nil {
 		return next, fmt.Errorf("store: next hubspot sync due: %w", err)
 	}
@@ -235,17 +246,53 @@ func (d *DB) NextHubspotSyncDue(ctx context.Context) (time.Time, error) {
 
 // SaveHubspotSyncProgress records progress under the claim's lease (convrs.ErrHubspotSyncLeaseLost if another worker holds it).
 func (d *DB) SaveHubspotSyncProgress(ctx context.Context, c *convrs.HubspotSyncClaim, p convrs.HubspotSyncProgress) error {
-	now := d.now()
-	res := d.db.WithContext(ctx).Model(&hubspotSyncRow{}).Where("id = ? AND lease_owner = ? AND status = ?", c.Sync.ID, c.Lease, string(convrs.SyncRunning)).
-		Updates(map[string]any{"contact_id": p.ContactID, "note_ids": strings.Join(p.Parts, ","), "synced_close": p.SyncedClose,
-			"pending": strings.Join(p.Pending, ","), "lease_until": now.Add(p.LeaseFor), "updated_at": now})
-	if res.Error != nil {
-		return fmt.Errorf("store: save hubspot sync progress: %w", res.Error)
-	} else if res.RowsAffected == 0 {
-		return convrs.ErrHubspotSyncLeaseLost
+	errs, err := d.SaveHubspotSyncProgresses(ctx, []*convrs.HubspotSyncClaim{c}, []convrs.HubspotSyncProgress{p})
+	if err != nil {
+		return err
 	}
-	c.Sync.ContactID, c.Sync.NoteIDs, c.Parts, c.SyncedClose, c.Pending = p.ContactID, nonEmpty(p.Parts), p.Parts, p.SyncedClose, p.Pending
-	return nil
+	return errs[0]
+}
+
+// SaveHubspotSyncProgresses records the progress ps[i] of each claim claims[i] in one transaction, each under its
+// lease: errs[i] is convrs.ErrHubspotSyncLeaseLost for a claim another worker holds (nothing written for it), nil
+// for one recorded. err reports a failed write (nothing recorded).
+func (d *DB) SaveHubspotSyncProgresses(ctx context.Context, claims []*convrs.HubspotSyncClaim, ps []convrs.HubspotSyncProgress) (errs []error, err error) {
+	now := d.now()
+	errs = make([]error, len(claims))
+	err = d.inTx(ctx, len(claims), func(tx *gorm.DB) error {
+		for i, c := range claims {
+			p := ps[i]
+			res := tx.Model(&hubspotSyncRow{}).Where("id = ? AND lease_owner = ? AND status = ?", c.Sync.ID, c.Lease, string(convrs.SyncRunning)).
+				Updates(map[string]any{"contact_id": p.ContactID, "note_ids": strings.Join(p.Parts, ","), "synced_close": p.SyncedClose,
+					"pending": strings.Join(p.Pending, ","), "lease_until": now.Add(p.LeaseFor), "updated_at": now})
+			if res.Error != nil {
+				return res.Error
+			}
+			errs[i] = nil
+			if res.RowsAffected == 0 {
+				errs[i] = convrs.ErrHubspotSyncLeaseLost
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: save hubspot sync progress: %w", err)
+	}
+	for i, c := range claims {
+		if errs[i] == nil {
+			p := ps[i]
+			c.Sync.ContactID, c.Sync.NoteIDs, c.Parts, c.SyncedClose, c.Pending = p.ContactID, nonEmpty(p.Parts), p.Parts, p.SyncedClose, p.Pending
+		}
+	}
+	return errs, nil
+}
+
+// inTx runs fn in a transaction, or directly when it makes only one write (a statement is atomic by itself).
+func (d *DB) inTx(ctx context.Context, writes int, fn func(tx *gorm.DB) error) error {
+	if writes <= 1 {
+		return fn(d.db.WithContext(ctx))
+	}
+	return d.db.WithContext(ctx).Transaction(fn)
 }
 
 // ExtendHubspotSyncLeases keeps the claims a worker still holds for leaseFor from now (a batch waiting on
@@ -264,49 +311,105 @@ func (d *DB) ExtendHubspotSyncLeases(ctx context.Context, lease string, ids []st
 // stored: convrs.ErrHubspotSyncLeaseLost when another worker holds the record, convrs.ErrHubspotSyncReclosed
 // (nothing written) when the outcome is for another close than the record's.
 func (d *DB) FinishHubspotSync(ctx context.Context, c *convrs.HubspotSyncClaim, o convrs.HubspotSyncOutcome) (*convrs.HubspotSync, error) {
-	now := d.now()
-	var out hubspotSyncRow
-	err := d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var row hubspotSyncRow
-		if err := tx.Where("id = ? AND lease_owner = ? AND status = ?", c.Sync.ID, c.Lease, string(convrs.SyncRunning)).Take(&row).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-			return convrs.ErrHubspotSyncLeaseLost
-		} else if err != nil {
-			return err
-		}
-		if o.ForClose != 0 && row.CloseNumber != o.ForClose {
-			return convrs.ErrHubspotSyncReclosed
-		}
-		runAt := o.RunAt
-		if runAt.IsZero() {
-			runAt = now
-		}
-		upd := map[string]any{"status": string(o.Status), "reason_code": o.ReasonCode, "reason": o.Reason, "detail": o.Detail, "matched_by": string(o.MatchedBy),
-			"contact_id": o.ContactID, "contact_name": o.ContactName, "contact_url": o.ContactURL, "matched_how": o.MatchedHow, "note_ids": strings.Join(o.Parts, ","),
-			"synced_close": o.SyncedClose, "pending": strings.Join(o.Pending, ","), "warnings": encodeList(o.Warnings),
-			"run_at": runAt.UTC().Truncate(time.Microsecond), "attempts": o.Attempts, "lease_owner": "", "lease_until": nil, "updated_at": now}
-		if o.AttemptError != nil {
-			var hist []convrs.HubspotSyncAttemptError
-			if row.AttemptErrors != "" {
-				_ = json.Unmarshal([]byte(row.AttemptErrors), &hist)
-			}
-			hist = append(hist, *o.AttemptError)
-			if n := len(hist) - convrs.MaxHubspotSyncAttemptErrors; n > 0 {
-				hist = hist[n:]
-			}
-			b, _ := json.Marshal(hist)
-			upd["attempt_errors"] = string(b)
-		}
-		if err := tx.Model(&hubspotSyncRow{}).Where("id = ?", row.ID).Updates(upd).Error; err != nil {
-			return err
-		}
-		return tx.Where("id = ?", row.ID).Take(&out).Error
-	})
-	if errors.Is(err, convrs.ErrHubspotSyncLeaseLost) || errors.Is(err, convrs.ErrHubspotSyncReclosed) {
+	recs, errs, err := d.FinishHubspotSyncs(ctx, []*convrs.HubspotSyncClaim{c}, []convrs.HubspotSyncOutcome{o})
+	if err != nil {
 		return nil, err
-	} else if err != nil {
-		return nil, fmt.Errorf("store: finish hubspot sync: %w", err)
 	}
-	return out.domain(), nil
+	return recs[0], errs[0]
+}
+
+// FinishHubspotSyncs ends each claim claims[i] with the outcome outs[i], as FinishHubspotSync does, all in one
+// transaction: recs[i] is the record as stored, or errs[i] says why nothing was written for that claim
+// (convrs.ErrHubspotSyncLeaseLost, convrs.ErrHubspotSyncReclosed). err reports a failed write (nothing recorded).
+// The records are announced by the caller, after this returns (committed).
+func (d *DB) FinishHubspotSyncs(ctx context.Context, claims []*convrs.HubspotSyncClaim, outs []convrs.HubspotSyncOutcome) (
+	recs []*convrs.HubspotSync, errs []error, err error) {
+	now := d.now()
+	ids := make([]string, len(claims))
+	for i, c := range claims {
+		ids[i] = c.Sync.ID
+	}
+	recs, errs = make([]*convrs.HubspotSync, len(claims)), make([]error, len(claims))
+	err = d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var held []hubspotSyncRow
+		if err := tx.Where("id IN ? AND status = ?", ids, string(convrs.SyncRunning)).Find(&held).Error; err != nil {
+			return err
+		}
+		byID := make(map[string]*hubspotSyncRow, len(held))
+		for i := range held {
+			byID[held[i].ID] = &held[i]
+		}
+		var written []string
+		for i, c := range claims {
+			row, o := byID[c.Sync.ID], outs[i]
+			errs[i] = nil
+			switch {
+			case row == nil || row.LeaseOwner != c.Lease:
+				errs[i] = convrs.ErrHubspotSyncLeaseLost
+				continue
+			case o.ForClose != 0 && row.CloseNumber != o.ForClose:
+				errs[i] = convrs.ErrHubspotSyncReclosed
+				continue
+			}
+			// The lease is named again: a claimer that took the record since (its lease lapsed) keeps it.
+			res := tx.Model(&hubspotSyncRow{}).Where("id = ? AND lease_owner = ? AND status = ?", row.ID, c.Lease, string(convrs.SyncRunning)).
+				Updates(finishColumns(row, o, now))
+			if res.Error != nil {
+				return res.Error
+			} else if res.RowsAffected == 0 {
+				errs[i] = convrs.ErrHubspotSyncLeaseLost
+				continue
+			}
+			written = append(written, row.ID)
+		}
+		if len(written) == 0 {
+			return nil
+		}
+		var rows []hubspotSyncRow
+		if err := tx.Where("id IN ?", written).Find(&rows).Error; err != nil {
+			return err
+		}
+		stored := make(map[string]*convrs.HubspotSync, len(rows))
+		for i := range rows {
+			stored[rows[i].ID] = rows[i].domain()
+		}
+		for i, c := range claims {
+			if errs[i] == nil {
+				recs[i] = stored[c.Sync.ID]
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: finish hubspot sync: %w", err)
+	}
+	return recs, errs, nil
+}
+
+// finishColumns are the columns an outcome writes on the record row, ending its lease; a failed attempt is added
+// to the row's attempt history.
+func finishColumns(row *hubspotSyncRow, o convrs.HubspotSyncOutcome, now time.Time) map[string]any {
+	runAt := o.RunAt
+	if runAt.IsZero() {
+		runAt = now
+	}
+	upd := map[string]any{"status": string(o.Status), "reason_code": o.ReasonCode, "reason": o.Reason, "detail": o.Detail, "matched_by": string(o.MatchedBy),
+		"contact_id": o.ContactID, "contact_name": o.ContactName, "contact_url": o.ContactURL, "matched_how": o.MatchedHow, "note_ids": strings.Join(o.Parts, ","),
+		"synced_close": o.SyncedClose, "pending": strings.Join(o.Pending, ","), "warnings": encodeList(o.Warnings),
+		"run_at": runAt.UTC().Truncate(time.Microsecond), "attempts": o.Attempts, "lease_owner": "", "lease_until": nil, "updated_at": now}
+	if o.AttemptError != nil {
+		var hist []convrs.HubspotSyncAttemptError
+		if row.AttemptErrors != "" {
+			_ = json.Unmarshal([]byte(row.AttemptErrors), &hist)
+		}
+		hist = append(hist, *o.AttemptError)
+		if n := len(hist) - convrs.MaxHubspotSyncAttemptErrors; n > 0 {
+			hist = hist[n:]
+		}
+		b, _ := json.Marshal(hist)
+		upd["attempt_errors"] = string(b)
+	}
+	return upd
 }
 
 // HubspotSyncOf returns a conversation's record without a principal (workers, publishing).
@@ -334,7 +437,7 @@ func (d *DB) HubspotSyncsByConversation(ctx context.Context, conversationIDs []s
 		return nil, err
 	}
 	var rows []hubspotSyncRow
-	if err := d.db.WithContext(ctx).Where("workspace_id = ? AND conversation_id IN ?", p.WorkspaceID, conversationIDs).Find(&rows).Error; err != nil {
+	if err := among(d.db.WithContext(ctx), "conversation_id", p.WorkspaceID, conversationIDs).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: hubspot syncs: %w", err)
 	}
 	out := make(map[string]*convrs.HubspotSync, len(rows))
@@ -669,7 +772,7 @@ func (d *DB) HubspotSyncQueueStats(ctx context.Context) (*HubspotSyncQueueStats,
 		out.ByStatus[convrs.HubspotSyncStatus(c.Status)] = c.N
 	}
 	var due []hubspotSyncRow
-	if err := d.db.WithContext(ctx).Select("run_at").Where("status IN ? AND run_at <= ?", []string{string(convrs.SyncQueued), string(convrs.SyncWaiting)}, now).
+	if err := d.db.WithContext(ctx).Select("run_at").Where(inQueue+" AND status IN ? AND run_at <= ?", []string{string(convrs.SyncQueued), string(convrs.SyncWaiting)}, now).
 		Order("run_at").Limit(1).Find(&due).Error; err != nil {
 		return nil, fmt.Errorf("store: hubspot sync queue stats: %w", err)
 	}
@@ -677,7 +780,7 @@ func (d *DB) HubspotSyncQueueStats(ctx context.Context) (*HubspotSyncQueueStats,
 		out.OldestDue = due[0].RunAt
 	}
 	var lapsed []hubspotSyncRow
-	if err := d.db.WithContext(ctx).Select("lease_until").Where("status = ? AND lease_until < ?", string(convrs.SyncRunning), now).
+	if err := d.db.WithContext(ctx).Select("lease_until").Where(inQueue+" AND status = ? AND lease_until < ?", string(convrs.SyncRunning), now).
 		Order("lease_until").Limit(1).Find(&lapsed).Error; err != nil {
 		return nil, fmt.Errorf("store: hubspot sync queue stats: %w", err)
 	}

@@ -176,6 +176,15 @@ var migrations = []string{
 	// removed by a disable or a reconnect to another portal, exactly when enabled_at is set and cleared): a
 	// close now queues its sync when the workspace's integration has enabled_at set.
 	`DROP TABLE IF EXISTS hooks;`,
+
+	// 10: the queue's queries (the claim, the next due time) walk only the records that are or may become due
+	// (QUEUED, WAITING, RUNNING), in due order, across workspaces and within one: the finished records, most of
+	// the table as it grows, are not in these indexes at all. The queries repeat the indexes' condition word for
+	// word (store's inQueue), so both engines use them. They replace the index on (status, run_at), which
+	// SQLite preferred for the claim and then sorted every queued record to take the first.
+	`DROP INDEX hubspot_syncs_due;
+	CREATE INDEX hubspot_syncs_queue ON hubspot_syncs (run_at) WHERE status IN ('QUEUED','WAITING','RUNNING');
+	CREATE INDEX hubspot_syncs_queue_workspace ON hubspot_syncs (workspace_id, run_at, id) WHERE status IN ('QUEUED','WAITING','RUNNING');`,
 }
 
 func (d *DB) migrate(ctx context.Context) error {

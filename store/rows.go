@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/convrs/gateway/convrs"
 )
 
@@ -189,6 +191,14 @@ func (r *integrationRow) domain() *convrs.HubspotIntegration {
 
 func marshalEvent(ev convrs.ConversationEvent) ([]byte, error) { return json.Marshal(ev) }
 
+// among selects the rows of workspace whose col (a unique column) is among ids. The workspace is compared in a
+// form no index serves: SQLite, which keeps no statistics here, assumes a workspace has about ten rows, so from
+// ten IDs up it read every row of the workspace through an index led by workspace_id instead of looking each
+// ID up (a batch of 100 of a workspace of 10,000 conversations read all 10,000).
+func among(db *gorm.DB, col, workspaceID string, ids []string) *gorm.DB {
+	return db.Where("workspace_id || '' = ? AND "+col+" IN ?", workspaceID, ids)
+}
+
 // findAmong reads the rows of the caller's workspace among ids (one query), in no particular order; op names
 // the operation in errors.
 func findAmong[T, R any, PR interface {
@@ -200,7 +210,7 @@ func findAmong[T, R any, PR interface {
 		return nil, err
 	}
 	var rows []R
-	if err := d.db.WithContext(ctx).Where("workspace_id = ? AND id IN ?", p.WorkspaceID, ids).Find(&rows).Error; err != nil {
+	if err := among(d.db.WithContext(ctx), "id", p.WorkspaceID, ids).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: %s: %w", op, err)
 	}
 	out := make([]*T, len(rows))
