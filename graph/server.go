@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -111,6 +112,7 @@ type Server struct {
 	logger   *slog.Logger
 	watch    sessionWatch
 	shared   sharedResponses
+	sockets  openSockets
 }
 
 // NewServer returns the GraphQL server with its transports configured explicitly: POST, and websockets
@@ -173,12 +175,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.stats.connections.Add(1)
-	defer s.stats.connections.Add(-1)
 	st := &wsState{stats: s.stats, done: make(chan struct{}), addr: addr}
+	ctx, done := s.socketContext(r, st)
+	hw := newHandoffWriter(w)
+	go s.serveSocket(hw, r.WithContext(context.WithValue(ctx, wsStateKey{}, st)), st, done)
+	<-hw.released
+}
+
+// serveSocket serves a websocket upgrade off its request's goroutine (see handoffWriter) until the socket ends.
+func (s *Server) serveSocket(hw *handoffWriter, r *http.Request, st *wsState, done func()) {
+	defer hw.release() // no upgrade happened: the handler has answered
+	defer s.stats.connections.Add(-1)
 	defer s.budget.release(st)
 	defer st.stop()
 	defer s.unwatchSession(st)
-	s.gql.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), wsStateKey{}, st)))
+	defer done()
+	defer func() {
+		// The request's goroutine would have recovered it; this one must not take the process down.
+		if p := recover(); p != nil && p != http.ErrAbortHandler {
+			s.logger.ErrorContext(r.Context(), "graphql: websocket panic", "panic", p, "stack", string(debug.Stack()))
+		}
+	}()
+	s.gql.ServeHTTP(hw, r)
 }
 
 // initWebsocket authenticates connection_init, checks the staff member still exists and arms the timer that

@@ -35,12 +35,14 @@ func dialRaw(addr, token, query string) (*rawSubscriber, error) {
 	}
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
 	s := &rawSubscriber{conn: c, r: bufio.NewReaderSize(c, 512)}
-	_, err = fmt.Fprintf(c, "GET /query HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+	// The upgrade and connection_init go in one write, as a client that does not wait for the 101 sends them:
+	// the server has read connection_init with the request.
+	var req bytes.Buffer
+	fmt.Fprintf(&req, "GET /query HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
 		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"+
 		"Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n", addr)
-	if err == nil {
-		err = s.send(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + token}})
-	}
+	req.Write(frame(map[string]any{"type": "connection_init", "payload": map[string]any{"authorization": "Bearer " + token}}))
+	_, err = c.Write(req.Bytes())
 	if err == nil {
 		err = s.readUntil(`"connection_ack"`)
 	}
@@ -55,12 +57,15 @@ func dialRaw(addr, token, query string) (*rawSubscriber, error) {
 	return s, nil
 }
 
-// send writes v as one masked text frame (a zero mask key: the payload goes as is).
+// send writes v as one frame.
 func (s *rawSubscriber) send(v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
+	_, err := s.conn.Write(frame(v))
+	return err
+}
+
+// frame is v as one masked text frame (a zero mask key: the payload goes as is).
+func frame(v any) []byte {
+	b, _ := json.Marshal(v)
 	var f bytes.Buffer
 	f.WriteByte(0x81)
 	if len(b) < 126 {
@@ -70,8 +75,7 @@ func (s *rawSubscriber) send(v any) error {
 	}
 	f.Write([]byte{0, 0, 0, 0})
 	f.Write(b)
-	_, err = s.conn.Write(f.Bytes())
-	return err
+	return f.Bytes()
 }
 
 // readUntil reads the stream (HTTP response and frames alike) until it has seen want.
@@ -95,8 +99,9 @@ type memSnapshot struct {
 }
 
 func snapshot() memSnapshot {
-	runtime.GC()
-	runtime.GC()
+	for range 6 {
+		runtime.GC()
+	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	goal := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}}
