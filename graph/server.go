@@ -178,7 +178,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	st := &wsState{stats: s.stats, done: make(chan struct{}), addr: addr}
 	ctx, done := s.socketContext(r, st)
 	hw := newHandoffWriter(w)
-	go s.serveSocket(hw, r.WithContext(context.WithValue(ctx, wsStateKey{}, st)), st, done)
+	r = r.WithContext(context.WithValue(ctx, wsStateKey{}, st))
+	// An upgrade has no body, and a body wrapper (http.MaxBytesReader) would keep net/http's writer reachable.
+	r.Body, r.GetBody = http.NoBody, nil
+	go s.serveSocket(hw, r, st, done)
 	<-hw.released
 }
 
