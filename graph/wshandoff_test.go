@@ -3,6 +3,9 @@ package graph_test
 import (
 	"context"
 	"net/http/httptest"
+	"runtime"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,5 +66,46 @@ func TestWebsocketsEndWhenTheServerShutsDown(t *testing.T) {
 			t.Fatalf("%d websockets still counted 10 s after the shutdown", s.server.Stats().Connections())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// An open websocket holds no net/http request: once the upgrade is done, the connection's goroutine (and the
+// buffers and stack it keeps) has ended, and the socket is served by a goroutine that starts at the transport.
+func TestWebsocketKeepsNoRequestGoroutine(t *testing.T) {
+	s := newStack(t)
+	srv := httptest.NewServer(s.handler)
+	t.Cleanup(srv.Close)
+	w, _, err := dialWS(t, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.syncs.subscribed = make(chan struct{}, 1)
+	w.init(s.token(t, seed.AgentID))
+	w.start("1", syncUpdatedQuery)
+	select {
+	case <-s.syncs.subscribed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("subscription not in place within 10 s")
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		buf := make([]byte, 1<<20)
+		stacks := strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n")
+		inRequest := slices.ContainsFunc(stacks, func(g string) bool {
+			return strings.Contains(g, "net/http.(*conn).serve") && strings.Contains(g, "graph.(*Server)")
+		})
+		if !inRequest {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("10 s after the upgrade the websocket is still served inside its HTTP request's goroutine")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The socket still works.
+	w.start("2", `subscription { hubspotSyncUpdated { conversationId } }`)
+	select {
+	case <-s.syncs.subscribed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a second subscription on the socket did not start within 10 s")
 	}
 }
