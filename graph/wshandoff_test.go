@@ -33,10 +33,9 @@ func TestWebsocketInitSentWithTheUpgrade(t *testing.T) {
 	}
 }
 
-// Websockets outlive the request that opened them, so the HTTP server's shutdown ends them (as the listener's
-// context did when they lived in their request): the client sees a normal closure, and the socket's places
-// are given back.
-func TestWebsocketsEndWhenTheServerShutsDown(t *testing.T) {
+// subscribedSocket opens a websocket to a new stack's server with one hubspotSyncUpdated subscription in place.
+func subscribedSocket(t *testing.T) (*stack, *httptest.Server, *wsClient) {
+	t.Helper()
 	s := newStack(t)
 	srv := httptest.NewServer(s.handler)
 	t.Cleanup(srv.Close)
@@ -52,6 +51,14 @@ func TestWebsocketsEndWhenTheServerShutsDown(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("subscription not in place within 10 s")
 	}
+	return s, srv, w
+}
+
+// Websockets outlive the request that opened them, so the HTTP server's shutdown ends them (as the listener's
+// context did when they lived in their request): the client sees a normal closure, and the socket's places
+// are given back.
+func TestWebsocketsEndWhenTheServerShutsDown(t *testing.T) {
+	s, srv, w := subscribedSocket(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -72,21 +79,7 @@ func TestWebsocketsEndWhenTheServerShutsDown(t *testing.T) {
 // An open websocket holds no net/http request: once the upgrade is done, the connection's goroutine (and the
 // buffers and stack it keeps) has ended, and the socket is served by a goroutine that starts at the transport.
 func TestWebsocketKeepsNoRequestGoroutine(t *testing.T) {
-	s := newStack(t)
-	srv := httptest.NewServer(s.handler)
-	t.Cleanup(srv.Close)
-	w, _, err := dialWS(t, srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.syncs.subscribed = make(chan struct{}, 1)
-	w.init(s.token(t, seed.AgentID))
-	w.start("1", syncUpdatedQuery)
-	select {
-	case <-s.syncs.subscribed:
-	case <-time.After(10 * time.Second):
-		t.Fatal("subscription not in place within 10 s")
-	}
+	s, _, w := subscribedSocket(t)
 	for deadline := time.Now().Add(10 * time.Second); ; {
 		buf := make([]byte, 1<<20)
 		stacks := strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n")
