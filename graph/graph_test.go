@@ -65,13 +65,13 @@ type stack struct {
 func newStack(t *testing.T) *stack { return newStackMode(t, true) }
 
 // newStackMode builds the stack in the demo console's mode (demo) or in production's.
-func newStackMode(t *testing.T, demo bool, configure ...func(*graph.ServerOptions)) *stack {
+func newStackMode(t testing.TB, demo bool, configure ...func(*graph.ServerOptions)) *stack {
 	t.Helper()
 	return newStackOn(t, demo, pubsub.NewMemory(), configure...)
 }
 
 // newStackOn builds the stack on the pub/sub mem (in process or Redis).
-func newStackOn(t *testing.T, demo bool, mem convrs.PubSub, configure ...func(*graph.ServerOptions)) *stack {
+func newStackOn(t testing.TB, demo bool, mem convrs.PubSub, configure ...func(*graph.ServerOptions)) *stack {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.OpenDB(t, "sqlite")
@@ -130,7 +130,7 @@ func newStackOn(t *testing.T, demo bool, mem convrs.PubSub, configure ...func(*g
 }
 
 // token returns a valid session token of a seeded staff member.
-func (s *stack) token(t *testing.T, staffID string) string {
+func (s *stack) token(t testing.TB, staffID string) string {
 	t.Helper()
 	p, ok := demoStaff[staffID]
 	if !ok {

@@ -6,10 +6,12 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -104,6 +106,8 @@ func (o *ServerOptions) defaults() {
 // Server is the GraphQL endpoint: gqlgen's handler behind the websocket connection cap.
 type Server struct {
 	gql      *handler.Server
+	ws       transport.Websocket
+	wsExec   *executor.Executor
 	opts     ServerOptions
 	sessions *sessionChecker
 	stats    *Stats
@@ -111,6 +115,7 @@ type Server struct {
 	logger   *slog.Logger
 	watch    sessionWatch
 	shared   sharedResponses
+	sockets  openSockets
 }
 
 // NewServer returns the GraphQL server with its transports configured explicitly: POST, and websockets
@@ -122,32 +127,51 @@ func NewServer(r *Resolver, opts ServerOptions) *Server {
 	s.budget = newWSBudget(&s.opts)
 	s.stats.budget = s.budget
 	s.sessions = newSessionChecker(r.StaffService, opts.SessionCheckTTL, opts.Now)
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
-	srv.AddTransport(transport.Websocket{
+	schema := NewExecutableSchema(Config{Resolvers: r})
+	srv := handler.New(schema)
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.POST{})
+	// Websockets run on an executor of their own, configured the same, so that a socket's goroutine starts at
+	// the transport: a shallower stack while it waits for the client (see serveSocket).
+	s.ws = transport.Websocket{
 		Implementation: trackedImplementation{inner: transport.CoderWebsocketImplementation{
 			AcceptOptions: websocket.AcceptOptions{OriginPatterns: opts.OriginPatterns},
 		}, initTimeout: opts.InitTimeout},
 		KeepAlivePingInterval: 10 * time.Second,
 		InitFunc:              s.initWebsocket,
-	})
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.SetParserTokenLimit(opts.Limits.Tokens)
-	srv.Use(&limitsExtension{limits: opts.Limits, introspection: opts.Introspection})
-	if opts.Introspection {
-		srv.Use(extension.Introspection{})
 	}
-	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return s.aroundOperation(ctx, r, next)
-	})
-	srv.AroundFields(SplitFieldErrors)
-	srv.AroundFields(tapRootField)
-	srv.AroundResponses(s.aroundResponse)
-	srv.SetErrorPresenter(ErrorPresenter(r.Logger))
-	srv.SetRecoverFunc(Recover(r.Logger))
+	s.wsExec = executor.New(schema)
+	cache := lru.New[*ast.QueryDocument](1000)
+	for _, e := range []executorConfig{srv, s.wsExec} {
+		e.SetQueryCache(cache)
+		e.SetParserTokenLimit(opts.Limits.Tokens)
+		e.Use(&limitsExtension{limits: opts.Limits, introspection: opts.Introspection})
+		if opts.Introspection {
+			e.Use(extension.Introspection{})
+		}
+		e.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+			return s.aroundOperation(ctx, r, next)
+		})
+		e.AroundFields(SplitFieldErrors)
+		e.AroundFields(tapRootField)
+		e.AroundResponses(s.aroundResponse)
+		e.SetErrorPresenter(ErrorPresenter(r.Logger))
+		e.SetRecoverFunc(Recover(r.Logger))
+	}
 	s.gql = srv
 	return s
+}
+
+// executorConfig is what NewServer configures on gqlgen's handler and on the websockets' executor alike.
+type executorConfig interface {
+	SetQueryCache(graphql.Cache[*ast.QueryDocument])
+	SetParserTokenLimit(int)
+	Use(graphql.HandlerExtension)
+	AroundOperations(graphql.OperationMiddleware)
+	AroundFields(graphql.FieldMiddleware)
+	AroundResponses(graphql.ResponseMiddleware)
+	SetErrorPresenter(graphql.ErrorPresenterFunc)
+	SetRecoverFunc(graphql.RecoverFunc)
 }
 
 // Stats returns the live websocket counters (for /metrics).
@@ -173,12 +197,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.stats.connections.Add(1)
-	defer s.stats.connections.Add(-1)
 	st := &wsState{stats: s.stats, done: make(chan struct{}), addr: addr}
-	defer s.budget.release(st)
-	defer st.stop()
-	defer s.unwatchSession(st)
-	s.gql.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), wsStateKey{}, st)))
+	ctx, done := s.socketContext(r, st)
+	hw := newHandoffWriter(w)
+	r = r.WithContext(context.WithValue(ctx, wsStateKey{}, st))
+	// An upgrade has no body, and a body wrapper (http.MaxBytesReader) would keep net/http's writer reachable.
+	r.Body, r.GetBody = http.NoBody, nil
+	go s.serveSocket(hw, r, st, done)
+	<-hw.released
+}
+
+// serveSocket serves a websocket upgrade off its request's goroutine (see handoffWriter) until the socket ends.
+// The goroutine's stack is what it holds while the client is idle: it starts at gqlgen's transport (not at its
+// handler) and ends in one deferred call, so that it stays within 8 KiB.
+func (s *Server) serveSocket(hw *handoffWriter, r *http.Request, st *wsState, done func()) {
+	defer s.endSocket(hw, r, st, done)
+	s.ws.Do(hw, r.WithContext(graphql.StartOperationTrace(r.Context())), s.wsExec)
+}
+
+// endSocket gives back what a socket held, and recovers (logs) its panic as the request's goroutine would
+// have.
+func (s *Server) endSocket(hw *handoffWriter, r *http.Request, st *wsState, done func()) {
+	if p := recover(); p != nil && p != http.ErrAbortHandler {
+		s.logger.ErrorContext(r.Context(), "graphql: websocket panic", "panic", p, "stack", string(debug.Stack()))
+	}
+	done()
+	s.unwatchSession(st)
+	st.stop()
+	s.budget.release(st)
+	s.stats.connections.Add(-1)
+	hw.release() // no upgrade happened: the handler has answered
 }
 
 // initWebsocket authenticates connection_init, checks the staff member still exists and arms the timer that
