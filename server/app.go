@@ -41,6 +41,8 @@ type App struct {
 	card    *contactcard.Service
 	webhook http.Handler
 	syncs   *hubsync.Worker
+	// limiter is the rate limiter every process shares (Redis when configured): the app card's per-portal rate.
+	limiter convrs.Limiter
 	// sim is the embedded HubSpot simulator (development without a HubSpot app), which Run serves on simLn.
 	sim     *hubspotsim.Simulator
 	simSrv  *http.Server
@@ -85,6 +87,7 @@ func NewApp(ctx context.Context, cfg *Config, logOut io.Writer) (*App, error) {
 		kv, locker, limiter, ps = m, m, m.Limiter(), pubsub.NewMemory()
 	}
 	a.db.Events = ps
+	a.limiter = limiter
 	if d, ok := ps.(interface{ Dropped() uint64 }); ok {
 		// A subscriber that fell behind is ended (its client refetches and subscribes again); count those.
 		a.metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{

@@ -23,8 +23,8 @@ import (
 const HubspotCardPath = "/hubspot/card/conversations"
 
 // Bounds of the card's endpoint. HubSpot itself allows an app 20 concurrent fetches per account, 15 s each,
-// 1 MB either way; the gateway holds each portal to the same concurrency and a rate, and keeps its answers far
-// below the size.
+// 1 MB either way; the gateway holds each portal to the same concurrency (in each process) and a rate (across
+// processes: the shared limiter, Redis when configured), and keeps its answers far below the size.
 const (
 	cardMaxQueryBytes      = 2048
 	cardConcurrentByPortal = 20
@@ -53,8 +53,10 @@ type hubspotCardHandler struct {
 	secret    string
 	publicURL string
 	store     cardStore
-	logger    *slog.Logger
-	now       func() time.Time
+	// limiter holds each portal to cardRequestsPerMinute across every gateway process sharing it.
+	limiter convrs.Limiter
+	logger  *slog.Logger
+	now     func() time.Time
 
 	mu      sync.Mutex
 	portals map[int64]*portalBudget
@@ -62,10 +64,10 @@ type hubspotCardHandler struct {
 	refusals logThrottle
 }
 
-// portalBudget is one portal's requests in flight and the start times of its requests in the last minute.
+// portalBudget is one portal's requests in flight in this process, and when its last one started.
 type portalBudget struct {
 	inFlight int
-	recent   []time.Time
+	last     time.Time
 }
 
 // cardAnswer is the endpoint's JSON. Connected is false when no Convrs workspace is connected to the portal.
@@ -94,9 +96,9 @@ type cardConversation struct {
 	OpenURL string `json:"openUrl"`
 }
 
-func newHubspotCardHandler(secret, publicURL string, store cardStore, logger *slog.Logger) *hubspotCardHandler {
-	return &hubspotCardHandler{secret: secret, publicURL: strings.TrimRight(publicURL, "/"), store: store, logger: logger,
-		now: time.Now, portals: map[int64]*portalBudget{}}
+func newHubspotCardHandler(secret, publicURL string, store cardStore, limiter convrs.Limiter, logger *slog.Logger) *hubspotCardHandler {
+	return &hubspotCardHandler{secret: secret, publicURL: strings.TrimRight(publicURL, "/"), store: store, limiter: limiter,
+		logger: logger, now: time.Now, portals: map[int64]*portalBudget{}}
 }
 
 func (h *hubspotCardHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -130,7 +132,7 @@ func (h *hubspotCardHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email, _ := convrs.NormalizeEmail(q.Get("userEmail"))
-	release, wait := h.take(portal)
+	release, wait := h.take(r.Context(), portal)
 	if release == nil {
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(wait.Round(time.Second)/time.Second))))
 		writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "Too many requests from this HubSpot account: try again shortly."})
@@ -252,7 +254,27 @@ func (h *hubspotCardHandler) answer(ctx context.Context, portal int64, contact, 
 // take admits one request of portal if it has fewer than cardConcurrentByPortal in flight and fewer than
 // cardRequestsPerMinute started in the last minute; release ends it. Otherwise release is nil and wait says
 // when to try again.
-func (h *hubspotCardHandler) take(portal int64) (release func(), wait time.Duration) {
+func (h *hubspotCardHandler) take(ctx context.Context, portal int64) (release func(), wait time.Duration) {
+	release, wait = h.takeInFlight(portal)
+	if release == nil {
+		return nil, wait
+	}
+	// The rate is shared by every process; with the limiter unreachable (Redis down) the card still answers,
+	// held to this process's concurrency.
+	wait, err := h.limiter.Take(ctx, "hubspot-card:"+strconv.FormatInt(portal, 10), cardRequestsPerMinute, time.Minute)
+	if err != nil {
+		h.logger.WarnContext(ctx, "hubspot card: rate limiter unavailable; serving within the concurrency bound", "error", err.Error())
+		return release, 0
+	}
+	if wait > 0 {
+		release()
+		return nil, wait
+	}
+	return release, 0
+}
+
+// takeInFlight counts one more request of portal in flight in this process, or refuses it.
+func (h *hubspotCardHandler) takeInFlight(portal int64) (release func(), wait time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	now := h.now()
@@ -267,19 +289,11 @@ func (h *hubspotCardHandler) take(portal int64) (release func(), wait time.Durat
 		b = &portalBudget{}
 		h.portals[portal] = b
 	}
-	cut := 0
-	for cut < len(b.recent) && now.Sub(b.recent[cut]) >= time.Minute {
-		cut++
-	}
-	b.recent = b.recent[cut:]
-	if len(b.recent) >= cardRequestsPerMinute {
-		return nil, time.Minute - now.Sub(b.recent[0])
-	}
 	if b.inFlight >= cardConcurrentByPortal {
 		return nil, time.Second
 	}
 	b.inFlight++
-	b.recent = append(b.recent, now)
+	b.last = now
 	return func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -290,7 +304,7 @@ func (h *hubspotCardHandler) take(portal int64) (release func(), wait time.Durat
 // forgetIdle drops the counters of portals with nothing in flight and nothing in the last minute.
 func (h *hubspotCardHandler) forgetIdle(now time.Time) {
 	for id, b := range h.portals {
-		if b.inFlight == 0 && (len(b.recent) == 0 || now.Sub(b.recent[len(b.recent)-1]) >= time.Minute) {
+		if b.inFlight == 0 && now.Sub(b.last) >= time.Minute {
 			delete(h.portals, id)
 		}
 	}
@@ -386,5 +400,5 @@ func (a *App) hubspotCard() http.Handler {
 	if a.cfg.UseSimulator() {
 		secret = hubspotsim.DefaultClientSecret
 	}
-	return newHubspotCardHandler(secret, a.cfg.PublicURL, a.db, a.logger)
+	return newHubspotCardHandler(secret, a.cfg.PublicURL, a.db, a.limiter, a.logger)
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -12,9 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/convrs/gateway/cache"
 	"github.com/convrs/gateway/convrs"
 	"github.com/convrs/gateway/hubspot"
 	"github.com/convrs/gateway/internal/hubtest"
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/store"
 	"github.com/convrs/gateway/store/storetest"
 )
@@ -57,10 +61,15 @@ func newCardFixture(t *testing.T) *cardFixture {
 	if closed, err = db.CloseConversation(agent, closed.ID); err != nil {
 		t.Fatal(err)
 	}
-	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
-	h := newHubspotCardHandler(cardSecret, cardPublic+"/", db, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	h.now = func() time.Time { return now }
-	return &cardFixture{db: db, h: h, now: now, open: open, closed: closed, aliceID: open.CustomerID}
+	f := &cardFixture{db: db, now: time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC), open: open, closed: closed, aliceID: open.CustomerID}
+	f.h = newHubspotCardHandler(cardSecret, cardPublic+"/", db, f.limiter(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	f.h.now = func() time.Time { return f.now }
+	return f
+}
+
+// limiter is a fresh in-process limiter on the fixture's clock.
+func (f *cardFixture) limiter() convrs.Limiter {
+	return cache.NewMemory(cache.WithClock(func() time.Time { return f.now })).Limiter()
 }
 
 // cardQuery is the query hubspot.fetch sends: the card's objectId, then what HubSpot adds.
@@ -189,6 +198,45 @@ func TestHubspotCardAnswersOnlyAboutThePortalsContact(t *testing.T) {
 	}
 }
 
+// A portal's rate is shared by every gateway process (through Redis): HubSpot's requests spread over two
+// processes still get cardRequestsPerMinute a minute between them, not that many each.
+func TestHubspotCardRateIsSharedAcrossProcesses(t *testing.T) {
+	rdb, err := cache.OpenRedis(testkit.RedisURL(t))
+	if err != nil {
+		t.Fatalf("TEST_REDIS_URL: %v", err)
+	}
+	t.Cleanup(func() { rdb.Close() })
+	f := newCardFixture(t)
+	f.now = time.Now() // the Redis limiter keeps real time; HubSpot's signatures are checked against f.now
+	shared := cache.NewRedis(rdb, "cardrate:"+rand.Text()+":").Limiter()
+	other := newHubspotCardHandler(cardSecret, cardPublic+"/", f.db, shared, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	other.now = f.h.now
+	f.h.limiter = shared
+	for i := range cardRequestsPerMinute {
+		h := f.h
+		if i%2 == 1 {
+			h = other
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, cardSigned(cardQuery("77", "501", ""), "", f.now, cardSecret))
+		if w.Code != http.StatusOK {
+			t.Fatalf("request %d of the minute, on process %d: %d %s", i+1, i%2+1, w.Code, w.Body)
+		}
+	}
+	for n, h := range []*hubspotCardHandler{f.h, other} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, cardSigned(cardQuery("77", "501", ""), "", f.now, cardSecret))
+		if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" {
+			t.Errorf("process %d, past the portal's minute: %d (Retry-After %q)", n+1, w.Code, w.Header().Get("Retry-After"))
+		}
+	}
+	w := httptest.NewRecorder()
+	other.ServeHTTP(w, cardSigned(cardQuery("78", "501", ""), "", f.now, cardSecret))
+	if w.Code != http.StatusOK {
+		t.Errorf("another portal is held back by this one's minute: %d", w.Code)
+	}
+}
+
 // Bounds: a long URL is refused before anything else; a portal gets at most 20 requests at once and 120 a
 // minute (429 with Retry-After); the answer is bounded in conversations and preview length.
 func TestHubspotCardBounds(t *testing.T) {
@@ -200,7 +248,7 @@ func TestHubspotCardBounds(t *testing.T) {
 
 	var held []func()
 	for range cardConcurrentByPortal {
-		release, _ := f.h.take(77)
+		release, _ := f.h.take(context.Background(), 77)
 		if release == nil {
 			t.Fatal("a request within the concurrency was refused")
 		}
@@ -216,7 +264,7 @@ func TestHubspotCardBounds(t *testing.T) {
 	for _, release := range held {
 		release()
 	}
-	f.h.portals = map[int64]*portalBudget{}
+	f.h.portals, f.h.limiter = map[int64]*portalBudget{}, f.limiter()
 	for i := range cardRequestsPerMinute {
 		if w, _ := f.do(cardSigned(cardQuery("77", "501", ""), "", f.now, cardSecret)); w.Code != http.StatusOK {
 			t.Fatalf("request %d of the minute: %d", i+1, w.Code)
@@ -227,7 +275,6 @@ func TestHubspotCardBounds(t *testing.T) {
 		t.Errorf("request %d of the minute: %d, Retry-After %q", cardRequestsPerMinute+1, w.Code, w.Header().Get("Retry-After"))
 	}
 	f.now = f.now.Add(time.Minute)
-	f.h.now = func() time.Time { return f.now }
 	if w, _ := f.do(cardSigned(cardQuery("77", "501", ""), "", f.now, cardSecret)); w.Code != http.StatusOK {
 		t.Errorf("a minute later: %d", w.Code)
 	}
