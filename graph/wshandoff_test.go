@@ -11,6 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/convrs/gateway/internal/testkit"
 	"github.com/convrs/gateway/seed"
 )
 
@@ -68,32 +69,20 @@ func TestWebsocketsEndWhenTheServerShutsDown(t *testing.T) {
 	if err := readUntilClosed(w); closeCode(err) != websocket.StatusNormalClosure {
 		t.Fatalf("after the shutdown the socket ended with %v, want a normal closure", err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); s.server.Stats().Connections() != 0; {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d websockets still counted 10 s after the shutdown", s.server.Stats().Connections())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.Eventually(t, "no websocket is counted after the shutdown", func() bool { return s.server.Stats().Connections() == 0 })
 }
 
 // An open websocket holds no net/http request: once the upgrade is done, the connection's goroutine (and the
 // buffers and stack it keeps) has ended, and the socket is served by a goroutine that starts at the transport.
 func TestWebsocketKeepsNoRequestGoroutine(t *testing.T) {
 	s, _, w := subscribedSocket(t)
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	testkit.Eventually(t, "the websocket is no longer served inside its HTTP request's goroutine", func() bool {
 		buf := make([]byte, 1<<20)
 		stacks := strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n")
-		inRequest := slices.ContainsFunc(stacks, func(g string) bool {
+		return !slices.ContainsFunc(stacks, func(g string) bool {
 			return strings.Contains(g, "net/http.(*conn).serve") && strings.Contains(g, "graph.(*Server)")
 		})
-		if !inRequest {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("10 s after the upgrade the websocket is still served inside its HTTP request's goroutine")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	})
 	// The socket still works.
 	w.start("2", `subscription { hubspotSyncUpdated { conversationId } }`)
 	select {
