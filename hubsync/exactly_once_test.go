@@ -65,11 +65,7 @@ func TestLostNoteAnswersWithSlowIndexWriteOnce(t *testing.T) {
 				}
 				e.drainUntilSettled(10, convs...)
 				for i, id := range convs {
-					s := e.mustStatus(id, convrs.SyncSynced)
-					notes := e.notesOf(contacts[i])
-					if len(notes) != 1 || len(s.NoteIDs) != 1 || s.NoteIDs[0] != notes[0].ID {
-						t.Errorf("conversation %d: %d notes in HubSpot, record %v: want the one note recorded", i, len(notes), s.NoteIDs)
-					}
+					e.wantOneNoteRecorded(t, fmt.Sprintf("conversation %d", i), contacts[i], e.mustStatus(id, convrs.SyncSynced))
 				}
 				if n := e.requests("/notes/search"); n != 0 {
 					t.Errorf("%d note searches: the recovery must not depend on search", n)
@@ -158,11 +154,7 @@ func TestCrashBetweenWriteAndRecordWithSlowIndex(t *testing.T) {
 		e2.mustStatus(conv.ID, convrs.SyncRunning)
 		e.clock.Advance(e2.worker.cfg.LeaseFor + time.Second)
 		e2.drain()
-		s := e2.mustStatus(conv.ID, convrs.SyncSynced)
-		notes := e.notesOf(contact)
-		if len(notes) != 1 || len(s.NoteIDs) != 1 || s.NoteIDs[0] != notes[0].ID {
-			t.Errorf("notes %d, record %v: want the one note recorded", len(notes), s.NoteIDs)
-		}
+		e.wantOneNoteRecorded(t, "after the rescue", contact, e2.mustStatus(conv.ID, convrs.SyncSynced))
 	})
 }
 

@@ -273,3 +273,12 @@ func (e *env) requests(pathPart string) int {
 }
 
 var _ = slog.Default
+
+// wantOneNoteRecorded checks that HubSpot has exactly one note on contact and that the record s names it.
+func (e *env) wantOneNoteRecorded(t testing.TB, what, contact string, s *convrs.HubspotSync) {
+	t.Helper()
+	notes := e.notesOf(contact)
+	if len(notes) != 1 || len(s.NoteIDs) != 1 || s.NoteIDs[0] != notes[0].ID {
+		t.Errorf("%s: %d notes in HubSpot, record %v: want the one note recorded", what, len(notes), s.NoteIDs)
+	}
+}

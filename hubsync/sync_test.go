@@ -186,11 +186,7 @@ func TestCrashBetweenWriteAndRecordWritesNoDuplicate(t *testing.T) {
 		e2.mustStatus(conv.ID, convrs.SyncRunning)
 		e.clock.Advance(e2.worker.cfg.LeaseFor + time.Second)
 		e2.drain()
-		s := e2.mustStatus(conv.ID, convrs.SyncSynced)
-		notes := e.notesOf(contact)
-		if len(notes) != 1 || len(s.NoteIDs) != 1 || s.NoteIDs[0] != notes[0].ID {
-			t.Errorf("notes %d, record %v: want the one note recorded", len(notes), s.NoteIDs)
-		}
+		e.wantOneNoteRecorded(t, "after the rescue", contact, e2.mustStatus(conv.ID, convrs.SyncSynced))
 	})
 }
 
