@@ -2,7 +2,7 @@ package graph
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -341,17 +341,9 @@ func (s *Server) aroundOperation(ctx context.Context, r *Resolver, next graphql.
 		context.AfterFunc(ctx, st.endOperation)
 	}
 	p, err := s.sessions.check(ctx, convrs.PrincipalFromContext(ctx))
-	switch {
-	case err == nil:
-	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
-		r.Logger.DebugContext(ctx, "graphql: request cancelled by the client during the session check")
-		return oneError(convrs.EUNAVAILABLE, "The request was cancelled.")
-	case convrs.Unreachable(err):
-		r.Logger.WarnContext(ctx, "graphql: session check: a dependency is unreachable", "error", err.Error())
-		return oneError(convrs.EUNAVAILABLE, convrs.UnreachableMessage)
-	default:
-		r.Logger.ErrorContext(ctx, "graphql: session check", "error", err.Error())
-		return oneError(convrs.EINTERNAL, "Internal error.")
+	if err != nil {
+		// Shown and logged as any resolver's error is (cancelled, unreachable, internal).
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{ErrorPresenter(r.Logger)(ctx, fmt.Errorf("session check: %w", err))}})
 	}
 	// Without a principal the resolvers answer EUNAUTHORIZED, each with its own path.
 	ctx = convrs.NewContextWithPrincipal(ctx, p)
