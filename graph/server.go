@@ -153,11 +153,13 @@ func NewServer(r *Resolver, opts ServerOptions) *Server {
 			return s.aroundOperation(ctx, r, next)
 		})
 		e.AroundFields(SplitFieldErrors)
-		e.AroundFields(tapRootField)
-		e.AroundResponses(s.aroundResponse)
 		e.SetErrorPresenter(ErrorPresenter(r.Logger))
 		e.SetRecoverFunc(Recover(r.Logger))
 	}
+	// Subscriptions run on websockets only: their shared responses need not be looked for on every field of
+	// every query and mutation.
+	s.wsExec.AroundFields(tapRootField)
+	s.wsExec.AroundResponses(s.aroundResponse)
 	s.gql = srv
 	return s
 }
@@ -169,7 +171,6 @@ type executorConfig interface {
 	Use(graphql.HandlerExtension)
 	AroundOperations(graphql.OperationMiddleware)
 	AroundFields(graphql.FieldMiddleware)
-	AroundResponses(graphql.ResponseMiddleware)
 	SetErrorPresenter(graphql.ErrorPresenterFunc)
 	SetRecoverFunc(graphql.RecoverFunc)
 }
