@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -134,10 +133,6 @@ func TestMatchLockerExcludes(t *testing.T) {
 		}
 		again()
 	})
-}
-
-func httpResponse(code int) *http.Response {
-	return &http.Response{StatusCode: code, Header: http.Header{}}
 }
 
 // Every attempt that did not succeed stays on the record, in order, after the sync succeeds too.

@@ -569,14 +569,6 @@ type input struct {
 	checked          bool
 }
 
-func (f form) value(name string) string {
-	for _, in := range f.inputs {
-		if in.name == name {
-			return in.value
-		}
-	}
-	return ""
-}
 
 var (
 	formRe  = regexp.MustCompile(`<form\s[^>]*action="([^"]*)"`)

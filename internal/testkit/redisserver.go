@@ -39,11 +39,8 @@ func StartRedisServer(tb testing.TB) *RedisServer {
 	return s
 }
 
-// Addr is the server's host:port; URL its redis:// URL.
+// Addr is the server's host:port.
 func (s *RedisServer) Addr() string { return s.addr }
-
-// URL is the server's redis:// URL.
-func (s *RedisServer) URL() string { return "redis://" + s.addr + "/0" }
 
 // Start starts the server (again) and returns once it answers PING.
 func (s *RedisServer) Start() {
