@@ -569,7 +569,6 @@ type input struct {
 	checked          bool
 }
 
-
 var (
 	formRe  = regexp.MustCompile(`<form\s[^>]*action="([^"]*)"`)
 	inputRe = regexp.MustCompile(`<input\s([^>]*)>`)
